@@ -1,0 +1,112 @@
+"""Config: every setting in one typed place.
+
+Precedence, lowest first: defaults < `FACTCHECK_*` environment variables < arguments.
+(`[tool.factcheck]` in pyproject.toml comes with the configuration-file work.)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .errors import ConfigError
+
+ENV_PREFIX = "FACTCHECK_"
+
+PROJECT_URL = "https://pypi.org/project/factcheck/"
+
+DEFAULT_SOURCES = ("crossref", "doi", "arxiv", "pubmed", "openlibrary", "url")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Config(BaseModel):
+    """All of factcheck's settings. Build one with `Config.load(**overrides)`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Where the sources live. The real APIs are the defaults; tests point these at fakes.
+    crossref_url: str = "https://api.crossref.org"
+    doi_url: str = "https://doi.org"
+    arxiv_url: str = "https://export.arxiv.org/api"
+    pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    openalex_url: str = "https://api.openalex.org"
+    openlibrary_url: str = "https://openlibrary.org"
+
+    sources: tuple[str, ...] = DEFAULT_SOURCES
+    mailto: str | None = None
+
+    # "default" (SQLite under the user cache dir), "none", a file path, or redis://…
+    cache: str = "default"
+    offline: bool = False
+    # A recorded replay file (JSON) to answer requests from instead of the network.
+    replay: str | None = None
+
+    connect_timeout: float = Field(default=5.0, gt=0)
+    timeout: float = Field(default=20.0, gt=0, description="read timeout, seconds")
+    retries: int = Field(default=3, ge=0)
+    # A Retry-After longer than this is not waited for: the lookup is unverifiable instead.
+    max_retry_after: float = Field(default=30.0, ge=0)
+
+    cache_ttl_found: float = 30 * 86400
+    cache_ttl_missing: float = 86400
+    cache_ttl_url: float = 86400
+
+    allow_private_urls: bool = False
+    max_redirects: int = Field(default=10, ge=0)
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    max_url_length: int = 2048
+    max_lookups: int = Field(default=500, gt=0, description="lookups per text")
+
+    workers: int = Field(default=8, ge=1, description="threads resolving at once")
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _split_sources(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [s.strip() for s in value.split(",") if s.strip()]
+        return tuple(value)
+
+    @field_validator("crossref_url", "doi_url", "arxiv_url", "pubmed_url", "openalex_url",
+                     "openlibrary_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Defaults, then FACTCHECK_* variables from `env` (os.environ), then `overrides`.
+
+        An override of None means "not given" so that CLI options can be passed straight in.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw is not None:
+                values[name] = _from_env(name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+
+    def user_agent(self, version: str) -> str:
+        contact = f"; mailto:{self.mailto}" if self.mailto else ""
+        return f"factcheck/{version} (+{PROJECT_URL}{contact})"
+
+
+def _from_env(name: str, raw: str) -> Any:
+    annotation = Config.model_fields[name].annotation
+    if annotation is bool:
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a boolean")
+    return raw

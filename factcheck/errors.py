@@ -1,0 +1,46 @@
+"""The exceptions factcheck raises. Catch `FactcheckError` to catch them all."""
+
+from __future__ import annotations
+
+
+class FactcheckError(Exception):
+    """Base class of every error factcheck raises on purpose."""
+
+
+class InputError(FactcheckError):
+    """The input cannot be checked: missing, binary, empty or undecodable."""
+
+
+class ConfigError(FactcheckError):
+    """A configuration value is invalid (unknown source, bad cache spec, …)."""
+
+
+class SourceError(FactcheckError):
+    """A source could not answer. Always leads to `unverifiable`, never `not_found`.
+
+    `reason` is one sentence a person can act on; it ends up in the verdict.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SourceUnavailable(SourceError):
+    """Connection refused or reset, DNS failure, timeout, 5xx after retries."""
+
+
+class RateLimited(SourceError):
+    """The source kept answering 429 after we backed off as it asked."""
+
+
+class BadResponse(SourceError):
+    """The source answered, but not with what its API promises (bad JSON, wrong type, too big)."""
+
+
+class OfflineMiss(SourceError):
+    """Offline mode, and the cache holds no answer for this request."""
+
+
+class UnsafeURL(SourceError):
+    """The URL points at a private, loopback or otherwise refused address or scheme."""

@@ -1,0 +1,67 @@
+"""Reading texts to check: files or stdin, decoded safely, with clear errors.
+
+Invalid UTF-8 is decoded with U+FFFD replacement characters and a warning, so nothing
+else in the text is lost; offsets then refer to the decoded text. Binary files (NUL bytes
+near the start), empty files and files over `MAX_INPUT_BYTES` are refused.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+STDIN = "-"
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+# NUL bytes within this many leading bytes mark a binary file (as git and grep judge it).
+BINARY_SNIFF_BYTES = 8192
+
+
+@dataclass
+class Document:
+    """A decoded input, with anything worth warning about."""
+
+    path: str
+    text: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_document(path: str) -> Document:
+    """Read `path` (or stdin for "-") into a Document, or raise InputError."""
+    data = _read_bytes(path)
+    return decode(path, data)
+
+
+def decode(path: str, data: bytes) -> Document:
+    """Decode bytes as UTF-8; refuse binary or empty input."""
+    if not data.strip():
+        raise InputError(f"{path}: the input is empty")
+    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+        raise InputError(f"{path}: looks like a binary file (NUL bytes); give a text file")
+    try:
+        return Document(path, data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        warning = (f"{path}: invalid UTF-8 at byte {exc.start}; undecodable bytes were replaced "
+                   "with U+FFFD")
+        return Document(path, data.decode("utf-8", errors="replace"), [warning])
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == STDIN:
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    else:
+        file = Path(path)
+        if not file.exists():
+            raise InputError(f"{path}: no such file")
+        if file.is_dir():
+            raise InputError(f"{path}: is a directory")
+        try:
+            with file.open("rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB; split it")
+    return data

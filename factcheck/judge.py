@@ -1,0 +1,166 @@
+"""The verdict rules: claimed fields against what the sources answered. No I/O here.
+
+Every threshold and confidence lives in this module, named, so that tuning happens in one
+place. The rules are deliberately asymmetric: a failure of a source can only ever lead to
+`unverifiable`, and `not_found` needs a source whose silence is proof (doi.org for DOIs,
+arXiv for arXiv ids, the web server itself for URLs).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from .model import Citation, FieldDiff, Kind, Record, Status, Verdict
+from .normalize import fold, words
+from .resolve.base import Lookup, Outcome
+
+# --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------
+# The record's title appears in the text around the identifier at least this well: confirmed.
+TITLE_CONFIRMED = 90.0
+# Below this, and with no author of the record named either, the text describes another work.
+TITLE_CONTRADICTED = 60.0
+# Share of the record title's content words found in the context, to count as confirmed.
+TITLE_WORDS_CONFIRMED = 0.8
+# The context must hold this many content words to be read as a claimed title at all.
+MIN_CLAIM_WORDS = 4
+# Words shorter than this are too common to be evidence.
+MIN_CONTENT_WORD = 4
+# A reference names its year; a sentence that merely mentions a DOI usually does not.
+_YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
+# Where a claimed title usually stands: a BibTeX title field, quotes, or markdown emphasis.
+_MARKED_TITLE = re.compile(
+    r"title\s*=\s*[{\"]((?:[^{}\"]|\{[^{}]*\}){3,500})|[“\"]([^“”\"]{3,500})[”\"]|[*_]{1,2}([^*_]{3,500})[*_]{1,2}",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+# --- confidences ------------------------------------------------------------------------------
+CONF_CONFIRMED = 0.98  # the identifier exists and the title next to it matches
+CONF_EXISTS = 0.9  # the identifier exists; nothing else was claimed next to it
+CONF_TITLE_UNSURE = 0.6  # exists; the text around it neither matches nor contradicts
+CONF_MISMATCH = 0.9
+CONF_NOT_FOUND = 0.95
+CONF_UNVERIFIABLE = 0.0
+
+RETRACTED = "retracted"
+VERSION_NOT_FOUND = "version_not_found"
+COVERAGE_INCOMPLETE = "coverage_incomplete"
+
+
+def judge(citation: Citation, lookups: list[Lookup]) -> Verdict:
+    """The verdict for one citation, given every lookup made for it, in the order made."""
+    found = next((lk for lk in lookups if lk.outcome is Outcome.FOUND and lk.records), None)
+    if found is not None:
+        return _judge_found(citation, found.source, found.records[0])
+    proof = next((lk for lk in lookups if lk.outcome is Outcome.MISSING and lk.authoritative), None)
+    if proof is not None:
+        return Verdict(
+            status=Status.NOT_FOUND,
+            confidence=CONF_NOT_FOUND,
+            reason=proof.reason or f"{proof.source} has no record of {citation.raw}",
+            source=proof.source,
+        )
+    return _unverifiable(citation, lookups)
+
+
+def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
+    flags = list(record.flags)
+    if citation.kind is Kind.URL:
+        return _verified(_url_reason(record), source, record, CONF_CONFIRMED, flags)
+    if VERSION_NOT_FOUND in flags:
+        diff = FieldDiff(field="arxiv", claimed=citation.fields.arxiv, found=record.fields.arxiv,
+                         suggestion=record.fields.arxiv)
+        return _mismatch(f"arXiv has no version {citation.fields.arxiv}", source, record, [diff],
+                         flags)
+    title = record.fields.title
+    if not title:
+        return _verified(f"{citation.raw} is registered at {source}", source, record,
+                         CONF_EXISTS, flags)
+    score = _title_score(title, citation.context)
+    label = f"{citation.raw} is “{title}”"
+    if score is None:
+        return _verified(f"{label} ({source})", source, record, CONF_EXISTS, flags)
+    if score >= TITLE_CONFIRMED:
+        return _verified(f"{label}, as the text says ({source})", source, record,
+                         CONF_CONFIRMED, flags)
+    if score < TITLE_CONTRADICTED and not _names_an_author(record, citation.context or ""):
+        claimed = _claimed_title(citation.context or "")
+        diff = FieldDiff(field="title", claimed=claimed, found=title, suggestion=title)
+        reason = f"{citation.raw} belongs to another work: “{title}” ({source})"
+        return _mismatch(reason, source, record, [diff], flags)
+    return _verified(f"{label}; the text around it only partly matches ({source})", source,
+                     record, CONF_TITLE_UNSURE, flags)
+
+
+def _title_score(title: str, context: str | None) -> float | None:
+    """How well `title` appears in `context`, 0-100; None when the context claims no title."""
+    if not context or not _YEAR.search(context):
+        return None
+    claim = fold(context)
+    if len(_content_words(claim)) < MIN_CLAIM_WORDS:
+        return None
+    wanted = _content_words(fold(title))
+    coverage = len(wanted & _content_words(claim)) / len(wanted) if wanted else 0.0
+    if coverage >= TITLE_WORDS_CONFIRMED:
+        return 100.0
+    return float(fuzz.partial_ratio(fold(title), claim))
+
+
+def _claimed_title(context: str) -> str:
+    """The part of the context most likely to be the claimed title, for the diff."""
+    marked = [next(g for g in m.groups() if g) for m in _MARKED_TITLE.finditer(context)]
+    candidates = marked or _SENTENCE_END.split(context)
+    return max(candidates, key=lambda part: len(_content_words(fold(part)))).strip(" .")
+
+
+def _content_words(folded: str) -> set[str]:
+    return {w for w in folded.split() if len(w) >= MIN_CONTENT_WORD and not w.isdigit()}
+
+
+def _names_an_author(record: Record, context: str) -> bool:
+    """True when the context names any author of the record by surname (or organisation)."""
+    present = set(words(context))
+    for author in record.fields.authors:
+        name = author.family or author.name
+        if name and set(words(name)) <= present:
+            return True
+    return False
+
+
+def _url_reason(record: Record) -> str:
+    status = record.http.get("status", 200)
+    redirects = record.http.get("redirects") or []
+    if redirects:
+        return f"the page answered HTTP {status} after {len(redirects)} redirect(s), at " \
+               f"{record.http.get('final_url', record.url)}"
+    return f"the page answered HTTP {status}"
+
+
+def _verified(reason: str, source: str, record: Record, confidence: float,
+              flags: list[str]) -> Verdict:
+    if RETRACTED in flags:
+        reason += "; the work has been retracted"
+    return Verdict(status=Status.VERIFIED, confidence=confidence, reason=reason, source=source,
+                   record=record, flags=flags)
+
+
+def _mismatch(reason: str, source: str, record: Record, diffs: list[FieldDiff],
+              flags: list[str]) -> Verdict:
+    return Verdict(status=Status.MISMATCH, confidence=CONF_MISMATCH, reason=reason,
+                   source=source, record=record, diffs=diffs, flags=flags)
+
+
+def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
+    if not lookups:
+        reason = f"no configured source covers {citation.kind.value} citations"
+        return Verdict(status=Status.UNVERIFIABLE, confidence=CONF_UNVERIFIABLE, reason=reason,
+                       flags=[COVERAGE_INCOMPLETE])
+    failed = [lk for lk in lookups if lk.outcome is Outcome.FAILED]
+    missing = [lk for lk in lookups if lk.outcome is Outcome.MISSING]
+    parts = [lk.reason or f"{lk.source} could not answer" for lk in failed]
+    parts += [f"{lk.source} has no record (not proof it does not exist)" for lk in missing]
+    flags = [COVERAGE_INCOMPLETE] if missing else []
+    return Verdict(status=Status.UNVERIFIABLE, confidence=CONF_UNVERIFIABLE,
+                   reason="; ".join(parts), source=(failed or missing)[0].source, flags=flags)

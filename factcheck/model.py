@@ -1,0 +1,187 @@
+"""Typed models that cross layers: what was claimed, what was found, and the verdict.
+
+Everything that leaves one layer for another is one of these pydantic models, so a
+Report serialises to the JSON contract in DESIGN.md and reads back unchanged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+
+class Kind(str, Enum):
+    """What sort of claim a Citation is."""
+
+    DOI = "doi"
+    ARXIV = "arxiv"
+    PMID = "pmid"
+    PMCID = "pmcid"
+    ISBN = "isbn"
+    URL = "url"
+    REFERENCE = "reference"
+    INLINE = "inline"
+
+
+class Status(str, Enum):
+    """The four verdicts. Their meanings are the contract in DESIGN.md."""
+
+    VERIFIED = "verified"
+    MISMATCH = "mismatch"
+    NOT_FOUND = "not_found"
+    UNVERIFIABLE = "unverifiable"
+
+
+class Author(BaseModel):
+    """A person (`family`, `given`) or an organisation (`name`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    family: str | None = None
+    given: str | None = None
+    name: str | None = None
+
+    def display(self) -> str:
+        if self.name:
+            return self.name
+        return ", ".join(part for part in (self.family, self.given) if part)
+
+
+class Fields(BaseModel):
+    """Bibliographic fields, as claimed by a text or as held by a source."""
+
+    title: str | None = None
+    authors: list[Author] = Field(default_factory=list)
+    year: int | None = None
+    container: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    arxiv: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    isbn: str | None = None
+    type: str | None = None
+
+    def claimed(self) -> dict[str, Any]:
+        """The fields that carry a value, for output and comparison."""
+        return self.model_dump(exclude_defaults=True)
+
+
+class Citation(BaseModel):
+    """One claim found in a text: `text[start:end] == raw`."""
+
+    kind: Kind
+    raw: str
+    start: int
+    end: int
+    fields: Fields = Field(default_factory=Fields)
+    # The rest of the line or entry the claim sits in, without the claim itself: lets
+    # the judge see a title or authors written next to an identifier.
+    context: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity of what gets looked up: the same identifier twice is resolved once.
+
+        Identifiers compare case-insensitively; URLs are case-sensitive past the host.
+        """
+        ident = (
+            self.fields.doi
+            or self.fields.arxiv
+            or self.fields.pmid
+            or self.fields.pmcid
+            or self.fields.isbn
+            or self.fields.url
+            or self.raw
+        )
+        if self.kind is not Kind.URL:
+            ident = ident.lower()
+        return f"{self.kind.value}:{ident}"
+
+
+class Record(BaseModel):
+    """What a source holds about a work or a page."""
+
+    source: str
+    id: str
+    fields: Fields = Field(default_factory=Fields)
+    url: str | None = None
+    flags: list[str] = Field(default_factory=list)
+    # HTTP facts for web pages: final URL, status, redirect chain.
+    http: dict[str, Any] = Field(default_factory=dict)
+
+
+class FieldDiff(BaseModel):
+    """One field on which the claim and the record disagree."""
+
+    field: str
+    claimed: Any = None
+    found: Any = None
+    suggestion: Any = None
+
+
+class Verdict(BaseModel):
+    status: Status
+    confidence: float = Field(ge=0.0, le=1.0)
+    reason: str
+    source: str | None = None
+    record: Record | None = None
+    diffs: list[FieldDiff] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+
+
+class Finding(BaseModel):
+    citation: Citation
+    verdict: Verdict
+
+
+class Summary(BaseModel):
+    """Counts per status, and per kind, of a list of findings."""
+
+    total: int = 0
+    verified: int = 0
+    mismatch: int = 0
+    not_found: int = 0
+    unverifiable: int = 0
+    by_kind: dict[str, int] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, findings: list[Finding]) -> Summary:
+        statuses = Counter(f.verdict.status.value for f in findings)
+        kinds = Counter(f.citation.kind.value for f in findings)
+        return cls(total=len(findings), by_kind=dict(kinds), **statuses)
+
+    def merge(self, other: Summary) -> Summary:
+        kinds = Counter(self.by_kind) + Counter(other.by_kind)
+        counts = {
+            name: getattr(self, name) + getattr(other, name)
+            for name in ("total", *(s.value for s in Status))
+        }
+        return Summary(by_kind=dict(kinds), **counts)
+
+
+class Report(BaseModel):
+    """The findings for one text. `ok` is False when any finding's status is in `fail_on`."""
+
+    path: str | None = None
+    items: list[Finding] = Field(default_factory=list)
+    fail_on: list[Status] = Field(default_factory=lambda: [Status.NOT_FOUND, Status.MISMATCH])
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.items)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.verdict.status in self.fail_on for f in self.items)
+
+    def failures(self) -> list[Finding]:
+        return [f for f in self.items if f.verdict.status in self.fail_on]

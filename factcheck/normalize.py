@@ -1,0 +1,29 @@
+"""Text folding for comparisons: titles and names as a person would compare them.
+
+Case, accents, HTML/MathML tags, LaTeX braces and punctuation carry no meaning when
+deciding whether two titles name the same work, so all of them are folded away.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TAG = re.compile(r"<[^<>]{0,200}>")
+_LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII-folded words separated by single spaces."""
+    text = _TAG.sub(" ", text)
+    text = _LATEX_COMMAND.sub("", text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", stripped.casefold()).strip()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`."""
+    folded = fold(text)
+    return folded.split() if folded else []

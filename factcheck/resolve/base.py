@@ -1,0 +1,120 @@
+"""The Resolver protocol, the Lookup it returns, and the registry of resolvers.
+
+A resolver knows one source's API and HTTP, never how a verdict is decided. It turns a
+Citation into a Lookup: the records it found, an answer that it holds nothing, or the
+reason it could not answer. Network trouble is always `Outcome.FAILED`, which the judge
+turns into `unverifiable`.
+
+Third-party resolvers register under the entry point group `factcheck.resolvers`.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from importlib import metadata
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from pydantic import BaseModel, Field
+
+from ..errors import BadResponse, ConfigError, SourceError
+from ..model import Citation, Kind, Record
+
+if TYPE_CHECKING:
+    import requests
+
+    from ..config import Config
+    from ..net.http import Http
+
+ENTRY_POINT_GROUP = "factcheck.resolvers"
+
+
+class Outcome(str, Enum):
+    FOUND = "found"
+    MISSING = "missing"
+    FAILED = "failed"
+
+
+class Lookup(BaseModel):
+    """One source's answer about one citation."""
+
+    source: str
+    outcome: Outcome
+    records: list[Record] = Field(default_factory=list)
+    reason: str = ""
+    # True when a MISSING from this source proves the work does not exist (doi.org for
+    # DOIs, arXiv for arXiv ids). Crossref's 404 is not: DataCite DOIs live elsewhere.
+    authoritative: bool = False
+
+    @classmethod
+    def found(cls, source: str, *records: Record) -> Lookup:
+        return cls(source=source, outcome=Outcome.FOUND, records=list(records))
+
+    @classmethod
+    def missing(cls, source: str, reason: str, *, authoritative: bool) -> Lookup:
+        return cls(source=source, outcome=Outcome.MISSING, reason=reason,
+                   authoritative=authoritative)
+
+    @classmethod
+    def failed(cls, source: str, reason: str) -> Lookup:
+        return cls(source=source, outcome=Outcome.FAILED, reason=reason)
+
+
+class Resolver(Protocol):
+    """A source. `kinds` says which citation kinds it can look up."""
+
+    name: ClassVar[str]
+    kinds: ClassVar[frozenset[Kind]]
+
+    def __init__(self, http: Http, config: Config) -> None: ...
+
+    def lookup(self, citation: Citation) -> Lookup:
+        """Never raises for network trouble: returns `Lookup.failed` instead."""
+        ...
+
+
+def guarded(resolver: Resolver, citation: Citation) -> Lookup:
+    """Run a lookup, turning any SourceError that escaped into a FAILED Lookup."""
+    try:
+        return resolver.lookup(citation)
+    except SourceError as exc:
+        return Lookup.failed(resolver.name, exc.reason)
+
+
+def parse_json(response: requests.Response, source: str) -> Any:
+    """The JSON body, or BadResponse when the body is not JSON as the API promises."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadResponse(f"{source} answered HTTP {response.status_code} with invalid JSON") from exc
+
+
+def registry() -> dict[str, type[Resolver]]:
+    """Built-in resolvers plus those registered by entry point, by name."""
+    from . import arxiv, crossref, doi, openlibrary, pubmed, web
+
+    found: dict[str, type[Resolver]] = {
+        cls.name: cls
+        for cls in (
+            crossref.CrossrefResolver,
+            doi.DoiResolver,
+            arxiv.ArxivResolver,
+            pubmed.PubmedResolver,
+            openlibrary.OpenLibraryResolver,
+            web.WebResolver,
+        )
+    }
+    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        found[entry.name] = entry.load()
+    return found
+
+
+def build(names: tuple[str, ...], http: Http, config: Config) -> list[Resolver]:
+    """Instantiate the named resolvers, in the given order."""
+    available = registry()
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise ConfigError(
+            f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(available))}"
+        )
+    return [available[n](http, config) for n in names]

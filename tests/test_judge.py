@@ -1,0 +1,128 @@
+from factcheck.judge import (
+    CONF_CONFIRMED,
+    CONF_EXISTS,
+    CONF_TITLE_UNSURE,
+    COVERAGE_INCOMPLETE,
+    judge,
+)
+from factcheck.model import Author, Citation, Fields, Kind, Record, Status
+from factcheck.resolve.base import Lookup
+
+DOI = "10.1371/journal.pone.0033693"
+TITLE = ("Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia "
+         "in the Basal Ganglia of Mice")
+RECORD = Record(source="crossref", id=DOI,
+                fields=Fields(title=TITLE, authors=[Author(family="Oakes", given="Heather V.")],
+                              year=2012, doi=DOI))
+
+
+def doi_citation(context: str | None = None, doi: str = DOI) -> Citation:
+    return Citation(kind=Kind.DOI, raw=doi, start=0, end=len(doi), fields=Fields(doi=doi),
+                    context=context)
+
+
+def test_identifier_alone_is_verified_when_it_exists() -> None:
+    verdict = judge(doi_citation(), [Lookup.found("crossref", RECORD)])
+    assert verdict.status is Status.VERIFIED
+    assert verdict.confidence == CONF_EXISTS
+    assert verdict.record == RECORD
+    assert verdict.source == "crossref"
+
+
+def test_matching_title_next_to_the_doi_is_confirmed() -> None:
+    context = ("Oakes, H. V. et al. (2012). Methylphenidate exposure induces dopamine neuron "
+               "loss and activation of microglia in the basal ganglia of mice. PLoS ONE.")
+    verdict = judge(doi_citation(context), [Lookup.found("crossref", RECORD)])
+    assert verdict.status is Status.VERIFIED
+    assert verdict.confidence == CONF_CONFIRMED
+
+
+def test_real_doi_under_another_title_is_a_mismatch() -> None:
+    context = "Smith, J. & Lee, K. (2019). Deep priors for sparse recovery. Nature, 22, 1-30."
+    verdict = judge(doi_citation(context), [Lookup.found("crossref", RECORD)])
+    assert verdict.status is Status.MISMATCH
+    [diff] = verdict.diffs
+    assert diff.field == "title"
+    assert diff.claimed == "Deep priors for sparse recovery"
+    assert diff.found == TITLE
+    assert TITLE in verdict.reason
+
+
+def test_wrong_title_but_right_author_is_not_called_a_mismatch() -> None:
+    context = "Oakes, H. (2012). Stimulant drugs and the brain of the mouse. PLoS ONE."
+    verdict = judge(doi_citation(context), [Lookup.found("crossref", RECORD)])
+    assert verdict.status is Status.VERIFIED
+    assert verdict.confidence == CONF_TITLE_UNSURE
+
+
+def test_a_sentence_mentioning_a_doi_claims_no_title() -> None:
+    context = "The raw data for the figures above are available under"
+    verdict = judge(doi_citation(context), [Lookup.found("crossref", RECORD)])
+    assert verdict.status is Status.VERIFIED
+    assert verdict.confidence == CONF_EXISTS
+
+
+def test_authoritative_miss_is_not_found() -> None:
+    lookups = [Lookup.missing("crossref", "crossref: no record", authoritative=False),
+               Lookup.missing("doi", "doi.org: DOI not registered", authoritative=True)]
+    verdict = judge(doi_citation(), lookups)
+    assert verdict.status is Status.NOT_FOUND
+    assert verdict.source == "doi"
+    assert verdict.reason == "doi.org: DOI not registered"
+
+
+def test_crossref_404_alone_is_unverifiable() -> None:
+    verdict = judge(doi_citation(), [Lookup.missing("crossref", "", authoritative=False)])
+    assert verdict.status is Status.UNVERIFIABLE
+    assert COVERAGE_INCOMPLETE in verdict.flags
+
+
+def test_failures_are_unverifiable_with_their_reasons() -> None:
+    lookups = [Lookup.failed("crossref", "crossref timed out after 20s"),
+               Lookup.failed("doi", "doi answered HTTP 503")]
+    verdict = judge(doi_citation(), lookups)
+    assert verdict.status is Status.UNVERIFIABLE
+    assert "timed out" in verdict.reason and "503" in verdict.reason
+    assert verdict.confidence == 0.0
+
+
+def test_a_failure_beside_a_non_authoritative_miss_is_still_unverifiable() -> None:
+    lookups = [Lookup.missing("crossref", "", authoritative=False),
+               Lookup.failed("doi", "doi could not be reached")]
+    assert judge(doi_citation(), lookups).status is Status.UNVERIFIABLE
+
+
+def test_no_source_for_the_kind() -> None:
+    verdict = judge(doi_citation(), [])
+    assert verdict.status is Status.UNVERIFIABLE
+    assert "no configured source" in verdict.reason
+
+
+def test_url_verdict_mentions_redirects() -> None:
+    url = "http://example.org/a"
+    record = Record(source="url", id=url, url="https://example.org/b", flags=["redirected"],
+                    http={"status": 200, "final_url": "https://example.org/b",
+                          "redirects": ["https://example.org/b"]})
+    citation = Citation(kind=Kind.URL, raw=url, start=0, end=len(url), fields=Fields(url=url))
+    verdict = judge(citation, [Lookup.found("url", record)])
+    assert verdict.status is Status.VERIFIED
+    assert "1 redirect" in verdict.reason and "https://example.org/b" in verdict.reason
+    assert verdict.flags == ["redirected"]
+
+
+def test_missing_arxiv_version_is_a_mismatch() -> None:
+    record = Record(source="arxiv", id="2101.00001", flags=["version_not_found"],
+                    fields=Fields(title="T", arxiv="2101.00001v2"))
+    citation = Citation(kind=Kind.ARXIV, raw="arXiv:2101.00001v9", start=0, end=18,
+                        fields=Fields(arxiv="2101.00001v9"))
+    verdict = judge(citation, [Lookup.found("arxiv", record)])
+    assert verdict.status is Status.MISMATCH
+    assert verdict.diffs[0].field == "arxiv"
+    assert verdict.diffs[0].found == "2101.00001v2"
+
+
+def test_retraction_is_flagged_and_said() -> None:
+    record = RECORD.model_copy(update={"flags": ["retracted"]})
+    verdict = judge(doi_citation(), [Lookup.found("crossref", record)])
+    assert "retracted" in verdict.flags
+    assert "retracted" in verdict.reason
