@@ -51,6 +51,8 @@ class Config(BaseModel):
     retries: int = Field(default=3, ge=0)
     # A Retry-After longer than this is not waited for: the lookup is unverifiable instead.
     max_retry_after: float = Field(default=30.0, ge=0)
+    # Exponential backoff between retries of 429/5xx answers without Retry-After, seconds.
+    retry_backoff: float = Field(default=0.5, ge=0)
 
     cache_ttl_found: float = 30 * 86400
     cache_ttl_missing: float = 86400
@@ -59,6 +61,8 @@ class Config(BaseModel):
     allow_private_urls: bool = False
     max_redirects: int = Field(default=10, ge=0)
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    # Web pages are read only to see that they answer: the rest of a longer page is dropped.
+    max_page_bytes: int = Field(default=256 * 1024, gt=0)
     max_url_length: int = 2048
     max_lookups: int = Field(default=500, gt=0, description="lookups per text")
 
@@ -71,8 +75,9 @@ class Config(BaseModel):
             value = [s.strip() for s in value.split(",") if s.strip()]
         return tuple(value)
 
-    @field_validator("crossref_url", "doi_url", "arxiv_url", "pubmed_url", "openalex_url",
-                     "openlibrary_url")
+    @field_validator(
+        "crossref_url", "doi_url", "arxiv_url", "pubmed_url", "openalex_url", "openlibrary_url"
+    )
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")

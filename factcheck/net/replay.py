@@ -28,6 +28,10 @@ CASSETTE_SUFFIXES = (".yaml", ".yml")
 IDENTITY_PARAMS = frozenset({"mailto", "email", "tool"})
 
 
+class NotRecorded(requests.ConnectionError):
+    """The request has no recorded answer; treated like an unreachable host."""
+
+
 @dataclass(frozen=True)
 class Interaction:
     """One recorded request and its response."""
@@ -87,10 +91,12 @@ class ReplayAdapter(BaseAdapter):
         self._answers = {match_key(i.method, i.url): i for i in interactions}
         self._builder = HTTPAdapter()
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         found = self._answers.get(match_key(request.method or "GET", request.url or ""))
         if found is None:
-            raise requests.ConnectionError(f"{request.url} is not in the replay recordings")
+            raise NotRecorded(f"{request.url} is not in the replay recordings")
         raw = HTTPResponse(
             body=io.BytesIO(found.body),
             headers=found.headers,

@@ -1,0 +1,196 @@
+"""Per-source rate and concurrency limits, adapting to what the server says.
+
+Every request that really goes to the network passes a `Gate` first (the HTTP adapters in
+`net.http` call it, so cache hits never wait). A gate does two things:
+
+- **concurrency**: at most `concurrency` requests of its key are in flight at once;
+- **pacing**: request starts are spaced evenly, `1 / rate` seconds apart. Spacing rather
+  than "N per window" matters because servers count requests in a sliding window: eight
+  threads released together at the top of a second look like a burst, even when the total
+  per second is right. We pace at `PACING_MARGIN` of the allowed rate so that scheduling
+  jitter cannot push two starts closer together than the server allows.
+
+Keys are source names (`crossref`, `doi`, …) as passed to `Http.get`, not API hosts: a
+mirror or a test fake may serve several sources from one host. Web pages (`url`) are keyed
+per host, since each site is its own server.
+
+Gates adapt at run time: `x-rate-limit-limit` / `x-rate-limit-interval` and
+`x-concurrency-limit` in a response lower the limits (never above our table: a header is
+taken as a request to slow down, not as an invitation to hurry), and a `Retry-After` blocks
+the whole gate, so other threads wait too instead of running into the same 429.
+
+Why not pyrate-limiter: its rates are fixed when the limiter is built and it has no
+concurrency limit, while we need both, changed by headers mid-run. A condition variable and
+two timestamps do it in a few dozen lines.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ..errors import RateLimited
+
+
+@dataclass(frozen=True)
+class Limit:
+    """What a source allows: request starts per second, and requests in flight at once."""
+
+    rate: float
+    concurrency: int
+
+
+# Documented limits of the public APIs (anonymous use).
+PUBLIC_LIMITS: dict[str, Limit] = {
+    # Crossref since 2025: public pool 5 requests/s, 1 at a time.
+    "crossref": Limit(rate=5.0, concurrency=1),
+    # doi.org publishes no limit; content negotiation is served by the registration agencies
+    # (mostly Crossref's polite pool), so stay at that level.
+    "doi": Limit(rate=10.0, concurrency=3),
+    # arXiv API terms: one request every three seconds, a single connection.
+    "arxiv": Limit(rate=1 / 3, concurrency=1),
+    # NCBI E-utilities without an API key: 3 requests/s.
+    "pubmed": Limit(rate=3.0, concurrency=3),
+    # Open Library asks for about one request per second from anonymous clients.
+    "openlibrary": Limit(rate=1.0, concurrency=1),
+    # OpenAlex: at most 10 requests/s per client.
+    "openalex": Limit(rate=10.0, concurrency=3),
+    # Any one web site: a person clicking quickly, not a crawler.
+    "url": Limit(rate=2.0, concurrency=2),
+}
+
+# With a contact address (config.mailto): Crossref's polite pool, Open Library's identified
+# clients.
+POLITE_LIMITS: dict[str, Limit] = {
+    **PUBLIC_LIMITS,
+    "crossref": Limit(rate=10.0, concurrency=3),
+    "openlibrary": Limit(rate=3.0, concurrency=1),
+}
+
+# A source this table does not know (a third-party resolver).
+UNKNOWN_SOURCE_LIMIT = Limit(rate=2.0, concurrency=2)
+
+# Sources whose limits apply per host rather than to the source as a whole.
+PER_HOST_SOURCES = frozenset({"url"})
+
+# Fraction of the allowed rate we actually use (see the module docstring).
+PACING_MARGIN = 0.9
+
+RATE_LIMIT_HEADER = "x-rate-limit-limit"
+RATE_INTERVAL_HEADER = "x-rate-limit-interval"
+CONCURRENCY_HEADER = "x-concurrency-limit"
+
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+class Gate:
+    """Concurrency and pacing for one key. Thread-safe."""
+
+    def __init__(self, name: str, limit: Limit, *, max_wait: float) -> None:
+        self.name = name
+        self.ceiling = limit
+        self.limit = limit
+        self._max_wait = max_wait
+        self._cond = threading.Condition()
+        self._active = 0
+        self._next_start = 0.0
+        self._blocked_until = 0.0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the gate's concurrent slots, starting no earlier than pacing allows.
+
+        Raises RateLimited at once when the server has asked us to stay away for longer than
+        `max_wait`: waiting that long would stall the whole run.
+        """
+        start = self._enter()
+        try:
+            delay = start - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            yield
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
+
+    def _enter(self) -> float:
+        with self._cond:
+            while self._active >= self.limit.concurrency:
+                self._cond.wait()
+            now = time.monotonic()
+            blocked = self._blocked_until - now
+            if blocked > self._max_wait:
+                raise RateLimited(
+                    f"{self.name} asked us to wait {blocked:.0f}s, "
+                    f"more than the {self._max_wait:.0f}s we allow"
+                )
+            start = max(now, self._next_start, self._blocked_until)
+            self._next_start = start + 1 / (self.limit.rate * PACING_MARGIN)
+            self._active += 1
+            return start
+
+    def block(self, seconds: float) -> None:
+        """The server said to come back in `seconds` (Retry-After): hold every thread."""
+        with self._cond:
+            self._blocked_until = max(self._blocked_until, time.monotonic() + seconds)
+
+    def adapt(self, headers: Mapping[str, str]) -> None:
+        """Lower the limits to what the response headers announce (never above the table)."""
+        rate = _advertised_rate(headers)
+        concurrency = _positive_int(headers.get(CONCURRENCY_HEADER))
+        if rate is None and concurrency is None:
+            return
+        with self._cond:
+            self.limit = Limit(
+                rate=min(self.ceiling.rate, rate or self.ceiling.rate),
+                concurrency=min(self.ceiling.concurrency, concurrency or self.ceiling.concurrency),
+            )
+            self._cond.notify_all()
+
+
+class Limiter:
+    """The gates of one Http client, created on first use."""
+
+    def __init__(self, *, polite: bool, max_wait: float) -> None:
+        self._table = POLITE_LIMITS if polite else PUBLIC_LIMITS
+        self._max_wait = max_wait
+        self._gates: dict[str, Gate] = {}
+        self._lock = threading.Lock()
+
+    def gate(self, source: str, host: str) -> Gate:
+        key = f"{source}:{host}" if source in PER_HOST_SOURCES else source
+        with self._lock:
+            if key not in self._gates:
+                limit = self._table.get(source, UNKNOWN_SOURCE_LIMIT)
+                self._gates[key] = Gate(key, limit, max_wait=self._max_wait)
+            return self._gates[key]
+
+
+def _advertised_rate(headers: Mapping[str, str]) -> float | None:
+    """Requests per second from x-rate-limit-limit over x-rate-limit-interval (default 1s)."""
+    count = _positive_int(headers.get(RATE_LIMIT_HEADER))
+    if count is None:
+        return None
+    interval = _interval_seconds(headers.get(RATE_INTERVAL_HEADER, "1s"))
+    return count / interval if interval else None
+
+
+def _interval_seconds(raw: str) -> float | None:
+    match = _INTERVAL.match(raw)
+    if not match:
+        return None
+    seconds = float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "s").lower()]
+    return seconds if seconds > 0 else None
+
+
+def _positive_int(raw: str | None) -> int | None:
+    if raw is None or not raw.strip().isdigit():
+        return None
+    value = int(raw.strip())
+    return value if value > 0 else None
