@@ -52,8 +52,9 @@ class Lookup(BaseModel):
 
     @classmethod
     def missing(cls, source: str, reason: str, *, authoritative: bool) -> Lookup:
-        return cls(source=source, outcome=Outcome.MISSING, reason=reason,
-                   authoritative=authoritative)
+        return cls(
+            source=source, outcome=Outcome.MISSING, reason=reason, authoritative=authoritative
+        )
 
     @classmethod
     def failed(cls, source: str, reason: str) -> Lookup:
@@ -86,7 +87,9 @@ def parse_json(response: requests.Response, source: str) -> Any:
     try:
         return json.loads(response.content)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadResponse(f"{source} answered HTTP {response.status_code} with invalid JSON") from exc
+        raise BadResponse(
+            f"{source} answered HTTP {response.status_code} with invalid JSON"
+        ) from exc
 
 
 def registry() -> dict[str, type[Resolver]]:

@@ -1,0 +1,71 @@
+"""Crossref: the registration agency of most journal DOIs, and a rich metadata record.
+
+`GET {crossref_url}/works/{doi}` answers 200 with `{"status": "ok", "message": {…work…}}`
+or 404 with the text "Resource not found.".
+
+What the answers mean:
+- 200: found. The record carries `retracted` / `retraction_notice` flags from the work's
+  `updated-by` / `update-to` lists.
+- 404: missing, but never authoritative. Crossref only holds its own DOIs; DataCite's
+  (arXiv `10.48550`, Zenodo `10.5281`), mEDRA's and others' 404 here while they exist.
+  doi.org decides existence.
+- Any other status (400 for a request Crossref rejects, 401/403 from a proxy…): failed.
+  Crossref did not say anything about the work, so nothing may be concluded.
+- A 200 that is not JSON, or not a work message: failed (BadResponse).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from ..errors import BadResponse
+from ..model import Citation, Kind, Record
+from .base import Lookup, parse_json
+from .common import ApiResolver, claimed_id, doi_link, doi_path, normalize_doi
+from .mapping import csl_fields, update_flags
+
+
+class CrossrefResolver(ApiResolver):
+    """Looks DOIs up in Crossref's REST API (polite pool when `mailto` is configured)."""
+
+    name = "crossref"
+    kinds = frozenset({Kind.DOI})
+
+    def _lookup(self, citation: Citation) -> Lookup:
+        doi = normalize_doi(claimed_id(citation, "doi"))
+        response = self._get(f"{self.config.crossref_url}/works/{doi_path(doi)}", self._params())
+        if response.status_code == HTTPStatus.NOT_FOUND:
+            return Lookup.missing(
+                self.name,
+                f"Crossref does not hold {doi}; it may be registered with another agency",
+                authoritative=False,
+            )
+        if response.status_code != HTTPStatus.OK:
+            return self._unexpected(response)
+        return Lookup.found(self.name, work_record(_message(parse_json(response, self.name)), doi))
+
+    def _params(self) -> dict[str, str]:
+        """`mailto` puts us in Crossref's polite pool, as Crossref asks of API users."""
+        return {"mailto": self.config.mailto} if self.config.mailto else {}
+
+
+def _message(payload: Any) -> dict[str, Any]:
+    """The work message of a Crossref answer, or BadResponse when the envelope is not one."""
+    message = payload.get("message") if isinstance(payload, dict) else None
+    if not isinstance(message, dict):
+        raise BadResponse("crossref answered HTTP 200 without a work message")
+    return message
+
+
+def work_record(message: dict[str, Any], claimed_doi: str) -> Record:
+    """A Record from a Crossref work message. Its DOI is Crossref's spelling when given."""
+    fields = csl_fields(message)
+    doi = fields.doi or claimed_doi
+    return Record(
+        source=CrossrefResolver.name,
+        id=doi,
+        fields=fields,
+        url=doi_link(doi),
+        flags=update_flags(message),
+    )

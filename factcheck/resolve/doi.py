@@ -1,0 +1,106 @@
+"""doi.org: the authority on whether a DOI exists, whoever registered it.
+
+Two requests:
+1. The Handle API, `{doi_url}/api/handles/{doi}`: `responseCode` 1 means the DOI exists;
+   100 (with HTTP 404) means it does not, and that is authoritative: every registration
+   agency (Crossref, DataCite, mEDRA, …) registers its DOIs in this one Handle system.
+   A 404 without a Handle answer (a proxy's error page) proves nothing: failed.
+2. Content negotiation, `{doi_url}/{doi}` with `Accept: application/vnd.citationstyles.csl+json`:
+   doi.org redirects to the agency (Crossref's transform, DataCite's CSL), which answers
+   CSL-JSON. Not every agency offers it and the agency may be down; the DOI still exists,
+   so the lookup is FOUND with a DOI-only record flagged `metadata_unavailable`.
+
+arXiv ids are looked up as the DataCite DOIs arXiv registers for every paper,
+`10.48550/arXiv.<id without version>`.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from ..errors import SourceError
+from ..model import Citation, Fields, Kind, Record
+from .base import Lookup, parse_json
+from .common import ApiResolver, claimed_id, doi_link, doi_path, normalize_doi, split_arxiv_id
+from .mapping import csl_fields, update_flags
+
+CSL_JSON = "application/vnd.citationstyles.csl+json"
+ARXIV_DOI_PREFIX = "10.48550/arXiv."
+# Handle API response codes (Handle.net technical manual, "REST API"): 1 success; 200 "values
+# not found" (the handle exists but holds none of the requested types); 100 handle not found.
+HANDLE_FOUND = frozenset({1, 200})
+HANDLE_NOT_FOUND = 100
+METADATA_UNAVAILABLE = "metadata_unavailable"
+
+
+class DoiResolver(ApiResolver):
+    """Decides whether a DOI (or an arXiv id's DOI) exists, and fetches its CSL-JSON."""
+
+    name = "doi"
+    kinds = frozenset({Kind.DOI, Kind.ARXIV})
+
+    def _lookup(self, citation: Citation) -> Lookup:
+        doi, arxiv = target_doi(citation)
+        exists = self._handle_exists(doi)
+        if exists is not None:
+            return exists
+        record = self._record(doi)
+        if arxiv:
+            record.fields.arxiv = record.fields.arxiv or arxiv
+        return Lookup.found(self.name, record)
+
+    def _handle_exists(self, doi: str) -> Lookup | None:
+        """None when the DOI exists; otherwise the MISSING or FAILED lookup to return."""
+        response = self._get(f"{self.config.doi_url}/api/handles/{doi_path(doi)}")
+        if response.status_code not in (HTTPStatus.OK, HTTPStatus.NOT_FOUND):
+            return self._unexpected(response)
+        code = _response_code(parse_json(response, self.name))
+        if code == HANDLE_NOT_FOUND:
+            return Lookup.missing(self.name, f"doi.org has no DOI {doi}", authoritative=True)
+        if response.status_code == HTTPStatus.OK and code in HANDLE_FOUND:
+            return None
+        return Lookup.failed(
+            self.name,
+            f"doi.org answered HTTP {response.status_code} with Handle response code {code}",
+        )
+
+    def _record(self, doi: str) -> Record:
+        """The DOI's CSL-JSON as a Record, or a DOI-only Record when none can be had."""
+        try:
+            csl = self._csl(doi)
+        except SourceError:
+            csl = None
+        if csl is None:
+            return Record(
+                source=self.name,
+                id=doi,
+                fields=Fields(doi=doi),
+                url=doi_link(doi),
+                flags=[METADATA_UNAVAILABLE],
+            )
+        fields = csl_fields(csl)
+        fields.doi = fields.doi or doi
+        return Record(
+            source=self.name, id=doi, fields=fields, url=doi_link(doi), flags=update_flags(csl)
+        )
+
+    def _csl(self, doi: str) -> dict[str, Any] | None:
+        response = self._get(f"{self.config.doi_url}/{doi_path(doi)}", headers={"Accept": CSL_JSON})
+        if response.status_code != HTTPStatus.OK:
+            return None
+        payload = parse_json(response, self.name)
+        return payload if isinstance(payload, dict) else None
+
+
+def target_doi(citation: Citation) -> tuple[str, str | None]:
+    """The DOI to ask doi.org about, and the arXiv id (without version) when it is one."""
+    if citation.kind is Kind.ARXIV:
+        base, _version = split_arxiv_id(claimed_id(citation, "arxiv"))
+        return ARXIV_DOI_PREFIX + base, base
+    return normalize_doi(claimed_id(citation, "doi")), None
+
+
+def _response_code(payload: Any) -> int | None:
+    code = payload.get("responseCode") if isinstance(payload, dict) else None
+    return code if isinstance(code, int) else None

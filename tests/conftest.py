@@ -1,0 +1,32 @@
+"""Shared fixtures. `local_server` is a scriptable HTTP server on 127.0.0.1 (tests/servers.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fakes.server import FakeApi
+from servers import LocalServer
+
+
+@pytest.fixture
+def local_server() -> Iterator[LocalServer]:
+    server = LocalServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_api() -> Iterator[FakeApi]:
+    """The fake Crossref, doi.org, arXiv, PubMed and Open Library (tests/fakes/server.py).
+
+    Session-wide: tests that inject faults call `fake_api.reset()` first (see
+    tests/test_resolvers_integration.py).
+    """
+    api = FakeApi().start()
+    try:
+        yield api
+    finally:
+        api.stop()

@@ -1,0 +1,1 @@
+"""Fakes of the external APIs for tests: recorded data and a local HTTP server."""
