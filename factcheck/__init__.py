@@ -31,7 +31,23 @@ _EXPORTS = {
     "FactcheckError": "errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "Checker",
+    "Citation",
+    "Config",
+    "FactcheckError",
+    "Fields",
+    "Finding",
+    "Kind",
+    "Record",
+    "Report",
+    "Status",
+    "Verdict",
+    "__version__",
+    "acheck",
+    "check",
+    "extract",
+]
 
 if TYPE_CHECKING:
     from .api import acheck, check, extract

@@ -43,8 +43,10 @@ def decode(path: str, data: bytes) -> Document:
     try:
         return Document(path, data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        warning = (f"{path}: invalid UTF-8 at byte {exc.start}; undecodable bytes were replaced "
-                   "with U+FFFD")
+        warning = (
+            f"{path}: invalid UTF-8 at byte {exc.start}; undecodable bytes were replaced "
+            "with U+FFFD"
+        )
         return Document(path, data.decode("utf-8", errors="replace"), [warning])
 
 

@@ -29,9 +29,10 @@ MIN_CLAIM_WORDS = 4
 MIN_CONTENT_WORD = 4
 # A reference names its year; a sentence that merely mentions a DOI usually does not.
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
-# Where a claimed title usually stands: a BibTeX title field, quotes, or markdown emphasis.
+# Where a claimed title surely stands: a BibTeX title field, or quotes. (Not emphasis:
+# APA italicises the journal, not the article title.)
 _MARKED_TITLE = re.compile(
-    r"title\s*=\s*[{\"]((?:[^{}\"]|\{[^{}]*\}){3,500})|[“\"]([^“”\"]{3,500})[”\"]|[*_]{1,2}([^*_]{3,500})[*_]{1,2}",
+    r"title\s*=\s*[{\"]((?:[^{}\"]|\{[^{}]*\}){3,500})|[“\"]([^“”\"]{3,500})[”\"]",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
@@ -70,28 +71,40 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
     if citation.kind is Kind.URL:
         return _verified(_url_reason(record), source, record, CONF_CONFIRMED, flags)
     if VERSION_NOT_FOUND in flags:
-        diff = FieldDiff(field="arxiv", claimed=citation.fields.arxiv, found=record.fields.arxiv,
-                         suggestion=record.fields.arxiv)
-        return _mismatch(f"arXiv has no version {citation.fields.arxiv}", source, record, [diff],
-                         flags)
+        diff = FieldDiff(
+            field="arxiv",
+            claimed=citation.fields.arxiv,
+            found=record.fields.arxiv,
+            suggestion=record.fields.arxiv,
+        )
+        return _mismatch(
+            f"arXiv has no version {citation.fields.arxiv}", source, record, [diff], flags
+        )
     title = record.fields.title
     if not title:
-        return _verified(f"{citation.raw} is registered at {source}", source, record,
-                         CONF_EXISTS, flags)
+        return _verified(
+            f"{citation.raw} is registered at {source}", source, record, CONF_EXISTS, flags
+        )
     score = _title_score(title, citation.context)
     label = f"{citation.raw} is “{title}”"
     if score is None:
         return _verified(f"{label} ({source})", source, record, CONF_EXISTS, flags)
     if score >= TITLE_CONFIRMED:
-        return _verified(f"{label}, as the text says ({source})", source, record,
-                         CONF_CONFIRMED, flags)
+        return _verified(
+            f"{label}, as the text says ({source})", source, record, CONF_CONFIRMED, flags
+        )
     if score < TITLE_CONTRADICTED and not _names_an_author(record, citation.context or ""):
         claimed = _claimed_title(citation.context or "")
         diff = FieldDiff(field="title", claimed=claimed, found=title, suggestion=title)
         reason = f"{citation.raw} belongs to another work: “{title}” ({source})"
         return _mismatch(reason, source, record, [diff], flags)
-    return _verified(f"{label}; the text around it only partly matches ({source})", source,
-                     record, CONF_TITLE_UNSURE, flags)
+    return _verified(
+        f"{label}; the text around it only partly matches ({source})",
+        source,
+        record,
+        CONF_TITLE_UNSURE,
+        flags,
+    )
 
 
 def _title_score(title: str, context: str | None) -> float | None:
@@ -133,34 +146,60 @@ def _url_reason(record: Record) -> str:
     status = record.http.get("status", 200)
     redirects = record.http.get("redirects") or []
     if redirects:
-        return f"the page answered HTTP {status} after {len(redirects)} redirect(s), at " \
-               f"{record.http.get('final_url', record.url)}"
+        return (
+            f"the page answered HTTP {status} after {len(redirects)} redirect(s), at "
+            f"{record.http.get('final_url', record.url)}"
+        )
     return f"the page answered HTTP {status}"
 
 
-def _verified(reason: str, source: str, record: Record, confidence: float,
-              flags: list[str]) -> Verdict:
+def _verified(
+    reason: str, source: str, record: Record, confidence: float, flags: list[str]
+) -> Verdict:
     if RETRACTED in flags:
         reason += "; the work has been retracted"
-    return Verdict(status=Status.VERIFIED, confidence=confidence, reason=reason, source=source,
-                   record=record, flags=flags)
+    return Verdict(
+        status=Status.VERIFIED,
+        confidence=confidence,
+        reason=reason,
+        source=source,
+        record=record,
+        flags=flags,
+    )
 
 
-def _mismatch(reason: str, source: str, record: Record, diffs: list[FieldDiff],
-              flags: list[str]) -> Verdict:
-    return Verdict(status=Status.MISMATCH, confidence=CONF_MISMATCH, reason=reason,
-                   source=source, record=record, diffs=diffs, flags=flags)
+def _mismatch(
+    reason: str, source: str, record: Record, diffs: list[FieldDiff], flags: list[str]
+) -> Verdict:
+    return Verdict(
+        status=Status.MISMATCH,
+        confidence=CONF_MISMATCH,
+        reason=reason,
+        source=source,
+        record=record,
+        diffs=diffs,
+        flags=flags,
+    )
 
 
 def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
     if not lookups:
         reason = f"no configured source covers {citation.kind.value} citations"
-        return Verdict(status=Status.UNVERIFIABLE, confidence=CONF_UNVERIFIABLE, reason=reason,
-                       flags=[COVERAGE_INCOMPLETE])
+        return Verdict(
+            status=Status.UNVERIFIABLE,
+            confidence=CONF_UNVERIFIABLE,
+            reason=reason,
+            flags=[COVERAGE_INCOMPLETE],
+        )
     failed = [lk for lk in lookups if lk.outcome is Outcome.FAILED]
     missing = [lk for lk in lookups if lk.outcome is Outcome.MISSING]
-    parts = [lk.reason or f"{lk.source} could not answer" for lk in failed]
-    parts += [f"{lk.source} has no record (not proof it does not exist)" for lk in missing]
+    parts = [f"{lk.source} has no record (not proof it does not exist)" for lk in missing]
+    parts += [lk.reason or f"{lk.source} could not answer" for lk in failed]
     flags = [COVERAGE_INCOMPLETE] if missing else []
-    return Verdict(status=Status.UNVERIFIABLE, confidence=CONF_UNVERIFIABLE,
-                   reason="; ".join(parts), source=(failed or missing)[0].source, flags=flags)
+    return Verdict(
+        status=Status.UNVERIFIABLE,
+        confidence=CONF_UNVERIFIABLE,
+        reason="; ".join(parts),
+        source=(missing or failed)[0].source,
+        flags=flags,
+    )

@@ -9,16 +9,23 @@ from factcheck.model import Author, Citation, Fields, Kind, Record, Status
 from factcheck.resolve.base import Lookup
 
 DOI = "10.1371/journal.pone.0033693"
-TITLE = ("Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia "
-         "in the Basal Ganglia of Mice")
-RECORD = Record(source="crossref", id=DOI,
-                fields=Fields(title=TITLE, authors=[Author(family="Oakes", given="Heather V.")],
-                              year=2012, doi=DOI))
+TITLE = (
+    "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia "
+    "in the Basal Ganglia of Mice"
+)
+RECORD = Record(
+    source="crossref",
+    id=DOI,
+    fields=Fields(
+        title=TITLE, authors=[Author(family="Oakes", given="Heather V.")], year=2012, doi=DOI
+    ),
+)
 
 
 def doi_citation(context: str | None = None, doi: str = DOI) -> Citation:
-    return Citation(kind=Kind.DOI, raw=doi, start=0, end=len(doi), fields=Fields(doi=doi),
-                    context=context)
+    return Citation(
+        kind=Kind.DOI, raw=doi, start=0, end=len(doi), fields=Fields(doi=doi), context=context
+    )
 
 
 def test_identifier_alone_is_verified_when_it_exists() -> None:
@@ -30,8 +37,10 @@ def test_identifier_alone_is_verified_when_it_exists() -> None:
 
 
 def test_matching_title_next_to_the_doi_is_confirmed() -> None:
-    context = ("Oakes, H. V. et al. (2012). Methylphenidate exposure induces dopamine neuron "
-               "loss and activation of microglia in the basal ganglia of mice. PLoS ONE.")
+    context = (
+        "Oakes, H. V. et al. (2012). Methylphenidate exposure induces dopamine neuron "
+        "loss and activation of microglia in the basal ganglia of mice. PLoS ONE."
+    )
     verdict = judge(doi_citation(context), [Lookup.found("crossref", RECORD)])
     assert verdict.status is Status.VERIFIED
     assert verdict.confidence == CONF_CONFIRMED
@@ -63,8 +72,10 @@ def test_a_sentence_mentioning_a_doi_claims_no_title() -> None:
 
 
 def test_authoritative_miss_is_not_found() -> None:
-    lookups = [Lookup.missing("crossref", "crossref: no record", authoritative=False),
-               Lookup.missing("doi", "doi.org: DOI not registered", authoritative=True)]
+    lookups = [
+        Lookup.missing("crossref", "crossref: no record", authoritative=False),
+        Lookup.missing("doi", "doi.org: DOI not registered", authoritative=True),
+    ]
     verdict = judge(doi_citation(), lookups)
     assert verdict.status is Status.NOT_FOUND
     assert verdict.source == "doi"
@@ -78,8 +89,10 @@ def test_crossref_404_alone_is_unverifiable() -> None:
 
 
 def test_failures_are_unverifiable_with_their_reasons() -> None:
-    lookups = [Lookup.failed("crossref", "crossref timed out after 20s"),
-               Lookup.failed("doi", "doi answered HTTP 503")]
+    lookups = [
+        Lookup.failed("crossref", "crossref timed out after 20s"),
+        Lookup.failed("doi", "doi answered HTTP 503"),
+    ]
     verdict = judge(doi_citation(), lookups)
     assert verdict.status is Status.UNVERIFIABLE
     assert "timed out" in verdict.reason and "503" in verdict.reason
@@ -87,8 +100,10 @@ def test_failures_are_unverifiable_with_their_reasons() -> None:
 
 
 def test_a_failure_beside_a_non_authoritative_miss_is_still_unverifiable() -> None:
-    lookups = [Lookup.missing("crossref", "", authoritative=False),
-               Lookup.failed("doi", "doi could not be reached")]
+    lookups = [
+        Lookup.missing("crossref", "", authoritative=False),
+        Lookup.failed("doi", "doi could not be reached"),
+    ]
     assert judge(doi_citation(), lookups).status is Status.UNVERIFIABLE
 
 
@@ -100,9 +115,17 @@ def test_no_source_for_the_kind() -> None:
 
 def test_url_verdict_mentions_redirects() -> None:
     url = "http://example.org/a"
-    record = Record(source="url", id=url, url="https://example.org/b", flags=["redirected"],
-                    http={"status": 200, "final_url": "https://example.org/b",
-                          "redirects": ["https://example.org/b"]})
+    record = Record(
+        source="url",
+        id=url,
+        url="https://example.org/b",
+        flags=["redirected"],
+        http={
+            "status": 200,
+            "final_url": "https://example.org/b",
+            "redirects": ["https://example.org/b"],
+        },
+    )
     citation = Citation(kind=Kind.URL, raw=url, start=0, end=len(url), fields=Fields(url=url))
     verdict = judge(citation, [Lookup.found("url", record)])
     assert verdict.status is Status.VERIFIED
@@ -111,10 +134,19 @@ def test_url_verdict_mentions_redirects() -> None:
 
 
 def test_missing_arxiv_version_is_a_mismatch() -> None:
-    record = Record(source="arxiv", id="2101.00001", flags=["version_not_found"],
-                    fields=Fields(title="T", arxiv="2101.00001v2"))
-    citation = Citation(kind=Kind.ARXIV, raw="arXiv:2101.00001v9", start=0, end=18,
-                        fields=Fields(arxiv="2101.00001v9"))
+    record = Record(
+        source="arxiv",
+        id="2101.00001",
+        flags=["version_not_found"],
+        fields=Fields(title="T", arxiv="2101.00001v2"),
+    )
+    citation = Citation(
+        kind=Kind.ARXIV,
+        raw="arXiv:2101.00001v9",
+        start=0,
+        end=18,
+        fields=Fields(arxiv="2101.00001v9"),
+    )
     verdict = judge(citation, [Lookup.found("arxiv", record)])
     assert verdict.status is Status.MISMATCH
     assert verdict.diffs[0].field == "arxiv"

@@ -19,8 +19,13 @@ def _finding(status: Status, kind: Kind = Kind.DOI, doi: str = "10.1/x") -> Find
 
 
 def test_report_summary_counts_statuses_and_kinds() -> None:
-    report = Report(items=[_finding(Status.VERIFIED), _finding(Status.NOT_FOUND),
-                           _finding(Status.NOT_FOUND, Kind.URL)])
+    report = Report(
+        items=[
+            _finding(Status.VERIFIED),
+            _finding(Status.NOT_FOUND),
+            _finding(Status.NOT_FOUND, Kind.URL),
+        ]
+    )
     assert report.summary.total == 3
     assert report.summary.not_found == 2
     assert report.summary.verified == 1
@@ -36,13 +41,28 @@ def test_ok_follows_fail_on() -> None:
 
 
 def test_report_json_round_trip_is_lossless() -> None:
-    record = Record(source="crossref", id="10.1/x",
-                    fields=Fields(title="T", authors=[Author(family="Lee", given="K")], year=2020))
-    verdict = Verdict(status=Status.MISMATCH, confidence=0.9, reason="other work",
-                      source="crossref", record=record,
-                      diffs=[FieldDiff(field="title", claimed="A", found="T")], flags=["retracted"])
-    citation = Citation(kind=Kind.DOI, raw="doi:10.1/x", start=4, end=14,
-                        fields=Fields(doi="10.1/x"), context="A. 2020.")
+    record = Record(
+        source="crossref",
+        id="10.1/x",
+        fields=Fields(title="T", authors=[Author(family="Lee", given="K")], year=2020),
+    )
+    verdict = Verdict(
+        status=Status.MISMATCH,
+        confidence=0.9,
+        reason="other work",
+        source="crossref",
+        record=record,
+        diffs=[FieldDiff(field="title", claimed="A", found="T")],
+        flags=["retracted"],
+    )
+    citation = Citation(
+        kind=Kind.DOI,
+        raw="doi:10.1/x",
+        start=4,
+        end=14,
+        fields=Fields(doi="10.1/x"),
+        context="A. 2020.",
+    )
     report = Report(path="a.md", items=[Finding(citation=citation, verdict=verdict)])
     dumped = report.model_dump_json()
     again = Report.model_validate_json(dumped)
@@ -54,10 +74,12 @@ def test_identifier_keys_ignore_case_but_urls_do_not() -> None:
     a = Citation(kind=Kind.DOI, raw="10.1/ABC", start=0, end=8, fields=Fields(doi="10.1/ABC"))
     b = Citation(kind=Kind.DOI, raw="10.1/abc", start=9, end=17, fields=Fields(doi="10.1/abc"))
     assert a.key == b.key
-    u1 = Citation(kind=Kind.URL, raw="https://x.org/A", start=0, end=15,
-                  fields=Fields(url="https://x.org/A"))
-    u2 = Citation(kind=Kind.URL, raw="https://x.org/a", start=0, end=15,
-                  fields=Fields(url="https://x.org/a"))
+    u1 = Citation(
+        kind=Kind.URL, raw="https://x.org/A", start=0, end=15, fields=Fields(url="https://x.org/A")
+    )
+    u2 = Citation(
+        kind=Kind.URL, raw="https://x.org/a", start=0, end=15, fields=Fields(url="https://x.org/a")
+    )
     assert u1.key != u2.key
 
 
