@@ -5,12 +5,11 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from servers import LocalServer, Reply, Seen, fast_config
+from servers import LocalServer, Reply, fast_config
 
 from factcheck.errors import RateLimited
 from factcheck.net.http import Http
@@ -120,59 +119,3 @@ def test_cache_hits_do_not_wait(local_server: LocalServer, tmp_path: Path) -> No
         for _ in range(5):
             http.get(local_server.url("/abs"), source="arxiv")
         assert time.monotonic() - started < 0.5
-
-
-class StrictApi:
-    """Crossref's polite pool as a strict server would enforce it: at most 10 requests in
-    any sliding second and 3 in progress at once, 429 beyond either."""
-
-    RATE = 10
-    WINDOW = 1.0
-    CONCURRENCY = 3
-    # Time spent on each request, in turn: long ones make the concurrency limit matter,
-    # short ones the rate limit.
-    WORK_SECONDS = (0.05, 0.3, 0.7)
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.arrivals: deque[float] = deque()
-        self.in_progress = 0
-        self.refused = 0
-        self.answered = 0
-
-    def __call__(self, seen: Seen) -> Reply:
-        with self.lock:
-            now = time.monotonic()
-            while self.arrivals and self.arrivals[0] <= now - self.WINDOW:
-                self.arrivals.popleft()
-            self.arrivals.append(now)
-            if len(self.arrivals) > self.RATE or self.in_progress >= self.CONCURRENCY:
-                self.refused += 1
-                return Reply(429, b"slow down")
-            self.in_progress += 1
-            work = self.WORK_SECONDS[self.answered % len(self.WORK_SECONDS)]
-            self.answered += 1
-        time.sleep(work)
-        with self.lock:
-            self.in_progress -= 1
-        headers = {
-            "x-rate-limit-limit": "10",
-            "x-rate-limit-interval": "1s",
-            "x-concurrency-limit": "3",
-        }
-        return Reply(200, b'{"status": "ok"}', headers=headers)
-
-
-@pytest.mark.integration
-@pytest.mark.slow
-def test_polite_pool_sees_no_429_from_300_threaded_lookups(
-    local_server: LocalServer, tmp_path: Path
-) -> None:
-    api = StrictApi()
-    local_server.handle_prefix("/works/", api)
-    config = fast_config(tmp_path, mailto="me@example.org", workers=8, retries=0)
-    with Http(config) as http, ThreadPoolExecutor(max_workers=8) as pool:
-        urls = [local_server.url(f"/works/10.5555/{i}") for i in range(300)]
-        statuses = list(pool.map(lambda u: http.get(u, source="crossref").status_code, urls))
-    assert api.refused == 0
-    assert statuses == [200] * 300
