@@ -1,0 +1,210 @@
+"""The `factcheck` command: the JSON contract, exit codes, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from fakes.server import FakeApi
+
+from factcheck.cli import main
+
+PLOS = "10.1371/journal.pone.0033693"
+GOOD = f"Sadasivan et al. (2012). Methylphenidate exposure. doi:{PLOS}\n"
+BAD = "Zhang, W. (2021). Graph attention for protein folding. doi:10.1371/notarealdoi\n"
+
+
+@pytest.fixture(autouse=True)
+def _clean(fake_api: FakeApi) -> None:
+    fake_api.reset()
+
+
+def env_for(api: FakeApi) -> dict[str, str]:
+    """The variables that point the command at the fakes, as other tools would set them."""
+    return {
+        "FACTCHECK_CROSSREF_URL": f"{api.url}/crossref",
+        "FACTCHECK_DOI_URL": f"{api.url}/doi",
+        "FACTCHECK_ARXIV_URL": f"{api.url}/arxiv/api",
+        "FACTCHECK_CACHE": "none",
+        "FACTCHECK_MAILTO": "test@example.org",
+        "COLUMNS": "200",
+    }
+
+
+def run(api: FakeApi, *args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env_for(api), input=stdin)
+
+
+def write(tmp_path: Path, name: str, data: str | bytes) -> str:
+    file = tmp_path / name
+    if isinstance(data, bytes):
+        file.write_bytes(data)
+    else:
+        file.write_text(data, encoding="utf-8")
+    return str(file)
+
+
+def test_json_follows_the_contract(fake_api: FakeApi, tmp_path: Path) -> None:
+    path = write(tmp_path, "a.md", GOOD + BAD)
+    result = run(fake_api, "--format", "json", "--sources", "crossref,doi", path)
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert set(document) >= {"files", "summary"}
+    [file] = document["files"]
+    assert file["path"] == path
+    assert set(file) >= {"path", "items", "summary"}
+    text = Path(path).read_text(encoding="utf-8")
+    for item in file["items"]:
+        citation, verdict = item["citation"], item["verdict"]
+        assert set(citation) >= {"kind", "raw", "start", "end", "fields"}
+        assert set(verdict) >= {
+            "status",
+            "confidence",
+            "reason",
+            "source",
+            "record",
+            "diffs",
+            "flags",
+        }
+        assert text[citation["start"] : citation["end"]] == citation["raw"]
+        assert isinstance(verdict["confidence"], float)
+    statuses = [item["verdict"]["status"] for item in file["items"]]
+    assert statuses == ["verified", "not_found"]
+    assert document["summary"]["not_found"] == 1
+    assert document["summary"]["total"] == 2
+
+
+def test_exit_codes_follow_fail_on(fake_api: FakeApi, tmp_path: Path) -> None:
+    good, bad = write(tmp_path, "good.md", GOOD), write(tmp_path, "bad.md", BAD)
+    assert run(fake_api, good).exit_code == 0
+    assert run(fake_api, bad).exit_code == 1
+    assert run(fake_api, "--fail-on", "mismatch", bad).exit_code == 0
+    assert run(fake_api, "--fail-on", "unverifiable,not_found", bad).exit_code == 1
+
+
+def test_stdin_and_jsonl(fake_api: FakeApi) -> None:
+    result = run(fake_api, "--format", "jsonl", "-", stdin=GOOD + BAD)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["path"] for line in lines] == ["-", "-"]
+    assert [line["verdict"]["status"] for line in lines] == ["verified", "not_found"]
+
+
+def test_text_output_is_a_table_of_problems(fake_api: FakeApi, tmp_path: Path) -> None:
+    result = run(fake_api, write(tmp_path, "a.md", GOOD + BAD))
+    assert "1 verified" in result.stdout and "1 not_found" in result.stdout
+    assert "notarealdoi" in result.stdout
+    assert PLOS not in result.stdout  # verified items are collapsed without -v
+    verbose = run(fake_api, "-v", write(tmp_path, "b.md", GOOD))
+    assert PLOS in verbose.stdout
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00", "binary"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    fake_api: FakeApi, tmp_path: Path, data: bytes, message: str
+) -> None:
+    result = run(fake_api, write(tmp_path, "f", data))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_still_checks_the_others(fake_api: FakeApi, tmp_path: Path) -> None:
+    good = write(tmp_path, "good.md", GOOD)
+    result = run(fake_api, "--format", "json", str(tmp_path / "nope.md"), good)
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+    assert [f["path"] for f in json.loads(result.stdout)["files"]] == [good]
+
+
+def test_invalid_utf8_is_checked_with_a_warning(fake_api: FakeApi, tmp_path: Path) -> None:
+    path = write(tmp_path, "latin1.md", b"Caf\xe9 (2012). doi:" + PLOS.encode() + b"\n")
+    result = run(fake_api, "--format", "json", path)
+    assert result.exit_code == 0
+    assert "invalid UTF-8" in result.stderr
+    [item] = json.loads(result.stdout)["files"][0]["items"]
+    assert item["verdict"]["status"] == "verified"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fail-on", "bogus"], "--fail-on"),
+        (["--sources", "crossref,nosuch"], "unknown source"),
+    ],
+)
+def test_bad_options_exit_2(
+    fake_api: FakeApi, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = run(fake_api, *args, write(tmp_path, "a.md", GOOD))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_extract_needs_no_network(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.md", "See arXiv:2311.16162 and https://example.org/x.\n")
+    result = CliRunner().invoke(
+        main,
+        ["extract", "--format", "json", path],
+        env={"FACTCHECK_CROSSREF_URL": "http://127.0.0.1:9"},
+    )
+    assert result.exit_code == 0
+    items = json.loads(result.stdout)["files"][0]["items"]
+    assert [(i["kind"], i["raw"]) for i in items] == [
+        ("arxiv", "arXiv:2311.16162"),
+        ("url", "https://example.org/x"),
+    ]
+
+
+def test_module_entry_point_and_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "factcheck", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "extract" in done.stdout
+    check_help = subprocess.run(
+        [sys.executable, "-m", "factcheck", "check", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for option in (
+        "--format",
+        "--fail-on",
+        "--sources",
+        "--offline",
+        "--cache",
+        "--mailto",
+        "--timeout",
+    ):
+        assert option in check_help.stdout
+
+
+def test_replay_answers_offline_from_recordings(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent.parent / "fixtures"
+    result = CliRunner().invoke(
+        main,
+        [
+            "--format",
+            "json",
+            "--replay",
+            str(fixtures / "recordings"),
+            "--cache",
+            "none",
+            str(fixtures / "quickstart.md"),
+        ],
+        env={"FACTCHECK_CROSSREF_URL": None, "FACTCHECK_DOI_URL": None},
+    )
+    statuses = [i["verdict"]["status"] for i in json.loads(result.stdout)["files"][0]["items"]]
+    assert statuses == ["verified", "verified", "mismatch", "unverifiable"]
+    assert result.exit_code == 1
