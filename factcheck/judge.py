@@ -43,10 +43,12 @@ CONF_EXISTS = 0.9  # the identifier exists; nothing else was claimed next to it
 CONF_TITLE_UNSURE = 0.6  # exists; the text around it neither matches nor contradicts
 CONF_MISMATCH = 0.9
 CONF_NOT_FOUND = 0.95
+CONF_SOFT_404 = 0.7  # the site answers 200, but with its "page not found" page
 CONF_UNVERIFIABLE = 0.0
 
 RETRACTED = "retracted"
 VERSION_NOT_FOUND = "version_not_found"
+SOFT_404 = "soft_404"
 COVERAGE_INCOMPLETE = "coverage_incomplete"
 
 
@@ -68,6 +70,17 @@ def judge(citation: Citation, lookups: list[Lookup]) -> Verdict:
 
 def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
     flags = list(record.flags)
+    if citation.kind is Kind.URL and SOFT_404 in flags:
+        title = record.http.get("title", "")
+        reason = f"the page answers, but it is the site's error page (title: “{title}”)"
+        return Verdict(
+            status=Status.NOT_FOUND,
+            confidence=CONF_SOFT_404,
+            reason=reason,
+            source=source,
+            record=record,
+            flags=flags,
+        )
     if citation.kind is Kind.URL:
         return _verified(_url_reason(record), source, record, CONF_CONFIRMED, flags)
     if VERSION_NOT_FOUND in flags:

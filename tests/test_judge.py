@@ -158,3 +158,19 @@ def test_retraction_is_flagged_and_said() -> None:
     verdict = judge(doi_citation(), [Lookup.found("crossref", record)])
     assert "retracted" in verdict.flags
     assert "retracted" in verdict.reason
+
+
+def test_soft_404_page_is_not_found_with_less_confidence() -> None:
+    url = "https://example.org/made-up"
+    record = Record(
+        source="url",
+        id=url,
+        url=url,
+        flags=["soft_404"],
+        http={"status": 200, "final_url": url, "title": "Page not found"},
+    )
+    citation = Citation(kind=Kind.URL, raw=url, start=0, end=len(url), fields=Fields(url=url))
+    verdict = judge(citation, [Lookup.found("url", record)])
+    assert verdict.status is Status.NOT_FOUND
+    assert verdict.confidence < CONF_CONFIRMED
+    assert "Page not found" in verdict.reason

@@ -46,26 +46,35 @@ def check(tmp_path: Path) -> Iterator[Check]:
         http.close()
 
 
-def test_a_live_page_is_found_with_head_alone(local_server: LocalServer, check: Check) -> None:
-    local_server.on("/page", Reply(200, b"<html>hi</html>"))
+def test_a_live_page_is_found_with_one_get(local_server: LocalServer, check: Check) -> None:
+    local_server.on("/page", Reply(200, b"<html>hi</html>", headers={"Content-Type": "text/html"}))
     url = local_server.url("/page")
     lookup = check(url)
     assert lookup.outcome is Outcome.FOUND
     record = lookup.records[0]
     assert (record.source, record.id, record.url, record.flags) == ("url", url, url, [])
     assert record.http == {"status": 200, "final_url": url, "redirects": []}
-    assert local_server.methods("/page") == ["HEAD"]
+    assert local_server.methods("/page") == ["GET"]
 
 
-@pytest.mark.parametrize("head_status", [405, 501])
-def test_head_refused_falls_back_to_get(
-    local_server: LocalServer, check: Check, head_status: int
+@pytest.mark.parametrize(
+    ("title", "soft"),
+    [
+        ("Page not found | Example", True),
+        ("404 &ndash; Example", True),
+        ("Sorry, this page doesn't exist", True),
+        ("Global climate highlights 2024", False),
+        ("Found footage in early cinema", False),
+    ],
+)
+def test_soft_404_pages_are_flagged(
+    local_server: LocalServer, check: Check, title: str, soft: bool
 ) -> None:
-    local_server.handle(
-        "/page", lambda seen: Reply(head_status if seen.method == "HEAD" else 200, b"ok")
-    )
-    assert check(local_server.url("/page")).outcome is Outcome.FOUND
-    assert local_server.methods("/page") == ["HEAD", "GET"]
+    body = f"<html><head><title>{title}</title></head><body>x</body></html>".encode()
+    local_server.on("/page", Reply(200, body, headers={"Content-Type": "text/html"}))
+    [record] = check(local_server.url("/page")).records
+    assert ("soft_404" in record.flags) is soft
+    assert "&" not in record.http["title"]
 
 
 def test_redirect_chain_is_recorded(local_server: LocalServer, check: Check) -> None:
@@ -91,8 +100,7 @@ def test_gone_pages_are_missing(local_server: LocalServer, check: Check, status:
     assert lookup.outcome is Outcome.MISSING
     assert lookup.authoritative
     assert f"127.0.0.1 answered {status}" in lookup.reason
-    # A HEAD 404 is confirmed with GET before calling the page gone.
-    assert local_server.methods("/page") == ["HEAD", "GET"]
+    assert local_server.methods("/page") == ["GET"]
 
 
 def test_a_host_that_does_not_exist_is_missing(
@@ -135,7 +143,7 @@ def test_429_fails_at_once_without_retrying(local_server: LocalServer, check: Ch
     assert lookup.outcome is Outcome.FAILED
     assert "429 (too many requests)" in lookup.reason
     assert time.monotonic() - started < 1
-    assert local_server.methods("/page") == ["HEAD"]
+    assert local_server.methods("/page") == ["GET"]
 
 
 def test_redirect_loop_fails(local_server: LocalServer, check: Check) -> None:
@@ -160,7 +168,7 @@ def test_a_dripping_page_cannot_hold_us_past_the_timeout(
 ) -> None:
     local_server.handle(
         "/drip",
-        lambda seen: Reply(405) if seen.method == "HEAD" else Reply(200, b"x" * 100, drip=0.1),
+        lambda seen: Reply(200, b"x" * 100, drip=0.1),
     )
     started = time.monotonic()
     lookup = check(local_server.url("/drip"), timeout=1)
@@ -177,9 +185,7 @@ def test_a_silent_server_times_out(local_server: LocalServer, check: Check) -> N
 
 
 def test_long_pages_are_cut_not_refused(local_server: LocalServer, check: Check) -> None:
-    local_server.handle(
-        "/big", lambda seen: Reply(405) if seen.method == "HEAD" else Reply(200, b"x" * 50_000)
-    )
+    local_server.on("/big", Reply(200, b"x" * 50_000))
     assert check(local_server.url("/big"), max_page_bytes=1000).outcome is Outcome.FOUND
 
 
@@ -196,6 +202,6 @@ def test_page_answers_are_cached(local_server: LocalServer, check: Check) -> Non
     for _ in range(2):
         assert check(local_server.url("/old")).outcome is Outcome.FOUND
         assert check(local_server.url("/gone")).outcome is Outcome.MISSING
-    assert local_server.counts() == {"/old": 1, "/new": 1, "/gone": 2}
+    assert local_server.counts() == {"/old": 1, "/new": 1, "/gone": 1}
     offline = check(local_server.url("/old"), offline=True)
     assert offline.records[0].http["redirects"] == [local_server.url("/new")]

@@ -1,9 +1,11 @@
-"""URL liveness: does the page a text links to answer?
+"""URL liveness: does the page a text links to answer, and is it a real page?
 
-HEAD first, since it costs the site nothing; GET when the HEAD answer would make us doubt
-the page (any 4xx or 5xx but 429). Many servers mishandle HEAD (405, 501, but also 403,
-404 or 500 where GET works), and a `not_found` verdict says "likely fabricated", so it must
-rest on the method browsers use. Dead links cost one extra request; live ones do not.
+One GET per hop, its body read only up to `config.max_page_bytes`. Not HEAD: many servers
+mishandle HEAD (405, 501, but also 403, 404 or 500 where GET works), a `not_found` verdict
+says "likely fabricated" so it must rest on what browsers see, and only the body shows a
+soft 404: a page that answers 200 but is titled "Page not found", which is what a made-up
+URL on a real site usually gets. Such a page is found, flagged `soft_404`, and the judge
+decides what that means.
 
 Redirects are followed here, one `Http.page` hop at a time, so that the SSRF guard runs at
 every hop and the chain can be recorded. At most `config.max_redirects` hops; a URL seen
@@ -11,7 +13,7 @@ twice is a loop.
 
 | answer                    | lookup                                         |
 |---------------------------|------------------------------------------------|
-| 2xx                       | found (flag `redirected` when there were hops) |
+| 2xx                       | found (flags `redirected` after hops, `soft_404`) |
 | 404, 410, NXDOMAIN        | missing, authoritative                         |
 | 401, 403                  | failed: a bot wall or a login, the page may exist |
 | 429, 5xx, network trouble | failed: try again later                        |
@@ -20,6 +22,8 @@ twice is a loop.
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -35,9 +39,16 @@ from .base import Lookup
 GONE_STATUSES = frozenset({404, 410})
 WALL_STATUSES = frozenset({401, 403})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# A HEAD answered with one of these is not trusted: ask again with GET.
-HEAD_RETRY_FROM = 400
-HEAD_NO_RETRY = frozenset({429})
+SOFT_404 = "soft_404"
+# Titles of error pages served with 200. Matched against the <title> only, not the text.
+SOFT_404_TITLE = re.compile(
+    r"\b(404|not\s+found|page\s+(does\s+not|doesn'?t)\s+exist|no\s+longer\s+available"
+    r"|page\s+unavailable|cannot\s+be\s+found|can'?t\s+be\s+found)\b",
+    re.IGNORECASE,
+)
+TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+# The title sits in the head: no need to scan a whole page for it.
+TITLE_SCAN_CHARS = 32 * 1024
 
 
 class RedirectTrouble(SourceError):
@@ -67,7 +78,7 @@ class WebResolver:
         chain: list[str] = []
         current = url
         while True:
-            response = self._probe(current)
+            response = self.http.page(current, method="GET")
             location = response.headers.get("Location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response, chain
@@ -81,13 +92,6 @@ class WebResolver:
             chain.append(target)
             current = target
 
-    def _probe(self, url: str) -> requests.Response:
-        response = self.http.page(url, method="HEAD")
-        status = response.status_code
-        if status >= HEAD_RETRY_FROM and status not in HEAD_NO_RETRY:
-            response = self.http.page(url, method="GET")
-        return response
-
     def _judge(self, url: str, response: requests.Response, chain: list[str]) -> Lookup:
         final = chain[-1] if chain else url
         status = response.status_code
@@ -95,6 +99,11 @@ class WebResolver:
         if 200 <= status < 300:
             facts: dict[str, Any] = {"status": status, "final_url": final, "redirects": chain}
             flags = ["redirected"] if chain else []
+            title = page_title(response)
+            if title is not None:
+                facts["title"] = title
+                if SOFT_404_TITLE.search(title):
+                    flags.append(SOFT_404)
             record = Record(source=self.name, id=url, url=final, http=facts, flags=flags)
             return Lookup.found(self.name, record)
         if status in GONE_STATUSES:
@@ -102,6 +111,15 @@ class WebResolver:
                 self.name, f"{host} answered {status}: the page does not exist", authoritative=True
             )
         return Lookup.failed(self.name, f"{host} answered {status}{_meaning(status)}")
+
+
+def page_title(response: requests.Response) -> str | None:
+    """The HTML <title> of a page, unescaped and on one line; None for other content."""
+    if "html" not in response.headers.get("Content-Type", "html").lower():
+        return None
+    head = response.content[:TITLE_SCAN_CHARS].decode(response.encoding or "utf-8", "replace")
+    found = TITLE.search(head)
+    return " ".join(html.unescape(found.group(1)).split()) if found else None
 
 
 def _meaning(status: int) -> str:
