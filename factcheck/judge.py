@@ -73,14 +73,7 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
     if citation.kind is Kind.URL and SOFT_404 in flags:
         title = record.http.get("title", "")
         reason = f"the page answers, but it is the site's error page (title: “{title}”)"
-        return Verdict(
-            status=Status.NOT_FOUND,
-            confidence=CONF_SOFT_404,
-            reason=reason,
-            source=source,
-            record=record,
-            flags=flags,
-        )
+        return _about(record, Status.NOT_FOUND, CONF_SOFT_404, reason, source, flags)
     if citation.kind is Kind.URL:
         return _verified(_url_reason(record), source, record, CONF_CONFIRMED, flags)
     if VERSION_NOT_FOUND in flags:
@@ -171,26 +164,32 @@ def _verified(
 ) -> Verdict:
     if RETRACTED in flags:
         reason += "; the work has been retracted"
-    return Verdict(
-        status=Status.VERIFIED,
-        confidence=confidence,
-        reason=reason,
-        source=source,
-        record=record,
-        flags=flags,
-    )
+    return _about(record, Status.VERIFIED, confidence, reason, source, flags)
 
 
 def _mismatch(
     reason: str, source: str, record: Record, diffs: list[FieldDiff], flags: list[str]
 ) -> Verdict:
+    return _about(record, Status.MISMATCH, CONF_MISMATCH, reason, source, flags, diffs)
+
+
+def _about(
+    record: Record,
+    status: Status,
+    confidence: float,
+    reason: str,
+    source: str,
+    flags: list[str],
+    diffs: list[FieldDiff] | None = None,
+) -> Verdict:
+    """A verdict on a citation whose record was found."""
     return Verdict(
-        status=Status.MISMATCH,
-        confidence=CONF_MISMATCH,
+        status=status,
+        confidence=confidence,
         reason=reason,
         source=source,
         record=record,
-        diffs=diffs,
+        diffs=diffs or [],
         flags=flags,
     )
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes.server import FakeApi
-from servers import LocalServer
+from servers import LocalServer, fast_config
+
+from factcheck.net.http import Http
 
 
 @pytest.fixture
@@ -30,3 +34,18 @@ def fake_api() -> Iterator[FakeApi]:
         yield api
     finally:
         api.stop()
+
+
+@pytest.fixture
+def make_http(tmp_path: Path) -> Iterator[Callable[..., Http]]:
+    """Builds Http clients on `fast_config` (private cache, short timeouts); closes them."""
+    opened: list[Http] = []
+
+    def make(**overrides: Any) -> Http:
+        http = Http(fast_config(tmp_path, **overrides))
+        opened.append(http)
+        return http
+
+    yield make
+    for http in opened:
+        http.close()

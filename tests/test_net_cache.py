@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from servers import LocalServer, Reply, fast_config
 
 from factcheck.errors import ConfigError, OfflineMiss, RateLimited, SourceUnavailable
 from factcheck.net import cache, limits
-from factcheck.net.http import Http
 
 pytestmark = pytest.mark.integration
 
@@ -27,20 +25,6 @@ FAST = "fast"
 def fast_source(monkeypatch: pytest.MonkeyPatch) -> None:
     for table in (limits.PUBLIC_LIMITS, limits.POLITE_LIMITS):
         monkeypatch.setitem(table, FAST, limits.Limit(rate=1000.0, concurrency=16))
-
-
-@pytest.fixture
-def make_http(tmp_path: Path) -> Iterator[Any]:
-    opened: list[Http] = []
-
-    def make(**overrides: Any) -> Http:
-        http = Http(fast_config(tmp_path, **overrides))
-        opened.append(http)
-        return http
-
-    yield make
-    for http in opened:
-        http.close()
 
 
 @pytest.mark.parametrize("status", [200, 404])

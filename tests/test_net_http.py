@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -19,20 +18,6 @@ from factcheck.net import cache
 from factcheck.net.http import Http
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def make_http(tmp_path: Path) -> Iterator[Any]:
-    opened: list[Http] = []
-
-    def make(**overrides: Any) -> Http:
-        http = Http(fast_config(tmp_path, **overrides))
-        opened.append(http)
-        return http
-
-    yield make
-    for http in opened:
-        http.close()
 
 
 def test_sends_user_agent_and_keeps_the_source_tag_to_itself(

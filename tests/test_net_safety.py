@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,20 +81,6 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr(safety.socket, "getaddrinfo", lookup)
     return table
-
-
-@pytest.fixture
-def make_http(tmp_path: Path) -> Iterator[Callable[..., Http]]:
-    opened: list[Http] = []
-
-    def make(**overrides: Any) -> Http:
-        http = Http(fast_config(tmp_path, **overrides))
-        opened.append(http)
-        return http
-
-    yield make
-    for http in opened:
-        http.close()
 
 
 @pytest.mark.parametrize("url", REFUSED_URLS)
