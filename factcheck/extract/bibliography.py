@@ -1,0 +1,702 @@
+"""Find bibliography entries in free text: each one a `Kind.REFERENCE` Citation.
+
+A reference list is found the way a reader finds it: a heading or lead line such as
+"References", "Sources:" or "参考文献" opens a section, and the numbered, bulleted or
+paragraph-per-entry items under it are entries. Outside such a section a bracketed
+run ("[1] … [2] …") or a footnote definition is still taken when it reads like a
+reference, and a lone paragraph only when it is unmistakably one (an author list at
+its start and a high score). Code blocks, tables, block quotes and headings never
+yield entries.
+
+Whether an item reads like a reference is a cheap additive score (`reference_score`):
+a year in parentheses, "Surname, I." author patterns, "et al.", a volume/pages
+pattern, an identifier, a quoted or emphasised title, venue words. Every entry must
+hold a year or an identifier; the score bar then depends on where the item stands.
+
+Each entry's `raw` is exactly `text[start:end]`: the entry without its list marker
+and surrounding whitespace, with its own line breaks kept when it wraps. Its label
+("1" for "[1]" or "1.", "^1" for a footnote definition) is returned beside it by
+`find_references_with_labels`, so in-text citations can be linked to it.
+
+Everything is linear: lines are classified one by one, each regex is anchored or
+bounded, and only items shorter than MAX_ENTRY_CHARS are ever scored. Nothing here
+imports spaCy or the reference parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from factcheck.model import Citation, Kind
+from factcheck.normalize import fold
+
+# Score bars. Under a references heading or lead line the bar is lowest; a run of
+# "[1] … [2] …" markers, "[n]" line markers and footnote definitions are strong
+# structure on their own; a lone paragraph must also open with an author list.
+SECTION_MIN_SCORE = 2
+MARKED_MIN_SCORE = 3
+LONE_MIN_SCORE = 5
+# Entries shorter than this are labels or fragments; longer ones are prose.
+MIN_ENTRY_CHARS = 15
+MAX_ENTRY_CHARS = 3000
+MIN_ENTRY_WORDS = 3
+# A heading names a reference section in at most this many words ("Key references",
+# "References and further reading"); a lead line ("Here are the sources I used:")
+# in at most MAX_LEAD_WORDS.
+MAX_HEADING_WORDS = 4
+MAX_HEADING_CHARS = 80
+MAX_LEAD_WORDS = 20
+# Heading level of a bold or plain-text heading, below every markdown "#" level.
+PLAIN_HEADING_LEVEL = 7
+# A paragraph this long with no year or identifier ends a reference section: the
+# answer has gone back to prose.
+SECTION_BREAK_PROSE_CHARS = 160
+# Markdown: four spaces of indent open a code block; YAML front matter is skipped
+# only within this many lines.
+CODE_INDENT = 4
+MAX_FRONT_MATTER_LINES = 200
+# Numbered list markers have at most this many digits, so "2019." never is one.
+MAX_MARKER_DIGITS = 3
+
+# Words that name a reference section, folded (lower-case, no accents), in the
+# languages a model commonly answers in.
+REF_WORDS = frozenset(
+    {
+        "references",
+        "sources",
+        "bibliography",
+        "citations",
+        "literature",
+        "notes",
+        "footnotes",
+        "endnotes",
+        "literatur",
+        "literaturverzeichnis",
+        "quellen",
+        "quellenverzeichnis",
+        "bibliographie",
+        "referencias",
+        "bibliografia",
+        "fuentes",
+        "riferimenti",
+        "fonti",
+        "fontes",
+        "bibliografie",
+        "bronnen",
+        "referenser",
+        "litteratur",
+        "kallor",
+        "zrodla",
+        "kaynakca",
+        "kaynaklar",
+        "参考文献",
+        "文献",
+        "参考资料",
+        "参考",
+        "출처",
+        "참고문헌",
+        "литература",
+        "литературы",
+        "источники",
+    }
+)
+REF_PHRASES = frozenset(
+    {
+        "works cited",
+        "further reading",
+        "reading list",
+        "suggested reading",
+        "recommended reading",
+        "cited works",
+        "sources cited",
+    }
+)
+# "Sources of error" or "Notes on setup" are not reference sections.
+_HEADING_STOP_WORDS = frozenset({"of", "for", "on", "about", "in", "to"})
+_NUMBERING_RE = re.compile(r"(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])\.?", re.IGNORECASE)
+
+# Letters by case, for the scripts model output cites in (Latin, Greek, Cyrillic).
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽΑ-ΩА-ЯЁ"
+_NAME = rf"[{_UP}][\w'’-]*"
+_PARTICLES = r"(?:(?:van|von|de|der|den|del|della|da|di|du|la|le|dos|das|ten|ter)\s+)*"
+_SURNAME = _PARTICLES + _NAME
+_YEAR = r"(?<![\w/.])(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w/])"
+
+# An entry opens with an author list ("Smith, J.", "Evans JM,", "W. L. Hamilton,",
+# "Cynthia Dwork,", "Baldick, Chris.", "CARDOSO, Fernando"), an organisation before
+# its year ("Google Quantum AI. (2023)") or a quoted title.
+_AUTHOR_START_RE = re.compile(
+    rf"{_SURNAME},\s(?:[{_UP}]\.[ -]?){{1,3}}"
+    rf"|{_SURNAME}\s[{_UP}]{{1,3}}(?:\.\s?[{_UP}]\.)*(?:[,.;]|\s\(|\set al)"
+    rf"|(?:[{_UP}]\.[ -]?){{1,3}}{_SURNAME}(?:,|\sand\s|\s&\s)"
+    rf"|{_NAME}(?:\s[{_UP}]\.)?(?:\s{_NAME})?\s{_SURNAME},\s"
+    rf"|{_SURNAME},\s{_NAME}[.,\s]"
+    rf"|[{_UP}]{{2,}}[\w-]*,\s"
+    rf"|{_NAME}(?:\s{_NAME}){{0,5}}\.?\s\((?:1[5-9]|20)\d\d"
+    r"|[\"“«]"
+)
+_YEAR_RE = re.compile(_YEAR)
+_IDENTIFIER_RE = re.compile(
+    r"10\.\d{4,9}/|arxiv[:.]|https?://|www\.|\bisbn\b|\bpmid\b", re.IGNORECASE
+)
+
+# (pattern, points): each counts once per item, cheapest and commonest first. Each
+# branch opens with a literal and tests what precedes it with a lookbehind after it,
+# which lets the regex engine skip ahead to candidates instead of trying every offset.
+_FEATURES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"\((?:[A-Za-z]+\.?\s)?(?:1[5-9]|20)\d\d[a-z]?[),]|\(n\.d\.\)"), 2),
+    (
+        re.compile(
+            rf"{_SURNAME},?\s(?:[{_UP}]\.[ -]?){{1,3}}"
+            rf"|(?:[{_UP}]\.[ -]?){{1,3}}{_SURNAME}"
+            rf"|\b{_SURNAME}\s[{_UP}]{{1,3}}(?:[,.:]|$)"
+            rf"|{_SURNAME},\s{_NAME}\sand\s{_SURNAME},\s"
+            rf"|{_SURNAME},\s{_NAME}(?:\s[{_UP}]\.?)?,?\s(?:and\s|et al)"
+        ),
+        2,
+    ),
+    (
+        re.compile(r"10\.\d{4,9}/|[Aa][Rr][Xx][Ii][Vv][:.]|https?://|www\.|ISBN|isbn|PMID|pmid"),
+        2,
+    ),
+    (
+        re.compile(
+            r"\((?<=\d\()\d+[-–/\d]*\)\s?[:,]\s?[A-Za-z]?\d"
+            r"|\((?<=\d \()\d+[-–/\d]*\)\s?[:,]\s?[A-Za-z]?\d"
+            r"|;\s?\d+(?:\(\d+\))?:\s?[A-Za-z]?\d"
+            r"|:(?<=\d:)\d+[-–]\d"
+            r"|,(?<=(?:1[5-9]|20)\d\d,)\s?\d+:\d"
+            r"|\*\*\d+\*\*,\s\d"
+            r"|\.(?<=vol\.)\s?\d|\.(?<=no\.)\s?\d|\.(?<=\sv\.)\s?\d|\.(?<=\sn\.)\s?\d"
+            r"|,\s\d+,\s\d+[-–]\d"
+        ),
+        2,
+    ),
+    (re.compile(rf"[,.”\"]\s{_YEAR}(?=[.;,:)\s]|$)"), 1),
+    (re.compile(r"e(?<!\we)t al\b|u\. a\.|и др\.|等"), 1),
+    (
+        re.compile(
+            r"[-–](?<=\d[-–])\d+\.?\Z"
+            r"|p(?<!\wp)p?\.?\s?[A-Za-z]?\d+[-–]\d"
+            r"|pages\s\d+[-–]\d"
+            r"|[SС]\.(?<!\w[SС]\.)\s?\d+[-–]\d"
+        ),
+        1,
+    ),
+    (re.compile(r"[\"“«‘'][^\"”»’\n]{12,300}[\"”»’']"), 1),
+    (re.compile(r"\*[^*\n]{4,300}\*|_(?<!\w_)[^_\n]{4,300}_(?!\w)"), 1),
+    (
+        re.compile(
+            r"(?:In:?|Proc\.|Proceedings|Journal|Conference|Press|Verlag|Trans\.|Review"
+            r"|Letters|University|Publishers?|Books|Eds?\.|ed\.|edited|Editions?|Éditions)\b"
+            r"|\[[JCMDR]\]|//"
+        ),
+        1,
+    ),
+)
+# First-person and reporting verbs: a sentence about a work, not an entry.
+_PROSE_RE = re.compile(
+    r"\b(?:I|we|you|our|my|your|showed|found|suggests|argued|recommend|should|will)\b"
+)
+PROSE_PENALTY = 2
+PROSE_MIN_HITS = 2
+
+# A list marker: bullet, "1." / "1)", "(1)", "[1]" or a footnote definition "[^1]:".
+_MARKER_RE = re.compile(
+    r"[ \t]{0,8}(?:(?P<bullet>[-*+•‣◦▪])"
+    rf"|(?P<num>\d{{1,{MAX_MARKER_DIGITS}}})[.)]"
+    rf"|\((?P<paren>\d{{1,{MAX_MARKER_DIGITS}}})\)"
+    r"|\[\^(?P<note>[^\]\s]{1,20})\]:"
+    r"|\[(?P<bracket>[^\]\s\[^]{1,20})\]:?)[ \t]+(?=\S)"
+)
+_FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_ATX_RE = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)")
+_SETEXT_RE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
+_RULE_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_QUOTE_RE = re.compile(r" {0,3}>")
+_TABLE_RE = re.compile(r"[ \t]*\||[ \t]*:?-{3,}:?[ \t]*\|")
+# "**Sources:** rest" or "References: [1] …": a heading with the first entry after it.
+_LEAD_PREFIX_RE = re.compile(
+    r"[ \t]*(?:\*\*|__)?(?P<head>[^:*_\n]{2,60}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)"
+)
+_HEADING_MARKUP = " \t#*_:："
+_SEMICOLON_RE = re.compile(r";[ \t]+")
+_ENTRY_END_CHARS = ".)]>»”\"'"
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    # Columns of leading whitespace (a tab counts as CODE_INDENT); -1 for a blank line.
+    indent: int
+
+
+@dataclass
+class _Paragraph:
+    """Consecutive text lines, and whether they stand in a reference section."""
+
+    lines: list[_Line] = field(default_factory=list)
+    in_section: bool = False
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A candidate entry: a span, its label, and the bar its score must reach."""
+
+    start: int
+    end: int
+    label: str | None
+    bar: int
+    needs_author_start: bool = False
+
+
+def find_references(text: str) -> list[Citation]:
+    """The bibliography entries in `text`, as Kind.REFERENCE Citations in text order."""
+    return [citation for citation, _ in find_references_with_labels(text)]
+
+
+def find_references_with_labels(text: str) -> list[tuple[Citation, str | None]]:
+    """Each entry with its list label ("1" for "[1]", "^1" for "[^1]:"), or None."""
+    found: list[tuple[Citation, str | None]] = []
+    for paragraph in _Scanner(text).run():
+        for item in _items(text, paragraph):
+            citation = _accept(text, item)
+            if citation is not None:
+                found.append((citation, item.label))
+    return found
+
+
+def reference_score(entry: str) -> int:
+    """How much `entry` reads like a bibliography entry; see the module docstring."""
+    score = sum(points for pattern, points in _FEATURES if pattern.search(entry))
+    return score - _prose_penalty(entry)
+
+
+def _reaches(entry: str, bar: int) -> bool:
+    """`reference_score(entry) >= bar`, stopping as soon as no penalty could undo it."""
+    score = 0
+    for pattern, points in _FEATURES:
+        if pattern.search(entry):
+            score += points
+            if score >= bar + PROSE_PENALTY:
+                return True
+    return score - _prose_penalty(entry) >= bar
+
+
+def _prose_penalty(entry: str) -> int:
+    return PROSE_PENALTY if len(_PROSE_RE.findall(entry)) >= PROSE_MIN_HITS else 0
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Fenced and indented code blocks, as (start, end) offsets in text order."""
+    scanner = _Scanner(text)
+    scanner.run()
+    return scanner.code
+
+
+def is_reference_heading(title: str) -> bool:
+    """Whether a heading's words name a reference section ("Key references", "参考文献")."""
+    words = fold(title).split()
+    while len(words) > 1 and _NUMBERING_RE.fullmatch(words[0]):
+        words.pop(0)
+    if not words or len(words) > MAX_HEADING_WORDS:
+        return False
+    if " ".join(words) in REF_PHRASES or words[-1] in REF_WORDS:
+        return True
+    return words[0] in REF_WORDS and (len(words) == 1 or words[1] not in _HEADING_STOP_WORDS)
+
+
+def _is_lead_line(line: str) -> bool:
+    """A short line ending in ':' that announces references ("Here are my sources:")."""
+    stripped = line.strip(" \t*_")
+    if not stripped.endswith((":", "：")):
+        return False
+    words = fold(stripped).split()
+    if len(words) > MAX_LEAD_WORDS:
+        return False
+    joined = " ".join(words)
+    return any(word in REF_WORDS for word in words) or any(p in joined for p in REF_PHRASES)
+
+
+def _is_bold_line(line: str) -> bool:
+    """A line that is all bold ("**Trade-offs**"): a heading in chat answers."""
+    stripped = line.strip().rstrip(":")
+    marks = stripped[:2]
+    return len(stripped) > len("****") and marks in ("**", "__") and stripped.endswith(marks)
+
+
+# --- lines into paragraphs ---------------------------------------------------------
+
+
+def _lines(text: str) -> list[_Line]:
+    """Every line's bounds (without its newline) and indent."""
+    lines = []
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        lines.append(_Line(start, end, _indent(text, start, end)))
+        start = end + 1
+    return lines
+
+
+def _indent(text: str, start: int, end: int) -> int:
+    columns = 0
+    for position in range(start, end):
+        char = text[position]
+        if char == " ":
+            columns += 1
+        elif char == "\t":
+            columns += CODE_INDENT
+        else:
+            return columns
+    return -1
+
+
+class _Scanner:
+    """Walks the lines once, setting code, tables, quotes and headings aside.
+
+    It keeps the reference-section state: a reference heading or lead line opens a
+    section, and a heading of the same or a higher level, or a long stretch of prose,
+    closes it. A paragraph keeps the state it started in.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = _lines(text)
+        self.code: list[tuple[int, int]] = []
+        self.paragraphs: list[_Paragraph] = []
+        self.current = _Paragraph()
+        self.section_level: int | None = None
+
+    def run(self) -> list[_Paragraph]:
+        index = self._after_front_matter()
+        while index < len(self.lines):
+            index = self._step(index)
+        self._flush()
+        return self.paragraphs
+
+    def _step(self, index: int) -> int:
+        """Take the line at `index` (and any it opens); return the next index."""
+        text, line = self.text, self.lines[index]
+        start, end = line.start, line.end
+        if line.indent < 0:
+            self._flush()
+            return index + 1
+        if fence := _FENCE_RE.match(text, start, end):
+            return self._skip_fence(index, fence.group(1))
+        if line.indent >= CODE_INDENT and not self.current.lines:
+            return self._skip_indented_code(index)
+        if self._is_setext(index):
+            underline = text[self.lines[index + 1].start :].lstrip()[:1]
+            self._heading(text[start:end], 1 if underline == "=" else 2)
+            return index + 2
+        if (
+            _RULE_RE.match(text, start, end)
+            or _QUOTE_RE.match(text, start, end)
+            or _TABLE_RE.match(text, start, end)
+        ):
+            self._flush()
+            return index + 1
+        if atx := _ATX_RE.match(text, start, end):
+            self._heading(text[atx.end() : end], len(atx.group(1)))
+            return index + 1
+        if not self._plain_heading(line):
+            self._append(line)
+        return index + 1
+
+    def _plain_heading(self, line: _Line) -> bool:
+        """Bold or plain-text headings and lead lines; False when the line is text."""
+        text, start, end = self.text, line.start, line.end
+        if end - start <= MAX_HEADING_CHARS:
+            raw = text[start:end]
+            # Numbering ("7.") may add a word; more words than that cannot be a heading.
+            few_words = raw.count(" ") <= MAX_HEADING_WORDS + 1
+            if (few_words and is_reference_heading(raw.strip(_HEADING_MARKUP))) or _is_lead_line(
+                raw
+            ):
+                self._open_section()
+                return True
+            if _is_bold_line(raw):
+                self._heading(raw.strip(_HEADING_MARKUP), PLAIN_HEADING_LEVEL)
+                return True
+        lead = _LEAD_PREFIX_RE.match(text, start, end)
+        if lead and is_reference_heading(lead.group("head")):
+            self._open_section()
+            self._append(_Line(lead.end(), end, 0))
+            return True
+        return False
+
+    def _heading(self, title: str, level: int) -> None:
+        if is_reference_heading(title.strip(_HEADING_MARKUP)):
+            self._open_section(level)
+            return
+        self._flush()
+        if self.section_level is not None and level <= self.section_level:
+            self.section_level = None
+
+    def _open_section(self, level: int = PLAIN_HEADING_LEVEL) -> None:
+        self._flush()
+        self.section_level = level
+
+    def _append(self, line: _Line) -> None:
+        if not self.current.lines:
+            self.current.in_section = self.section_level is not None
+        self.current.lines.append(line)
+
+    def _flush(self) -> None:
+        paragraph = self.current
+        if not paragraph.lines:
+            return
+        self.paragraphs.append(paragraph)
+        self.current = _Paragraph()
+        start, end = paragraph.lines[0].start, paragraph.lines[-1].end
+        if (
+            paragraph.in_section
+            and end - start > SECTION_BREAK_PROSE_CHARS
+            and not _MARKER_RE.match(self.text, start, end)
+            and not _has_year_or_identifier(self.text, start, end)
+        ):
+            self.section_level = None
+
+    def _is_setext(self, index: int) -> bool:
+        """A single text line underlined with '=' or '-' (not a list item)."""
+        if self.current.lines or index + 1 >= len(self.lines):
+            return False
+        line, under = self.lines[index], self.lines[index + 1]
+        return (
+            _SETEXT_RE.match(self.text, under.start, under.end) is not None
+            and _MARKER_RE.match(self.text, line.start, line.end) is None
+        )
+
+    def _skip_fence(self, index: int, fence: str) -> int:
+        self._flush()
+        closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        last = index + 1
+        while last < len(self.lines):
+            line = self.lines[last]
+            if closing.match(self.text, line.start, line.end):
+                break
+            last += 1
+        end_line = self.lines[min(last, len(self.lines) - 1)]
+        self.code.append((self.lines[index].start, end_line.end))
+        return last + 1
+
+    def _skip_indented_code(self, index: int) -> int:
+        self._flush()
+        last = index
+        while last + 1 < len(self.lines):
+            following = self.lines[last + 1]
+            if 0 <= following.indent < CODE_INDENT:
+                break
+            last += 1
+        while self.lines[last].indent < 0:
+            last -= 1
+        self.code.append((self.lines[index].start, self.lines[last].end))
+        return last + 1
+
+    def _after_front_matter(self) -> int:
+        """Index of the first line after YAML front matter ("---" … "---"), if any."""
+        if not self.text.startswith("---\n"):
+            return 0
+        for index in range(1, min(len(self.lines), MAX_FRONT_MATTER_LINES)):
+            line = self.lines[index]
+            if self.text.startswith("---", line.start) and line.end - line.start == len("---"):
+                return index + 1
+        return 0
+
+
+# --- paragraphs into items ---------------------------------------------------------
+
+
+def _items(text: str, paragraph: _Paragraph) -> Iterator[_Item]:
+    """Candidate entries: one per list item, per mid-line "[n]" run, or per entry line."""
+    for segment_lines, marker in _marked_segments(text, paragraph.lines):
+        if marker is not None:
+            yield from _marked_items(text, segment_lines, marker, paragraph.in_section)
+        elif paragraph.in_section:
+            for start, end in _unmarked_entries(text, segment_lines):
+                yield from _semicolon_items(text, start, end, None, SECTION_MIN_SCORE)
+        else:
+            yield from _loose_items(text, segment_lines)
+
+
+def _marked_segments(
+    text: str, lines: list[_Line]
+) -> Iterator[tuple[list[_Line], re.Match[str] | None]]:
+    """Split lines at list markers: each marker line opens a segment with its lines."""
+    segment: list[_Line] = []
+    marker: re.Match[str] | None = None
+    for line in lines:
+        found = _MARKER_RE.match(text, line.start, line.end)
+        if found and segment:
+            yield segment, marker
+            segment = []
+        if found:
+            marker = found
+        segment.append(line)
+    if segment:
+        yield segment, marker
+
+
+def _marked_items(
+    text: str, lines: list[_Line], marker: re.Match[str], in_section: bool
+) -> Iterator[_Item]:
+    """A list item, split where "[n+1]" or "(n+1)" continues its numbering mid-line."""
+    label = _label(marker)
+    style = _marker_style(marker)
+    if in_section:
+        bar, needs_author = SECTION_MIN_SCORE, False
+    elif style in ("bracket", "note"):
+        bar, needs_author = MARKED_MIN_SCORE, False
+    else:
+        bar, needs_author = LONE_MIN_SCORE, True
+    start, end = marker.end(), lines[-1].end
+    for piece_start, piece_end, piece_label in _numbered_run(text, start, end, label, style):
+        for item in _semicolon_items(text, piece_start, piece_end, piece_label, bar):
+            yield _Item(item.start, item.end, item.label, item.bar, needs_author)
+
+
+def _label(marker: re.Match[str]) -> str | None:
+    if marker.group("note"):
+        return "^" + marker.group("note")
+    return marker.group("num") or marker.group("paren") or marker.group("bracket")
+
+
+def _marker_style(marker: re.Match[str]) -> str:
+    return next(name for name, value in marker.groupdict().items() if value is not None)
+
+
+def _numbered_run(
+    text: str, start: int, end: int, label: str | None, style: str
+) -> Iterator[tuple[int, int, str | None]]:
+    """Pieces of [start, end) split at the next numbers of a "[1] … [2] …" run."""
+    opener = {"bracket": "[{}] ", "paren": "({}) "}.get(style)
+    if opener is None or label is None or not label.isdigit():
+        yield start, end, label
+        return
+    number = int(label)
+    while True:
+        following = _find_marker(text, opener.format(number + 1), start, end)
+        if following < 0:
+            yield start, end, str(number)
+            return
+        yield start, following, str(number)
+        number += 1
+        start = following + len(opener.format(number))
+
+
+def _find_marker(text: str, marker: str, start: int, end: int) -> int:
+    """Where `marker` appears after whitespace in [start, end), or -1."""
+    position = text.find(marker, start, end)
+    while position > start and not text[position - 1].isspace():
+        position = text.find(marker, position + 1, end)
+    return position if position > start else -1
+
+
+def _loose_items(text: str, lines: list[_Line]) -> Iterator[_Item]:
+    """Outside a section: a "[1] … [2] …" run, or the paragraph as one lone candidate."""
+    start, end = lines[0].start, lines[-1].end
+    for opener, style in (("[1] ", "bracket"), ("(1) ", "paren")):
+        first = text.find(opener, start, end)
+        is_run_start = first >= 0 and (first == start or text[first - 1] in " \t\n:")
+        if is_run_start and text.find(opener.replace("1", "2"), first, end) > 0:
+            for piece in _numbered_run(text, first + len(opener), end, "1", style):
+                yield from _semicolon_items(text, *piece, MARKED_MIN_SCORE)
+            return
+    yield _Item(start, end, None, LONE_MIN_SCORE, needs_author_start=True)
+
+
+def _unmarked_entries(text: str, lines: list[_Line]) -> Iterator[tuple[int, int]]:
+    """Entries of an unmarked paragraph in a section: one per line, or wrapped.
+
+    With a hanging indent a new entry starts at each line as far left as the first;
+    otherwise at a line that opens with an author list after a line that closes an
+    entry (a year or identifier so far, and final punctuation, no hyphen).
+    """
+    hanging = any(line.indent > lines[0].indent for line in lines[1:])
+    start = lines[0].start
+    for previous, line in pairwise(lines):
+        if hanging:
+            is_new = line.indent <= lines[0].indent
+        else:
+            is_new = _closes_entry(text, start, previous.end) and _opens_entry(text, line)
+        if is_new:
+            yield start, previous.end
+            start = line.start
+    yield start, lines[-1].end
+
+
+def _closes_entry(text: str, start: int, end: int) -> bool:
+    tail = text[max(start, end - 2) : end].rstrip()
+    return (
+        bool(tail)
+        and tail[-1] in _ENTRY_END_CHARS + "0123456789"
+        and _has_year_or_identifier(text, start, end)
+    )
+
+
+def _opens_entry(text: str, line: _Line) -> bool:
+    begin = line.start + max(line.indent, 0)
+    return _AUTHOR_START_RE.match(text, begin, line.end) is not None or (
+        _has_year_or_identifier(text, begin, line.end)
+        and text[begin].isupper()
+        and _reaches(text[begin : line.end], SECTION_MIN_SCORE)
+        and _YEAR_RE.search(text, begin, line.end) is not None
+    )
+
+
+def _semicolon_items(
+    text: str, start: int, end: int, label: str | None, bar: int
+) -> Iterator[_Item]:
+    """Split "…; Smith J. … 2020." where one entry ends and the next begins.
+
+    A split needs a complete entry before the semicolon (a year or identifier and
+    MIN_ENTRY_CHARS) and an author list after it, so "Smith, J.; Lee, K." stays whole.
+    """
+    piece_start = start
+    for separator in _SEMICOLON_RE.finditer(text, start, end):
+        left_ok = separator.start() - piece_start >= MIN_ENTRY_CHARS and _has_year_or_identifier(
+            text, piece_start, separator.start()
+        )
+        if left_ok and _AUTHOR_START_RE.match(text, separator.end(), end):
+            yield _Item(piece_start, separator.start(), label, bar)
+            piece_start, label = separator.end(), None
+    yield _Item(piece_start, end, label, bar)
+
+
+# --- scoring -----------------------------------------------------------------------
+
+
+def _has_year_or_identifier(text: str, start: int, end: int) -> bool:
+    return (
+        _YEAR_RE.search(text, start, end) is not None
+        or _IDENTIFIER_RE.search(text, start, end) is not None
+    )
+
+
+def _accept(text: str, item: _Item) -> Citation | None:
+    """The item as a Citation when it reads like a reference at its bar."""
+    start, end = _trimmed(text, item.start, item.end)
+    if not MIN_ENTRY_CHARS <= end - start <= MAX_ENTRY_CHARS:
+        return None
+    if item.needs_author_start and not _AUTHOR_START_RE.match(text, start, end):
+        return None
+    if not _has_year_or_identifier(text, start, end):
+        return None
+    raw = text[start:end]
+    if len(raw.split()) < MIN_ENTRY_WORDS or not _reaches(raw, item.bar):
+        return None
+    return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

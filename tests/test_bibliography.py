@@ -1,0 +1,205 @@
+"""Reference-list detection: exact entry spans on realistic answers, nothing from prose."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from factcheck.extract.bibliography import (
+    find_references,
+    find_references_with_labels,
+    is_reference_heading,
+    reference_score,
+)
+
+ANSWERS = Path(__file__).resolve().parent.parent / "fixtures" / "answers"
+FIXTURES = sorted(path for path in ANSWERS.glob("*.md"))
+
+
+def _gold(path: Path) -> dict[str, list[dict[str, object]]]:
+    data: dict[str, list[dict[str, object]]] = json.loads(
+        path.with_suffix(".gold.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def test_there_are_enough_fixtures() -> None:
+    assert len(FIXTURES) >= 30
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda path: path.stem)
+def test_fixture_entries_have_exact_spans_and_labels(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    expected = [(e["start"], e["end"], e["raw"], e["label"]) for e in _gold(path)["entries"]]
+    found = [(c.start, c.end, c.raw, label) for c, label in find_references_with_labels(text)]
+    assert found == expected
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda path: path.stem)
+def test_raw_is_the_text_span(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for citation in find_references(text):
+        assert text[citation.start : citation.end] == citation.raw
+        assert citation.kind.value == "reference"
+        assert citation.raw == citation.raw.strip()
+
+
+PROSE_ONLY = [
+    # A paragraph that mentions works without being a reference list.
+    "Smith et al. (2020) showed that sleep improves memory, and Lee (2019) found the same "
+    "in older adults. We recommend reading both before 2025.",
+    # Inline citations only.
+    "This is well established (Smith, 2020; Lee & Wu, 2019, p. 4) and replicated [1, 2].",
+    # A table with names and years.
+    "| Author | Year | Journal |\n|---|---|---|\n| Smith, J. | 2020 | Nature, 12(3), 45-67 |\n",
+    # A fenced code block holding a reference list.
+    "```\n[1] Smith, J. (2020). Title. Journal, 12(3), 45-67. doi:10.1234/abcd\n"
+    "[2] Lee, K. (2019). Other. Proc. X, pp. 1-10.\n```\n",
+    # An indented code block after a blank line.
+    "Output:\n\n    Smith, J. (2020). Title. Journal, 12(3), 45-67.\n    [2] Lee K. 2019.\n",
+    # A block quote of a reference is quoted text, not the answer's bibliography.
+    "> Smith, J. (2020). A title. *Journal*, 12(3), 45-67. https://doi.org/10.1234/x\n",
+    # A heading is never an entry.
+    "## Smith, J. (2020). Results from 2019, 12(3), 45-67\n\nSome prose.",
+    # A numbered list of steps under a Notes heading.
+    "## Notes\n\n1. Install version 2.1 from 2023.\n2. Run it twice.\n",
+]
+
+
+@pytest.mark.parametrize("text", PROSE_ONLY)
+def test_no_entries_from_prose_code_tables_quotes_or_headings(text: str) -> None:
+    assert find_references(text) == []
+
+
+def test_lone_apa_paragraph_in_prose_is_an_entry() -> None:
+    entry = (
+        "Wood, W., & Rünger, D. (2016). Psychology of habit. *Annual Review of Psychology, 67*,"
+        " 289–314."
+    )
+    text = f"Read this one:\n\n{entry}\n\nIt explains habits well."
+    assert [c.raw for c in find_references(text)] == [entry]
+
+
+def test_wrapped_entries_keep_their_line_breaks_and_split_at_author_starts() -> None:
+    first = "Fowler, A. G., & Cleland, A. N. (2012). Surface codes. Physical\nReview A, 86(3)."
+    second = "Shor, P. W. (1995). Scheme for reducing decoherence. Phys. Rev. A, 52(4)."
+    text = f"References\n{first}\n{second}\n"
+    assert [c.raw for c in find_references(text)] == [first, second]
+
+
+def test_hanging_indent_splits_at_the_left_margin() -> None:
+    first = "Bahdanau, D., Cho, K., and Bengio, Y. (2015). Neural machine trans-\n    lation."
+    second = (
+        "Graham, Y. and Zobel, J. (2013). Continu-\n    ous scales. In Proceedings, pages 33–41."
+    )
+    text = f"REFERENCES\n\n{first}\n{second}\n"
+    assert [c.raw for c in find_references(text)] == [first, second]
+
+
+def test_entries_sharing_a_line_are_split_at_the_next_number() -> None:
+    text = (
+        "[1] Hochreiter S, Schmidhuber J. Long short-term memory. Neural Comput. "
+        "1997;9(8):1735-80. [2] Cho K, et al. Learning phrase representations. In: Proc "
+        "EMNLP; 2014. p. 1724-34. [3] Chung J. Gated networks. arXiv:1412.3555. 2014."
+    )
+    found = find_references_with_labels(text)
+    assert [label for _, label in found] == ["1", "2", "3"]
+    assert found[0][0].raw.endswith("1997;9(8):1735-80.")
+    assert found[1][0].raw.startswith("Cho K, et al.")
+
+
+def test_entries_sharing_a_line_are_split_at_semicolons_between_entries() -> None:
+    text = (
+        "Sources: Marmot M. Social determinants. Lancet. 2005;365(9464):1099-104; "
+        "Wilkinson RG, Pickett KE. Income inequality. Soc Sci Med. 2006;62(7):1768-84."
+    )
+    raws = [c.raw for c in find_references(text)]
+    assert raws == [
+        "Marmot M. Social determinants. Lancet. 2005;365(9464):1099-104",
+        "Wilkinson RG, Pickett KE. Income inequality. Soc Sci Med. 2006;62(7):1768-84.",
+    ]
+
+
+def test_author_semicolons_do_not_split_an_entry() -> None:
+    text = "## References\n\n- Smith, J.; Lee, K.; Wu, H. (2020). A title. *Nature*, 5, 1-9.\n"
+    assert len(find_references(text)) == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("References", True),
+        ("7. REFERENCES", True),
+        ("Key references", True),
+        ("References and further reading", True),
+        ("Works cited", True),
+        ("Références", True),
+        ("Bibliografía", True),
+        ("参考文献", True),
+        ("Список литературы", True),
+        ("Sources of error", False),
+        ("Open questions", False),
+        ("Results", False),
+    ],
+)
+def test_reference_headings(title: str, expected: bool) -> None:
+    assert is_reference_heading(title) is expected
+
+
+def test_score_separates_entries_from_sentences() -> None:
+    entry = "Lim, J., & Dinges, D. F. (2010). A meta-analysis. Psych. Bull., 136(3), 375–389."
+    sentence = "We found that Lim and Dinges (2010) should be read, and you will like it."
+    assert reference_score(entry) >= 5
+    assert reference_score(sentence) < 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n\n\n",
+        "References\n",
+        "[" * 100_000,
+        "[1] " * 100_000,
+        "(" * 100_000 + ")" * 100_000,
+        "Smith, J. (2020). " * 60_000,
+        "a" * 1_000_000,
+        "## References\n\n" + "- Smith, J. (2020). Title. *J*, 1(2), 3-4.\n" * 20_000,
+        "Литература\n\n1. Бахтин М. М. Эстетика словесного творчества. — М.: Искусство, 1979.\n",
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "heading-only",
+        "brackets",
+        "markers",
+        "parens",
+        "one-line-refs",
+        "one-line-1mb",
+        "long-list",
+        "russian",
+    ],
+)
+def test_pathological_input_is_fast_and_safe(text: str) -> None:
+    started = time.perf_counter()
+    for citation in find_references(text):
+        assert text[citation.start : citation.end] == citation.raw
+    assert time.perf_counter() - started < 10
+
+
+def test_detection_never_imports_spacy_or_the_parser() -> None:
+    code = (
+        "import sys\n"
+        "from factcheck.extract.bibliography import find_references\n"
+        "from factcheck.extract.inline import find_inline\n"
+        "text = 'References\\n1. Smith, J. (2020). A title. Nature, 1(2), 3-4.\\n'\n"
+        "find_inline(text); find_references(text)\n"
+        "bad = [m for m in sys.modules if m == 'spacy' or m.endswith('extract.parser')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
