@@ -19,7 +19,11 @@ def fold(text: str) -> str:
     text = _TAG.sub(" ", text)
     text = _LATEX_COMMAND.sub("", text)
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # ASCII holds no combining marks: skip the per-character scan for the common case.
+    if decomposed.isascii():
+        stripped = decomposed
+    else:
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", stripped.casefold()).strip()
 
 

@@ -90,6 +90,35 @@ def test_sources_do_not_share_entries(local_server: LocalServer, make_http: Any)
     assert local_server.hits("/w") == 3
 
 
+def test_hits_take_the_short_way_with_the_ordinary_key(
+    local_server: LocalServer, make_http: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CacheFirstSession answers fresh hits itself; its key must be the one the ordinary
+    CachedSession path stored under, for parameters, the source and Accept alike."""
+    local_server.on("/w", Reply(200, b"answer"))
+    url = local_server.url("/w")
+    asks: list[dict[str, Any]] = [
+        {"source": FAST},
+        {"source": FAST, "params": {"mailto": "a b@example.org", "q": "é/&="}},
+        {"source": "doi", "headers": {"Accept": "application/json"}},
+        {"source": "doi", "headers": {"accept": "text/plain"}},
+    ]
+    http = make_http()
+    for ask in asks:
+        assert not http.get(url, **ask).from_cache
+    assert local_server.hits("/w") == len(asks)
+    ordinary = cache.CachedSession.request
+    monkeypatch.setattr(cache.CachedSession, "request", lambda *a, **k: pytest.fail("slow way"))
+    fresh = make_http()
+    for ask in asks:
+        response = fresh.get(url, **ask)
+        assert (response.from_cache, response.content) == (True, b"answer")
+    monkeypatch.setattr(cache.CachedSession, "request", ordinary)
+    # Anything but a fresh hit still goes the ordinary way, and to the server.
+    fresh.get(url, source=FAST, params={"mailto": "other@example.org"})
+    assert local_server.hits("/w") == len(asks) + 1
+
+
 def test_offline_miss(local_server: LocalServer, make_http: Any) -> None:
     with pytest.raises(OfflineMiss, match=r"offline and no cached answer for http://127\.0\.0\.1"):
         make_http(offline=True).get(local_server.url("/w"), source=FAST)

@@ -16,17 +16,30 @@ obeys exactly that. Errors raised (timeouts, refused connections) never reach th
 
 Offline mode answers from the cache alone (`only_if_cached`) and accepts entries past their
 TTL: an old answer is better than none when the user has asked us not to use the network.
+
+A warm cache should answer in well under a millisecond, and a plain CachedSession does not:
+a hit costs about 1.6 ms, most of it spent on work that only matters for a request that
+goes out (requests merging cookies, netrc and proxy settings from the environment,
+requests-cache evaluating its policy and normalising the URL for the key). So the session
+is a `CacheFirstSession`, which looks a GET up first and returns a fresh entry at once, and
+keys are made by `cache_key` from the request as requests prepared it. Everything else (a
+miss, an expired entry, offline use of a stale one) takes CachedSession's own path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
+from hashlib import blake2b
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import platformdirs
 import requests
+from requests.structures import CaseInsensitiveDict
 from requests_cache import CachedSession
 from requests_cache.backends.base import BaseCache
+from requests_cache.policy.expiration import DO_NOT_CACHE
 
 from ..config import Config
 from ..errors import ConfigError
@@ -52,6 +65,12 @@ PAGE_TTL_FIELDS: Mapping[int, str] = {
 }
 CACHEABLE_STATUSES = tuple(sorted({*API_TTL_FIELDS, *PAGE_TTL_FIELDS}))
 
+# Keyword arguments of Session.request that cannot change which cached answer is right; a
+# request with any other goes the ordinary way.
+PASSIVE_REQUEST_ARGS = frozenset({"timeout", "allow_redirects"})
+# Request headers that would make requests-cache revalidate or skip a fresh entry.
+CACHE_DIRECTIVE_HEADERS = ("Cache-Control", "Pragma")
+
 
 def open_backend(config: Config) -> BaseCache | None:
     """The requests-cache backend `config.cache` names, or None for "none"."""
@@ -71,8 +90,9 @@ def session(backend: BaseCache | None, config: Config) -> requests.Session:
     """A session that caches into `backend` (shared between sessions), or a plain one."""
     if backend is None:
         return requests.Session()
-    return CachedSession(
+    return CacheFirstSession(
         backend=backend,
+        key_fn=cache_key,
         cache_control=True,
         allowable_codes=CACHEABLE_STATUSES,
         allowable_methods=("GET", "HEAD"),
@@ -81,6 +101,100 @@ def session(backend: BaseCache | None, config: Config) -> requests.Session:
         stale_if_error=config.offline,
         autoclose=False,
     )
+
+
+def cache_key(request: requests.PreparedRequest, **_: Any) -> str:
+    """The cache key of a request: method, URL, body and the MATCHED_HEADERS values.
+
+    requests-cache's default key first normalises the URL (url-normalize, sorted query),
+    which costs more than reading the entry. Our URLs are built by the resolvers, the same
+    way every time, so the URL as requests prepared it identifies the answer.
+    """
+    key = blake2b(digest_size=8)
+    body = request.body or b""
+    parts = (
+        (request.method or "GET").upper(),
+        request.url or "",
+        *(f"{name.lower()}={request.headers.get(name, '')}" for name in MATCHED_HEADERS),
+    )
+    for part in parts:
+        key.update(part.encode())
+        key.update(b"\0")
+    key.update(body.encode() if isinstance(body, str) else body)
+    return key.hexdigest()
+
+
+class CacheFirstSession(CachedSession):
+    """A CachedSession that answers a fresh cache hit before requests does any other work.
+
+    Only GET and HEAD requests with no arguments beyond PASSIVE_REQUEST_ARGS, on a session
+    without default parameters, response hooks, filters or per-URL expiry, take the short way; it
+    returns exactly what CachedSession would for a fresh entry (the stored response). A
+    miss, an expired entry or an entry with `Vary` falls through to CachedSession.
+    """
+
+    def request(  # type: ignore[override]
+        self,
+        method: str,
+        url: str,
+        *args: Any,
+        params: Mapping[str, str] | None = None,
+        headers: MutableMapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        if not args and self._short_way(method, kwargs):
+            hit = self._fresh_hit(method, url, params, headers)
+            if hit is not None:
+                return hit
+        response: requests.Response = super().request(
+            method, url, *args, params=params, headers=headers, **kwargs
+        )
+        return response
+
+    def _short_way(self, method: str, kwargs: Mapping[str, Any]) -> bool:
+        settings = self.settings
+        return (
+            method.upper() in settings.allowable_methods
+            and kwargs.keys() <= PASSIVE_REQUEST_ARGS
+            and not settings.disabled
+            and settings.filter_fn is None
+            and not settings.urls_expire_after
+            and settings.expire_after != DO_NOT_CACHE
+            and not self.hooks.get("response")
+            and not self.params
+        )
+
+    def _fresh_hit(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: MutableMapping[str, str] | None,
+    ) -> requests.Response | None:
+        """The stored response for this request, if there is one and it has not expired."""
+        prepared = requests.PreparedRequest()
+        prepared.method = method.upper()
+        # What Session.prepare_request makes of the URL and headers (see merge_setting: the
+        # request's values over the session's, None removing one), so the same key.
+        prepared.prepare_url(url, _query(params or {}))
+        merged: CaseInsensitiveDict[Any] = CaseInsensitiveDict(self.headers)
+        merged.update(headers or {})
+        prepared.headers = CaseInsensitiveDict({k: v for k, v in merged.items() if v is not None})
+        if any(name in prepared.headers for name in CACHE_DIRECTIVE_HEADERS):
+            return None
+        cached = self.cache.get_response(self.cache.create_key(prepared))
+        if cached is None or cached.is_expired or "Vary" in cached.headers:
+            return None
+        hit: requests.Response = cached
+        return hit
+
+
+def _query(params: Mapping[str, Any]) -> str | dict[str, Any]:
+    """String parameters encoded as `PreparedRequest.prepare_url` encodes them, so that it
+    skips its own encoding (slow for a dict: runtime protocol checks); others unchanged."""
+    if not all(isinstance(value, str) for value in params.values()):
+        return {name: value for name, value in params.items() if value is not None}
+    return urlencode([(name.encode(), value.encode()) for name, value in params.items()])
 
 
 def stamp_expiry(response: requests.Response, ttl: float | None) -> None:
