@@ -1,0 +1,153 @@
+"""Accuracy, speed and load time of the reference-string parser (run by hand).
+
+    python benchmarks/bench_parser.py [--data ../shared/data] [--limit N]
+
+This benchmark READS /work/shared/data (or --data): the labelled AnyStyle and GROBID
+files and the glutton strings. CI has no shared/ folder, so it is not part of the tests.
+
+1. Field F1 on the held-out tenth of AnyStyle's good.xml (`factcheck.train.parser`
+   rebuilds the same seeded split, so these strings were never trained on). A field is
+   one tagged span; it counts as found when the parser tags the same span text with the
+   same tag (both normalised: spacing collapsed, edge punctuation and markdown dropped).
+   Scored twice: against AnyStyle's labels as written, and with the few volume fields
+   that AnyStyle tags as one word ("1995;274:") split into date and volume, as the
+   training data is (the parser's tokens cut such words, so it tags them apart).
+2. glutton: real PubMed Central reference strings with gold metadata. Accuracy of the
+   parsed Fields against the gold first-author surname, volume, first page, title and
+   journal. Comparison is case-, accent- and punctuation-insensitive
+   (`factcheck.normalize.fold`); title and journal are also reported with a fuzzy match
+   (rapidfuzz ratio >= 0.9 on the folded strings), which forgives PDF hyphenation and
+   OCR noise. Rows whose gold value is empty are skipped for that field.
+3. Speed: references per second through `parse_references` on one core, model loaded.
+4. Load time: a fresh interpreter's first `parse_reference` call (spaCy import, pipeline
+   build and model load), minus the time of the parse itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from factcheck.extract.parser import parse_reference, parse_references
+from factcheck.model import Fields
+from factcheck.normalize import fold
+from factcheck.train.parser import evaluate, load_corpus, print_scores, split_glued
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+FUZZY_THRESHOLD = 90
+_FIRST_PAGE_RE = re.compile(r"[A-Za-z]?\d+[A-Za-z]?")
+LOAD_RUNS = 3
+
+
+def _first_page(pages: str | None) -> str | None:
+    match = _FIRST_PAGE_RE.search(pages or "")
+    return match.group().lower() if match else None
+
+
+def _surname(fields: Fields) -> str:
+    if not fields.authors:
+        return ""
+    first = fields.authors[0]
+    return fold(first.family or first.name or "")
+
+
+def _glutton(path: Path, limit: int | None) -> None:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    rows = rows[:limit] if limit else rows
+    parsed = parse_references([row["reference"] for row in rows])
+    checks: dict[str, tuple[str, Callable[[Fields], str | None], Callable[[str], str]]] = {
+        "first author": ("firstAuthor", _surname, fold),
+        "volume": ("volume", lambda f: fold(f.volume or ""), fold),
+        "first page": ("firstPage", lambda f: _first_page(f.pages), lambda g: g.lower()),
+        "title": ("atitle", lambda f: fold(f.title or ""), fold),
+        "journal": ("jtitle", lambda f: fold(f.container or ""), fold),
+    }
+    print(f"\nglutton ({len(rows)} strings): accuracy vs gold metadata")
+    print(f"{'field':<14} {'exact':>7} {'fuzzy':>7} {'n':>6}")
+    for name, (key, get, norm) in checks.items():
+        pairs = [
+            (get(f), norm(str(row[key])))
+            for f, row in zip(parsed, rows, strict=True)
+            if row.get(key)
+        ]
+        exact = sum(p == g for p, g in pairs) / len(pairs)
+        line = f"{name:<14} {exact:7.3f}"
+        if name in ("title", "journal"):
+            fuzzy = sum(fuzz.ratio(p or "", g) >= FUZZY_THRESHOLD for p, g in pairs)
+            line += f" {fuzzy / len(pairs):7.3f}"
+        else:
+            line += f" {'':>7}"
+        print(f"{line} {len(pairs):6d}")
+
+
+def _speed(texts: list[str]) -> None:
+    parse_reference("warm up")
+    started = time.perf_counter()
+    parse_references(texts)
+    batch = len(texts) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for text in texts:
+        parse_reference(text)
+    single = len(texts) / (time.perf_counter() - started)
+    print(
+        f"\nspeed ({len(texts)} strings, one core): parse_references {batch:,.0f} refs/s, "
+        f"parse_reference {single:,.0f} refs/s"
+    )
+
+
+_LOAD_SCRIPT = """
+import time
+started = time.perf_counter()
+import factcheck.extract.parser as p
+imported = time.perf_counter()
+p.parse_reference("Smith, J. (2020). A title. Nature, 1, 1-2.")
+first = time.perf_counter()
+p.parse_reference("Smith, J. (2020). A title. Nature, 1, 1-2.")
+second = time.perf_counter()
+print(imported - started, (first - imported) - (second - first))
+"""
+
+
+def _load_time() -> None:
+    runs = []
+    for _ in range(LOAD_RUNS):
+        out = subprocess.run(
+            [sys.executable, "-c", _LOAD_SCRIPT], capture_output=True, text=True, check=True
+        ).stdout.split()
+        runs.append((float(out[0]), float(out[1])))
+    best_import = min(r[0] for r in runs)
+    best_load = min(r[1] for r in runs)
+    print(
+        f"\nimport factcheck.extract.parser: {best_import:.3f} s; "
+        f"load on first parse (best of {LOAD_RUNS}): {best_load:.3f} s"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="reference parser benchmark")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, help="glutton rows to use (default all)")
+    args = parser.parse_args()
+
+    corpus = load_corpus(args.data / "anystyle", args.data / "grobid" / "citations.xml")
+    print(f"held-out AnyStyle ({len(corpus.held_out)} strings): field scores, labels as written")
+    print_scores(evaluate(corpus.held_out))
+    print("\nthe same, with AnyStyle's glued 'year;volume:pages' words tagged apart as in training")
+    print_scores(evaluate([split_glued(example) for example in corpus.held_out]))
+    glutton = args.data / "glutton" / "references-doi-matching.even.jsonl"
+    _glutton(glutton, args.limit)
+    _speed([e.text for e in corpus.held_out] * 4)
+    _load_time()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""Parse a free-text reference into Fields with a trained sequence labeller.
+
+    >>> parse_reference("Smith, J., & Lee, K. (2020). A title. Nature, 5(2), 1-10.")
+    ... # doctest: +SKIP
+    Fields(title='A title', authors=[...], year=2020, container='Nature', volume='5', ...)
+
+The string is cut into tokens by a spaCy pipeline (`spacy.blank("en")` with the tokenizer
+of `reftokens`), and a pipeline component labels each token with a field using a
+linear-chain CRF (python-crfsuite) trained by `factcheck.train.parser`. Runs of one label
+become field spans; the spans are then cleaned into Fields (authors split, year as int,
+issue split from volume, markdown and edge punctuation dropped). Identifiers are not
+learnt: the regex finders of `identifiers.py` and `urls.py` are exact, so they are used.
+
+spaCy and the model load on the first parse, once per process, so `import factcheck`
+stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from factcheck.extract.identifiers import find_identifiers
+from factcheck.extract.names import split_authors
+from factcheck.extract.reftokens import blank_pipeline, doc_features
+from factcheck.extract.urls import find_urls
+from factcheck.model import Fields, Kind
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["MODEL_PATH", "Span", "parse_reference", "parse_references", "reference_spans"]
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "refparser.crfsuite"
+# A reference is a few hundred characters; longer input is cut here so that a megabyte
+# of model output costs no more than one long reference.
+MAX_REFERENCE_CHARS = 4000
+BATCH_SIZE = 256
+COMPONENT = "factcheck_ref_crf"
+SPANS_KEY = "ref_fields"
+OTHER = "other"
+# Years outside this range are page numbers or volumes, not publication years.
+MIN_YEAR, MAX_YEAR = 1500, 2099
+
+_lock = threading.Lock()
+_nlp: Language | None = None
+_model_path = MODEL_PATH
+
+
+@dataclass(frozen=True)
+class Span:
+    """One labelled field in the parsed string: `text[start:end]` is tagged `label`."""
+
+    label: str
+    start: int
+    end: int
+
+
+def use_model(path: Path) -> None:
+    """Parse with the model at `path` from now on (training evaluates a fresh model)."""
+    global _nlp, _model_path
+    with _lock:
+        _model_path, _nlp = path, None
+
+
+class _CrfLabeller:
+    """The spaCy component: labels every token, then stores runs as `doc.spans`."""
+
+    def __init__(self, model: str) -> None:
+        import pycrfsuite
+
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(model)
+        # A Tagger holds per-call state in C: one call at a time.
+        self._tag_lock = threading.Lock()
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.tokens import Span as SpacySpan
+
+        if not len(doc):
+            doc.spans[SPANS_KEY] = []
+            return doc
+        feats = doc_features(doc)
+        with self._tag_lock:
+            labels: list[str] = self._tagger.tag(feats)
+        doc.spans[SPANS_KEY] = [
+            SpacySpan(doc, start, end, label=label) for label, start, end in _runs(labels)
+        ]
+        return doc
+
+
+def _make_labeller(nlp: Language, name: str, model: str) -> _CrfLabeller:
+    return _CrfLabeller(model)
+
+
+def _runs(labels: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Maximal runs of one label, as (label, first token, end token)."""
+    runs: list[tuple[str, int, int]] = []
+    start = 0
+    for index in range(1, len(labels) + 1):
+        if index == len(labels) or labels[index] != labels[start]:
+            runs.append((labels[start], start, index))
+            start = index
+    return runs
+
+
+def _pipeline() -> Language:
+    """The spaCy pipeline, built on first use and shared by every thread after."""
+    global _nlp
+    if _nlp is not None:
+        return _nlp
+    with _lock:
+        if _nlp is None:
+            _nlp = _build(_model_path)
+        return _nlp
+
+
+def _build(model: Path) -> Language:
+    from spacy.language import Language
+
+    if not model.is_file():
+        raise FileNotFoundError(f"reference parser model missing: {model}")
+    if not Language.has_factory(COMPONENT):
+        Language.factory(COMPONENT, func=_make_labeller)
+    nlp = blank_pipeline()
+    nlp.add_pipe(COMPONENT, config={"model": str(model)})
+    return nlp
+
+
+def _spans(doc: Doc) -> list[Span]:
+    return [Span(span.label_, span.start_char, span.end_char) for span in doc.spans[SPANS_KEY]]
+
+
+def reference_spans(text: str) -> list[Span]:
+    """The labelled field spans of one reference string, as written (no cleaning)."""
+    return _spans(_pipeline()(text[:MAX_REFERENCE_CHARS]))
+
+
+def parse_reference(text: str) -> Fields:
+    """Parse one reference string into Fields; input of any shape gives Fields, never raises."""
+    return parse_references([text])[0]
+
+
+def parse_references(texts: Iterable[str]) -> list[Fields]:
+    """Parse many reference strings: faster per string than `parse_reference` in a loop."""
+    prepared = [prepare(text) for text in texts]
+    docs = _pipeline().pipe(prepared, batch_size=BATCH_SIZE)
+    return [_fields(text, _spans(doc)) for text, doc in zip(prepared, docs, strict=True)]
+
+
+# --- input preparation ----------------------------------------------------------------
+
+# A word broken over a line end by PDF extraction: "Endo-\nscopic".
+_LINE_HYPHEN_RE = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])")
+_SPACE_RE = re.compile(r"\s+")
+# LaTeX accents and commands as BibTeX writes names: {\H u}, \H{u}, \"o, {\"o}, \'{E}, \ss.
+_LATEX_RE = re.compile(
+    r"\{\\[^{}]{1,12}\}"
+    r"|\\[a-zA-Z]{1,12}\{[^{}]{0,200}\}"
+    r"|\\[`'^\"~=.]\{?[a-zA-Z]\}?"
+    r"|\\[a-zA-Z]{1,12}\b ?"
+)
+_LATEX_ESCAPE_RE = re.compile(r"\\([&%$#_])")
+# BibTeX's protecting braces, "{BERT}": dropped, the words kept.
+_BRACES_RE = re.compile(r"\{([^{}\\/]{0,200})\}")
+_latex_converter: Any = None
+
+
+def prepare(text: str) -> str:
+    """The string the model sees: capped, line breaks joined, LaTeX turned to Unicode."""
+    text = text[:MAX_REFERENCE_CHARS]
+    text = _LINE_HYPHEN_RE.sub("", text)
+    if "\\" in text or "{" in text:
+        text = _delatex(text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _delatex(text: str) -> str:
+    """Unicode for LaTeX accents and commands (`Heged{\\H u}s` -> `Hegedűs`).
+
+    Only the LaTeX fragments go through pylatexenc, never the whole string: a `%` in a
+    URL would be read as a comment and eat the rest of the reference.
+    """
+    global _latex_converter
+    if _latex_converter is None:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        _latex_converter = LatexNodes2Text()
+    converter = _latex_converter
+    text = _LATEX_ESCAPE_RE.sub(r"\1", text)
+    text = _LATEX_RE.sub(lambda m: str(converter.latex_to_text(m.group())), text)
+    for _ in range(3):  # nested braces, innermost first
+        text = _BRACES_RE.sub(r"\1", text)
+    return text
+
+
+# --- spans to Fields ------------------------------------------------------------------
+
+# Characters stripped from both ends of every field value.
+_EDGE = " \t.,;:*_\"'“”‘’«»„"
+_PAIRS = (("(", ")"), ("[", "]"))
+_LEADING_IN_RE = re.compile(r"^(?:in|dans|en)\s*:?\s+(?=\S)", re.IGNORECASE)
+_PAGES_PREFIX_RE = re.compile(r"^(?:pp?|pages?|pgs?|s)\s*\.?\s*(?=[\dA-Za-z])", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_ISSUE_RE = re.compile(
+    r"\(\s*([^()]{1,20}?)\s*(?:\)|$)|\b(?:no|nr|n|num|number|issue|iss|heft)\b\.?\s*([\w/–-]+)",
+    re.IGNORECASE,
+)
+_VOLUME_MARK_RE = re.compile(r"\b(?:vol|volume|vols|v|bd|t|tome)\b\.?\s*([\w.]+)", re.IGNORECASE)
+_FIRST_NUMBER_RE = re.compile(r"[A-Z]?\d+[A-Za-z]?|\b[IVXLC]+\b")
+_GLUED_FIRST_PAGE_RE = re.compile(r"(.*\d[)\]]?\s*:)\s*([A-Za-z]?\d+)$")
+_DATE_PREFIX_RE = re.compile(r"^\s*(?:1[5-9]|20)\d\d[a-z]?\s*[;:,]\s*")
+_PREPRINT_RE = re.compile(r"\b(?:preprint|arxiv|biorxiv|medrxiv|ssrn|chemrxiv)\b", re.I)
+_THESIS_RE = re.compile(r"\b(?:thesis|dissertation|ph\.?\s?d|doctoral|habilitation)\b", re.I)
+_REPORT_RE = re.compile(r"\b(?:report|tech\.\s*rep|working paper|white paper|memo)\b", re.I)
+_CONFERENCE_RE = re.compile(
+    r"\b(?:proceedings|proc|conference|conf|symposium|workshop|congress|meeting)\b", re.I
+)
+
+
+def clean_value(value: str) -> str:
+    """A field value without markdown, quotes, edge punctuation or unbalanced brackets."""
+    previous = None
+    while value != previous:
+        previous = value
+        value = value.strip(_EDGE)
+        for opener, closer in _PAIRS:
+            if value.endswith(closer) and value.count(closer) > value.count(opener):
+                value = value[:-1]
+            if value.startswith(opener) and value.count(opener) > value.count(closer):
+                value = value[1:]
+            if value.startswith(opener) and value.endswith(closer) and value.count(opener) == 1:
+                value = value[1:-1]
+    return value
+
+
+def _by_label(text: str, spans: list[Span]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for span in spans:
+        if span.label != OTHER:
+            out.setdefault(span.label, []).append(text[span.start : span.end])
+    return out
+
+
+def _first(values: dict[str, list[str]], label: str) -> str | None:
+    for raw in values.get(label, []):
+        value = clean_value(raw)
+        if value:
+            return value
+    return None
+
+
+def _year(values: dict[str, list[str]], text: str) -> int | None:
+    """The first plausible year of the date spans (or of the string, if none was tagged)."""
+    candidates = values.get("date") or [text]
+    for raw in candidates:
+        if match := _YEAR_RE.search(raw):
+            return int(match.group(1))
+    return None
+
+
+def _volume_issue(raw: str | None) -> tuple[str | None, str | None]:
+    """ "5(2)", "vol. 5, no. 2", "2008;64(4" -> ("5", "2"), ("64", "4")."""
+    if not raw:
+        return None, None
+    raw = _DATE_PREFIX_RE.sub("", raw)
+    issue_match = _ISSUE_RE.search(raw)
+    issue = next((g for g in issue_match.groups() if g), None) if issue_match else None
+    before_issue = raw[: issue_match.start()] if issue_match else raw
+    marked = _VOLUME_MARK_RE.search(before_issue)
+    number = _FIRST_NUMBER_RE.search(before_issue)
+    volume = marked.group(1) if marked else number.group() if number else None
+    if volume is None and issue_match is None:
+        volume = raw
+    return (clean_value(volume) or None) if volume else None, clean_value(issue or "") or None
+
+
+def _unglue(volume: str | None, pages: str | None) -> tuple[str | None, str | None]:
+    """Give back the first page a volume span swallowed: "49(7):909" + "-914"."""
+    glued = _GLUED_FIRST_PAGE_RE.match(volume) if volume else None
+    if glued and (not pages or pages[:1] in "-–—"):
+        return glued.group(1), glued.group(2) + (pages or "")
+    return volume, pages
+
+
+def _pages(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    value = _PAGES_PREFIX_RE.sub("", clean_value(raw))
+    return clean_value(value) or None
+
+
+def _container(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    return clean_value(_LEADING_IN_RE.sub("", clean_value(raw))) or None
+
+
+def _identifiers(text: str) -> dict[str, str]:
+    """The first DOI, arXiv id, PMID, PMCID, ISBN and URL written in the string."""
+    found: dict[str, str] = {}
+    for citation in [*find_urls(text), *find_identifiers(text)]:
+        for name, value in citation.fields.claimed().items():
+            if name != "type" and isinstance(value, str):
+                found.setdefault(name, value)
+        if citation.kind is Kind.URL:
+            found.setdefault("url", citation.raw)
+    return found
+
+
+def _guess_type(values: dict[str, list[str]], fields: Fields, text: str) -> str | None:
+    """A CSL type from which fields were found and a few tell-tale words."""
+    genre = " ".join(values.get("genre", []) + values.get("note", []))
+    container = fields.container or ""
+    has_issue_data = bool(fields.volume or fields.pages)
+    if _THESIS_RE.search(genre) or _THESIS_RE.search(text):
+        return "thesis"
+    if (fields.arxiv or _PREPRINT_RE.search(container or genre)) and not fields.volume:
+        return "preprint"
+    if _REPORT_RE.search(genre) or (not container and _REPORT_RE.search(fields.title or "")):
+        return "report"
+    if container and _CONFERENCE_RE.search(container):
+        return "paper-conference"
+    if container and ("editor" in values or (fields.publisher and not fields.volume)):
+        return "chapter"
+    if container:
+        return "article-journal"
+    if fields.publisher or fields.isbn or "edition" in values:
+        return "book"
+    if fields.url and not has_issue_data:
+        return "webpage"
+    return "article-journal" if has_issue_data else None
+
+
+def _fields(text: str, spans: list[Span]) -> Fields:
+    values = _by_label(text, spans)
+    authors_raw = values.get("author", [])
+    volume_raw, pages_raw = _unglue(_first(values, "volume"), _first(values, "pages"))
+    volume, issue = _volume_issue(volume_raw)
+    fields = Fields(
+        title=_first(values, "title"),
+        authors=split_authors(authors_raw[0]) if authors_raw else [],
+        year=_year(values, text),
+        container=_container(_first(values, "container")),
+        volume=volume,
+        issue=issue,
+        pages=_pages(pages_raw),
+        publisher=_first(values, "publisher"),
+        **_identifiers(text),
+    )
+    fields.type = _guess_type(values, fields, text)
+    return fields

@@ -1,0 +1,366 @@
+"""Tokens and token features for the reference-string parser.
+
+Training (`factcheck.train.parser`) and parsing (`factcheck.extract.parser`) must cut a
+reference into the same tokens and describe each token with the same features, or the
+trained model sees something else at run time than it learnt from. Both live here.
+
+Tokens are finer than spaCy's English defaults: every bracket, quote, markdown marker
+and trailing punctuation mark is its own token, and "10(2):123-130" becomes seven
+tokens, because in references the punctuation between fields is what tells them apart.
+URLs and DOIs stay whole. Nothing here imports spaCy: callers hand in the pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
+    from spacy.tokens import Doc
+
+
+def wordset(words: str) -> frozenset[str]:
+    """The set of the space-separated `words`: long word lists stay readable."""
+    return frozenset(words.split())
+
+
+# Split off at the start of a token, one character at a time.
+_PREFIX_RE = re.compile(r"""^[\[\({<"'“‘«„*_#•]""")
+# Split off at the end of a token, one at a time (so ").," is three tokens).
+_SUFFIX_RE = re.compile(r"""[\]\)}>"'”’»*_.,;:!?…]$""")
+# Split inside a token: field punctuation glued between words or numbers, ranges
+# ("1-30", "1–30"), initials written together ("J.M."), "pp.12".
+_INFIX_RE = re.compile(
+    r"""[,;()\[\]{}"“”]"""
+    r"""|(?<=[\w)\]])[:/](?=\w)"""
+    r"""|(?<=\d)[-–—‐‑](?=\d)"""
+    r"""|(?<=[A-Z])\.(?=[A-Z])"""
+    r"""|(?<=[A-Za-z])\.(?=\d)"""
+    r"""|(?<=\d)\.(?=[A-Za-z])"""
+    r"""|[–—]"""
+)
+# Kept whole once the affixes around them are gone.
+_URL_RE = re.compile(r"(?:https?://|www\.|doi:|10\.\d{4,9}/)\S+", re.IGNORECASE)
+
+# Small hand-made word lists. A word's membership is a feature; the model learns how
+# much each list says about each field.
+_LEXICON: dict[str, frozenset[str]] = {
+    "venue": wordset(
+        "journal journals proceedings proc conference conf symposium symp workshop "
+        "transactions trans letters lett review reviews rev annals ann bulletin bull acta "
+        "archives arch quarterly magazine mag newsletter international int intl national natl "
+        "american am european eur society soc advances adv research res science sciences sci "
+        "medicine med physics phys chemistry chem ieee acm studies stud meeting congress "
+        "annual communications commun reports rep series ser academy acad clinical clin "
+        "engineering eng technology technol zeitschrift revue rivista"
+    ),
+    "publisher": wordset(
+        "press publishers publisher publishing publications verlag springer elsevier wiley "
+        "routledge sage oxford cambridge university univ books inc ltd co company editions "
+        "éditions harvard mit princeton academic house taylor francis blackwell mcgraw "
+        "pearson penguin norton kluwer"
+    ),
+    "month": wordset(
+        "january february march april may june july august september october november "
+        "december jan feb mar apr jun jul aug sep sept oct nov dec janvier février mars avril "
+        "mai juin juillet août septembre octobre novembre décembre spring summer autumn fall "
+        "winter"
+    ),
+    "particle": wordset("van von der den de del della di da du la le dos das ter ten"),
+    "editor": wordset("ed eds editor editors edited hrsg hg dir trans translated translator by"),
+    "pagemark": wordset("pp p pages page pgs s"),
+    "volmark": wordset(
+        "vol volume vols v no nr num number issue iss n suppl part pt bd heft t tome"
+    ),
+    "in": frozenset(["in"]),
+    "etal": frozenset(["et", "al", "others"]),
+    "access": wordset(
+        "retrieved available accessed online from url doi viewed cited access internet http "
+        "https www"
+    ),
+    "genre": wordset(
+        "thesis dissertation phd ph master masters diss doctoral report technical tech memo "
+        "working paper preprint arxiv manuscript unpublished submitted forthcoming "
+        "communication"
+    ),
+    "edition": wordset("edition edn ed rev revised"),
+    "conj": wordset("and & und et y"),
+}
+_ORDINAL_RE = re.compile(r"\d+(?:st|nd|rd|th|e|er|ème)$", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(?:1[5-9]|20)\d\d[a-z]?$")
+_ROMAN_RE = re.compile(r"[ivxlcdm]+$", re.IGNORECASE)
+_OPENERS = frozenset("([{<“‘«„")
+_CLOSERS = frozenset(")]}>”’»")
+_QUOTES = frozenset("\"'“”‘’«»„")
+_DASHES = frozenset("-–—‐‑")
+# How many tokens either side feed a token's features.
+WINDOW = 2
+# Relative position in the string is bucketed into this many bins.
+POSITION_BINS = 10
+# Counters of preceding events are capped here: "3 or more" is one value.
+COUNT_CAP = 3
+# Pieces longer than this many tokens are all "long".
+SEGMENT_SIZE_CAP = 12
+# The share of capitalised words in a piece is bucketed into this many bins.
+CASE_BINS = 4
+_SEGMENT_ENDS = frozenset(".?!")
+# Distinct words whose own features are kept between calls.
+WORD_CACHE_SIZE = 100_000
+# "MCMXCIV" is rare; roman volume and chapter numbers are short.
+MAX_ROMAN_LEN = 4
+# The punctuation run next to a word is cut to this many characters.
+MAX_PUNCT_RUN = 3
+# Token shapes longer than this are cut: the prefix carries the information.
+MAX_SHAPE = 6
+
+
+TOKENIZER = "factcheck_ref_tokenizer.v1"
+
+
+def _tokenizer(nlp: Language) -> Tokenizer:
+    from spacy.tokenizer import Tokenizer
+
+    return Tokenizer(
+        nlp.vocab,
+        rules={},
+        prefix_search=_PREFIX_RE.search,
+        suffix_search=_SUFFIX_RE.search,
+        infix_finditer=_INFIX_RE.finditer,
+        url_match=_URL_RE.match,
+    )
+
+
+def blank_pipeline() -> Language:
+    """`spacy.blank("en")` with the citation tokenizer in place of English's.
+
+    The tokenizer is named in the config rather than swapped in afterwards, so that
+    English's 1,300 tokenizer exceptions, which would be thrown away, are never built
+    (they are most of the time `spacy.blank("en")` takes).
+    """
+    import spacy
+    from spacy.util import registry
+
+    if TOKENIZER not in registry.tokenizers:
+        registry.tokenizers.register(TOKENIZER, func=lambda: _tokenizer)
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
+
+
+def shape(word: str) -> str:
+    """Character classes with runs collapsed: "Smith" -> "Xx", "1477-81" -> "d-d"."""
+    out: list[str] = []
+    for char in word:
+        if char.isupper():
+            cls = "X"
+        elif char.isalpha():
+            cls = "x"
+        elif char.isdigit():
+            cls = "d"
+        else:
+            cls = char
+        if not out or out[-1] != cls:
+            out.append(cls)
+    return "".join(out[:MAX_SHAPE])
+
+
+def _word_class(word: str, lower: str) -> str:
+    """A coarse class of the token, shared by the token and its neighbours' features."""
+    if word.isdigit():
+        if _YEAR_RE.match(word):
+            return "year"
+        return f"num{min(len(word), 5)}"
+    if _YEAR_RE.match(word):
+        return "year"
+    if len(word) == 1:
+        if word.isupper():
+            return "cap1"
+        if word.isalpha():
+            return "low1"
+        if word in _OPENERS:
+            return "open"
+        if word in _CLOSERS:
+            return "close"
+        if word in _QUOTES:
+            return "quote"
+        if word in _DASHES:
+            return "dash"
+        return word
+    if _URL_RE.match(word):
+        return "url"
+    if word.isupper() and word.isalpha():
+        return "caps" if len(word) > 3 else "capsshort"
+    if word[0].isupper():
+        return "title"
+    if lower.isalpha():
+        return "lower"
+    return "mixed"
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _word_features(word: str) -> tuple[str, str, tuple[str, ...]]:
+    """(lower-cased word, class, features of the word alone), cached: words repeat a lot."""
+    lower = word.lower()
+    cls = _word_class(word, lower)
+    own = [f"w={lower}", f"cls={cls}", f"shape={shape(word)}", f"pre3={lower[:3]}"]
+    own.append(f"suf3={lower[-3:]}")
+    own.extend(f"lex={name}" for name, words in _LEXICON.items() if lower in words)
+    if _ORDINAL_RE.match(word):
+        own.append("ordinal")
+    if len(word) <= MAX_ROMAN_LEN and _ROMAN_RE.match(word) and word.isupper():
+        own.append("roman")
+    return lower, cls, tuple(own)
+
+
+def _base_features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
+    """Features that depend on one token and on what came before it in the string."""
+    count = len(words)
+    years_seen = periods_seen = quotes_seen = depth = 0
+    rows: list[list[str]] = []
+    for i, word in enumerate(words):
+        _, cls, own = _word_features(word)
+        row = [
+            "b",
+            *own,
+            f"pos={min(i, 4)}",
+            f"rel={POSITION_BINS * i // count}",
+            f"years={min(years_seen, COUNT_CAP)}",
+            f"periods={min(periods_seen, COUNT_CAP)}",
+            f"quotes={min(quotes_seen, COUNT_CAP)}",
+            f"depth={min(depth, 1)}",
+        ]
+        if not spaces[i]:
+            row.append("nospace")
+        if i == count - 1:
+            row.append("last")
+        rows.append(row)
+        if cls == "year":
+            years_seen += 1
+        elif word == ".":
+            periods_seen += 1
+        elif cls == "quote":
+            quotes_seen += 1
+        elif cls == "open":
+            depth += 1
+        elif cls == "close":
+            depth = max(0, depth - 1)
+    return rows
+
+
+def _segments(words: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) of the sentence-like pieces between periods that follow a word.
+
+    A period after a lone capital ends an initial, not a piece: "J. Smith".
+    """
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for i, word in enumerate(words):
+        initial = len(words[i - 1]) == 1 and words[i - 1].isalpha()
+        if word in _SEGMENT_ENDS and i > start and not initial:
+            pieces.append((start, i + 1))
+            start = i + 1
+    if start < len(words):
+        pieces.append((start, len(words)))
+    return pieces
+
+
+def _segment_features(words: Sequence[str], classes: Sequence[str]) -> list[list[str]]:
+    """What the piece a token sits in looks like: title case, has a year, venue words.
+
+    A title and a journal name sit in the same kind of place; the journal's piece is
+    usually in title case and holds venue words, the title's is usually not.
+    """
+    rows: list[list[str]] = [[] for _ in words]
+    for index, (start, end) in enumerate(_segments(words)):
+        alpha = [w for w in words[start:end] if w.isalpha() and len(w) > 3]
+        capitalised = sum(w[0].isupper() for w in alpha)
+        case = "none" if not alpha else f"{CASE_BINS * capitalised // (len(alpha) + 1)}"
+        size = min(end - start, SEGMENT_SIZE_CAP)
+        venue = any(w.lower() in _LEXICON["venue"] for w in words[start:end])
+        year = "year" in classes[start:end]
+        shared = [
+            f"seg={min(index, COUNT_CAP)}",
+            f"seglen={size}",
+            f"segcase={case}",
+            f"segvenue={venue}",
+            f"segyear={year}",
+        ]
+        for i in range(start, end):
+            where = "first" if i == start else "last" if i == end - 1 else "in"
+            rows[i] = [*shared, f"segpos={where}"]
+    return rows
+
+
+def _word_context(lowers: Sequence[str], classes: Sequence[str]) -> list[list[str]]:
+    """The punctuation right around a token and the nearest words past it.
+
+    A fixed window of tokens sees "Smith" "," "J" "." but not that the word before
+    "(2020)." is two tokens away; the punctuation run after a word (")." , ",") and the
+    previous and next real words say where a field ends, however it is punctuated.
+    """
+    count = len(lowers)
+    is_word = [any(ch.isalnum() for ch in lower) for lower in lowers]
+    rows: list[list[str]] = []
+    for i in range(count):
+        after = i + 1
+        while after < count and not is_word[after]:
+            after += 1
+        before = i - 1
+        while before >= 0 and not is_word[before]:
+            before -= 1
+        row = [
+            f"after={''.join(lowers[i + 1 : after])[:MAX_PUNCT_RUN]}",
+            f"before={''.join(lowers[before + 1 : i])[-MAX_PUNCT_RUN:]}",
+            f"nw={lowers[after]}" if after < count else "nw=END",
+            f"pw={lowers[before]}" if before >= 0 else "pw=START",
+            f"nwcls={classes[after]}" if after < count else "nwcls=END",
+            f"pwcls={classes[before]}" if before >= 0 else "pwcls=START",
+        ]
+        rows.append(row)
+    return rows
+
+
+def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
+    """One feature list per token: its own features and a window of its neighbours'.
+
+    `spaces[i]` says whether whitespace follows token i ("Smith,J." vs "Smith, J.").
+    """
+    rows = _base_features(words, spaces)
+    cached = [_word_features(word) for word in words]
+    lowers = [lower for lower, _, _ in cached]
+    classes = [cls for _, cls, _ in cached]
+    count = len(words)
+    for row, extra in zip(rows, _segment_features(words, classes), strict=True):
+        row.extend(extra)
+    for row, extra in zip(rows, _word_context(lowers, classes), strict=True):
+        row.extend(extra)
+    for i, row in enumerate(rows):
+        context: list[str] = []
+        for offset in range(-WINDOW, WINDOW + 1):
+            j = i + offset
+            if offset == 0:
+                continue
+            if 0 <= j < count:
+                context.append(f"{offset}:w={lowers[j]}")
+                context.append(f"{offset}:cls={classes[j]}")
+            else:
+                context.append(f"{offset}:edge")
+        if i > 0:
+            context.append(f"bi={lowers[i - 1]}|{lowers[i]}")
+            context.append(f"bicls={classes[i - 1]}|{classes[i]}")
+        if i + 1 < count:
+            context.append(f"bicls+={classes[i]}|{classes[i + 1]}")
+        row.extend(context)
+    return rows
+
+
+def doc_features(doc: Doc) -> list[list[str]]:
+    """`features` for a spaCy Doc (one pass over its tokens)."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    for token in doc:
+        words.append(token.text)
+        spaces.append(bool(token.whitespace_))
+    return features(words, spaces)

@@ -1,0 +1,341 @@
+"""The reference-string parser: citation styles, names, markdown, garbage, lazy loading.
+
+These run the shipped model (factcheck/models/refparser.crfsuite). Each style case is a
+realistic reference and the exact Fields it must give.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+
+from factcheck.extract.names import split_authors
+from factcheck.extract.parser import (
+    MAX_REFERENCE_CHARS,
+    parse_reference,
+    parse_references,
+    prepare,
+    reference_spans,
+)
+from factcheck.model import Author, Fields
+
+P = Author  # short constructor for the expectations below
+
+
+def person(family: str, given: str | None = None) -> Author:
+    return P(family=family, given=given)
+
+
+STYLES: dict[str, tuple[str, dict[str, Any]]] = {
+    "apa": (
+        "Smith, J., & Lee, K. (2020). Deep learning for protein folding. "
+        "Journal of Molecular Biology, 432(5), 1234-1250. https://doi.org/10.1016/j.jmb.2020.01.001",
+        {
+            "authors": [person("Smith", "J."), person("Lee", "K.")],
+            "year": 2020,
+            "title": "Deep learning for protein folding",
+            "container": "Journal of Molecular Biology",
+            "volume": "432",
+            "issue": "5",
+            "pages": "1234-1250",
+            "doi": "10.1016/j.jmb.2020.01.001",
+            "url": "https://doi.org/10.1016/j.jmb.2020.01.001",
+            "type": "article-journal",
+        },
+    ),
+    "mla": (
+        'Smith, John, and Kim Lee. "Memory and Narrative in Post-War Fiction." '
+        "Modern Fiction Studies, vol. 58, no. 3, 2012, pp. 415-38.",
+        {
+            "authors": [person("Smith", "John"), person("Lee", "Kim")],
+            "year": 2012,
+            "title": "Memory and Narrative in Post-War Fiction",
+            "container": "Modern Fiction Studies",
+            "volume": "58",
+            "issue": "3",
+            "pages": "415-38",
+            "type": "article-journal",
+        },
+    ),
+    "chicago": (
+        "Kuhn, Thomas S. The Structure of Scientific Revolutions. "
+        "Chicago: University of Chicago Press, 1962.",
+        {
+            "authors": [person("Kuhn", "Thomas S.")],
+            "year": 1962,
+            "title": "The Structure of Scientific Revolutions",
+            "publisher": "University of Chicago Press",
+            "type": "book",
+        },
+    ),
+    "harvard": (
+        "Brown, A. and Green, B. (2015) 'Urban heat islands and public health', "
+        "Environmental Research, 140, pp. 213-220.",
+        {
+            "authors": [person("Brown", "A."), person("Green", "B.")],
+            "year": 2015,
+            "title": "Urban heat islands and public health",
+            "container": "Environmental Research",
+            "volume": "140",
+            "pages": "213-220",
+            "type": "article-journal",
+        },
+    ),
+    "ieee": (
+        '[3] K. He, X. Zhang, S. Ren, and J. Sun, "Deep residual learning for image '
+        'recognition," in Proc. IEEE Conf. Comput. Vis. Pattern Recognit., 2016, pp. 770-778.',
+        {
+            "authors": [
+                person("He", "K."),
+                person("Zhang", "X."),
+                person("Ren", "S."),
+                person("Sun", "J."),
+            ],
+            "year": 2016,
+            "title": "Deep residual learning for image recognition",
+            "container": "Proc. IEEE Conf. Comput. Vis. Pattern Recognit",
+            "pages": "770-778",
+            "type": "paper-conference",
+        },
+    ),
+    "vancouver": (
+        "Ikeda S, Tanaka M, Matsumoto S. Endoscopic sphincterotomy: long-term results "
+        "in 408 patients. Endoscopy. 1988;20(1):13-7.",
+        {
+            "authors": [person("Ikeda", "S"), person("Tanaka", "M"), person("Matsumoto", "S")],
+            "year": 1988,
+            "title": "Endoscopic sphincterotomy: long-term results in 408 patients",
+            "container": "Endoscopy",
+            "volume": "20",
+            "issue": "1",
+            "pages": "13-7",
+            "type": "article-journal",
+        },
+    ),
+    "nature": (
+        "LeCun, Y., Bengio, Y. & Hinton, G. Deep learning. Nature 521, 436–444 (2015).",
+        {
+            "authors": [person("LeCun", "Y."), person("Bengio", "Y."), person("Hinton", "G.")],
+            "year": 2015,
+            "title": "Deep learning",
+            "container": "Nature",
+            "volume": "521",
+            "pages": "436–444",
+            "type": "article-journal",
+        },
+    ),
+    "acm": (
+        "Leslie Lamport. 1978. Time, clocks, and the ordering of events in a distributed "
+        "system. Commun. ACM 21, 7 (July 1978), 558–565.",
+        {
+            "authors": [person("Lamport", "Leslie")],
+            "year": 1978,
+            "title": "Time, clocks, and the ordering of events in a distributed system",
+            "container": "Commun. ACM",
+            "volume": "21",
+            "type": "article-journal",
+        },
+    ),
+    "bibtex-like": (
+        "Vaswani, Ashish and Shazeer, Noam and Parmar, Niki. Attention is all you need. "
+        "In Advances in Neural Information Processing Systems, 2017.",
+        {
+            "authors": [
+                person("Vaswani", "Ashish"),
+                person("Shazeer", "Noam"),
+                person("Parmar", "Niki"),
+            ],
+            "year": 2017,
+            "title": "Attention is all you need",
+            "container": "Advances in Neural Information Processing Systems",
+            "type": "article-journal",
+        },
+    ),
+    "markdown": (
+        "1. Devlin, J., Chang, M.-W., Lee, K., & Toutanova, K. (2019). *BERT: Pre-training "
+        "of deep bidirectional transformers for language understanding*. **Proceedings of "
+        "NAACL-HLT**, 4171–4186.",
+        {
+            "authors": [
+                person("Devlin", "J."),
+                person("Chang", "M.-W."),
+                person("Lee", "K."),
+                person("Toutanova", "K."),
+            ],
+            "year": 2019,
+            "title": "BERT: Pre-training of deep bidirectional transformers for language "
+            "understanding",
+            "container": "Proceedings of NAACL-HLT",
+            "pages": "4171–4186",
+            "type": "paper-conference",
+        },
+    ),
+    "et-al": (
+        "Brown, T. B., et al. (2020). Language models are few-shot learners. "
+        "arXiv preprint arXiv:2005.14165.",
+        {
+            "authors": [person("Brown", "T. B.")],
+            "year": 2020,
+            "title": "Language models are few-shot learners",
+            "arxiv": "2005.14165",
+            "type": "preprint",
+        },
+    ),
+    "organisation": (
+        "World Health Organization. (2021). Global tuberculosis report 2021. Geneva: "
+        "World Health Organization.",
+        {
+            "authors": [P(name="World Health Organization")],
+            "year": 2021,
+            "title": "Global tuberculosis report 2021",
+            "publisher": "World Health Organization",
+            "type": "report",
+        },
+    ),
+    "non-ascii": (
+        "Müller, J., & Żółkowska, Ł. (2018). Über die Stabilität dünner Schichten. "
+        "Zeitschrift für Physik, 12(3), 45-67.",
+        {
+            "authors": [person("Müller", "J."), person("Żółkowska", "Ł.")],
+            "year": 2018,
+            "title": "Über die Stabilität dünner Schichten",
+            "container": "Zeitschrift für Physik",
+            "volume": "12",
+            "issue": "3",
+            "pages": "45-67",
+            "type": "article-journal",
+        },
+    ),
+    "latex": (
+        r"Heged{\H u}s, P. and G{\"o}del, K. (2019). On {LaTeX} names. "
+        r"Acta Math. Hungar., 158, 1-20.",
+        {
+            "authors": [person("Hegedűs", "P."), person("Gödel", "K.")],
+            "year": 2019,
+            "title": "On LaTeX names",
+            "container": "Acta Math. Hungar",
+            "volume": "158",
+            "pages": "1-20",
+            "type": "article-journal",
+        },
+    ),
+    "thesis": (
+        "Garcia, M. (2010). Essays on labor mobility (Doctoral dissertation). Stanford University.",
+        {
+            "authors": [person("Garcia", "M.")],
+            "year": 2010,
+            "type": "thesis",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_styles(style: str) -> None:
+    text, expected = STYLES[style]
+    fields = parse_reference(text)
+    got = {name: getattr(fields, name) for name in expected}
+    assert got == expected
+
+
+def test_batch_matches_single() -> None:
+    texts = [text for text, _ in STYLES.values()]
+    assert parse_references(texts) == [parse_reference(text) for text in texts]
+
+
+def test_spans_cover_the_text_as_written() -> None:
+    text = "Smith, J. (2020). A title. Nature, 5, 1-10."
+    spans = reference_spans(text)
+    labels = {span.label: text[span.start : span.end] for span in spans}
+    assert labels["author"].startswith("Smith, J.")
+    assert "A title" in labels["title"]
+    assert "Nature" in labels["container"]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Smith, J., & Lee, K.", [person("Smith", "J."), person("Lee", "K.")]),
+        ("J. Smith and K. Lee", [person("Smith", "J."), person("Lee", "K.")]),
+        ("Smith J, Lee K", [person("Smith", "J"), person("Lee", "K")]),
+        ("Smith, John, and Kim Lee", [person("Smith", "John"), person("Lee", "Kim")]),
+        ("Smith, John and Lee, Kim", [person("Smith", "John"), person("Lee", "Kim")]),
+        ("van der Berg, A.", [person("van der Berg", "A.")]),
+        ("Ludwig van Beethoven", [person("van Beethoven", "Ludwig")]),
+        ("de la Macorra JC, Peters O", [person("de la Macorra", "JC"), person("Peters", "O")]),
+        ("García Márquez, Gabriel", [person("García Márquez", "Gabriel")]),
+        (
+            "Smith, J., Brown, A. B., Jr., & Lee, K.",
+            [person("Smith", "J."), person("Brown", "A. B."), person("Lee", "K.")],
+        ),
+        ("Vaswani A, Shazeer N, et al.", [person("Vaswani", "A"), person("Shazeer", "N")]),
+        ("Folkman and Klagsbrun", [person("Folkman"), person("Klagsbrun")]),
+        ("World Health Organization", [P(name="World Health Organization")]),
+        ("et al.", []),
+    ],
+)
+def test_split_authors(written: str, expected: list[Author]) -> None:
+    assert split_authors(written) == expected
+
+
+def test_latex_is_unicode_but_percent_in_urls_survives() -> None:
+    assert prepare(r"Heged{\H u}s and \"{O}rs and Erd\H{o}s") == "Hegedűs and Örs and Erdős"
+    url = "https://example.org/a%20b"
+    assert prepare(rf"G{{\"o}}del, K. {url}").endswith(url)
+
+
+def test_pdf_line_breaks_are_joined() -> None:
+    assert (
+        prepare("Endo-\nscopic sphincter-\n otomy\nresults") == "Endoscopic sphincterotomy results"
+    )
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "",
+        "   \n\t ",
+        "x" * 1_000_000,
+        ("Smith, J. (2020). Title. " * 50_000)[:1_000_000],
+        "!!!...,,,;;;:::---***___(((]]]",
+        "{\\\\}}{{\\",
+        "山田太郎, 鈴木花子. 深層学習による画像認識. 情報処理学会論文誌, 2019, 60(3): 100-110.",
+        "Иванов И. И. Теория графов. М.: Наука, 1985. 320 с.",
+    ],
+)
+def test_garbage_gives_fields(garbage: str) -> None:
+    started = time.perf_counter()
+    fields = parse_reference(garbage)
+    assert isinstance(fields, Fields)
+    assert time.perf_counter() - started < 5
+
+
+def test_empty_gives_empty_fields() -> None:
+    assert parse_reference("") == Fields()
+
+
+def test_long_input_is_capped() -> None:
+    fields = parse_reference("Smith, J. (2020). A title. " + "word " * 200_000)
+    assert fields.year == 2020
+    assert len(prepare("a" * (MAX_REFERENCE_CHARS * 2))) == MAX_REFERENCE_CHARS
+
+
+def test_non_english_reference() -> None:
+    fields = parse_reference("Иванов И. И. Теория графов. М.: Наука, 1985. 320 с.")
+    assert fields.year == 1985
+    assert fields.authors and fields.authors[0].family == "Иванов"
+
+
+def test_spacy_loads_on_first_parse_only() -> None:
+    script = (
+        "import sys\n"
+        "import factcheck, factcheck.extract.parser as p\n"
+        "assert 'spacy' not in sys.modules and 'pycrfsuite' not in sys.modules\n"
+        "p.parse_reference('Smith, J. (2020). A title.')\n"
+        "assert 'spacy' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
