@@ -1,19 +1,22 @@
-"""Warm-cache DOI verification throughput: a fresh Checker answering from the SQLite cache.
+"""Warm-cache DOI verification throughput: a fresh Checker answering from the SQLite caches.
 
 Starts a fake Crossref on 127.0.0.1 that answers every `/works/{doi}` with a real recorded
 work message (fixtures/recordings, 1-30 kB each, references included) relabelled with the
 asked DOI, builds an LLM-style markdown answer citing N distinct DOIs, and then:
 
-1. cold: fills a temporary SQLite cache with one Checker run (limits lifted for the fill
-   only, so that it takes seconds, not minutes at Crossref's 10 requests/s);
+1. cold: fills a temporary SQLite HTTP cache, and the results cache next to it
+   (`resolve.results`), with one Checker run (limits lifted for the fill only, so that it
+   takes seconds, not minutes at Crossref's 10 requests/s);
 2. warm: times `verify()` of the text's identifier claims in a NEW Checker over the same
-   cache file: lookups, judging and the Report, what a warm cache speeds up;
-3. offline: the same with `offline=True`.
+   cache files: lookups, judging and the Report, what a warm cache speeds up;
+3. offline: the same with `offline=True`;
+4. HTTP cache only: the same as warm with the results cache deleted first, as the first run
+   after an upgrade finds it (it also refills the results cache).
 
 Extraction is timed on its own: reference-list entries go through the trained reference
 parser, whose cost has nothing to do with the cache (see bench_extract.py, bench_parser.py).
 
-Both timed runs must leave the fake untouched (zero requests) and find every DOI.
+The timed runs must leave the fake untouched (zero requests) and find every DOI.
 Goal: warm >= 2,000 DOIs/s.
 
 Run: python benchmarks/bench_warm_cache.py [number_of_dois]
@@ -49,6 +52,7 @@ from factcheck.extract import find_identifier_claims  # noqa: E402
 from factcheck.model import Citation, Kind, Report, Status  # noqa: E402
 from factcheck.net import limits  # noqa: E402
 from factcheck.resolve.mapping import csl_fields  # noqa: E402
+from factcheck.resolve.results import RESULTS_SUFFIX  # noqa: E402
 
 DEFAULT_DOIS = 3000
 GOAL_DOIS_PER_SECOND = 2000
@@ -193,27 +197,33 @@ def main() -> None:
         ):
             report, seconds, _, _ = timed_check(config(api, cache, count), claims)
         print(
-            f"cold (fill): {seconds:6.2f} s  {count / seconds:7.0f} DOIs/s  "
+            f"cold (fill):     {seconds:6.2f} s  {count / seconds:7.0f} DOIs/s  "
             f"{api.requests} requests, {statuses(report)}, "
             f"cache {cache.stat().st_size / 2**20:.1f} MB"
         )
         if answered(report) != count:
             raise SystemExit(f"the fill verified {answered(report)} of {count} DOIs")
 
-        for label, overrides in (("warm", {}), ("offline", {"offline": True})):
-            before = api.requests
-            report, seconds, total, cpu = timed_check(
-                config(api, cache, count, **overrides), claims
-            )
-            rate = count / seconds
-            print(
-                f"{label + ':':12} {seconds:6.2f} s  {rate:7.0f} DOIs/s  "
-                f"({count / total:.0f} with Checker setup; CPU {cpu / count * 1e6:.0f} us/DOI; "
-                f"{api.requests - before} requests, {statuses(report)})"
-                + (f"  goal >= {GOAL_DOIS_PER_SECOND}" if label == "warm" else "")
-            )
-            if api.requests != before or answered(report) != count:
-                raise SystemExit(f"the {label} run did not answer everything from the cache")
+        warm_run(api, config(api, cache, count), claims, "warm")
+        warm_run(api, config(api, cache, count, offline=True), claims, "offline")
+        for stored in Path(tmp).glob(f"*{RESULTS_SUFFIX}*"):
+            stored.unlink()
+        warm_run(api, config(api, cache, count), claims, "HTTP cache only")
+
+
+def warm_run(api: FakeCrossref, cfg: Config, claims: list[Citation], label: str) -> None:
+    """Time one run that must be answered from the caches alone, and print its figures."""
+    count = len({claim.key for claim in claims})
+    before = api.requests
+    report, seconds, total, cpu = timed_check(cfg, claims)
+    print(
+        f"{label + ':':16} {seconds:6.2f} s  {count / seconds:7.0f} DOIs/s  "
+        f"({count / total:.0f} with Checker setup; CPU {cpu / count * 1e6:.0f} us/DOI; "
+        f"{api.requests - before} requests, {statuses(report)})"
+        + (f"  goal >= {GOAL_DOIS_PER_SECOND}" if label == "warm" else "")
+    )
+    if api.requests != before or answered(report) != count:
+        raise SystemExit(f"the {label} run did not answer everything from the cache")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from ..errors import ConfigError
 CACHE_APP_NAME = "factcheck"
 SQLITE_FILE_NAME = "http.sqlite"
 REDIS_NAMESPACE = "factcheck"
+REDIS_SCHEMES = ("redis://", "rediss://")
 
 # Request headers that make two requests different answers: which source asked (so a web
 # check and an API call to the same URL do not share an entry) and what format it wants.
@@ -75,15 +76,21 @@ CACHE_DIRECTIVE_HEADERS = ("Cache-Control", "Pragma")
 def open_backend(config: Config) -> BaseCache | None:
     """The requests-cache backend `config.cache` names, or None for "none"."""
     spec = config.cache.strip()
-    if spec.lower() == "none":
-        return None
-    if spec.startswith(("redis://", "rediss://")):
+    if spec.startswith(REDIS_SCHEMES):
         return _redis_backend(spec)
+    path = sqlite_path(config)
+    return None if path is None else _sqlite_backend(path)
+
+
+def sqlite_path(config: Config) -> Path | None:
+    """The SQLite file `config.cache` names: None for "none" and for Redis. Other stores that
+    live next to the HTTP cache (`resolve.results`) derive their file names from it."""
+    spec = config.cache.strip()
+    if spec.lower() == "none" or spec.startswith(REDIS_SCHEMES):
+        return None
     if spec == "default":
-        path = Path(platformdirs.user_cache_dir(CACHE_APP_NAME)) / SQLITE_FILE_NAME
-    else:
-        path = Path(spec).expanduser()
-    return _sqlite_backend(path)
+        return Path(platformdirs.user_cache_dir(CACHE_APP_NAME)) / SQLITE_FILE_NAME
+    return Path(spec).expanduser()
 
 
 def session(backend: BaseCache | None, config: Config) -> requests.Session:

@@ -1,0 +1,191 @@
+"""The results cache: the sources' answers (Lookups) as our own models, kept between runs.
+
+A warm HTTP cache still costs a resolver about a millisecond per identifier: requests-cache
+rebuilds the stored response, the 1-30 kB JSON record is parsed again and mapped to a
+Record. The answer that all this produces is a few hundred bytes of our own models, so
+this cache keeps that, and a later run reads it back in tens of microseconds.
+
+It lives in `resolve`, not `net`, because what it stores is the resolvers' product: it
+knows Lookups and Outcomes, which `net` must not. It asks `net.cache` only where the HTTP
+cache is, and keeps its own SQLite file next to it, `<http cache>.results.sqlite`: not a
+table in the HTTP cache's file, because requests-cache owns that file (its connections,
+its write lock, its `clear()`, which may delete the file), and because one file per store
+means a write to one never waits for the other. WAL lets readers go on while one writes.
+
+What is kept, and for how long, follows the HTTP cache's rules one level up:
+- answers only, never failures: a list of Lookups is kept only when none of them FAILED,
+  so a source's bad moment is asked again next time;
+- for `cache_ttl_found` when the last Lookup (the one that settled it) is FOUND,
+  `cache_ttl_missing` when it is MISSING, and `cache_ttl_url` for any web page;
+- offline, entries are served past their TTL (an old answer beats none) and nothing is
+  written (an answer read from a stale HTTP entry must not come back as a fresh one).
+
+The key is the factcheck version, the names of the sources consulted for the kind (in
+order), a digest of the settings that can change an answer (source URLs, URL limits, …)
+and the citation's lookup key. So an upgrade, another `--sources` or another Crossref
+never serves an answer mapped under other rules. Replays (`config.replay`) bypass it:
+they must show what the recording does. `cache = "none"` has none, and neither, for now,
+has a Redis HTTP cache: a shared results store for it comes with the Redis backend work.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from hashlib import blake2b
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from .. import __version__
+from ..config import Config
+from ..errors import ConfigError
+from ..model import Citation, Kind
+from ..net.cache import sqlite_path
+from .base import Lookup, Outcome
+
+RESULTS_SUFFIX = ".results.sqlite"
+# How long a write waits for another process's write to finish before giving up on it.
+BUSY_TIMEOUT_SECONDS = 5.0
+SETTINGS_DIGEST_BYTES = 6
+KEY_SEPARATOR = "|"
+# Settings that change how answers are fetched, paced, kept or counted, never what they
+# say. Every other setting is part of the key, so that a new one is assumed to change
+# answers until it is listed here. `sources` is left out because the key names the
+# sources consulted for the citation's kind, which is more precise.
+NEUTRAL_SETTINGS = frozenset(
+    {
+        "sources",
+        "mailto",
+        "cache",
+        "offline",
+        "replay",
+        "connect_timeout",
+        "timeout",
+        "retries",
+        "max_retry_after",
+        "retry_backoff",
+        "cache_ttl_found",
+        "cache_ttl_missing",
+        "cache_ttl_url",
+        "max_lookups",
+        "workers",
+    }
+)
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS lookups"
+    " (key TEXT PRIMARY KEY, expires REAL NOT NULL, value BLOB NOT NULL) WITHOUT ROWID"
+)
+SELECT = "SELECT value, expires FROM lookups WHERE key = ?"
+UPSERT = "INSERT OR REPLACE INTO lookups (key, expires, value) VALUES (?, ?, ?)"
+
+LOOKUPS = TypeAdapter(list[Lookup])
+
+
+def open_results(config: Config) -> ResultsCache | None:
+    """The results cache for `config`, or None when it has none (see the module docstring)."""
+    http_cache = sqlite_path(config)
+    if http_cache is None or config.replay:
+        return None
+    return ResultsCache(http_cache.with_name(http_cache.name + RESULTS_SUFFIX), config)
+
+
+def settings_digest(config: Config) -> str:
+    """A short digest of the settings that can change what a source answers."""
+    shaping = config.model_dump(mode="json", exclude=set(NEUTRAL_SETTINGS))
+    text = json.dumps(shaping, sort_keys=True, separators=(",", ":"))
+    return blake2b(text.encode(), digest_size=SETTINGS_DIGEST_BYTES).hexdigest()
+
+
+def storable(lookups: Sequence[Lookup]) -> bool:
+    """An answer, not a failure: at least one Lookup, and none that FAILED."""
+    return bool(lookups) and all(lookup.outcome is not Outcome.FAILED for lookup in lookups)
+
+
+class ResultsCache:
+    """Lookups by (version, sources, settings, citation). Thread-safe.
+
+    One connection, opened on first use and shared under a lock: a read takes about ten
+    microseconds of SQLite, so threads hardly wait, and close() can close it from any thread
+    (per-thread connections could only be closed by their own threads).
+    """
+
+    def __init__(
+        self, path: Path, config: Config, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.path = path
+        self._config = config
+        # Wall-clock seconds: expiry times must mean the same in the next process.
+        self._clock = clock
+        self._prefix = KEY_SEPARATOR.join((__version__, settings_digest(config)))
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+
+    def get(self, sources: Sequence[str], citation: Citation) -> list[Lookup] | None:
+        """The stored answer, or None when there is none or it has expired (unless offline)."""
+        key = self._key(sources, citation)
+        with self._lock:
+            row = self._connect().execute(SELECT, (key,)).fetchone()
+        if row is None:
+            return None
+        value, expires = row
+        if expires <= self._clock() and not self._config.offline:
+            return None
+        return LOOKUPS.validate_json(value)
+
+    def put(self, sources: Sequence[str], citation: Citation, lookups: list[Lookup]) -> None:
+        """Keep `lookups` for their TTL if they are an answer (`storable`); offline, never."""
+        if self._config.offline or not storable(lookups):
+            return
+        expires = self._clock() + self._ttl(citation.kind, lookups[-1])
+        value = LOOKUPS.dump_json(lookups, exclude_defaults=True)
+        row = (self._key(sources, citation), expires, value)
+        try:
+            with self._lock:
+                self._connect().execute(UPSERT, row)
+        except sqlite3.OperationalError:
+            # Busy (another process writing for longer than the timeout) or full disk: the
+            # answer is simply asked for again next time; the check itself is not harmed.
+            return
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def _key(self, sources: Sequence[str], citation: Citation) -> str:
+        return KEY_SEPARATOR.join((self._prefix, ",".join(sources), citation.key))
+
+    def _ttl(self, kind: Kind, settled_by: Lookup) -> float:
+        if kind is Kind.URL:
+            return self._config.cache_ttl_url
+        if settled_by.outcome is Outcome.FOUND:
+            return self._config.cache_ttl_found
+        return self._config.cache_ttl_missing
+
+    def _connect(self) -> sqlite3.Connection:
+        """The connection, opened (and the table made) on first use. Call under the lock."""
+        if self._connection is None:
+            self._connection = _open(self.path)
+        return self._connection
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the cache directory {path.parent}: {exc}") from exc
+    # Autocommit (isolation_level None): every statement is its own transaction.
+    connection = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+    )
+    connection.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL loses at most the last commits on power loss, never consistency:
+    # the right trade for a cache.
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(SCHEMA)
+    return connection
