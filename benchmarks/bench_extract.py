@@ -1,4 +1,4 @@
-"""Throughput of `factcheck.extract.extract` on realistic LLM-style markdown.
+"""Throughput of identifier and URL extraction (`find_identifier_claims`) on LLM-style markdown.
 
 Generates a few megabytes of answers as a chat model writes them (prose with
 author-year citations, inline links, bare URLs, bullet and numbered reference lists
@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from factcheck.extract import extract
+from factcheck.extract import find_identifier_claims as extract
 
 DEFAULT_MEGABYTES = 8.0
 SEED = 20240501

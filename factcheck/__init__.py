@@ -18,6 +18,7 @@ _EXPORTS = {
     "check": "api",
     "acheck": "api",
     "extract": "api",
+    "parse_reference": "extract.parser",
     "Checker": "checker",
     "Config": "config",
     "Citation": "model",
@@ -47,6 +48,7 @@ __all__ = [
     "acheck",
     "check",
     "extract",
+    "parse_reference",
 ]
 
 if TYPE_CHECKING:
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     from .checker import Checker
     from .config import Config
     from .errors import FactcheckError
+    from .extract.parser import parse_reference
     from .model import Citation, Fields, Finding, Kind, Record, Report, Status, Verdict
 
 

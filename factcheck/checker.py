@@ -12,13 +12,22 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .config import Config
-from .extract import extract
-from .judge import judge
-from .model import Citation, Finding, Report, Status, Verdict
+from .extract import extract_all
+from .judge import UNCITED, judge, judge_link
+from .model import Citation, Extraction, Fields, Finding, Kind, Link, Report, Status, Verdict
 from .net.http import Http
 from .resolve.base import Lookup, Outcome, Resolver, build, guarded
+from .resolve.results import open_results
 
 LOOKUP_LIMIT_REASON = "not looked up: this text exceeds the limit of {} lookups per text"
+# The identifier an entry carries is looked up for it, in this order of preference.
+ENTRY_IDENTIFIERS: tuple[tuple[str, Kind], ...] = (
+    ("doi", Kind.DOI),
+    ("arxiv", Kind.ARXIV),
+    ("pmid", Kind.PMID),
+    ("pmcid", Kind.PMCID),
+    ("isbn", Kind.ISBN),
+)
 
 
 class Checker:
@@ -32,13 +41,17 @@ class Checker:
         self.config = config
         self.http = Http(config)
         self.resolvers: list[Resolver] = build(config.sources, self.http, config)
+        # The sources that cover each kind, in the order they are asked, and their names.
+        self._chains = {kind: [r for r in self.resolvers if kind in r.kinds] for kind in Kind}
+        self._sources = {kind: [r.name for r in chain] for kind, chain in self._chains.items()}
+        self._results = open_results(config)
         self._pool = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="factcheck")
 
     def check(
         self, text: str, *, path: str | None = None, fail_on: Iterable[Status] | None = None
     ) -> Report:
         """Extract every claim in `text`, verify each, and return the Report."""
-        return self.verify(extract(text), path=path, fail_on=fail_on)
+        return self.verify_extraction(extract_all(text), path=path, fail_on=fail_on)
 
     async def acheck(
         self, text: str, *, path: str | None = None, fail_on: Iterable[Status] | None = None
@@ -53,14 +66,43 @@ class Checker:
         path: str | None = None,
         fail_on: Iterable[Status] | None = None,
     ) -> Report:
-        """Resolve each distinct identifier once, concurrently, then judge every citation."""
-        unique = list(dict.fromkeys(c.key for c in citations))
-        allowed = set(unique[: self.config.max_lookups])
-        first = {c.key: c for c in reversed(citations)}
-        futures = {key: self._pool.submit(self._resolve, first[key]) for key in allowed}
-        lookups = {key: future.result() for key, future in futures.items()}
+        """Verify citations found elsewhere (no in-text links between them)."""
+        return self.verify_extraction(Extraction(citations=citations), path=path, fail_on=fail_on)
+
+    def verify_extraction(
+        self,
+        extraction: Extraction,
+        *,
+        path: str | None = None,
+        fail_on: Iterable[Status] | None = None,
+    ) -> Report:
+        """Resolve each distinct identifier once, concurrently, then judge every claim.
+
+        In-text citations are not looked up: they are judged by their link to an entry,
+        and only those with a problem are reported.
+        """
+        citations = extraction.citations
+        probes: dict[str, Citation] = {}
+        for citation in citations:
+            if citation.kind is not Kind.INLINE:
+                probes.setdefault(citation.key, _probe(citation))
+        first: dict[str, Citation] = {}
+        for probe in probes.values():
+            first.setdefault(probe.key, probe)
+        allowed = list(first)[: self.config.max_lookups]
+        lookups = self._resolve_all([first[key] for key in allowed])
+        verdicts = {
+            i: self._verdict(c, lookups.get(probes[c.key].key))
+            for i, c in enumerate(citations)
+            if c.kind is not Kind.INLINE
+        }
+        verdicts.update(_link_verdicts(citations, extraction.links))
+        for row in extraction.links:
+            if row.problem == UNCITED and row.reference in verdicts:
+                verdicts[row.reference].flags.append(UNCITED)
         findings = [
-            Finding(citation=c, verdict=self._verdict(c, lookups.get(c.key))) for c in citations
+            Finding(citation=citations[i], verdict=verdict)
+            for i, verdict in sorted(verdicts.items())
         ]
         report = Report(path=path, items=findings)
         if fail_on is not None:
@@ -76,22 +118,47 @@ class Checker:
             )
         return judge(citation, lookups)
 
+    def _resolve_all(self, citations: list[Citation]) -> dict[str, list[Lookup]]:
+        """Lookups by citation key: the answers an earlier run kept (`resolve.results`), read
+        here at once, since that takes less time than handing a citation to a worker thread;
+        the rest asked for concurrently in the pool."""
+        lookups = self._stored(citations)
+        futures = {
+            c.key: self._pool.submit(self._resolve, c) for c in citations if c.key not in lookups
+        }
+        lookups.update((key, future.result()) for key, future in futures.items())
+        return lookups
+
+    def _stored(self, citations: list[Citation]) -> dict[str, list[Lookup]]:
+        """The results cache's answers for those citations it has, by citation key."""
+        if self._results is None:
+            return {}
+        found: dict[str, list[Lookup]] = {}
+        for citation in citations:
+            stored = self._results.get(self._sources[citation.kind], citation)
+            if stored is not None:
+                found[citation.key] = stored
+        return found
+
     def _resolve(self, citation: Citation) -> list[Lookup]:
-        """Ask each source that covers the kind, in order, until one settles it."""
+        """Ask each source that covers the kind, in order, until one settles it; keep the
+        answer in the results cache (which keeps only answers, never failures)."""
         lookups: list[Lookup] = []
-        for resolver in self.resolvers:
-            if citation.kind not in resolver.kinds:
-                continue
+        for resolver in self._chains[citation.kind]:
             lookup = guarded(resolver, citation)
             lookups.append(lookup)
             if lookup.outcome is Outcome.FOUND or (
                 lookup.outcome is Outcome.MISSING and lookup.authoritative
             ):
                 break
+        if self._results is not None:
+            self._results.put(self._sources[citation.kind], citation, lookups)
         return lookups
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        if self._results is not None:
+            self._results.close()
         self.http.close()
 
     def __enter__(self) -> Checker:
@@ -99,3 +166,30 @@ class Checker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _probe(citation: Citation) -> Citation:
+    """What to look up for a citation: an entry's own identifier when it has one."""
+    if citation.kind is not Kind.REFERENCE:
+        return citation
+    for field, kind in ENTRY_IDENTIFIERS:
+        value = getattr(citation.fields, field)
+        if value:
+            return Citation(
+                kind=kind,
+                raw=value,
+                start=citation.start,
+                end=citation.end,
+                fields=Fields(**{field: value}),
+            )
+    return citation
+
+
+def _link_verdicts(citations: list[Citation], links: list[Link]) -> dict[int, Verdict]:
+    """Verdicts for the in-text citations that have a problem with their entry."""
+    verdicts: dict[int, Verdict] = {}
+    for row in links:
+        if row.inline is not None and row.problem is not None:
+            entry = None if row.reference is None else citations[row.reference]
+            verdicts[row.inline] = judge_link(citations[row.inline], row, entry)
+    return verdicts

@@ -125,16 +125,16 @@ def check(files: tuple[str, ...], fmt: str, fail_on: str, verbose: bool, **setti
 def extract(files: tuple[str, ...], fmt: str) -> None:
     """List the references, identifiers and URLs in FILES. No network."""
     from . import render
-    from .extract import extract as find
+    from .extract import extract_all
 
     documents, had_error = _read_all(files)
-    found = [(d.path, find(d.text)) for d in documents]
+    found = [(d.path, extract_all(d.text)) for d in documents]
     if fmt == "json":
-        click.echo(render.citations_json(found))
+        click.echo(render.extraction_json(found))
     else:
         console = _console()
-        for path, citations in found:
-            render.print_citations(path, citations, console)
+        for path, extraction in found:
+            render.print_citations(path, extraction.citations, console)
     sys.exit(EXIT_USAGE if had_error else EXIT_OK)
 
 

@@ -12,7 +12,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from .model import Citation, FieldDiff, Kind, Record, Status, Verdict
+from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
 from .resolve.base import Lookup, Outcome
 
@@ -48,6 +48,9 @@ CONF_UNVERIFIABLE = 0.0
 
 RETRACTED = "retracted"
 VERSION_NOT_FOUND = "version_not_found"
+UNCITED = "uncited"
+NO_ENTRY = "no_entry"
+CONF_INLINE_MISMATCH = 0.8  # the text cites an entry with another year or other authors
 SOFT_404 = "soft_404"
 COVERAGE_INCOMPLETE = "coverage_incomplete"
 
@@ -87,22 +90,23 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
             f"arXiv has no version {citation.fields.arxiv}", source, record, [diff], flags
         )
     title = record.fields.title
+    name = _name(citation)
     if not title:
-        return _verified(
-            f"{citation.raw} is registered at {source}", source, record, CONF_EXISTS, flags
-        )
-    score = _title_score(title, citation.context)
-    label = f"{citation.raw} is “{title}”"
+        return _verified(f"{name} is registered at {source}", source, record, CONF_EXISTS, flags)
+    # An entry is read whole; an identifier against the words around it.
+    context = citation.raw if citation.kind is Kind.REFERENCE else citation.context
+    score = _title_score(title, context)
+    label = f"{name} is “{title}”"
     if score is None:
         return _verified(f"{label} ({source})", source, record, CONF_EXISTS, flags)
     if score >= TITLE_CONFIRMED:
         return _verified(
             f"{label}, as the text says ({source})", source, record, CONF_CONFIRMED, flags
         )
-    if score < TITLE_CONTRADICTED and not _names_an_author(record, citation.context or ""):
-        claimed = _claimed_title(citation.context or "")
+    if score < TITLE_CONTRADICTED and not _names_an_author(record, context or ""):
+        claimed = citation.fields.title or _claimed_title(context or "")
         diff = FieldDiff(field="title", claimed=claimed, found=title, suggestion=title)
-        reason = f"{citation.raw} belongs to another work: “{title}” ({source})"
+        reason = f"{name} belongs to another work: “{title}” ({source})"
         return _mismatch(reason, source, record, [diff], flags)
     return _verified(
         f"{label}; the text around it only partly matches ({source})",
@@ -110,6 +114,41 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
         record,
         CONF_TITLE_UNSURE,
         flags,
+    )
+
+
+def _name(citation: Citation) -> str:
+    """How a reason names the claim: an entry by its identifier, anything else as written."""
+    if citation.kind is Kind.REFERENCE:
+        fields = citation.fields
+        return fields.doi or fields.arxiv or fields.pmid or fields.pmcid or fields.isbn or "entry"
+    return citation.raw
+
+
+def judge_link(citation: Citation, link: Link, entry: Citation | None) -> Verdict:
+    """An in-text citation whose entry is missing, or disagrees with it on year or authors."""
+    detail = link.detail or ""
+    if entry is None or link.problem == NO_ENTRY:
+        reason = f"cited as {citation.raw}, but no entry in the reference list matches"
+        return Verdict(
+            status=Status.UNVERIFIABLE,
+            confidence=CONF_UNVERIFIABLE,
+            reason=reason,
+            flags=[NO_ENTRY],
+        )
+    field = "year" if link.problem == "year_mismatch" else "authors"
+    claimed = (
+        citation.fields.year if field == "year" else [a.display() for a in citation.fields.authors]
+    )
+    found = entry.fields.year if field == "year" else [a.display() for a in entry.fields.authors]
+    diff = FieldDiff(field=field, claimed=claimed, found=found, suggestion=found)
+    reason = f"cited as {citation.raw}, but its entry disagrees: {detail}".rstrip(": ")
+    return Verdict(
+        status=Status.MISMATCH,
+        confidence=CONF_INLINE_MISMATCH,
+        reason=reason,
+        diffs=[diff],
+        flags=[link.problem or field],
     )
 
 

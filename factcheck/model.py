@@ -85,6 +85,9 @@ class Citation(BaseModel):
     # The rest of the line or entry the claim sits in, without the claim itself: lets
     # the judge see a title or authors written next to an identifier.
     context: str | None = None
+    # What links in-text citations and entries: "3" for "[3]", a BibTeX key, or for an
+    # author-year citation "Smith 2020a".
+    label: str | None = None
 
     @property
     def key(self) -> str:
@@ -101,9 +104,32 @@ class Citation(BaseModel):
             or self.fields.url
             or self.raw
         )
-        if self.kind is not Kind.URL:
+        if self.kind is Kind.REFERENCE:
+            ident = self.raw
+        elif self.kind is not Kind.URL:
             ident = ident.lower()
         return f"{self.kind.value}:{ident}"
+
+
+class Link(BaseModel):
+    """An in-text citation's link to a bibliography entry, or a problem between them.
+
+    Indices point into the list of citations the link was found in. `problem` is
+    `no_entry` (cited, but no entry fits), `uncited` (an entry nobody cites),
+    `year_mismatch` or `author_mismatch`.
+    """
+
+    inline: int | None
+    reference: int | None
+    problem: str | None = None
+    detail: str | None = None
+
+
+class Extraction(BaseModel):
+    """Everything extracted from one text: the claims, and how they refer to each other."""
+
+    citations: list[Citation] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
 
 
 class Record(BaseModel):

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .model import Citation, Finding, Report, Status, Summary
+from .model import Citation, Extraction, Finding, Report, Status, Summary
 
 FORMATS = ("text", "json", "jsonl")
 # How much of a long claim or title the text table shows.
@@ -81,17 +81,22 @@ def print_text(reports: Sequence[Report], console: Console, *, verbose: bool = F
 def print_citations(path: str, citations: list[Citation], console: Console) -> None:
     """The `factcheck extract` table."""
     table = Table(title=path, title_justify="left", show_lines=False)
-    for column in ("kind", "start", "end", "claim"):
+    for column in ("kind", "start", "end", "label", "claim"):
         table.add_column(column)
     for c in citations:
-        table.add_row(c.kind.value, str(c.start), str(c.end), _clip(c.raw))
+        table.add_row(c.kind.value, str(c.start), str(c.end), c.label or "", _clip(c.raw))
     console.print(table)
 
 
-def citations_json(documents: Sequence[tuple[str, list[Citation]]]) -> str:
+def extraction_json(documents: Sequence[tuple[str, Extraction]]) -> str:
+    """The `factcheck extract --format json` document: claims, and links by item index."""
     files = [
-        {"path": path, "items": [c.model_dump(mode="json") for c in citations]}
-        for path, citations in documents
+        {
+            "path": path,
+            "items": [c.model_dump(mode="json") for c in extraction.citations],
+            "links": [link.model_dump(mode="json") for link in extraction.links],
+        }
+        for path, extraction in documents
     ]
     return json.dumps({"files": files}, ensure_ascii=False, indent=2)
 

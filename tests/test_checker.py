@@ -46,7 +46,8 @@ def _clean(fake_api: FakeApi) -> None:
 
 
 def by_raw(report: Report) -> dict[str, Finding]:
-    return {f.citation.raw: f for f in report.items}
+    """The identifier and link findings, by their text (entries are tested on their own)."""
+    return {f.citation.raw: f for f in report.items if f.citation.kind is not Kind.REFERENCE}
 
 
 def test_identifier_verdicts_on_fake_sources(fake_api: FakeApi) -> None:
@@ -68,7 +69,16 @@ def test_identifier_verdicts_on_fake_sources(fake_api: FakeApi) -> None:
     assert mismatch.diffs[0].claimed == "Deep priors for sparse recovery of cortical signals"
     assert mismatch.diffs[0].found.startswith("Using and Reporting the Delphi Method")
     assert not report.ok
-    assert report.summary.total == 7
+    entries = [f.verdict.status for f in report.items if f.citation.kind is Kind.REFERENCE]
+    # Each entry is judged through its identifier: the same verdicts, entry by entry.
+    assert entries == [
+        Status.VERIFIED,
+        Status.MISMATCH,
+        Status.VERIFIED,
+        Status.VERIFIED,
+        Status.NOT_FOUND,
+        Status.VERIFIED,
+    ]
 
 
 def test_offsets_slice_back_to_raw(fake_api: FakeApi) -> None:
@@ -227,3 +237,52 @@ def test_300_dois_under_the_polite_limits_provoke_no_429(
         report = checker.check(text)
     assert api.refused == 0
     assert report.summary.verified == 300
+
+
+# --- bibliography entries and in-text citations ---------------------------------------------
+
+BIB = f"""Dopamine loss was reported [@right], while [@wrong] studied Delphi panels.
+
+@article{{right,
+  title = {{{PLOS_TITLE}}},
+  author = {{Sadasivan, Shankar}},
+  journal = {{PLoS ONE}}, year = {{2012}}, doi = {{{PLOS}}}
+}}
+@article{{wrong,
+  title = {{Deep priors for sparse recovery}},
+  author = {{Smith, John}},
+  journal = {{PLoS ONE}}, year = {{2011}}, doi = {{{DELPHI}}}
+}}
+@article{{bare,
+  title = {{A work with no identifier}},
+  author = {{Nobody, N.}}, journal = {{J. Nothing}}, year = {{2020}}
+}}
+"""
+
+
+def test_entries_are_judged_through_their_identifier(fake_api: FakeApi) -> None:
+    with Checker(fake_api.config()) as checker:
+        report = checker.check(BIB)
+    entries = {
+        f.citation.label: f.verdict for f in report.items if f.citation.kind is Kind.REFERENCE
+    }
+    assert entries["@right"].status is Status.VERIFIED
+    assert entries["@wrong"].status is Status.MISMATCH
+    assert entries["@wrong"].diffs[0].claimed == "Deep priors for sparse recovery"
+    assert entries["@bare"].status is Status.UNVERIFIABLE
+    assert "uncited" in entries["@bare"].flags
+    # The entry and the DOI inside it share one lookup.
+    assert fake_api.hits(f"/crossref/works/{PLOS}") == 1
+    # In-text citations without a problem are not reported.
+    assert all(f.citation.kind is not Kind.INLINE for f in report.items)
+
+
+def test_an_in_text_year_that_disagrees_with_its_entry_is_a_mismatch(fake_api: FakeApi) -> None:
+    text = BIB.replace("[@right]", "(Sadasivan, 2015)")
+    text = text.replace("year = {2012}", "year = {2012}, note = {x}")
+    with Checker(fake_api.config()) as checker:
+        report = checker.check(text)
+    inline = [f for f in report.items if f.citation.kind is Kind.INLINE]
+    assert [f.verdict.status for f in inline] == [Status.MISMATCH]
+    [diff] = inline[0].verdict.diffs
+    assert (diff.field, diff.claimed, diff.found) == ("year", 2015, 2012)

@@ -205,6 +205,9 @@ def test_replay_answers_offline_from_recordings(tmp_path: Path) -> None:
         ],
         env={"FACTCHECK_CROSSREF_URL": None, "FACTCHECK_DOI_URL": None},
     )
-    statuses = [i["verdict"]["status"] for i in json.loads(result.stdout)["files"][0]["items"]]
-    assert statuses == ["verified", "verified", "mismatch", "unverifiable"]
+    items = json.loads(result.stdout)["files"][0]["items"]
+    statuses = [(i["citation"]["kind"], i["verdict"]["status"]) for i in items]
+    expected = ["verified", "verified", "mismatch", "unverifiable"]
+    # Each entry, then the DOI inside it.
+    assert statuses == [(kind, s) for s in expected for kind in ("reference", "doi")]
     assert result.exit_code == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcheck.extract import extract
+from factcheck.extract import find_identifier_claims as extract
 from factcheck.extract.identifiers import (
     classify_url,
     find_arxiv,

@@ -7,7 +7,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factcheck.extract import extract
+from factcheck.extract import find_identifier_claims as extract
 from factcheck.model import Citation, Kind
 
 # Pieces that steer random text towards the finders' edge cases.

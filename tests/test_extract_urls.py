@@ -6,7 +6,7 @@ from itertools import pairwise
 
 import pytest
 
-from factcheck.extract import extract
+from factcheck.extract import find_identifier_claims as extract
 from factcheck.extract.urls import find_urls
 from factcheck.model import Citation, Kind
 

@@ -1,9 +1,15 @@
-"""Find the identifiers and links a text claims, each with its exact span and context.
+"""Find what a text claims: identifiers, links, bibliography entries, in-text citations.
 
-`extract` runs the identifier and URL finders, keeps one Citation per stretch of text,
-and attaches to each the words written around it (`Citation.context`), so that the
-judge can compare a title written next to a DOI with what the DOI resolves to.
-Nothing here touches the network.
+`extract_all` runs every finder and returns an Extraction:
+- identifiers and URLs (one Citation per stretch of text), each with the words written
+  around it (`Citation.context`), so the judge can compare a title written next to a DOI
+  with what the DOI resolves to;
+- bibliography entries (`reference`): BibTeX entries, and entries of reference lists in
+  markdown or plain text, parsed into Fields by the trained parser. An entry's DOI or URL
+  stays its own item inside the entry's span;
+- in-text citations (`inline`), and their links to the entries.
+
+Nothing here touches the network. The parser (spaCy) loads only when a text has entries.
 """
 
 from __future__ import annotations
@@ -11,11 +17,23 @@ from __future__ import annotations
 import re
 from itertools import islice
 
+from factcheck.extract.bibliography import find_references_with_labels
+from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.identifiers import classify_url, find_identifiers
+from factcheck.extract.inline import find_inline_with_labels, link
 from factcheck.extract.urls import find_urls
-from factcheck.model import Citation
+from factcheck.model import Citation, Extraction, Link
 
-__all__ = ["classify_url", "context_of", "extract", "find_identifiers", "find_urls"]
+__all__ = [
+    "classify_url",
+    "context_of",
+    "extract",
+    "extract_all",
+    "find_entries",
+    "find_identifier_claims",
+    "find_identifiers",
+    "find_urls",
+]
 
 # Context never reaches further than this from a citation, so that a megabyte-long
 # line with thousands of links stays linear; a reference entry fits easily.
@@ -48,12 +66,101 @@ _LINK_LABEL_LOOKBACK = 8
 
 
 def extract(text: str) -> list[Citation]:
-    """All identifier and link claims in `text`, sorted by start, with context set."""
+    """Every claim in `text`, sorted by start. See `extract_all` for the links too."""
+    return extract_all(text).citations
+
+
+def extract_all(text: str) -> Extraction:
+    """Every claim in `text` and the links between in-text citations and entries."""
+    identifiers = find_identifier_claims(text)
+    entries = find_entries(text)
+    inline: list[tuple[Citation, str]] = []
+    if entries:
+        inline = find_inline_with_labels(text, [(c, c.label) for c in entries])
+        for citation, label in inline:
+            citation.label = label
+        _set_entry_contexts(identifiers, entries)
+    citations = sorted([*identifiers, *entries, *(c for c, _ in inline)], key=_position)
+    links = _links(citations, entries, [c for c, _ in inline])
+    return Extraction(citations=citations, links=links)
+
+
+def find_identifier_claims(text: str) -> list[Citation]:
+    """Identifier and link claims, one per stretch of text, with context set."""
     candidates = [*find_urls(text), *find_identifiers(text)]
     citations = _drop_repeated_link_labels(_without_overlaps(candidates), text)
     for citation in citations:
         citation.context = context_of(text, citation)
     return citations
+
+
+def find_entries(text: str) -> list[Citation]:
+    """Bibliography entries: BibTeX entries, then reference-list entries outside them.
+
+    List entries are parsed into Fields by the trained parser (loaded on first use);
+    BibTeX entries already carry their fields.
+    """
+    entries = []
+    for entry in parse_bibtex(text).entries:
+        # Labelled as pandoc cites it ("[@key]"), so in-text keys link by label.
+        entry.citation.label = f"@{entry.key}"
+        entries.append(entry.citation)
+    listed = []
+    for citation, label in find_references_with_labels(text):
+        if not any(_overlap(citation, bib) for bib in entries):
+            citation.label = label
+            listed.append(citation)
+    if listed:
+        from factcheck.extract.parser import parse_references
+
+        for citation, fields in zip(listed, parse_references([c.raw for c in listed]), strict=True):
+            citation.fields = fields
+    return sorted([*entries, *listed], key=_position)
+
+
+def _position(citation: Citation) -> tuple[int, int]:
+    return citation.start, -citation.end
+
+
+def _inside(inner: Citation, outer: Citation) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def _overlap(one: Citation, other: Citation) -> bool:
+    return one.start < other.end and other.start < one.end
+
+
+def _set_entry_contexts(identifiers: list[Citation], entries: list[Citation]) -> None:
+    """An identifier inside an entry is read against that entry, not just its line."""
+    for citation in identifiers:
+        entry = next((e for e in entries if _inside(citation, e)), None)
+        if entry is not None:
+            citation.context = _clean(entry.raw, citation.raw)
+
+
+def _links(
+    citations: list[Citation], entries: list[Citation], inline: list[Citation]
+) -> list[Link]:
+    """The inline-to-entry links, with indices into `citations`."""
+    if not entries or not inline:
+        return []
+    index = {id(c): i for i, c in enumerate(citations)}
+    found = link(
+        [(c, c.label or "") for c in inline],
+        [(e, e.label) for e in entries],
+        [e.fields for e in entries],
+    )
+    return [
+        Link(
+            inline=None if row.citation_index is None else index[id(inline[row.citation_index])],
+            reference=None
+            if row.reference_index is None
+            else index[id(entries[row.reference_index])],
+            problem=row.problem,
+            detail=row.detail,
+        )
+        for row in found.links
+    ]
 
 
 def _without_overlaps(candidates: list[Citation]) -> list[Citation]:
