@@ -1,0 +1,199 @@
+"""Crossref bibliographic search: find a free-text reference's work, and prove it is that work.
+
+`GET {crossref_url}/works?query.bibliographic=<reference>&rows=N&select=…` answers with the
+works that best match the string, each with a relevance `score`. The top hit for an invented
+reference is always some real paper, so a hit is only accepted when `match.compare` finds that
+its fields confirm the claim (see `acceptable`). Every outcome that is not an accepted
+candidate is MISSING and never authoritative: a search covers only what Crossref holds, and
+free-text references name books, reports and DataCite works that it does not.
+
+One request per reference. A reference without a parsed title is not searched: nothing could
+show that a hit is the cited work, so the request would be spent for an unverifiable answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from ..errors import BadResponse
+from ..match import Comparison, claims_et_al, compare
+from ..model import Citation, Fields, Kind, Record
+from .base import Lookup, parse_json
+from .common import ApiResolver, doi_link
+from .mapping import csl_fields, text, update_flags
+
+# Candidates asked for: the right work is nearly always in the top five when it is held at
+# all; more rows cost bandwidth (the `select` keeps each small) for little gain.
+ROWS = 5
+SELECT = (
+    "DOI,title,author,issued,published-print,published-online,container-title,"
+    "short-container-title,volume,issue,page,type,score,updated-by"
+)
+# Crossref's score is a sum over the query's terms (Elasticsearch BM25), so it grows with the
+# length of the query: a 40-word reference scores its right record near 100, a 12-word one
+# near 50. The floor is therefore per query word: a hit scoring below SCORE_PER_WORD x (words
+# in the query) shares too little of the string to be worth validating. Measured on 30 real
+# PMC reference strings against the bench mock: right records scored 2.2-5.6 per word, the
+# runners-up 0.5-2; the floor sits well under the right ones and lets validation decide.
+SCORE_PER_WORD = 1.0
+# A candidate is the cited work when this many independent fields agree (title and at least
+# one of authors, year, venue, volume, pages), or every field both sides have, if fewer.
+MIN_SUPPORTING = 2
+# The title must be at least a near miss (see `match.TITLE_RELATED`): a candidate with
+# another title is another work, however many other fields happen to agree.
+TITLE_SIMILARITY_FLOOR = 0.7
+# Longest query sent: a reference is a few hundred characters; the rest is noise.
+MAX_QUERY_CHARS = 1000
+
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[*_`#>]+")
+_LIST_MARKER = re.compile(r"^\s*(?:[-+•·]|\d{1,3}[.)]|\[\d{1,3}\]|\(\d{1,3}\))\s+")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One search hit above the score floor: its Record and how it compares with the claim."""
+
+    record: Record
+    comparison: Comparison
+
+
+class CrossrefSearchResolver(ApiResolver):
+    """Finds free-text references by Crossref's bibliographic search, validated field by field."""
+
+    # Part of the crossref source: the same API, limits and pool as the DOI lookups.
+    name = "crossref"
+    kinds = frozenset({Kind.REFERENCE})
+
+    def _lookup(self, citation: Citation) -> Lookup:
+        if not citation.fields.title:
+            return Lookup.missing(
+                self.name,
+                "not searched: no title could be read from the entry, so no hit could be confirmed",
+                authoritative=False,
+            )
+        query = query_text(citation)
+        response = self._get(f"{self.config.crossref_url}/works", self._params(query))
+        if response.status_code != HTTPStatus.OK:
+            return self._unexpected(response)
+        items = _items(parse_json(response, self.name))
+        candidates = rank(citation, items, score_floor(query))
+        best = next((c for c in candidates if acceptable(c.comparison)), None)
+        if best is not None:
+            return Lookup.found(self.name, best.record)
+        return Lookup.missing(self.name, rejection(candidates, len(items)), authoritative=False)
+
+    def _params(self, query: str) -> dict[str, str]:
+        params = {"query.bibliographic": query, "rows": str(ROWS), "select": SELECT}
+        if self.config.mailto:
+            params["mailto"] = self.config.mailto
+        return params
+
+
+def query_text(citation: Citation) -> str:
+    """What to search for: the entry as written, without markdown and list markers.
+
+    A BibTeX entry is rebuilt from its fields instead: its field names and braces are not
+    words of the reference and would only dilute the query."""
+    raw = citation.raw.strip()
+    if raw.startswith("@"):
+        return _fields_text(citation.fields)[:MAX_QUERY_CHARS]
+    cleaned = _MARKDOWN_LINK.sub(r"\1", raw)
+    cleaned = _LIST_MARKER.sub("", cleaned)
+    cleaned = _MARKUP.sub(" ", cleaned)
+    return " ".join(cleaned.split())[:MAX_QUERY_CHARS]
+
+
+def _fields_text(fields: Fields) -> str:
+    names = [a.family or a.name or "" for a in fields.authors]
+    parts = [*names, fields.title, fields.container, fields.year, fields.volume, fields.pages]
+    return " ".join(str(p) for p in parts if p)
+
+
+def score_floor(query: str) -> float:
+    """The least relevance score worth validating, for a query this long (see SCORE_PER_WORD)."""
+    return SCORE_PER_WORD * len(_WORD.findall(query))
+
+
+def _items(payload: Any) -> list[dict[str, Any]]:
+    """The work items of a work-list answer; BadResponse when the envelope is not one."""
+    message = payload.get("message") if isinstance(payload, dict) else None
+    items = message.get("items") if isinstance(message, dict) else None
+    if not isinstance(items, list):
+        raise BadResponse("crossref answered HTTP 200 without a list of works")
+    return [item for item in items if isinstance(item, dict)]
+
+
+def rank(citation: Citation, items: list[dict[str, Any]], floor: float) -> list[Candidate]:
+    """The hits above the score floor, compared with the claim, best first: most supporting
+    fields, then the most similar title, then Crossref's own order."""
+    truncated = claims_et_al(citation.raw)
+    candidates = []
+    for item in items:
+        if _score(item) < floor:
+            continue
+        record = candidate_record(item)
+        aliases = [a for a in [text(item.get("short-container-title"))] if a]
+        comparison = compare(
+            citation.fields, record.fields, truncated=truncated, venue_aliases=aliases
+        )
+        candidates.append(Candidate(record, comparison))
+    return sorted(
+        candidates,
+        key=lambda c: (c.comparison.supporting, c.comparison.title.score),
+        reverse=True,
+    )
+
+
+def _score(item: dict[str, Any]) -> float:
+    score = item.get("score")
+    if isinstance(score, (int, float)) and not isinstance(score, bool):
+        return float(score)
+    return 0.0
+
+
+def candidate_record(item: dict[str, Any]) -> Record:
+    """A Record from a search hit (the same mapping as a DOI lookup's work message)."""
+    fields = csl_fields(item)
+    doi = fields.doi or ""
+    return Record(
+        source=CrossrefSearchResolver.name,
+        id=doi,
+        fields=fields,
+        url=doi_link(doi) if doi else None,
+        flags=update_flags(item),
+    )
+
+
+def acceptable(comparison: Comparison) -> bool:
+    """Whether a hit is the cited work: a title at least close to the claimed one, and
+    MIN_SUPPORTING independent fields that agree (fewer when the claim has fewer fields).
+
+    A hit whose title is only a near miss is still accepted when enough other fields agree,
+    so that the judge can report the misquoted title; likewise swapped authors under the
+    right title and year."""
+    if comparison.title.score < TITLE_SIMILARITY_FLOOR:
+        return False
+    return comparison.supporting >= min(MIN_SUPPORTING, comparison.compared())
+
+
+def rejection(candidates: list[Candidate], hits: int) -> str:
+    """Why no hit was accepted, naming the closest one and what it lacked."""
+    if not hits:
+        return "Crossref's search found no work like this reference"
+    if not candidates:
+        return f"Crossref's search found {hits} work(s), none close enough to this reference"
+    closest = candidates[0]
+    title = closest.record.fields.title or "(untitled)"
+    ident = closest.record.id or "no DOI"
+    problems = [
+        f"{name}: {result.note}"
+        for name, result in closest.comparison.results().items()
+        if result.state == "disagree"
+    ]
+    why = "; ".join(problems) or "too few fields to confirm it"
+    return f"closest search hit “{title}” ({ident}) was rejected: {why}"

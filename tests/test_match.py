@@ -1,0 +1,317 @@
+"""`match.compare`: each rule on realistic claim/record pairs, the way registries differ from
+correct citations (must agree) and the way invented citations differ from records (must not)."""
+
+from __future__ import annotations
+
+import pytest
+
+from factcheck.match import (
+    AGREE,
+    DISAGREE,
+    UNKNOWN,
+    claims_et_al,
+    compare,
+    compare_authors,
+    compare_pages,
+    compare_titles,
+    compare_venues,
+    compare_volumes,
+    compare_years,
+    first_page,
+)
+from factcheck.model import Author, Fields
+
+
+def people(*names: str) -> list[Author]:
+    """ "Given Family" strings as Authors (the family name is the last word)."""
+    authors = []
+    for name in names:
+        given, _, family = name.rpartition(" ")
+        authors.append(Author(family=family, given=given or None))
+    return authors
+
+
+# --- titles ------------------------------------------------------------------------------------
+
+TITLE = "Self-Consistency Improves Chain of Thought Reasoning in Language Models"
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found"),
+    [
+        (TITLE, TITLE.upper()),
+        (TITLE.lower(), TITLE + "."),
+        ("Explanations for Monotonic Classifiers", "Explanations for <i>Monotonic</i> Classifiers"),
+        (
+            "Learning with $k$-nearest neighbours",
+            "Learning with <mml:math><mml:mi>k</mml:mi></mml:math>-nearest neighbours",
+        ),
+        ("BERT", "BERT: Pre-training of Deep Bidirectional Transformers"),
+        ("Deep Residual Learning: a subtitle", "Deep residual learning"),
+        ("Pretraining transformers at scale", "Pre-training Transformers at Scale"),
+        ("Statistical modelling of optimisation", "Statistical modeling of optimization"),
+        ("Allocation &amp; regularization", "Allocation & Regularization"),
+        ("Étude des réseaux", "Etude des reseaux"),
+        ("A {GAN} for {\\emph{text}}", "A GAN for text"),
+        ("Characterizing the risk of fairwashing", "Characterizing risk of fairwashing"),
+    ],
+)
+def test_titles_that_differ_only_in_form_agree(claimed: str, found: str) -> None:
+    assert compare_titles(claimed, found).state == AGREE
+
+
+@pytest.mark.parametrize(
+    ("claimed", "changed"),
+    [
+        (TITLE.replace("Reasoning", "Inference"), "inference"),
+        ("BiasAdv: Bias-Adversarial Augmentation towards Model Debiasing", "towards"),
+        ("Meta-Learnings Bidirectional Update Rules", "learnings"),
+        ("Subspace Differential Privacys", "privacys"),
+    ],
+)
+def test_near_miss_titles_disagree_and_name_the_words(claimed: str, changed: str) -> None:
+    originals = {
+        "inference": TITLE,
+        "towards": "BiasAdv: Bias-Adversarial Augmentation for Model Debiasing",
+        "learnings": "Meta-Learning Bidirectional Update Rules",
+        "privacys": "Subspace Differential Privacy",
+    }
+    result = compare_titles(claimed, originals[changed])
+    assert result.state == DISAGREE
+    assert "near-miss" in result.note and changed in result.note
+    assert result.score >= 0.7
+
+
+def test_an_unrelated_title_is_another_title_with_a_low_score() -> None:
+    result = compare_titles("Attention is all you need", "Deep residual learning for images")
+    assert result.state == DISAGREE and result.note == "another title" and result.score < 0.7
+
+
+def test_missing_titles_are_unknown() -> None:
+    assert compare_titles(None, TITLE).state == UNKNOWN
+    assert compare_titles(TITLE, "").state == UNKNOWN
+
+
+# --- authors -----------------------------------------------------------------------------------
+
+RECORD = people("Xuezhi Wang", "Jason Wei", "Dale Schuurmans", "Quoc Le")
+
+
+def test_same_authors_with_initials_agree() -> None:
+    claimed = [Author(family="Wang", given="X."), Author(family="Wei", given="J.")]
+    claimed += [Author(family="Schuurmans", given="D"), Author(family="Le", given="Q. V.")]
+    assert compare_authors(claimed, RECORD).state == AGREE
+
+
+def test_et_al_prefix_agrees_only_when_the_claim_says_et_al() -> None:
+    claimed = people("Xuezhi Wang", "Jason Wei")
+    assert compare_authors(claimed, RECORD, truncated=True).state == AGREE
+    partial = compare_authors(claimed, RECORD)
+    assert partial.state == DISAGREE and "Schuurmans" in partial.note and "Le" in partial.note
+
+
+def test_a_partial_list_missing_a_middle_author_disagrees_even_with_et_al() -> None:
+    claimed = people("Xuezhi Wang", "Dale Schuurmans")
+    assert compare_authors(claimed, RECORD, truncated=True).state == DISAGREE
+
+
+def test_swapped_first_author_disagrees() -> None:
+    claimed = people("Jason Wei", "Xuezhi Wang", "Dale Schuurmans", "Quoc Le")
+    result = compare_authors(claimed, RECORD)
+    assert result.state == DISAGREE and "first author is" in result.note
+
+
+def test_invented_authors_are_named() -> None:
+    claimed = people("Xuezhi Wang", "Jason Wei", "Petra Silva", "Quoc Le")
+    result = compare_authors(claimed, RECORD)
+    assert result.state == DISAGREE and "Silva" in result.note
+
+
+def test_placeholder_authors_disagree() -> None:
+    claimed = people("Giulia Romano", "Youssef Benali", "Sora Takahashi")
+    assert compare_authors(claimed, RECORD).state == DISAGREE
+
+
+def test_a_thin_record_confirms_the_first_author_only() -> None:
+    thin = [Author(family="Wakefield", given="A J")]
+    claimed = [Author(family="Wakefield", given="A."), Author(family="Murch", given="S.")]
+    assert compare_authors(claimed, thin).state == AGREE
+    other = [Author(family="Murch", given="S."), Author(family="Wakefield", given="A.")]
+    assert compare_authors(other, thin).state == DISAGREE
+
+
+def test_later_authors_in_another_order_still_agree() -> None:
+    claimed = people("Xuezhi Wang", "Dale Schuurmans", "Jason Wei", "Quoc Le")
+    result = compare_authors(claimed, RECORD)
+    assert result.state == AGREE and "another order" in result.note
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs"),
+    [
+        (Author(family="Meent", given="Jan-Willem van de"), Author(family="van de Meent")),
+        (Author(family="van de Meent", given="J.-W."), Author(family="Meent", given="Jan-Willem")),
+        (Author(family="y Arcas", given="Blaise Agüera"), Author(family="Agüera y Arcas")),
+        (Author(family="Wei", given="Zhang"), Author(family="Zhang", given="Wei")),
+        (Author(family="Müller", given="K."), Author(family="Muller", given="Klaus")),
+        (Author(name="WHO Consortium"), Author(name="Who consortium")),
+        (Author(family="Walker-Smith", given="J"), Author(family="Walker Smith", given="John")),
+    ],
+)
+def test_name_forms_of_the_same_person_agree(mine: Author, theirs: Author) -> None:
+    assert compare_authors([mine], [theirs]).state == AGREE
+
+
+def test_a_malformed_record_author_list_decides_nothing() -> None:
+    broken = [Author(family="d&apos", given="Francesco"), Author(family="X", given="A and B")]
+    result = compare_authors(people("Francesco Amore"), broken)
+    assert result.state == UNKNOWN and "malformed" in result.note
+
+
+def test_missing_author_lists_are_unknown() -> None:
+    assert compare_authors([], RECORD).state == UNKNOWN
+    assert compare_authors(RECORD, []).state == UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Wang X, Wei J, et al. Self-consistency. 2023.", True),
+        ("Wang, X., Wei, J., and others (2023)", True),
+        ("Wang, X., Wei, J., … Le, Q.", True),
+        ("Wang X, Wei J. Self-consistency. 2023.", False),
+    ],
+)
+def test_claims_et_al(raw: str, expected: bool) -> None:
+    assert claims_et_al(raw) is expected
+
+
+# --- years, volumes, pages ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found", "state"),
+    [
+        (2021, 2021, AGREE),
+        (2021, 2020, AGREE),
+        (2020, 2021, AGREE),
+        (2021, 2018, DISAGREE),
+        (2033, 2021, DISAGREE),
+        (None, 2021, UNKNOWN),
+    ],
+)
+def test_years_within_one_agree(claimed: int | None, found: int | None, state: str) -> None:
+    assert compare_years(claimed, found).state == state
+
+
+def test_volumes_and_first_pages_are_exact() -> None:
+    assert compare_volumes("Vol. 351", "351").state == AGREE
+    assert compare_volumes("35", "36").state == DISAGREE
+    assert compare_volumes(None, "36").state == UNKNOWN
+    assert compare_pages("637-41", "637-641").state == AGREE
+    assert compare_pages("e1234", "E1234-E1240").state == AGREE
+    assert compare_pages("638", "637-641").state == DISAGREE
+    assert first_page("pp. 12–19") == "12"
+
+
+# --- venues ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found"),
+    [
+        ("ICLR", "The 9th International Conference on Learning Representations"),
+        ("NeurIPS", "Advances in Neural Information Processing Systems"),
+        ("NIPS", "Conference on Neural Information Processing Systems"),
+        ("ICML 2023", "Proceedings of the 40th International Conference on Machine Learning"),
+        ("ICML", "Proceedings of the 38th International Conference on Machine Learning"),
+        ("CVPR", "2022 IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)"),
+        ("AAAI", "Proceedings of the AAAI Conference on Artificial Intelligence"),
+        ("J. Mach. Learn. Res.", "Journal of Machine Learning Research"),
+        ("J Biol Chem", "Journal of Biological Chemistry"),
+        (
+            "Proc Natl Acad Sci USA",
+            "Proceedings of the National Academy of Sciences of the United States of America",
+        ),
+        ("The Lancet", "Lancet"),
+        ("Proceedings of Machine Learning Research (ICML)", "Machine Learning Research"),
+    ],
+)
+def test_venue_aliases_and_abbreviations_agree(claimed: str, found: str) -> None:
+    assert compare_venues(claimed, [found]).state == AGREE
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found"),
+    [
+        ("ICML", "Proceedings of the AAAI Conference on Artificial Intelligence"),
+        ("UAI", "Advances in Neural Information Processing Systems"),
+        ("CVPR", "The 11th International Conference on Learning Representations"),
+        ("J Biol Chem", "Journal of Cell Biology"),
+        ("Nature", "Science"),
+    ],
+)
+def test_other_venues_disagree(claimed: str, found: str) -> None:
+    assert compare_venues(claimed, [found]).state == DISAGREE
+
+
+def test_a_short_container_title_counts_as_the_venue() -> None:
+    assert compare_venues("Mach. Learn.", ["", "Mach. Learn."]).state == AGREE
+
+
+def test_preprints_neither_confirm_nor_contradict_a_venue() -> None:
+    assert compare_venues("arXiv preprint arXiv:2104.09425", ["Nature"]).state == UNKNOWN
+    assert compare_venues("NeurIPS", [""], "posted-content").state == UNKNOWN
+
+
+# --- the whole comparison ----------------------------------------------------------------------
+
+
+def test_compare_counts_supporting_fields_and_lists_diffs() -> None:
+    record = Fields(
+        title="Ileal-lymphoid-nodular hyperplasia in children",
+        authors=[Author(family="Wakefield", given="A J"), Author(family="Murch", given="S H")],
+        year=1998,
+        container="The Lancet",
+        volume="351",
+        pages="637-641",
+    )
+    claimed = record.model_copy(update={"year": 2003, "container": "Lancet"})
+    result = compare(claimed, record)
+    assert result.supporting == 5
+    assert result.disagreeing() == ["year"]
+    assert [(d.field, d.claimed, d.found, d.suggestion) for d in result.diffs] == [
+        ("year", 2003, 1998, 1998)
+    ]
+
+
+def test_compare_author_diff_lists_both_sides() -> None:
+    record = Fields(title="T", authors=people("Ann Lee", "Bo Chen"))
+    claimed = Fields(title="T", authors=people("Ann Lee", "Zed Invented"))
+    diff = compare(claimed, record).diffs[0]
+    assert diff.field == "authors"
+    assert diff.claimed == ["Lee, Ann", "Invented, Zed"]
+    assert diff.found == ["Lee, Ann", "Chen, Bo"]
+
+
+def test_compare_passes_truncation_and_venue_aliases() -> None:
+    record = Fields(title="T", authors=people("Ann Lee", "Bo Chen"), container="Machine Learning")
+    claimed = Fields(title="T", authors=people("Ann Lee"), container="Mach. Learn.")
+    result = compare(claimed, record, truncated=True, venue_aliases=["Mach. Learn."])
+    assert result.authors.state == AGREE and result.container.state == AGREE
+    assert result.compared() == 3
+
+
+def test_a_record_title_that_lost_its_italic_words_still_agrees() -> None:
+    claimed = "Sites of synthesis and accumulation of alkaloid N-oxides in Senecio vulgaris L."
+    found = "Sites of synthesis and accumulation of alkaloid N-oxides in "
+    assert compare_titles(claimed, found).state == "agree"
+    # A changed word is still a near miss, and many missing words are another title.
+    assert compare_titles(claimed, found + "Senecio vulgatus L.").state == "disagree"
+    assert compare_titles(claimed, "Sites of synthesis").state == "disagree"
+
+
+def test_an_abbreviation_with_a_proceedings_prefix_names_the_venue() -> None:
+    found = ["Transactions on Machine Learning Research"]
+    assert compare_venues("Proc. Trans. Mach. Learn. Res.", found).state == "agree"
+    assert compare_venues("Proc. Trans. Mach. Vis. Res.", found).state == "disagree"
