@@ -12,6 +12,7 @@ import re
 
 from rapidfuzz import fuzz
 
+from .match import AGREE, claims_et_al, compare
 from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
 from .resolve.base import Lookup, Outcome
@@ -50,7 +51,10 @@ RETRACTED = "retracted"
 VERSION_NOT_FOUND = "version_not_found"
 UNCITED = "uncited"
 NO_ENTRY = "no_entry"
-CONF_INLINE_MISMATCH = 0.8  # the text cites an entry with another year or other authors
+CONF_INLINE_MISMATCH = 0.8
+# An entry agreeing with its record on this many fields (title, authors, year, venue, …)
+# is confirmed; fewer is "exists, little else claimed".
+ENTRY_CONFIRMING_FIELDS = 3  # the text cites an entry with another year or other authors
 SOFT_404 = "soft_404"
 COVERAGE_INCOMPLETE = "coverage_incomplete"
 
@@ -89,11 +93,13 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
         return _mismatch(
             f"arXiv has no version {citation.fields.arxiv}", source, record, [diff], flags
         )
+    if citation.kind is Kind.REFERENCE and _claims_a_work(citation):
+        return _judge_entry(citation, source, record, flags)
     title = record.fields.title
     name = _name(citation)
     if not title:
         return _verified(f"{name} is registered at {source}", source, record, CONF_EXISTS, flags)
-    # An entry is read whole; an identifier against the words around it.
+    # An identifier is read against the words written around it; a loose entry whole.
     context = citation.raw if citation.kind is Kind.REFERENCE else citation.context
     score = _title_score(title, context)
     label = f"{name} is “{title}”"
@@ -117,11 +123,37 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
     )
 
 
-def _name(citation: Citation) -> str:
+def _claims_a_work(citation: Citation) -> bool:
+    """An entry names authors or a year; a line like "Data on Zenodo: <DOI>" describes
+    a link, and its words are no title claim to hold the record to."""
+    return bool(citation.fields.authors or citation.fields.year)
+
+
+def _judge_entry(citation: Citation, source: str, record: Record, flags: list[str]) -> Verdict:
+    """A bibliography entry against the record its identifier or a search found, field by field."""
+    comparison = compare(citation.fields, record.fields, truncated=claims_et_al(citation.raw))
+    name = _name(citation, record)
+    if comparison.diffs:
+        results = comparison.results()
+        notes = "; ".join(
+            results[field].note or f"the {field} differs" for field in comparison.disagreeing()
+        )
+        return _mismatch(f"{name}: {notes} ({source})", source, record, comparison.diffs, flags)
+    confidence = CONF_CONFIRMED if comparison.supporting >= ENTRY_CONFIRMING_FIELDS else CONF_EXISTS
+    title = record.fields.title or "the record"
+    agreed = [field for field, result in comparison.results().items() if result.state == AGREE]
+    reason = f"{name} is “{title}”; {', '.join(agreed) or 'nothing else'} as claimed ({source})"
+    return _verified(reason, source, record, confidence, flags)
+
+
+def _name(citation: Citation, record: Record | None = None) -> str:
     """How a reason names the claim: an entry by its identifier, anything else as written."""
     if citation.kind is Kind.REFERENCE:
         fields = citation.fields
-        return fields.doi or fields.arxiv or fields.pmid or fields.pmcid or fields.isbn or "entry"
+        ident = fields.doi or fields.arxiv or fields.pmid or fields.pmcid or fields.isbn
+        return ident or (
+            f"the entry (found as {record.id})" if record and record.id else "the entry"
+        )
     return citation.raw
 
 

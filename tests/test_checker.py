@@ -33,7 +33,8 @@ ANSWER = f"""Some claims (Sadasivan et al., 2012; Yin et al., 2023).
 1. Sadasivan, S., et al. (2012). {PLOS_TITLE}. *PLoS ONE*, 7(3). https://doi.org/{PLOS}
 2. Smith, J., & Lee, K. (2019). Deep priors for sparse recovery of cortical signals. *Nature
    Neuroscience*, 22, 1–30. doi:{DELPHI}
-3. Yin, H., et al. (2023). Leveraging AI for mapping research to SDGs. doi:10.48550/arXiv.2311.16162
+3. Yin, H., et al. (2023). Leveraging artificial intelligence technology for mapping research to
+   sustainable development goals: a case study. doi:10.48550/arXiv.2311.16162
 4. A software release on Zenodo: https://doi.org/10.5281/zenodo.48440
 5. Zhang, W. (2021). Graph attention for protein folding. doi:10.1371/notarealdoi
 6. The same preprint on arXiv: arXiv:2311.16162, and a made-up one, arXiv:2312.99999.
@@ -245,7 +246,7 @@ BIB = f"""Dopamine loss was reported [@right], while [@wrong] studied Delphi pan
 
 @article{{right,
   title = {{{PLOS_TITLE}}},
-  author = {{Sadasivan, Shankar}},
+  author = {{Sadasivan, Shankar and others}},
   journal = {{PLoS ONE}}, year = {{2012}}, doi = {{{PLOS}}}
 }}
 @article{{wrong,

@@ -12,6 +12,9 @@ What the answers mean:
 - Any other status (400 for a request Crossref rejects, 401/403 from a proxy…): failed.
   Crossref did not say anything about the work, so nothing may be concluded.
 - A 200 that is not JSON, or not a work message: failed (BadResponse).
+
+Bibliography entries without an identifier are searched for (`query.bibliographic`) by
+`search.CrossrefSearchResolver`, which this resolver hands them to: one source, one API.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from ..config import Config
 from ..errors import BadResponse
 from ..model import Citation, Kind, Record
+from ..net.http import Http
 from .base import Lookup, parse_json
 from .common import ApiResolver, claimed_id, doi_link, doi_path, normalize_doi
 from .mapping import csl_fields, update_flags
@@ -30,9 +35,17 @@ class CrossrefResolver(ApiResolver):
     """Looks DOIs up in Crossref's REST API (polite pool when `mailto` is configured)."""
 
     name = "crossref"
-    kinds = frozenset({Kind.DOI})
+    kinds = frozenset({Kind.DOI, Kind.REFERENCE})
+
+    def __init__(self, http: Http, config: Config) -> None:
+        super().__init__(http, config)
+        from .search import CrossrefSearchResolver
+
+        self._search = CrossrefSearchResolver(http, config)
 
     def _lookup(self, citation: Citation) -> Lookup:
+        if citation.kind is Kind.REFERENCE:
+            return self._search.lookup(citation)
         doi = normalize_doi(claimed_id(citation, "doi"))
         response = self._get(f"{self.config.crossref_url}/works/{doi_path(doi)}", self._params())
         if response.status_code == HTTPStatus.NOT_FOUND:
