@@ -59,11 +59,17 @@ TITLE_RELATED = 70.0
 # them to markup (see _record_lost_words); it must keep at least MIN_RECORD_TITLE_WORDS.
 MAX_RECORD_LOST_WORDS = 3
 MIN_RECORD_TITLE_WORDS = 4
+# Words that cannot end a complete title: a record title ending in one was cut short.
+DANGLING_WORDS = frozenset(
+    ["a", "an", "the", "of", "in", "on", "by", "for", "from", "with", "to", "and", "or", "at"]
+)
 
 # --- authors -----------------------------------------------------------------------------------
 # A record that lists this many authors or fewer, against a longer claim, is thin (a registry
 # that kept only the first author): it confirms that author and cannot contradict the rest.
 THIN_RECORD_AUTHORS = 1
+# A "family name" of words this short is a run of initials, not a surname.
+MAX_INITIAL_CHARS = 1
 # Signs of a broken deposit: an HTML entity ("d&apos"), or a whole list in one name.
 _MALFORMED_NAME = re.compile(r"&#?\w+;?|\s(?:and|&)\s")
 # Particles that some sources keep in the family name and others in the given name.
@@ -162,6 +168,8 @@ PREPRINT_TYPES = frozenset({"posted-content"})
 
 # --- volumes and pages -------------------------------------------------------------------------
 _FIRST_PAGE = re.compile(r"[A-Za-z]*\d+[A-Za-z]*")
+# "p. 878", "pp878", "pg 12": the word for page, not part of the page number.
+_PAGE_WORD = re.compile(r"\b(?:pp?|pg|pages?)\.?\s*(?=\d)", re.IGNORECASE)
 _VOLUME_WORD = re.compile(r"^(?:vol(?:ume)?\.?\s*)", re.IGNORECASE)
 
 
@@ -271,7 +279,7 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
     changed = _changed_words(mine.split(), theirs.split())
     if not changed:
         return FieldResult(state=AGREE, score=ratio / 100, note="same title up to spelling")
-    if _record_lost_words(mine.split(), theirs.split()):
+    if _record_lost_words(mine.split(), theirs.split()) or _record_cut_short(mine, found):
         note = "same title, but the record lacks some words (markup lost in the registry?)"
         return FieldResult(state=AGREE, score=ratio / 100, note=note)
     related = fuzz.token_set_ratio(mine, theirs)
@@ -292,6 +300,15 @@ def _record_lost_words(mine: list[str], theirs: list[str]) -> bool:
     ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     lost = sum(i2 - i1 for _, i1, i2, _, _ in ops)
     return all(op[0] == "delete" for op in ops) and lost <= MAX_RECORD_LOST_WORDS
+
+
+def _record_cut_short(mine: str, found: str) -> bool:
+    """The record's title stops at a word no title ends with ("… alkaloids in"), and the
+    claimed title begins with it: the registry lost the rest (usually italicised words)."""
+    theirs = title_key(found).split()
+    if len(theirs) < MIN_RECORD_TITLE_WORDS or theirs[-1] not in DANGLING_WORDS:
+        return False
+    return mine.split()[: len(theirs)] == theirs
 
 
 def _same_title(mine: str, theirs: str) -> bool:
@@ -411,7 +428,8 @@ def compare_authors(
         return FieldResult()
     if any(_malformed(author) for author in found):
         return FieldResult(note="the record's author list is malformed")
-    if len(found) <= THIN_RECORD_AUTHORS < len(claimed):
+    if len(found) <= THIN_RECORD_AUTHORS < len(claimed) or _record_list_cut(claimed, found):
+        # The record keeps only its first authors: it can speak for those alone.
         claimed = claimed[: len(found)]
     matched = _match_authors(claimed, found)
     invented = [a for a, hit in zip(claimed, matched, strict=True) if hit is None]
@@ -436,9 +454,20 @@ def compare_authors(
 
 
 def _malformed(author: Author) -> bool:
-    """A deposit that jammed several names into one, or left HTML entities in a name."""
+    """A deposit that jammed several names into one, left HTML entities in a name, or put
+    the initials where the family name goes ("R" as a surname)."""
     name = " ".join(p for p in (author.given, author.family, author.name) if p)
-    return _MALFORMED_NAME.search(name) is not None
+    family = words(author.family or "")
+    initials_only = bool(family) and all(len(w) <= MAX_INITIAL_CHARS for w in family)
+    return initials_only or _MALFORMED_NAME.search(name) is not None
+
+
+def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author]) -> bool:
+    """The record's authors are exactly the claim's first ones: a record that stopped early
+    (consortium papers list dozens), not a claim that invented the rest."""
+    if len(found) >= len(claimed):
+        return False
+    return all(same_author(c, f) for c, f in zip(claimed, found, strict=False))
 
 
 def _match_authors(claimed: Sequence[Author], found: Sequence[Author]) -> list[int | None]:
@@ -615,5 +644,5 @@ def compare_pages(claimed: str | None, found: str | None) -> FieldResult:
 
 def first_page(pages: str | None) -> str:
     """The first page of a range, folded: "e1234-e1240" -> "e1234"; "" when there is none."""
-    found = _FIRST_PAGE.search(pages or "")
+    found = _FIRST_PAGE.search(_PAGE_WORD.sub("", pages or ""))
     return found.group(0).lstrip("0").casefold() if found else ""

@@ -315,3 +315,29 @@ def test_an_abbreviation_with_a_proceedings_prefix_names_the_venue() -> None:
     found = ["Transactions on Machine Learning Research"]
     assert compare_venues("Proc. Trans. Mach. Learn. Res.", found).state == "agree"
     assert compare_venues("Proc. Trans. Mach. Vis. Res.", found).state == "disagree"
+
+
+def test_a_record_title_cut_short_after_a_preposition_agrees() -> None:
+    claimed = "Effect of salinity on enzyme activity in Mytilus sp. from the western Baltic Sea"
+    assert compare_titles(claimed, "Effect of salinity on enzyme activity in ").state == "agree"
+    # A complete record title that the claim extends is another (chimeric) title.
+    chimera = "Effect of salinity on enzyme activity and deep priors for sparse recovery"
+    assert compare_titles(chimera, "Effect of salinity on enzyme activity").state == "disagree"
+
+
+def test_initials_in_the_family_slot_are_no_evidence() -> None:
+    found = [Author(family="R", given="Voutilainen")]
+    assert compare_authors([Author(family="Voutilainen", given="S.")], found).state == "unknown"
+
+
+def test_a_record_that_lists_only_the_first_authors_confirms_them() -> None:
+    claimed = [Author(family=n) for n in ("Chowdhery", "Narang", "Devlin", "Bosma", "Mishra")]
+    assert compare_authors(claimed, claimed[:3]).state == "agree"
+    swapped = [claimed[0], Author(family="Smith"), *claimed[2:]]
+    assert compare_authors(swapped, claimed[:3]).state == "disagree"
+
+
+def test_page_words_are_not_page_numbers() -> None:
+    assert compare_pages("p878-p889", "878").state == "agree"
+    assert compare_pages("e33693", "e33693").state == "agree"
+    assert compare_pages("pp. 12-19", "13").state == "disagree"
