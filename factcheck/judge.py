@@ -45,6 +45,7 @@ CONF_TITLE_UNSURE = 0.6  # exists; the text around it neither matches nor contra
 CONF_MISMATCH = 0.9
 CONF_NOT_FOUND = 0.95
 CONF_SOFT_404 = 0.7  # the site answers 200, but with its "page not found" page
+CONF_SEARCH_MISS = 0.6  # a journal article that the bibliographic search cannot find
 CONF_UNVERIFIABLE = 0.0
 
 RETRACTED = "retracted"
@@ -66,9 +67,11 @@ def judge(citation: Citation, lookups: list[Lookup]) -> Verdict:
         return _judge_found(citation, found.source, found.records[0])
     proof = next((lk for lk in lookups if lk.outcome is Outcome.MISSING and lk.authoritative), None)
     if proof is not None:
+        # A registry's "no such id" is proof; a search that found nothing is strong evidence.
+        searched = citation.kind is Kind.REFERENCE and not _has_identifier(citation)
         return Verdict(
             status=Status.NOT_FOUND,
-            confidence=CONF_NOT_FOUND,
+            confidence=CONF_SEARCH_MISS if searched else CONF_NOT_FOUND,
             reason=proof.reason or f"{proof.source} has no record of {citation.raw}",
             source=proof.source,
         )
@@ -121,6 +124,11 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
         CONF_TITLE_UNSURE,
         flags,
     )
+
+
+def _has_identifier(citation: Citation) -> bool:
+    fields = citation.fields
+    return bool(fields.doi or fields.arxiv or fields.pmid or fields.pmcid or fields.isbn)
 
 
 def _claims_a_work(citation: Citation) -> bool:

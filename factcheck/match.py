@@ -522,7 +522,7 @@ def compare_venues(
     names = [name for name in found if name and name.strip()]
     if not claimed or not fold(claimed):
         return FieldResult()
-    if _is_preprint_venue(claimed):
+    if is_preprint_venue(claimed):
         return FieldResult(note="cited as a preprint")
     if found_type in PREPRINT_TYPES:
         # The preprint's record cannot know where the work appeared later.
@@ -535,7 +535,7 @@ def compare_venues(
     return FieldResult(state=DISAGREE, score=best, note=f"published in {names[0]}")
 
 
-def _is_preprint_venue(venue: str) -> bool:
+def is_preprint_venue(venue: str) -> bool:
     return any(w in PREPRINT_VENUES for w in words(venue))
 
 

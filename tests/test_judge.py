@@ -1,6 +1,7 @@
 from factcheck.judge import (
     CONF_CONFIRMED,
     CONF_EXISTS,
+    CONF_SEARCH_MISS,
     CONF_TITLE_UNSURE,
     COVERAGE_INCOMPLETE,
     judge,
@@ -174,3 +175,15 @@ def test_soft_404_page_is_not_found_with_less_confidence() -> None:
     assert verdict.status is Status.NOT_FOUND
     assert verdict.confidence < CONF_CONFIRMED
     assert "Page not found" in verdict.reason
+
+
+def test_a_search_miss_is_not_found_with_modest_confidence() -> None:
+    raw = "Zhang, W. (2021). Graph attention for protein folding. J. Imag. Chem., 3, 1-9."
+    fields = Fields(title="Graph attention for protein folding", year=2021, type="article-journal")
+    entry = Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=fields)
+    miss = Lookup.missing("crossref", "no hit confirms the entry", authoritative=True)
+    verdict = judge(entry, [miss])
+    assert verdict.status is Status.NOT_FOUND
+    assert verdict.confidence == CONF_SEARCH_MISS
+    with_doi = entry.model_copy(update={"fields": fields.model_copy(update={"doi": "10.1/x"})})
+    assert judge(with_doi, [miss]).confidence > CONF_SEARCH_MISS

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -199,54 +199,67 @@ def _word_class(word: str, lower: str) -> str:
     return "mixed"
 
 
+_OFFSETS = tuple(offset for offset in range(-WINDOW, WINDOW + 1) if offset)
+# Feature strings that take one of a few values, built once rather than per token.
+_POS = tuple(f"pos={i}" for i in range(5))
+_REL = tuple(f"rel={i}" for i in range(POSITION_BINS))
+_YEARS = tuple(f"years={i}" for i in range(COUNT_CAP + 1))
+_PERIODS = tuple(f"periods={i}" for i in range(COUNT_CAP + 1))
+_QUOTES_SEEN = tuple(f"quotes={i}" for i in range(COUNT_CAP + 1))
+_DEPTH = ("depth=0", "depth=1")
+_SEGPOS = ("segpos=first", "segpos=in", "segpos=last")
+_EDGES = tuple(f"{offset}:edge" for offset in _OFFSETS)
+
+
+class _Word(NamedTuple):
+    """One distinct word and every feature string it gives, to itself and to neighbours."""
+
+    lower: str
+    cls: str
+    # "b" and the features of the word alone.
+    own: tuple[str, ...]
+    # Whether it holds a letter or digit (punctuation runs are skipped past).
+    is_word: bool
+    # As the neighbour at each offset of `_OFFSETS`: (w=, cls=) features.
+    seen_at: tuple[tuple[str, str], ...]
+    # As the nearest word after / before a token: (nw=, nwcls=), (pw=, pwcls=).
+    next_word: tuple[str, str]
+    prev_word: tuple[str, str]
+
+
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def _word_features(word: str) -> tuple[str, str, tuple[str, ...]]:
-    """(lower-cased word, class, features of the word alone), cached: words repeat a lot."""
+def _word(word: str) -> _Word:
+    """The features of `word`, cached: words repeat a lot."""
     lower = word.lower()
     cls = _word_class(word, lower)
-    own = [f"w={lower}", f"cls={cls}", f"shape={shape(word)}", f"pre3={lower[:3]}"]
+    own = ["b", f"w={lower}", f"cls={cls}", f"shape={shape(word)}", f"pre3={lower[:3]}"]
     own.append(f"suf3={lower[-3:]}")
     own.extend(f"lex={name}" for name, words in _LEXICON.items() if lower in words)
     if _ORDINAL_RE.match(word):
         own.append("ordinal")
     if len(word) <= MAX_ROMAN_LEN and _ROMAN_RE.match(word) and word.isupper():
         own.append("roman")
-    return lower, cls, tuple(own)
+    return _Word(
+        lower=lower,
+        cls=cls,
+        own=tuple(own),
+        is_word=any(ch.isalnum() for ch in lower),
+        seen_at=tuple((f"{o}:w={lower}", f"{o}:cls={cls}") for o in _OFFSETS),
+        next_word=(f"nw={lower}", f"nwcls={cls}"),
+        prev_word=(f"pw={lower}", f"pwcls={cls}"),
+    )
 
 
-def _base_features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
-    """Features that depend on one token and on what came before it in the string."""
-    count = len(words)
-    years_seen = periods_seen = quotes_seen = depth = 0
-    rows: list[list[str]] = []
-    for i, word in enumerate(words):
-        _, cls, own = _word_features(word)
-        row = [
-            "b",
-            *own,
-            f"pos={min(i, 4)}",
-            f"rel={POSITION_BINS * i // count}",
-            f"years={min(years_seen, COUNT_CAP)}",
-            f"periods={min(periods_seen, COUNT_CAP)}",
-            f"quotes={min(quotes_seen, COUNT_CAP)}",
-            f"depth={min(depth, 1)}",
-        ]
-        if not spaces[i]:
-            row.append("nospace")
-        if i == count - 1:
-            row.append("last")
-        rows.append(row)
-        if cls == "year":
-            years_seen += 1
-        elif word == ".":
-            periods_seen += 1
-        elif cls == "quote":
-            quotes_seen += 1
-        elif cls == "open":
-            depth += 1
-        elif cls == "close":
-            depth = max(0, depth - 1)
-    return rows
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _class_pair(left: str, right: str) -> tuple[str, str]:
+    """(bicls=, bicls+=) of two neighbouring classes."""
+    return f"bicls={left}|{right}", f"bicls+={left}|{right}"
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _punct_run(run: str) -> tuple[str, str]:
+    """(after=, before=) of the punctuation run between a word and the next one."""
+    return f"after={run[:MAX_PUNCT_RUN]}", f"before={run[-MAX_PUNCT_RUN:]}"
 
 
 def _segments(words: Sequence[str]) -> list[tuple[int, int]]:
@@ -266,59 +279,35 @@ def _segments(words: Sequence[str]) -> list[tuple[int, int]]:
     return pieces
 
 
-def _segment_features(words: Sequence[str], classes: Sequence[str]) -> list[list[str]]:
+def _segment_features(words: Sequence[str], cached: Sequence[_Word]) -> list[tuple[str, ...]]:
     """What the piece a token sits in looks like: title case, has a year, venue words.
 
     A title and a journal name sit in the same kind of place; the journal's piece is
     usually in title case and holds venue words, the title's is usually not.
     """
-    rows: list[list[str]] = [[] for _ in words]
+    rows: list[tuple[str, ...]] = []
+    venue_words = _LEXICON["venue"]
     for index, (start, end) in enumerate(_segments(words)):
-        alpha = [w for w in words[start:end] if w.isalpha() and len(w) > 3]
+        alpha = [w for w in words[start:end] if len(w) > 3 and w.isalpha()]
         capitalised = sum(w[0].isupper() for w in alpha)
         case = "none" if not alpha else f"{CASE_BINS * capitalised // (len(alpha) + 1)}"
-        size = min(end - start, SEGMENT_SIZE_CAP)
-        venue = any(w.lower() in _LEXICON["venue"] for w in words[start:end])
-        year = "year" in classes[start:end]
-        shared = [
+        piece = cached[start:end]
+        venue = any(w.lower in venue_words for w in piece)
+        year = any(w.cls == "year" for w in piece)
+        shared = (
             f"seg={min(index, COUNT_CAP)}",
-            f"seglen={size}",
+            f"seglen={min(end - start, SEGMENT_SIZE_CAP)}",
             f"segcase={case}",
             f"segvenue={venue}",
             f"segyear={year}",
-        ]
-        for i in range(start, end):
-            where = "first" if i == start else "last" if i == end - 1 else "in"
-            rows[i] = [*shared, f"segpos={where}"]
-    return rows
-
-
-def _word_context(lowers: Sequence[str], classes: Sequence[str]) -> list[list[str]]:
-    """The punctuation right around a token and the nearest words past it.
-
-    A fixed window of tokens sees "Smith" "," "J" "." but not that the word before
-    "(2020)." is two tokens away; the punctuation run after a word (")." , ",") and the
-    previous and next real words say where a field ends, however it is punctuated.
-    """
-    count = len(lowers)
-    is_word = [any(ch.isalnum() for ch in lower) for lower in lowers]
-    rows: list[list[str]] = []
-    for i in range(count):
-        after = i + 1
-        while after < count and not is_word[after]:
-            after += 1
-        before = i - 1
-        while before >= 0 and not is_word[before]:
-            before -= 1
-        row = [
-            f"after={''.join(lowers[i + 1 : after])[:MAX_PUNCT_RUN]}",
-            f"before={''.join(lowers[before + 1 : i])[-MAX_PUNCT_RUN:]}",
-            f"nw={lowers[after]}" if after < count else "nw=END",
-            f"pw={lowers[before]}" if before >= 0 else "pw=START",
-            f"nwcls={classes[after]}" if after < count else "nwcls=END",
-            f"pwcls={classes[before]}" if before >= 0 else "pwcls=START",
-        ]
-        rows.append(row)
+        )
+        if end - start == 1:
+            rows.append((*shared, "segpos=first"))
+            continue
+        rows.append((*shared, "segpos=first"))
+        middle = (*shared, "segpos=in")
+        rows.extend(middle for _ in range(end - start - 2))
+        rows.append((*shared, "segpos=last"))
     return rows
 
 
@@ -326,33 +315,86 @@ def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
     """One feature list per token: its own features and a window of its neighbours'.
 
     `spaces[i]` says whether whitespace follows token i ("Smith,J." vs "Smith, J.").
+
+    Per token: the word alone (`_word`); where it sits (first tokens, tenth of the
+    string, years, periods and quotes before it, inside brackets); the sentence-like
+    piece it sits in (`_segment_features`); the punctuation right around it and the
+    nearest words past that (a fixed window sees "Smith" "," "J" "." but not that the
+    word before "(2020)." is two tokens away); and a window of its neighbours.
     """
-    rows = _base_features(words, spaces)
-    cached = [_word_features(word) for word in words]
-    lowers = [lower for lower, _, _ in cached]
-    classes = [cls for _, cls, _ in cached]
     count = len(words)
-    for row, extra in zip(rows, _segment_features(words, classes), strict=True):
-        row.extend(extra)
-    for row, extra in zip(rows, _word_context(lowers, classes), strict=True):
-        row.extend(extra)
-    for i, row in enumerate(rows):
-        context: list[str] = []
-        for offset in range(-WINDOW, WINDOW + 1):
+    if not count:
+        return []
+    cached = [_word(word) for word in words]
+    segment_rows = _segment_features(words, cached)
+    # The nearest real word before and after each token (-1 / count: none).
+    prev_index = [-1] * count
+    last = -1
+    for i, w in enumerate(cached):
+        prev_index[i] = last
+        if w.is_word:
+            last = i
+    next_index = [count] * count
+    last = count
+    for i in range(count - 1, -1, -1):
+        next_index[i] = last
+        if cached[i].is_word:
+            last = i
+    lowers = [w.lower for w in cached]
+    rows: list[list[str]] = []
+    years_seen = periods_seen = quotes_seen = depth = 0
+    for i, w in enumerate(cached):
+        row = [
+            *w.own,
+            _POS[i if i < len(_POS) else -1],
+            _REL[POSITION_BINS * i // count],
+            _YEARS[years_seen],
+            _PERIODS[periods_seen],
+            _QUOTES_SEEN[quotes_seen],
+            _DEPTH[depth > 0],
+            *segment_rows[i],
+        ]
+        if not spaces[i]:
+            row.append("nospace")
+        if i == count - 1:
+            row.append("last")
+        # Punctuation runs and nearest words either side.
+        after, before = next_index[i], prev_index[i]
+        if after == i + 1:
+            row.append("after=")
+        else:
+            row.append(_punct_run("".join(lowers[i + 1 : after]))[0])
+        if before == i - 1:
+            row.append("before=")
+        else:
+            row.append(_punct_run("".join(lowers[before + 1 : i]))[1])
+        row.extend(cached[after].next_word if after < count else ("nw=END", "nwcls=END"))
+        row.extend(cached[before].prev_word if before >= 0 else ("pw=START", "pwcls=START"))
+        # The window of neighbours.
+        for k, offset in enumerate(_OFFSETS):
             j = i + offset
-            if offset == 0:
-                continue
             if 0 <= j < count:
-                context.append(f"{offset}:w={lowers[j]}")
-                context.append(f"{offset}:cls={classes[j]}")
+                row.extend(cached[j].seen_at[k])
             else:
-                context.append(f"{offset}:edge")
+                row.append(_EDGES[k])
         if i > 0:
-            context.append(f"bi={lowers[i - 1]}|{lowers[i]}")
-            context.append(f"bicls={classes[i - 1]}|{classes[i]}")
+            row.append(f"bi={lowers[i - 1]}|{w.lower}")
+            row.append(_class_pair(cached[i - 1].cls, w.cls)[0])
         if i + 1 < count:
-            context.append(f"bicls+={classes[i]}|{classes[i + 1]}")
-        row.extend(context)
+            row.append(_class_pair(w.cls, cached[i + 1].cls)[1])
+        rows.append(row)
+        cls = w.cls
+        # The counters stop at COUNT_CAP: "3 or more" is one value.
+        if cls == "year":
+            years_seen = min(years_seen + 1, COUNT_CAP)
+        elif cls == "quote":
+            quotes_seen = min(quotes_seen + 1, COUNT_CAP)
+        elif cls == "open":
+            depth += 1
+        elif cls == "close":
+            depth = max(0, depth - 1)
+        elif words[i] == ".":
+            periods_seen = min(periods_seen + 1, COUNT_CAP)
     return rows
 
 

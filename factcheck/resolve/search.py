@@ -4,8 +4,9 @@
 works that best match the string, each with a relevance `score`. The top hit for an invented
 reference is always some real paper, so a hit is only accepted when `match.compare` finds that
 its fields confirm the claim (see `acceptable`). Every outcome that is not an accepted
-candidate is MISSING and never authoritative: a search covers only what Crossref holds, and
-free-text references name books, reports and DataCite works that it does not.
+candidate is MISSING. It is authoritative only for a journal article (see `covers`): Crossref
+registers nearly every journal article, but not the books, reports, conference papers,
+preprints and DataCite works that free-text references also name.
 
 One request per reference. A reference without a parsed title is not searched: nothing could
 show that a hit is the cited work, so the request would be spent for an unverifiable answer.
@@ -19,7 +20,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
-from ..match import Comparison, claims_et_al, compare
+from ..match import Comparison, claims_et_al, compare, is_preprint_venue
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
 from .common import ApiResolver, doi_link
@@ -54,6 +55,22 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-+•·]|\d{1,3}[.)]|\[\d{1,3}\]|\(\d{1,3}\)
 _WORD = re.compile(r"\w+")
 
 
+# Work types Crossref holds nearly all of, so that a search miss says "no such work".
+COVERED_TYPES = frozenset({"article-journal"})
+
+
+def covers(fields: Fields) -> bool:
+    """Whether Crossref's silence on this claim is evidence: a journal article, with the
+    journal and year that an indexed article would have, not a preprint."""
+    venue = fields.container or ""
+    return (
+        fields.type in COVERED_TYPES
+        and bool(fields.year)
+        and bool(venue.strip())
+        and not is_preprint_venue(venue)
+    )
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One search hit above the score floor: its Record and how it compares with the claim."""
@@ -85,7 +102,8 @@ class CrossrefSearchResolver(ApiResolver):
         best = next((c for c in candidates if acceptable(c.comparison)), None)
         if best is not None:
             return Lookup.found(self.name, best.record)
-        return Lookup.missing(self.name, rejection(candidates, len(items)), authoritative=False)
+        reason = rejection(candidates, len(items))
+        return Lookup.missing(self.name, reason, authoritative=covers(citation.fields))
 
     def _params(self, query: str) -> dict[str, str]:
         params = {"query.bibliographic": query, "rows": str(ROWS), "select": SELECT}
