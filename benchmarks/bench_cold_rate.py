@@ -31,6 +31,8 @@ from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _serving import serving
+
 from factcheck import Checker
 from factcheck.config import Config
 from factcheck.model import Citation, Fields, Kind, Status
@@ -83,13 +85,8 @@ class StrictCrossref:
 
     @contextmanager
     def running(self) -> Iterator[StrictCrossref]:
-        thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        try:
+        with serving(self._server):
             yield self
-        finally:
-            self._server.shutdown()
-            self._server.server_close()
 
 
 def _handler(api: StrictCrossref) -> type[BaseHTTPRequestHandler]:

@@ -5,13 +5,17 @@
 This benchmark READS /work/shared/data (or --data): the labelled AnyStyle and GROBID
 files and the glutton strings. CI has no shared/ folder, so it is not part of the tests.
 
-1. Field F1 on the held-out tenth of AnyStyle's good.xml (`factcheck.train.parser`
+1. Field F1 (FIELD-LEVEL, exact spans) on the held-out tenth of AnyStyle's good.xml (`factcheck.train.parser`
    rebuilds the same seeded split, so these strings were never trained on). A field is
    one tagged span; it counts as found when the parser tags the same span text with the
    same tag (both normalised: spacing collapsed, edge punctuation and markdown dropped).
    Scored twice: against AnyStyle's labels as written, and with the few volume fields
    that AnyStyle tags as one word ("1995;274:") split into date and volume, as the
    training data is (the parser's tokens cut such words, so it tags them apart).
+   Then TOKEN-LEVEL scores on the same strings (labels as written): each token's tag
+   against the gold tag of its first character, per tag and micro-averaged over tagged
+   tokens, and the accuracy over all tokens. Token scores run higher than field scores
+   (one wrong token costs a whole field there); quote them as token-level.
 2. glutton: real PubMed Central reference strings with gold metadata. Accuracy of the
    parsed Fields against the gold first-author surname, volume, first page, title and
    journal. Comparison is case-, accent- and punctuation-insensitive
@@ -39,7 +43,14 @@ from rapidfuzz import fuzz
 from factcheck.extract.parser import parse_reference, parse_references
 from factcheck.model import Fields
 from factcheck.normalize import fold
-from factcheck.train.parser import evaluate, load_corpus, print_scores, split_glued
+from factcheck.extract.reftokens import blank_pipeline
+from factcheck.train.parser import (
+    evaluate,
+    evaluate_tokens,
+    load_corpus,
+    print_scores,
+    split_glued,
+)
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FUZZY_THRESHOLD = 90
@@ -142,6 +153,13 @@ def main() -> int:
     print_scores(evaluate(corpus.held_out))
     print("\nthe same, with AnyStyle's glued 'year;volume:pages' words tagged apart as in training")
     print_scores(evaluate([split_glued(example) for example in corpus.held_out]))
+    tokens, accuracy = evaluate_tokens(blank_pipeline(), corpus.held_out)
+    print(
+        "\nTOKEN-LEVEL (not field-level) scores on the same held-out strings, labels as "
+        "written:\nper-token tag P/R/F1 (untagged tokens left out of P/R/F1), "
+        f"token accuracy {accuracy:.3f}"
+    )
+    print_scores(tokens)
     glutton = args.data / "glutton" / "references-doi-matching.even.jsonl"
     _glutton(glutton, args.limit)
     _speed([e.text for e in corpus.held_out] * 4)

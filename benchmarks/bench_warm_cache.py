@@ -44,6 +44,7 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from _serving import serving  # noqa: E402
 from fakes.recordings import Corpus  # noqa: E402
 
 from factcheck import Checker  # noqa: E402
@@ -86,13 +87,8 @@ class FakeCrossref:
 
     @contextmanager
     def running(self) -> Iterator[FakeCrossref]:
-        thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        try:
+        with serving(self._server):
             yield self
-        finally:
-            self._server.shutdown()
-            self._server.server_close()
 
 
 def template(messages: list[dict[str, Any]], doi: str) -> dict[str, Any]:
