@@ -5,10 +5,11 @@
 This benchmark READS /work/shared/data (or --data): the labelled AnyStyle and GROBID
 files and the glutton strings. CI has no shared/ folder, so it is not part of the tests.
 
-1. Field F1 (FIELD-LEVEL, exact spans) on the held-out tenth of AnyStyle's good.xml (`factcheck.train.parser`
-   rebuilds the same seeded split, so these strings were never trained on). A field is
-   one tagged span; it counts as found when the parser tags the same span text with the
-   same tag (both normalised: spacing collapsed, edge punctuation and markdown dropped).
+1. FIELD-LEVEL F1 (exact spans) on the held-out tenth of AnyStyle's good.xml
+   (`factcheck.train.parser` rebuilds the same seeded split, so these strings were
+   never trained on). A field is one tagged span; it counts as found when the parser
+   tags the same span text with the same tag (both normalised: spacing collapsed, edge
+   punctuation and markdown dropped).
    Scored twice: against AnyStyle's labels as written, and with the few volume fields
    that AnyStyle tags as one word ("1995;274:") split into date and volume, as the
    training data is (the parser's tokens cut such words, so it tags them apart).
@@ -41,9 +42,9 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from factcheck.extract.parser import parse_reference, parse_references
+from factcheck.extract.reftokens import blank_pipeline
 from factcheck.model import Fields
 from factcheck.normalize import fold
-from factcheck.extract.reftokens import blank_pipeline
 from factcheck.train.parser import (
     evaluate,
     evaluate_tokens,
@@ -159,7 +160,7 @@ def main() -> int:
         "written:\nper-token tag P/R/F1 (untagged tokens left out of P/R/F1), "
         f"token accuracy {accuracy:.3f}"
     )
-    print_scores(tokens)
+    print_scores(tokens, heading="tag (tokens)")
     glutton = args.data / "glutton" / "references-doi-matching.even.jsonl"
     _glutton(glutton, args.limit)
     _speed([e.text for e in corpus.held_out] * 4)
