@@ -9,6 +9,7 @@ arXiv for arXiv ids, the web server itself for URLs).
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from rapidfuzz import fuzz
 
@@ -51,6 +52,27 @@ CONF_UNVERIFIABLE = 0.0
 RETRACTED = "retracted"
 VERSION_NOT_FOUND = "version_not_found"
 UNCITED = "uncited"
+FUTURE_DATE = "future_date"
+PLACEHOLDER_AUTHORS = "placeholder_authors"
+# Surnames that stand in for a real author in templates and invented references (folded).
+PLACEHOLDER_NAMES = frozenset(
+    [
+        "doe",
+        "author",
+        "authors",
+        "anonymous",
+        "lastname",
+        "surname",
+        "name",
+        "placeholder",
+        "et al",
+        "unknown",
+        "xxx",
+        "tbd",
+        "firstauthor",
+        "secondauthor",
+    ]
+)
 NO_ENTRY = "no_entry"
 CONF_INLINE_MISMATCH = 0.8
 # An entry agreeing with its record on this many fields (title, authors, year, venue, …)
@@ -60,8 +82,31 @@ SOFT_404 = "soft_404"
 COVERAGE_INCOMPLETE = "coverage_incomplete"
 
 
-def judge(citation: Citation, lookups: list[Lookup]) -> Verdict:
-    """The verdict for one citation, given every lookup made for it, in the order made."""
+def judge(citation: Citation, lookups: list[Lookup], *, today: date | None = None) -> Verdict:
+    """The verdict for one citation, given every lookup made for it, in the order made.
+
+    Signs of invention that need no source (a year still to come, placeholder names) are
+    added as flags to whatever the sources say."""
+    verdict = _judge_lookups(citation, lookups)
+    for flag in claim_flags(citation, today or date.today()):
+        if flag not in verdict.flags:
+            verdict.flags.append(flag)
+    return verdict
+
+
+def claim_flags(citation: Citation, today: date) -> list[str]:
+    """`future_date` for a year after this one; `placeholder_authors` for names such as
+    "Doe" or "Author" that stand in for real ones."""
+    flags = []
+    if citation.fields.year is not None and citation.fields.year > today.year:
+        flags.append(FUTURE_DATE)
+    families = {fold(a.family or a.name or "") for a in citation.fields.authors}
+    if families & PLACEHOLDER_NAMES:
+        flags.append(PLACEHOLDER_AUTHORS)
+    return flags
+
+
+def _judge_lookups(citation: Citation, lookups: list[Lookup]) -> Verdict:
     found = next((lk for lk in lookups if lk.outcome is Outcome.FOUND and lk.records), None)
     if found is not None:
         return _judge_found(citation, found.source, found.records[0])

@@ -1,3 +1,5 @@
+from datetime import date
+
 from factcheck.judge import (
     CONF_CONFIRMED,
     CONF_EXISTS,
@@ -187,3 +189,21 @@ def test_a_search_miss_is_not_found_with_modest_confidence() -> None:
     assert verdict.confidence == CONF_SEARCH_MISS
     with_doi = entry.model_copy(update={"fields": fields.model_copy(update={"doi": "10.1/x"})})
     assert judge(with_doi, [miss]).confidence > CONF_SEARCH_MISS
+
+
+def test_signs_of_invention_are_flagged_whatever_the_sources_say() -> None:
+    fields = Fields(
+        title="T",
+        year=2031,
+        authors=[Author(family="Doe", given="J."), Author(family="Lee", given="K.")],
+    )
+    entry = Citation(kind=Kind.REFERENCE, raw="Doe, J. (2031). T.", start=0, end=18, fields=fields)
+    verdict = judge(entry, [], today=date(2026, 11, 27))
+    assert verdict.status is Status.UNVERIFIABLE
+    assert {"future_date", "placeholder_authors"} <= set(verdict.flags)
+    real = entry.model_copy(
+        update={"fields": Fields(title="T", year=2026, authors=[Author(family="Lee")])}
+    )
+    assert not {"future_date", "placeholder_authors"} & set(
+        judge(real, [], today=date(2026, 11, 27)).flags
+    )
