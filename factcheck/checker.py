@@ -20,14 +20,6 @@ from .resolve.base import Lookup, Outcome, Resolver, build, guarded
 from .resolve.results import open_results
 
 LOOKUP_LIMIT_REASON = "not looked up: this text exceeds the limit of {} lookups per text"
-# The identifier an entry carries is looked up for it, in this order of preference.
-ENTRY_IDENTIFIERS: tuple[tuple[str, Kind], ...] = (
-    ("doi", Kind.DOI),
-    ("arxiv", Kind.ARXIV),
-    ("pmid", Kind.PMID),
-    ("pmcid", Kind.PMCID),
-    ("isbn", Kind.ISBN),
-)
 
 
 class Checker:
@@ -172,17 +164,17 @@ def _probe(citation: Citation) -> Citation:
     """What to look up for a citation: an entry's own identifier when it has one."""
     if citation.kind is not Kind.REFERENCE:
         return citation
-    for field, kind in ENTRY_IDENTIFIERS:
-        value = getattr(citation.fields, field)
-        if value:
-            return Citation(
-                kind=kind,
-                raw=value,
-                start=citation.start,
-                end=citation.end,
-                fields=Fields(**{field: value}),
-            )
-    return citation
+    identifier = citation.fields.identifier()
+    if identifier is None:
+        return citation
+    kind, value = identifier
+    return Citation(
+        kind=kind,
+        raw=value,
+        start=citation.start,
+        end=citation.end,
+        fields=Fields(**{kind.value: value}),
+    )
 
 
 def _link_verdicts(citations: list[Citation], links: list[Link]) -> dict[int, Verdict]:

@@ -113,7 +113,7 @@ def _judge_lookups(citation: Citation, lookups: list[Lookup]) -> Verdict:
     proof = next((lk for lk in lookups if lk.outcome is Outcome.MISSING and lk.authoritative), None)
     if proof is not None:
         # A registry's "no such id" is proof; a search that found nothing is strong evidence.
-        searched = citation.kind is Kind.REFERENCE and not _has_identifier(citation)
+        searched = citation.kind is Kind.REFERENCE and citation.fields.identifier() is None
         return Verdict(
             status=Status.NOT_FOUND,
             confidence=CONF_SEARCH_MISS if searched else CONF_NOT_FOUND,
@@ -171,11 +171,6 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
     )
 
 
-def _has_identifier(citation: Citation) -> bool:
-    fields = citation.fields
-    return bool(fields.doi or fields.arxiv or fields.pmid or fields.pmcid or fields.isbn)
-
-
 def _claims_a_work(citation: Citation) -> bool:
     """An entry names authors or a year; a line like "Data on Zenodo: <DOI>" describes
     a link, and its words are no title claim to hold the record to."""
@@ -202,11 +197,10 @@ def _judge_entry(citation: Citation, source: str, record: Record, flags: list[st
 def _name(citation: Citation, record: Record | None = None) -> str:
     """How a reason names the claim: an entry by its identifier, anything else as written."""
     if citation.kind is Kind.REFERENCE:
-        fields = citation.fields
-        ident = fields.doi or fields.arxiv or fields.pmid or fields.pmcid or fields.isbn
-        return ident or (
-            f"the entry (found as {record.id})" if record and record.id else "the entry"
-        )
+        identifier = citation.fields.identifier()
+        if identifier is not None:
+            return identifier[1]
+        return f"the entry (found as {record.id})" if record and record.id else "the entry"
     return citation.raw
 
 

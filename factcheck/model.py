@@ -35,6 +35,10 @@ class Status(str, Enum):
     UNVERIFIABLE = "unverifiable"
 
 
+# Identifier kinds, each named like its Fields attribute, in order of preference.
+IDENTIFIER_KINDS = (Kind.DOI, Kind.ARXIV, Kind.PMID, Kind.PMCID, Kind.ISBN)
+
+
 class Author(BaseModel):
     """A person (`family`, `given`) or an organisation (`name`)."""
 
@@ -68,6 +72,14 @@ class Fields(BaseModel):
     pmcid: str | None = None
     isbn: str | None = None
     type: str | None = None
+
+    def identifier(self) -> tuple[Kind, str] | None:
+        """The identifier these fields carry, the most useful first (DOI, arXiv, PubMed, ISBN)."""
+        for kind in IDENTIFIER_KINDS:
+            value = getattr(self, kind.value)
+            if value:
+                return kind, value
+        return None
 
     def claimed(self) -> dict[str, Any]:
         """The fields that carry a value, for output and comparison."""
