@@ -15,14 +15,14 @@ show that a hit is the cited work, so the request would be spent for an unverifi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
-from ..match import Comparison, claims_et_al, compare, is_preprint_venue
+from ..match import is_preprint_venue
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
+from .candidates import Hit, best, rank, rejection
 from .common import ApiResolver, doi_link
 from .mapping import csl_fields, text, update_flags
 
@@ -40,12 +40,6 @@ SELECT = (
 # PMC reference strings against the bench mock: right records scored 2.2-5.6 per word, the
 # runners-up 0.5-2; the floor sits well under the right ones and lets validation decide.
 SCORE_PER_WORD = 1.0
-# A candidate is the cited work when this many independent fields agree (title and at least
-# one of authors, year, venue, volume, pages), or every field both sides have, if fewer.
-MIN_SUPPORTING = 2
-# The title must be at least a near miss (see `match.TITLE_RELATED`): a candidate with
-# another title is another work, however many other fields happen to agree.
-TITLE_SIMILARITY_FLOOR = 0.7
 # Longest query sent: a reference is a few hundred characters; the rest is noise.
 MAX_QUERY_CHARS = 1000
 
@@ -71,14 +65,6 @@ def covers(fields: Fields) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One search hit above the score floor: its Record and how it compares with the claim."""
-
-    record: Record
-    comparison: Comparison
-
-
 class CrossrefSearchResolver(ApiResolver):
     """Finds free-text references by Crossref's bibliographic search, validated field by field."""
 
@@ -98,11 +84,11 @@ class CrossrefSearchResolver(ApiResolver):
         if response.status_code != HTTPStatus.OK:
             return self._unexpected(response)
         items = _items(parse_json(response, self.name))
-        candidates = rank(citation, items, score_floor(query))
-        best = next((c for c in candidates if acceptable(c.comparison)), None)
-        if best is not None:
-            return Lookup.found(self.name, best.record)
-        reason = rejection(candidates, len(items))
+        candidates = rank(citation, hits(items, score_floor(query)))
+        chosen = best(candidates)
+        if chosen is not None:
+            return Lookup.found(self.name, chosen.record)
+        reason = rejection("Crossref", candidates, len(items))
         return Lookup.missing(self.name, reason, authoritative=covers(citation.fields))
 
     def _params(self, query: str) -> dict[str, str]:
@@ -146,25 +132,13 @@ def _items(payload: Any) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)]
 
 
-def rank(citation: Citation, items: list[dict[str, Any]], floor: float) -> list[Candidate]:
-    """The hits above the score floor, compared with the claim, best first: most supporting
-    fields, then the most similar title, then Crossref's own order."""
-    truncated = claims_et_al(citation.raw)
-    candidates = []
-    for item in items:
-        if _score(item) < floor:
-            continue
-        record = candidate_record(item)
-        aliases = [a for a in [text(item.get("short-container-title"))] if a]
-        comparison = compare(
-            citation.fields, record.fields, truncated=truncated, venue_aliases=aliases
-        )
-        candidates.append(Candidate(record, comparison))
-    return sorted(
-        candidates,
-        key=lambda c: (c.comparison.supporting, c.comparison.title.score),
-        reverse=True,
-    )
+def hits(items: list[dict[str, Any]], floor: float) -> list[Hit]:
+    """The work items scoring at least `floor`, as Hits with their short journal names."""
+    return [
+        Hit(candidate_record(item), [a for a in [text(item.get("short-container-title"))] if a])
+        for item in items
+        if _score(item) >= floor
+    ]
 
 
 def _score(item: dict[str, Any]) -> float:
@@ -185,33 +159,3 @@ def candidate_record(item: dict[str, Any]) -> Record:
         url=doi_link(doi) if doi else None,
         flags=update_flags(item),
     )
-
-
-def acceptable(comparison: Comparison) -> bool:
-    """Whether a hit is the cited work: a title at least close to the claimed one, and
-    MIN_SUPPORTING independent fields that agree (fewer when the claim has fewer fields).
-
-    A hit whose title is only a near miss is still accepted when enough other fields agree,
-    so that the judge can report the misquoted title; likewise swapped authors under the
-    right title and year."""
-    if comparison.title.score < TITLE_SIMILARITY_FLOOR:
-        return False
-    return comparison.supporting >= min(MIN_SUPPORTING, comparison.compared())
-
-
-def rejection(candidates: list[Candidate], hits: int) -> str:
-    """Why no hit was accepted, naming the closest one and what it lacked."""
-    if not hits:
-        return "Crossref's search found no work like this reference"
-    if not candidates:
-        return f"Crossref's search found {hits} work(s), none close enough to this reference"
-    closest = candidates[0]
-    title = closest.record.fields.title or "(untitled)"
-    ident = closest.record.id or "no DOI"
-    problems = [
-        f"{name}: {result.note}"
-        for name, result in closest.comparison.results().items()
-        if result.state == "disagree"
-    ]
-    why = "; ".join(problems) or "too few fields to confirm it"
-    return f"closest search hit “{title}” ({ident}) was rejected: {why}"

@@ -1,0 +1,97 @@
+"""Search hits validated against the claim: shared by every source that searches for references.
+
+A search engine always returns something, and the top hit for an invented reference is some
+real work. A hit is therefore only taken for the cited work when `match.compare` finds that
+its fields confirm the claim (see `acceptable`). Each searching source (Crossref, OpenAlex,
+DBLP, arXiv, a local library) maps its hits to Records and hands them here; this module
+knows no API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..match import Comparison, claims_et_al, compare
+from ..model import Citation, Record
+
+# A candidate is the cited work when this many independent fields agree (title and at least
+# one of authors, year, venue, volume, pages), or every field both sides have, if fewer.
+MIN_SUPPORTING = 2
+# The title must be at least a near miss (see `match.TITLE_RELATED`): a candidate with
+# another title is another work, however many other fields happen to agree.
+TITLE_SIMILARITY_FLOOR = 0.7
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result as a Record, with other names its source gives for the venue."""
+
+    record: Record
+    venue_aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One search hit and how it compares with the claim."""
+
+    record: Record
+    comparison: Comparison
+
+
+def rank(citation: Citation, hits: Iterable[Hit]) -> list[Candidate]:
+    """The hits compared with the claim, best first: most supporting fields, then the most
+    similar title, then the source's own order."""
+    truncated = claims_et_al(citation.raw)
+    candidates = [
+        Candidate(
+            hit.record,
+            compare(
+                citation.fields,
+                hit.record.fields,
+                truncated=truncated,
+                venue_aliases=hit.venue_aliases,
+            ),
+        )
+        for hit in hits
+    ]
+    return sorted(
+        candidates,
+        key=lambda c: (c.comparison.supporting, c.comparison.title.score),
+        reverse=True,
+    )
+
+
+def acceptable(comparison: Comparison) -> bool:
+    """Whether a hit is the cited work: a title at least close to the claimed one, and
+    MIN_SUPPORTING independent fields that agree (fewer when the claim has fewer fields).
+
+    A hit whose title is only a near miss is still accepted when enough other fields agree,
+    so that the judge can report the misquoted title; likewise swapped authors under the
+    right title and year."""
+    if comparison.title.score < TITLE_SIMILARITY_FLOOR:
+        return False
+    return comparison.supporting >= min(MIN_SUPPORTING, comparison.compared())
+
+
+def best(candidates: list[Candidate]) -> Candidate | None:
+    """The first acceptable candidate of a ranked list."""
+    return next((c for c in candidates if acceptable(c.comparison)), None)
+
+
+def rejection(source: str, candidates: list[Candidate], hits: int) -> str:
+    """Why no hit was accepted, naming the closest one and what it lacked."""
+    if not hits:
+        return f"{source}'s search found no work like this reference"
+    if not candidates:
+        return f"{source}'s search found {hits} work(s), none close enough to this reference"
+    closest = candidates[0]
+    title = closest.record.fields.title or "(untitled)"
+    ident = closest.record.id or "no identifier"
+    problems = [
+        f"{name}: {result.note}"
+        for name, result in closest.comparison.results().items()
+        if result.state == "disagree"
+    ]
+    why = "; ".join(problems) or "too few fields to confirm it"
+    return f"closest {source} hit “{title}” ({ident}) was rejected: {why}"
