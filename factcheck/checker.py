@@ -13,7 +13,7 @@ from typing import Any
 
 from .config import Config
 from .extract import extract_all
-from .judge import UNCITED, judge, judge_link
+from .judge import UNCITED, judge, judge_link, searched
 from .model import Citation, Extraction, Fields, Finding, Kind, Link, Report, Status, Verdict
 from .net.http import Http
 from .resolve.base import Lookup, Outcome, Resolver, build, guarded
@@ -139,9 +139,7 @@ class Checker:
         for resolver in self._chains[citation.kind]:
             lookup = guarded(resolver, citation)
             lookups.append(lookup)
-            if lookup.outcome is Outcome.FOUND or (
-                lookup.outcome is Outcome.MISSING and lookup.authoritative
-            ):
+            if settles(citation, lookup):
                 break
         if self._results is not None:
             self._results.put(self._sources[citation.kind], citation, lookups)
@@ -158,6 +156,15 @@ class Checker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def settles(citation: Citation, lookup: Lookup) -> bool:
+    """Whether a lookup makes asking further sources pointless: a record was found, or an
+    identifier's registry says it holds no such id. A search miss never settles a reference:
+    another source may hold the work (see `judge.search_exhausted`)."""
+    if lookup.outcome is Outcome.FOUND:
+        return True
+    return lookup.outcome is Outcome.MISSING and lookup.authoritative and not searched(citation)
 
 
 def _probe(citation: Citation) -> Citation:

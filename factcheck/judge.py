@@ -111,16 +111,26 @@ def _judge_lookups(citation: Citation, lookups: list[Lookup]) -> Verdict:
     if found is not None:
         return _judge_found(citation, found.source, found.records[0])
     proof = next((lk for lk in lookups if lk.outcome is Outcome.MISSING and lk.authoritative), None)
-    if proof is not None:
-        # A registry's "no such id" is proof; a search that found nothing is strong evidence.
-        searched = citation.kind is Kind.REFERENCE and citation.fields.identifier() is None
+    if proof is not None and (not searched(citation) or search_exhausted(lookups)):
+        # A registry's "no such id" is proof; searches that all found nothing are evidence.
         return Verdict(
             status=Status.NOT_FOUND,
-            confidence=CONF_SEARCH_MISS if searched else CONF_NOT_FOUND,
+            confidence=CONF_SEARCH_MISS if searched(citation) else CONF_NOT_FOUND,
             reason=proof.reason or f"{proof.source} has no record of {citation.raw}",
             source=proof.source,
         )
     return _unverifiable(citation, lookups)
+
+
+def searched(citation: Citation) -> bool:
+    """Whether the citation is an entry looked for by search, having no identifier of its own."""
+    return citation.kind is Kind.REFERENCE and citation.fields.identifier() is None
+
+
+def search_exhausted(lookups: list[Lookup]) -> bool:
+    """Whether every searching source asked has answered that it holds no such work: one that
+    failed might have held it, so its silence proves nothing."""
+    return all(lk.outcome is Outcome.MISSING for lk in lookups)
 
 
 def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:

@@ -161,14 +161,16 @@ def test_a_right_title_with_nothing_else_agreeing_is_rejected(
     assert "authors:" in lookup.reason and "year:" in lookup.reason
 
 
-def test_a_journal_article_that_search_cannot_find_is_an_authoritative_miss(
+def test_a_journal_article_or_paper_that_search_cannot_find_is_an_authoritative_miss(
     resolver: CrossrefSearchResolver, mocked: responses.RequestsMock
 ) -> None:
     mocked.get(WORKS, json=answer(work("Deep residual learning for image recognition", 90.0)))
     article = CLAIM.model_copy(update={"type": "article-journal", "container": "Nature"})
     assert resolver.lookup(cite(fields=article)).authoritative
-    # Conference papers, preprints and articles without a journal: Crossref may not hold them.
-    for update in ({"type": "paper-conference"}, {"container": "arXiv"}, {"container": None}):
+    paper = article.model_copy(update={"type": "paper-conference", "container": "Proc. ICML"})
+    assert resolver.lookup(cite(fields=paper)).authoritative
+    # Books, preprints and claims without a venue: Crossref may not hold them.
+    for update in ({"type": "book"}, {"container": "arXiv"}, {"container": None}):
         claim = article.model_copy(update=update)
         assert not resolver.lookup(cite(fields=claim)).authoritative
 

@@ -12,12 +12,17 @@ error. The paper exists, so the lookup asks again without the version and, if th
 there, answers FOUND with the flag `version_not_found`: the judge decides how much a wrong
 version matters, instead of calling a real paper fabricated.
 
+Free-text references are searched by title (`search_query=ti:"…"`), and a hit is taken only
+when `candidates` validates it against the claimed fields. arXiv's silence is evidence only for
+a claimed preprint (see `covers`): most published papers are not on arXiv.
+
 The feed is untrusted XML: it is parsed with defusedxml, which refuses DTDs and entity
 declarations (billion laughs, external entities). arXiv's feeds never use them.
 """
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from xml.etree.ElementTree import Element, ParseError
 
@@ -27,6 +32,7 @@ from defusedxml.ElementTree import fromstring
 from ..errors import BadResponse
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, Outcome
+from .candidates import Hit, best, rank, rejection
 from .common import ApiResolver, claimed_id, split_arxiv_id
 from .mapping import text, year_in
 
@@ -67,15 +73,22 @@ NAME_PARTICLES = frozenset(
 NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # Words that make an arXiv author an organisation ("The ATLAS Collaboration").
 GROUP_WORDS = frozenset({"collaboration", "consortium", "group", "team", "project"})
+# Hits asked for in a title search: a phrase query rarely has more than one right answer.
+SEARCH_ROWS = 5
+# How references name arXiv as their venue ("arXiv preprint", "CoRR abs/…").
+ARXIV_VENUES = frozenset({"arxiv", "corr"})
+_NON_WORD = re.compile(r"[^\w]+")
 
 
 class ArxivResolver(ApiResolver):
-    """Looks arXiv ids up in the arXiv API."""
+    """Looks arXiv ids up in the arXiv API, and searches it for references by title."""
 
     name = "arxiv"
-    kinds = frozenset({Kind.ARXIV})
+    kinds = frozenset({Kind.ARXIV, Kind.REFERENCE})
 
     def _lookup(self, citation: Citation) -> Lookup:
+        if citation.kind is Kind.REFERENCE:
+            return self._search(citation)
         base, version = split_arxiv_id(claimed_id(citation, "arxiv"))
         lookup = self._query(base + (version or ""))
         if lookup.outcome is not Outcome.MISSING or not version:
@@ -106,6 +119,28 @@ class ArxivResolver(ApiResolver):
             return Lookup.missing(self.name, f"arXiv has no paper {arxiv_id}", authoritative=True)
         return Lookup.found(self.name, record)
 
+    def _search(self, citation: Citation) -> Lookup:
+        title = _NON_WORD.sub(" ", citation.fields.title or "").strip()
+        if not title:
+            return Lookup.missing(
+                self.name, "not searched: the entry has no title", authoritative=False
+            )
+        response = self._get(
+            f"{self.config.arxiv_url}/query",
+            {"search_query": f'ti:"{title}"', "max_results": str(SEARCH_ROWS)},
+        )
+        if response.status_code != HTTPStatus.OK:
+            return self._unexpected(response)
+        entries = parse_feed(response.content).findall(f"{ATOM}entry")
+        records = [entry_record(e) for e in entries]
+        hits = [Hit(r) for r in records if r.fields.title and r.fields.arxiv]
+        candidates = rank(citation, hits)
+        chosen = best(candidates)
+        if chosen is not None:
+            return Lookup.found(self.name, chosen.record)
+        reason = rejection("arXiv", candidates, len(hits))
+        return Lookup.missing(self.name, reason, authoritative=covers(citation.fields))
+
     def _error(self, entry: Element, entry_id: str, arxiv_id: str) -> Lookup:
         """An error entry: a malformed id is an answer about the id; any other error is not."""
         summary = text(entry.findtext(f"{ATOM}summary")) or "an error"
@@ -114,6 +149,12 @@ class ArxivResolver(ApiResolver):
                 self.name, f"{arxiv_id} is not a valid arXiv id ({summary})", authoritative=True
             )
         return Lookup.failed(self.name, f"arXiv answered with an error: {summary}")
+
+
+def covers(fields: Fields) -> bool:
+    """Whether arXiv's silence on this claim is evidence: a claimed arXiv preprint."""
+    venue = set(_NON_WORD.split((fields.container or "").lower()))
+    return bool(fields.arxiv) or bool(venue & ARXIV_VENUES)
 
 
 def parse_feed(body: bytes) -> Element:

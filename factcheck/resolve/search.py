@@ -4,9 +4,12 @@
 works that best match the string, each with a relevance `score`. The top hit for an invented
 reference is always some real paper, so a hit is only accepted when `match.compare` finds that
 its fields confirm the claim (see `acceptable`). Every outcome that is not an accepted
-candidate is MISSING. It is authoritative only for a journal article (see `covers`): Crossref
-registers nearly every journal article, but not the books, reports, conference papers,
-preprints and DataCite works that free-text references also name.
+candidate is MISSING. It is authoritative only for a journal article or a conference paper
+(see `covers`): Crossref registers nearly every journal article and the proceedings of ACM,
+IEEE, Springer, AAAI, ACL and many others, but not the books, reports, preprints and DataCite
+works that free-text references also name. Some conference papers have no DOI at all
+(NeurIPS, ICML, ICLR), which is why the Checker asks every configured searching source
+before a reference without identifier is called `not_found`.
 
 One request per reference. A reference without a parsed title is not searched: nothing could
 show that a hit is the cited work, so the request would be spent for an unverifiable answer.
@@ -50,12 +53,12 @@ _WORD = re.compile(r"\w+")
 
 
 # Work types Crossref holds nearly all of, so that a search miss says "no such work".
-COVERED_TYPES = frozenset({"article-journal"})
+COVERED_TYPES = frozenset({"article-journal", "paper-conference"})
 
 
 def covers(fields: Fields) -> bool:
-    """Whether Crossref's silence on this claim is evidence: a journal article, with the
-    journal and year that an indexed article would have, not a preprint."""
+    """Whether Crossref's silence on this claim is evidence: a journal article or conference
+    paper, with the venue and year that an indexed one would have, not a preprint."""
     venue = fields.container or ""
     return (
         fields.type in COVERED_TYPES
