@@ -15,7 +15,9 @@ from fakes.server import FakeApi, status
 from servers import LocalServer, Reply, Seen
 
 from factcheck import Checker
-from factcheck.model import Finding, Kind, Report, Status
+from factcheck.checker import settles
+from factcheck.model import Citation, Fields, Finding, Kind, Record, Report, Status
+from factcheck.resolve.base import Lookup
 
 pytestmark = pytest.mark.integration
 
@@ -287,3 +289,16 @@ def test_an_in_text_year_that_disagrees_with_its_entry_is_a_mismatch(fake_api: F
     assert [f.verdict.status for f in inline] == [Status.MISMATCH]
     [diff] = inline[0].verdict.diffs
     assert (diff.field, diff.claimed, diff.found) == ("year", 2015, 2012)
+
+
+def test_a_search_miss_never_settles_but_a_registry_miss_does() -> None:
+    raw = "Lee, K. (2020). Deep priors for sparse recovery. J. Mach. Learn. Res."
+    entry = Citation(
+        kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=Fields(title="Deep priors")
+    )
+    doi = Citation(kind=Kind.DOI, raw="10.1/x", start=0, end=6, fields=Fields(doi="10.1/x"))
+    proof = Lookup.missing("crossref", "no such work", authoritative=True)
+    assert not settles(entry, proof)
+    assert settles(doi, proof)
+    assert not settles(doi, Lookup.missing("crossref", "", authoritative=False))
+    assert settles(entry, Lookup.found("crossref", Record(source="crossref", id="10.1/x")))

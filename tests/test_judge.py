@@ -191,6 +191,19 @@ def test_a_search_miss_is_not_found_with_modest_confidence() -> None:
     assert judge(with_doi, [miss]).confidence > CONF_SEARCH_MISS
 
 
+def test_a_search_miss_is_not_found_only_when_no_other_search_failed() -> None:
+    raw = "Zhang, W. (2021). Graph attention for protein folding. In Proc. ICML, 1-9."
+    fields = Fields(title="Graph attention for protein folding", year=2021, type="paper-conference")
+    entry = Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=fields)
+    crossref = Lookup.missing("crossref", "no hit confirms the entry", authoritative=True)
+    arxiv_miss = Lookup.missing("arxiv", "no hit", authoritative=False)
+    assert judge(entry, [crossref, arxiv_miss]).status is Status.NOT_FOUND
+    # arXiv might have held it: nothing is proven.
+    verdict = judge(entry, [crossref, Lookup.failed("arxiv", "arXiv timed out")])
+    assert verdict.status is Status.UNVERIFIABLE
+    assert "arXiv timed out" in verdict.reason
+
+
 def test_signs_of_invention_are_flagged_whatever_the_sources_say() -> None:
     fields = Fields(
         title="T",

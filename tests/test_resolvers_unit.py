@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
@@ -438,6 +439,70 @@ def test_arxiv_id_split() -> None:
     assert split_arxiv_id("arXiv:1706.03762v5") == ("1706.03762", "v5")
     assert split_arxiv_id("https://arxiv.org/abs/hep-th/9711200v3") == ("hep-th/9711200", "v3")
     assert split_arxiv_id("1706.03762") == ("1706.03762", None)
+
+
+def reference(title: str, **fields: Any) -> Citation:
+    raw = f"Yin, H., Aryani, A. (2023). {title}."
+    claim = Fields(
+        title=title,
+        authors=[Author(family="Yin", given="H."), Author(family="Aryani", given="A.")],
+        year=2023,
+        **fields,
+    )
+    return Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=claim)
+
+
+def mock_search(mocked: responses.RequestsMock, body: bytes) -> list[dict[str, str]]:
+    """Answer any arXiv search with `body`; the list collects the query parameters sent."""
+    sent: list[dict[str, str]] = []
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        query = parse_qs(urlparse(request.url or "").query)
+        sent.append({k: v[0] for k, v in query.items()})
+        return 200, {"Content-Type": "application/atom+xml"}, body
+
+    mocked.add_callback(responses.GET, f"{ARXIV}/query", callback=answer)
+    return sent
+
+
+def test_arxiv_search_finds_a_reference_by_its_title(
+    mocked: responses.RequestsMock, http: Http, config: Config
+) -> None:
+    sent = mock_search(mocked, handmade("arxiv/2311.16162.xml"))
+    title = (
+        "Leveraging artificial intelligence technology for mapping research to sustainable "
+        "development goals: a case study"
+    )
+    record = only_record(guarded(ArxivResolver(http, config), reference(title)))
+    assert record.fields.arxiv == "2311.16162"
+    assert sent[0]["search_query"].startswith('ti:"Leveraging artificial')
+    assert ":" not in sent[0]["search_query"].removeprefix("ti:")
+
+
+def test_arxiv_search_rejects_a_hit_that_is_another_work(
+    mocked: responses.RequestsMock, http: Http, config: Config
+) -> None:
+    mock_search(mocked, handmade("arxiv/2311.16162.xml"))
+    resolver = ArxivResolver(http, config)
+    published = reference("Mapping research to development goals with graph networks")
+    lookup = guarded(resolver, published)
+    assert lookup.outcome is Outcome.MISSING
+    assert "Leveraging" in lookup.reason
+    # arXiv's silence proves nothing about a journal paper, only about a claimed preprint.
+    assert not lookup.authoritative
+    preprint = reference("Mapping research with graph networks", container="arXiv preprint")
+    assert guarded(resolver, preprint).authoritative
+
+
+def test_arxiv_search_with_no_hits_and_no_title(
+    mocked: responses.RequestsMock, http: Http, config: Config
+) -> None:
+    sent = mock_search(mocked, handmade("arxiv/empty.xml"))
+    resolver = ArxivResolver(http, config)
+    assert guarded(resolver, reference("A title", container="CoRR")).authoritative
+    untitled = reference("").model_copy(update={"fields": Fields(year=2023)})
+    assert guarded(resolver, untitled).outcome is Outcome.MISSING
+    assert len(sent) == 1  # an entry without a title is not searched
 
 
 # ---------------------------------------------------------------------------------- PubMed
