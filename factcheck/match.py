@@ -102,8 +102,16 @@ PARTICLES = frozenset(
 YEAR_TOLERANCE = 1
 
 # --- venues ------------------------------------------------------------------------------------
-# `fuzz.token_set_ratio` of two canonical venue names that agree as written out.
+# `fuzz.token_sort_ratio` of two canonical venue names that agree as written out (a typo or
+# a plural apart).
 VENUE_AGREE = 90.0
+# A claimed name may leave words of the record's out ("Proceedings of the National Academy
+# of Sciences" for "… of the United States of America") if it keeps this many identifying
+# words and at least this share of them. "Nature" for "Nature Communications" does not.
+VENUE_SHORTENED_MIN_WORDS = 2
+# Capital letters that make a one-word venue an acronym as written ("ICML", "NeurIPS").
+ACRONYM_MIN_CAPITALS = 2
+VENUE_SHORTENED_MIN_SHARE = 0.5
 # An ISO-4 style abbreviation may skip this many of the full name's (non-stop) words.
 VENUE_MAX_SKIPPED = 1
 # Words that carry no identity in a venue name: "Proceedings of the 40th Annual ...".
@@ -546,8 +554,8 @@ def _venue_score(claimed: str, found: str) -> float:
         # All noise ("Proceedings"): compare what was written.
         return 1.0 if fold(claimed) == fold(found) else 0.0
     if (
-        _acronym_matches(mine, theirs, found)
-        or _acronym_matches(theirs, mine, claimed)
+        _acronym_matches(mine, theirs, found, claimed)
+        or _acronym_matches(theirs, mine, claimed, found)
         or _abbreviates(_plain_words(claimed), _plain_words(found))
         or _abbreviates(_plain_words(found), _plain_words(claimed))
         # "Proc. Trans. Mach. Learn. Res." abbreviates the name under its noise words.
@@ -555,8 +563,23 @@ def _venue_score(claimed: str, found: str) -> float:
         or _abbreviates(theirs, mine)
     ):
         return 1.0
-    ratio = fuzz.token_set_ratio(" ".join(mine), " ".join(theirs))
+    if _shortens(mine, theirs):
+        return 1.0
+    # Sorted, not set, ratio: a claimed name with words the record's lacks ("Statistical
+    # Machine Learning Theory" for "Machine Learning") names another venue.
+    ratio = fuzz.token_sort_ratio(" ".join(mine), " ".join(theirs))
     return 1.0 if ratio >= VENUE_AGREE else ratio / 100
+
+
+def _shortens(mine: list[str], theirs: list[str]) -> bool:
+    """Whether the claimed venue words are the record's with some left out (see
+    VENUE_SHORTENED_MIN_WORDS)."""
+    claimed, found = set(mine), set(theirs)
+    return (
+        claimed <= found
+        and len(claimed) >= VENUE_SHORTENED_MIN_WORDS
+        and len(claimed) >= VENUE_SHORTENED_MIN_SHARE * len(found)
+    )
 
 
 def _plain_words(venue: str) -> list[str]:
@@ -565,13 +588,16 @@ def _plain_words(venue: str) -> list[str]:
     return [w for w in folded.split() if w not in VENUE_STOP]
 
 
-def _acronym_matches(mine: list[str], theirs: list[str], their_name: str) -> bool:
+def _acronym_matches(mine: list[str], theirs: list[str], their_name: str, my_name: str) -> bool:
     """A one-word venue ("ICLR") that names the other: a word of it ("AAAI"), an acronym in
-    parentheses, its initials, or a known alias whose words it contains."""
+    parentheses, its initials, or a known alias whose words it contains.
+
+    Only an acronym as written ("AAAI", "NeurIPS") may be one word of a longer name: the
+    word "Nature" is not "Nature Communications"."""
     if len(mine) != 1:
         return False
     acronym = mine[0]
-    if acronym in theirs or acronym in words(their_name):
+    if _written_as_acronym(my_name) and (acronym in theirs or acronym in words(their_name)):
         return True
     initials = "".join(w[0] for w in words(their_name) if w not in VENUE_STOP)
     content_initials = "".join(w[0] for w in theirs)
@@ -579,6 +605,10 @@ def _acronym_matches(mine: list[str], theirs: list[str], their_name: str) -> boo
         return True
     their_set = set(theirs)
     return any(set(alias.split()) <= their_set for alias in VENUE_ALIASES.get(acronym, ()))
+
+
+def _written_as_acronym(name: str) -> bool:
+    return sum(ch.isupper() for ch in name) >= ACRONYM_MIN_CAPITALS
 
 
 def _abbreviates(short: list[str], full: list[str]) -> bool:

@@ -233,6 +233,10 @@ def test_volumes_and_first_pages_are_exact() -> None:
             "Proc Natl Acad Sci USA",
             "Proceedings of the National Academy of Sciences of the United States of America",
         ),
+        (
+            "Proceedings of the National Academy of Sciences",
+            "Proceedings of the National Academy of Sciences of the United States of America",
+        ),
         ("The Lancet", "Lancet"),
         ("Proceedings of Machine Learning Research (ICML)", "Machine Learning Research"),
     ],
@@ -249,6 +253,9 @@ def test_venue_aliases_and_abbreviations_agree(claimed: str, found: str) -> None
         ("CVPR", "The 11th International Conference on Learning Representations"),
         ("J Biol Chem", "Journal of Cell Biology"),
         ("Nature", "Science"),
+        # A word of the record's name is not an acronym of it; extra words are another venue.
+        ("Nature", "Nature Communications"),
+        ("Journal of Statistical Machine Learning Theory", "Proc. Int. Conf. Machine Learning"),
     ],
 )
 def test_other_venues_disagree(claimed: str, found: str) -> None:
