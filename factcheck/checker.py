@@ -13,7 +13,7 @@ from typing import Any
 
 from .config import Config
 from .extract import extract_all
-from .judge import UNCITED, judge, judge_link, searched
+from .judge import UNCITED, judge, judge_link, needs_published_version, searched
 from .model import Citation, Extraction, Fields, Finding, Kind, Link, Report, Status, Verdict
 from .net.http import Http
 from .resolve.base import Lookup, Outcome, Resolver, build, guarded
@@ -83,8 +83,9 @@ class Checker:
             first.setdefault(probe.key, probe)
         allowed = list(first)[: self.config.max_lookups]
         lookups = self._resolve_all([first[key] for key in allowed])
+        published = self._published_versions(citations, probes, lookups)
         verdicts = {
-            i: self._verdict(c, lookups.get(probes[c.key].key))
+            i: self._verdict(c, lookups.get(probes[c.key].key), published.get(c.key))
             for i, c in enumerate(citations)
             if c.kind is not Kind.INLINE
         }
@@ -101,14 +102,37 @@ class Checker:
             report.fail_on = list(fail_on)
         return report
 
-    def _verdict(self, citation: Citation, lookups: list[Lookup] | None) -> Verdict:
+    def _verdict(
+        self,
+        citation: Citation,
+        lookups: list[Lookup] | None,
+        published: list[Lookup] | None = None,
+    ) -> Verdict:
         if lookups is None:
             return Verdict(
                 status=Status.UNVERIFIABLE,
                 confidence=0.0,
                 reason=LOOKUP_LIMIT_REASON.format(self.config.max_lookups),
             )
-        return judge(citation, lookups)
+        return judge(citation, lookups, published=published)
+
+    def _published_versions(
+        self,
+        citations: list[Citation],
+        probes: dict[str, Citation],
+        lookups: dict[str, list[Lookup]],
+    ) -> dict[str, list[Lookup]]:
+        """Searches, by entry key, for the published version of each entry whose identifier
+        is a preprint's while the entry names a venue (`judge.needs_published_version`)."""
+        if not self._chains[Kind.REFERENCE]:
+            return {}
+        wanted = {
+            c.key: _unidentified(c)
+            for c in citations
+            if c.key in probes and needs_published_version(c, lookups.get(probes[c.key].key) or [])
+        }
+        found = self._resolve_all(list(wanted.values()))
+        return {key: found[search.key] for key, search in wanted.items()}
 
     def _resolve_all(self, citations: list[Citation]) -> dict[str, list[Lookup]]:
         """Lookups by citation key: the answers an earlier run kept (`resolve.results`), read
@@ -182,6 +206,14 @@ def _probe(citation: Citation) -> Citation:
         end=citation.end,
         fields=Fields(**{kind.value: value}),
     )
+
+
+def _unidentified(citation: Citation) -> Citation:
+    """The entry without its identifiers, so that the sources search for it."""
+    fields = citation.fields.model_copy(
+        update={name: None for name in ("doi", "arxiv", "pmid", "pmcid", "isbn")}
+    )
+    return citation.model_copy(update={"fields": fields})
 
 
 def _link_verdicts(citations: list[Citation], links: list[Link]) -> dict[int, Verdict]:

@@ -13,7 +13,7 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
-from .match import AGREE, claims_et_al, compare
+from .match import AGREE, claims_et_al, claims_publication, compare, is_preprint
 from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
 from .resolve.base import Lookup, Outcome
@@ -47,6 +47,7 @@ CONF_MISMATCH = 0.9
 CONF_NOT_FOUND = 0.95
 CONF_SOFT_404 = 0.7  # the site answers 200, but with its "page not found" page
 CONF_SEARCH_MISS = 0.6  # a journal article that the bibliographic search cannot find
+CONF_UNPUBLISHED = 0.6  # a preprint cited as published: no source lists it at the venue
 CONF_UNVERIFIABLE = 0.0
 
 RETRACTED = "retracted"
@@ -82,12 +83,22 @@ SOFT_404 = "soft_404"
 COVERAGE_INCOMPLETE = "coverage_incomplete"
 
 
-def judge(citation: Citation, lookups: list[Lookup], *, today: date | None = None) -> Verdict:
+def judge(
+    citation: Citation,
+    lookups: list[Lookup],
+    *,
+    published: list[Lookup] | None = None,
+    today: date | None = None,
+) -> Verdict:
     """The verdict for one citation, given every lookup made for it, in the order made.
 
-    Signs of invention that need no source (a year still to come, placeholder names) are
-    added as flags to whatever the sources say."""
+    `published` are the searches for the published version of an entry whose identifier
+    is a preprint's while the entry names a journal or conference (see
+    `needs_published_version`). Signs of invention that need no source (a year still to
+    come, placeholder names) are added as flags to whatever the sources say."""
     verdict = _judge_lookups(citation, lookups)
+    if published is not None and verdict.status is Status.VERIFIED:
+        verdict = _judge_published(citation, verdict, published)
     for flag in claim_flags(citation, today or date.today()):
         if flag not in verdict.flags:
             verdict.flags.append(flag)
@@ -120,6 +131,55 @@ def _judge_lookups(citation: Citation, lookups: list[Lookup]) -> Verdict:
             source=proof.source,
         )
     return _unverifiable(citation, lookups)
+
+
+def needs_published_version(citation: Citation, lookups: list[Lookup]) -> bool:
+    """Whether an entry's identifier found only a preprint while the entry names a journal
+    or conference: the preprint's record cannot confirm that venue, a search must."""
+    found = next((lk for lk in lookups if lk.outcome is Outcome.FOUND and lk.records), None)
+    return (
+        citation.kind is Kind.REFERENCE
+        and found is not None
+        and is_preprint(found.records[0].fields)
+        and claims_publication(citation.fields)
+    )
+
+
+def _judge_published(citation: Citation, verdict: Verdict, published: list[Lookup]) -> Verdict:
+    """The entry against the published version that a search found; a preprint cited as
+    published when every search answered and none found one."""
+    if not published:
+        return verdict
+    for lookup in published:
+        record = next((r for r in lookup.records if not is_preprint(r.fields)), None)
+        if lookup.outcome is Outcome.FOUND and record is not None:
+            return _judge_entry(citation, lookup.source, record, list(record.flags))
+    name = _name(citation)
+    venue = citation.fields.container
+    if any(lk.outcome is Outcome.FAILED for lk in published):
+        reason = f"{name} is a preprint; whether it appeared in {venue} could not be checked"
+        return Verdict(
+            status=Status.UNVERIFIABLE,
+            confidence=CONF_UNVERIFIABLE,
+            reason=f"{reason}: " + "; ".join(lk.reason for lk in published if lk.reason),
+            record=verdict.record,
+            flags=[*verdict.flags, COVERAGE_INCOMPLETE],
+        )
+    preprint = verdict.record.fields.container if verdict.record else None
+    diff = FieldDiff(
+        field="container", claimed=venue, found=preprint or "a preprint", suggestion=preprint
+    )
+    sources = ", ".join(sorted({lk.source for lk in published})) or "no source"
+    reason = f"{name} is a preprint, and {sources} list no version of it in {venue}"
+    return Verdict(
+        status=Status.MISMATCH,
+        confidence=CONF_UNPUBLISHED,
+        reason=reason,
+        source=verdict.source,
+        record=verdict.record,
+        diffs=[diff],
+        flags=verdict.flags,
+    )
 
 
 def searched(citation: Citation) -> bool:

@@ -172,7 +172,7 @@ VENUE_ALIASES: dict[str, tuple[str, ...]] = {
 # Claimed venues that say "a preprint": citing the preprint of a published work is no error.
 PREPRINT_VENUES = frozenset(["arxiv", "biorxiv", "medrxiv", "chemrxiv", "ssrn", "preprint", "corr"])
 # Record types that are preprints: they cannot confirm or contradict a claimed venue.
-PREPRINT_TYPES = frozenset({"posted-content"})
+PREPRINT_TYPES = frozenset({"posted-content", "preprint"})
 
 # --- volumes and pages -------------------------------------------------------------------------
 _FIRST_PAGE = re.compile(r"[A-Za-z]*\d+[A-Za-z]*")
@@ -545,6 +545,17 @@ def compare_venues(
 
 def is_preprint_venue(venue: str) -> bool:
     return any(w in PREPRINT_VENUES for w in words(venue))
+
+
+def is_preprint(fields: Fields) -> bool:
+    """Whether a record describes a preprint: it cannot say where the work appeared later."""
+    return fields.type in PREPRINT_TYPES or is_preprint_venue(fields.container or "")
+
+
+def claims_publication(fields: Fields) -> bool:
+    """Whether a claim names a venue other than a preprint server."""
+    venue = fields.container or ""
+    return bool(venue.strip()) and not is_preprint_venue(venue)
 
 
 def _venue_score(claimed: str, found: str) -> float:

@@ -5,8 +5,10 @@ from factcheck.judge import (
     CONF_EXISTS,
     CONF_SEARCH_MISS,
     CONF_TITLE_UNSURE,
+    CONF_UNPUBLISHED,
     COVERAGE_INCOMPLETE,
     judge,
+    needs_published_version,
 )
 from factcheck.model import Author, Citation, Fields, Kind, Record, Status
 from factcheck.resolve.base import Lookup
@@ -220,3 +222,65 @@ def test_signs_of_invention_are_flagged_whatever_the_sources_say() -> None:
     assert not {"future_date", "placeholder_authors"} & set(
         judge(real, [], today=date(2026, 11, 27)).flags
     )
+
+
+# --- a preprint's identifier under a claimed venue ----------------------------------------------
+
+VIT = "An image is worth 16x16 words: transformers for image recognition at scale"
+VIT_DOI = "10.48550/arXiv.2010.11929"
+VIT_AUTHORS = [Author(family="Dosovitskiy", given="Alexey"), Author(family="Beyer", given="Lucas")]
+
+
+def vit_entry(venue: str) -> Citation:
+    fields = Fields(
+        title=VIT, authors=VIT_AUTHORS, year=2021, container=venue, doi=VIT_DOI, type=None
+    )
+    raw = f"Dosovitskiy, A., Beyer, L. (2021). {VIT}. {venue}. doi:{VIT_DOI}"
+    return Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=fields)
+
+
+def vit_record(source: str, **update: object) -> Record:
+    fields = Fields(title=VIT, authors=VIT_AUTHORS, year=2020, doi=VIT_DOI, type="posted-content")
+    return Record(source=source, id=VIT_DOI, fields=fields.model_copy(update=update))
+
+
+def test_a_preprint_identifier_needs_the_published_version_of_a_claimed_venue() -> None:
+    preprint = [Lookup.found("doi", vit_record("doi"))]
+    assert needs_published_version(vit_entry("ICLR"), preprint)
+    assert not needs_published_version(vit_entry("arXiv preprint"), preprint)
+    published = [Lookup.found("doi", vit_record("doi", type="paper-conference"))]
+    assert not needs_published_version(vit_entry("ICLR"), published)
+
+
+def test_the_published_version_confirms_or_contradicts_the_venue() -> None:
+    preprint = [Lookup.found("doi", vit_record("doi"))]
+    iclr = vit_record(
+        "crossref",
+        type="paper-conference",
+        container="International Conference on Learning Representations",
+        doi=None,
+    )
+    found = [Lookup.found("crossref", iclr)]
+    assert judge(vit_entry("ICLR"), preprint, published=found).status is Status.VERIFIED
+    wrong = judge(vit_entry("NeurIPS"), preprint, published=found)
+    assert wrong.status is Status.MISMATCH
+    assert [d.field for d in wrong.diffs] == ["container"]
+
+
+def test_a_preprint_that_no_search_finds_at_the_venue_is_cited_as_published() -> None:
+    preprint = [Lookup.found("doi", vit_record("doi"))]
+    only_preprints = [
+        Lookup.missing("crossref", "no hit", authoritative=True),
+        Lookup.found("arxiv", vit_record("arxiv", type="preprint")),
+    ]
+    verdict = judge(vit_entry("ICLR"), preprint, published=only_preprints)
+    assert verdict.status is Status.MISMATCH
+    assert verdict.confidence == CONF_UNPUBLISHED
+    assert verdict.diffs[0].claimed == "ICLR"
+    assert "preprint" in verdict.reason
+    failed = [Lookup.failed("crossref", "Crossref timed out")]
+    unsure = judge(vit_entry("ICLR"), preprint, published=failed)
+    assert unsure.status is Status.UNVERIFIABLE
+    assert COVERAGE_INCOMPLETE in unsure.flags
+    # With no searching source configured there is nothing to weigh: the identifier stands.
+    assert judge(vit_entry("ICLR"), preprint, published=[]).status is Status.VERIFIED

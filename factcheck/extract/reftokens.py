@@ -151,7 +151,7 @@ def blank_pipeline() -> Language:
     # English computes a dozen attributes (shape, like_num, is_stop…) for every word the
     # vocabulary first meets: a tenth of the parse time for unseen references, and none of
     # them is read here (the features are our own, from the token text).
-    nlp.vocab.lex_attr_getters = {}
+    nlp.vocab.lex_attr_getters = {}  # type: ignore[attr-defined]
     return nlp
 
 
