@@ -16,7 +16,7 @@ from .extract import extract_all
 from .judge import UNCITED, judge, judge_link, needs_published_version, searched
 from .model import Citation, Extraction, Fields, Finding, Kind, Link, Report, Status, Verdict
 from .net.http import Http
-from .resolve.base import Lookup, Outcome, Resolver, build, guarded
+from .resolve.base import Lookup, Outcome, Resolver, build, finds_published, guarded
 from .resolve.results import open_results
 
 LOOKUP_LIMIT_REASON = "not looked up: this text exceeds the limit of {} lookups per text"
@@ -124,15 +124,16 @@ class Checker:
     ) -> dict[str, list[Lookup]]:
         """Searches, by entry key, for the published version of each entry whose identifier
         is a preprint's while the entry names a venue (`judge.needs_published_version`)."""
-        if not self._chains[Kind.REFERENCE]:
+        chain = [r for r in self._chains[Kind.REFERENCE] if finds_published(r)]
+        if not chain:
             return {}
         wanted = {
             c.key: _unidentified(c)
             for c in citations
             if c.key in probes and needs_published_version(c, lookups.get(probes[c.key].key) or [])
         }
-        found = self._resolve_all(list(wanted.values()))
-        return {key: found[search.key] for key, search in wanted.items()}
+        answers = self._pool.map(lambda search: self._ask(chain, search), wanted.values())
+        return dict(zip(wanted, answers, strict=True))
 
     def _resolve_all(self, citations: list[Citation]) -> dict[str, list[Lookup]]:
         """Lookups by citation key: the answers an earlier run kept (`resolve.results`), read
@@ -159,14 +160,20 @@ class Checker:
     def _resolve(self, citation: Citation) -> list[Lookup]:
         """Ask each source that covers the kind, in order, until one settles it; keep the
         answer in the results cache (which keeps only answers, never failures)."""
+        lookups = self._ask(self._chains[citation.kind], citation)
+        if self._results is not None:
+            self._results.put(self._sources[citation.kind], citation, lookups)
+        return lookups
+
+    @staticmethod
+    def _ask(chain: list[Resolver], citation: Citation) -> list[Lookup]:
+        """Ask each source of the chain in turn until one settles the citation."""
         lookups: list[Lookup] = []
-        for resolver in self._chains[citation.kind]:
+        for resolver in chain:
             lookup = guarded(resolver, citation)
             lookups.append(lookup)
             if settles(citation, lookup):
                 break
-        if self._results is not None:
-            self._results.put(self._sources[citation.kind], citation, lookups)
         return lookups
 
     def close(self) -> None:

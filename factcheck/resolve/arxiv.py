@@ -85,6 +85,8 @@ class ArxivResolver(ApiResolver):
 
     name = "arxiv"
     kinds = frozenset({Kind.ARXIV, Kind.REFERENCE})
+    # Its records are preprints: it cannot show where a work was published.
+    preprints_only = True
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:

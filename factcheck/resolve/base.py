@@ -74,6 +74,12 @@ class Resolver(Protocol):
         ...
 
 
+def finds_published(resolver: Resolver) -> bool:
+    """Whether a source can hold the published version of a work, not only its preprint
+    (a resolver says otherwise with a class attribute `preprints_only = True`)."""
+    return not getattr(resolver, "preprints_only", False)
+
+
 def guarded(resolver: Resolver, citation: Citation) -> Lookup:
     """Run a lookup, turning any SourceError that escaped into a FAILED Lookup."""
     try:

@@ -30,6 +30,10 @@ from .base import Lookup, parse_json
 from .common import ApiResolver, claimed_id, doi_link, doi_path, normalize_doi
 from .mapping import csl_fields, update_flags
 
+# Prefixes registered with DataCite, whose DOIs Crossref never holds: asking would cost a
+# request for a certain 404. arXiv, Zenodo, figshare, Dryad, PANGAEA.
+DATACITE_PREFIXES = frozenset({"10.48550", "10.5281", "10.6084", "10.5061", "10.1594"})
+
 
 class CrossrefResolver(ApiResolver):
     """Looks DOIs up in Crossref's REST API (polite pool when `mailto` is configured)."""
@@ -47,6 +51,12 @@ class CrossrefResolver(ApiResolver):
         if citation.kind is Kind.REFERENCE:
             return self._search.lookup(citation)
         doi = normalize_doi(claimed_id(citation, "doi"))
+        if doi.split("/", 1)[0] in DATACITE_PREFIXES:
+            return Lookup.missing(
+                self.name,
+                f"{doi} is a DataCite DOI, which Crossref does not hold",
+                authoritative=False,
+            )
         response = self._get(f"{self.config.crossref_url}/works/{doi_path(doi)}", self._params())
         if response.status_code == HTTPStatus.NOT_FOUND:
             return Lookup.missing(
