@@ -185,6 +185,15 @@ def test_crossref_404_is_missing_but_not_authoritative(
     assert lookup.authoritative is False
 
 
+def test_crossref_is_not_asked_for_a_datacite_doi(
+    mocked: responses.RequestsMock, http: Http, config: Config
+) -> None:
+    lookup = guarded(CrossrefResolver(http, config), cite(Kind.DOI, ARXIV_DOI))
+    assert lookup.outcome is Outcome.MISSING and not lookup.authoritative
+    assert "DataCite" in lookup.reason
+    assert len(mocked.calls) == 0
+
+
 def test_crossref_400_is_failed(mocked: responses.RequestsMock, http: Http, config: Config) -> None:
     recorded = next(r for r in load() if r.status == 400)  # Crossref's validation-failure body
     mocked.get(work_url(PLOS), status=400, body=recorded.body)
