@@ -30,12 +30,19 @@ _EXPORTS = {
     "Status": "model",
     "Verdict": "model",
     "FactcheckError": "errors",
+    "FactCheckError": "errors",
+    "FactCheckFailed": "errors",
+    "guard": "guard",
+    "wrap": "guard",
+    "last_report": "guard",
 }
 
 __all__ = [
     "Checker",
     "Citation",
     "Config",
+    "FactCheckError",
+    "FactCheckFailed",
     "FactcheckError",
     "Fields",
     "Finding",
@@ -48,15 +55,19 @@ __all__ = [
     "acheck",
     "check",
     "extract",
+    "guard",
+    "last_report",
     "parse_reference",
+    "wrap",
 ]
 
 if TYPE_CHECKING:
     from .api import acheck, check, extract
     from .checker import Checker
     from .config import Config
-    from .errors import FactcheckError
+    from .errors import FactCheckError, FactcheckError, FactCheckFailed
     from .extract.parser import parse_reference
+    from .guard import guard, last_report, wrap
     from .model import Citation, Fields, Finding, Kind, Record, Report, Status, Verdict
 
 

@@ -176,6 +176,13 @@ class Checker:
                 break
         return lookups
 
+    def as_runnable(self, **options: Any) -> Any:
+        """A LangChain Runnable checking what flows through it with this Checker: `chain |
+        checker.as_runnable(on_fail=…)` (needs the `langchain` extra)."""
+        from .integrations.langchain import as_runnable
+
+        return as_runnable(self, **options)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True)
         if self._results is not None:

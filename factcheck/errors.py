@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Report
+
+# How many failing references the message of `FactCheckFailed` names.
+FAILED_MESSAGE_LISTED = 3
+
 
 class FactcheckError(Exception):
     """Base class of every error factcheck raises on purpose."""
@@ -44,3 +52,24 @@ class OfflineMiss(SourceError):
 
 class UnsafeURL(SourceError):
     """The URL points at a private, loopback or otherwise refused address or scheme."""
+
+
+class FactCheckFailed(FactcheckError):
+    """A guarded call's answer failed its check (`on_fail="exception"`).
+
+    `report` is the whole Report, so the caller can show or log what failed and why.
+    """
+
+    def __init__(self, report: Report) -> None:
+        failures = report.failures()
+        named = ", ".join(
+            f"{f.citation.raw} ({f.verdict.status.value})" for f in failures[:FAILED_MESSAGE_LISTED]
+        )
+        more = len(failures) - FAILED_MESSAGE_LISTED
+        suffix = f", and {more} more" if more > 0 else ""
+        super().__init__(f"{len(failures)} reference(s) failed the check: {named}{suffix}")
+        self.report = report
+
+
+# The name the guard's documentation uses; one class, two spellings.
+FactCheckError = FactCheckFailed

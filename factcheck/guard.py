@@ -1,0 +1,461 @@
+"""`@guard` and `wrap(client)`: check what an LLM call returns before it reaches the user.
+
+Wrap the function that calls your model and every reference, DOI and link in its answer is
+checked; `on_fail` says what happens to an answer that fails. The wrapper keeps three
+promises:
+- the caller gets back what the function returned, of the same type, unless a policy had
+  to rewrite it (then a copy, of the same type, with the text changed);
+- an exception raised by the function reaches the caller untouched, and a failure inside
+  factcheck never does: the answer comes back, the report says `unverifiable`, and the
+  error is logged;
+- the cost is small: an answer with no references costs its extraction (about 0.2 ms for
+  2 KB); streams pass every chunk on as it comes (`stream_first`), and checks run in the
+  background while the rest arrives.
+
+The answer text is found by duck typing (`textof`), so no SDK is imported here. Streams
+are handled in `streams`, the text edits of `filter` and `fix` live in `policies`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+
+from . import policies
+from .errors import FactCheckFailed
+from .model import Citation, Extraction, Finding, Kind, Report, Status, Verdict
+from .textof import Segment, join, replace_segments, segments, urls_reported
+
+if TYPE_CHECKING:
+    from .checker import Checker
+
+__all__ = ["Guard", "Policy", "guard", "last_report", "wrap"]
+
+log = logging.getLogger("factcheck.guard")
+
+F = TypeVar("F", bound=Callable[..., Any])
+PolicyName = Literal["noop", "exception", "filter", "fix", "reask"]
+Policy = PolicyName | Callable[[Any, Report], Any]
+StreamMode = Literal["stream_first", "buffer"]
+
+DEFAULT_FAIL_ON = (Status.NOT_FOUND, Status.MISMATCH)
+DEFAULT_MAX_REASKS = 1
+# Policies that only report or raise: they never need the text before it is released.
+RELEASING_POLICIES = frozenset({"noop", "exception"})
+POLICY_NAMES = frozenset({"noop", "exception", "filter", "fix", "reask"})
+# The arguments a reask can append the problems to, in order of preference.
+REASK_ARGUMENTS = ("messages", "prompt", "input")
+CHECK_FAILED_REASON = "factcheck could not check this answer ({}); the call itself succeeded"
+# Set on functions `wrap` has already guarded, so that wrapping twice checks once.
+GUARDED_MARK = "__factcheck_guarded__"
+
+_last: contextvars.ContextVar[Report | None] = contextvars.ContextVar(
+    "factcheck_last_report", default=None
+)
+
+
+def last_report() -> Report | None:
+    """The Report of the last guarded call made in this thread or task, or None.
+
+    A context variable: each thread and each asyncio task sees its own calls only.
+    """
+    return _last.get()
+
+
+@dataclass
+class Answer:
+    """The text found in one value, where it came from, and what the SDK says it cited."""
+
+    parts: list[tuple[tuple[str | int, ...], Segment]]
+    starts: list[int]
+    text: str
+    urls: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """An answer and its check."""
+
+    answer: Answer
+    report: Report
+    extraction: Extraction
+
+
+def answer_of(value: Any) -> Answer:
+    """The answer text of a whole (not streamed) value, with the URLs its SDK cites."""
+    parts = segments(value)
+    text, starts = join(parts)
+    urls = urls_reported(value, parts, starts) if parts else []
+    return Answer([(p.path, p) for p in parts], starts, text, urls)
+
+
+class Guard:
+    """One configuration of the guard: what to check with, and what to do on failure.
+
+    `guard(...)` builds one and applies it to a function; `wrap` applies one to a client's
+    `create` methods. Thread-safe: it keeps no per-call state.
+    """
+
+    def __init__(
+        self,
+        *,
+        checker: Checker | None = None,
+        on_fail: Policy = "noop",
+        fail_on: Iterable[Status | str] = DEFAULT_FAIL_ON,
+        on_report: Callable[[Report], Any] | None = None,
+        stream: StreamMode | None = None,
+        max_reasks: int = DEFAULT_MAX_REASKS,
+        fallback: Policy = "noop",
+    ) -> None:
+        for policy in (on_fail, fallback):
+            if not callable(policy) and policy not in POLICY_NAMES:
+                raise ValueError(f"unknown on_fail policy {policy!r}")
+        if fallback == "reask":
+            raise ValueError("fallback is what happens after the reasks: it cannot be 'reask'")
+        rewrites = callable(on_fail) or on_fail not in RELEASING_POLICIES
+        if stream is None:
+            stream = "buffer" if rewrites else "stream_first"
+        elif stream == "stream_first" and rewrites:
+            raise ValueError(
+                f"on_fail={on_fail!r} rewrites the answer, so streams must be buffered: "
+                "use stream='buffer' (or leave stream unset)"
+            )
+        if stream not in ("stream_first", "buffer"):
+            raise ValueError(f"unknown stream mode {stream!r}")
+        if max_reasks < 0:
+            raise ValueError("max_reasks must be 0 or more")
+        self._checker = checker
+        self.on_fail = on_fail
+        self.fail_on = tuple(Status(s) for s in fail_on)
+        self.on_report = on_report
+        self.stream: StreamMode = stream
+        self.max_reasks = max_reasks
+        self.fallback = fallback
+
+    @property
+    def checker(self) -> Checker:
+        """The Checker given, or the shared default one (built on first use)."""
+        if self._checker is None:
+            from .api import default_checker
+
+            return default_checker()
+        return self._checker
+
+    # --- checking --------------------------------------------------------------------------
+
+    def check(self, answer: Answer) -> Checked:
+        """Check an answer. Never raises: a failure here becomes an `unverifiable` report."""
+        extraction = Extraction()
+        try:
+            from .extract import extract_all
+
+            extraction = extract_all(answer.text) if answer.text else Extraction()
+            _add_reported_urls(extraction, answer)
+            if not extraction.citations:
+                report = Report(items=[])
+                report.fail_on = list(self.fail_on)
+                return Checked(answer, report, extraction)
+            report = self.checker.verify_extraction(extraction, fail_on=self.fail_on)
+        except Exception as error:
+            log.exception("factcheck failed while checking a guarded call's answer")
+            report = _failed_report(answer.text, extraction, error, self.fail_on)
+        return Checked(answer, report, extraction)
+
+    def check_value(self, value: Any) -> Checked:
+        try:
+            answer = answer_of(value)
+        except Exception as error:
+            log.exception("factcheck could not read a guarded call's answer")
+            answer = Answer([], [], "")
+            report = _failed_report("", Extraction(), error, self.fail_on)
+            return Checked(answer, report, Extraction())
+        return self.check(answer)
+
+    def publish(self, report: Report) -> None:
+        """Make the report available: `last_report()`, then `on_report` (which must not
+        break the call: its errors are logged)."""
+        _last.set(report)
+        if self.on_report is not None:
+            try:
+                self.on_report(report)
+            except Exception:
+                log.exception("on_report raised; the guarded call goes on")
+
+    # --- policies --------------------------------------------------------------------------
+
+    def settle(self, checked: Checked, value: Any) -> Any:
+        """Publish the report and apply the policy to a whole value."""
+        self.publish(checked.report)
+        policy = self.fallback if self.on_fail == "reask" else self.on_fail
+        if policies.failing(checked.report, self.fail_on) == []:
+            return value
+        if policy == "exception":
+            raise FactCheckFailed(checked.report)
+        if callable(policy):
+            return policy(value, checked.report)
+        edits = self.edits(checked, policy)
+        if not edits:
+            return value
+        try:
+            changed = policies.apply_to_segments(checked.answer.parts, checked.answer.starts, edits)
+            return replace_segments(value, changed)
+        except Exception:
+            log.exception("factcheck could not rewrite the answer; it is returned unchanged")
+            return value
+
+    def edits(self, checked: Checked, policy: Policy) -> list[policies.Edit]:
+        """The text edits of `filter` or `fix` (none for other policies, or on error)."""
+        text, report = checked.answer.text, checked.report
+        try:
+            if policy == "filter":
+                return policies.filter_edits(text, report, checked.extraction, self.fail_on)
+            if policy == "fix":
+                return policies.fix_edits(text, report, self.fail_on)
+        except Exception:
+            log.exception("factcheck could not work out the %s edits", policy)
+        return []
+
+    def should_reask(self, checked: Checked, attempt: int) -> bool:
+        return (
+            self.on_fail == "reask"
+            and attempt < self.max_reasks
+            and bool(policies.failing(checked.report, self.fail_on))
+        )
+
+    # --- applying --------------------------------------------------------------------------
+
+    def __call__(self, func: F) -> F:
+        """Guard `func`: a function, coroutine function, generator or async generator."""
+        if isinstance(func, classmethod | staticmethod):
+            return type(func)(self(func.__func__))
+        from . import streams
+
+        signature = _signature(func)
+        if inspect.isasyncgenfunction(func):
+            wrapper: Callable[..., Any] = streams.async_generator_wrapper(self, func, signature)
+        elif inspect.isgeneratorfunction(func):
+            wrapper = streams.generator_wrapper(self, func, signature)
+        elif inspect.iscoroutinefunction(func):
+            wrapper = self._async_wrapper(func, signature)
+        else:
+            wrapper = self._sync_wrapper(func, signature)
+        functools.update_wrapper(wrapper, func)
+        setattr(wrapper, GUARDED_MARK, True)
+        return wrapper  # type: ignore[return-value]
+
+    def _sync_wrapper(
+        self, func: Callable[..., Any], signature: inspect.Signature | None
+    ) -> Callable[..., Any]:
+        from . import streams
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            value = func(*args, **kwargs)
+            if inspect.isawaitable(value):
+                # A sync wrapper around an async call (SDK methods behind decorators).
+                return self._finish_async(value, func, signature, args, kwargs)
+            if streams.is_stream(value):
+                return streams.guard_stream(self, value, func, signature, args, kwargs)
+            checked = self.check_value(value)
+            attempt = 0
+            while self.should_reask(checked, attempt):
+                retry = reask_arguments(signature, args, kwargs, checked)
+                if retry is None:
+                    break
+                attempt += 1
+                args, kwargs = retry
+                value = func(*args, **kwargs)
+                checked = self.check_value(value)
+            return self.settle(checked, value)
+
+        return guarded
+
+    def _async_wrapper(
+        self, func: Callable[..., Any], signature: inspect.Signature | None
+    ) -> Callable[..., Any]:
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            return await self._finish_async(func(*args, **kwargs), func, signature, args, kwargs)
+
+        return guarded
+
+    async def _finish_async(
+        self,
+        pending: Awaitable[Any],
+        func: Callable[..., Any],
+        signature: inspect.Signature | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        from . import streams
+
+        value = await pending
+        if streams.is_async_stream(value):
+            return streams.guard_async_stream(self, value, func, signature, args, kwargs)
+        checked = await asyncio.to_thread(self.check_value, value)
+        attempt = 0
+        while self.should_reask(checked, attempt):
+            retry = reask_arguments(signature, args, kwargs, checked)
+            if retry is None:
+                break
+            attempt += 1
+            args, kwargs = retry
+            value = await func(*args, **kwargs)
+            checked = await asyncio.to_thread(self.check_value, value)
+        return self.settle(checked, value)
+
+
+@overload
+def guard(func: F, /) -> F: ...
+
+
+@overload
+def guard(
+    *,
+    checker: Checker | None = None,
+    on_fail: Policy = "noop",
+    fail_on: Iterable[Status | str] = DEFAULT_FAIL_ON,
+    on_report: Callable[[Report], Any] | None = None,
+    stream: StreamMode | None = None,
+    max_reasks: int = DEFAULT_MAX_REASKS,
+    fallback: Policy = "noop",
+) -> Callable[[F], F]: ...
+
+
+def guard(func: Any = None, /, **options: Any) -> Any:
+    """Check the references in what `func` returns: `@guard` or `@guard(on_fail=...)`.
+
+    - `checker`: the Checker to use (default: the shared one configured from FACTCHECK_*).
+    - `on_fail`: `noop` (report only), `exception` (raise `FactCheckFailed`), `filter`
+      (remove failing references and their in-text citations), `fix` (put the found
+      record's values in place of a mismatch's), `reask` (call again with the problems
+      appended, at most `max_reasks` times, then apply `fallback`), or a callable
+      `(value, report) -> value`.
+    - `fail_on`: the statuses that trigger the policy (default not_found, mismatch).
+    - `on_report`: called with every Report; `last_report()` returns it too.
+    - `stream`: `stream_first` (chunks pass as they come; default for noop and exception)
+      or `buffer` (nothing is released until checked; needed by policies that rewrite).
+    """
+    configured = Guard(**options)
+    if func is None:
+        return configured
+    return configured(func)
+
+
+def wrap(client: Any, **options: Any) -> Any:
+    """Guard the `create` calls of an OpenAI or Anthropic client instance, in place.
+
+    Patches `chat.completions.create`, `completions.create`, `responses.create` and
+    `messages.create` where the client has them (sync or async, streamed or not), with a
+    Guard built from `options` (see `guard`). Returns the same client.
+    """
+    configured = Guard(**options)
+    patched = 0
+    for path in (("chat", "completions"), ("completions",), ("responses",), ("messages",)):
+        resource = client
+        for name in path:
+            resource = getattr(resource, name, None)
+        create = getattr(resource, "create", None)
+        if create is None or not callable(create):
+            continue
+        if not getattr(create, GUARDED_MARK, False):
+            resource.create = configured(create)
+        patched += 1
+    if not patched:
+        raise TypeError(f"{type(client).__name__} has no create method factcheck knows")
+    return client
+
+
+def reask_arguments(
+    signature: inspect.Signature | None,
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+    checked: Checked,
+) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """The arguments of the next attempt: the answer and the problems appended to the
+    conversation (`messages`), or the problems to the `prompt` (or `input`). None when the
+    function takes none of them."""
+    if signature is None:
+        return None
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    message = policies.reask_message(checked.report, checked.report.fail_on)
+    spread_name = next(
+        (n for n, p in signature.parameters.items() if p.kind is inspect.Parameter.VAR_KEYWORD),
+        None,
+    )
+    spread = dict(bound.arguments.get(spread_name, {})) if spread_name else {}
+    for name in REASK_ARGUMENTS:
+        if name in bound.arguments and name != spread_name:
+            bound.arguments[name] = _appended(bound.arguments[name], checked.answer.text, message)
+            return bound.args, bound.kwargs
+        if spread_name is not None and name in spread:
+            spread[name] = _appended(spread[name], checked.answer.text, message)
+            bound.arguments[spread_name] = spread
+            return bound.args, bound.kwargs
+    return None
+
+
+def _appended(previous: Any, answer: str, message: str) -> Any:
+    """A conversation with the model's answer and the problems added, or a longer prompt."""
+    if isinstance(previous, str):
+        return f"{previous}\n\n{message}"
+    if isinstance(previous, list | tuple):
+        added = [{"role": "assistant", "content": answer}, {"role": "user", "content": message}]
+        return [*previous, *added]
+    return previous
+
+
+def _signature(func: Callable[..., Any]) -> inspect.Signature | None:
+    try:
+        return inspect.signature(func)
+    except (TypeError, ValueError):
+        return None
+
+
+def _add_reported_urls(extraction: Extraction, answer: Answer) -> None:
+    """Add the URLs the SDK cited that the text does not already claim, as URL citations
+    spanning nothing of their own (they sit where the text they support starts)."""
+    if not answer.urls:
+        return
+    from .extract import classify_url
+
+    seen = {c.key for c in extraction.citations}
+    for url, at in answer.urls:
+        kind, fields = classify_url(url)
+        citation = Citation(kind=kind, raw=url, start=at, end=at, fields=fields)
+        if citation.key not in seen:
+            seen.add(citation.key)
+            extraction.citations.append(citation)
+
+
+def _failed_report(
+    text: str, extraction: Extraction, error: Exception, fail_on: Iterable[Status]
+) -> Report:
+    """The report of a check that failed inside factcheck: `unverifiable` for every claim
+    it had found, or for the whole answer when it found none."""
+    reason = CHECK_FAILED_REASON.format(f"{type(error).__name__}: {error}")
+    claims = [c for c in extraction.citations if c.kind is not Kind.INLINE] or [
+        Citation(kind=Kind.REFERENCE, raw=text, start=0, end=len(text))
+    ]
+    items = [
+        Finding(
+            citation=citation,
+            verdict=Verdict(
+                status=Status.UNVERIFIABLE,
+                confidence=0.0,
+                reason=reason,
+                flags=[policies.CHECK_FAILED],
+            ),
+        )
+        for citation in claims
+    ]
+    report = Report(items=items)
+    report.fail_on = list(fail_on)
+    return report
