@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 _NON_WORD = re.compile(r"[\W_]+")
+# Folded strings remembered: a guarded chat compares the same titles and names call after
+# call, and a judge compares each against several candidates.
+FOLD_CACHE_SIZE = 16384
 
 
+@lru_cache(maxsize=FOLD_CACHE_SIZE)
 def fold(text: str) -> str:
     """Lower-case ASCII-folded words separated by single spaces."""
     text = _TAG.sub(" ", text)

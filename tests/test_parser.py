@@ -339,3 +339,12 @@ def test_spacy_loads_on_first_parse_only() -> None:
         "assert 'spacy' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_a_string_parsed_again_comes_from_the_cache_as_a_copy_of_its_own() -> None:
+    text = "Smith, J., & Lee, K. (2021). Deep priors for sparse recovery. JMLR, 22, 1-30."
+    first = parse_reference(text)
+    first.authors.clear()
+    again = parse_references([text, text])
+    assert again[0] == again[1] and again[0] is not again[1]
+    assert [a.family for a in again[0].authors] == ["Smith", "Lee"]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from factcheck.model import Citation, Kind
@@ -202,6 +203,8 @@ _PROSE_RE = re.compile(
     r"\b(?:I|we|you|our|my|your|showed|found|suggests|argued|recommend|should|will)\b"
 )
 PROSE_PENALTY = 2
+# Entry scores remembered (see `_reaches`).
+SCORE_CACHE_SIZE = 4096
 PROSE_MIN_HITS = 2
 
 # A list marker: bullet, "1." / "1)", "(1)", "[1]" or a footnote definition "[^1]:".
@@ -276,8 +279,11 @@ def reference_score(entry: str) -> int:
     return score - _prose_penalty(entry)
 
 
+@lru_cache(maxsize=SCORE_CACHE_SIZE)
 def _reaches(entry: str, bar: int) -> bool:
-    """`reference_score(entry) >= bar`, stopping as soon as no penalty could undo it."""
+    """`reference_score(entry) >= bar`, stopping as soon as no penalty could undo it.
+
+    Remembered: the same entries come back answer after answer in a guarded chat."""
     score = 0
     for pattern, points in _FEATURES:
         if pattern.search(entry):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,9 +48,15 @@ OTHER = "other"
 # Years outside this range are page numbers or volumes, not publication years.
 MIN_YEAR, MAX_YEAR = 1500, 2099
 
+# Parses kept, by prepared string: a guarded chat answers with the same reference list many
+# times over, and re-parsing it would cost about a millisecond per entry on every call.
+PARSE_CACHE_SIZE = 4096
+
 _lock = threading.Lock()
 _nlp: Language | None = None
 _model_path = MODEL_PATH
+_parsed: OrderedDict[str, Fields] = OrderedDict()
+_parsed_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ def use_model(path: Path) -> None:
     global _nlp, _model_path
     with _lock:
         _model_path, _nlp = path, None
+    forget_parses()
 
 
 class _CrfLabeller:
@@ -147,10 +155,34 @@ def parse_reference(text: str) -> Fields:
 
 
 def parse_references(texts: Iterable[str]) -> list[Fields]:
-    """Parse many reference strings: faster per string than `parse_reference` in a loop."""
+    """Parse many reference strings: faster per string than `parse_reference` in a loop.
+
+    Each result is the caller's own copy; the strings parsed last are remembered
+    (PARSE_CACHE_SIZE), so a string seen again costs no model call."""
     prepared = [prepare(text) for text in texts]
-    docs = _pipeline().pipe(prepared, batch_size=BATCH_SIZE)
-    return [_fields(text, _spans(doc)) for text, doc in zip(prepared, docs, strict=True)]
+    with _parsed_lock:
+        known = {text: _parsed[text] for text in prepared if text in _parsed}
+    todo = [text for text in dict.fromkeys(prepared) if text not in known]
+    docs = _pipeline().pipe(todo, batch_size=BATCH_SIZE)
+    fresh = {text: _fields(text, _spans(doc)) for text, doc in zip(todo, docs, strict=True)}
+    with _parsed_lock:
+        _parsed.update(fresh)
+        while len(_parsed) > PARSE_CACHE_SIZE:
+            _parsed.popitem(last=False)
+    known.update(fresh)
+    return [_copy(known[text]) for text in prepared]
+
+
+def _copy(fields: Fields) -> Fields:
+    """A copy the caller may change: Fields' values are strings and ints, save the list of
+    authors (pydantic's deep copy costs ten times as much)."""
+    return fields.model_copy(update={"authors": [a.model_copy() for a in fields.authors]})
+
+
+def forget_parses() -> None:
+    """Empty the cache of parses (benchmarks measure the model, not the cache)."""
+    with _parsed_lock:
+        _parsed.clear()
 
 
 # --- input preparation ----------------------------------------------------------------
