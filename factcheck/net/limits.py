@@ -62,6 +62,9 @@ PUBLIC_LIMITS: dict[str, Limit] = {
     "openlibrary": Limit(rate=1.0, concurrency=1),
     # OpenAlex: at most 10 requests/s per client.
     "openalex": Limit(rate=10.0, concurrency=3),
+    # dblp's FAQ: "you should always be fine when waiting for at least one or two second[s]
+    # between two consecutive requests"; excessive clients get 429 with Retry-After.
+    "dblp": Limit(rate=1.0, concurrency=1),
     # Any one web site: a person clicking quickly, not a crawler.
     "url": Limit(rate=2.0, concurrency=2),
 }

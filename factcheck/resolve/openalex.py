@@ -1,0 +1,253 @@
+"""OpenAlex: a second opinion on DOIs, and a title search over ~250M works for references.
+
+`GET {openalex_url}/works/https://doi.org/<doi>` (the DOI form OpenAlex documents besides
+`doi:<doi>`; the recorded answers in fixtures/recordings use it) answers:
+- 200 with one work object: found;
+- 404: OpenAlex holds no work with that DOI. Not authoritative: OpenAlex does not hold every
+  DOI (many DataCite and small-publisher DOIs are missing), doi.org is the registry;
+- anything else (a 403 when a budget is spent, a 400): failed. 429s and 5xx never get here,
+  `Http.get` raises them as trouble.
+
+`GET {openalex_url}/works?filter=title.search:<title words>&per_page=N` answers
+`{"meta": {...}, "results": [work, ...]}`, most relevant first. OpenAlex stems the words and
+drops stop words, and words without an operator must all occur (AND), so the words are sent
+lower-cased: an upper-case AND/OR/NOT in a title would otherwise turn into an operator. A hit
+is taken only when `candidates` validates it against the claimed fields; every other answer
+is MISSING, authoritative only as `covers` says: OpenAlex indexes nearly every journal
+article, conference paper and preprint (Crossref, DataCite, arXiv, PubMed, repositories), so
+its silence on one that names its venue and year is evidence; on books, reports, theses or
+web pages it is not. A reference without a parsed title is not searched.
+
+The 2026 API: singleton lookups (a DOI) cost nothing; a search costs $1 per 1,000 calls from
+a free daily budget of $1 with an API key ($0.10 without, shared per address). `api_key` is
+sent when `Config.openalex_key` is set, and `mailto` when `Config.mailto` is. The per-second
+limit is in `net.limits`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from ..errors import BadResponse
+from ..match import PREPRINT_TYPES, is_preprint_venue
+from ..model import Author, Citation, Fields, Kind, Record
+from .arxiv import split_name
+from .base import Lookup, parse_json
+from .candidates import Hit, best, rank, rejection
+from .common import DOI_ORG, ApiResolver, claimed_id, doi_link, doi_path, normalize_doi
+from .mapping import RETRACTED, text, year_in
+
+# Candidates asked for: a title search rarely has its right answer below the top five.
+PER_PAGE = 5
+# Longest title query sent; the URL must stay well under OpenAlex's ~4 KB limit.
+MAX_QUERY_CHARS = 300
+OPENALEX_WORK_PREFIX = "https://openalex.org/"
+
+# OpenAlex work types that say what the work is whatever its source, as CSL types.
+WORK_TYPES: Mapping[str, str] = {
+    "preprint": "posted-content",
+    "conference-paper": "paper-conference",
+    "book-chapter": "chapter",
+    "book": "book",
+    "dissertation": "thesis",
+    "dataset": "dataset",
+    "report": "report",
+    "standard": "standard",
+    "peer-review": "review",
+    "reference-entry": "entry-encyclopedia",
+}
+# Work types whose CSL type depends on where the work appeared (`SOURCE_TYPES`).
+ARTICLE_TYPES = frozenset({"article", "review", "letter", "editorial", "erratum", "retraction"})
+SOURCE_TYPES: Mapping[str, str] = {
+    "journal": "article-journal",
+    "conference": "paper-conference",
+    "repository": "posted-content",
+}
+# CSL type of an article whose source is unknown or of another kind (a book series).
+GENERIC_ARTICLE = "article"
+# Sources whose names may stand for the venue of a work (not a repository's copy).
+VENUE_SOURCE_TYPES = frozenset({"journal", "conference", "book series"})
+
+# Claimed types whose absence from OpenAlex is evidence (see `covers`).
+COVERED_TYPES = frozenset({"article-journal", "paper-conference", *PREPRINT_TYPES})
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+class OpenAlexResolver(ApiResolver):
+    """Looks DOIs up in OpenAlex, and searches it for references by title."""
+
+    name = "openalex"
+    kinds = frozenset({Kind.DOI, Kind.REFERENCE})
+
+    def _lookup(self, citation: Citation) -> Lookup:
+        if citation.kind is Kind.REFERENCE:
+            return self._search(citation)
+        return self._by_doi(normalize_doi(claimed_id(citation, "doi")))
+
+    def _by_doi(self, doi: str) -> Lookup:
+        # OpenAlex keeps DOIs lower-cased; asking in that form also shares one cache entry.
+        key = doi.lower()
+        response = self._get(
+            f"{self.config.openalex_url}/works/{DOI_ORG}{doi_path(key)}", self._auth()
+        )
+        if response.status_code == HTTPStatus.NOT_FOUND:
+            return Lookup.missing(self.name, f"OpenAlex has no work {doi}", authoritative=False)
+        if response.status_code != HTTPStatus.OK:
+            return self._unexpected(response)
+        work = parse_json(response, self.name)
+        if not isinstance(work, dict):
+            raise BadResponse("openalex answered HTTP 200 without a work object")
+        return Lookup.found(self.name, work_record(work))
+
+    def _search(self, citation: Citation) -> Lookup:
+        query = title_query(citation.fields.title or "")
+        if not query:
+            return Lookup.missing(
+                self.name,
+                "not searched: no title could be read from the entry, so no hit could be confirmed",
+                authoritative=False,
+            )
+        params = {"filter": f"title.search:{query}", "per_page": str(PER_PAGE), **self._auth()}
+        response = self._get(f"{self.config.openalex_url}/works", params)
+        if response.status_code != HTTPStatus.OK:
+            return self._unexpected(response)
+        works = _results(parse_json(response, self.name))
+        hits = [work_hit(w) for w in works]
+        candidates = rank(citation, [h for h in hits if h.record.fields.title])
+        chosen = best(candidates)
+        if chosen is not None:
+            return Lookup.found(self.name, chosen.record)
+        reason = rejection("OpenAlex", candidates, len(works))
+        return Lookup.missing(self.name, reason, authoritative=covers(citation.fields))
+
+    def _auth(self) -> dict[str, str]:
+        """The API key (a larger daily budget) and the contact address, when configured."""
+        params: dict[str, str] = {}
+        if self.config.openalex_key is not None:
+            params["api_key"] = self.config.openalex_key.get_secret_value()
+        if self.config.mailto:
+            params["mailto"] = self.config.mailto
+        return params
+
+
+def covers(fields: Fields) -> bool:
+    """Whether OpenAlex's silence on this claim is evidence: a journal article, conference
+    paper or preprint, with the venue and year an indexed one would have."""
+    venue = fields.container or ""
+    claimed_type = fields.type in COVERED_TYPES or is_preprint_venue(venue)
+    return claimed_type and bool(fields.title) and bool(fields.year) and bool(venue.strip())
+
+
+def title_query(title: str) -> str:
+    """The title's words, lower-case, without punctuation (commas would split the filter)."""
+    words = _NON_WORD.sub(" ", title).lower().split()
+    return " ".join(words)[:MAX_QUERY_CHARS].strip()
+
+
+def _results(payload: Any) -> list[dict[str, Any]]:
+    """The works of a list answer; BadResponse when the envelope is not one."""
+    results = payload.get("results") if isinstance(payload, dict) else None
+    if not isinstance(results, list):
+        raise BadResponse("openalex answered HTTP 200 without a list of works")
+    return [work for work in results if isinstance(work, dict)]
+
+
+def work_hit(work: Mapping[str, Any]) -> Hit:
+    """A search hit: the work's Record, with the other names its venue goes by."""
+    record = work_record(work)
+    names = _venue_names(work)
+    aliases = [n for n in names if n != record.fields.container]
+    return Hit(record, aliases)
+
+
+def work_record(work: Mapping[str, Any]) -> Record:
+    """A Record from one OpenAlex work object. Its id is the DOI, else the OpenAlex id."""
+    doi = _doi(work.get("doi"))
+    openalex_id = (text(work.get("id")) or "").removeprefix(OPENALEX_WORK_PREFIX)
+    primary = _mapping(work.get("primary_location"))
+    source = _mapping(primary.get("source"))
+    biblio = _mapping(work.get("biblio"))
+    fields = Fields(
+        title=text(work.get("title")) or text(work.get("display_name")),
+        authors=_authors(work.get("authorships")),
+        year=_year(work.get("publication_year")),
+        container=text(source.get("display_name")) or text(primary.get("raw_source_name")),
+        volume=text(biblio.get("volume")),
+        issue=text(biblio.get("issue")),
+        pages=_pages(biblio),
+        publisher=text(source.get("host_organization_name")),
+        doi=doi,
+        url=text(primary.get("landing_page_url")),
+        type=csl_type(text(work.get("type")), text(source.get("type"))),
+    )
+    landing = OPENALEX_WORK_PREFIX + openalex_id if openalex_id else None
+    url = doi_link(doi) if doi else landing
+    flags = [RETRACTED] if work.get("is_retracted") is True else []
+    return Record(
+        source=OpenAlexResolver.name, id=doi or openalex_id, fields=fields, url=url, flags=flags
+    )
+
+
+def csl_type(work_type: str | None, source_type: str | None) -> str | None:
+    """The CSL type of an OpenAlex work: its own type, or for an article, its source's kind."""
+    if work_type is None:
+        return None
+    if work_type in WORK_TYPES:
+        return WORK_TYPES[work_type]
+    if work_type in ARTICLE_TYPES:
+        return SOURCE_TYPES.get(source_type or "", GENERIC_ARTICLE)
+    return None
+
+
+def _venue_names(work: Mapping[str, Any]) -> list[str]:
+    """Names of the work's venue: the primary location's source and raw name, the legacy
+    `host_venue`, and the journals or conferences among its other locations."""
+    primary = _mapping(work.get("primary_location"))
+    names = [
+        text(_mapping(primary.get("source")).get("display_name")),
+        text(primary.get("raw_source_name")),
+        text(_mapping(work.get("host_venue")).get("display_name")),
+    ]
+    locations = work.get("locations")
+    for location in locations if isinstance(locations, list) else []:
+        source = _mapping(_mapping(location).get("source"))
+        if source.get("type") in VENUE_SOURCE_TYPES:
+            names.append(text(source.get("display_name")))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _authors(authorships: Any) -> list[Author]:
+    if not isinstance(authorships, list):
+        return []
+    names = (
+        text(_mapping(a.get("author")).get("display_name")) or text(a.get("raw_author_name"))
+        for a in authorships
+        if isinstance(a, Mapping)
+    )
+    return [split_name(n) for n in names if n]
+
+
+def _pages(biblio: Mapping[str, Any]) -> str | None:
+    first, last = text(biblio.get("first_page")), text(biblio.get("last_page"))
+    if first and last and last != first:
+        return f"{first}-{last}"
+    return first or last
+
+
+def _year(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    return year_in(str(value))
+
+
+def _doi(value: Any) -> str | None:
+    doi = text(value)
+    return normalize_doi(doi) if doi else None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
