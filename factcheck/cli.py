@@ -50,7 +50,10 @@ def _source_options(command: Any) -> Any:
     options = [
         click.option(
             "--sources",
-            help="Comma-separated resolvers, in order (crossref,doi,arxiv,pubmed,openlibrary,url).",
+            help=(
+                "Comma-separated resolvers, in order "
+                "(crossref,doi,openalex,dblp,arxiv,pubmed,openlibrary,url,library)."
+            ),
         ),
         click.option(
             "--offline/--online",
@@ -70,10 +73,23 @@ def _source_options(command: Any) -> Any:
         click.option("--arxiv-url"),
         click.option("--pubmed-url"),
         click.option("--openalex-url"),
+        click.option("--dblp-url"),
         click.option(
             "--allow-private-urls/--no-allow-private-urls",
             default=None,
             help="Let URL checks reach loopback and private addresses.",
+        ),
+        click.option(
+            "--library",
+            multiple=True,
+            type=click.Path(dir_okay=False),
+            callback=lambda _ctx, _param, paths: paths or None,  # none given: FACTCHECK_LIBRARY
+            help="Your own .bib, CSL-JSON or index file, asked first (repeatable).",
+        ),
+        click.option(
+            "--library-complete/--no-library-complete",
+            default=None,
+            help="The library holds every work: its misses mean not found.",
         ),
     ]
     for option in reversed(options):
@@ -136,6 +152,29 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
         for path, extraction in found:
             render.print_citations(path, extraction.citations, console)
     sys.exit(EXIT_USAGE if had_error else EXIT_OK)
+
+
+@main.group()
+def library() -> None:
+    """Offline libraries for --library."""
+
+
+@library.command("build")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def library_build(out: str, files: tuple[str, ...]) -> None:
+    """Index FILES (.bib, CSL-JSON .json, Crossref .jsonl) into OUT (.sqlite) for --library."""
+    from pathlib import Path
+
+    from .errors import ConfigError
+    from .resolve.library import build_index
+
+    try:
+        count = build_index([Path(f) for f in files], Path(out))
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    click.echo(f"indexed {count} work(s) into {out}")
 
 
 def _read_all(paths: tuple[str, ...]) -> tuple[list[Document], bool]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from .errors import ConfigError
 
@@ -18,7 +19,12 @@ ENV_PREFIX = "FACTCHECK_"
 
 PROJECT_URL = "https://pypi.org/project/factcheck/"
 
-DEFAULT_SOURCES = ("crossref", "doi", "arxiv", "pubmed", "openlibrary", "url")
+# Asked per citation kind in this order, until one settles it (see `checker.settles`). DOIs:
+# Crossref, then doi.org, the registry whose answer settles found or not; OpenAlex only when
+# both failed. References: Crossref, then OpenAlex's and DBLP's searches, then arXiv.
+DEFAULT_SOURCES = ("crossref", "doi", "openalex", "dblp", "arxiv", "pubmed", "openlibrary", "url")
+# The local source (resolve/library.py): asked first whenever `library` names files.
+LIBRARY_SOURCE = "library"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -36,6 +42,9 @@ class Config(BaseModel):
     pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
     openalex_url: str = "https://api.openalex.org"
     openlibrary_url: str = "https://openlibrary.org"
+    dblp_url: str = "https://dblp.org"
+    # OpenAlex's free API key: a larger daily budget. Kept secret in dumps and reprs.
+    openalex_key: SecretStr | None = None
 
     sources: tuple[str, ...] = DEFAULT_SOURCES
     mailto: str | None = None
@@ -68,6 +77,12 @@ class Config(BaseModel):
 
     workers: int = Field(default=8, ge=1, description="threads resolving at once")
 
+    # The user's own BibTeX / CSL-JSON files or offline indexes (resolve/library.py); the
+    # environment variable separates paths with os.pathsep. Its misses prove nothing unless
+    # `library_complete` declares it exhaustive (an air-gapped mirror).
+    library: tuple[Path, ...] = ()
+    library_complete: bool = False
+
     @field_validator("sources", mode="before")
     @classmethod
     def _split_sources(cls, value: Any) -> Any:
@@ -75,8 +90,34 @@ class Config(BaseModel):
             value = [s.strip() for s in value.split(",") if s.strip()]
         return tuple(value)
 
+    @field_validator("library", mode="before")
+    @classmethod
+    def _split_library(cls, value: Any) -> Any:
+        return _library_paths(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _library_first(cls, data: Any) -> Any:
+        """A configured library is asked first, unless `sources` already places it."""
+        if not isinstance(data, dict) or not _library_paths(data.get("library")):
+            return data
+        sources = data.get("sources", DEFAULT_SOURCES)
+        if isinstance(sources, str):
+            if LIBRARY_SOURCE in {name.strip() for name in sources.split(",")}:
+                return data
+            return {**data, "sources": f"{LIBRARY_SOURCE},{sources}"}
+        if not isinstance(sources, (list, tuple)) or LIBRARY_SOURCE in sources:
+            return data
+        return {**data, "sources": (LIBRARY_SOURCE, *sources)}
+
     @field_validator(
-        "crossref_url", "doi_url", "arxiv_url", "pubmed_url", "openalex_url", "openlibrary_url"
+        "crossref_url",
+        "doi_url",
+        "arxiv_url",
+        "pubmed_url",
+        "openalex_url",
+        "openlibrary_url",
+        "dblp_url",
     )
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -103,6 +144,17 @@ class Config(BaseModel):
     def user_agent(self, version: str) -> str:
         contact = f"; mailto:{self.mailto}" if self.mailto else ""
         return f"factcheck/{version} (+{PROJECT_URL}{contact})"
+
+
+def _library_paths(value: Any) -> Any:
+    """Library paths from a string (os.pathsep-separated), one path, or a sequence."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(part for part in value.split(os.pathsep) if part.strip())
+    if isinstance(value, os.PathLike):
+        return (value,)
+    return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
 def _from_env(name: str, raw: str) -> Any:

@@ -282,3 +282,17 @@ def test_outcomes_survive_the_round_trip(tmp_path: Path) -> None:
     (back,) = cache.get(SOURCES, cite(Kind.DOI, PLOS)) or []
     assert back.outcome is Outcome.MISSING
     assert back.authoritative
+
+
+def test_an_edited_library_file_is_another_source(tmp_path: Path) -> None:
+    library = tmp_path / "refs.bib"
+    library.write_text("@article{a, title={A}, author={Lee, K.}, year={2020}}\n")
+    config = Config.load(env={}, library=(library,), cache="none")
+    before = results.settings_digest(config)
+    assert results.settings_digest(config) == before
+    library.write_text("@article{a, title={A changed title}, author={Lee, K.}, year={2020}}\n")
+    assert results.settings_digest(config) != before
+    # An OpenAlex key changes who pays for the answers, not what they say.
+    keyed = Config.load(env={}, library=(library,), cache="none", openalex_key="k")
+    plain = Config.load(env={}, library=(library,), cache="none")
+    assert results.settings_digest(keyed) == results.settings_digest(plain)

@@ -104,10 +104,16 @@ def session(backend: BaseCache | None, config: Config) -> requests.Session:
         allowable_codes=CACHEABLE_STATUSES,
         allowable_methods=("GET", "HEAD"),
         match_headers=MATCHED_HEADERS,
+        # Redacted from the stored responses: a key must not sit in plain text on disk.
+        ignored_parameters=SECRET_PARAMS,
         only_if_cached=config.offline,
         stale_if_error=config.offline,
         autoclose=False,
     )
+
+
+# Query parameters that carry a credential (OpenAlex's `api_key`).
+SECRET_PARAMS = ("api_key",)
 
 
 def cache_key(request: requests.PreparedRequest, **_: Any) -> str:

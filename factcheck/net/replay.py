@@ -25,7 +25,7 @@ from ..errors import ConfigError
 
 CASSETTE_SUFFIXES = (".yaml", ".yml")
 # Query parameters that identify the caller, not the request: ignored when matching.
-IDENTITY_PARAMS = frozenset({"mailto", "email", "tool"})
+IDENTITY_PARAMS = frozenset({"mailto", "email", "tool", "api_key"})
 
 
 class NotRecorded(requests.ConnectionError):

@@ -100,7 +100,7 @@ def parse_json(response: requests.Response, source: str) -> Any:
 
 def registry() -> dict[str, type[Resolver]]:
     """Built-in resolvers plus those registered by entry point, by name."""
-    from . import arxiv, crossref, doi, openlibrary, pubmed, web
+    from . import arxiv, crossref, dblp, doi, library, openalex, openlibrary, pubmed, web
 
     found: dict[str, type[Resolver]] = {
         cls.name: cls
@@ -111,6 +111,9 @@ def registry() -> dict[str, type[Resolver]]:
             pubmed.PubmedResolver,
             openlibrary.OpenLibraryResolver,
             web.WebResolver,
+            openalex.OpenAlexResolver,
+            dblp.DblpResolver,
+            library.LibraryResolver,
         )
     }
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):

@@ -94,4 +94,4 @@ def rejection(source: str, candidates: list[Candidate], hits: int) -> str:
         if result.state == "disagree"
     ]
     why = "; ".join(problems) or "too few fields to confirm it"
-    return f"closest {source} hit “{title}” ({ident}) was rejected: {why}"
+    return f"the closest hit in {source}, “{title}” ({ident}), was rejected: {why}"

@@ -60,6 +60,7 @@ NEUTRAL_SETTINGS = frozenset(
     {
         "sources",
         "mailto",
+        "openalex_key",
         "cache",
         "offline",
         "replay",
@@ -93,9 +94,19 @@ def open_results(config: Config) -> ResultsCache | None:
     return ResultsCache(http_cache.with_name(http_cache.name + RESULTS_SUFFIX), config)
 
 
+def _stamp(path: Path) -> list[int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return [stat.st_size, stat.st_mtime_ns]
+
+
 def settings_digest(config: Config) -> str:
     """A short digest of the settings that can change what a source answers."""
     shaping = config.model_dump(mode="json", exclude=set(NEUTRAL_SETTINGS))
+    # A library file edited since is another source: its size and time are part of the key.
+    shaping["library_files"] = [_stamp(path) for path in config.library]
     text = json.dumps(shaping, sort_keys=True, separators=(",", ":"))
     return blake2b(text.encode(), digest_size=SETTINGS_DIGEST_BYTES).hexdigest()
 

@@ -93,6 +93,8 @@ class FakeApi:
             "arxiv": self._arxiv,
             "pubmed": self._pubmed,
             "openlibrary": self._openlibrary,
+            "openalex": self._openalex,
+            "dblp": self._dblp,
         }
 
     # ------------------------------------------------------------------ test controls
@@ -113,6 +115,8 @@ class FakeApi:
             "arxiv_url": f"{self.url}/arxiv/api",
             "pubmed_url": f"{self.url}/pubmed",
             "openlibrary_url": f"{self.url}/openlibrary",
+            "openalex_url": f"{self.url}/openalex",
+            "dblp_url": f"{self.url}/dblp",
             "cache": "none",
             # Local answers are instant: fail fast, retry without long pauses.
             "connect_timeout": 1.0,
@@ -247,6 +251,20 @@ class FakeApi:
         if edition is None:
             return Reply(404, b'{"error": "notfound", "key": "' + path.encode() + b'"}', JSON)
         return Reply(200, json.dumps(edition).encode(), JSON)
+
+    def _openalex(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+        """Holds nothing: every work is 404, every search empty (the shapes OpenAlex uses)."""
+        if path == "/works":
+            meta = {"count": 0, "page": 1, "per_page": int(query.get("per_page", "25"))}
+            return Reply(200, json.dumps({"meta": meta, "results": []}).encode(), JSON)
+        return Reply(404, b'{"error": "NotFoundError", "message": "not found"}', JSON)
+
+    def _dblp(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+        """Holds nothing: every search answers DBLP's envelope with no hits."""
+        if path != "/search/publ/api":
+            return Reply(404, b"not found", "text/plain")
+        hits = {"@total": "0", "@computed": "0", "@sent": "0", "@first": "0"}
+        return Reply(200, json.dumps({"result": {"hits": hits}}).encode(), JSON)
 
 
 def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
