@@ -14,11 +14,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .model import Citation, Extraction, Finding, Report, Status, Summary
+from .model import Citation, Extraction, Fields, Finding, Report, Status, Summary
 
 FORMATS = ("text", "json", "jsonl")
 # How much of a long claim or title the text table shows.
 MAX_CELL_CHARS = 90
+
+# Statuses whose text report puts the claim and the record side by side.
+SIDE_BY_SIDE = frozenset({Status.MISMATCH, Status.NOT_FOUND})
+# The fields of that comparison, in order; authors beyond MAX_SHOWN_AUTHORS are counted.
+SHOWN_FIELDS = ("title", "authors", "year", "container", "volume", "pages", "doi", "arxiv", "url")
+MAX_SHOWN_AUTHORS = 6
 
 STATUS_STYLE = {
     Status.VERIFIED: "green",
@@ -66,16 +72,21 @@ def to_jsonl(reports: Sequence[Report]) -> str:
 
 
 def print_text(reports: Sequence[Report], console: Console, *, verbose: bool = False) -> None:
-    """A readable table per file: status, kind, the claim, and what was found."""
+    """Per file: a summary line, then each finding that is not verified (all with verbose).
+
+    A `mismatch` or `not_found` shows the claimed and the found metadata side by side,
+    under its one-line reason, so that a reader sees at once what is wrong."""
     for report in reports:
         shown = [f for f in report.items if verbose or f.verdict.status is not Status.VERIFIED]
         console.print(Text(report.path or "<text>", style="bold"), _summary_text(report.summary))
-        if shown:
-            console.print(_findings_table(shown))
-        elif report.items:
-            console.print("  all verified (use -v to list them)")
-        else:
-            console.print("  no references, identifiers or URLs found")
+        for finding in shown:
+            console.print(_headline(finding))
+            console.print(Text("    " + finding.verdict.reason))
+            if finding.verdict.status in SIDE_BY_SIDE:
+                console.print(_side_by_side(finding))
+        if not shown:
+            quiet = "  all verified (use -v to list them)"
+            console.print(quiet if report.items else "  no references, identifiers or URLs found")
 
 
 def print_citations(path: str, citations: list[Citation], console: Console) -> None:
@@ -101,39 +112,51 @@ def extraction_json(documents: Sequence[tuple[str, Extraction]]) -> str:
     return json.dumps({"files": files}, ensure_ascii=False, indent=2)
 
 
-def _findings_table(findings: list[Finding]) -> Table:
-    table = Table(show_lines=True, expand=False)
-    table.add_column("status", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("claim")
-    table.add_column("found / why")
-    for f in findings:
-        status = f.verdict.status
+def _headline(finding: Finding) -> Text:
+    status = finding.verdict.status
+    line = Text("  ")
+    line.append(f"{status.value:<12}", style=STATUS_STYLE[status])
+    line.append(f"{finding.citation.kind.value:<10}")
+    line.append(_clip(finding.citation.raw))
+    if finding.verdict.flags:
+        line.append(f"  [{', '.join(finding.verdict.flags)}]", style="magenta")
+    return line
+
+
+def _side_by_side(finding: Finding) -> Table:
+    """Claimed against found, one row per field either side has; differing values coloured."""
+    verdict = finding.verdict
+    claimed = _shown_fields(finding.citation.fields)
+    record = verdict.record
+    found = _shown_fields(record.fields) if record is not None else {}
+    differing = {diff.field for diff in verdict.diffs}
+    source = f"found ({verdict.source})" if record is not None else "found"
+    table = Table(box=None, padding=(0, 2), show_edge=False)
+    table.add_column("    field", style="bold", no_wrap=True)
+    table.add_column("claimed", max_width=MAX_CELL_CHARS // 2)
+    table.add_column(source, max_width=MAX_CELL_CHARS // 2)
+    for name in [n for n in SHOWN_FIELDS if n in claimed or n in found]:
+        style = "red" if name in differing else ""
         table.add_row(
-            Text(status.value, style=STATUS_STYLE[status]),
-            f.citation.kind.value,
-            _clip(f.citation.raw),
-            _found_cell(f),
+            f"    {name}",
+            Text(claimed.get(name, "—"), style=style),
+            Text(found.get(name, "—"), style="green" if name in differing else ""),
         )
     return table
 
 
-def _found_cell(finding: Finding) -> Text:
-    verdict = finding.verdict
-    cell = Text()
-    record = verdict.record
-    if record is not None and record.fields.title and not verdict.diffs:
-        year = f" ({record.fields.year})" if record.fields.year else ""
-        cell.append(_clip(record.fields.title) + year + "\n", style="italic")
-    for diff in verdict.diffs:
-        cell.append(f"{diff.field}: ", style="bold")
-        cell.append(_clip(str(diff.claimed)), style="red")
-        cell.append(" → ")
-        cell.append(_clip(str(diff.found)) + "\n", style="green")
-    cell.append(verdict.reason)
-    if verdict.flags:
-        cell.append(f"  [{', '.join(verdict.flags)}]", style="magenta")
-    return cell
+def _shown_fields(fields: Fields) -> dict[str, str]:
+    """The fields worth showing, as short strings: authors as family names."""
+    values: dict[str, str] = {}
+    for name in SHOWN_FIELDS:
+        value = getattr(fields, name)
+        if name == "authors":
+            value = ", ".join(a.family or a.name or "" for a in value[:MAX_SHOWN_AUTHORS])
+            if len(fields.authors) > MAX_SHOWN_AUTHORS:
+                value += f" … ({len(fields.authors)})"
+        if value:
+            values[name] = _clip(str(value))
+    return values
 
 
 def _summary_text(summary: Summary) -> Text:

@@ -29,6 +29,8 @@ def env_for(api: FakeApi) -> dict[str, str]:
         "FACTCHECK_CROSSREF_URL": f"{api.url}/crossref",
         "FACTCHECK_DOI_URL": f"{api.url}/doi",
         "FACTCHECK_ARXIV_URL": f"{api.url}/arxiv/api",
+        "FACTCHECK_OPENALEX_URL": f"{api.url}/openalex",
+        "FACTCHECK_DBLP_URL": f"{api.url}/dblp",
         "FACTCHECK_CACHE": "none",
         "FACTCHECK_MAILTO": "test@example.org",
         "COLUMNS": "200",
@@ -100,6 +102,17 @@ def test_text_output_is_a_table_of_problems(fake_api: FakeApi, tmp_path: Path) -
     assert PLOS not in result.stdout  # verified items are collapsed without -v
     verbose = run(fake_api, "-v", write(tmp_path, "b.md", GOOD))
     assert PLOS in verbose.stdout
+
+
+def test_a_mismatch_shows_claim_and_record_side_by_side(fake_api: FakeApi, tmp_path: Path) -> None:
+    entry = f"References\n\n1. Smith, J. (2012). Deep learning for cats. Nature. doi:{PLOS}\n"
+    result = run(fake_api, write(tmp_path, "c.md", entry))
+    lines = result.stdout.splitlines()
+    assert any(line.split()[:3] == ["field", "claimed", "found"] for line in lines)
+    title_row = next(line for line in lines if line.split()[:1] == ["title"])
+    assert "Deep learning for cats" in title_row and "Methylphenidate" in title_row
+    authors_row = next(line for line in lines if line.split()[:1] == ["authors"])
+    assert "Smith" in authors_row and "Sadasivan" in authors_row
 
 
 @pytest.mark.parametrize(
