@@ -189,13 +189,14 @@ def test_no_hits_is_missing_authoritative_only_for_a_conference_paper(
     assert not resolver.lookup(cite(fields=article)).authoritative
 
 
-def test_covers_claimed_conference_papers_with_venue_and_year_only() -> None:
+def test_covers_claimed_conference_papers_with_title_and_year_only() -> None:
     assert covers(CLAIM)
+    assert covers(CLAIM.model_copy(update={"container": None}))
     for update in (
         {"type": "article-journal"},
         {"type": "preprint"},
         {"type": None},
-        {"container": None},
+        {"title": None},
         {"container": "arXiv"},
         {"year": None},
     ):

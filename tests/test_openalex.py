@@ -268,12 +268,14 @@ def test_another_work_is_rejected_naming_the_closest_hit(
     assert lookup.authoritative  # a conference paper with venue and year: OpenAlex would hold it
 
 
-def test_covers_journal_articles_conference_papers_and_preprints_with_venue_and_year() -> None:
+def test_covers_journal_articles_conference_papers_and_preprints_with_title_and_year() -> None:
     assert covers(CLAIM)
     assert covers(CLAIM.model_copy(update={"type": "article-journal", "container": "Nature"}))
     assert covers(CLAIM.model_copy(update={"type": None, "container": "arXiv preprint"}))
     assert covers(CLAIM.model_copy(update={"type": "preprint", "container": "bioRxiv"}))
-    for update in ({"type": "book"}, {"type": "thesis"}, {"container": None}, {"year": None}):
+    # A BibTeX @inproceedings without booktitle still claims a conference paper.
+    assert covers(CLAIM.model_copy(update={"container": None}))
+    for update in ({"type": "book"}, {"type": "thesis"}, {"title": None}, {"year": None}):
         assert not covers(CLAIM.model_copy(update=update))
 
 

@@ -169,8 +169,9 @@ def test_a_journal_article_or_paper_that_search_cannot_find_is_an_authoritative_
     assert resolver.lookup(cite(fields=article)).authoritative
     paper = article.model_copy(update={"type": "paper-conference", "container": "Proc. ICML"})
     assert resolver.lookup(cite(fields=paper)).authoritative
-    # Books, preprints and claims without a venue: Crossref may not hold them.
-    for update in ({"type": "book"}, {"container": "arXiv"}, {"container": None}):
+    assert resolver.lookup(cite(fields=paper.model_copy(update={"container": None}))).authoritative
+    # Books, preprints and claims without a year: Crossref may not hold them, or cannot tell.
+    for update in ({"type": "book"}, {"container": "arXiv"}, {"year": None}):
         claim = article.model_copy(update=update)
         assert not resolver.lookup(cite(fields=claim)).authoritative
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..match import Comparison, claims_et_al, compare
-from ..model import Citation, Record
+from ..match import Comparison, claims_et_al, compare, is_preprint_venue
+from ..model import Citation, Fields, Record
 
 # A candidate is the cited work when this many independent fields agree (title and at least
 # one of authors, year, venue, volume, pages), or every field both sides have, if fewer.
@@ -95,3 +95,19 @@ def rejection(source: str, candidates: list[Candidate], hits: int) -> str:
     ]
     why = "; ".join(problems) or "too few fields to confirm it"
     return f"the closest hit in {source}, “{title}” ({ident}), was rejected: {why}"
+
+
+def indexed_claim(fields: Fields, types: frozenset[str]) -> bool:
+    """Whether a claim is a work of one of the `types` a source indexes, told as precisely as
+    its record would be (a title and a year), and not placed on a preprint server. A source
+    says which types it holds nearly all of; its silence on such a claim is evidence.
+
+    The venue is not required: a BibTeX `@inproceedings` without `booktitle` still claims
+    a conference paper. Free text without a venue gets no type from the parser, unless its
+    volume and pages make it a journal article."""
+    return (
+        fields.type in types
+        and bool(fields.title)
+        and bool(fields.year)
+        and not is_preprint_venue(fields.container or "")
+    )

@@ -29,11 +29,10 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
-from ..match import is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .candidates import Hit, best, rank, rejection
+from .candidates import Hit, best, indexed_claim, rank, rejection
 from .common import ApiResolver, doi_link, normalize_doi, split_arxiv_id
 from .mapping import text, year_in
 
@@ -99,15 +98,9 @@ class DblpResolver(ApiResolver):
 
 
 def covers(fields: Fields) -> bool:
-    """Whether DBLP's silence on this claim is evidence: a conference paper, with the venue
-    (not a preprint server) and year an indexed one would have."""
-    venue = fields.container or ""
-    return (
-        fields.type == COVERED_TYPE
-        and bool(fields.year)
-        and bool(venue.strip())
-        and not is_preprint_venue(venue)
-    )
+    """Whether DBLP's silence on this claim is evidence: a conference paper (see
+    `candidates.indexed_claim`)."""
+    return indexed_claim(fields, frozenset({COVERED_TYPE}))
 
 
 def title_query(title: str) -> str:

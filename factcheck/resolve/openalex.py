@@ -36,7 +36,7 @@ from ..match import PREPRINT_TYPES, is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .candidates import Hit, best, rank, rejection
+from .candidates import Hit, best, indexed_claim, rank, rejection
 from .common import DOI_ORG, ApiResolver, claimed_id, doi_link, doi_path, normalize_doi
 from .mapping import RETRACTED, text, year_in
 
@@ -135,11 +135,11 @@ class OpenAlexResolver(ApiResolver):
 
 
 def covers(fields: Fields) -> bool:
-    """Whether OpenAlex's silence on this claim is evidence: a journal article, conference
-    paper or preprint, with the venue and year an indexed one would have."""
-    venue = fields.container or ""
-    claimed_type = fields.type in COVERED_TYPES or is_preprint_venue(venue)
-    return claimed_type and bool(fields.title) and bool(fields.year) and bool(venue.strip())
+    """Whether OpenAlex's silence on this claim is evidence: a journal article or conference
+    paper (see `candidates.indexed_claim`), or a preprint with its title and year."""
+    if is_preprint_venue(fields.container or ""):
+        return bool(fields.title and fields.year)
+    return indexed_claim(fields, COVERED_TYPES)
 
 
 def title_query(title: str) -> str:

@@ -22,10 +22,9 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
-from ..match import is_preprint_venue
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
-from .candidates import Hit, best, rank, rejection
+from .candidates import Hit, best, indexed_claim, rank, rejection
 from .common import ApiResolver, doi_link
 from .mapping import csl_fields, text, update_flags
 
@@ -57,15 +56,8 @@ COVERED_TYPES = frozenset({"article-journal", "paper-conference"})
 
 
 def covers(fields: Fields) -> bool:
-    """Whether Crossref's silence on this claim is evidence: a journal article or conference
-    paper, with the venue and year that an indexed one would have, not a preprint."""
-    venue = fields.container or ""
-    return (
-        fields.type in COVERED_TYPES
-        and bool(fields.year)
-        and bool(venue.strip())
-        and not is_preprint_venue(venue)
-    )
+    """Whether Crossref's silence on this claim is evidence (see `candidates.indexed_claim`)."""
+    return indexed_claim(fields, COVERED_TYPES)
 
 
 class CrossrefSearchResolver(ApiResolver):
