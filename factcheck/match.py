@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
 from .model import Author, FieldDiff, Fields
-from .normalize import fold, words
+from .normalize import cased_words, fold, words
 
 State = Literal["agree", "disagree", "unknown"]
 AGREE: State = "agree"
@@ -59,6 +59,8 @@ TITLE_RELATED = 70.0
 # them to markup (see _record_lost_words); it must keep at least MIN_RECORD_TITLE_WORDS.
 MAX_RECORD_LOST_WORDS = 3
 MIN_RECORD_TITLE_WORDS = 4
+# The note of a title the record cut so short that it neither confirms nor contradicts.
+RECORD_TITLE_CUT = "the record's title stops after its first words (markup lost in the registry?)"
 # Words that cannot end a complete title: a record title ending in one was cut short.
 DANGLING_WORDS = frozenset(
     ["a", "an", "the", "of", "in", "on", "by", "for", "from", "with", "to", "and", "or", "at"]
@@ -290,6 +292,10 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
     if _record_lost_words(mine.split(), theirs.split()) or _record_cut_short(mine, found):
         note = "same title, but the record lacks some words (markup lost in the registry?)"
         return FieldResult(state=AGREE, score=ratio / 100, note=note)
+    if _begins_with(mine.split(), theirs.split()) and _markup_follows(claimed, theirs):
+        # Too little of the record's title is left to confirm the claim, and nothing in it
+        # contradicts it: other fields must decide (see candidates.acceptable).
+        return FieldResult(state=UNKNOWN, score=1.0, note=RECORD_TITLE_CUT)
     related = fuzz.token_set_ratio(mine, theirs)
     if related < TITLE_RELATED:
         return FieldResult(state=DISAGREE, score=ratio / 100, note="another title")
@@ -308,6 +314,21 @@ def _record_lost_words(mine: list[str], theirs: list[str]) -> bool:
     ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     lost = sum(i2 - i1 for _, i1, i2, _, _ in ops)
     return all(op[0] == "delete" for op in ops) and lost <= MAX_RECORD_LOST_WORDS
+
+
+def _begins_with(mine: list[str], theirs: list[str]) -> bool:
+    """The record's title is the first words of the claimed one, and shorter."""
+    return 0 < len(theirs) < len(mine) and mine[: len(theirs)] == theirs
+
+
+def _markup_follows(claimed: str, theirs: str) -> bool:
+    """Whether the claimed title goes on, past the record's words, with what registries lose
+    to markup: a number, symbol or capitalised name ("13C-enrichment", "Ca2+", "Senecio").
+    A claim that goes on with a plain word ("… activity and deep priors") is a longer,
+    other title (a chimera), not a cut record."""
+    kept = len(theirs.split())
+    written = cased_words(html.unescape(claimed))
+    return len(written) > kept and not written[kept][0].islower()
 
 
 def _record_cut_short(mine: str, found: str) -> bool:
@@ -396,7 +417,13 @@ def same_author(mine: Author, theirs: Author) -> bool:
     # "y Arcas" / "Agüera y Arcas", "Gontijo Lopes" / "Lopes".
     mine_words, their_words = _name_words(mine), _name_words(theirs)
     return bool(a and b) and (
-        a in their_words or b in mine_words or _last_word(mine) == _last_word(theirs) != ""
+        a in their_words
+        or b in mine_words
+        or _last_word(mine) == _last_word(theirs) != ""
+        # A record that kept only the first word of a family name ("Vander" for "Vander
+        # Cruyssen"), a particle-like word that the keys above leave out.
+        or b in words(mine.family or "")
+        or a in words(theirs.family or "")
     )
 
 

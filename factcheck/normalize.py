@@ -21,6 +21,16 @@ FOLD_CACHE_SIZE = 16384
 @lru_cache(maxsize=FOLD_CACHE_SIZE)
 def fold(text: str) -> str:
     """Lower-case ASCII-folded words separated by single spaces."""
+    return _plain(text).casefold().strip()
+
+
+def cased_words(text: str) -> list[str]:
+    """The words of `fold(text)` as written (case kept), one for one."""
+    return [word for word in _plain(text).split() if word]
+
+
+def _plain(text: str) -> str:
+    """`text` without tags, LaTeX commands, accents and punctuation; words split by spaces."""
     text = _TAG.sub(" ", text)
     text = _LATEX_COMMAND.sub("", text)
     decomposed = unicodedata.normalize("NFKD", text)
@@ -29,7 +39,7 @@ def fold(text: str) -> str:
         stripped = decomposed
     else:
         stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", stripped.casefold()).strip()
+    return _NON_WORD.sub(" ", stripped)
 
 
 def words(text: str) -> list[str]:

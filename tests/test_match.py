@@ -348,3 +348,18 @@ def test_page_words_are_not_page_numbers() -> None:
     assert compare_pages("p878-p889", "878").state == "agree"
     assert compare_pages("e33693", "e33693").state == "agree"
     assert compare_pages("pp. 12-19", "13").state == "disagree"
+
+
+def test_a_record_title_cut_before_markup_neither_confirms_nor_contradicts() -> None:
+    claimed = "Unexpected 13C-enrichment of organic components from wheat crop soils"
+    cut = compare_titles(claimed, "Unexpected")
+    assert cut.state == "unknown" and "first words" in cut.note
+    assert compare_titles("Flowering of Senecio jacobaea", "Flowering of").state == "unknown"
+    # Going on with a plain word is another, longer title.
+    assert compare_titles("Flowering of plants and deep priors", "Flowering of").state == "disagree"
+
+
+def test_a_record_that_kept_the_first_word_of_a_family_name_agrees() -> None:
+    claimed = [Author(family="Vander Cruyssen", given="B."), Author(family="Cantaert", given="T.")]
+    assert compare_authors(claimed, [Author(family="Vander")]).state == AGREE
+    assert compare_authors(claimed, [Author(family="Vandermeer")]).state == DISAGREE

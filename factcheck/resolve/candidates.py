@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..match import Comparison, claims_et_al, compare, is_preprint_venue
+from ..match import AGREE, UNKNOWN, Comparison, claims_et_al, compare, is_preprint_venue
 from ..model import Citation, Fields, Record
 
 # A candidate is the cited work when this many independent fields agree (title and at least
 # one of authors, year, venue, volume, pages), or every field both sides have, if fewer.
 MIN_SUPPORTING = 2
+# A record whose title the registry cut to its first words is the cited work only when this
+# many other fields agree (first author, year, venue, volume, pages).
+MIN_SUPPORTING_CUT_TITLE = 4
 # The title must be at least a near miss (see `match.TITLE_RELATED`): a candidate with
 # another title is another work, however many other fields happen to agree.
 TITLE_SIMILARITY_FLOOR = 0.7
@@ -69,8 +72,13 @@ def acceptable(comparison: Comparison) -> bool:
     A hit whose title is only a near miss is still accepted when enough other fields agree,
     so that the judge can report the misquoted title; likewise swapped authors under the
     right title and year."""
-    if comparison.title.score < TITLE_SIMILARITY_FLOOR:
+    title = comparison.title
+    if title.state == AGREE:
+        return comparison.supporting >= min(MIN_SUPPORTING, comparison.compared())
+    if title.score < TITLE_SIMILARITY_FLOOR:
         return False
+    if title.state == UNKNOWN:  # the record's title is cut short (match.RECORD_TITLE_CUT)
+        return comparison.supporting >= MIN_SUPPORTING_CUT_TITLE
     return comparison.supporting >= min(MIN_SUPPORTING, comparison.compared())
 
 
