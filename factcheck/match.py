@@ -22,6 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from .model import Author, FieldDiff, Fields
 from .normalize import cased_words, fold, words
@@ -50,6 +51,11 @@ SPELLING_VARIANTS = tuple(
         (r"tre\b", "ter"),
     )
 )
+# A word this long that differs from the record's by this many letters is a typo.
+TYPO_MIN_CHARS = 7
+TYPO_MAX_EDITS = 1
+# ...inside the word: its first letter and this many last ones are the same.
+TYPO_KEPT_ENDING = 3
 # How many differing words a note names.
 MAX_NOTED_WORDS = 4
 # Below this `fuzz.token_set_ratio`, the titles are about different things: the candidate is
@@ -356,10 +362,23 @@ def _changed_words(mine: list[str], theirs: list[str]) -> list[str]:
         if op == "equal":
             continue
         left, right = mine[i1:i2], theirs[j1:j2]
-        if _spelling("".join(left)) == _spelling("".join(right)):
+        if _spelling("".join(left)) == _spelling("".join(right)) or _typos(left, right):
             continue
         changed += [w for w in (*left, *right) if _is_content_word(w)]
     return changed
+
+
+def _typos(left: list[str], right: list[str]) -> bool:
+    """Word for word, the same long words but for one slip of a letter inside the word
+    ("immunoredistibution"): a typo in the citing text, not another title. A changed ending
+    ("Privacys", "Learnings", "Towards") changes the word, and is a near miss."""
+    return len(left) == len(right) and all(
+        len(a) >= TYPO_MIN_CHARS
+        and a[0] == b[0]
+        and a[-TYPO_KEPT_ENDING:] == b[-TYPO_KEPT_ENDING:]
+        and Levenshtein.distance(a, b) <= TYPO_MAX_EDITS
+        for a, b in zip(left, right, strict=True)
+    )
 
 
 def _is_content_word(word: str) -> bool:
@@ -707,7 +726,14 @@ def compare_pages(claimed: str | None, found: str | None) -> FieldResult:
         return FieldResult()
     if mine == theirs:
         return FieldResult(state=AGREE, score=1.0, note="same first page")
+    if _page_number(mine) == _page_number(theirs) and (mine.isdigit() or theirs.isdigit()):
+        # "S1" / "1", "e1234" / "1234": a supplement or article-number prefix one side left out.
+        return FieldResult(state=AGREE, score=1.0, note="same first page, but for a prefix")
     return FieldResult(state=DISAGREE, note=f"pages {found}, not {claimed}")
+
+
+def _page_number(page: str) -> str:
+    return "".join(ch for ch in page if ch.isdigit()).lstrip("0")
 
 
 def first_page(pages: str | None) -> str:

@@ -363,3 +363,15 @@ def test_a_record_that_kept_the_first_word_of_a_family_name_agrees() -> None:
     claimed = [Author(family="Vander Cruyssen", given="B."), Author(family="Cantaert", given="T.")]
     assert compare_authors(claimed, [Author(family="Vander")]).state == AGREE
     assert compare_authors(claimed, [Author(family="Vandermeer")]).state == DISAGREE
+
+
+def test_a_slip_of_a_letter_inside_a_long_word_is_a_typo_not_a_near_miss() -> None:
+    record = "Stress, testosterone, and the immunoredistribution hypothesis"
+    assert compare_titles(record.replace("distri", "disti"), record).state == AGREE
+    assert compare_titles(record.replace("hypothesis", "hypotheses"), record).state == DISAGREE
+
+
+def test_a_page_prefix_one_side_left_out_agrees() -> None:
+    assert compare_pages("1-2", "S1").state == AGREE
+    assert compare_pages("1234", "e1234").state == AGREE
+    assert compare_pages("e12", "e13").state == DISAGREE
