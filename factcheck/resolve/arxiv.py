@@ -32,7 +32,7 @@ from defusedxml.ElementTree import fromstring
 from ..errors import BadResponse
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, Outcome
-from .candidates import Hit, best, rank, rejection
+from .candidates import Hit, decide, not_searched
 from .common import ApiResolver, claimed_id, split_arxiv_id
 from .mapping import text, year_in
 
@@ -124,9 +124,7 @@ class ArxivResolver(ApiResolver):
     def _search(self, citation: Citation) -> Lookup:
         title = _NON_WORD.sub(" ", citation.fields.title or "").strip()
         if not title:
-            return Lookup.missing(
-                self.name, "not searched: the entry has no title", authoritative=False
-            )
+            return not_searched(self.name)
         response = self._get(
             f"{self.config.arxiv_url}/query",
             {"search_query": f'ti:"{title}"', "max_results": str(SEARCH_ROWS)},
@@ -136,12 +134,7 @@ class ArxivResolver(ApiResolver):
         entries = parse_feed(response.content).findall(f"{ATOM}entry")
         records = [entry_record(e) for e in entries]
         hits = [Hit(r) for r in records if r.fields.title and r.fields.arxiv]
-        candidates = rank(citation, hits)
-        chosen = best(candidates)
-        if chosen is not None:
-            return Lookup.found(self.name, chosen.record)
-        reason = rejection("arXiv", candidates, len(hits))
-        return Lookup.missing(self.name, reason, authoritative=covers(citation.fields))
+        return decide(self.name, "arXiv", citation, hits, len(hits), covers(citation.fields))
 
     def _error(self, entry: Element, entry_id: str, arxiv_id: str) -> Lookup:
         """An error entry: a malformed id is an answer about the id; any other error is not."""

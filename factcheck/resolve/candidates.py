@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..match import AGREE, UNKNOWN, Comparison, claims_et_al, compare, is_preprint_venue
 from ..model import Citation, Fields, Record
+from .base import Lookup
 
 # A candidate is the cited work when this many independent fields agree (title and at least
 # one of authors, year, venue, volume, pages), or every field both sides have, if fewer.
@@ -40,6 +41,28 @@ class Candidate:
 
     record: Record
     comparison: Comparison
+
+
+NOT_SEARCHED = "not searched: no title could be read from the entry, so no hit could be confirmed"
+
+
+def not_searched(source: str) -> Lookup:
+    """The answer for an entry without a title: nothing could show that a hit is the cited
+    work, so no request is spent on it, and its silence proves nothing."""
+    return Lookup.missing(source, NOT_SEARCHED, authoritative=False)
+
+
+def decide(
+    source: str, label: str, citation: Citation, hits: list[Hit], total: int, covered: bool
+) -> Lookup:
+    """A searching source's answer: the best acceptable hit, or a miss naming the closest
+    one. `total` is how many hits the source returned; `covered` whether its silence on
+    this claim is evidence (the source's own `covers`)."""
+    candidates = rank(citation, hits)
+    chosen = best(candidates)
+    if chosen is not None:
+        return Lookup.found(source, chosen.record)
+    return Lookup.missing(source, rejection(label, candidates, total), authoritative=covered)
 
 
 def rank(citation: Citation, hits: Iterable[Hit]) -> list[Candidate]:

@@ -32,7 +32,7 @@ from ..errors import BadResponse
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .candidates import Hit, best, indexed_claim, rank, rejection
+from .candidates import Hit, decide, indexed_claim, not_searched
 from .common import ApiResolver, doi_link, normalize_doi, split_arxiv_id
 from .mapping import text, year_in
 
@@ -78,23 +78,15 @@ class DblpResolver(ApiResolver):
     def _lookup(self, citation: Citation) -> Lookup:
         query = title_query(citation.fields.title or "")
         if not query:
-            return Lookup.missing(
-                self.name,
-                "not searched: no title could be read from the entry, so no hit could be confirmed",
-                authoritative=False,
-            )
+            return not_searched(self.name)
         params = {"q": query, "format": "json", "h": str(HITS), "c": str(COMPLETIONS)}
         response = self._get(self.config.dblp_url + PATH, params)
         if response.status_code != HTTPStatus.OK:
             return self._unexpected(response)
         infos = _infos(parse_json(response, self.name))
         hits = [info_hit(info) for info in infos]
-        candidates = rank(citation, [h for h in hits if h.record.fields.title])
-        chosen = best(candidates)
-        if chosen is not None:
-            return Lookup.found(self.name, chosen.record)
-        reason = rejection("DBLP", candidates, len(infos))
-        return Lookup.missing(self.name, reason, authoritative=covers(citation.fields))
+        titled = [h for h in hits if h.record.fields.title]
+        return decide(self.name, "DBLP", citation, titled, len(infos), covers(citation.fields))
 
 
 def covers(fields: Fields) -> bool:

@@ -56,7 +56,7 @@ from ..extract.identifiers import classify_url, doi_fields
 from ..match import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup
-from .candidates import Hit, best, rank, rejection
+from .candidates import Hit, decide, not_searched
 from .common import claimed_id, doi_link, normalize_doi, split_arxiv_id
 from .mapping import csl_fields, text, update_flags
 from .openlibrary import normalize_isbn
@@ -515,18 +515,11 @@ class LibraryResolver:
     def _search(self, citation: Citation) -> Lookup:
         title = citation.fields.title
         if not title:
-            return Lookup.missing(
-                self.name,
-                "not searched: no title could be read from the entry, so no hit could be confirmed",
-                authoritative=False,
-            )
+            return not_searched(self.name)
         entries = self.library.search(title)
         hits = [Hit(entry.record(), entry.venue_aliases) for entry in entries]
-        candidates = rank(citation, hits)
-        chosen = best(candidates)
-        if chosen is not None:
-            return Lookup.found(self.name, chosen.record)
-        return self._missing(rejection(SOURCE_LABEL, candidates, len(hits)))
+        complete = self.config.library_complete
+        return decide(self.name, SOURCE_LABEL, citation, hits, len(hits), complete)
 
     def _missing(self, reason: str) -> Lookup:
         return Lookup.missing(self.name, reason, authoritative=self.config.library_complete)

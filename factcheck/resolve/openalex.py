@@ -36,7 +36,7 @@ from ..match import PREPRINT_TYPES, is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .candidates import Hit, best, indexed_claim, rank, rejection
+from .candidates import Hit, decide, indexed_claim, not_searched
 from .common import DOI_ORG, ApiResolver, claimed_id, doi_link, doi_path, normalize_doi
 from .mapping import RETRACTED, text, year_in
 
@@ -106,23 +106,15 @@ class OpenAlexResolver(ApiResolver):
     def _search(self, citation: Citation) -> Lookup:
         query = title_query(citation.fields.title or "")
         if not query:
-            return Lookup.missing(
-                self.name,
-                "not searched: no title could be read from the entry, so no hit could be confirmed",
-                authoritative=False,
-            )
+            return not_searched(self.name)
         params = {"filter": f"title.search:{query}", "per_page": str(PER_PAGE), **self._auth()}
         response = self._get(f"{self.config.openalex_url}/works", params)
         if response.status_code != HTTPStatus.OK:
             return self._unexpected(response)
         works = _results(parse_json(response, self.name))
         hits = [work_hit(w) for w in works]
-        candidates = rank(citation, [h for h in hits if h.record.fields.title])
-        chosen = best(candidates)
-        if chosen is not None:
-            return Lookup.found(self.name, chosen.record)
-        reason = rejection("OpenAlex", candidates, len(works))
-        return Lookup.missing(self.name, reason, authoritative=covers(citation.fields))
+        titled = [h for h in hits if h.record.fields.title]
+        return decide(self.name, "OpenAlex", citation, titled, len(works), covers(citation.fields))
 
     def _auth(self) -> dict[str, str]:
         """The API key (a larger daily budget) and the contact address, when configured."""

@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import BadResponse
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
-from .candidates import Hit, best, indexed_claim, rank, rejection
+from .candidates import Hit, decide, indexed_claim, not_searched
 from .common import ApiResolver, doi_link
 from .mapping import csl_fields, text, update_flags
 
@@ -69,22 +69,14 @@ class CrossrefSearchResolver(ApiResolver):
 
     def _lookup(self, citation: Citation) -> Lookup:
         if not citation.fields.title:
-            return Lookup.missing(
-                self.name,
-                "not searched: no title could be read from the entry, so no hit could be confirmed",
-                authoritative=False,
-            )
+            return not_searched(self.name)
         query = query_text(citation)
         response = self._get(f"{self.config.crossref_url}/works", self._params(query))
         if response.status_code != HTTPStatus.OK:
             return self._unexpected(response)
         items = _items(parse_json(response, self.name))
-        candidates = rank(citation, hits(items, score_floor(query)))
-        chosen = best(candidates)
-        if chosen is not None:
-            return Lookup.found(self.name, chosen.record)
-        reason = rejection("Crossref", candidates, len(items))
-        return Lookup.missing(self.name, reason, authoritative=covers(citation.fields))
+        above = hits(items, score_floor(query))
+        return decide(self.name, "Crossref", citation, above, len(items), covers(citation.fields))
 
     def _params(self, query: str) -> dict[str, str]:
         params = {"query.bibliographic": query, "rows": str(ROWS), "select": SELECT}
