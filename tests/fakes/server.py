@@ -231,6 +231,10 @@ class FakeApi:
         return Reply(200, feed, ATOM)
 
     def _pubmed(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+        if path == "/esearch.fcgi":  # a title search finds nothing (the shape esearch uses)
+            found = {"count": "0", "retmax": "0", "retstart": "0", "idlist": []}
+            answer = {"header": {"type": "esearch", "version": "0.3"}, "esearchresult": found}
+            return Reply(200, json.dumps(answer).encode(), JSON)
         db, uid = query.get("db", ""), query.get("id", "")
         body = self.corpus.esummary.get((db, uid))
         if body is None:
