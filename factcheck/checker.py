@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Config
@@ -20,6 +21,20 @@ from .resolve.base import Lookup, Outcome, Resolver, build, finds_published, gua
 from .resolve.results import open_results
 
 LOOKUP_LIMIT_REASON = "not looked up: this text exceeds the limit of {} lookups per text"
+
+
+@dataclass
+class Resolved:
+    """What the sources answered for one or more texts (`Checker.resolve_extractions`).
+
+    `lookups` by probe key (`Citation.key` of what was looked up), `published` (searches for
+    a preprint's published version) by entry key; `stored` counts the probes that the
+    results cache answered, so that batch jobs can show their cache hits.
+    """
+
+    lookups: dict[str, list[Lookup]] = field(default_factory=dict)
+    published: dict[str, list[Lookup]] = field(default_factory=dict)
+    stored: int = 0
 
 
 class Checker:
@@ -73,19 +88,46 @@ class Checker:
         In-text citations are not looked up: they are judged by their link to an entry,
         and only those with a problem are reported.
         """
+        resolved = self.resolve_extractions([extraction])
+        return self.judge_extraction(extraction, resolved, path=path, fail_on=fail_on)
+
+    def resolve_extractions(self, extractions: Iterable[Extraction]) -> Resolved:
+        """The sources' answers for many texts at once: each distinct probe among them is
+        resolved once (every text within its own `max_lookups`), concurrently, then the
+        searches for published versions that those answers call for.
+
+        Batch jobs (`factcheck.pipeline`) call this on a chunk of texts and then
+        `judge_extraction` on each, so that a claim made in a thousand texts costs one lookup.
+        """
+        plans = [_plan(extraction.citations, self.config.max_lookups) for extraction in extractions]
+        wanted: dict[str, Citation] = {}
+        for plan in plans:
+            for key, probe in plan.allowed.items():
+                wanted.setdefault(key, probe)
+        lookups = self._stored(list(wanted.values()))
+        stored = len(lookups)
+        lookups.update(self._resolve_all([p for k, p in wanted.items() if k not in lookups]))
+        published = self._published_versions(
+            [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries]
+        )
+        return Resolved(lookups=lookups, published=published, stored=stored)
+
+    def judge_extraction(
+        self,
+        extraction: Extraction,
+        resolved: Resolved,
+        *,
+        path: str | None = None,
+        fail_on: Iterable[Status] | None = None,
+    ) -> Report:
+        """Judge every claim of one text against answers `resolve_extractions` gave for it
+        (alone or in a batch). No I/O."""
         citations = extraction.citations
-        probes: dict[str, Citation] = {}
-        for citation in citations:
-            if citation.kind is not Kind.INLINE:
-                probes.setdefault(citation.key, _probe(citation))
-        first: dict[str, Citation] = {}
-        for probe in probes.values():
-            first.setdefault(probe.key, probe)
-        allowed = list(first)[: self.config.max_lookups]
-        lookups = self._resolve_all([first[key] for key in allowed])
-        published = self._published_versions(citations, probes, lookups)
+        plan = _plan(citations, self.config.max_lookups)
+        if any(key not in resolved.lookups for key in plan.allowed):
+            raise ValueError("judge_extraction: the Resolved was made for other texts")
         verdicts = {
-            i: self._verdict(c, lookups.get(probes[c.key].key), published.get(c.key))
+            i: self._verdict(c, plan.lookups_of(c, resolved.lookups), resolved.published.get(c.key))
             for i, c in enumerate(citations)
             if c.kind is not Kind.INLINE
         }
@@ -117,34 +159,26 @@ class Checker:
         return judge(citation, lookups, published=published)
 
     def _published_versions(
-        self,
-        citations: list[Citation],
-        probes: dict[str, Citation],
-        lookups: dict[str, list[Lookup]],
+        self, entries: list[tuple[Citation, list[Lookup] | None]]
     ) -> dict[str, list[Lookup]]:
         """Searches, by entry key, for the published version of each entry whose identifier
         is a preprint's while the entry names a venue (`judge.needs_published_version`)."""
         chain = [r for r in self._chains[Kind.REFERENCE] if finds_published(r)]
         if not chain:
             return {}
-        wanted = {
-            c.key: _unidentified(c)
-            for c in citations
-            if c.key in probes and needs_published_version(c, lookups.get(probes[c.key].key) or [])
-        }
+        wanted: dict[str, Citation] = {}
+        for entry, lookups in entries:
+            if entry.key not in wanted and needs_published_version(entry, lookups or []):
+                wanted[entry.key] = _unidentified(entry)
         answers = self._pool.map(lambda search: self._ask(chain, search), wanted.values())
         return dict(zip(wanted, answers, strict=True))
 
     def _resolve_all(self, citations: list[Citation]) -> dict[str, list[Lookup]]:
-        """Lookups by citation key: the answers an earlier run kept (`resolve.results`), read
-        here at once, since that takes less time than handing a citation to a worker thread;
-        the rest asked for concurrently in the pool."""
-        lookups = self._stored(citations)
-        futures = {
-            c.key: self._pool.submit(self._resolve, c) for c in citations if c.key not in lookups
-        }
-        lookups.update((key, future.result()) for key, future in futures.items())
-        return lookups
+        """Lookups by citation key, asked for concurrently in the pool. (The answers an
+        earlier run kept, `_stored`, are read before: that takes less time than handing a
+        citation to a worker thread.)"""
+        futures = {c.key: self._pool.submit(self._resolve, c) for c in citations}
+        return {key: future.result() for key, future in futures.items()}
 
     def _stored(self, citations: list[Citation]) -> dict[str, list[Lookup]]:
         """The results cache's answers for those citations it has, by citation key."""
@@ -203,6 +237,36 @@ def settles(citation: Citation, lookup: Lookup) -> bool:
     if lookup.outcome is Outcome.FOUND:
         return True
     return lookup.outcome is Outcome.MISSING and lookup.authoritative and not searched(citation)
+
+
+@dataclass
+class _Plan:
+    """What one text needs looked up: the probe of each claim (by citation key), and the
+    distinct probes allowed within the text's `max_lookups` (by probe key, in text order)."""
+
+    probes: dict[str, Citation]
+    allowed: dict[str, Citation]
+    entries: list[Citation]
+
+    def lookups_of(
+        self, citation: Citation, lookups: dict[str, list[Lookup]]
+    ) -> list[Lookup] | None:
+        """The answers for a claim, or None when its probe was beyond the text's limit."""
+        key = self.probes[citation.key].key
+        return lookups[key] if key in self.allowed else None
+
+
+def _plan(citations: list[Citation], max_lookups: int) -> _Plan:
+    probes: dict[str, Citation] = {}
+    for citation in citations:
+        if citation.kind is not Kind.INLINE:
+            probes.setdefault(citation.key, _probe(citation))
+    first: dict[str, Citation] = {}
+    for probe in probes.values():
+        first.setdefault(probe.key, probe)
+    allowed = dict(list(first.items())[:max_lookups])
+    entries = [c for c in citations if c.kind is Kind.REFERENCE]
+    return _Plan(probes=probes, allowed=allowed, entries=entries)
 
 
 def _probe(citation: Citation) -> Citation:

@@ -42,6 +42,7 @@ def main() -> None:
     \b
     factcheck FILE... [-]          check files (or stdin), same as `factcheck check`
     factcheck extract FILE...      list what would be checked, without the network
+    factcheck run IN -o OUT.jsonl  evaluation jobs: every record of a JSONL/CSV/Parquet file
     """
 
 
@@ -152,6 +153,100 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
         for path, extraction in found:
             render.print_citations(path, extraction.citations, console)
     sys.exit(EXIT_USAGE if had_error else EXIT_OK)
+
+
+@main.command("run")
+@click.argument("input_path", metavar="IN")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="OUT.jsonl")
+@click.option("--summary", type=click.Path(dir_okay=False), help="[default: OUT.summary.json]")
+@click.option("--text-field", default="text", show_default=True, help="Dotted path to the text.")
+@click.option("--id-field", help="Dotted path to the record's id.")
+@click.option("--group-by", help="Dotted path to the group (e.g. model): rates per group.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "parquet"]))
+@click.option("--resume", is_flag=True, help="Continue OUT where a killed run stopped.")
+@click.option("--strict", is_flag=True, help="Stop at a malformed line instead of skipping it.")
+@click.option("--shard", help="Only shard i/n of the records (i from 0).")
+@click.option("--limit", type=click.IntRange(min=0), help="Only the first N records.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes extracting claims.",
+)
+@click.option("--chunk-size", type=click.IntRange(min=1), help="Records per batch.")
+@click.option(
+    "--fail-on",
+    default=DEFAULT_FAIL_ON,
+    show_default=True,
+    help="Statuses that make a record's report not ok.",
+)
+@click.option("--ray", "ray_address", metavar="ADDRESS", help="Run on a Ray cluster.")
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@_source_options
+def run_command(
+    input_path: str,
+    output: str,
+    summary: str | None,
+    text_field: str,
+    id_field: str | None,
+    group_by: str | None,
+    input_format: str | None,
+    resume: bool,
+    strict: bool,
+    shard: str | None,
+    limit: int | None,
+    jobs: int,
+    chunk_size: int | None,
+    fail_on: str,
+    ray_address: str | None,
+    progress: bool,
+    **settings: Any,
+) -> None:
+    """Check every record of IN (JSONL, CSV or Parquet; - for JSONL on stdin): one output
+    record per input in OUT, and a summary with rates and 95% intervals."""
+    from pathlib import Path
+
+    from .config import Config
+    from .errors import FactcheckError
+    from .pipeline import DEFAULT_CHUNK_SIZE, Fields, Format, JobOptions, Shard, run_job
+
+    statuses = tuple(_parse_statuses(fail_on))
+    try:
+        options = JobOptions(
+            input=input_path,
+            output=Path(output),
+            summary=Path(summary) if summary else None,
+            fields=Fields(text=text_field, id=id_field, group=group_by),
+            input_format=Format(input_format) if input_format else None,
+            resume=resume,
+            strict=strict,
+            shard=Shard.parse(shard) if shard else None,
+            limit=limit,
+            jobs=jobs,
+            chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
+            fail_on=statuses,
+            ray=ray_address,
+            progress=progress,
+        )
+        done = run_job(options, Config.load(**settings))
+    except FactcheckError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    rates = done.overall.rates
+    click.echo(
+        f"factcheck: {done.overall.records} records in {output} "
+        f"({done.run.records} this run, {done.run.unique_claims} unique claims, "
+        f"{done.run.cache_hits} cache hits); fabricated {_share(rates.fabricated.rate)}, "
+        f"miscited {_share(rates.miscited.rate)}, dead links {_share(rates.dead_links.rate)}, "
+        f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}",
+        err=True,
+    )
+    sys.exit(EXIT_OK)
+
+
+def _share(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate:.1%}"
 
 
 @main.group()

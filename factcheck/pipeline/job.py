@@ -1,0 +1,254 @@
+"""`factcheck run`: a file of records in, one output record per input and a summary out.
+
+`run_job` is the whole command as a function (the CLI only parses options into a JobOptions
+and a Config): it selects the records (shard, limit, those a resumed run has not done yet),
+streams them through the engine (`engine.run`, or Ray's, `--ray`), writes each chunk's
+results to the output JSONL in input order and commits it, and finally writes the summary:
+rates overall and per group, with what they depend on (`provenance`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..config import Config
+from ..errors import ConfigError, InputError
+from ..model import Status
+from .checkpoint import OutputWriter, resume_point
+from .engine import DEFAULT_CHUNK_SIZE, RecordResult, RunStats, run
+from .progress import ProgressBar
+from .provenance import Provenance, provenance
+from .records import STDIN, Fields, Format, InputRecord, detect_format, parquet, read_records
+from .tally import GroupSummary, Tally
+
+SUMMARY_SUFFIX = ".summary.json"
+SHARD_SEPARATOR = "/"
+
+Engine = Callable[..., Iterator[RecordResult]]
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard `index` of `count` (from 0): the records whose position modulo count is index."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        index, sep, count = text.partition(SHARD_SEPARATOR)
+        if not sep or not index.strip().isdigit() or not count.strip().isdigit():
+            raise ConfigError(f"shard {text!r}: write it as i/n, e.g. 0/4")
+        shard = cls(int(index), int(count))
+        if not 0 <= shard.index < shard.count:
+            raise ConfigError(f"shard {text!r}: need 0 <= i < n")
+        return shard
+
+    def holds(self, position: int) -> bool:
+        return position % self.count == self.index
+
+    def __str__(self) -> str:
+        return f"{self.index}{SHARD_SEPARATOR}{self.count}"
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """Everything `factcheck run` does besides the Config (sources, cache, offline)."""
+
+    input: str
+    output: Path
+    summary: Path | None = None
+    fields: Fields = field(default_factory=Fields)
+    input_format: Format | None = None
+    resume: bool = False
+    strict: bool = False
+    shard: Shard | None = None
+    limit: int | None = None
+    jobs: int = 1
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    fail_on: tuple[Status, ...] | None = None
+    ray: str | None = None
+    progress: bool = True
+
+    @property
+    def summary_path(self) -> Path:
+        return self.summary or summary_path(self.output)
+
+
+class RunFigures(BaseModel):
+    """What this process did (a resumed run counts only its own part here)."""
+
+    records: int
+    unique_claims: int
+    cache_hits: int
+    seconds: float
+
+
+class JobSummary(BaseModel):
+    """The summary JSON: provenance, the run's options and figures, and the rates."""
+
+    provenance: Provenance
+    input: str
+    output: str
+    options: dict[str, Any]
+    run: RunFigures
+    overall: GroupSummary
+    groups: dict[str, GroupSummary]
+
+
+def summary_path(output: Path) -> Path:
+    """Where the summary goes by default: `out.jsonl` -> `out.summary.json`."""
+    return output.with_name(output.stem + SUMMARY_SUFFIX)
+
+
+def run_job(options: JobOptions, config: Config) -> JobSummary:
+    """Run the job; returns (and writes) its summary. Raises InputError or ConfigError with
+    a message for a person when the input or the options cannot work."""
+    _check(options, config)
+    fmt = options.input_format or detect_format(options.input)
+    tally = Tally()
+    done = resume_point(options.output, tally.add) if options.resume else set()
+    records = _selected(
+        read_records(options.input, options.fields, fmt=fmt, strict=options.strict),
+        options,
+        done,
+    )
+    total = _expected(options, fmt)
+    stats = RunStats()
+    started = time.monotonic()
+    with (
+        OutputWriter(options.output, append=options.resume) as writer,
+        ProgressBar(total=total, done=len(done), enabled=options.progress) as bar,
+    ):
+        results = _engine(options)(
+            records,
+            config=config,
+            chunk_size=options.chunk_size,
+            jobs=options.jobs,
+            fail_on=options.fail_on,
+            stats=stats,
+        )
+        for batch in _batches(results, options.chunk_size):
+            tally.add_results(batch)
+            writer.write_lines(result.to_json() for result in batch)
+            writer.commit()
+            bar.update(stats)
+    summary = JobSummary(
+        provenance=provenance(config),
+        input=options.input,
+        output=str(options.output),
+        options=_described(options),
+        run=RunFigures(
+            records=stats.records,
+            unique_claims=stats.unique,
+            cache_hits=stats.cache_hits,
+            seconds=round(time.monotonic() - started, 3),
+        ),
+        overall=tally.overall(),
+        groups=tally.groups(),
+    )
+    _write_atomically(options.summary_path, summary.model_dump_json(indent=2) + "\n")
+    return summary
+
+
+def _check(options: JobOptions, config: Config) -> None:
+    if options.resume and config.cache.strip().lower() == "none":
+        raise ConfigError(
+            "--resume needs a file cache (--cache FILE, or the default): with --cache none "
+            "the records redone after a crash would be looked up again"
+        )
+    if not options.resume and options.output.exists() and options.output.stat().st_size:
+        raise InputError(
+            f"{options.output} already exists: pass --resume to continue it, or remove it"
+        )
+    if options.limit is not None and options.limit < 0:
+        raise ConfigError("--limit must be 0 or more")
+    if options.jobs < 1 or options.chunk_size < 1:
+        raise ConfigError("--jobs and --chunk-size must be at least 1")
+
+
+def _selected(
+    records: Iterable[InputRecord], options: JobOptions, done: set[int]
+) -> Iterator[InputRecord]:
+    """This shard's records, the first `limit` of them, less those already written."""
+    taken = 0
+    for position, record in enumerate(records):
+        if options.shard is not None and not options.shard.holds(position):
+            continue
+        if options.limit is not None and taken >= options.limit:
+            return
+        taken += 1
+        if record.row not in done:
+            yield record
+
+
+def _expected(options: JobOptions, fmt: Format) -> int | None:
+    """How many records the job covers, for the progress bar; None when unknown or dear."""
+    rows = _count_rows(options.input, fmt)
+    if rows is None:
+        return None
+    if options.shard is not None:
+        rows = len(range(options.shard.index, rows, options.shard.count))
+    return rows if options.limit is None else min(rows, options.limit)
+
+
+def _count_rows(path: str, fmt: Format) -> int | None:
+    """Rows in the input: non-blank JSONL lines, or Parquet's metadata. Not CSV, whose rows
+    may span lines, nor stdin; and None on any trouble (reading reports it properly)."""
+    if path == STDIN or fmt is Format.CSV:
+        return None
+    try:
+        if fmt is Format.PARQUET:
+            return int(parquet().ParquetFile(path).metadata.num_rows)
+        with open(path, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _engine(options: JobOptions) -> Engine:
+    """The local engine, or Ray's (`--ray ADDRESS`, imported only when asked for)."""
+    if options.ray is None:
+        return run
+    from .ray_seam import ray_engine
+
+    engine: Engine = ray_engine(options.ray)
+    return engine
+
+
+def _batches(results: Iterable[RecordResult], size: int) -> Iterator[list[RecordResult]]:
+    batch: list[RecordResult] = []
+    for result in results:
+        batch.append(result)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _described(options: JobOptions) -> dict[str, Any]:
+    return {
+        "text_field": options.fields.text,
+        "id_field": options.fields.id,
+        "group_by": options.fields.group,
+        "shard": None if options.shard is None else str(options.shard),
+        "limit": options.limit,
+        "resume": options.resume,
+        "strict": options.strict,
+    }
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write then rename: a crash never leaves half a summary."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
