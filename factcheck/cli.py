@@ -76,6 +76,10 @@ def _source_options(command: Any) -> Any:
         click.option("--openalex-url"),
         click.option("--dblp-url"),
         click.option(
+            "--limits-url",
+            help="Share rate limits between processes and machines: redis://… (or 'local').",
+        ),
+        click.option(
             "--allow-private-urls/--no-allow-private-urls",
             default=None,
             help="Let URL checks reach loopback and private addresses.",

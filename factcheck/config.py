@@ -26,6 +26,10 @@ DEFAULT_SOURCES = ("crossref", "doi", "openalex", "dblp", "arxiv", "pubmed", "op
 # The local source (resolve/library.py): asked first whenever `library` names files.
 LIBRARY_SOURCE = "library"
 
+# `limits_url` values: keep the limits in this process, or share them through Redis.
+LOCAL_LIMITS = "local"
+REDIS_URL_SCHEMES = ("redis://", "rediss://")
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -54,6 +58,11 @@ class Config(BaseModel):
     offline: bool = False
     # A recorded replay file (JSON) to answer requests from instead of the network.
     replay: str | None = None
+    # Where the per-source rate and concurrency limits live (net/shared_limits.py): a
+    # redis:// URL shares them between every process and machine that uses it (Crossref
+    # counts per IP, not per process); "local" keeps them in this process; None (the
+    # default) shares them through the cache's Redis when `cache` is redis://, else local.
+    limits_url: str | None = None
 
     connect_timeout: float = Field(default=5.0, gt=0)
     timeout: float = Field(default=20.0, gt=0, description="read timeout, seconds")
@@ -109,6 +118,13 @@ class Config(BaseModel):
         if not isinstance(sources, (list, tuple)) or LIBRARY_SOURCE in sources:
             return data
         return {**data, "sources": (LIBRARY_SOURCE, *sources)}
+
+    @field_validator("limits_url")
+    @classmethod
+    def _limits_store(cls, value: str | None) -> str | None:
+        if value is None or value == LOCAL_LIMITS or value.startswith(REDIS_URL_SCHEMES):
+            return value
+        raise ValueError(f"limits_url must be a redis:// URL or {LOCAL_LIMITS!r}, not {value!r}")
 
     @field_validator(
         "crossref_url",

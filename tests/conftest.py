@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fakes.server import FakeApi
-from servers import LocalServer, fast_config
+from servers import LocalServer, fast_config, free_port
 
 from factcheck.net.http import Http
 
@@ -49,3 +53,58 @@ def make_http(tmp_path: Path) -> Iterator[Callable[..., Http]]:
     yield make
     for http in opened:
         http.close()
+
+
+# A real Redis for the shared cache and rate limits (tests/test_shared_limits.py,
+# tests/test_ray.py): Debian's redis-server, which .ci/run installs when it is missing.
+REDIS_SERVER = "redis-server"
+REDIS_START_SECONDS = 10.0
+REDIS_POLL_SECONDS = 0.05
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """Starts `redis-server` on 127.0.0.1 at a free port, without persistence, for the
+    whole session; yields its URL (redis://127.0.0.1:PORT)."""
+    binary = shutil.which(REDIS_SERVER)
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server; CI does)")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port, process)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=REDIS_START_SECONDS)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The session's Redis, emptied for this test: database 0's URL."""
+    from redis import Redis
+
+    client = Redis.from_url(redis_server)
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    return f"{redis_server}/0"
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + REDIS_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server exited at start (code {process.returncode})")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=REDIS_POLL_SECONDS).close()
+            return
+        except OSError:
+            time.sleep(REDIS_POLL_SECONDS)
+    process.kill()
+    raise RuntimeError(f"redis-server did not listen on port {port} within {REDIS_START_SECONDS}s")

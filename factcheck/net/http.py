@@ -11,9 +11,10 @@ Two entry points, two sessions sharing one cache and one set of rate limits:
   goes through the SSRF guard to the address it checked (`PinnedAdapter`).
 
 Each request that really goes to the network passes an adapter (`SourceAdapter`) that
-waits at the source's gate (`net.limits`), sends, reads the body within a byte cap and a
-total deadline, and stamps our cache TTL on the response (`net.cache`). Cache hits never
-reach an adapter, so they never wait for a rate limit.
+waits at the source's gate (`net.limits`; shared between workers through Redis by
+`net.shared_limits` when `config.limits_url` or a redis:// cache says so), sends, reads the
+body within a byte cap and a total deadline, and stamps our cache TTL on the response
+(`net.cache`). Cache hits never reach an adapter, so they never wait for a rate limit.
 
 Retries live in the adapter, not inside urllib3: urllib3 retries below the adapter, where
 our gate cannot see them, so a retry would start without waiting its turn. We still use
@@ -47,9 +48,10 @@ from .. import __version__
 from ..config import Config
 from ..errors import BadResponse, OfflineMiss, RateLimited, SourceUnavailable
 from . import cache
-from .limits import Gate, Limiter
+from .limits import Limiter, SourceGate
 from .replay import NotRecorded, ReplayAdapter, load_cassettes
 from .safety import check_url, resolve_pinned
+from .shared_limits import open_shared
 
 # Per-host connection pools kept open; web checks touch many sites.
 POOLED_HOSTS = 32
@@ -119,7 +121,7 @@ class SourceAdapter(HTTPAdapter):
         return response
 
     def _next_retry(
-        self, retry: Retry | None, response: requests.Response, gate: Gate
+        self, retry: Retry | None, response: requests.Response, gate: SourceGate
     ) -> Retry | None:
         """The Retry state for another attempt after waiting, or None to stop here."""
         method = response.request.method or "GET"
@@ -208,7 +210,12 @@ class Http:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.limiter = Limiter(polite=bool(config.mailto), max_wait=config.max_retry_after)
+        self._shared_limits = open_shared(config)
+        self.limiter = Limiter(
+            polite=bool(config.mailto),
+            max_wait=config.max_retry_after,
+            make_gate=None if self._shared_limits is None else self._shared_limits.gate,
+        )
         self._backend = cache.open_backend(config)
         replay = ReplayAdapter(load_cassettes(config.replay)) if config.replay else None
         self.session = self._session(
@@ -287,6 +294,8 @@ class Http:
         self.session.close()
         self._pages.close()
         cache.close_backend(self._backend)
+        if self._shared_limits is not None:
+            self._shared_limits.close()
 
     def __enter__(self) -> Http:
         return self

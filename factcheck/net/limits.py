@@ -25,6 +25,12 @@ the whole gate, so other threads wait too instead of running into the same 429.
 Why not pyrate-limiter: its rates are fixed when the limiter is built and it has no
 concurrency limit, while we need both, changed by headers mid-run. A condition variable and
 two timestamps do it in a few dozen lines.
+
+A `Gate` holds its state in this process. When several processes or machines check at once
+(Ray workers), their limits must be one: Crossref counts per IP address, not per process.
+`net.shared_limits` keeps the same state in Redis instead, with the same semantics; a
+`Limiter` built with `make_gate=SharedLimits.gate` hands out those gates (`SourceGate` is
+what both kinds offer the HTTP adapters).
 """
 
 from __future__ import annotations
@@ -32,9 +38,10 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..errors import RateLimited
 
@@ -92,6 +99,34 @@ RATE_LIMIT_HEADER = "x-rate-limit-limit"
 RATE_INTERVAL_HEADER = "x-rate-limit-interval"
 CONCURRENCY_HEADER = "x-concurrency-limit"
 
+
+class SourceGate(Protocol):
+    """What the HTTP adapters ask of a gate, kept in this process (`Gate`) or in Redis
+    (`shared_limits.SharedGate`)."""
+
+    name: str
+
+    @property
+    def limit(self) -> Limit:
+        """The limits in force now: the table's, lowered by what the server announced."""
+        ...
+
+    def slot(self) -> AbstractContextManager[None]:
+        """Hold a concurrent slot, starting no earlier than pacing allows."""
+        ...
+
+    def block(self, seconds: float) -> None:
+        """Hold every request of this gate for `seconds` (the server's Retry-After)."""
+        ...
+
+    def adapt(self, headers: Mapping[str, str]) -> None:
+        """Lower the limits to what the response headers announce."""
+        ...
+
+
+# Builds the gate of one key with its table limit; a Limiter's default builds a local Gate.
+GateFactory = Callable[[str, Limit], SourceGate]
+
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -147,7 +182,7 @@ class Gate:
                 if now >= due:
                     break
                 self._cond.wait(due - now)
-            self._next_start = now + 1 / (self.limit.rate * PACING_MARGIN)
+            self._next_start = now + paced_interval(self.limit.rate)
             self._active += 1
 
     def block(self, seconds: float) -> None:
@@ -157,8 +192,7 @@ class Gate:
 
     def adapt(self, headers: Mapping[str, str]) -> None:
         """Lower the limits to what the response headers announce (never above the table)."""
-        rate = _advertised_rate(headers)
-        concurrency = _positive_int(headers.get(CONCURRENCY_HEADER))
+        rate, concurrency = advertised_limits(headers)
         if rate is None and concurrency is None:
             return
         with self._cond:
@@ -170,21 +204,39 @@ class Gate:
 
 
 class Limiter:
-    """The gates of one Http client, created on first use."""
+    """The gates of one Http client, created on first use: local `Gate`s, or those that
+    `make_gate` builds (shared ones, `net.shared_limits`)."""
 
-    def __init__(self, *, polite: bool, max_wait: float) -> None:
+    def __init__(
+        self, *, polite: bool, max_wait: float, make_gate: GateFactory | None = None
+    ) -> None:
         self._table = POLITE_LIMITS if polite else PUBLIC_LIMITS
         self._max_wait = max_wait
-        self._gates: dict[str, Gate] = {}
+        self._make_gate = make_gate or self._local_gate
+        self._gates: dict[str, SourceGate] = {}
         self._lock = threading.Lock()
 
-    def gate(self, source: str, host: str) -> Gate:
+    def gate(self, source: str, host: str) -> SourceGate:
         key = f"{source}:{host}" if source in PER_HOST_SOURCES else source
         with self._lock:
             if key not in self._gates:
                 limit = self._table.get(source, UNKNOWN_SOURCE_LIMIT)
-                self._gates[key] = Gate(key, limit, max_wait=self._max_wait)
+                self._gates[key] = self._make_gate(key, limit)
             return self._gates[key]
+
+    def _local_gate(self, key: str, limit: Limit) -> SourceGate:
+        return Gate(key, limit, max_wait=self._max_wait)
+
+
+def paced_interval(rate: float) -> float:
+    """Seconds between two starts at `rate` requests per second, less PACING_MARGIN."""
+    return 1 / (rate * PACING_MARGIN)
+
+
+def advertised_limits(headers: Mapping[str, str]) -> tuple[float | None, int | None]:
+    """The rate (requests per second) and concurrency a response announces, each None when
+    its headers are absent or unreadable."""
+    return _advertised_rate(headers), _positive_int(headers.get(CONCURRENCY_HEADER))
 
 
 def _advertised_rate(headers: Mapping[str, str]) -> float | None:

@@ -61,6 +61,7 @@ NEUTRAL_SETTINGS = frozenset(
         "sources",
         "mailto",
         "openalex_key",
+        "limits_url",
         "cache",
         "offline",
         "replay",
