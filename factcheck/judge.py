@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -27,6 +28,8 @@ TITLE_CONTRADICTED = 60.0
 TITLE_WORDS_CONFIRMED = 0.8
 # The context must hold this many content words to be read as a claimed title at all.
 MIN_CLAIM_WORDS = 4
+# Contexts whose content words are remembered (see `_content_words`).
+CONTENT_WORDS_CACHE_SIZE = 4096
 # Words shorter than this are too common to be evidence.
 MIN_CONTENT_WORD = 4
 # A reference names its year; a sentence that merely mentions a DOI usually does not.
@@ -311,10 +314,11 @@ def _title_score(title: str, context: str | None) -> float | None:
     if not context or not _YEAR.search(context):
         return None
     claim = fold(context)
-    if len(_content_words(claim)) < MIN_CLAIM_WORDS:
+    claimed = _content_words(claim)
+    if len(claimed) < MIN_CLAIM_WORDS:
         return None
     wanted = _content_words(fold(title))
-    coverage = len(wanted & _content_words(claim)) / len(wanted) if wanted else 0.0
+    coverage = len(wanted & claimed) / len(wanted) if wanted else 0.0
     if coverage >= TITLE_WORDS_CONFIRMED:
         return 100.0
     return float(fuzz.partial_ratio(fold(title), claim))
@@ -327,8 +331,11 @@ def _claimed_title(context: str) -> str:
     return max(candidates, key=lambda part: len(_content_words(fold(part)))).strip(" .")
 
 
-def _content_words(folded: str) -> set[str]:
-    return {w for w in folded.split() if len(w) >= MIN_CONTENT_WORD and not w.isdigit()}
+@lru_cache(maxsize=CONTENT_WORDS_CACHE_SIZE)
+def _content_words(folded: str) -> frozenset[str]:
+    """Remembered: the same context is read for each identifier in it, and again by every
+    run over the same texts."""
+    return frozenset(w for w in folded.split() if len(w) >= MIN_CONTENT_WORD and not w.isdigit())
 
 
 def _names_an_author(record: Record, context: str) -> bool:
