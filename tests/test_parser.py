@@ -348,3 +348,58 @@ def test_a_string_parsed_again_comes_from_the_cache_as_a_copy_of_its_own() -> No
     again = parse_references([text, text])
     assert again[0] == again[1] and again[0] is not again[1]
     assert [a.family for a in again[0].authors] == ["Smith", "Lee"]
+
+
+def test_vancouver_year_volume_and_pages_written_as_one_word() -> None:
+    fields = parse_reference(
+        "Welsh P, Peters MJ, McInnes IB. Vitamin D deficiency is common in patients with RA. "
+        "Ann Rheum Dis. 2011;70(6):1165-7."
+    )
+    assert (fields.year, fields.volume, fields.issue) == (2011, "70", "6")
+    assert fields.pages == "1165-7"
+
+
+def test_year_comes_from_a_glued_volume_span_before_the_rest_of_the_string() -> None:
+    from factcheck.extract.parser import Span, _fields
+
+    text = "Smith J. Results of 1999 and 2001. J Med. 2004;12:5-9."
+    volume_start = text.index("2004")
+    spans = [
+        Span("author", 0, 7),
+        Span("title", 9, 33),
+        Span("container", 35, 40),
+        Span("volume", volume_start, volume_start + 7),
+        Span("pages", volume_start + 8, volume_start + 11),
+    ]
+    fields = _fields(text, spans)
+    assert (fields.year, fields.volume, fields.pages) == (2004, "12", "5-9")
+
+
+def test_features_are_the_same_with_the_word_caches_cold_or_warm() -> None:
+    from factcheck.extract.reftokens import blank_pipeline, doc_features, forget_words
+
+    doc = blank_pipeline().make_doc("Smith, J. (2020). A title. In: Proc. Conf., pp. 1-10.")
+    forget_words()
+    cold = doc_features(doc)
+    warm = doc_features(doc)
+    assert cold == warm
+    assert len(cold) == len(doc)
+    # The window reaches two tokens either side and says where the string ends.
+    assert {"-2:edge", "-1:edge"} <= set(cold[0])
+    assert {"1:edge", "2:edge", "last"} <= set(cold[-1])
+
+
+def test_validation_split_is_seeded_and_only_from_good_xml_training_strings() -> None:
+    from factcheck.train.parser import Example, split_glued, validation_split
+
+    train = [split_glued(Example([("volume", f"2001;{i}:1-2")], "good.xml")) for i in range(50)] + [
+        Example([("title", f"t{i}")], "core.xml") for i in range(20)
+    ]
+    fit, validation = validation_split(train)
+    again = validation_split(train)
+    assert [e.text for e in again[1]] == [e.text for e in validation]
+    assert validation and all(e.source == "good.xml" for e in validation)
+    assert {e.text for e in fit}.isdisjoint(e.text for e in validation)
+    assert len(fit) + len(validation) == len(train)
+    # Scored with the labels as written, as the held-out strings are.
+    assert all(e.segments[0][0] == "volume" and len(e.segments) == 1 for e in validation)

@@ -288,8 +288,10 @@ def _first(values: dict[str, list[str]], label: str) -> str | None:
 
 
 def _year(values: dict[str, list[str]], text: str) -> int | None:
-    """The first plausible year of the date spans (or of the string, if none was tagged)."""
-    candidates = values.get("date") or [text]
+    """The first plausible year of the date spans; if none was tagged, of the volume spans
+    (AnyStyle tags "2008;64(4)" all volume, as many Vancouver references write it), then
+    of the whole string."""
+    candidates = values.get("date") or [*values.get("volume", []), text]
     for raw in candidates:
         if match := _YEAR_RE.search(raw):
             return int(match.group(1))

@@ -90,6 +90,12 @@ _LEXICON: dict[str, frozenset[str]] = {
     "edition": wordset("edition edn ed rev revised"),
     "conj": wordset("and & und et y"),
 }
+# Each listed word's `lex=` features, looked up once rather than list by list.
+_LEXICON_OF: dict[str, tuple[str, ...]] = {
+    word: tuple(f"lex={name}" for name, words in _LEXICON.items() if word in words)
+    for word in frozenset().union(*_LEXICON.values())
+}
+_ALNUM_RE = re.compile(r"[^\W_]")
 _ORDINAL_RE = re.compile(r"\d+(?:st|nd|rd|th|e|er|ème)$", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?:1[5-9]|20)\d\d[a-z]?$")
 _ROMAN_RE = re.compile(r"[ivxlcdm]+$", re.IGNORECASE)
@@ -206,6 +212,7 @@ def _word_class(word: str, lower: str) -> str:
 
 
 _OFFSETS = tuple(offset for offset in range(-WINDOW, WINDOW + 1) if offset)
+assert _OFFSETS == (-2, -1, 1, 2), "`_word` and `features` spell out a window of two"
 # Feature strings that take one of a few values, built once rather than per token.
 _POS = tuple(f"pos={i}" for i in range(5))
 _REL = tuple(f"rel={i}" for i in range(POSITION_BINS))
@@ -226,8 +233,9 @@ class _Word(NamedTuple):
     own: tuple[str, ...]
     # Whether it holds a letter or digit (punctuation runs are skipped past).
     is_word: bool
-    # As the neighbour at each offset of `_OFFSETS`: (w=, cls=) features.
-    seen_at: tuple[tuple[str, str], ...]
+    # As the neighbour at each offset of `_OFFSETS`: (w=, cls=) features (the edge word
+    # past either end gives one "edge" feature per offset instead).
+    seen_at: tuple[tuple[str, ...], ...]
     # As the nearest word after / before a token: (nw=, nwcls=), (pw=, pwcls=).
     next_word: tuple[str, str]
     prev_word: tuple[str, str]
@@ -240,20 +248,41 @@ def _word(word: str) -> _Word:
     cls = _word_class(word, lower)
     own = ["b", f"w={lower}", f"cls={cls}", f"shape={shape(word)}", f"pre3={lower[:3]}"]
     own.append(f"suf3={lower[-3:]}")
-    own.extend(f"lex={name}" for name, words in _LEXICON.items() if lower in words)
-    if _ORDINAL_RE.match(word):
+    if lower in _LEXICON_OF:
+        own.extend(_LEXICON_OF[lower])
+    if word[:1].isdigit() and _ORDINAL_RE.match(word):
         own.append("ordinal")
     if len(word) <= MAX_ROMAN_LEN and _ROMAN_RE.match(word) and word.isupper():
         own.append("roman")
+    # Positional: a NamedTuple built by keyword costs several times as much.
     return _Word(
-        lower=lower,
-        cls=cls,
-        own=tuple(own),
-        is_word=any(ch.isalnum() for ch in lower),
-        seen_at=tuple((f"{o}:w={lower}", f"{o}:cls={cls}") for o in _OFFSETS),
-        next_word=(f"nw={lower}", f"nwcls={cls}"),
-        prev_word=(f"pw={lower}", f"pwcls={cls}"),
+        lower,
+        cls,
+        tuple(own),
+        lower.isalnum() or _ALNUM_RE.search(lower) is not None,
+        (
+            (f"-2:w={lower}", f"-2:cls={cls}"),
+            (f"-1:w={lower}", f"-1:cls={cls}"),
+            (f"1:w={lower}", f"1:cls={cls}"),
+            (f"2:w={lower}", f"2:cls={cls}"),
+        ),
+        (f"nw={lower}", f"nwcls={cls}"),
+        (f"pw={lower}", f"pwcls={cls}"),
     )
+
+
+# The neighbour before the first token or after the last: one "edge" feature per offset.
+_EDGE_WORD = _Word(
+    lower="",
+    cls="edge",
+    own=(),
+    is_word=False,
+    seen_at=tuple((edge,) for edge in _EDGES),
+    next_word=("nw=END", "nwcls=END"),
+    prev_word=("pw=START", "pwcls=START"),
+)
+_NO_NEXT = ("nw=END", "nwcls=END")
+_NO_PREV = ("pw=START", "pwcls=START")
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -347,8 +376,11 @@ def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
         if cached[i].is_word:
             last = i
     lowers = [w.lower for w in cached]
+    # Two edge words either side, so that the window needs no bounds checks.
+    padded = [_EDGE_WORD, _EDGE_WORD, *cached, _EDGE_WORD, _EDGE_WORD]
     rows: list[list[str]] = []
     years_seen = periods_seen = quotes_seen = depth = 0
+    last_index = count - 1
     for i, w in enumerate(cached):
         row = [
             *w.own,
@@ -359,11 +391,14 @@ def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
             _QUOTES_SEEN[quotes_seen],
             _DEPTH[depth > 0],
             *segment_rows[i],
+            # The window of neighbours: padded[i + 2] is token i.
+            *padded[i].seen_at[0],
+            *padded[i + 1].seen_at[1],
+            *padded[i + 3].seen_at[2],
+            *padded[i + 4].seen_at[3],
         ]
         if not spaces[i]:
             row.append("nospace")
-        if i == count - 1:
-            row.append("last")
         # Punctuation runs and nearest words either side.
         after, before = next_index[i], prev_index[i]
         if after == i + 1:
@@ -374,20 +409,16 @@ def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
             row.append("before=")
         else:
             row.append(_punct_run("".join(lowers[before + 1 : i]))[1])
-        row.extend(cached[after].next_word if after < count else ("nw=END", "nwcls=END"))
-        row.extend(cached[before].prev_word if before >= 0 else ("pw=START", "pwcls=START"))
-        # The window of neighbours.
-        for k, offset in enumerate(_OFFSETS):
-            j = i + offset
-            if 0 <= j < count:
-                row.extend(cached[j].seen_at[k])
-            else:
-                row.append(_EDGES[k])
-        if i > 0:
-            row.append(f"bi={lowers[i - 1]}|{w.lower}")
-            row.append(_class_pair(cached[i - 1].cls, w.cls)[0])
-        if i + 1 < count:
+        row.extend(cached[after].next_word if after < count else _NO_NEXT)
+        row.extend(cached[before].prev_word if before >= 0 else _NO_PREV)
+        if i:
+            previous = cached[i - 1]
+            row.append(f"bi={previous.lower}|{w.lower}")
+            row.append(_class_pair(previous.cls, w.cls)[0])
+        if i < last_index:
             row.append(_class_pair(w.cls, cached[i + 1].cls)[1])
+        else:
+            row.append("last")
         rows.append(row)
         cls = w.cls
         # The counters stop at COUNT_CAP: "3 or more" is one value.
@@ -402,6 +433,13 @@ def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
         elif words[i] == ".":
             periods_seen = min(periods_seen + 1, COUNT_CAP)
     return rows
+
+
+def forget_words() -> None:
+    """Empty the per-word feature caches (benchmarks time strings never seen before)."""
+    _word.cache_clear()
+    _class_pair.cache_clear()
+    _punct_run.cache_clear()
 
 
 def doc_features(doc: Doc) -> list[list[str]]:
