@@ -64,7 +64,8 @@ def test_identifier_verdicts_on_fake_sources(fake_api: FakeApi) -> None:
         "https://doi.org/10.5281/zenodo.48440": (Status.VERIFIED, "doi"),
         "doi:10.1371/notarealdoi": (Status.NOT_FOUND, "doi"),
         "arXiv:2311.16162": (Status.VERIFIED, "doi"),
-        "arXiv:2312.99999": (Status.NOT_FOUND, "doi"),
+        # doi.org lacks its DOI, which proves nothing: arXiv, the authority, has no such id.
+        "arXiv:2312.99999": (Status.NOT_FOUND, "arxiv"),
     }
     assert {raw: (f.verdict.status, f.verdict.source) for raw, f in found.items()} == expected
     mismatch = found[f"doi:{DELPHI}"].verdict

@@ -277,6 +277,16 @@ def test_doi_unknown_to_the_handle_system_is_authoritatively_missing(
     assert len(mocked.calls) == 1  # no content negotiation for a DOI that does not exist
 
 
+def test_an_arxiv_id_without_a_datacite_doi_is_left_to_arxiv(
+    mocked: responses.RequestsMock, http: Http, config: Config
+) -> None:
+    doi = "10.48550/arXiv.2602.12203"
+    mock_handle(mocked, doi, 404, {"responseCode": 100, "handle": doi})
+    lookup = guarded(DoiResolver(http, config), cite(Kind.ARXIV, "arXiv:2602.12203v1"))
+    assert (lookup.outcome, lookup.authoritative) == (Outcome.MISSING, False)
+    assert "arXiv itself decides" in lookup.reason
+
+
 @pytest.mark.parametrize(
     ("status", "body"),
     [

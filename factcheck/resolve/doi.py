@@ -43,6 +43,11 @@ class DoiResolver(ApiResolver):
     def _lookup(self, citation: Citation) -> Lookup:
         doi, arxiv = target_doi(citation)
         exists = self._handle_exists(doi)
+        if exists is not None and arxiv and exists.authoritative:
+            # arXiv, not DataCite, is the authority on arXiv ids: a paper whose DOI was not
+            # (yet) minted still exists. The arXiv source decides.
+            reason = f"doi.org has no DOI {doi} for arXiv {arxiv}; arXiv itself decides"
+            return Lookup.missing(self.name, reason, authoritative=False)
         if exists is not None:
             return exists
         record = self._record(doi)
