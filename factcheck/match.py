@@ -238,6 +238,8 @@ def compare(
     `claims_et_al`. `venue_aliases` are other names the record gives its venue (Crossref's
     `short-container-title`), since `Fields` holds only one.
     """
+    # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
+    volume = None if claimed.volume == str(claimed.year) else claimed.volume
     results = {
         "title": compare_titles(claimed.title, found.title),
         "authors": compare_authors(claimed.authors, found.authors, truncated=truncated),
@@ -245,7 +247,7 @@ def compare(
         "container": compare_venues(
             claimed.container, [found.container or "", *venue_aliases], found.type
         ),
-        "volume": compare_volumes(claimed.volume, found.volume),
+        "volume": compare_volumes(volume, found.volume),
         "pages": compare_pages(claimed.pages, found.pages),
     }
     supporting = sum(result.state == AGREE for result in results.values())
@@ -393,12 +395,23 @@ def _spelling(word: str) -> str:
 
 
 def _main_title_matches(claimed: str, found: str) -> bool:
-    """A title cited without its subtitle, or a record that keeps the subtitle elsewhere."""
+    """A title cited without its subtitle, or a record that keeps the subtitle elsewhere;
+    or cited by its subtitle alone ("Harmlessness from AI Feedback" for "Constitutional AI:
+    Harmlessness from AI Feedback"), as a parse that missed the main title reads it."""
     mine, theirs = _main_title(claimed), _main_title(found)
     full_mine, full_theirs = title_key(claimed), title_key(found)
-    return bool(theirs and _same_title(full_mine, theirs)) or bool(
-        mine and _same_title(mine, full_theirs)
+    return (
+        bool(theirs and _same_title(full_mine, theirs))
+        or bool(mine and _same_title(mine, full_theirs))
+        or _same_title(full_mine, _subtitle(found))
     )
+
+
+def _subtitle(title: str) -> str:
+    """The part after the first ':' separator, folded; '' if none or if it is short."""
+    _, sep, tail = title.partition(":")
+    folded = title_key(tail) if sep else ""
+    return folded if len(folded.split()) >= MIN_RECORD_TITLE_WORDS else ""
 
 
 def _main_title(title: str) -> str:

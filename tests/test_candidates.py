@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from factcheck.model import Author, Citation, Fields, Record
-from factcheck.resolve.candidates import Hit, best, indexed_claim, rank
+from factcheck.resolve.candidates import Hit, accepted, indexed_claim, rank
 
 CLAIM = Fields(
     title="Unexpected 13C-enrichment of organic components from wheat crop soils",
@@ -28,10 +28,10 @@ def hit(**update: object) -> Hit:
 
 def test_a_record_with_a_cut_title_needs_four_other_fields() -> None:
     # First author, year, venue, volume and pages agree: the same work.
-    assert best(rank(entry(), [hit(authors=[Author(family="Lichtfouse", given="E")])]))
+    assert accepted(rank(entry(), [hit(authors=[Author(family="Lichtfouse", given="E")])]))
     # With only the year and journal left, a cut title proves nothing.
     thin = hit(authors=[], volume=None, pages=None)
-    assert best(rank(entry(), [thin])) is None
+    assert accepted(rank(entry(), [thin])) == []
 
 
 def test_an_agreeing_title_is_taken_however_different_its_length() -> None:
@@ -40,7 +40,7 @@ def test_an_agreeing_title_is_taken_however_different_its_length() -> None:
     record = Record(
         source="crossref", id="10.1017/y", fields=claim.model_copy(update={"title": species})
     )
-    assert best(rank(entry(claim), [Hit(record)])) is not None
+    assert accepted(rank(entry(claim), [Hit(record)])) == [record]
 
 
 def test_indexed_claims_need_a_type_a_title_and_a_year() -> None:

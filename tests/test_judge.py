@@ -284,3 +284,15 @@ def test_a_preprint_that_no_search_finds_at_the_venue_is_cited_as_published() ->
     assert COVERAGE_INCOMPLETE in unsure.flags
     # With no searching source configured there is nothing to weigh: the identifier stands.
     assert judge(vit_entry("ICLR"), preprint, published=[]).status is Status.VERIFIED
+
+
+def test_the_published_version_may_come_second_in_a_search_answer() -> None:
+    preprint = [Lookup.found("doi", vit_record("doi"))]
+    iclr = vit_record(
+        "crossref",
+        type="paper-conference",
+        container="International Conference on Learning Representations",
+        doi=None,
+    )
+    both = [Lookup.found("crossref", vit_record("crossref"), iclr)]
+    assert judge(vit_entry("ICLR"), preprint, published=both).status is Status.VERIFIED

@@ -375,3 +375,15 @@ def test_a_page_prefix_one_side_left_out_agrees() -> None:
     assert compare_pages("1-2", "S1").state == AGREE
     assert compare_pages("1234", "e1234").state == AGREE
     assert compare_pages("e12", "e13").state == DISAGREE
+
+
+def test_a_title_cited_by_its_subtitle_alone_agrees() -> None:
+    record = "Constitutional AI: Harmlessness from AI Feedback"
+    assert compare_titles("Harmlessness from AI Feedback", record).state == AGREE
+    assert compare_titles("Harmlessness", "Constitutional AI: Harmlessness").state == DISAGREE
+
+
+def test_a_volume_that_is_the_claimed_year_is_not_compared() -> None:
+    claimed = Fields(title="T", year=2021, volume="2021", container="Mach. Learn.")
+    found = Fields(title="T", year=2021, volume="110", container="Machine Learning")
+    assert compare(claimed, found).volume.state == UNKNOWN

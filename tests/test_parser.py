@@ -403,3 +403,21 @@ def test_validation_split_is_seeded_and_only_from_good_xml_training_strings() ->
     assert len(fit) + len(validation) == len(train)
     # Scored with the labels as written, as the held-out strings are.
     assert all(e.segments[0][0] == "volume" and len(e.segments) == 1 for e in validation)
+
+
+@pytest.mark.parametrize(
+    ("text", "venue"),
+    [
+        (
+            "Jin, D. et al. (2023) Local-global defense on graphs. In: _AAAI_. DOI: 10.1609/x.",
+            "AAAI",
+        ),
+        (
+            "Wang, L. (2023) Object-aware distillation. In: *CVPR*. Available at: "
+            "[doi:10.1109/CVPR52729.2023.01076](https://doi.org/10.1109/CVPR52729.2023.01076)",
+            "CVPR",
+        ),
+    ],
+)
+def test_a_venue_ends_before_the_words_that_lead_to_a_link(text: str, venue: str) -> None:
+    assert parse_reference(text).container == venue

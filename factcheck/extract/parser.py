@@ -250,6 +250,11 @@ _DATE_PREFIX_RE = re.compile(r"^\s*(?:1[5-9]|20)\d\d[a-z]?\s*[;:,]\s*")
 _PREPRINT_RE = re.compile(r"\b(?:preprint|arxiv|biorxiv|medrxiv|ssrn|chemrxiv)\b", re.I)
 _THESIS_RE = re.compile(r"\b(?:thesis|dissertation|ph\.?\s?d|doctoral|habilitation)\b", re.I)
 _REPORT_RE = re.compile(r"\b(?:report|tech\.\s*rep|working paper|white paper|memo)\b", re.I)
+# Where a venue surely ends: a full stop, then what introduces a link or an identifier.
+_AFTER_VENUE_RE = re.compile(
+    r"[.;,]\s+(?=(?:doi|available|retrieved|accessed|url|https?|arxiv|pmid|isbn)\b|[\[<])",
+    re.IGNORECASE,
+)
 _CONFERENCE_RE = re.compile(
     r"\b(?:proceedings|proc|conference|conf|symposium|workshop|congress|meeting)\b", re.I
 )
@@ -332,6 +337,9 @@ def _pages(raw: str | None) -> str | None:
 def _container(raw: str | None) -> str | None:
     if not raw:
         return None
+    # A venue tagged past its end ("AAAI_. DOI", "CVPR*. Available at: [") ends before
+    # the words that lead to a link or an identifier.
+    raw = _AFTER_VENUE_RE.split(raw, maxsplit=1)[0]
     return clean_value(_LEADING_IN_RE.sub("", clean_value(raw))) or None
 
 

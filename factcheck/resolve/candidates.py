@@ -55,13 +55,14 @@ def not_searched(source: str) -> Lookup:
 def decide(
     source: str, label: str, citation: Citation, hits: list[Hit], total: int, covered: bool
 ) -> Lookup:
-    """A searching source's answer: the best acceptable hit, or a miss naming the closest
-    one. `total` is how many hits the source returned; `covered` whether its silence on
-    this claim is evidence (the source's own `covers`)."""
+    """A searching source's answer: every acceptable hit, best first (a preprint and its
+    published version may both be acceptable; the judge may need the second), or a miss
+    naming the closest one. `total` is how many hits the source returned; `covered`
+    whether its silence on this claim is evidence (the source's own `covers`)."""
     candidates = rank(citation, hits)
-    chosen = best(candidates)
-    if chosen is not None:
-        return Lookup.found(source, chosen.record)
+    records = accepted(candidates)
+    if records:
+        return Lookup.found(source, *records)
     return Lookup.missing(source, rejection(label, candidates, total), authoritative=covered)
 
 
@@ -105,9 +106,9 @@ def acceptable(comparison: Comparison) -> bool:
     return comparison.supporting >= min(MIN_SUPPORTING, comparison.compared())
 
 
-def best(candidates: list[Candidate]) -> Candidate | None:
-    """The first acceptable candidate of a ranked list."""
-    return next((c for c in candidates if acceptable(c.comparison)), None)
+def accepted(candidates: list[Candidate]) -> list[Record]:
+    """The records of the acceptable candidates of a ranked list, in its order."""
+    return [c.record for c in candidates if acceptable(c.comparison)]
 
 
 def rejection(source: str, candidates: list[Candidate], hits: int) -> str:

@@ -52,7 +52,7 @@ from typing import Any
 from ..errors import BadResponse
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
-from .candidates import Hit, best, indexed_claim, rank, rejection
+from .candidates import Hit, decide, indexed_claim, not_searched
 from .common import ApiResolver, claimed_id
 from .mapping import text, year_in
 
@@ -165,11 +165,7 @@ class PubmedResolver(ApiResolver):
     def _search(self, citation: Citation) -> Lookup:
         query = title_query(citation.fields.title or "")
         if not query:
-            return Lookup.missing(
-                self.name,
-                "not searched: no title could be read from the entry, so no hit could be confirmed",
-                authoritative=False,
-            )
+            return not_searched(self.name)
         params = {
             "db": PUBMED_DB,
             "term": query,
@@ -183,12 +179,8 @@ class PubmedResolver(ApiResolver):
             return self._unexpected(response)
         pmids = _idlist(parse_json(response, self.name))
         hits = self._summaries(pmids) if pmids else []
-        candidates = rank(citation, [h for h in hits if h.record.fields.title])
-        chosen = best(candidates)
-        if chosen is not None:
-            return Lookup.found(self.name, chosen.record)
-        reason = rejection("PubMed", candidates, len(pmids))
-        return Lookup.missing(self.name, reason, authoritative=covers(citation.fields))
+        titled = [h for h in hits if h.record.fields.title]
+        return decide(self.name, "PubMed", citation, titled, len(pmids), covers(citation.fields))
 
     def _summaries(self, pmids: list[str]) -> list[Hit]:
         """The hits of one esummary request for all `pmids`, in the search's order."""
