@@ -49,3 +49,13 @@ def test_indexed_claims_need_a_type_a_title_and_a_year() -> None:
     assert indexed_claim(CLAIM.model_copy(update={"container": None}), journal)
     for update in ({"type": "book"}, {"year": None}, {"title": None}, {"container": "bioRxiv"}):
         assert not indexed_claim(CLAIM.model_copy(update=update), journal)
+
+
+def test_general_indexes_cover_a_bare_claim_of_authors_title_and_year() -> None:
+    bare = Fields(title="Agree to disagree", authors=CLAIM.authors, year=2021)
+    journal = frozenset({"article-journal"})
+    assert not indexed_claim(bare, journal)
+    assert indexed_claim(bare, journal, bare=True)
+    # A publisher, a link or no authors say it may be a book, a web page, anything.
+    for update in ({"publisher": "MIT Press"}, {"url": "https://x.org"}, {"authors": []}):
+        assert not indexed_claim(bare.model_copy(update=update), journal, bare=True)

@@ -421,3 +421,10 @@ def test_validation_split_is_seeded_and_only_from_good_xml_training_strings() ->
 )
 def test_a_venue_ends_before_the_words_that_lead_to_a_link(text: str, venue: str) -> None:
     assert parse_reference(text).container == venue
+
+
+def test_a_venue_tagged_as_a_note_and_a_preprint_server_are_read_as_the_venue() -> None:
+    note = "Mao X, Sarkar P. Consistent nonparametric methods. In: KDD; 2021."
+    assert parse_reference(note).container == "KDD"
+    server = "Wu Y, Alwala K. Susie: scaling up instruction-following policies. arXiv. 2022."
+    assert parse_reference(server).container == "arXiv"

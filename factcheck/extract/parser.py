@@ -237,6 +237,8 @@ def _delatex(text: str) -> str:
 _EDGE = " \t.,;:*_\"'“”‘’«»„"
 _PAIRS = (("(", ")"), ("[", "]"))
 _LEADING_IN_RE = re.compile(r"^(?:in|dans|en)\s*:?\s+(?=\S)", re.IGNORECASE)
+# Where a venue read from a note ends: a ';' or a full stop followed by a space or the end.
+_VENUE_END_RE = re.compile(r";|\.(?=\s|$)")
 _PAGES_PREFIX_RE = re.compile(r"^(?:pp?|pages?|pgs?|s)\s*\.?\s*(?=[\dA-Za-z])", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _ISSUE_RE = re.compile(
@@ -248,6 +250,7 @@ _FIRST_NUMBER_RE = re.compile(r"[A-Z]?\d+[A-Za-z]?|\b[IVXLC]+\b")
 _GLUED_FIRST_PAGE_RE = re.compile(r"(.*\d[)\]]?\s*:)\s*([A-Za-z]?\d+)$")
 _DATE_PREFIX_RE = re.compile(r"^\s*(?:1[5-9]|20)\d\d[a-z]?\s*[;:,]\s*")
 _PREPRINT_RE = re.compile(r"\b(?:preprint|arxiv|biorxiv|medrxiv|ssrn|chemrxiv)\b", re.I)
+_SERVER_RE = re.compile(r"\b(?:arxiv|biorxiv|medrxiv|ssrn|chemrxiv)\b", re.I)
 _THESIS_RE = re.compile(r"\b(?:thesis|dissertation|ph\.?\s?d|doctoral|habilitation)\b", re.I)
 _REPORT_RE = re.compile(r"\b(?:report|tech\.\s*rep|working paper|white paper|memo)\b", re.I)
 # Where a venue surely ends: a full stop, then what introduces a link or an identifier.
@@ -334,6 +337,18 @@ def _pages(raw: str | None) -> str | None:
     return clean_value(value) or None
 
 
+def _venue_in_note(values: dict[str, list[str]]) -> str | None:
+    """A venue the model tagged as a note: "In: UAI; 2021." or "In _KDD_." names where the
+    work appeared as plainly as any container tag, up to the first ';' or '.' after it."""
+    for note in values.get("note", []):
+        lead = _LEADING_IN_RE.match(note.strip())
+        if lead:
+            venue = _VENUE_END_RE.split(note.strip()[lead.end() :], maxsplit=1)[0]
+            if venue.strip(_EDGE):
+                return venue
+    return None
+
+
 def _container(raw: str | None) -> str | None:
     if not raw:
         return None
@@ -388,7 +403,7 @@ def _fields(text: str, spans: list[Span]) -> Fields:
         title=_first(values, "title"),
         authors=split_authors(authors_raw[0]) if authors_raw else [],
         year=_year(values, text),
-        container=_container(_first(values, "container")),
+        container=_container(_first(values, "container") or _venue_in_note(values)),
         volume=volume,
         issue=issue,
         pages=_pages(pages_raw),
@@ -396,4 +411,16 @@ def _fields(text: str, spans: list[Span]) -> Fields:
         **_identifiers(text),
     )
     fields.type = _guess_type(values, fields, text)
+    if fields.container is None:
+        fields.container = _preprint_server(values)
     return fields
+
+
+def _preprint_server(values: dict[str, list[str]]) -> str | None:
+    """The preprint server a genre or note names ("arXiv. 2023.", "*bioRxiv*"): where the
+    work is claimed to be, as a venue."""
+    for text in values.get("genre", []) + values.get("note", []):
+        server = _SERVER_RE.search(text)
+        if server:
+            return server.group(0)
+    return None

@@ -129,17 +129,24 @@ def rejection(source: str, candidates: list[Candidate], hits: int) -> str:
     return f"the closest hit in {source}, “{title}” ({ident}), was rejected: {why}"
 
 
-def indexed_claim(fields: Fields, types: frozenset[str]) -> bool:
+def indexed_claim(fields: Fields, types: frozenset[str], *, bare: bool = False) -> bool:
     """Whether a claim is a work of one of the `types` a source indexes, told as precisely as
     its record would be (a title and a year), and not placed on a preprint server. A source
     says which types it holds nearly all of; its silence on such a claim is evidence.
 
     The venue is not required: a BibTeX `@inproceedings` without `booktitle` still claims
     a conference paper. Free text without a venue gets no type from the parser, unless its
-    volume and pages make it a journal article."""
+    volume and pages make it a journal article. `bare` sources (the general scholarly
+    indexes) also cover a bare claim: authors, title and year and nothing else, no venue,
+    publisher, link or identifier to say it is a book, a report or a web page."""
+    if not fields.title or not fields.year or is_preprint_venue(fields.container or ""):
+        return False
+    return fields.type in types or (bare and _bare(fields))
+
+
+def _bare(fields: Fields) -> bool:
     return (
-        fields.type in types
-        and bool(fields.title)
-        and bool(fields.year)
-        and not is_preprint_venue(fields.container or "")
+        fields.type is None
+        and bool(fields.authors)
+        and not (fields.container or fields.publisher or fields.url or fields.identifier())
     )

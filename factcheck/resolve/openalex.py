@@ -131,7 +131,7 @@ def covers(fields: Fields) -> bool:
     paper (see `candidates.indexed_claim`), or a preprint with its title and year."""
     if is_preprint_venue(fields.container or ""):
         return bool(fields.title and fields.year)
-    return indexed_claim(fields, COVERED_TYPES)
+    return indexed_claim(fields, COVERED_TYPES, bare=True)
 
 
 def title_query(title: str) -> str:

@@ -57,7 +57,7 @@ COVERED_TYPES = frozenset({"article-journal", "paper-conference"})
 
 def covers(fields: Fields) -> bool:
     """Whether Crossref's silence on this claim is evidence (see `candidates.indexed_claim`)."""
-    return indexed_claim(fields, COVERED_TYPES)
+    return indexed_claim(fields, COVERED_TYPES, bare=True)
 
 
 class CrossrefSearchResolver(ApiResolver):
