@@ -32,6 +32,8 @@ MIN_CLAIM_WORDS = 4
 CONTENT_WORDS_CACHE_SIZE = 4096
 # Words shorter than this are too common to be evidence.
 MIN_CONTENT_WORD = 4
+# A content word of folded text: MIN_CONTENT_WORD characters or more, not a number.
+_CONTENT_WORD = re.compile(rf"(?<!\S)(?!\d+(?!\S))\S{{{MIN_CONTENT_WORD},}}(?!\S)")
 # A reference names its year; a sentence that merely mentions a DOI usually does not.
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 # Where a claimed title surely stands: a BibTeX title field, or quotes. (Not emphasis:
@@ -335,7 +337,7 @@ def _claimed_title(context: str) -> str:
 def _content_words(folded: str) -> frozenset[str]:
     """Remembered: the same context is read for each identifier in it, and again by every
     run over the same texts."""
-    return frozenset(w for w in folded.split() if len(w) >= MIN_CONTENT_WORD and not w.isdigit())
+    return frozenset(_CONTENT_WORD.findall(folded))
 
 
 def _names_an_author(record: Record, context: str) -> bool:
