@@ -25,6 +25,8 @@ SIDE_BY_SIDE = frozenset({Status.MISMATCH, Status.NOT_FOUND})
 # The fields of that comparison, in order; authors beyond MAX_SHOWN_AUTHORS are counted.
 SHOWN_FIELDS = ("title", "authors", "year", "container", "volume", "pages", "doi", "arxiv", "url")
 MAX_SHOWN_AUTHORS = 6
+# The status column of the text report: the longest status ("unverifiable") and a space.
+STATUS_WIDTH = 13
 
 STATUS_STYLE = {
     Status.VERIFIED: "green",
@@ -115,7 +117,7 @@ def extraction_json(documents: Sequence[tuple[str, Extraction]]) -> str:
 def _headline(finding: Finding) -> Text:
     status = finding.verdict.status
     line = Text("  ")
-    line.append(f"{status.value:<12}", style=STATUS_STYLE[status])
+    line.append(f"{status.value:<{STATUS_WIDTH}}", style=STATUS_STYLE[status])
     line.append(f"{finding.citation.kind.value:<10}")
     line.append(_clip(finding.citation.raw))
     if finding.verdict.flags:
