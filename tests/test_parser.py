@@ -428,3 +428,9 @@ def test_a_venue_tagged_as_a_note_and_a_preprint_server_are_read_as_the_venue() 
     assert parse_reference(note).container == "KDD"
     server = "Wu Y, Alwala K. Susie: scaling up instruction-following policies. arXiv. 2022."
     assert parse_reference(server).container == "arXiv"
+
+
+def test_a_number_inside_a_page_range_is_not_the_year() -> None:
+    text = "Tamura K, Nei M. MEGA 4 software version 4.0. Mol. Biol. Evol. 24, 1596-1599 (2007)"
+    assert parse_reference(text).year == 2007
+    assert parse_reference("Smith J (2019-2020). A title. J. Things 5:1-2.").year == 2019

@@ -241,6 +241,7 @@ _LEADING_IN_RE = re.compile(r"^(?:in|dans|en)\s*:?\s+(?=\S)", re.IGNORECASE)
 _VENUE_END_RE = re.compile(r";|\.(?=\s|$)")
 _PAGES_PREFIX_RE = re.compile(r"^(?:pp?|pages?|pgs?|s)\s*\.?\s*(?=[\dA-Za-z])", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_FREE_YEAR_RE = re.compile(r"(?<![\d\-–—])(1[5-9]\d\d|20\d\d)(?![\d\-–—])")
 _ISSUE_RE = re.compile(
     r"\(\s*([^()]{1,20}?)\s*(?:\)|$)|\b(?:no|nr|n|num|number|issue|iss|heft)\b\.?\s*([\w/–-]+)",
     re.IGNORECASE,
@@ -301,7 +302,8 @@ def _year(values: dict[str, list[str]], text: str) -> int | None:
     of the whole string."""
     candidates = values.get("date") or [*values.get("volume", []), text]
     for raw in candidates:
-        if match := _YEAR_RE.search(raw):
+        # A number inside a range ("1596-1599 (2007)") is a page, not the year.
+        if match := _FREE_YEAR_RE.search(raw) or _YEAR_RE.search(raw):
             return int(match.group(1))
     return None
 
