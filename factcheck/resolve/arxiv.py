@@ -32,7 +32,7 @@ from defusedxml.ElementTree import fromstring
 from ..errors import BadResponse
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, Outcome
-from .candidates import Hit, decide, not_searched
+from .candidates import Hit, decide, not_searched, title_words
 from .common import ApiResolver, claimed_id, split_arxiv_id
 from .mapping import text, year_in
 
@@ -122,7 +122,7 @@ class ArxivResolver(ApiResolver):
         return Lookup.found(self.name, record)
 
     def _search(self, citation: Citation) -> Lookup:
-        title = _NON_WORD.sub(" ", citation.fields.title or "").strip()
+        title = title_words(citation.fields.title)
         if not title:
             return not_searched(self.name)
         response = self._get(

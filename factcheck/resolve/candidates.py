@@ -9,6 +9,7 @@ knows no API.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,10 @@ MIN_SUPPORTING = 2
 # A record whose title the registry cut to its first words is the cited work only when this
 # many other fields agree (first author, year, venue, volume, pages).
 MIN_SUPPORTING_CUT_TITLE = 4
+# Longest title query sent to a search API: a title is rarely over 200 characters, and the
+# URL must stay well under the APIs' limits.
+MAX_TITLE_QUERY_CHARS = 300
+_NON_WORD = re.compile(r"[^\w]+")
 # The title must be at least a near miss (see `match.TITLE_RELATED`): a candidate with
 # another title is another work, however many other fields happen to agree.
 TITLE_SIMILARITY_FLOOR = 0.7
@@ -41,6 +46,12 @@ class Candidate:
 
     record: Record
     comparison: Comparison
+
+
+def title_words(title: str | None) -> str:
+    """A title as a search query: its words without punctuation, which the APIs' query
+    syntaxes would read (quotes, colons, pipes), cut at MAX_TITLE_QUERY_CHARS."""
+    return " ".join(_NON_WORD.sub(" ", title or "").split())[:MAX_TITLE_QUERY_CHARS].strip()
 
 
 NOT_SEARCHED = "not searched: no title could be read from the entry, so no hit could be confirmed"

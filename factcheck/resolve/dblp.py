@@ -32,7 +32,7 @@ from ..errors import BadResponse
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .candidates import Hit, decide, indexed_claim, not_searched
+from .candidates import Hit, decide, indexed_claim, not_searched, title_words
 from .common import ApiResolver, doi_link, normalize_doi, split_arxiv_id
 from .mapping import text, year_in
 
@@ -40,8 +40,6 @@ from .mapping import text, year_in
 HITS = 5
 # No completion terms: they are for search boxes, and cost bandwidth.
 COMPLETIONS = 0
-# Longest title query sent.
-MAX_QUERY_CHARS = 300
 PATH = "/search/publ/api"
 
 # DBLP's publication categories, as CSL types.
@@ -62,7 +60,6 @@ COVERED_TYPE = "paper-conference"
 
 # DBLP's disambiguation suffix on a person's name: "Wei Wang 0001".
 _HOMONYM = re.compile(r"\s+\d{4}$")
-_NON_WORD = re.compile(r"[^\w]+")
 _DOI_IN_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.IGNORECASE)
 _ARXIV_IN_URL = re.compile(r"^https?://arxiv\.org/abs/(?P<id>.+)$", re.IGNORECASE)
 # A DBLP key's stream ("conf/nips/VaswaniSPUJGKP17" -> "nips") names the venue too.
@@ -97,7 +94,7 @@ def covers(fields: Fields) -> bool:
 
 def title_query(title: str) -> str:
     """The title's words without punctuation, which DBLP's query syntax would read."""
-    return " ".join(_NON_WORD.sub(" ", title).split())[:MAX_QUERY_CHARS].strip()
+    return title_words(title)
 
 
 def _infos(payload: Any) -> list[dict[str, Any]]:

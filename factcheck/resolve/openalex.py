@@ -26,7 +26,6 @@ limit is in `net.limits`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -36,14 +35,12 @@ from ..match import PREPRINT_TYPES, is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .candidates import Hit, decide, indexed_claim, not_searched
+from .candidates import Hit, decide, indexed_claim, not_searched, title_words
 from .common import DOI_ORG, ApiResolver, claimed_id, doi_link, doi_path, normalize_doi
 from .mapping import RETRACTED, text, year_in
 
 # Candidates asked for: a title search rarely has its right answer below the top five.
 PER_PAGE = 5
-# Longest title query sent; the URL must stay well under OpenAlex's ~4 KB limit.
-MAX_QUERY_CHARS = 300
 OPENALEX_WORK_PREFIX = "https://openalex.org/"
 
 # OpenAlex work types that say what the work is whatever its source, as CSL types.
@@ -73,8 +70,6 @@ VENUE_SOURCE_TYPES = frozenset({"journal", "conference", "book series"})
 
 # Claimed types whose absence from OpenAlex is evidence (see `covers`).
 COVERED_TYPES = frozenset({"article-journal", "paper-conference", *PREPRINT_TYPES})
-
-_NON_WORD = re.compile(r"[^\w]+")
 
 
 class OpenAlexResolver(ApiResolver):
@@ -136,8 +131,7 @@ def covers(fields: Fields) -> bool:
 
 def title_query(title: str) -> str:
     """The title's words, lower-case, without punctuation (commas would split the filter)."""
-    words = _NON_WORD.sub(" ", title).lower().split()
-    return " ".join(words)[:MAX_QUERY_CHARS].strip()
+    return title_words(title).lower()
 
 
 def _results(payload: Any) -> list[dict[str, Any]]:
