@@ -9,9 +9,11 @@ rates overall and per group, with what they depend on (`provenance`).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,8 @@ from .records import STDIN, Fields, Format, InputRecord, detect_format, parquet,
 from .tally import GroupSummary, Tally
 
 SUMMARY_SUFFIX = ".summary.json"
+# Allocations between young-generation collections during a job (`fewer_collections`).
+GC_YOUNG_THRESHOLD = 50_000
 SHARD_SEPARATOR = "/"
 
 Engine = Callable[..., Iterator[RecordResult]]
@@ -103,6 +107,21 @@ class JobSummary(BaseModel):
     groups: dict[str, GroupSummary]
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the job with the garbage collector's youngest generation `GC_YOUNG_THRESHOLD`
+    allocations wide instead of 700. A batch in flight keeps a few hundred thousand objects
+    alive (its claims, answers and reports); at the default width they are promoted to the
+    oldest generation and every full collection walks them all in vain (nothing in them is
+    cyclic garbage): a quarter of a warm run's time. The default comes back afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def summary_path(output: Path) -> Path:
     """Where the summary goes by default: `out.jsonl` -> `out.summary.json`."""
     return output.with_name(output.stem + SUMMARY_SUFFIX)
@@ -124,6 +143,7 @@ def run_job(options: JobOptions, config: Config) -> JobSummary:
     stats = RunStats()
     started = time.monotonic()
     with (
+        fewer_collections(),
         OutputWriter(options.output, append=options.resume) as writer,
         ProgressBar(total=total, done=len(done), enabled=options.progress) as bar,
     ):
