@@ -37,6 +37,7 @@ from .common import ApiResolver, claimed_id, split_arxiv_id
 from .mapping import text, year_in
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+FEED = f"{ATOM}feed"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 ERROR_ID_PREFIX = "http://arxiv.org/api/errors"
 ID_FORMAT_ERROR = "incorrect_id_format"
@@ -153,11 +154,16 @@ def covers(fields: Fields) -> bool:
 
 
 def parse_feed(body: bytes) -> Element:
-    """The feed's root element; BadResponse for malformed XML or forbidden constructs."""
+    """The feed's root element; BadResponse for malformed XML, forbidden constructs, or XML
+    that is no Atom feed: a proxy's or maintenance HTML page can be well-formed XML, and
+    read as a feed it would have no entry, which says "no such paper"."""
     try:
-        return fromstring(body)
+        root = fromstring(body)
     except (ParseError, DefusedXmlException) as exc:
         raise BadResponse(f"arXiv answered with a feed that is not valid XML: {exc}") from exc
+    if root.tag != FEED:
+        raise BadResponse(f"arXiv answered with <{root.tag}> instead of an Atom feed")
+    return root
 
 
 def entry_record(entry: Element) -> Record:

@@ -6,21 +6,34 @@ One ThreadingHTTPServer serves, under path prefixes, what the resolvers call:
   /arxiv/api    /query?id_list=…
   /pubmed       /esummary.fcgi?db=…&id=…
   /openlibrary  /isbn/{isbn}.json (redirects) and /books/{key}.json
+  /openalex     /works/… (holds nothing: 404) and /works?filter=… (no hits)
+  /dblp         /search/publ/api (no hits)
+  /web          /{anything}: a small HTML page, for the URL checker
+  /loop         redirects to itself, forever
 
 Tests inject faults per path: `api.inject("/crossref/works/10.1/x", status(429, retry_after=1))`
-answers the next request for that path with a 429, and later ones normally. `api.hits(path)`
-counts the requests a path received. Paths are percent-decoded and carry no query.
+answers the next request for that path with a 429, and later ones normally;
+`api.inject_always(path, fault)` answers every request for it so until `reset()` (also a
+canned good answer: `inject_always(path, answer(body))`). Faults are answers (`status`,
+`malformed_json`, `invalid_json`, `html_page`, `oversized`, `redirect_loop`), delays
+(`sleep`), or broken transfers (`drip`: status line, headers and body a byte at a time;
+`drip_body`: the body only; `reset`: part of the body, then a TCP RST; `hang_up`: part of
+the body, then an orderly close). `api.hits(path)` counts the requests a path
+received. Paths are percent-decoded and carry no query.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import struct
 import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -40,6 +53,21 @@ TOO_MANY_REQUESTS = (
 )
 # A 200 whose JSON stops halfway, as a connection cut inside a well-framed body leaves it.
 TRUNCATED_JSON = b'{"status":"ok","message-type":"work","message":{"DOI":"10.'
+# A 200 whose body is whole but not JSON (single quotes, a bare word, a trailing comma).
+INVALID_JSON = b"{'status': ok, 'message': {'DOI': '10.1371/x',},}"
+# What a proxy, captive portal or maintenance window answers in place of the API. It is
+# well-formed XML too, so that an XML API must not take it for an (empty) feed.
+MAINTENANCE_PAGE = (
+    b"<html><head><title>Down for maintenance</title></head>"
+    b"<body><p>We will be back shortly.</p></body></html>"
+)
+# Where `redirect_loop` sends a request: a path that redirects to itself.
+LOOP_PATH = "/loop"
+# SO_LINGER on, with a zero timeout: close() sends a TCP RST instead of a FIN.
+RST_ON_CLOSE = struct.pack("ii", 1, 0)
+# A dripping answer gives up after this long and hangs up, so that a client which fails to
+# cut it off fails its test instead of hanging the suite.
+DRIP_LIMIT_SECONDS = 10.0
 ARXIV_ID = re.compile(r"(?P<base>\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v(?P<version>\d+))?")
 
 
@@ -53,19 +81,38 @@ class Reply:
 
 @dataclass(frozen=True)
 class Fault:
-    """What one request gets instead of the normal answer: a reply, a delay, or both.
+    """What one request gets instead of the normal answer: a reply, a delay, a broken
+    transfer, or several of these.
 
-    `reply` None means the normal answer, sent after `delay` seconds.
+    `reply` None means the normal answer, sent after `delay` seconds. `drip` sends the
+    answer one byte per `drip` seconds, from its status line on (`drip_headers`) or from its
+    body on. `cut_after` sends that many bytes of the body (the headers announce all of it),
+    then closes the connection: with a TCP RST (`rst`), or orderly.
     """
 
     reply: Reply | None = None
     delay: float = 0.0
+    drip: float | None = None
+    drip_headers: bool = True
+    cut_after: int | None = None
+    rst: bool = True
 
 
-def status(code: int, *, retry_after: float | None = None) -> Fault:
-    headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
-    body = TOO_MANY_REQUESTS if code == 429 else f"{code} error\n".encode()
-    return Fault(Reply(code, body, "text/html", headers))
+def status(
+    code: int, *, retry_after: float | str | None = None, body: bytes | None = None
+) -> Fault:
+    """An error status. `retry_after` in seconds, or a string sent as is (an HTTP date);
+    the body is Crossref's HTML 429 page, or "<code> error" as plain text."""
+    headers = {} if retry_after is None else {"Retry-After": _retry_after(retry_after)}
+    if body is not None:
+        return Fault(Reply(code, body, "text/plain", headers))
+    if code == 429:
+        return Fault(Reply(code, TOO_MANY_REQUESTS, "text/html", headers))
+    return Fault(Reply(code, f"{code} error\n".encode(), "text/plain", headers))
+
+
+def _retry_after(value: float | str) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
 
 
 def sleep(seconds: float) -> Fault:
@@ -76,12 +123,58 @@ def malformed_json() -> Fault:
     return Fault(Reply(200, TRUNCATED_JSON, JSON))
 
 
+def invalid_json() -> Fault:
+    return Fault(Reply(200, INVALID_JSON, JSON))
+
+
+def html_page(code: int = 200) -> Fault:
+    """A web page where the API's answer should be (the wrong content type)."""
+    return Fault(Reply(code, MAINTENANCE_PAGE, HTML))
+
+
+def oversized(size: int) -> Fault:
+    """A 200 of valid JSON, `size` bytes long."""
+    padding = b"x" * max(0, size - len(b'{"pad":""}'))
+    return Fault(Reply(200, b'{"pad":"' + padding + b'"}', JSON))
+
+
+def redirect_loop() -> Fault:
+    """A redirect to a path that redirects to itself."""
+    return Fault(Reply(302, b"", HTML, {"Location": LOOP_PATH}))
+
+
+def drip(seconds_per_byte: float) -> Fault:
+    """The normal answer, from its status line on, one byte at a time."""
+    return Fault(drip=seconds_per_byte)
+
+
+def drip_body(seconds_per_byte: float) -> Fault:
+    """The normal answer's status line and headers at once, then its body a byte at a time."""
+    return Fault(drip=seconds_per_byte, drip_headers=False)
+
+
+def reset(after: int) -> Fault:
+    """The normal answer's headers and first `after` body bytes, then a TCP reset."""
+    return Fault(cut_after=after)
+
+
+def hang_up(after: int) -> Fault:
+    """The normal answer's headers and first `after` body bytes, then an orderly close."""
+    return Fault(cut_after=after, rst=False)
+
+
+def answer(body: bytes, content_type: str = JSON) -> Fault:
+    """A good 200 answer of the test's own (for data the fake does not hold)."""
+    return Fault(Reply(200, body, content_type))
+
+
 class FakeApi:
     """The server, its data, and the per-path fault scripts and request counters."""
 
     def __init__(self, corpus: Corpus | None = None) -> None:
         self.corpus = corpus or Corpus.build()
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._always: dict[str, Fault] = {}
         self._hits: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -95,6 +188,8 @@ class FakeApi:
             "openlibrary": self._openlibrary,
             "openalex": self._openalex,
             "dblp": self._dblp,
+            "web": self._web,
+            LOOP_PATH.strip("/"): self._loop,
         }
 
     # ------------------------------------------------------------------ test controls
@@ -130,6 +225,11 @@ class FakeApi:
         with self._lock:
             self._faults[path].extend(faults)
 
+    def inject_always(self, path: str, fault: Fault) -> None:
+        """Every request for `path` meets `fault` (after any `inject`ed ones) until reset()."""
+        with self._lock:
+            self._always[path] = fault
+
     def hits(self, path: str) -> int:
         with self._lock:
             return self._hits[path]
@@ -137,22 +237,27 @@ class FakeApi:
     def reset(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._always.clear()
             self._hits.clear()
 
     # ------------------------------------------------------------------ dispatch
 
-    def answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+    def answer(
+        self, path: str, query: dict[str, str], headers: dict[str, str]
+    ) -> tuple[Reply, Fault | None]:
+        """The reply for a request, and the fault that shapes its transfer (if any)."""
         with self._lock:
             self._hits[path] += 1
             queue = self._faults.get(path)
-            fault = queue.popleft() if queue else None
+            fault = queue.popleft() if queue else self._always.get(path)
         if fault and fault.delay:
             time.sleep(fault.delay)
         if fault and fault.reply:
-            return fault.reply
+            return fault.reply, fault
         service, _, rest = path.lstrip("/").partition("/")
         route = self._routes.get(service)
-        return route("/" + rest, query, headers) if route else Reply(404, b"no such service")
+        reply = route("/" + rest, query, headers) if route else Reply(404, b"no such service")
+        return reply, fault
 
     # ------------------------------------------------------------------ the APIs
 
@@ -270,6 +375,13 @@ class FakeApi:
         hits = {"@total": "0", "@computed": "0", "@sent": "0", "@first": "0"}
         return Reply(200, json.dumps({"result": {"hits": hits}}).encode(), JSON)
 
+    def _web(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+        """Any page exists: a small HTML page titled with its path."""
+        return Reply(200, f"<html><head><title>Page {path}</title></head></html>".encode(), HTML)
+
+    def _loop(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+        return Reply(302, b"", HTML, {"Location": LOOP_PATH})
+
 
 def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -278,23 +390,71 @@ def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: pytest shows failures, not access logs."""
 
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except (BrokenPipeError, ConnectionResetError):  # the client hung up first
+                self.close_connection = True
+
         def do_GET(self) -> None:
             target = urlsplit(self.path)
             query = dict(parse_qsl(target.query, keep_blank_values=True))
             headers = {k.lower(): v for k, v in self.headers.items()}
-            reply = api.answer(unquote(target.path), query, headers)
+            reply, fault = api.answer(unquote(target.path), query, headers)
             try:
-                self._send(reply)
+                self._send(reply, fault or Fault())
             except (BrokenPipeError, ConnectionResetError):  # the client timed out first
                 self.close_connection = True
 
-        def _send(self, reply: Reply) -> None:
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(reply.body)
+        def _send(self, reply: Reply, fault: Fault) -> None:
+            head = _head(reply)
+            if fault.cut_after is not None:
+                self._cut(head + reply.body[: fault.cut_after], rst=fault.rst)
+            elif fault.drip is not None:
+                self._drip(head, reply.body, fault)
+            else:
+                self.wfile.write(head + reply.body)
+
+        def _drip(self, head: bytes, body: bytes, fault: Fault) -> None:
+            """One byte per `fault.drip` seconds, from the status line or from the body on,
+            for at most DRIP_LIMIT_SECONDS."""
+            slow = head + body if fault.drip_headers else body
+            if not fault.drip_headers:
+                self.wfile.write(head)
+            give_up = time.monotonic() + DRIP_LIMIT_SECONDS
+            for i in range(len(slow)):
+                if time.monotonic() > give_up:
+                    self.close_connection = True
+                    return
+                self.wfile.write(slow[i : i + 1])
+                self.wfile.flush()
+                time.sleep(fault.drip or 0.0)
+
+        def _cut(self, part: bytes, *, rst: bool) -> None:
+            """Send `part`, then close the connection: with a reset (RST), or orderly (FIN)."""
+            self.wfile.write(part)
+            self.wfile.flush()
+            if rst:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RST_ON_CLOSE)
+            self.connection.close()
+            self.close_connection = True
 
     return Handler
+
+
+def _head(reply: Reply) -> bytes:
+    """The status line and headers of `reply`, Content-Length announcing its whole body."""
+    lines = [
+        f"HTTP/1.1 {reply.status} {_phrase(reply.status)}",
+        f"Content-Type: {reply.content_type}",
+        f"Content-Length: {len(reply.body)}",
+        *(f"{name}: {value}" for name, value in reply.headers.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Unknown"
