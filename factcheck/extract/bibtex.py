@@ -50,6 +50,10 @@ MAX_KEY_LEN = 200
 # pylatexenc parses recursively and costs ~0.5 ms a call: longer values (abstracts,
 # pasted junk) are shown with their markup stripped instead.
 MAX_LATEX_LEN = 4000
+# How much longer than written a value may grow by expanding @string macros. Journal and
+# month names need little; a chain such as "@string{b = a # a}" doubles at every step
+# (BibTeX's "billion laughs") and would otherwise fill the memory.
+MAX_MACRO_GROWTH = 1000
 # Distinct LaTeX strings, and names, whose reading is remembered: they repeat.
 LATEX_CACHE_SIZE = 8192
 NAME_CACHE_SIZE = 8192
@@ -186,6 +190,7 @@ class ProblemCode(str, Enum):
     UNKNOWN_TYPE = "unknown_type"  # kept, with no CSL type
     UNDEFINED_MACRO = "undefined_macro"  # its name is kept as text, as BibTeX does
     EMPTY = "empty"  # no field to check: no citation is made
+    TOO_LONG = "too_long"  # macros expand a value past MAX_MACRO_GROWTH: cut there
 
 
 class BibtexProblem(BaseModel):
@@ -371,9 +376,12 @@ class _Reader:
             self.problem(span, key, ProblemCode.DUPLICATE_KEY, message)
 
     def evaluate(self, span: _Span, key: str | None, raw_value: str) -> str:
-        value, undefined = _evaluate(raw_value, self.macros)
+        value, undefined, cut = _evaluate(raw_value, self.macros)
         for name in undefined:
             self.problem(span, key, ProblemCode.UNDEFINED_MACRO, f"undefined macro {name!r}")
+        if cut:
+            message = f"macros expand a value past {len(value)} characters; cut there"
+            self.problem(span, key, ProblemCode.TOO_LONG, message)
         return value
 
     def problem(self, span: _Span, key: str | None, code: ProblemCode, message: str) -> None:
@@ -504,29 +512,34 @@ def _closing(text: str, pos: int, walk: re.Pattern[str], closer: str) -> int:
     return len(text)
 
 
-def _evaluate(raw_value: str, macros: dict[str, str]) -> tuple[str, list[str]]:
+def _evaluate(raw_value: str, macros: dict[str, str]) -> tuple[str, list[str], bool]:
     """A raw value's text: pieces unenclosed, macros expanded, "#" concatenated.
 
-    Returns the text (LaTeX still in it) and the names of undefined macros, which are
-    kept as text. Anything after the last readable piece is kept as it is.
+    Returns the text (LaTeX still in it), the names of undefined macros, which are kept
+    as text, and whether the text was cut at MAX_MACRO_GROWTH. Anything after the last
+    readable piece is kept as it is.
     """
     if simple := _SIMPLE_VALUE_RE.fullmatch(raw_value):
-        return "".join(part for part in simple.groups() if part).strip(), []
+        return "".join(part for part in simple.groups() if part).strip(), [], False
+    limit = len(raw_value) + MAX_MACRO_GROWTH
     parts: list[str] = []
+    size = 0
     undefined: list[str] = []
     pos = _skip_space(raw_value, 0)
-    while pos < len(raw_value):
+    while pos < len(raw_value) and size <= limit:
         end = _piece_end(raw_value, pos)
         if end == pos:
             parts.append(raw_value[pos:])
             break
         parts.append(_piece_text(raw_value[pos:end], macros, undefined))
+        size += len(parts[-1])
         ahead = _skip_space(raw_value, end)
         if not raw_value.startswith("#", ahead):
             parts.append(raw_value[end:])
             break
         pos = _skip_space(raw_value, ahead + 1)
-    return "".join(parts).strip(), undefined
+    text = "".join(parts)
+    return text[:limit].strip(), undefined, len(text) > limit
 
 
 def _skip_space(text: str, pos: int) -> int:

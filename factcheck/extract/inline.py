@@ -23,8 +23,8 @@ spaCy is never imported.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
 from typing import Literal
 
@@ -157,7 +157,7 @@ def find_inline_with_labels(
     if references is None:
         references = find_references_with_labels(text)
     skip = _Skip(text, references)
-    organisations = [fold(entry.raw) for entry, _ in references]
+    organisations = sorted(fold(entry.raw) for entry, _ in references)
     paren_labels = _paren_labels(text, references)
     found = [
         *_parenthetical(text, organisations, paren_labels),
@@ -282,7 +282,9 @@ def _plausible_authors(names: str, organisations: list[str]) -> bool:
     """Persons are taken as written; a multi-word name must open one of the entries.
 
     "(Nobel Prize, 1977)" reads like "(Google Quantum AI, 2023)"; only the second has
-    an entry that starts with it.
+    an entry that starts with it. `organisations`, the folded entries, are sorted: those
+    that start with the name come first among those not before it (a bisection, not a
+    scan of every entry for every citation).
     """
     first = _split_authors(names)[0]
     if fold(first.split()[0]) in _NOT_AUTHORS:
@@ -291,7 +293,8 @@ def _plausible_authors(names: str, organisations: list[str]) -> bool:
     if len(words) <= 1:
         return True
     folded = fold(first)
-    return any(entry.startswith(folded) for entry in organisations)
+    at = bisect_left(organisations, folded)
+    return at < len(organisations) and organisations[at].startswith(folded)
 
 
 def _split_authors(names: str) -> list[str]:
@@ -458,6 +461,106 @@ class _Entry:
         )
 
 
+class _EntryIndex:
+    """Which entries a label or a cited name points at, without trying every entry.
+
+    Trying each entry for each citation is quadratic, and a long text holds thousands of
+    both. Every way `_Entry.first_author_is` and `_Entry.has_author` can hold is found here
+    by an exact key instead: a surname variant (`_surname_keys`), a word of the author
+    zone, or a prefix of the folded entry (by bisection in sorted order). Only those few
+    candidates are then tried, and the answer is kept by name, since texts cite the same
+    authors again and again.
+    """
+
+    def __init__(self, entries: Sequence[_Entry]) -> None:
+        self._entries = entries
+        self._labels: dict[str | None, int] = {}
+        self._first: dict[str, list[int]] = {}
+        self._any: dict[str, list[int]] = {}
+        self._words: dict[str, list[int]] = {}
+        for index, entry in enumerate(entries):
+            self._labels.setdefault(entry.label, index)
+            for position, surname in enumerate(entry.surnames):
+                for key in _surname_keys(surname):
+                    if position == 0:
+                        self._first.setdefault(key, []).append(index)
+                    self._any.setdefault(key, []).append(index)
+            for word in set(entry.zone.split()):
+                self._words.setdefault(word, []).append(index)
+        self._raws = sorted((entry.folded_raw, index) for index, entry in enumerate(entries))
+        self.numbered = any(entry.label and entry.label.isdigit() for entry in entries)
+        self._first_of: dict[str, list[int]] = {}
+        self._author_of: dict[str, list[int]] = {}
+
+    def label(self, label: str) -> int | None:
+        """The first entry with this label."""
+        return self._labels.get(label)
+
+    def first_author(self, name: str) -> list[int]:
+        """The entries, in order, whose first author `name` is."""
+        folded = fold(name)
+        if folded not in self._first_of:
+            found = self._keyed(self._first, folded) | self._prefixed(folded)
+            self._first_of[folded] = self._where(found, lambda e: e.first_author_is(name))
+        return self._first_of[folded]
+
+    def author(self, name: str) -> list[int]:
+        """The entries, in order, that list `name` among their authors."""
+        folded = fold(name)
+        if folded not in self._author_of:
+            found = self._keyed(self._any, folded) | self._zoned(folded) | self._prefixed(folded)
+            self._author_of[folded] = self._where(found, lambda e: e.has_author(name))
+        return self._author_of[folded]
+
+    def _where(self, candidates: set[int], test: Callable[[_Entry], bool]) -> list[int]:
+        return sorted(i for i in candidates if test(self._entries[i]))
+
+    def _zoned(self, folded: str) -> set[int]:
+        """Entries whose author zone may hold " folded ": every word of it is a zone word,
+        so the entries of its rarest word will do."""
+        words = folded.split()
+        if not words:
+            return set(range(len(self._entries)))
+        rarest = min(words, key=lambda word: len(self._words.get(word, ())))
+        return set(self._words.get(rarest, ()))
+
+    @staticmethod
+    def _keyed(table: dict[str, list[int]], folded: str) -> set[int]:
+        """Entries with a surname `_same_surname` matches with `folded` (`_surname_keys`):
+        equal to it or one of its stems, or ending in it or stemming to it."""
+        keys = [_WHOLE + folded, _PART + folded, *(_WHOLE + stem for stem in _stems(folded))]
+        return {index for key in keys for index in table.get(key, ())}
+
+    def _prefixed(self, folded: str) -> set[int]:
+        """Entries whose folded text starts with `folded`: one run of the sorted list."""
+        found: set[int] = set()
+        position = bisect_left(self._raws, (folded,))
+        while position < len(self._raws) and self._raws[position][0].startswith(folded):
+            found.add(self._raws[position][1])
+            position += 1
+        return found
+
+
+# `_surname_keys` of a whole surname, and of a part of one (a word tail or a stem).
+_WHOLE = "="
+_PART = "~"
+
+
+def _surname_keys(surname: str) -> set[str]:
+    """Keys under which `_EntryIndex._keyed` finds an entry's surname: the surname whole,
+    for a cited name equal to it or a few letters longer (looked up by its stems), and as
+    parts the word tails ("berg" in "van den berg") and stems that a cited name may be."""
+    tails = {surname[space + 1 :] for space, char in enumerate(surname) if char == " "}
+    return {_WHOLE + surname, *(_PART + part for part in tails | set(_stems(surname)))}
+
+
+def _stems(name: str) -> list[str]:
+    """`name` cut short by up to SURNAME_INFLECTION_CHARS letters, no shorter than
+    MIN_STEM_CHARS: the names `_same_surname` takes for an inflection of it."""
+    low = max(MIN_STEM_CHARS, len(name) - SURNAME_INFLECTION_CHARS)
+    return [name[:length] for length in range(low, len(name))]
+
+
 def _entry_year(raw: str) -> re.Match[str] | None:
     """The year in parentheses, else the last one: titles hold years too ("1999-2008")."""
     in_parens = _PAREN_YEAR_RE.search(raw)
@@ -521,8 +624,10 @@ def link(
         _Entry(reference, label, fields)
         for (reference, label), fields in zip(references, parsed, strict=True)
     ]
+    found_by = _EntryIndex(entries)
     links = [
-        _link_one(index, citation, label, entries) for index, (citation, label) in enumerate(inline)
+        _link_one(index, citation, label, entries, found_by)
+        for index, (citation, label) in enumerate(inline)
     ]
     cited = {link.reference_index for link in links if link.reference_index is not None}
     if cited:
@@ -534,14 +639,14 @@ def link(
     return Links(links=links)
 
 
-def _link_one(index: int, citation: Citation, label: str, entries: list[_Entry]) -> InlineLink:
+def _link_one(
+    index: int, citation: Citation, label: str, entries: list[_Entry], found_by: _EntryIndex
+) -> InlineLink:
     if citation.fields.year is not None or label.endswith("n.d."):
-        return _link_author_year(index, citation, label, entries)
-    by_label = next((i for i, entry in enumerate(entries) if entry.label == label), None)
+        return _link_author_year(index, citation, label, entries, found_by)
+    by_label = found_by.label(label)
     if by_label is None:
-        numbered = label.isdigit() and any(
-            entry.label and entry.label.isdigit() for entry in entries
-        )
+        numbered = label.isdigit() and found_by.numbered
         problem: Problem | None = "no_entry" if numbered else None
         return InlineLink(citation_index=index, reference_index=None, problem=problem)
     missing = [
@@ -560,13 +665,13 @@ def _link_one(index: int, citation: Citation, label: str, entries: list[_Entry])
 
 
 def _link_author_year(
-    index: int, citation: Citation, label: str, entries: list[_Entry]
+    index: int, citation: Citation, label: str, entries: list[_Entry], found_by: _EntryIndex
 ) -> InlineLink:
     """First surname and year pick the entry; a near miss is a mismatch, not a miss."""
     cited = [author.family or "" for author in citation.fields.authors]
     year = citation.fields.year
     suffix = label[-1] if label[-1].isalpha() and label[-2:-1].isdigit() else ""
-    same_first = [i for i, entry in enumerate(entries) if entry.first_author_is(cited[0])]
+    same_first = found_by.first_author(cited[0])
     same_year = [i for i in same_first if entries[i].year == year]
     if same_year:
         chosen = next((i for i in same_year if entries[i].suffix == suffix), same_year[0])
@@ -587,9 +692,7 @@ def _link_author_year(
             problem="year_mismatch",
             detail=f"cited as {year}, the entry says {entries[chosen].year}",
         )
-    elsewhere = [
-        i for i, entry in enumerate(entries) if entry.year == year and entry.has_author(cited[0])
-    ]
+    elsewhere = [i for i in found_by.author(cited[0]) if entries[i].year == year]
     if elsewhere:
         return InlineLink(
             citation_index=index,

@@ -146,7 +146,7 @@ def _spans(doc: Doc) -> list[Span]:
 
 def reference_spans(text: str) -> list[Span]:
     """The labelled field spans of one reference string, as written (no cleaning)."""
-    return _spans(_pipeline()(text[:MAX_REFERENCE_CHARS]))
+    return _spans(_pipeline()(_encodable(text[:MAX_REFERENCE_CHARS])))
 
 
 def parse_reference(text: str) -> Fields:
@@ -190,6 +190,9 @@ def forget_parses() -> None:
 # A word broken over a line end by PDF extraction: "Endo-\nscopic".
 _LINE_HYPHEN_RE = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])")
 _SPACE_RE = re.compile(r"\s+")
+# Lone surrogates (from text decoded with "surrogateescape") cannot be encoded as UTF-8,
+# which spaCy's tokenizer does: each becomes U+FFFD, one code point for one, so offsets hold.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # LaTeX accents and commands as BibTeX writes names: {\H u}, \H{u}, \"o, {\"o}, \'{E}, \ss.
 _LATEX_RE = re.compile(
     r"\{\\[^{}]{1,12}\}"
@@ -205,11 +208,15 @@ _latex_converter: Any = None
 
 def prepare(text: str) -> str:
     """The string the model sees: capped, line breaks joined, LaTeX turned to Unicode."""
-    text = text[:MAX_REFERENCE_CHARS]
+    text = _encodable(text[:MAX_REFERENCE_CHARS])
     text = _LINE_HYPHEN_RE.sub("", text)
     if "\\" in text or "{" in text:
         text = _delatex(text)
     return _SPACE_RE.sub(" ", text).strip()
+
+
+def _encodable(text: str) -> str:
+    return _SURROGATE_RE.sub("\ufffd", text)
 
 
 def _delatex(text: str) -> str:

@@ -4,16 +4,17 @@ A URL in a text is hostile input: fetching it must not reach the machine we run 
 private network around it, or a cloud metadata endpoint. Two steps, both raising UnsafeURL
 before any connection is made:
 
-1. `check_url` looks at the URL alone: http(s) only, not too long, no `user:pass@`, and a
-   host written as an address (including the decimal, octal and hex forms that
-   `inet_aton` accepts, like `2130706433` or `0x7f.1`) must be public. It needs no network,
-   so it runs before the cache is asked.
+1. `check_url` looks at the URL alone: http(s) only, not too long, no `user:pass@`, no
+   `localhost` name, and a host written as an address (including the decimal, octal and
+   hex forms that `inet_aton` accepts, like `2130706433` or `0x7f.1`, and IPv4 inside
+   IPv6, like `[::ffff:127.0.0.1]`) must be public. It needs no network, so it runs
+   before the cache is asked.
 2. `resolve_pinned` resolves the host and refuses it when *any* address is not public; the
    caller then connects to the checked address itself (`PinnedAdapter` in `net.http`), so
    a DNS answer that changes between check and connect (DNS rebinding) cannot slip through.
 
 `allow_private_urls` turns off the address checks (for intranets and for tests), not the
-scheme, length and credential checks.
+scheme, length and credential checks. Every refusal says why, and what allows it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 # Shared address space for carrier-grade NAT; not "private" to older Pythons' `is_private`.
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
+# Names that always mean this machine (RFC 6761), refused without asking DNS.
+LOCALHOST = "localhost"
+PRIVATE_HINT = "private URLs are not fetched (--allow-private-urls allows them)"
 
 # getaddrinfo errors that mean the name does not exist, as opposed to DNS being unreachable.
 _NO_SUCH_NAME = frozenset(
@@ -46,7 +50,10 @@ class NoSuchHost(SourceUnavailable):
 def check_url(url: str, *, max_length: int, allow_private: bool) -> SplitResult:
     """The parsed URL, or UnsafeURL when it may not be fetched. Needs no network."""
     if len(url) > max_length:
-        raise UnsafeURL(f"URL is {len(url)} characters long, more than the {max_length} allowed")
+        raise UnsafeURL(
+            f"the URL is {len(url)} characters long, more than the {max_length} allowed"
+            " (max_url_length)"
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -57,12 +64,11 @@ def check_url(url: str, *, max_length: int, allow_private: bool) -> SplitResult:
     if parts.username is not None or parts.password is not None:
         raise UnsafeURL("URLs with a user name or password (user:pass@host) are not fetched")
     if not parts.hostname:
-        raise UnsafeURL("URL has no host")
+        raise UnsafeURL("the URL has no host")
     if port == 0:
-        raise UnsafeURL("URL has port 0")
-    literal = literal_address(parts.hostname)
-    if literal is not None and not allow_private:
-        _refuse_if_not_public(parts.hostname, literal)
+        raise UnsafeURL("the URL has port 0")
+    if not allow_private:
+        _refuse_host(parts.hostname)
     return parts
 
 
@@ -70,8 +76,11 @@ def resolve_pinned(host: str, port: int, *, allow_private: bool) -> str:
     """The address to connect to for `host`, after checking every address it resolves to.
 
     IPv4 is preferred: we connect to one checked address only, and IPv6 routes are the
-    more often broken ones.
+    more often broken ones. The host is checked again as `check_url` checks it: the HTTP
+    client may have decoded it since (`localhost%2e` becomes `localhost.`).
     """
+    if not allow_private:
+        _refuse_host(host)
     addresses = resolve(host, port)
     if not allow_private:
         for address in addresses:
@@ -106,29 +115,42 @@ def literal_address(host: str) -> IPAddress | None:
 
 
 def refusal(address: IPAddress) -> str | None:
-    """Why `address` may not be fetched from, or None when it is a public address."""
+    """What kind of address `address` is ("a loopback"), or None when it is public."""
     embedded = _embedded_ipv4(address)
     embedded_why = refusal(embedded) if embedded is not None else None
     if embedded_why is not None:
         return embedded_why
     checks = (
-        (address.is_loopback, "loopback"),
-        (address.is_unspecified, "unspecified"),
-        (address.is_link_local, "link-local"),
-        (address.is_multicast, "multicast"),
-        (address.is_private, "private"),
-        (address.is_reserved, "reserved"),
-        (address in CGNAT, "carrier-grade NAT"),
-        (not address.is_global, "not globally routable"),
+        (address.is_loopback, "a loopback"),
+        (address.is_unspecified, "an unspecified"),
+        (address.is_link_local, "a link-local"),
+        (address.is_multicast, "a multicast"),
+        (address.is_private, "a private"),
+        (address.is_reserved, "a reserved"),
+        (address in CGNAT, "a carrier-grade NAT"),
+        (isinstance(address, ipaddress.IPv6Address) and address.is_site_local, "a site-local"),
+        (not address.is_global, "a non-public"),
     )
     return next((why for refused, why in checks if refused), None)
+
+
+def _refuse_host(host: str) -> None:
+    """Refuse a host that names this machine, or is written as an address not public.
+
+    A final dot changes neither ("127.0.0.1.", "localhost." are the same hosts)."""
+    name = host.removesuffix(".")
+    if name == LOCALHOST or name.endswith("." + LOCALHOST):
+        raise UnsafeURL(f"{host} is this machine's own name; {PRIVATE_HINT}")
+    literal = literal_address(name)
+    if literal is not None:
+        _refuse_if_not_public(host, literal)
 
 
 def _refuse_if_not_public(host: str, address: IPAddress) -> None:
     why = refusal(address)
     if why is not None:
         shown = host if host == str(address) else f"{host} ({address})"
-        raise UnsafeURL(f"{shown} is a {why} address; private URLs are not fetched")
+        raise UnsafeURL(f"{shown} is {why} address; {PRIVATE_HINT}")
 
 
 def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:

@@ -11,6 +11,12 @@ Redirects are followed here, one `Http.page` hop at a time, so that the SSRF gua
 every hop and the chain can be recorded. At most `config.max_redirects` hops; a URL seen
 twice is a loop.
 
+A text cannot make us fetch without end: beyond its first `config.max_urls` URLs none is
+checked (`beyond_url_limit`, applied where the Checker plans a text's lookups), and once
+its URL checks have read `config.max_bytes_per_text` bytes from the network the rest are
+not checked either. That budget is the text's `ByteBudget`, which the Checker hands to the
+worker thread running each lookup (`spending`); a lookup outside any text has none.
+
 | answer                    | lookup                                         |
 |---------------------------|------------------------------------------------|
 | 2xx                       | found (flags `redirected` after hops, `soft_404`) |
@@ -24,13 +30,16 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, ClassVar
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from ..config import Config
-from ..errors import SourceError
+from ..errors import SourceError, UnsafeURL
 from ..model import Citation, Kind, Record
 from ..net.http import Http
 from ..net.safety import NoSuchHost
@@ -49,10 +58,72 @@ SOFT_404_TITLE = re.compile(
 TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 # The title sits in the head: no need to scan a whole page for it.
 TITLE_SCAN_CHARS = 32 * 1024
+# A redirect target is named in a reason up to this many characters.
+SHOWN_URL_CHARS = 200
+URL_LIMIT_REASON = "not checked: this text has more than {} URLs, the limit per text (max_urls)"
+BYTES_LIMIT_REASON = (
+    "not checked: this text's URL checks already read {:,} bytes, the limit per text"
+    " (max_bytes_per_text)"
+)
+
+T = TypeVar("T")
 
 
 class RedirectTrouble(SourceError):
     """The redirect chain loops or is longer than allowed."""
+
+
+class BudgetSpent(SourceError):
+    """The text's URL checks have read all the bytes they may."""
+
+
+class ByteBudget:
+    """The bytes one text's URL checks may still read from the network. Thread-safe: the
+    checks of one text run in several threads at once, so a check that started before the
+    budget ran out still finishes (at most `workers` pages more)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._spent = 0
+        self._lock = threading.Lock()
+
+    def charge(self, size: int) -> None:
+        with self._lock:
+            self._spent += size
+
+    def check(self) -> None:
+        """Raise BudgetSpent when nothing is left."""
+        with self._lock:
+            if self._spent >= self.limit:
+                raise BudgetSpent(BYTES_LIMIT_REASON.format(self.limit))
+
+
+# The budget of the text whose lookup runs in this thread (None: no text, no limit).
+_BUDGET: ContextVar[ByteBudget | None] = ContextVar("factcheck_url_bytes", default=None)
+
+
+def spending(
+    budgets: Mapping[str, ByteBudget], run: Callable[[Citation], T]
+) -> Callable[[Citation], T]:
+    """`run` for the Checker's worker threads, with the URL checks of each citation charged
+    to its text's budget (by citation key)."""
+
+    def within_budget(citation: Citation) -> T:
+        token = _BUDGET.set(budgets.get(citation.key))
+        try:
+            return run(citation)
+        finally:
+            _BUDGET.reset(token)
+
+    return within_budget
+
+
+def beyond_url_limit(probes: Iterable[Citation], max_urls: int) -> dict[str, list[Lookup]]:
+    """A text's URLs past its first `max_urls`, by key, each with the answer that says why
+    it was not checked. No request is made for them."""
+    urls = [probe.key for probe in probes if probe.kind is Kind.URL]
+    reason = URL_LIMIT_REASON.format(max_urls)
+    return {key: [Lookup.failed(WebResolver.name, reason)] for key in urls[max_urls:]}
 
 
 class WebResolver:
@@ -69,6 +140,8 @@ class WebResolver:
             response, chain = self._follow(url)
         except NoSuchHost as exc:
             return Lookup.missing(self.name, exc.reason, authoritative=True)
+        except UnsafeURL as exc:
+            return Lookup.failed(self.name, f"refused: {exc.reason}")
         except SourceError as exc:
             return Lookup.failed(self.name, exc.reason)
         return self._judge(url, response, chain)
@@ -78,7 +151,7 @@ class WebResolver:
         chain: list[str] = []
         current = url
         while True:
-            response = self.http.page(current, method="GET")
+            response = self._hop(url, current)
             location = response.headers.get("Location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response, chain
@@ -91,6 +164,24 @@ class WebResolver:
                 )
             chain.append(target)
             current = target
+
+    def _hop(self, url: str, current: str) -> requests.Response:
+        """One request of the chain from `url`, paid from the text's budget. Cache hits read
+        nothing from the network, so they cost nothing; once the budget is spent no request
+        is made, not even one the cache could answer."""
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.check()
+        try:
+            response = self.http.page(current, method="GET")
+        except UnsafeURL as exc:
+            if current == url:
+                raise
+            shown = _shortened(current)
+            raise UnsafeURL(f"{_shortened(url)} redirects to {shown}, and {exc.reason}") from exc
+        if budget is not None and not getattr(response, "from_cache", False):
+            budget.charge(len(response.content))
+        return response
 
     def _judge(self, url: str, response: requests.Response, chain: list[str]) -> Lookup:
         final = chain[-1] if chain else url
@@ -120,6 +211,10 @@ def page_title(response: requests.Response) -> str | None:
     head = response.content[:TITLE_SCAN_CHARS].decode(response.encoding or "utf-8", "replace")
     found = TITLE.search(head)
     return " ".join(html.unescape(found.group(1)).split()) if found else None
+
+
+def _shortened(url: str) -> str:
+    return url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "…"
 
 
 def _meaning(status: int) -> str:
