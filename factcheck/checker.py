@@ -2,25 +2,51 @@
 
 A Checker owns one HTTP client (pooled session, cache, per-source limits) and the
 resolvers built on it, so it is meant to be created once and reused; it is thread-safe.
+
+Each `check` is bounded (see `Config`): a text over `max_text_chars` is refused, claims
+past `max_references` and distinct lookups past `max_lookups` are reported unverifiable,
+and with a `deadline` the call returns when it passes, reporting what is still unanswered
+as unverifiable (flag `deadline`). Lookups it stops waiting for are left to finish in the
+pool, so their answers still reach the caches for the next check.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from .config import Config
+from .errors import TextTooLarge
 from .extract import extract_all
-from .judge import UNCITED, judge, judge_link, needs_published_version, searched
+from .ignore import IgnoreList
+from .judge import (
+    DEADLINE,
+    UNCITED,
+    judge,
+    judge_link,
+    needs_published_version,
+    searched,
+    unchecked,
+)
 from .model import Citation, Extraction, Fields, Finding, Kind, Link, Report, Status, Verdict
 from .net.http import Http
 from .resolve.base import Lookup, Outcome, Resolver, build, finds_published, guarded
 from .resolve.results import open_results
+from .resolve.web import ByteBudget, beyond_url_limit, spending
 
 LOOKUP_LIMIT_REASON = "not looked up: this text exceeds the limit of {} lookups per text"
+REFERENCE_LIMIT_REASON = "not checked: this text exceeds the limit of {} references per text"
+DEADLINE_REASON = "not answered in time: the check's deadline of {:g} s passed first"
+TEXT_LIMIT_MESSAGE = (
+    "{name}: {size:,} characters, more than the limit of {limit:,} per text "
+    "(max_text_chars, FACTCHECK_MAX_TEXT_CHARS); split it or raise the limit"
+)
 
 
 @dataclass
@@ -29,12 +55,14 @@ class Resolved:
 
     `lookups` by probe key (`Citation.key` of what was looked up), `published` (searches for
     a preprint's published version) by entry key; `stored` counts the probes that the
-    results cache answered, so that batch jobs can show their cache hits.
+    results cache answered, so that batch jobs can show their cache hits. `late` holds the
+    probe and entry keys whose answers had not come when the deadline passed.
     """
 
     lookups: dict[str, list[Lookup]] = field(default_factory=dict)
     published: dict[str, list[Lookup]] = field(default_factory=dict)
     stored: int = 0
+    late: set[str] = field(default_factory=set)
 
 
 class Checker:
@@ -46,6 +74,8 @@ class Checker:
         elif overrides:
             config = config.model_copy(update=overrides)
         self.config = config
+        # Claims the user asked not to check (`config.ignore_file`): never looked up or shown.
+        self.ignored = IgnoreList.read(config.ignore_file)
         self.http = Http(config)
         self.resolvers: list[Resolver] = build(config.sources, self.http, config)
         # The sources that cover each kind, in the order they are asked, and their names.
@@ -53,12 +83,25 @@ class Checker:
         self._sources = {kind: [r.name for r in chain] for kind, chain in self._chains.items()}
         self._results = open_results(config)
         self._pool = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="factcheck")
+        # Lookups a deadline stopped waiting for, still running (see `close`).
+        self._stragglers: set[Future[list[Lookup]]] = set()
+        self._stragglers_lock = threading.Lock()
 
     def check(
         self, text: str, *, path: str | None = None, fail_on: Iterable[Status] | None = None
     ) -> Report:
-        """Extract every claim in `text`, verify each, and return the Report."""
-        return self.verify_extraction(extract_all(text), path=path, fail_on=fail_on)
+        """Extract every claim in `text`, verify each, and return the Report.
+
+        Raises TextTooLarge for a text over `max_text_chars`. The deadline, if any, counts
+        from here, extraction included."""
+        started = time.monotonic()
+        if len(text) > self.config.max_text_chars:
+            raise TextTooLarge(
+                TEXT_LIMIT_MESSAGE.format(
+                    name=path or "the text", size=len(text), limit=self.config.max_text_chars
+                )
+            )
+        return self._verify(extract_all(text), started, path=path, fail_on=fail_on)
 
     async def acheck(
         self, text: str, *, path: str | None = None, fail_on: Iterable[Status] | None = None
@@ -88,29 +131,52 @@ class Checker:
         In-text citations are not looked up: they are judged by their link to an entry,
         and only those with a problem are reported.
         """
-        resolved = self.resolve_extractions([extraction])
+        return self._verify(extraction, time.monotonic(), path=path, fail_on=fail_on)
+
+    def _verify(
+        self,
+        extraction: Extraction,
+        started: float,
+        *,
+        path: str | None,
+        fail_on: Iterable[Status] | None,
+    ) -> Report:
+        resolved = self.resolve_extractions([extraction], started=started)
         return self.judge_extraction(extraction, resolved, path=path, fail_on=fail_on)
 
-    def resolve_extractions(self, extractions: Iterable[Extraction]) -> Resolved:
+    def resolve_extractions(
+        self, extractions: Iterable[Extraction], *, started: float | None = None
+    ) -> Resolved:
         """The sources' answers for many texts at once: each distinct probe among them is
-        resolved once (every text within its own `max_lookups`), concurrently, then the
-        searches for published versions that those answers call for.
+        resolved once (every text within its own `max_references` and `max_lookups`),
+        concurrently, then the searches for published versions that those answers call for.
 
         Batch jobs (`factcheck.pipeline`) call this on a chunk of texts and then
         `judge_extraction` on each, so that a claim made in a thousand texts costs one lookup.
+        `started`, a `time.monotonic()` reading, makes `config.deadline` count from then
+        (a check passes its own start); without it there is no deadline, as for batches.
         """
-        plans = [_plan(extraction.citations, self.config.max_lookups) for extraction in extractions]
+        due = self._due(started)
+        plans = [self._plan(self.ignored.apply(extraction)) for extraction in extractions]
         wanted: dict[str, Citation] = {}
+        # Each text's URL checks read from its own byte budget (the first text to want one).
+        budgets: dict[str, ByteBudget] = {}
         for plan in plans:
+            budget = ByteBudget(self.config.max_bytes_per_text)
             for key, probe in plan.allowed.items():
                 wanted.setdefault(key, probe)
+                budgets.setdefault(key, budget)
         lookups = self._stored(list(wanted.values()))
         stored = len(lookups)
-        lookups.update(self._resolve_all([p for k, p in wanted.items() if k not in lookups]))
-        published = self._published_versions(
-            [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries]
+        asked = {k: p for k, p in wanted.items() if k not in lookups}
+        answered, late = self._gather(spending(budgets, self._resolve), asked, due)
+        lookups.update(answered)
+        published, late_published = self._published_versions(
+            [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries], due
         )
-        return Resolved(lookups=lookups, published=published, stored=stored)
+        return Resolved(
+            lookups=lookups, published=published, stored=stored, late=late | late_published
+        )
 
     def judge_extraction(
         self,
@@ -122,12 +188,13 @@ class Checker:
     ) -> Report:
         """Judge every claim of one text against answers `resolve_extractions` gave for it
         (alone or in a batch). No I/O."""
+        extraction = self.ignored.apply(extraction)
         citations = extraction.citations
-        plan = _plan(citations, self.config.max_lookups)
-        if any(key not in resolved.lookups for key in plan.allowed):
+        plan = self._plan(extraction)
+        if any(key not in resolved.lookups and key not in resolved.late for key in plan.allowed):
             raise ValueError("judge_extraction: the Resolved was made for other texts")
         verdicts = {
-            i: self._verdict(c, plan.lookups_of(c, resolved.lookups), resolved.published.get(c.key))
+            i: self._verdict(plan, i, c, resolved)
             for i, c in enumerate(citations)
             if c.kind is not Kind.INLINE
         }
@@ -144,41 +211,79 @@ class Checker:
             report.fail_on = list(fail_on)
         return report
 
-    def _verdict(
-        self,
-        citation: Citation,
-        lookups: list[Lookup] | None,
-        published: list[Lookup] | None = None,
-    ) -> Verdict:
-        if lookups is None:
-            return Verdict(
-                status=Status.UNVERIFIABLE,
-                confidence=0.0,
-                reason=LOOKUP_LIMIT_REASON.format(self.config.max_lookups),
-            )
-        return judge(citation, lookups, published=published)
+    def _plan(self, extraction: Extraction) -> _Plan:
+        config = self.config
+        return _plan(
+            extraction.citations, config.max_lookups, config.max_references, config.max_urls
+        )
+
+    def _due(self, started: float | None) -> float | None:
+        """When to stop waiting for the sources (`time.monotonic()`), or None for never."""
+        deadline = self.config.deadline
+        return None if started is None or deadline is None else started + deadline
+
+    def _verdict(self, plan: _Plan, index: int, citation: Citation, resolved: Resolved) -> Verdict:
+        """The claim's verdict, or why a limit of the check kept it from being decided."""
+        if index in plan.beyond:
+            return unchecked(REFERENCE_LIMIT_REASON.format(self.config.max_references))
+        key = plan.probes[citation.key].key
+        if key in plan.refused:
+            return judge(citation, plan.refused[key])
+        if key not in plan.allowed:
+            return unchecked(LOOKUP_LIMIT_REASON.format(self.config.max_lookups))
+        if key in resolved.late or citation.key in resolved.late:
+            return unchecked(DEADLINE_REASON.format(self.config.deadline or 0), DEADLINE)
+        published = resolved.published.get(citation.key)
+        return judge(citation, resolved.lookups[key], published=published)
 
     def _published_versions(
-        self, entries: list[tuple[Citation, list[Lookup] | None]]
-    ) -> dict[str, list[Lookup]]:
+        self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
+    ) -> tuple[dict[str, list[Lookup]], set[str]]:
         """Searches, by entry key, for the published version of each entry whose identifier
-        is a preprint's while the entry names a venue (`judge.needs_published_version`)."""
+        is a preprint's while the entry names a venue (`judge.needs_published_version`); and
+        the entry keys whose searches missed the deadline."""
         chain = [r for r in self._chains[Kind.REFERENCE] if finds_published(r)]
         if not chain:
-            return {}
+            return {}, set()
         wanted: dict[str, Citation] = {}
         for entry, lookups in entries:
             if entry.key not in wanted and needs_published_version(entry, lookups or []):
                 wanted[entry.key] = _unidentified(entry)
-        answers = self._pool.map(lambda search: self._ask(chain, search), wanted.values())
-        return dict(zip(wanted, answers, strict=True))
+        return self._gather(partial(self._ask, chain), wanted, due)
 
-    def _resolve_all(self, citations: list[Citation]) -> dict[str, list[Lookup]]:
-        """Lookups by citation key, asked for concurrently in the pool. (The answers an
-        earlier run kept, `_stored`, are read before: that takes less time than handing a
-        citation to a worker thread.)"""
-        futures = {c.key: self._pool.submit(self._resolve, c) for c in citations}
-        return {key: future.result() for key, future in futures.items()}
+    def _gather(
+        self,
+        work: Callable[[Citation], list[Lookup]],
+        citations: dict[str, Citation],
+        due: float | None,
+    ) -> tuple[dict[str, list[Lookup]], set[str]]:
+        """`work` on each citation, concurrently in the pool: the answers by key, and the
+        keys still unanswered at `due`. Of those, work not yet started is cancelled; work
+        under way is left to finish in the background (`_resolve` still stores its answer),
+        so the call returns at `due` whatever the sources do. (The answers an earlier run
+        kept, `_stored`, are read before: that takes less time than handing a citation to a
+        worker thread.)"""
+        if due is not None and due <= time.monotonic():
+            return {}, set(citations)
+        futures: dict[str, Future[list[Lookup]]] = {
+            key: self._pool.submit(work, citation) for key, citation in citations.items()
+        }
+        wait(futures.values(), timeout=None if due is None else max(0.0, due - time.monotonic()))
+        for future in futures.values():
+            # Only those not started are cancelled: a running one cannot be.
+            if not future.cancel() and not future.done():
+                self._leave_running(future)
+        answered = {k: f.result() for k, f in futures.items() if f.done() and not f.cancelled()}
+        return answered, set(futures) - set(answered)
+
+    def _leave_running(self, future: Future[list[Lookup]]) -> None:
+        with self._stragglers_lock:
+            self._stragglers.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[list[Lookup]]) -> None:
+        with self._stragglers_lock:
+            self._stragglers.discard(future)
 
     def _stored(self, citations: list[Citation]) -> dict[str, list[Lookup]]:
         """The results cache's answers for those citations it has, by citation key."""
@@ -218,6 +323,18 @@ class Checker:
         return as_runnable(self, **options)
 
     def close(self) -> None:
+        """Release the pool, the caches and the HTTP client. Lookups that a deadline left
+        running are not waited for (`factcheck.check(text, deadline=…)` closes its Checker
+        at once): the rest is released in the background when they finish."""
+        with self._stragglers_lock:
+            running = bool(self._stragglers)
+        if not running:
+            self._release()
+            return
+        self._pool.shutdown(wait=False)
+        threading.Thread(target=self._release, name="factcheck-close", daemon=True).start()
+
+    def _release(self) -> None:
         self._pool.shutdown(wait=True)
         if self._results is not None:
             self._results.close()
@@ -241,32 +358,44 @@ def settles(citation: Citation, lookup: Lookup) -> bool:
 
 @dataclass
 class _Plan:
-    """What one text needs looked up: the probe of each claim (by citation key), and the
-    distinct probes allowed within the text's `max_lookups` (by probe key, in text order)."""
+    """What one text needs looked up: the probe of each claim (by citation key), the
+    distinct probes allowed within the text's `max_lookups` (by probe key, in text order),
+    and the indices of the claims past its `max_references`, which are not checked at all."""
 
     probes: dict[str, Citation]
     allowed: dict[str, Citation]
     entries: list[Citation]
+    beyond: frozenset[int]
+    # Probes answered without asking: URLs past the text's `max_urls` (resolve/web.py).
+    refused: dict[str, list[Lookup]] = field(default_factory=dict)
 
     def lookups_of(
         self, citation: Citation, lookups: dict[str, list[Lookup]]
     ) -> list[Lookup] | None:
-        """The answers for a claim, or None when its probe was beyond the text's limit."""
-        key = self.probes[citation.key].key
-        return lookups[key] if key in self.allowed else None
+        """The answers for a claim, or None when its probe was beyond the text's limit or
+        went unanswered (the deadline)."""
+        return lookups.get(self.probes[citation.key].key)
 
 
-def _plan(citations: list[Citation], max_lookups: int) -> _Plan:
+def _plan(citations: list[Citation], max_lookups: int, max_references: int, max_urls: int) -> _Plan:
+    claims = [i for i, citation in enumerate(citations) if citation.kind is not Kind.INLINE]
+    checked = [citations[i] for i in claims[:max_references]]
     probes: dict[str, Citation] = {}
-    for citation in citations:
-        if citation.kind is not Kind.INLINE:
-            probes.setdefault(citation.key, _probe(citation))
+    for citation in checked:
+        probes.setdefault(citation.key, _probe(citation))
     first: dict[str, Citation] = {}
     for probe in probes.values():
         first.setdefault(probe.key, probe)
-    allowed = dict(list(first.items())[:max_lookups])
-    entries = [c for c in citations if c.kind is Kind.REFERENCE]
-    return _Plan(probes=probes, allowed=allowed, entries=entries)
+    refused = beyond_url_limit(first.values(), max_urls)
+    allowed = dict([item for item in first.items() if item[0] not in refused][:max_lookups])
+    entries = [c for c in checked if c.kind is Kind.REFERENCE]
+    return _Plan(
+        probes=probes,
+        allowed=allowed,
+        entries=entries,
+        beyond=frozenset(claims[max_references:]),
+        refused=refused,
+    )
 
 
 def _probe(citation: Citation) -> Citation:

@@ -19,6 +19,11 @@ class InputError(FactcheckError):
     """The input cannot be checked: missing, binary, empty or undecodable."""
 
 
+class TextTooLarge(InputError):
+    """A text is longer than `max_text_chars`. It is refused whole, rather than checked in
+    part, so that no claim in it goes silently unchecked."""
+
+
 class ConfigError(FactcheckError):
     """A configuration value is invalid (unknown source, bad cache spec, …)."""
 

@@ -3,6 +3,10 @@
 Invalid UTF-8 is decoded with U+FFFD replacement characters and a warning, so nothing
 else in the text is lost; offsets then refer to the decoded text. Binary files (NUL bytes
 near the start), empty files and files over `MAX_INPUT_BYTES` are refused.
+
+`MAX_INPUT_BYTES` bounds the memory one input may take while it is read; the checking limit
+is the Checker's `max_text_chars` (TextTooLarge). At the default 10 million characters, a
+text the Checker accepts is at most 40 MB of UTF-8, so it is never refused here first.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from .errors import InputError
 
 STDIN = "-"
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+BYTES_PER_MIB = 1024 * 1024
 # NUL bytes within this many leading bytes mark a binary file (as git and grep judge it).
 BINARY_SNIFF_BYTES = 8192
 
@@ -65,5 +70,8 @@ def _read_bytes(path: str) -> bytes:
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
     if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{path}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB; split it")
+        raise InputError(
+            f"{path}: larger than {MAX_INPUT_BYTES // BYTES_PER_MIB} MiB, the most factcheck "
+            "reads from one input; split it"
+        )
     return data

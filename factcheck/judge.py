@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from .match import AGREE, claims_et_al, claims_publication, compare, is_preprint
 from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
-from .resolve.base import Lookup, Outcome
+from .resolve.base import METADATA_UNAVAILABLE, Lookup, Outcome
 
 # --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------
 # The record's title appears in the text around the identifier at least this well: confirmed.
@@ -91,6 +91,8 @@ CONF_INLINE_MISMATCH = 0.8
 ENTRY_CONFIRMING_FIELDS = 3  # the text cites an entry with another year or other authors
 SOFT_404 = "soft_404"
 COVERAGE_INCOMPLETE = "coverage_incomplete"
+# The check's deadline (`Config.deadline`) passed before the sources answered this claim.
+DEADLINE = "deadline"
 
 
 def judge(
@@ -222,6 +224,8 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
             f"arXiv has no version {citation.fields.arxiv}", source, record, [diff], flags
         )
     if citation.kind is Kind.REFERENCE and _claims_a_work(citation):
+        if METADATA_UNAVAILABLE in flags:
+            return _metadata_unavailable(citation, source, record, flags)
         return _judge_entry(citation, source, record, flags)
     title = record.fields.title
     name = _name(citation)
@@ -249,6 +253,18 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
         CONF_TITLE_UNSURE,
         flags,
     )
+
+
+def _metadata_unavailable(
+    citation: Citation, source: str, record: Record, flags: list[str]
+) -> Verdict:
+    """An entry whose identifier exists but whose record could not be read: its title,
+    authors and year are unchecked, so nothing is decided about them."""
+    reason = (
+        f"{_name(citation)} is registered at {source}, but its metadata could not be fetched,"
+        " so the entry's title, authors and year are unchecked"
+    )
+    return _about(record, Status.UNVERIFIABLE, CONF_UNVERIFIABLE, reason, source, flags)
 
 
 def _claims_a_work(citation: Citation) -> bool:
@@ -393,6 +409,14 @@ def _about(
         record=record,
         diffs=diffs or [],
         flags=flags,
+    )
+
+
+def unchecked(reason: str, *flags: str) -> Verdict:
+    """The verdict for a claim that was not (or not in time) looked up: a limit of the
+    check, named in `reason`, kept it from the sources, which proves nothing about it."""
+    return Verdict(
+        status=Status.UNVERIFIABLE, confidence=CONF_UNVERIFIABLE, reason=reason, flags=list(flags)
     )
 
 

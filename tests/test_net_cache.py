@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import random
+import sqlite3
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -187,3 +189,31 @@ def test_redis_backend_is_lazy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(sys.modules, "redis", None)
     with pytest.raises(ConfigError, match=r"factcheck\[redis\]"):
         cache.open_backend(fast_config(tmp_path, cache="redis://127.0.0.1:1/0"))
+
+
+class LockedConnection:
+    """A connection whose every statement meets another process's lock, held past the busy
+    timeout (which a test cannot make a real WAL reader meet)."""
+
+    def execute(self, *_: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    def close(self) -> None:
+        pass
+
+
+def test_sqlite_trouble_in_use_is_a_miss(
+    local_server: LocalServer, make_http: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    local_server.on("/w", Reply(200, b"kept"))
+    http = make_http()
+    http.get(local_server.url("/w"), source=FAST)
+    backend = http._backend
+    [key] = list(backend.responses)
+    healthy = backend.responses._connection
+    backend.responses._connection = LockedConnection()
+    caplog.set_level(logging.WARNING)
+    assert backend.get_response(key) is None
+    assert "database is locked" in caplog.text
+    backend.responses._connection = healthy
+    assert backend.get_response(key).content == b"kept"

@@ -3,6 +3,8 @@ entries expire (except offline), and the key changes with version, sources and s
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -230,6 +232,9 @@ def test_settings_that_do_not_change_answers_share_entries(tmp_path: Path) -> No
     store(tmp_path).put(SOURCES, citation, [found()])
     same = store(tmp_path, timeout=1.0, workers=2, mailto="a@example.org", sources="doi")
     assert same.get(SOURCES, citation) == [found()]
+    # The bounds on one check decide what is asked, never what an answer says.
+    bounded = store(tmp_path, max_references=3, max_text_chars=100, deadline=0.5, max_urls=1)
+    assert bounded.get(SOURCES, citation) == [found()]
 
 
 def test_another_version_does_not_see_the_entries(
@@ -296,3 +301,31 @@ def test_an_edited_library_file_is_another_source(tmp_path: Path) -> None:
     keyed = Config.load(env={}, library=(library,), cache="none", openalex_key="k")
     plain = Config.load(env={}, library=(library,), cache="none")
     assert results.settings_digest(keyed) == results.settings_digest(plain)
+
+
+class LockedConnection:
+    """A connection whose every statement meets another process's lock, held past the busy
+    timeout (which a test cannot make a real WAL reader meet)."""
+
+    def execute(self, *_: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    def close(self) -> None:
+        pass
+
+
+def test_sqlite_trouble_in_use_is_a_miss_and_a_dropped_write(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = store(tmp_path)
+    cache.put(SOURCES, cite(Kind.DOI, PLOS), [found()])
+    healthy = cache._connection
+    cache._connection = LockedConnection()  # type: ignore[assignment]
+    caplog.set_level(logging.WARNING)
+    assert cache.get(SOURCES, cite(Kind.DOI, PLOS)) is None
+    cache.put(SOURCES, cite(Kind.DOI, "10.1/other"), [found(doi="10.1/other")])
+    assert [r.getMessage().count("database is locked") for r in caplog.records] == [1, 1]
+    cache._connection = healthy
+    assert cache.get(SOURCES, cite(Kind.DOI, PLOS)) == [found()]
+    assert cache.get(SOURCES, cite(Kind.DOI, "10.1/other")) is None
+    cache.close()

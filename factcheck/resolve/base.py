@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import BadResponse, ConfigError, SourceError
 from ..model import Citation, Kind, Record
+from ..net.http import JSON_TYPE
 
 if TYPE_CHECKING:
     import requests
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
     from ..net.http import Http
 
 ENTRY_POINT_GROUP = "factcheck.resolvers"
+# A record's flag: the identifier exists, but its metadata could not be fetched. Half an
+# answer: it proves existence and nothing the text says about the work, and it is not kept
+# in the results cache (`results.storable`), so the next run asks again.
+METADATA_UNAVAILABLE = "metadata_unavailable"
 
 
 class Outcome(str, Enum):
@@ -89,13 +94,14 @@ def guarded(resolver: Resolver, citation: Citation) -> Lookup:
 
 
 def parse_json(response: requests.Response, source: str) -> Any:
-    """The JSON body, or BadResponse when the body is not JSON as the API promises."""
+    """The JSON body, or BadResponse when the body is not JSON as the API promises. The
+    reason names what came instead when its Content-Type says so (a proxy's HTML page)."""
     try:
         return json.loads(response.content)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BadResponse(
-            f"{source} answered HTTP {response.status_code} with invalid JSON"
-        ) from exc
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+        sent = f"{kind} instead of JSON" if kind and JSON_TYPE not in kind else "invalid JSON"
+        raise BadResponse(f"{source} answered HTTP {response.status_code} with {sent}") from exc
 
 
 def registry() -> dict[str, type[Resolver]]:

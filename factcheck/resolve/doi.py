@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import SourceError
 from ..model import Citation, Fields, Kind, Record
-from .base import Lookup, parse_json
+from .base import METADATA_UNAVAILABLE, Lookup, parse_json
 from .common import ApiResolver, claimed_id, doi_link, doi_path, normalize_doi, split_arxiv_id
 from .mapping import csl_fields, update_flags
 
@@ -31,7 +31,6 @@ ARXIV_DOI_PREFIX = "10.48550/arXiv."
 # not found" (the handle exists but holds none of the requested types); 100 handle not found.
 HANDLE_FOUND = frozenset({1, 200})
 HANDLE_NOT_FOUND = 100
-METADATA_UNAVAILABLE = "metadata_unavailable"
 
 
 class DoiResolver(ApiResolver):

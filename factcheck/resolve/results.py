@@ -26,11 +26,17 @@ and the citation's lookup key. So an upgrade, another `--sources` or another Cro
 never serves an answer mapped under other rules. Replays (`config.replay`) bypass it:
 they must show what the recording does. `cache = "none"` has none, and neither, for now,
 has a Redis HTTP cache: a shared results store for it comes with the Redis backend work.
+
+Like the HTTP cache, it must never fail a check (see `net.cache`): a damaged file is set
+aside and rebuilt, at open or when found in use, and any other SQLite trouble (another
+process's lock held past the busy timeout, a full disk) makes a read a miss and a write a
+no-op.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -42,14 +48,20 @@ from pydantic import TypeAdapter
 
 from .. import __version__
 from ..config import Config
-from ..errors import ConfigError
 from ..model import Citation, Kind
-from ..net.cache import sqlite_path
-from .base import Lookup, Outcome
+from ..net.cache import (
+    BUSY_TIMEOUT_SECONDS,
+    file_id,
+    is_damage,
+    open_sqlite,
+    set_aside,
+    sqlite_path,
+)
+from .base import METADATA_UNAVAILABLE, Lookup, Outcome
+
+logger = logging.getLogger(__name__)
 
 RESULTS_SUFFIX = ".results.sqlite"
-# How long a write waits for another process's write to finish before giving up on it.
-BUSY_TIMEOUT_SECONDS = 5.0
 SETTINGS_DIGEST_BYTES = 6
 KEY_SEPARATOR = "|"
 # Settings that change how answers are fetched, paced, kept or counted, never what they
@@ -74,6 +86,11 @@ NEUTRAL_SETTINGS = frozenset(
         "cache_ttl_missing",
         "cache_ttl_url",
         "max_lookups",
+        "max_urls",
+        "max_bytes_per_text",
+        "max_references",
+        "max_text_chars",
+        "deadline",
         "workers",
     }
 )
@@ -113,8 +130,13 @@ def settings_digest(config: Config) -> str:
 
 
 def storable(lookups: Sequence[Lookup]) -> bool:
-    """An answer, not a failure: at least one Lookup, and none that FAILED."""
-    return bool(lookups) and all(lookup.outcome is not Outcome.FAILED for lookup in lookups)
+    """An answer, not a failure: at least one Lookup, none that FAILED, and no record whose
+    metadata could not be fetched."""
+    return bool(lookups) and all(
+        lookup.outcome is not Outcome.FAILED
+        and not any(METADATA_UNAVAILABLE in record.flags for record in lookup.records)
+        for lookup in lookups
+    )
 
 
 class ResultsCache:
@@ -122,7 +144,8 @@ class ResultsCache:
 
     One connection, opened on first use and shared under a lock: a read takes about ten
     microseconds of SQLite, so threads hardly wait, and close() can close it from any thread
-    (per-thread connections could only be closed by their own threads).
+    (per-thread connections could only be closed by their own threads). Other processes
+    may share the file: WAL, and a busy timeout for their writes.
     """
 
     def __init__(
@@ -135,12 +158,18 @@ class ResultsCache:
         self._prefix = KEY_SEPARATOR.join((__version__, settings_digest(config)))
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
+        # The inode of the file the connection opened (see `_trouble`).
+        self._opened: int | None = None
 
     def get(self, sources: Sequence[str], citation: Citation) -> list[Lookup] | None:
         """The stored answer, or None when there is none or it has expired (unless offline)."""
         key = self._key(sources, citation)
         with self._lock:
-            row = self._connect().execute(SELECT, (key,)).fetchone()
+            try:
+                row = self._connect().execute(SELECT, (key,)).fetchone()
+            except sqlite3.Error as exc:
+                self._trouble(exc)
+                return None
         if row is None:
             return None
         value, expires = row
@@ -155,13 +184,12 @@ class ResultsCache:
         expires = self._clock() + self._ttl(citation.kind, lookups[-1])
         value = LOOKUPS.dump_json(lookups, exclude_defaults=True)
         row = (self._key(sources, citation), expires, value)
-        try:
-            with self._lock:
+        with self._lock:
+            try:
                 self._connect().execute(UPSERT, row)
-        except sqlite3.OperationalError:
-            # Busy (another process writing for longer than the timeout) or full disk: the
-            # answer is simply asked for again next time; the check itself is not harmed.
-            return
+            except sqlite3.Error as exc:
+                # The answer is simply asked for again next time; the check is not harmed.
+                self._trouble(exc)
 
     def close(self) -> None:
         with self._lock:
@@ -182,22 +210,38 @@ class ResultsCache:
     def _connect(self) -> sqlite3.Connection:
         """The connection, opened (and the table made) on first use. Call under the lock."""
         if self._connection is None:
-            self._connection = _open(self.path)
+            self._connection = open_sqlite(self.path, _open)
+            self._opened = file_id(self.path)
         return self._connection
+
+    def _trouble(self, exc: sqlite3.Error) -> None:
+        """A SQLite error in use. Damage: the file is set aside (unless another process
+        already did) and the next use opens a fresh one. Anything else is only logged: the
+        read was a miss, the write is dropped. Call under the lock."""
+        if not is_damage(exc):
+            logger.warning("the results cache %s could not be used (%s)", self.path, exc)
+            return
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        try:
+            set_aside(self.path, exc, self._opened)
+        except OSError as error:
+            logger.warning("the results cache %s is damaged (%s): %s", self.path, exc, error)
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create the cache directory {path.parent}: {exc}") from exc
     # Autocommit (isolation_level None): every statement is its own transaction.
     connection = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
     )
-    connection.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL loses at most the last commits on power loss, never consistency:
-    # the right trade for a cache.
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute(SCHEMA)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL loses at most the last commits on power loss, never
+        # consistency: the right trade for a cache.
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(SCHEMA)
+    except sqlite3.Error:
+        connection.close()
+        raise
     return connection
