@@ -1,7 +1,8 @@
 """Config: every setting in one typed place.
 
-Precedence, lowest first: defaults < `FACTCHECK_*` environment variables < arguments.
-(`[tool.factcheck]` in pyproject.toml comes with the configuration-file work.)
+Precedence, lowest first: defaults < the configuration file (`[tool.factcheck]` in
+pyproject.toml, or factcheck.toml: see factcheck.configfile) < `FACTCHECK_*` environment
+variables < arguments.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from .configfile import Hosts, file_settings
 from .errors import ConfigError
 
 ENV_PREFIX = "FACTCHECK_"
@@ -47,6 +49,8 @@ class Config(BaseModel):
     openalex_url: str = "https://api.openalex.org"
     openlibrary_url: str = "https://openlibrary.org"
     dblp_url: str = "https://dblp.org"
+    # The Wayback Machine's availability API: archived copies of dead links (`--suggest`).
+    wayback_url: str = "https://archive.org/wayback/available"
     # OpenAlex's free API key: a larger daily budget. Kept secret in dumps and reprs.
     openalex_key: SecretStr | None = None
 
@@ -83,14 +87,33 @@ class Config(BaseModel):
     max_page_bytes: int = Field(default=256 * 1024, gt=0)
     max_url_length: int = 2048
     max_lookups: int = Field(default=500, gt=0, description="lookups per text")
+    # A text cannot make us fetch without end: URLs checked, and bytes they read, per text.
+    max_urls: int = Field(default=100, ge=0, description="URL checks per text")
+    max_bytes_per_text: int = Field(default=20 * 1024 * 1024, gt=0)
 
     workers: int = Field(default=8, ge=1, description="threads resolving at once")
+
+    # Bounds on one `Checker.check` call, against hostile or runaway input. A longer text is
+    # refused whole (`TextTooLarge`): 10 million characters is some 3,000 pages, beyond any
+    # answer or paper. Claims past the first `max_references` of a text, and those still
+    # unanswered `deadline` seconds after the call began, are reported unverifiable. No
+    # deadline by default: `max_lookups` and the request timeouts already bound a check, and
+    # verdicts that depend on the network's speed would differ from run to run.
+    max_text_chars: int = Field(default=10_000_000, gt=0, description="characters per text")
+    max_references: int = Field(default=2000, gt=0, description="claims checked per text")
+    deadline: float | None = Field(default=None, gt=0, description="seconds per check call")
 
     # The user's own BibTeX / CSL-JSON files or offline indexes (resolve/library.py); the
     # environment variable separates paths with os.pathsep. Its misses prove nothing unless
     # `library_complete` declares it exhaustive (an air-gapped mirror).
     library: tuple[Path, ...] = ()
     library_complete: bool = False
+
+    # Settings for requests to one host (configfile.HostOverride): rate, concurrency,
+    # timeouts, retries. Keys are host names, as in `[tool.factcheck.hosts."api.crossref.org"]`.
+    hosts: Hosts = Field(default_factory=dict)
+    # Patterns of claims not to check (factcheck.ignore); Config.load finds .factcheckignore.
+    ignore_file: Path | None = None
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -140,13 +163,21 @@ class Config(BaseModel):
         return value.rstrip("/")
 
     @classmethod
-    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
-        """Defaults, then FACTCHECK_* variables from `env` (os.environ), then `overrides`.
+    def load(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        config_file: str | os.PathLike[str] | None = None,
+        **overrides: Any,
+    ) -> Config:
+        """Defaults, then the configuration file (`config_file`, FACTCHECK_CONFIG, or the one
+        found from the working directory up), then FACTCHECK_* variables from `env`
+        (os.environ), then `overrides`.
 
         An override of None means "not given" so that CLI options can be passed straight in.
         """
         env = os.environ if env is None else env
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = file_settings(cls, config_file, env)
         for name in cls.model_fields:
             raw = env.get(ENV_PREFIX + name.upper())
             if raw is not None:

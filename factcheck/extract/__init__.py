@@ -15,6 +15,7 @@ Nothing here touches the network. The parser (spaCy) loads only when a text has 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from itertools import islice
 
 from factcheck.extract.bibliography import find_references_with_labels
@@ -22,6 +23,7 @@ from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.inline import find_inline_with_labels, link
 from factcheck.extract.urls import find_urls
+from factcheck.ignore import drop_marked
 from factcheck.model import Citation, Extraction, Link
 
 __all__ = [
@@ -82,7 +84,7 @@ def extract_all(text: str) -> Extraction:
         _set_entry_contexts(identifiers, entries)
     citations = sorted([*identifiers, *entries, *(c for c, _ in inline)], key=_position)
     links = _links(citations, entries, [c for c, _ in inline])
-    return Extraction(citations=citations, links=links)
+    return drop_marked(text, Extraction(citations=citations, links=links))
 
 
 def find_identifier_claims(text: str) -> list[Citation]:
@@ -106,8 +108,9 @@ def find_entries(text: str) -> list[Citation]:
         entry.citation.label = f"@{entry.key}"
         entries.append(entry.citation)
     listed = []
+    starts = [bib.start for bib in entries]
     for citation, label in find_references_with_labels(text):
-        if not any(_overlap(citation, bib) for bib in entries):
+        if not _overlaps_any(citation, entries, starts):
             citation.label = label
             listed.append(citation)
     if listed:
@@ -130,12 +133,26 @@ def _overlap(one: Citation, other: Citation) -> bool:
     return one.start < other.end and other.start < one.end
 
 
+def _overlaps_any(citation: Citation, entries: list[Citation], starts: list[int]) -> bool:
+    """Whether `citation` overlaps one of `entries`, which are sorted and never overlap
+    (their `starts` given): only the last to start before it ends can. A bisection, since
+    trying each of thousands of entries for each of thousands of citations is quadratic."""
+    index = bisect_left(starts, citation.end) - 1
+    return index >= 0 and _overlap(citation, entries[index])
+
+
 def _set_entry_contexts(identifiers: list[Citation], entries: list[Citation]) -> None:
-    """An identifier inside an entry is read against that entry, not just its line."""
+    """An identifier inside an entry is read against that entry, not just its line.
+
+    Entries are sorted and never overlap, so the one entry that can hold an identifier is
+    the last to start at or before it: found by bisection, since a long text holds
+    thousands of both and trying every pair would be quadratic.
+    """
+    starts = [entry.start for entry in entries]
     for citation in identifiers:
-        entry = next((e for e in entries if _inside(citation, e)), None)
-        if entry is not None:
-            citation.context = _clean(entry.raw, citation.raw)
+        index = bisect_right(starts, citation.start) - 1
+        if index >= 0 and _inside(citation, entries[index]):
+            citation.context = _clean(entries[index].raw, citation.raw)
 
 
 def _links(

@@ -15,7 +15,8 @@ Every request that really goes to the network passes a `Gate` first (the HTTP ad
 
 Keys are source names (`crossref`, `doi`, …) as passed to `Http.get`, not API hosts: a
 mirror or a test fake may serve several sources from one host. Web pages (`url`) are keyed
-per host, since each site is its own server.
+per host, since each site is its own server. A host given a rate or concurrency of its own
+(`config.hosts`) has one gate, keyed by the host, whichever source asks it.
 
 Gates adapt at run time: `x-rate-limit-limit` / `x-rate-limit-interval` and
 `x-concurrency-limit` in a response lower the limits (never above our table: a header is
@@ -43,6 +44,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..configfile import HostOverride
 from ..errors import RateLimited
 
 
@@ -89,6 +91,8 @@ UNKNOWN_SOURCE_LIMIT = Limit(rate=2.0, concurrency=2)
 
 # Sources whose limits apply per host rather than to the source as a whole.
 PER_HOST_SOURCES = frozenset({"url"})
+# Gate keys of the hosts given a rate or concurrency of their own (`config.hosts`).
+HOST_GATE_PREFIX = "host:"
 
 # Fraction of the allowed rate we actually use (see the module docstring). benchmarks/
 # bench_cold_rate.py measures what it gives against a strict fake: 95% of the limit, no 429,
@@ -205,12 +209,22 @@ class Gate:
 
 class Limiter:
     """The gates of one Http client, created on first use: local `Gate`s, or those that
-    `make_gate` builds (shared ones, `net.shared_limits`)."""
+    `make_gate` builds (shared ones, `net.shared_limits`).
+
+    A host that `hosts` gives a rate or concurrency has one gate of its own, whichever source
+    asks it: the limit is the server's, not the source's.
+    """
 
     def __init__(
-        self, *, polite: bool, max_wait: float, make_gate: GateFactory | None = None
+        self,
+        *,
+        polite: bool,
+        max_wait: float,
+        make_gate: GateFactory | None = None,
+        hosts: Mapping[str, HostOverride] | None = None,
     ) -> None:
         self._table = POLITE_LIMITS if polite else PUBLIC_LIMITS
+        self._hosts = {h: o for h, o in (hosts or {}).items() if o.sets_limits()}
         self._max_wait = max_wait
         self._make_gate = make_gate or self._local_gate
         self._gates: dict[str, SourceGate] = {}
@@ -218,14 +232,27 @@ class Limiter:
 
     def gate(self, source: str, host: str) -> SourceGate:
         key = f"{source}:{host}" if source in PER_HOST_SOURCES else source
+        override = self._hosts.get(host)
+        if override is not None:
+            key = HOST_GATE_PREFIX + host
         with self._lock:
             if key not in self._gates:
                 limit = self._table.get(source, UNKNOWN_SOURCE_LIMIT)
-                self._gates[key] = self._make_gate(key, limit)
+                self._gates[key] = self._make_gate(key, _overridden(limit, override))
             return self._gates[key]
 
     def _local_gate(self, key: str, limit: Limit) -> SourceGate:
         return Gate(key, limit, max_wait=self._max_wait)
+
+
+def _overridden(limit: Limit, override: HostOverride | None) -> Limit:
+    """`limit` with what a host's override sets in its place."""
+    if override is None:
+        return limit
+    return Limit(
+        rate=limit.rate if override.rate is None else override.rate,
+        concurrency=limit.concurrency if override.concurrency is None else override.concurrency,
+    )
 
 
 def paced_interval(rate: float) -> float:
