@@ -1,0 +1,133 @@
+"""Wording every report format shares: a status's symbol and label, how a differing field
+reads, what a source was found to hold, and links to a work.
+
+One place for these, so that the terminal, Markdown, SARIF and the annotated text say the
+same thing the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from ..inputs import STDIN
+from ..model import FieldDiff, Fields, Finding, Kind, Record, Report, Status
+from ..render import clip
+
+STATUS_SYMBOL = {
+    Status.VERIFIED: "✓",
+    Status.MISMATCH: "⚠",
+    Status.NOT_FOUND: "✗",
+    Status.UNVERIFIABLE: "?",
+}
+STATUS_LABEL = {
+    Status.VERIFIED: "verified",
+    Status.MISMATCH: "mismatch",
+    Status.NOT_FOUND: "not found",
+    Status.UNVERIFIABLE: "unverifiable",
+}
+# How long a claimed or found value may get inside a sentence or a marker.
+MAX_VALUE_CHARS = 60
+# Authors named in a one-line description of a record; the rest become "et al.".
+NAMED_AUTHORS = 3
+EMPTY_VALUE = "—"
+STDIN_NAME = "<stdin>"
+NO_PATH = "<text>"
+ARROW = "→"
+
+DOI_RESOLVER = "https://doi.org/"
+ARXIV_ABSTRACT = "https://arxiv.org/abs/"
+WEB_SCHEMES = frozenset({"http", "https"})
+# Characters a web link keeps as they are; anything else (spaces, quotes, brackets, "<", ">")
+# is percent-encoded, so that a link from model output cannot break out of its markup.
+URL_SAFE = ":/?#@!$&'*+,;=%-._~"
+# How an identifier reads in front of its value.
+IDENTIFIER_PREFIX = {
+    Kind.DOI: "doi:",
+    Kind.ARXIV: "arXiv:",
+    Kind.PMID: "PMID ",
+    Kind.PMCID: "",
+    Kind.ISBN: "ISBN ",
+}
+
+
+def display_path(path: str | None) -> str:
+    """How a report names its file: stdin as `<stdin>`, a text without a file as `<text>`."""
+    if path is None:
+        return NO_PATH
+    return STDIN_NAME if path == STDIN else path
+
+
+def shown(report: Report, *, verbose: bool) -> list[Finding]:
+    """The findings a report lists: the problems, and the verified ones too when verbose."""
+    return [f for f in report.items if verbose or f.verdict.status is not Status.VERIFIED]
+
+
+def value_text(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
+    """A claimed or found value on one line; a list of names as their family names."""
+    if value is None or value == "" or value == []:
+        return EMPTY_VALUE
+    if isinstance(value, list):
+        return clip(", ".join(_family(str(name)) for name in value), limit)
+    return clip(str(value), limit)
+
+
+def diff_phrase(diff: FieldDiff, limit: int = MAX_VALUE_CHARS) -> str:
+    """`year 2019 → 2020`, or `title “A” → “B”`: the field, then claimed, then found."""
+    claimed, found = _quoted(diff.claimed, limit), _quoted(diff.found, limit)
+    return f"{diff.field} {claimed} {ARROW} {found}"
+
+
+def found_text(record: Record) -> str:
+    """What a source holds, on one line: `Authors et al. (year). Title. Venue volume. doi:…`,
+    or for a web page its HTTP status, final address and title."""
+    if record.http:
+        title = record.http.get("title")
+        parts = [f"HTTP {record.http.get('status')}", record.http.get("final_url") or record.url]
+        return " ".join(str(p) for p in [*parts, f"“{title}”" if title else None] if p)
+    fields = record.fields
+    head = " ".join(p for p in (_authors(fields), f"({fields.year})" if fields.year else "") if p)
+    venue = " ".join(p for p in (fields.container, fields.volume) if p)
+    return ". ".join(p for p in (head, fields.title, venue, identifier_text(fields)) if p)
+
+
+def identifier_text(fields: Fields) -> str:
+    """The identifier as it is usually written (`doi:10.1/x`, `arXiv:2101.00001`), or the URL."""
+    identifier = fields.identifier()
+    if identifier is None:
+        return fields.url or ""
+    kind, value = identifier
+    return IDENTIFIER_PREFIX[kind] + value
+
+
+def work_link(fields: Fields) -> str | None:
+    """A web address for the work: its DOI at doi.org, its arXiv page, or its own URL."""
+    if fields.doi:
+        return DOI_RESOLVER + quote(fields.doi, safe="/")
+    if fields.arxiv:
+        return ARXIV_ABSTRACT + quote(fields.arxiv, safe="/")
+    return web_url(fields.url) if fields.url else None
+
+
+def web_url(url: str) -> str | None:
+    """`url` made safe to put in a link, or None when it is not an http(s) address (model
+    output may hold `javascript:` and other schemes that no report should link to)."""
+    if urlsplit(url.strip()).scheme.lower() not in WEB_SCHEMES:
+        return None
+    return quote(url.strip(), safe=URL_SAFE)
+
+
+def _authors(fields: Fields) -> str:
+    names = [a.family or a.name or "" for a in fields.authors[:NAMED_AUTHORS]]
+    named = ", ".join(n for n in names if n)
+    return named + " et al." if len(fields.authors) > NAMED_AUTHORS else named
+
+
+def _family(name: str) -> str:
+    """ "Smith, J." → "Smith"; an organisation's name stays whole."""
+    return name.split(",", 1)[0].strip()
+
+
+def _quoted(value: Any, limit: int) -> str:
+    text = value_text(value, limit)
+    return f"“{text}”" if isinstance(value, str) and " " in text else text
