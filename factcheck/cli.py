@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .formats import FORMATS
+
 if TYPE_CHECKING:
     from .inputs import Document
     from .model import Status
@@ -43,12 +45,24 @@ def main() -> None:
     factcheck FILE... [-]          check files (or stdin), same as `factcheck check`
     factcheck extract FILE...      list what would be checked, without the network
     factcheck run IN -o OUT.jsonl  evaluation jobs: every record of a JSONL/CSV/Parquet file
+    factcheck report RESULTS -o F  an HTML page of a run's results: rates, flagged references
     """
 
 
 def _source_options(command: Any) -> Any:
     """Options shared by commands that talk to sources; each is also a FACTCHECK_* variable."""
     options = [
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            help="Settings file (factcheck.toml or pyproject.toml) [default: found upwards].",
+        ),
+        click.option(
+            "--ignore-file",
+            type=click.Path(dir_okay=False),
+            help="Patterns of claims not to check [default: .factcheckignore found upwards].",
+        ),
         click.option(
             "--sources",
             help=(
@@ -107,9 +121,10 @@ def _source_options(command: Any) -> Any:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "jsonl"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
+    help="text (terminal), json, jsonl, markdown, or sarif (code scanning).",
 )
 @click.option(
     "--fail-on",
@@ -117,9 +132,34 @@ def _source_options(command: Any) -> Any:
     show_default=True,
     help="Statuses that make the exit code 1.",
 )
-@click.option("-v", "--verbose", is_flag=True, help="List verified items too (text format).")
+@click.option("-v", "--verbose", is_flag=True, help="List verified items too (text, markdown).")
+@click.option(
+    "--annotate",
+    is_flag=True,
+    help="Print the text itself with a marker after each claim, instead of a report.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file, not stdout."
+)
+# Draws the terminal report as an SVG picture too (README screenshots).
+@click.option("--save-svg", type=click.Path(dir_okay=False), hidden=True)
+@click.option(
+    "--suggest",
+    is_flag=True,
+    help="Suggest fixes: each mismatch rewritten from its record, archived copies of dead links.",
+)
 @_source_options
-def check(files: tuple[str, ...], fmt: str, fail_on: str, verbose: bool, **settings: Any) -> None:
+def check(
+    files: tuple[str, ...],
+    fmt: str,
+    fail_on: str,
+    verbose: bool,
+    annotate: bool,
+    output: str | None,
+    save_svg: str | None,
+    suggest: bool,
+    **settings: Any,
+) -> None:
     """Check FILES (use - for stdin) and print a verdict for every claim."""
     from .checker import Checker
     from .errors import FactcheckError
@@ -128,12 +168,17 @@ def check(files: tuple[str, ...], fmt: str, fail_on: str, verbose: bool, **setti
     documents, had_error = _read_all(files)
     try:
         with Checker(**settings) as checker:
-            reports = [checker.check(d.text, path=d.path, fail_on=statuses) for d in documents]
+            reports, refused = _check_each(checker, documents, statuses)
+            if suggest:
+                from .suggest import add_suggestions
+
+                add_suggestions(reports, checker.http)
     except FactcheckError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
-    _emit(reports, fmt, verbose)
-    if had_error:
+    texts = {d.path: d.text for d in documents}
+    _emit(reports, fmt, verbose, texts=texts, annotate=annotate, output=output, save_svg=save_svg)
+    if had_error or refused:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED)
 
@@ -249,6 +294,29 @@ def run_command(
     sys.exit(EXIT_OK)
 
 
+@main.command("report")
+@click.argument("results", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="OUT.html")
+@click.option("--title", help="The page's title [default: factcheck report: RESULTS].")
+def report_command(results: str, output: str, title: str | None) -> None:
+    """Write a self-contained HTML report of RESULTS (the output of `factcheck run`, or of
+    `factcheck check --format json/jsonl`): rates per group with 95% intervals, status counts,
+    and a filterable table of the flagged references."""
+    from .errors import FactcheckError
+    from .htmlreport import write_report
+
+    try:
+        collected = write_report(results, output, title=title)
+    except (FactcheckError, OSError) as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    click.echo(
+        f"factcheck: report of {collected.tally.records} records "
+        f"({collected.flagged} flagged findings) in {output}",
+        err=True,
+    )
+
+
 def _share(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate:.1%}"
 
@@ -295,17 +363,52 @@ def _read_all(paths: tuple[str, ...]) -> tuple[list[Document], bool]:
     return documents, had_error
 
 
-def _emit(reports: list[Any], fmt: str, verbose: bool) -> None:
-    from . import render
+def _check_each(
+    checker: Any, documents: list[Document], statuses: list[Status]
+) -> tuple[list[Any], bool]:
+    """A report per document; one the Checker refuses (longer than `max_text_chars`) is
+    reported in one line and the rest still run."""
+    from .errors import InputError
 
-    if fmt == "json":
-        click.echo(render.to_json(reports))
-    elif fmt == "jsonl":
-        output = render.to_jsonl(reports)
-        if output:
-            click.echo(output)
-    else:
-        render.print_text(reports, _console(), verbose=verbose)
+    reports, had_error = [], False
+    for document in documents:
+        try:
+            reports.append(checker.check(document.text, path=document.path, fail_on=statuses))
+        except InputError as exc:
+            _error(str(exc))
+            had_error = True
+    return reports, had_error
+
+
+def _emit(
+    reports: list[Any],
+    fmt: str,
+    verbose: bool,
+    *,
+    texts: dict[str, str] | None = None,
+    annotate: bool = False,
+    output: str | None = None,
+    save_svg: str | None = None,
+) -> None:
+    """The report, or with --annotate the annotated texts, to stdout or to --output."""
+    from .formats.output import open_output, write_annotated, write_report
+
+    texts = texts or {}
+    try:
+        with open_output(output) as stream:
+            if annotate:
+                write_annotated(reports, stream, texts=texts)
+            else:
+                write_report(reports, stream, fmt=fmt, texts=texts, verbose=verbose)
+        if save_svg:
+            from .formats.text import save_svg as draw_svg
+
+            draw_svg(reports, save_svg, texts=texts, verbose=verbose)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # -o or --save-svg: a folder that does not exist, no permission
+        _error(f"{exc.filename}: cannot write: {exc.strerror}")
+        sys.exit(EXIT_USAGE)
 
 
 def _parse_statuses(value: str) -> list[Status]:
@@ -321,9 +424,9 @@ def _parse_statuses(value: str) -> list[Status]:
 
 
 def _console() -> Any:
-    from rich.console import Console
+    from .formats.text import make_console
 
-    return Console(highlight=False)
+    return make_console()
 
 
 def _error(message: str) -> None:

@@ -1,0 +1,338 @@
+"""Suggested fixes for flagged findings: the reference as its record has it, and an archived
+copy of a dead link.
+
+Only on request (`factcheck check --suggest`): an archived copy costs one more request per
+dead link, and a rewritten reference is only worth reading when something was wrong.
+
+- A `mismatch` whose record was found gets `suggestion`: the reference rewritten from the
+  record, the claim's own fields filling what the record lacks (the record wins wherever both
+  have a value, since the claim was found to be wrong somewhere). A BibTeX entry comes back as
+  a BibTeX entry under its own key; anything else as an APA 7 reference, since the parser
+  does not tell which style a free-text entry was written in.
+- A URL found `not_found` (404, 410, no such host, a soft 404) gets `archived_url`: the
+  Wayback Machine's closest snapshot, from its availability API (`config.wayback_url`),
+  asked through the project's `Http` client (cache, timeouts, rate limits). Any failure of
+  that API just means no suggestion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+
+from .errors import SourceError
+from .extract.bibtex import parse_bibtex
+from .formats.common import ARXIV_ABSTRACT, DOI_RESOLVER
+from .match import is_preprint
+from .model import Author, Fields, Finding, Kind, Report, Status
+from .net.http import Http
+
+# --- APA 7 ------------------------------------------------------------------------------------
+# APA 7 names up to 20 authors; past that the first 19, an ellipsis, and the last.
+APA_MAX_AUTHORS = 20
+APA_ELLIPSIS = ". . ."
+APA_NO_DATE = "n.d."
+EN_DASH = "–"
+SENTENCE_ENDS = (".", "?", "!")
+
+# --- BibTeX -----------------------------------------------------------------------------------
+# The BibTeX entry type for a record's type (CSL and Crossref names alike); a type not listed
+# keeps the entry's own.
+BIBTEX_TYPES = {
+    "article-journal": "article",
+    "journal-article": "article",
+    "paper-conference": "inproceedings",
+    "proceedings-article": "inproceedings",
+    "chapter": "incollection",
+    "book-chapter": "incollection",
+    "book": "book",
+    "monograph": "book",
+    "edited-book": "book",
+    "report": "techreport",
+    "thesis": "phdthesis",
+    "dissertation": "phdthesis",
+    "posted-content": "misc",
+    "preprint": "misc",
+}
+# Which BibTeX field holds the container, per entry type.
+BIBTEX_CONTAINER_FIELDS = {
+    "article": "journal",
+    "inproceedings": "booktitle",
+    "incollection": "booktitle",
+    "inbook": "booktitle",
+}
+BIBTEX_OTHER_CONTAINER = "howpublished"
+BIBTEX_INDENT = "  "
+ARXIV_PREFIX = "arXiv"
+# Characters with a meaning in LaTeX, written so that they print as themselves.
+_LATEX_ESCAPES = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
+)
+# Identifiers and URLs are written verbatim; braces would unbalance the entry.
+_VERBATIM_DROPPED = str.maketrans("", "", "{}")
+_PAGE_RANGE = re.compile(r"\s*(?:-{1,3}|–|—)\s*")
+_NAME_PART = re.compile(r"[^\s.]+")
+
+# --- Wayback Machine --------------------------------------------------------------------------
+WAYBACK_SOURCE = "wayback"
+HTTP_OK = 200
+# Snapshot statuses worth pointing to: the page itself, or a redirect the Wayback replays.
+ARCHIVED_STATUS_PREFIXES = ("2", "3")
+WEB_SCHEMES = ("http://", "https://")
+
+
+class Form(str, Enum):
+    """How a reference's source part is written: in a journal, in a book or proceedings, a
+    book itself, or a preprint."""
+
+    ARTICLE = "article"
+    IN_BOOK = "in_book"
+    BOOK = "book"
+    PREPRINT = "preprint"
+
+
+IN_BOOK_TYPES = frozenset(
+    {"chapter", "book-chapter", "paper-conference", "proceedings-article", "entry-encyclopedia"}
+)
+BOOK_TYPES = frozenset(
+    {"book", "monograph", "edited-book", "reference-book", "report", "thesis", "dissertation"}
+)
+
+
+def add_suggestions(reports: Iterable[Report], http: Http) -> None:
+    """Fill `suggestion` and `archived_url` on the findings of `reports`, in place.
+
+    Each dead URL is asked about once, however often it is cited."""
+    archived: dict[str, str | None] = {}
+    for report in reports:
+        for finding in works(report):
+            finding.suggestion = corrected_reference(finding)
+        for finding in report.items:
+            url = dead_link(finding)
+            if url is None:
+                continue
+            if url not in archived:
+                archived[url] = archived_copy(url, http)
+            finding.archived_url = archived[url]
+
+
+def works(report: Report) -> list[Finding]:
+    """The findings that stand for a work: entries, and identifiers outside any entry (one
+    inside an entry is the same work, and the entry's reference is the one to correct)."""
+    entries = [f.citation for f in report.items if f.citation.kind is Kind.REFERENCE]
+    return [
+        f
+        for f in report.items
+        if f.citation.kind is Kind.REFERENCE
+        or not any(e.start <= f.citation.start and f.citation.end <= e.end for e in entries)
+    ]
+
+
+def corrected_reference(finding: Finding) -> str | None:
+    """The reference rewritten from the record found, for a `mismatch` that has one: a BibTeX
+    entry for a BibTeX entry, else APA 7. None for anything else."""
+    verdict, citation = finding.verdict, finding.citation
+    if verdict.status is not Status.MISMATCH or verdict.record is None or citation.kind is Kind.URL:
+        return None
+    if not verdict.record.fields.title:
+        return None
+    fields = merged_fields(citation.fields, verdict.record.fields)
+    if citation.kind is Kind.REFERENCE and citation.raw.lstrip().startswith("@"):
+        entries = parse_bibtex(citation.raw).entries
+        if len(entries) == 1:
+            return bibtex(fields, key=entries[0].key, entry_type=entries[0].entry_type)
+    return apa(fields)
+
+
+def merged_fields(claimed: Fields, found: Fields) -> Fields:
+    """The record's fields, with the claim's filling those the record lacks."""
+    update = {name: value for name, value in found if value not in (None, [])}
+    return claimed.model_copy(update=update)
+
+
+def dead_link(finding: Finding) -> str | None:
+    """The URL of a link found dead (404, 410, no such host, a soft 404), else None."""
+    citation = finding.citation
+    if citation.kind is not Kind.URL or finding.verdict.status is not Status.NOT_FOUND:
+        return None
+    return citation.fields.url or citation.raw
+
+
+def archived_copy(url: str, http: Http) -> str | None:
+    """The Wayback Machine's closest snapshot of `url`, or None when it has none, or when its
+    API fails or answers something unreadable."""
+    try:
+        response = http.get(http.config.wayback_url, source=WAYBACK_SOURCE, params={"url": url})
+        if response.status_code != HTTP_OK:
+            return None
+        answer = response.json()
+    except (SourceError, ValueError):
+        return None
+    return _snapshot_url(answer)
+
+
+def _snapshot_url(answer: Any) -> str | None:
+    """`archived_snapshots.closest.url` of an availability answer, if it is an available
+    snapshot of a page that answered, at a web address."""
+    snapshots = answer.get("archived_snapshots") if isinstance(answer, dict) else None
+    closest = snapshots.get("closest") if isinstance(snapshots, dict) else None
+    if not isinstance(closest, dict) or closest.get("available") is not True:
+        return None
+    status, snapshot = str(closest.get("status", HTTP_OK)), closest.get("url")
+    if not status.startswith(ARCHIVED_STATUS_PREFIXES) or not isinstance(snapshot, str):
+        return None
+    return snapshot if snapshot.startswith(WEB_SCHEMES) else None
+
+
+# --- APA 7 ------------------------------------------------------------------------------------
+
+
+def apa(fields: Fields) -> str:
+    """An APA 7 reference: authors, (year), title, source, link. Plain text (no italics)."""
+    title = _sentence(fields.title or "")
+    authors = _apa_authors(fields.authors)
+    date = f"({fields.year or APA_NO_DATE})."
+    parts = [authors, date, title] if authors else [title, date]
+    parts += [_apa_source(fields), _link(fields)]
+    return " ".join(part for part in parts if part)
+
+
+def _apa_authors(authors: list[Author]) -> str:
+    names = [_apa_name(a) for a in authors]
+    names = [n for n in names if n]
+    if not names:
+        return ""
+    if len(names) == 1:
+        listed = names[0]
+    elif len(names) > APA_MAX_AUTHORS:
+        listed = ", ".join(names[: APA_MAX_AUTHORS - 1]) + f", {APA_ELLIPSIS} " + names[-1]
+    else:
+        listed = ", ".join(names[:-1]) + ", & " + names[-1]
+    return _sentence(listed)
+
+
+def _apa_name(author: Author) -> str:
+    """ "Family, G. R." for a person, the name for an organisation."""
+    if author.name or not author.family:
+        return author.name or ""
+    initials = " ".join(_initials(part) for part in _NAME_PART.findall(author.given or ""))
+    return f"{author.family}, {initials}" if initials else author.family
+
+
+def _initials(part: str) -> str:
+    """ "John" → "J.", "Jean-Paul" → "J.-P."."""
+    return "-".join(piece[0] + "." for piece in part.split("-") if piece)
+
+
+def _apa_source(fields: Fields) -> str:
+    form = form_of(fields)
+    container, publisher = fields.container, fields.publisher
+    pages = _pages(fields.pages, EN_DASH)
+    if form is Form.ARTICLE:
+        if not container:
+            return _sentence(publisher or "")
+        numbers = fields.volume or ""
+        if fields.issue:
+            numbers += f"({fields.issue})"
+        return _sentence(", ".join(part for part in (container, numbers, pages) if part))
+    if form is Form.IN_BOOK:
+        book = f"In {container}" if container else ""
+        if book and pages:
+            book += f" (pp. {pages})"
+        return " ".join(_sentence(part) for part in (book, publisher or "") if part)
+    if form is Form.PREPRINT:
+        return _sentence(container or publisher or (ARXIV_PREFIX if fields.arxiv else ""))
+    return _sentence(publisher or "")
+
+
+def form_of(fields: Fields) -> Form:
+    """How the source part is written, from the type (CSL or Crossref names) or its absence."""
+    if is_preprint(fields) or (fields.arxiv and not fields.container):
+        return Form.PREPRINT
+    if fields.type in IN_BOOK_TYPES:
+        return Form.IN_BOOK
+    if fields.type in BOOK_TYPES:
+        return Form.BOOK
+    return Form.ARTICLE
+
+
+def _link(fields: Fields) -> str:
+    if fields.doi:
+        return DOI_RESOLVER + fields.doi
+    if fields.arxiv:
+        return ARXIV_ABSTRACT + fields.arxiv
+    return fields.url or ""
+
+
+def _pages(pages: str | None, dash: str) -> str:
+    return _PAGE_RANGE.sub(dash, pages.strip()) if pages else ""
+
+
+def _sentence(text: str | None) -> str:
+    """`text` closed with a full stop, unless it already ends a sentence."""
+    text = (text or "").strip()
+    return text if not text or text.endswith(SENTENCE_ENDS) else text + "."
+
+
+# --- BibTeX -----------------------------------------------------------------------------------
+
+
+def bibtex(fields: Fields, *, key: str, entry_type: str) -> str:
+    """A BibTeX entry for `fields` under `key`. The type follows the record's type when it
+    has one BibTeX names, else stays `entry_type`."""
+    kind = BIBTEX_TYPES.get(fields.type or "", entry_type)
+    values = [
+        ("author", " and ".join(_bibtex_name(a) for a in fields.authors)),
+        ("title", _latex(fields.title)),
+        (BIBTEX_CONTAINER_FIELDS.get(kind, BIBTEX_OTHER_CONTAINER), _latex(fields.container)),
+        ("year", str(fields.year) if fields.year else ""),
+        ("volume", _latex(fields.volume)),
+        ("number", _latex(fields.issue)),
+        ("pages", _pages(_latex(fields.pages), "--")),
+        ("publisher", _latex(fields.publisher)),
+        ("doi", _verbatim(fields.doi)),
+        ("url", _verbatim(fields.url)),
+        ("eprint", _verbatim(fields.arxiv)),
+        ("archiveprefix", ARXIV_PREFIX if fields.arxiv else ""),
+        ("pmid", _verbatim(fields.pmid)),
+        ("isbn", _verbatim(fields.isbn)),
+    ]
+    lines = [f"{BIBTEX_INDENT}{name} = {{{value}}}" for name, value in values if value]
+    return f"@{kind}{{{key or _generated_key(fields)},\n" + ",\n".join(lines) + "\n}"
+
+
+def _bibtex_name(author: Author) -> str:
+    """ "Family, Given"; an organisation braced, so that BibTeX does not split it."""
+    if author.name or not author.family:
+        return "{" + _latex(author.name) + "}"
+    family = _latex(author.family)
+    return f"{family}, {_latex(author.given)}" if author.given else family
+
+
+def _generated_key(fields: Fields) -> str:
+    """A key for an entry written without one: first author's family name and the year."""
+    first = fields.authors[0] if fields.authors else None
+    name = (first.family or first.name or "") if first else ""
+    stem = re.sub(r"\W", "", name.lower()) or "ref"
+    return f"{stem}{fields.year or ''}"
+
+
+def _latex(value: str | None) -> str:
+    return (value or "").translate(_LATEX_ESCAPES)
+
+
+def _verbatim(value: str | None) -> str:
+    return (value or "").translate(_VERBATIM_DROPPED)
