@@ -13,7 +13,7 @@ import responses
 from servers import LocalServer, Reply, fast_config, free_port
 
 from factcheck import __version__
-from factcheck.errors import BadResponse, RateLimited, SourceUnavailable
+from factcheck.errors import BadResponse, RateLimited, SourceUnavailable, UnsafeURL
 from factcheck.net import cache
 from factcheck.net.http import Http
 
@@ -162,3 +162,32 @@ def test_responses_mock_sees_clean_request_and_stamped_ttl(tmp_path: Path) -> No
     assert cache.SOURCE_HEADER not in responses.calls[0].request.headers
     assert found.headers["Cache-Control"] == f"max-age={int(config.cache_ttl_found)}"
     assert gone.headers["Cache-Control"] == "max-age=60"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://localhost:{port}/secret",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+    ],
+)
+def test_a_source_redirecting_to_another_host_passes_the_ssrf_guard(
+    local_server: LocalServer, make_http: Any, target: str
+) -> None:
+    # doi.org may send a DOI to whatever URL its registrant chose: an API answer's redirect
+    # is a URL from outside, like any in model output.
+    location = target.format(port=local_server.port)
+    local_server.on("/w", Reply(302, b"", headers={"Location": location}))
+    local_server.on("/secret", Reply(200, b"internal"))
+    with pytest.raises(UnsafeURL):
+        make_http().get(local_server.url("/w"), source="doi")
+    assert local_server.hits("/secret") == 0
+
+
+def test_a_source_redirecting_within_its_own_host_is_followed(
+    local_server: LocalServer, make_http: Any
+) -> None:
+    local_server.on("/w", Reply(302, b"", headers={"Location": "/there"}))
+    local_server.on("/there", Reply(200, b"yes"))
+    assert make_http().get(local_server.url("/w"), source="doi").content == b"yes"

@@ -13,8 +13,15 @@ Two entry points, two sessions sharing one cache and one set of rate limits:
 Each request that really goes to the network passes an adapter (`SourceAdapter`) that
 waits at the source's gate (`net.limits`; shared between workers through Redis by
 `net.shared_limits` when `config.limits_url` or a redis:// cache says so), sends, reads the
-body within a byte cap and a total deadline, and stamps our cache TTL on the response
-(`net.cache`). Cache hits never reach an adapter, so they never wait for a rate limit.
+body within a byte cap, all of the answer within `config.timeout` of sending
+(`net.deadline`: a server dripping bytes is cut off, headers included), and stamps our cache
+TTL on the response (`net.cache`). Cache hits never reach an adapter, so they never wait
+for a rate limit.
+
+Only answers are cached, never trouble: besides the statuses `net.cache` refuses, an API
+answer whose body is not what its Content-Type says (JSON that does not parse, a feed that
+is not well-formed XML, an HTML page where an API answers JSON or XML: a proxy's or a
+maintenance page) is not kept, so the next run asks again instead of failing for a month.
 
 Retries live in the adapter, not inside urllib3: urllib3 retries below the adapter, where
 our gate cannot see them, so a retry would start without waiting its turn. We still use
@@ -26,14 +33,20 @@ give up too instead of asking again.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from http.client import IncompleteRead
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree.ElementTree import ParseError
 
 import requests
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 from requests.adapters import BaseAdapter, HTTPAdapter
+from urllib3 import PoolManager
 from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import (
     HTTPError,
@@ -46,8 +59,9 @@ from urllib3.util.retry import Retry
 
 from .. import __version__
 from ..config import Config
-from ..errors import BadResponse, OfflineMiss, RateLimited, SourceUnavailable
+from ..errors import BadResponse, OfflineMiss, RateLimited, SourceError, SourceUnavailable
 from . import cache
+from .deadline import AnswerDeadline, answer_deadline, watch_pools
 from .limits import Limiter, SourceGate
 from .replay import NotRecorded, ReplayAdapter, load_cassettes
 from .safety import check_url, resolve_pinned
@@ -65,6 +79,11 @@ PAGE_SOURCE = "url"
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Status requests-cache gives a request that offline mode cannot answer from the cache.
 OFFLINE_MISS_STATUS = 504
+# Content-Type words that say what an API body is (`_keepable`, `resolve.base.parse_json`):
+# every JSON media type holds "json" (application/json, application/vnd.…+json).
+JSON_TYPE = "json"
+XML_TYPE = "xml"
+HTML_TYPE = "html"
 
 
 class SourceAdapter(HTTPAdapter):
@@ -96,29 +115,71 @@ class SourceAdapter(HTTPAdapter):
         self._page_mode = page_mode
         self._retry = retry
 
+    def for_host(self, config: Config) -> SourceAdapter:
+        """This adapter on one host's settings (`config.hosts`: timeouts, retries), with the
+        same limits, cache fields and transport."""
+        return type(self)(
+            config,
+            self._limiter,
+            ttl_fields=self._ttl_fields,
+            max_bytes=self._max_bytes,
+            page_mode=self._page_mode,
+            retry=None if self._retry is None else _retry_policy(config),
+            transport=self._transport,
+        )
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        watch_pools(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, PoolManager):
+            watch_pools(manager)
+        return manager
+
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
         source = request.headers.get(cache.SOURCE_HEADER, "unknown")
         wire = request.copy()
         wire.headers.pop(cache.SOURCE_HEADER, None)
-        gate = self._limiter.gate(source, urlsplit(request.url or "").hostname or "")
+        host = urlsplit(request.url or "").hostname or ""
+        gate = self._limiter.gate(source, host)
+        # Who reasons name: the API, or for a web page its site (as `Http.page` does).
+        label = host if self._page_mode else source
+        # This adapter's own: a host's (`config.hosts`) when it serves that host.
+        kwargs["timeout"] = (self._config.connect_timeout, self._config.timeout)
         retry = self._retry
         while True:
-            with gate.slot():
-                if self._transport is None:
-                    response = super().send(wire, *args, **kwargs)
-                else:
-                    response = self._transport.send(wire, *args, **kwargs)
-                self._read_body(response, source)
+            with gate.slot(), answer_deadline(self._config.timeout) as deadline:
+                response = self._send_once(wire, label, deadline, *args, **kwargs)
+                self._read_body(response, label, deadline)
             gate.adapt(response.headers)
             retry = self._next_retry(retry, response, gate)
             if retry is None:
                 break
-        cache.stamp_expiry(
-            response, cache.ttl_for(response.status_code, self._ttl_fields, self._config)
-        )
+        ttl = cache.ttl_for(response.status_code, self._ttl_fields, self._config)
+        cache.stamp_expiry(response, ttl if self._page_mode or _keepable(response) else None)
         return response
+
+    def _send_once(
+        self,
+        wire: requests.PreparedRequest,
+        label: str,
+        deadline: AnswerDeadline,
+        *args: Any,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """One request, up to the end of the answer's headers."""
+        try:
+            if self._transport is None:
+                return super().send(wire, *args, **kwargs)
+            return self._transport.send(wire, *args, **kwargs)
+        except requests.RequestException as exc:
+            if deadline.expired:
+                raise self._timed_out(label) from exc
+            raise
 
     def _next_retry(
         self, retry: Retry | None, response: requests.Response, gate: SourceGate
@@ -141,40 +202,48 @@ class SourceAdapter(HTTPAdapter):
             time.sleep(wait)
         return retry
 
-    def _read_body(self, response: requests.Response, source: str) -> None:
+    def _read_body(self, response: requests.Response, label: str, deadline: AnswerDeadline) -> None:
         """Read the whole body now, inside the gate: a server counts a request as running
         until its answer is sent, and requests-cache would otherwise read it without a cap."""
-        deadline = time.monotonic() + self._config.timeout
         chunks: list[bytes] = []
         size = 0
         try:
             while chunk := response.raw.read1(BODY_CHUNK_BYTES, decode_content=True):
                 size += len(chunk)
                 chunks.append(chunk)
-                if size > self._max_bytes or time.monotonic() > deadline:
-                    self._cut_short(response, source, size)
+                if size > self._max_bytes:
                     break
-        except ReadTimeoutError as exc:
-            self._fail_body(
-                response,
-                SourceUnavailable(f"{source} timed out after {self._config.timeout:g}s"),
-                exc,
-            )
         except (HTTPError, OSError) as exc:
-            self._fail_body(response, BadResponse(f"{source} sent a broken body ({exc})"), exc)
+            if not deadline.expired:
+                self._fail(response, self._broken(label, exc), exc)
+        if size > self._max_bytes:
+            self._fail(response, BadResponse(f"{label} sent more than {self._max_bytes} bytes"))
+        elif deadline.expired:
+            self._fail(response, self._too_slow(label))
+        deadline.stop()
         # What Response.content would have read itself; requests keeps it in `_content`.
         response._content = b"".join(chunks)[: self._max_bytes]
         response.raw.release_conn()
 
-    def _cut_short(self, response: requests.Response, source: str, size: int) -> None:
-        response.close()
-        if self._page_mode:
-            return
-        if size > self._max_bytes:
-            raise BadResponse(f"{source} sent more than {self._max_bytes} bytes")
-        raise SourceUnavailable(f"{source} did not finish sending within {self._config.timeout:g}s")
+    def _broken(self, label: str, exc: Exception) -> SourceError:
+        """What a body that broke off halfway means for the resolver."""
+        if isinstance(exc, ReadTimeoutError):
+            return self._timed_out(label)
+        return BadResponse(f"{label} sent a broken body ({_connection_problem(exc)})")
 
-    def _fail_body(self, response: requests.Response, error: Exception, cause: Exception) -> None:
+    def _timed_out(self, label: str) -> SourceUnavailable:
+        """No answer (not even its headers) within the time allowed."""
+        return SourceUnavailable(f"{label} timed out after {self._config.timeout:g}s")
+
+    def _too_slow(self, label: str) -> SourceUnavailable:
+        """An answer begun but not finished within the time allowed."""
+        return SourceUnavailable(f"{label} did not finish sending within {self._config.timeout:g}s")
+
+    def _fail(
+        self, response: requests.Response, error: SourceError, cause: Exception | None = None
+    ) -> None:
+        """Drop the connection, and raise `error` unless a page cut short is still an answer
+        (`page_mode`: the status line already says what we need)."""
         response.close()
         if not self._page_mode:
             raise error from cause
@@ -215,6 +284,7 @@ class Http:
             polite=bool(config.mailto),
             max_wait=config.max_retry_after,
             make_gate=None if self._shared_limits is None else self._shared_limits.gate,
+            hosts=config.hosts,
         )
         self._backend = cache.open_backend(config)
         replay = ReplayAdapter(load_cassettes(config.replay)) if config.replay else None
@@ -230,6 +300,7 @@ class Http:
             )
         )
         self.session.max_redirects = config.max_redirects
+        self.session.redirect_guard = self._refuse_unsafe_redirect
         self._pages = self._session(
             PinnedAdapter(
                 config,
@@ -303,12 +374,27 @@ class Http:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _session(self, adapter: SourceAdapter) -> requests.Session:
+    def _session(self, adapter: SourceAdapter) -> cache.GuardedRedirects:
         session = cache.session(self._backend, self.config)
         session.headers["User-Agent"] = self.config.user_agent(__version__)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
+        _mount_hosts(session, adapter, self.config)
         return session
+
+    def _refuse_unsafe_redirect(self, origin: str, target: str) -> None:
+        """A source's redirect to another host passes the SSRF guard (UnsafeURL otherwise).
+
+        doi.org sends a DOI whose agency has no metadata service to the URL its registrant
+        chose, so an API answer can point anywhere. A redirect within the source's own host
+        is left alone: that host is the configuration's choice, loopback fakes included."""
+        if urlsplit(target).hostname == urlsplit(origin).hostname:
+            return
+        check_url(
+            target,
+            max_length=self.config.max_url_length,
+            allow_private=self.config.allow_private_urls,
+        )
 
     def _timeouts(self) -> tuple[float, float]:
         return (self.config.connect_timeout, self.config.timeout)
@@ -316,6 +402,21 @@ class Http:
     def _check_offline(self, response: requests.Response, url: str) -> None:
         if self.config.offline and response.status_code == OFFLINE_MISS_STATUS:
             raise OfflineMiss(f"offline and no cached answer for {url}")
+
+
+def _mount_hosts(session: requests.Session, adapter: SourceAdapter, config: Config) -> None:
+    """Requests to a host with timeouts or retries of its own (`config.hosts`) go through an
+    adapter on those settings: requests picks the adapter of the longest matching prefix."""
+    for host, override in config.hosts.items():
+        settings = override.http_settings()
+        if not settings:
+            continue
+        host_adapter = adapter.for_host(config.model_copy(update=settings))
+        name = f"[{host}]" if ":" in host else host
+        for scheme in DEFAULT_PORTS:
+            # The bare host, and the host with a port; not a longer name that starts alike.
+            session.mount(f"{scheme}://{name}/", host_adapter)
+            session.mount(f"{scheme}://{name}:", host_adapter)
 
 
 def _retry_policy(config: Config) -> Retry:
@@ -340,6 +441,22 @@ def _retry_wait(retry: Retry, response: requests.Response) -> float:
     except InvalidHeader:
         asked = None
     return asked if asked is not None else retry.get_backoff_time()
+
+
+def _keepable(response: requests.Response) -> bool:
+    """Whether an API answer's body is what its Content-Type says: JSON that parses, XML
+    that is well-formed, and no HTML page (no API of ours answers one; a proxy does)."""
+    kind = response.headers.get("Content-Type", "").lower()
+    if HTML_TYPE in kind:
+        return False
+    try:
+        if JSON_TYPE in kind:
+            json.loads(response.content)
+        elif XML_TYPE in kind:
+            fromstring(response.content)
+    except (ValueError, ParseError, DefusedXmlException):
+        return False
+    return True
 
 
 def _retry_after_hint(response: requests.Response) -> str:
@@ -375,12 +492,14 @@ _CONNECTION_PROBLEMS: tuple[tuple[type[BaseException], str], ...] = (
     (NameResolutionError, "DNS lookup failed"),
     (ConnectionRefusedError, "connection refused"),
     (ConnectionResetError, "connection reset"),
+    (IncompleteRead, "the connection closed before the whole body arrived"),
     (requests.exceptions.SSLError, "TLS handshake failed"),
 )
 
 
 def _connection_problem(exc: BaseException) -> str:
-    """A few words on why a connection failed, from anywhere in the exception's chain."""
+    """A few words on why a connection or a body broke, from anywhere in the exception's
+    chain."""
     for cause in _causes(exc):
         for kind, words in _CONNECTION_PROBLEMS:
             if isinstance(cause, kind):
