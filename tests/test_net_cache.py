@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import sqlite3
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 from servers import LocalServer, Reply, fast_config
+from sqlite_trouble import LockedConnection
 
 from factcheck.errors import ConfigError, OfflineMiss, RateLimited, SourceUnavailable
 from factcheck.net import cache, limits
@@ -189,17 +189,6 @@ def test_redis_backend_is_lazy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(sys.modules, "redis", None)
     with pytest.raises(ConfigError, match=r"factcheck\[redis\]"):
         cache.open_backend(fast_config(tmp_path, cache="redis://127.0.0.1:1/0"))
-
-
-class LockedConnection:
-    """A connection whose every statement meets another process's lock, held past the busy
-    timeout (which a test cannot make a real WAL reader meet)."""
-
-    def execute(self, *_: object) -> None:
-        raise sqlite3.OperationalError("database is locked")
-
-    def close(self) -> None:
-        pass
 
 
 def test_sqlite_trouble_in_use_is_a_miss(

@@ -4,13 +4,13 @@ entries expire (except offline), and the key changes with version, sources and s
 from __future__ import annotations
 
 import logging
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fakes.server import FakeApi, status
+from sqlite_trouble import LockedConnection
 
 from factcheck import Checker
 from factcheck.config import Config
@@ -301,17 +301,6 @@ def test_an_edited_library_file_is_another_source(tmp_path: Path) -> None:
     keyed = Config.load(env={}, library=(library,), cache="none", openalex_key="k")
     plain = Config.load(env={}, library=(library,), cache="none")
     assert results.settings_digest(keyed) == results.settings_digest(plain)
-
-
-class LockedConnection:
-    """A connection whose every statement meets another process's lock, held past the busy
-    timeout (which a test cannot make a real WAL reader meet)."""
-
-    def execute(self, *_: object) -> None:
-        raise sqlite3.OperationalError("database is locked")
-
-    def close(self) -> None:
-        pass
 
 
 def test_sqlite_trouble_in_use_is_a_miss_and_a_dropped_write(
