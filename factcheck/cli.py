@@ -148,6 +148,11 @@ def _source_options(command: Any) -> Any:
     is_flag=True,
     help="Suggest fixes: each mismatch rewritten from its record, archived copies of dead links.",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=True,
+    help="Progress over the files on stderr (only on a terminal, for several files).",
+)
 @_source_options
 def check(
     files: tuple[str, ...],
@@ -158,6 +163,7 @@ def check(
     output: str | None,
     save_svg: str | None,
     suggest: bool,
+    progress: bool,
     **settings: Any,
 ) -> None:
     """Check FILES (use - for stdin) and print a verdict for every claim."""
@@ -168,7 +174,7 @@ def check(
     documents, had_error = _read_all(files)
     try:
         with Checker(**settings) as checker:
-            reports, refused = _check_each(checker, documents, statuses)
+            reports, refused = _check_each(checker, documents, statuses, progress=progress)
             if suggest:
                 from .suggest import add_suggestions
 
@@ -364,14 +370,22 @@ def _read_all(paths: tuple[str, ...]) -> tuple[list[Document], bool]:
 
 
 def _check_each(
-    checker: Any, documents: list[Document], statuses: list[Status]
+    checker: Any, documents: list[Document], statuses: list[Status], *, progress: bool
 ) -> tuple[list[Any], bool]:
     """A report per document; one the Checker refuses (longer than `max_text_chars`) is
-    reported in one line and the rest still run."""
+    reported in one line and the rest still run. With `progress`, several files and a
+    terminal on stderr, a bar there counts the files (stdout stays the report's)."""
+    from rich.console import Console
+    from rich.progress import track
+
     from .errors import InputError
 
+    shown = progress and len(documents) > 1 and sys.stderr.isatty()
+    console = Console(stderr=True)
     reports, had_error = [], False
-    for document in documents:
+    for document in track(
+        documents, "checking", console=console, transient=True, disable=not shown
+    ):
         try:
             reports.append(checker.check(document.text, path=document.path, fail_on=statuses))
         except InputError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -11,7 +12,9 @@ import pytest
 from click.testing import CliRunner, Result
 from fakes.server import FakeApi
 
-from factcheck.cli import main
+from factcheck.cli import _check_each, main
+from factcheck.inputs import Document
+from factcheck.model import Report
 
 PLOS = "10.1371/journal.pone.0033693"
 GOOD = f"Sadasivan et al. (2012). Methylphenidate exposure. doi:{PLOS}\n"
@@ -224,3 +227,38 @@ def test_replay_answers_offline_from_recordings(tmp_path: Path) -> None:
     # Each entry, then the DOI inside it.
     assert statuses == [(kind, s) for s in expected for kind in ("reference", "doi")]
     assert result.exit_code == 1
+
+
+class _Terminal(io.StringIO):
+    """stderr as a terminal would be: rich draws live progress only there."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+class _EchoChecker:
+    """Stands in for a Checker: an empty report per text, as fast as possible."""
+
+    def check(self, text: str, *, path: str | None, fail_on: object) -> Report:
+        return Report(path=path)
+
+
+@pytest.mark.parametrize(
+    ("progress", "files", "terminal", "drawn"),
+    [
+        (True, 3, True, True),
+        (False, 3, True, False),  # --no-progress
+        (True, 1, True, False),  # one file: nothing to count
+        (True, 3, False, False),  # stderr piped into a log
+    ],
+)
+def test_check_shows_progress_only_on_a_terminal_for_several_files(
+    monkeypatch: pytest.MonkeyPatch, progress: bool, files: int, terminal: bool, drawn: bool
+) -> None:
+    stderr = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    documents = [Document(path=f"f{i}.md", text="no claims") for i in range(files)]
+    reports, refused = _check_each(_EchoChecker(), documents, [], progress=progress)
+    assert [r.path for r in reports] == [d.path for d in documents]
+    assert not refused
+    assert ("checking" in stderr.getvalue()) is drawn
