@@ -31,6 +31,14 @@ def cased_words(text: str) -> list[str]:
 
 def _plain(text: str) -> str:
     """`text` without tags, LaTeX commands, accents and punctuation; words split by spaces."""
+    if text.isascii() and "<" not in text and "\\" not in text:
+        # Plain ASCII (most titles and contexts) holds no tag, command or accent to remove.
+        return _NON_WORD.sub(" ", text)
+    return _plain_markup(text)
+
+
+def _plain_markup(text: str) -> str:
+    """`_plain` for text that may hold tags, LaTeX commands or accents."""
     text = _TAG.sub(" ", text)
     text = _LATEX_COMMAND.sub("", text)
     decomposed = unicodedata.normalize("NFKD", text)
