@@ -40,7 +40,7 @@ from .formats.common import web_url, work_link
 from .model import Fields, Finding, Status
 from .pipeline.rates import Rate
 from .pipeline.tally import GroupSummary, Rates, Tally
-from .render import SHOWN_FIELDS, _shown_fields, clip
+from .render import SHOWN_FIELDS, clip, shown_fields
 
 TEMPLATE_PACKAGE = "factcheck"
 TEMPLATE_DIR = "templates"
@@ -455,7 +455,7 @@ def _fields_table(finding: Finding) -> str:
     verdict = finding.verdict
     claimed_fields = finding.citation.fields
     found_fields = verdict.record.fields if verdict.record is not None else Fields()
-    claimed, found = _shown_fields(claimed_fields), _shown_fields(found_fields)
+    claimed, found = shown_fields(claimed_fields), shown_fields(found_fields)
     for diff in verdict.diffs:
         if diff.found is not None and diff.field not in found:
             found[diff.field] = _diff_value(diff.found)

@@ -86,7 +86,7 @@ def extraction_json(documents: Sequence[tuple[str, Extraction]]) -> str:
     return json.dumps({"files": files}, ensure_ascii=False, indent=2)
 
 
-def _shown_fields(fields: Fields) -> dict[str, str]:
+def shown_fields(fields: Fields) -> dict[str, str]:
     """The fields worth showing, as short strings: authors as family names."""
     values: dict[str, str] = {}
     for name in SHOWN_FIELDS:
