@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "check": "api",
     "acheck": "api",
+    "check_reference": "api",
     "extract": "api",
     "parse_reference": "extract.parser",
     "Checker": "checker",
@@ -54,6 +55,7 @@ __all__ = [
     "__version__",
     "acheck",
     "check",
+    "check_reference",
     "extract",
     "guard",
     "last_report",
@@ -62,7 +64,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .api import acheck, check, extract
+    from .api import acheck, check, check_reference, extract
     from .checker import Checker
     from .config import Config
     from .errors import FactCheckError, FactcheckError, FactCheckFailed

@@ -46,6 +46,7 @@ def main() -> None:
     factcheck extract FILE...      list what would be checked, without the network
     factcheck run IN -o OUT.jsonl  evaluation jobs: every record of a JSONL/CSV/Parquet file
     factcheck report RESULTS -o F  an HTML page of a run's results: rates, flagged references
+    factcheck mcp [--http PORT]    serve the checks as MCP tools for agents and assistants
     """
 
 
@@ -325,6 +326,38 @@ def report_command(results: str, output: str, title: str | None) -> None:
 
 def _share(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate:.1%}"
+
+
+@main.command("mcp")
+@click.option(
+    "--http",
+    "http_port",
+    type=click.IntRange(min=0, max=65535),
+    help="Serve streamable HTTP on this port instead of stdio.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind with --http (keep the default unless you know why).",
+)
+@_source_options
+def mcp_command(http_port: int | None, host: str, **settings: Any) -> None:
+    """Serve factcheck's tools over the Model Context Protocol (stdio, or --http PORT)."""
+    from .checker import Checker
+    from .errors import FactcheckError
+
+    try:
+        from .integrations.mcp_server import serve
+    except ImportError as exc:  # the `mcp` SDK is an extra
+        _error(f"{exc}; install it with: pip install 'factcheck[mcp]'")
+        sys.exit(EXIT_USAGE)
+    try:
+        with Checker(**settings) as checker:
+            serve(checker, http_port=http_port, host=host)
+    except FactcheckError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
 
 
 @main.group()
