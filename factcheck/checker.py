@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -82,6 +84,8 @@ class Checker:
         self._chains = {kind: [r for r in self.resolvers if kind in r.kinds] for kind in Kind}
         self._sources = {kind: [r.name for r in chain] for kind, chain in self._chains.items()}
         self._results = open_results(config)
+        # The searches that can find an entry's published version (`_published_versions`).
+        self._searches = [r for r in self._chains[Kind.REFERENCE] if finds_published(r)]
         self._pool = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="factcheck")
         # Lookups a deadline stopped waiting for, still running (see `close`).
         self._stragglers: set[Future[list[Lookup]]] = set()
@@ -95,13 +99,79 @@ class Checker:
         Raises TextTooLarge for a text over `max_text_chars`. The deadline, if any, counts
         from here, extraction included."""
         started = time.monotonic()
+        self._refuse_oversized(text, path)
+        return self._verify(extract_all(text), started, path=path, fail_on=fail_on)
+
+    def iter_check(self, text: str, *, path: str | None = None) -> Iterator[Finding]:
+        """`check`, yielding each finding as soon as it is decided: a claim whose answer is
+        cached comes at once, one that waits for a slow source comes when it is answered.
+
+        The findings are those `check` reports (in the order decided, not the text's);
+        problems of in-text citations come last, since they need every entry decided.
+        Raises TextTooLarge as `check` does, before yielding anything."""
+        started = time.monotonic()
+        self._refuse_oversized(text, path)
+        extraction = self.ignored.apply(extract_all(text))
+        return self._iter_verify(extraction, started)
+
+    def _refuse_oversized(self, text: str, path: str | None) -> None:
         if len(text) > self.config.max_text_chars:
             raise TextTooLarge(
                 TEXT_LIMIT_MESSAGE.format(
                     name=path or "the text", size=len(text), limit=self.config.max_text_chars
                 )
             )
-        return self._verify(extract_all(text), started, path=path, fail_on=fail_on)
+
+    def _iter_verify(self, extraction: Extraction, started: float) -> Iterator[Finding]:
+        """The findings of one extraction as their lookups come back (see `iter_check`)."""
+        citations = extraction.citations
+        plan = self._plan(extraction)
+        uncited = {row.reference for row in extraction.links if row.problem == UNCITED}
+        resolved = Resolved(lookups=self._stored(list(plan.allowed.values())))
+        waiting: dict[str, list[int]] = defaultdict(list)
+        for i, citation in enumerate(citations):
+            if citation.kind is not Kind.INLINE:
+                waiting[plan.probes[citation.key].key].append(i)
+        pending = _Pending(self._pool, self._due(started), self._leave_running)
+        for key, probe in plan.allowed.items():
+            if key not in resolved.lookups:
+                pending.submit(key, partial(self._resolve, probe))
+
+        def decided(i: int) -> Finding:
+            verdict = self._verdict(plan, i, citations[i], resolved)
+            if i in uncited:
+                verdict.flags.append(UNCITED)
+            return Finding(citation=citations[i], verdict=verdict)
+
+        def ready(key: str) -> Iterator[Finding]:
+            """The claims waiting on probe `key` (now answered), or their published-version
+            searches when they need one."""
+            for i in waiting.pop(key, []):
+                lookups = plan.lookups_of(citations[i], resolved.lookups)
+                if needs_published_version(citations[i], lookups or []) and self._searches:
+                    entry = _unidentified(citations[i])
+                    pending.submit(
+                        _PUBLISHED + citations[i].key, partial(self._ask, self._searches, entry)
+                    )
+                    waiting[_PUBLISHED + citations[i].key].append(i)
+                else:
+                    yield decided(i)
+
+        for key in [k for k in waiting if k not in pending]:
+            yield from ready(key)
+        for key, lookups in pending.answers():
+            if key.startswith(_PUBLISHED):
+                resolved.published[key.removeprefix(_PUBLISHED)] = lookups
+            else:
+                resolved.lookups[key] = lookups
+            yield from ready(key)
+        for key in pending.late:
+            resolved.late.add(key.removeprefix(_PUBLISHED))
+        for key in list(waiting):
+            for i in waiting.pop(key):
+                yield decided(i)
+        for i, verdict in _link_verdicts(citations, extraction.links).items():
+            yield Finding(citation=citations[i], verdict=verdict)
 
     async def acheck(
         self, text: str, *, path: str | None = None, fail_on: Iterable[Status] | None = None
@@ -242,7 +312,7 @@ class Checker:
         """Searches, by entry key, for the published version of each entry whose identifier
         is a preprint's while the entry names a venue (`judge.needs_published_version`); and
         the entry keys whose searches missed the deadline."""
-        chain = [r for r in self._chains[Kind.REFERENCE] if finds_published(r)]
+        chain = self._searches
         if not chain:
             return {}, set()
         wanted: dict[str, Citation] = {}
@@ -345,6 +415,51 @@ class Checker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# Keys of published-version searches among the probes of `_iter_verify`.
+_PUBLISHED = "published:"
+
+
+class _Pending:
+    """Lookups under way in the pool for `Checker._iter_verify`, answered in the order they
+    finish, until `due`; what is still running then is left to finish in the background
+    (its answer still reaches the caches) and its key goes to `late`."""
+
+    def __init__(
+        self,
+        pool: ThreadPoolExecutor,
+        due: float | None,
+        leave: Callable[[Future[list[Lookup]]], None],
+    ) -> None:
+        self._pool = pool
+        self._due = due
+        self._leave = leave
+        self._futures: dict[Future[list[Lookup]], str] = {}
+        self._keys: set[str] = set()
+        self.late: set[str] = set()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def submit(self, key: str, work: Callable[[], list[Lookup]]) -> None:
+        self._keys.add(key)
+        self._futures[self._pool.submit(work)] = key
+
+    def answers(self) -> Iterator[tuple[str, list[Lookup]]]:
+        """(key, lookups) as each finishes; work submitted meanwhile is waited for too."""
+        while self._futures:
+            timeout = None if self._due is None else max(0.0, self._due - time.monotonic())
+            try:
+                future = next(as_completed(list(self._futures), timeout=timeout))
+            except FuturesTimeout:
+                for future, key in self._futures.items():
+                    if not future.cancel() and not future.done():
+                        self._leave(future)
+                    self.late.add(key)
+                self._futures.clear()
+                return
+            yield self._futures.pop(future), future.result()
 
 
 def settles(citation: Citation, lookup: Lookup) -> bool:
