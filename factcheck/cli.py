@@ -47,6 +47,7 @@ def main() -> None:
     factcheck run IN -o OUT.jsonl  evaluation jobs: every record of a JSONL/CSV/Parquet file
     factcheck report RESULTS -o F  an HTML page of a run's results: rates, flagged references
     factcheck mcp [--http PORT]    serve the checks as MCP tools for agents and assistants
+    factcheck serve [--port PORT]  a local web app and JSON API
     """
 
 
@@ -355,6 +356,46 @@ def mcp_command(http_port: int | None, host: str, **settings: Any) -> None:
     try:
         with Checker(**settings) as checker:
             serve(checker, http_port=http_port, host=host)
+    except FactcheckError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True)
+@click.option(
+    "--max-body-mb",
+    type=click.FloatRange(min=0.001),
+    default=5.0,
+    show_default=True,
+    help="Largest request accepted, in MB.",
+)
+@click.option(
+    "--max-concurrent",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Checks at once; more are answered 503.",
+)
+@_source_options
+def serve_command(
+    host: str, port: int, max_body_mb: float, max_concurrent: int, **settings: Any
+) -> None:
+    """Serve a local web app and JSON API (POST /check, /check/stream, /extract)."""
+    from .checker import Checker
+    from .errors import FactcheckError
+
+    try:
+        from .web.app import ServeLimits, serve
+    except ImportError as exc:  # FastAPI and uvicorn are an extra
+        _error(f"{exc}; install them with: pip install 'factcheck[serve]'")
+        sys.exit(EXIT_USAGE)
+    limits = ServeLimits(max_body_bytes=int(max_body_mb * 1_000_000), max_concurrent=max_concurrent)
+    click.echo(f"factcheck: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    try:
+        with Checker(**settings) as checker:
+            serve(checker, host=host, port=port, limits=limits)
     except FactcheckError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)

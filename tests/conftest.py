@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import Browser, launch
 from fakes.server import FakeApi
 from servers import LocalServer, fast_config, free_port
 
@@ -24,6 +25,13 @@ def local_server() -> Iterator[LocalServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the session's browser tests (tests/browser.py)."""
+    with launch() as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from importlib.metadata import entry_points
 
+import llm
 import pytest
 from fakes.server import FakeApi
-
-llm = pytest.importorskip("llm")
 
 PLOS = "10.1371/journal.pone.0033693"
 FABRICATED = "10.1371/notarealdoi"

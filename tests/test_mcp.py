@@ -13,11 +13,9 @@ from typing import Any
 
 import pytest
 from fakes.server import FakeApi
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
 from servers import free_port
-
-mcp = pytest.importorskip("mcp")
-from mcp import Client  # noqa: E402
-from mcp.client.stdio import StdioServerParameters  # noqa: E402
 
 PLOS = "10.1371/journal.pone.0033693"
 FABRICATED = "10.1371/notarealdoi"
