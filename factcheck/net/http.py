@@ -7,8 +7,15 @@ Two entry points, two sessions sharing one cache and one set of rate limits:
   (status < 500 and not 429); everything else raises a SourceError subclass.
 - `Http.page(url, method=…)` for checking that a web page answers. One hop, no redirects
   followed (the web resolver follows them itself so that every hop is checked), no retries
-  (a 429 from a web site is an answer, not something to sleep on), and every connection
-  goes through the SSRF guard to the address it checked (`PinnedAdapter`).
+  (a 429 from a web site is an answer, not something to sleep on).
+
+The SSRF guard (`net.safety`) stands between both and the network. Every web page request,
+and every API request to a host other than the configured sources' and the one the
+resolver asked for (a redirect: doi.org sends content negotiation to the registrant's
+host), is connected to the address the guard resolved and checked (`SourceAdapter._pinned`:
+DNS pinning, no rebinding window, no proxy), and every redirect is checked before it is
+followed, from the network or from the cache. The cache keeps what was fetched with
+private addresses allowed apart (`cache.REACH_HEADER`).
 
 Each request that really goes to the network passes an adapter (`SourceAdapter`) that
 waits at the source's gate (`net.limits`; shared between workers through Redis by
@@ -35,8 +42,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from http.client import IncompleteRead
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,7 +56,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from requests.adapters import BaseAdapter, HTTPAdapter
 from urllib3 import PoolManager
-from urllib3.connectionpool import HTTPConnectionPool
+from urllib3.connectionpool import ConnectionPool, HTTPConnectionPool
 from urllib3.exceptions import (
     HTTPError,
     InvalidHeader,
@@ -59,12 +68,19 @@ from urllib3.util.retry import Retry
 
 from .. import __version__
 from ..config import Config
-from ..errors import BadResponse, OfflineMiss, RateLimited, SourceError, SourceUnavailable
+from ..errors import (
+    BadResponse,
+    OfflineMiss,
+    RateLimited,
+    SourceError,
+    SourceUnavailable,
+    UnsafeURL,
+)
 from . import cache
 from .deadline import AnswerDeadline, answer_deadline, watch_pools
 from .limits import Limiter, SourceGate
 from .replay import NotRecorded, ReplayAdapter, load_cassettes
-from .safety import check_url, resolve_pinned
+from .safety import DEFAULT_PORTS, Origin, check_url, origin_of, resolve_pinned, shown_url
 from .shared_limits import open_shared
 
 # Per-host connection pools kept open; web checks touch many sites.
@@ -76,7 +92,6 @@ BODY_CHUNK_BYTES = 16 * 1024
 # What a browser asks for: some sites refuse clients that accept only */*.
 PAGE_ACCEPT = "text/html,application/xhtml+xml,*/*;q=0.8"
 PAGE_SOURCE = "url"
-DEFAULT_PORTS = {"http": 80, "https": 443}
 # Status requests-cache gives a request that offline mode cannot answer from the cache.
 OFFLINE_MISS_STATUS = 504
 # Content-Type words that say what an API body is (`_keepable`, `resolve.base.parse_json`):
@@ -84,6 +99,24 @@ OFFLINE_MISS_STATUS = 504
 JSON_TYPE = "json"
 XML_TYPE = "xml"
 HTML_TYPE = "html"
+# `cache.REACH_HEADER`'s value when private addresses may be reached.
+PRIVATE_REACH = "private"
+# Credentials for a proxy (requests adds them to every redirect when the environment's proxy
+# URL has them): never sent to a host connected to directly.
+PROXY_AUTHORIZATION = "Proxy-Authorization"
+# Our own request headers, for the cache and the gates: never sent.
+INTERNAL_HEADERS = (cache.SOURCE_HEADER, cache.REACH_HEADER)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What `Http.get` was asked for, in this thread: the trusted first hop of a chain."""
+
+    origin: Origin | None
+    source: str
+
+
+_ASKED: ContextVar[_Asked | None] = ContextVar("factcheck_asked", default=None)
 
 
 class SourceAdapter(HTTPAdapter):
@@ -92,6 +125,10 @@ class SourceAdapter(HTTPAdapter):
     `page_mode` is for web pages: a body longer than the cap, slower than the deadline or
     broken halfway is cut short quietly, since the status line already says what we need.
     For APIs the same troubles raise, because a resolver would read a partial body wrongly.
+
+    `trusted` says which URLs may be connected to as usual (an API's configured host, which
+    may be a loopback fake or sit behind a proxy); every other request goes through the
+    SSRF guard to the address it checked, directly, never through a proxy (`_pinned`).
     """
 
     def __init__(
@@ -103,6 +140,7 @@ class SourceAdapter(HTTPAdapter):
         max_bytes: int,
         page_mode: bool,
         retry: Retry | None,
+        trusted: Callable[[str], bool],
         transport: BaseAdapter | None = None,
     ) -> None:
         super().__init__(pool_connections=POOLED_HOSTS, pool_maxsize=config.workers)
@@ -114,10 +152,11 @@ class SourceAdapter(HTTPAdapter):
         self._max_bytes = max_bytes
         self._page_mode = page_mode
         self._retry = retry
+        self._trusted = trusted
 
     def for_host(self, config: Config) -> SourceAdapter:
         """This adapter on one host's settings (`config.hosts`: timeouts, retries), with the
-        same limits, cache fields and transport."""
+        same limits, cache fields, trust and transport."""
         return type(self)(
             config,
             self._limiter,
@@ -125,6 +164,7 @@ class SourceAdapter(HTTPAdapter):
             max_bytes=self._max_bytes,
             page_mode=self._page_mode,
             retry=None if self._retry is None else _retry_policy(config),
+            trusted=self._trusted,
             transport=self._transport,
         )
 
@@ -143,18 +183,30 @@ class SourceAdapter(HTTPAdapter):
     ) -> requests.Response:
         source = request.headers.get(cache.SOURCE_HEADER, "unknown")
         wire = request.copy()
-        wire.headers.pop(cache.SOURCE_HEADER, None)
+        for name in INTERNAL_HEADERS:
+            wire.headers.pop(name, None)
         host = urlsplit(request.url or "").hostname or ""
         gate = self._limiter.gate(source, host)
         # Who reasons name: the API, or for a web page its site (as `Http.page` does).
         label = host if self._page_mode else source
+        if not self._trusted(request.url or ""):
+            # A proxy would resolve the name itself, out of the SSRF guard's sight; and its
+            # credentials, which requests adds to a redirect, are not for that host.
+            kwargs["proxies"] = {}
+            wire.headers.pop(PROXY_AUTHORIZATION, None)
         # This adapter's own: a host's (`config.hosts`) when it serves that host.
         kwargs["timeout"] = (self._config.connect_timeout, self._config.timeout)
         retry = self._retry
         while True:
-            with gate.slot(), answer_deadline(self._config.timeout) as deadline:
-                response = self._send_once(wire, label, deadline, *args, **kwargs)
-                self._read_body(response, label, deadline)
+            try:
+                with gate.slot(), answer_deadline(self._config.timeout) as deadline:
+                    response = self._send_once(wire, label, deadline, *args, **kwargs)
+                    self._read_body(response, label, deadline)
+            except UnsafeURL as exc:
+                # A page's own refusal is worded by the web resolver, which knows the chain.
+                if self._page_mode:
+                    raise
+                raise refused_redirect(label, request.url or "", exc) from exc
             gate.adapt(response.headers)
             retry = self._next_retry(retry, response, gate)
             if retry is None:
@@ -180,6 +232,35 @@ class SourceAdapter(HTTPAdapter):
             if deadline.expired:
                 raise self._timed_out(label) from exc
             raise
+
+    def get_connection_with_tls_context(
+        self, request: requests.PreparedRequest, verify: Any, proxies: Any = None, cert: Any = None
+    ) -> ConnectionPool:
+        if self._trusted(request.url or ""):
+            return super().get_connection_with_tls_context(request, verify, proxies, cert)
+        return self._pinned(request, verify, cert)
+
+    def _pinned(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any
+    ) -> HTTPConnectionPool:
+        """A connection only to the address the SSRF guard checked.
+
+        The host is resolved once, every address it has is checked, and the connection goes
+        to the checked address, with the original Host header and, for https, the original
+        name for SNI and certificate checks. A second DNS answer (rebinding) is never asked
+        for."""
+        host_params, tls = self.build_connection_pool_key_attributes(request, verify, cert)
+        scheme, host = host_params["scheme"], host_params["host"].strip("[]")
+        port = host_params["port"] or DEFAULT_PORTS[scheme]
+        address = resolve_pinned(host, port, allow_private=self._config.allow_private_urls)
+        pool_kwargs: dict[str, Any] = dict(tls)
+        if scheme == "https":
+            pool_kwargs.update(server_hostname=host, assert_hostname=host)
+        request.headers["Host"] = urlsplit(request.url or "").netloc
+        pool: HTTPConnectionPool = self.poolmanager.connection_from_host(
+            **{**host_params, "host": address, "port": port}, pool_kwargs=pool_kwargs
+        )
+        return pool
 
     def _next_retry(
         self, retry: Retry | None, response: requests.Response, gate: SourceGate
@@ -249,31 +330,6 @@ class SourceAdapter(HTTPAdapter):
             raise error from cause
 
 
-class PinnedAdapter(SourceAdapter):
-    """Connects only to the address the SSRF guard checked, for every request.
-
-    The host is resolved once, every address it has is checked, and the connection goes to
-    the checked address, with the original Host header and, for https, the original name
-    for SNI and certificate checks. A second DNS answer (rebinding) is never asked for.
-    """
-
-    def get_connection_with_tls_context(
-        self, request: requests.PreparedRequest, verify: Any, proxies: Any = None, cert: Any = None
-    ) -> HTTPConnectionPool:
-        host_params, tls = self.build_connection_pool_key_attributes(request, verify, cert)
-        scheme, host = host_params["scheme"], host_params["host"].strip("[]")
-        port = host_params["port"] or DEFAULT_PORTS[scheme]
-        address = resolve_pinned(host, port, allow_private=self._config.allow_private_urls)
-        pool_kwargs: dict[str, Any] = dict(tls)
-        if scheme == "https":
-            pool_kwargs.update(server_hostname=host, assert_hostname=host)
-        request.headers["Host"] = urlsplit(request.url or "").netloc
-        pool: HTTPConnectionPool = self.poolmanager.connection_from_host(
-            **{**host_params, "host": address, "port": port}, pool_kwargs=pool_kwargs
-        )
-        return pool
-
-
 class Http:
     """The network for one Checker. Thread-safe: resolvers call it from many threads."""
 
@@ -287,6 +343,8 @@ class Http:
             hosts=config.hosts,
         )
         self._backend = cache.open_backend(config)
+        # The API hosts the configuration names: trusted, whichever source's chain they are in.
+        self._configured = configured_origins(config)
         replay = ReplayAdapter(load_cassettes(config.replay)) if config.replay else None
         self.session = self._session(
             SourceAdapter(
@@ -296,19 +354,21 @@ class Http:
                 max_bytes=config.max_body_bytes,
                 page_mode=False,
                 retry=_retry_policy(config),
+                trusted=self._trusts,
                 transport=replay,
             )
         )
         self.session.max_redirects = config.max_redirects
         self.session.redirect_guard = self._refuse_unsafe_redirect
         self._pages = self._session(
-            PinnedAdapter(
+            SourceAdapter(
                 config,
                 self.limiter,
                 ttl_fields=cache.PAGE_TTL_FIELDS,
                 max_bytes=config.max_page_bytes,
                 page_mode=True,
                 retry=None,
+                trusted=_trust_none,
                 transport=replay,
             )
         )
@@ -324,14 +384,23 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
-        """GET `url`. Returns responses with status < 500 other than 429; raises SourceError."""
-        with _mapped_errors(source, self.config):
-            response = self.session.get(
-                url,
-                params=params,
-                headers={**(headers or {}), cache.SOURCE_HEADER: source},
-                timeout=self._timeouts(),
-            )
+        """GET `url`. Returns responses with status < 500 other than 429; raises SourceError.
+
+        `url` is trusted (a resolver builds it on the configured API host): it is connected
+        to as usual, through a proxy if the environment names one. A redirect elsewhere
+        passes the SSRF guard (`_refuse_unsafe_redirect`, then `SourceAdapter._pinned`).
+        """
+        token = _ASKED.set(_Asked(origin_of(url), source))
+        try:
+            with _mapped_errors(source, self.config):
+                response = self.session.get(
+                    url,
+                    params=params,
+                    headers={**(headers or {}), cache.SOURCE_HEADER: source},
+                    timeout=self._timeouts(),
+                )
+        finally:
+            _ASKED.reset(token)
         self._check_offline(response, url)
         if response.status_code == 429:
             raise RateLimited(
@@ -350,7 +419,8 @@ class Http:
         parts = check_url(
             url, max_length=self.config.max_url_length, allow_private=self.config.allow_private_urls
         )
-        with _mapped_errors(parts.hostname or url, self.config):
+        label = parts.hostname or url
+        with _mapped_errors(label, self.config):
             response = self._pages.request(
                 method,
                 url,
@@ -377,24 +447,40 @@ class Http:
     def _session(self, adapter: SourceAdapter) -> cache.GuardedRedirects:
         session = cache.session(self._backend, self.config)
         session.headers["User-Agent"] = self.config.user_agent(__version__)
+        if self.config.allow_private_urls:
+            session.headers[cache.REACH_HEADER] = PRIVATE_REACH
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         _mount_hosts(session, adapter, self.config)
         return session
 
+    def _trusts(self, url: str) -> bool:
+        """Whether an API request to `url` may connect as usual: it goes to a host the
+        configuration names, or to the one the resolver asked (the first hop of `get`)."""
+        target = origin_of(url)
+        if target is None:
+            return False
+        asked = _ASKED.get()
+        return target in self._configured or (asked is not None and target == asked.origin)
+
     def _refuse_unsafe_redirect(self, origin: str, target: str) -> None:
-        """A source's redirect to another host passes the SSRF guard (UnsafeURL otherwise).
+        """A source's redirect away from its trusted hosts passes the URL checks (UnsafeURL
+        otherwise), whether the redirect came from the network or from the cache.
 
         doi.org sends a DOI whose agency has no metadata service to the URL its registrant
-        chose, so an API answer can point anywhere. A redirect within the source's own host
-        is left alone: that host is the configuration's choice, loopback fakes included."""
-        if urlsplit(target).hostname == urlsplit(origin).hostname:
+        chose, so an API answer can point anywhere. The name is then resolved, checked and
+        pinned when the hop connects (`SourceAdapter._pinned`)."""
+        if self._trusts(target):
             return
-        check_url(
-            target,
-            max_length=self.config.max_url_length,
-            allow_private=self.config.allow_private_urls,
-        )
+        try:
+            check_url(
+                target,
+                max_length=self.config.max_url_length,
+                allow_private=self.config.allow_private_urls,
+            )
+        except UnsafeURL as exc:
+            asked = _ASKED.get()
+            raise refused_redirect(asked.source if asked else origin, target, exc) from exc
 
     def _timeouts(self) -> tuple[float, float]:
         return (self.config.connect_timeout, self.config.timeout)
@@ -402,6 +488,24 @@ class Http:
     def _check_offline(self, response: requests.Response, url: str) -> None:
         if self.config.offline and response.status_code == OFFLINE_MISS_STATUS:
             raise OfflineMiss(f"offline and no cached answer for {url}")
+
+
+def configured_origins(config: Config) -> frozenset[Origin]:
+    """Where the configured sources live: the host and port of every http(s) `*_url`
+    setting. The user chose them, so they are connected to as usual, even on loopback."""
+    urls = (getattr(config, name) for name in type(config).model_fields if name.endswith("_url"))
+    found = (origin_of(url) for url in urls if isinstance(url, str))
+    return frozenset(place for place in found if place is not None)
+
+
+def refused_redirect(source: str, target: str, exc: UnsafeURL) -> UnsafeURL:
+    """The refusal of an API's redirect, saying where it led and why that is not fetched."""
+    return UnsafeURL(f"refused: {source} redirected to {shown_url(target)}, and {exc.reason}")
+
+
+def _trust_none(url: str) -> bool:
+    """Web pages: every request passes the SSRF guard."""
+    return False
 
 
 def _mount_hosts(session: requests.Session, adapter: SourceAdapter, config: Config) -> None:

@@ -42,7 +42,7 @@ from ..config import Config
 from ..errors import SourceError, UnsafeURL
 from ..model import Citation, Kind, Record
 from ..net.http import Http
-from ..net.safety import NoSuchHost
+from ..net.safety import NoSuchHost, shown_url
 from .base import Lookup
 
 GONE_STATUSES = frozenset({404, 410})
@@ -58,8 +58,6 @@ SOFT_404_TITLE = re.compile(
 TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 # The title sits in the head: no need to scan a whole page for it.
 TITLE_SCAN_CHARS = 32 * 1024
-# A redirect target is named in a reason up to this many characters.
-SHOWN_URL_CHARS = 200
 URL_LIMIT_REASON = "not checked: this text has more than {} URLs, the limit per text (max_urls)"
 BYTES_LIMIT_REASON = (
     "not checked: this text's URL checks already read {:,} bytes, the limit per text"
@@ -177,8 +175,8 @@ class WebResolver:
         except UnsafeURL as exc:
             if current == url:
                 raise
-            shown = _shortened(current)
-            raise UnsafeURL(f"{_shortened(url)} redirects to {shown}, and {exc.reason}") from exc
+            shown = shown_url(current)
+            raise UnsafeURL(f"{shown_url(url)} redirects to {shown}, and {exc.reason}") from exc
         if budget is not None and not getattr(response, "from_cache", False):
             budget.charge(len(response.content))
         return response
@@ -211,10 +209,6 @@ def page_title(response: requests.Response) -> str | None:
     head = response.content[:TITLE_SCAN_CHARS].decode(response.encoding or "utf-8", "replace")
     found = TITLE.search(head)
     return " ".join(html.unescape(found.group(1)).split()) if found else None
-
-
-def _shortened(url: str) -> str:
-    return url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "…"
 
 
 def _meaning(status: int) -> str:
