@@ -20,10 +20,11 @@ private addresses allowed apart (`cache.REACH_HEADER`).
 Each request that really goes to the network passes an adapter (`SourceAdapter`) that
 waits at the source's gate (`net.limits`; shared between workers through Redis by
 `net.shared_limits` when `config.limits_url` or a redis:// cache says so), sends, reads the
-body within a byte cap, all of the answer within `config.timeout` of sending
-(`net.deadline`: a server dripping bytes is cut off, headers included), and stamps our cache
-TTL on the response (`net.cache`). Cache hits never reach an adapter, so they never wait
-for a rate limit.
+body within a byte cap and within what is left of the lookup's time budget (`net.deadline`:
+one `config.timeout` for all of a lookup's requests, redirects and retries included; a
+server dripping bytes is cut off, headers included), and stamps our cache TTL on the
+response (`net.cache`). Cache hits never reach an adapter, so they never wait for a rate
+limit.
 
 Only answers are cached, never trouble: besides the statuses `net.cache` refuses, an API
 answer whose body is not what its Content-Type says (JSON that does not parse, a feed that
@@ -43,7 +44,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from http.client import IncompleteRead
@@ -77,7 +78,15 @@ from ..errors import (
     UnsafeURL,
 )
 from . import cache
-from .deadline import AnswerDeadline, answer_deadline, watch_pools
+from .deadline import (
+    AnswerDeadline,
+    TimeBudget,
+    answer_deadline,
+    check_due,
+    current_budget,
+    time_budget,
+    watch_pools,
+)
 from .limits import Limiter, SourceGate
 from .replay import NotRecorded, ReplayAdapter, load_cassettes
 from .safety import DEFAULT_PORTS, Origin, check_url, origin_of, resolve_pinned, shown_url
@@ -122,9 +131,11 @@ _ASKED: ContextVar[_Asked | None] = ContextVar("factcheck_asked", default=None)
 class SourceAdapter(HTTPAdapter):
     """Everything between a request leaving the cache and the network, for one session.
 
-    `page_mode` is for web pages: a body longer than the cap, slower than the deadline or
-    broken halfway is cut short quietly, since the status line already says what we need.
-    For APIs the same troubles raise, because a resolver would read a partial body wrongly.
+    `page_mode` is for web pages: a body longer than the cap or broken halfway is cut short
+    quietly, since the status line already says what we need. For APIs the same troubles
+    raise, because a resolver would read a partial body wrongly. An answer not in within
+    its lookup's time (`net.deadline`) raises in both modes: what came of it may be cut
+    anywhere, headers included, so it proves nothing.
 
     `trusted` says which URLs may be connected to as usual (an API's configured host, which
     may be a loopback fake or sit behind a proxy); every other request goes through the
@@ -194,25 +205,48 @@ class SourceAdapter(HTTPAdapter):
             # credentials, which requests adds to a redirect, are not for that host.
             kwargs["proxies"] = {}
             wire.headers.pop(PROXY_AUTHORIZATION, None)
-        # This adapter's own: a host's (`config.hosts`) when it serves that host.
-        kwargs["timeout"] = (self._config.connect_timeout, self._config.timeout)
+        # A request outside any lookup (`Http.get`, `Http.page`) is a lookup of its own.
+        budget = current_budget() or TimeBudget(self._config.timeout)
         retry = self._retry
         while True:
             try:
-                with gate.slot(), answer_deadline(self._config.timeout) as deadline:
-                    response = self._send_once(wire, label, deadline, *args, **kwargs)
-                    self._read_body(response, label, deadline)
+                response = self._attempt(wire, gate, label, budget, *args, **kwargs)
             except UnsafeURL as exc:
                 # A page's own refusal is worded by the web resolver, which knows the chain.
                 if self._page_mode:
                     raise
                 raise refused_redirect(label, request.url or "", exc) from exc
             gate.adapt(response.headers)
-            retry = self._next_retry(retry, response, gate)
+            retry = self._next_retry(retry, response, gate, budget)
             if retry is None:
                 break
         ttl = cache.ttl_for(response.status_code, self._ttl_fields, self._config)
         cache.stamp_expiry(response, ttl if self._page_mode or _keepable(response) else None)
+        return response
+
+    def _attempt(
+        self,
+        wire: requests.PreparedRequest,
+        gate: SourceGate,
+        label: str,
+        budget: TimeBudget,
+        *args: Any,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """One request and its whole answer, in the gate, within what is left of the
+        lookup's time (and of this host's own timeout, `config.hosts`)."""
+        with gate.slot(check_due()):
+            allowance = min(budget.left, self._config.timeout)
+            if allowance <= 0:
+                raise self._timed_out(label, budget)
+            kwargs["timeout"] = (min(self._config.connect_timeout, allowance), allowance)
+            started = time.monotonic()
+            try:
+                with answer_deadline(allowance) as deadline:
+                    response = self._send_once(wire, label, deadline, budget, *args, **kwargs)
+                    self._read_body(response, label, deadline, budget)
+            finally:
+                budget.charge(time.monotonic() - started)
         return response
 
     def _send_once(
@@ -220,18 +254,25 @@ class SourceAdapter(HTTPAdapter):
         wire: requests.PreparedRequest,
         label: str,
         deadline: AnswerDeadline,
+        budget: TimeBudget,
         *args: Any,
         **kwargs: Any,
     ) -> requests.Response:
         """One request, up to the end of the answer's headers."""
         try:
             if self._transport is None:
-                return super().send(wire, *args, **kwargs)
-            return self._transport.send(wire, *args, **kwargs)
+                response = super().send(wire, *args, **kwargs)
+            else:
+                response = self._transport.send(wire, *args, **kwargs)
         except requests.RequestException as exc:
             if deadline.expired:
-                raise self._timed_out(label) from exc
+                raise self._timed_out(label, budget) from exc
             raise
+        if deadline.expired:
+            # Cut off among its headers: http.client takes the closed socket for their end.
+            response.close()
+            raise self._timed_out(label, budget)
+        return response
 
     def get_connection_with_tls_context(
         self, request: requests.PreparedRequest, verify: Any, proxies: Any = None, cert: Any = None
@@ -263,9 +304,10 @@ class SourceAdapter(HTTPAdapter):
         return pool
 
     def _next_retry(
-        self, retry: Retry | None, response: requests.Response, gate: SourceGate
+        self, retry: Retry | None, response: requests.Response, gate: SourceGate, budget: TimeBudget
     ) -> Retry | None:
-        """The Retry state for another attempt after waiting, or None to stop here."""
+        """The Retry state for another attempt after waiting, or None to stop here: also
+        when the lookup's time is spent, or the check's deadline would pass meanwhile."""
         method = response.request.method or "GET"
         has_retry_after = "Retry-After" in response.headers
         if retry is None or not retry.is_retry(method, response.status_code, has_retry_after):
@@ -277,13 +319,22 @@ class SourceAdapter(HTTPAdapter):
         wait = _retry_wait(retry, response)
         if response.status_code == 429:
             gate.block(wait)
-        if wait > self._config.max_retry_after:
+        due = check_due()
+        if wait > self._config.max_retry_after or budget.left <= 0:
+            return None
+        if due is not None and time.monotonic() + wait >= due:
             return None
         if response.status_code != 429:
             time.sleep(wait)
         return retry
 
-    def _read_body(self, response: requests.Response, label: str, deadline: AnswerDeadline) -> None:
+    def _read_body(
+        self,
+        response: requests.Response,
+        label: str,
+        deadline: AnswerDeadline,
+        budget: TimeBudget,
+    ) -> None:
         """Read the whole body now, inside the gate: a server counts a request as running
         until its answer is sent, and requests-cache would otherwise read it without a cap."""
         chunks: list[bytes] = []
@@ -296,29 +347,36 @@ class SourceAdapter(HTTPAdapter):
                     break
         except (HTTPError, OSError) as exc:
             if not deadline.expired:
-                self._fail(response, self._broken(label, exc), exc)
+                self._fail(response, self._broken(label, exc, budget), exc)
+        if deadline.expired:
+            response.close()
+            raise self._too_slow(label, budget)
         if size > self._max_bytes:
             self._fail(response, BadResponse(f"{label} sent more than {self._max_bytes} bytes"))
-        elif deadline.expired:
-            self._fail(response, self._too_slow(label))
         deadline.stop()
         # What Response.content would have read itself; requests keeps it in `_content`.
         response._content = b"".join(chunks)[: self._max_bytes]
         response.raw.release_conn()
 
-    def _broken(self, label: str, exc: Exception) -> SourceError:
+    def _broken(self, label: str, exc: Exception, budget: TimeBudget) -> SourceError:
         """What a body that broke off halfway means for the resolver."""
         if isinstance(exc, ReadTimeoutError):
-            return self._timed_out(label)
+            return self._timed_out(label, budget)
         return BadResponse(f"{label} sent a broken body ({_connection_problem(exc)})")
 
-    def _timed_out(self, label: str) -> SourceUnavailable:
-        """No answer (not even its headers) within the time allowed."""
-        return SourceUnavailable(f"{label} timed out after {self._config.timeout:g}s")
+    def _timed_out(self, label: str, budget: TimeBudget) -> SourceUnavailable:
+        """No answer (not even all its headers) within the time allowed."""
+        return SourceUnavailable(f"{label} timed out after {self._allowed(budget):g}s")
 
-    def _too_slow(self, label: str) -> SourceUnavailable:
+    def _too_slow(self, label: str, budget: TimeBudget) -> SourceUnavailable:
         """An answer begun but not finished within the time allowed."""
-        return SourceUnavailable(f"{label} did not finish sending within {self._config.timeout:g}s")
+        seconds = self._allowed(budget)
+        return SourceUnavailable(f"{label} did not finish sending within {seconds:g}s")
+
+    def _allowed(self, budget: TimeBudget) -> float:
+        """The time this request had, as a person would name it: the lookup's, or this
+        host's own timeout when that is shorter."""
+        return min(budget.seconds, self._config.timeout)
 
     def _fail(
         self, response: requests.Response, error: SourceError, cause: Exception | None = None
@@ -389,10 +447,11 @@ class Http:
         `url` is trusted (a resolver builds it on the configured API host): it is connected
         to as usual, through a proxy if the environment names one. A redirect elsewhere
         passes the SSRF guard (`_refuse_unsafe_redirect`, then `SourceAdapter._pinned`).
+        All of it, redirects and retries included, has one time budget (`time_budget`).
         """
         token = _ASKED.set(_Asked(origin_of(url), source))
         try:
-            with _mapped_errors(source, self.config):
+            with self.time_budget(url) as budget, _mapped_errors(source, self.config, budget):
                 response = self.session.get(
                     url,
                     params=params,
@@ -410,6 +469,14 @@ class Http:
             raise SourceUnavailable(f"{source} failed with HTTP {response.status_code}")
         return response
 
+    def time_budget(self, url: str) -> AbstractContextManager[TimeBudget]:
+        """The time budget of a lookup starting at `url` (`net.deadline`): its host's
+        `timeout` (`config.hosts`), else the global one. Inside a lookup that already has
+        one (a web page's next redirect hop), that one."""
+        override = self.config.hosts.get((urlsplit(url).hostname or "").lower())
+        seconds = override.timeout if override and override.timeout else self.config.timeout
+        return time_budget(seconds)
+
     def page(self, url: str, *, method: str) -> requests.Response:
         """One request for a web page, any status, no redirect followed.
 
@@ -420,7 +487,7 @@ class Http:
             url, max_length=self.config.max_url_length, allow_private=self.config.allow_private_urls
         )
         label = parts.hostname or url
-        with _mapped_errors(label, self.config):
+        with self.time_budget(url) as budget, _mapped_errors(label, self.config, budget):
             response = self._pages.request(
                 method,
                 url,
@@ -569,7 +636,7 @@ def _retry_after_hint(response: requests.Response) -> str:
 
 
 @contextmanager
-def _mapped_errors(label: str, config: Config) -> Iterator[None]:
+def _mapped_errors(label: str, config: Config, budget: TimeBudget) -> Iterator[None]:
     """Turn requests' exceptions into SourceErrors whose reason says what happened."""
     if config.offline and config.cache.strip().lower() == "none":
         raise OfflineMiss("offline, and the cache is turned off")
@@ -580,7 +647,7 @@ def _mapped_errors(label: str, config: Config) -> Iterator[None]:
             f"{label} did not accept a connection within {config.connect_timeout:g}s"
         ) from exc
     except requests.Timeout as exc:
-        raise SourceUnavailable(f"{label} timed out after {config.timeout:g}s") from exc
+        raise SourceUnavailable(f"{label} timed out after {budget.seconds:g}s") from exc
     except requests.TooManyRedirects as exc:
         reason = f"{label} redirected more than {config.max_redirects} times"
         raise SourceUnavailable(reason) from exc

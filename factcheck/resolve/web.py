@@ -9,7 +9,8 @@ decides what that means.
 
 Redirects are followed here, one `Http.page` hop at a time, so that the SSRF guard runs at
 every hop and the chain can be recorded. At most `config.max_redirects` hops; a URL seen
-twice is a loop.
+twice is a loop. The whole chain, every hop's headers and body, has one time budget
+(`config.timeout`, `net.deadline`): a page not in within it is a failure, never found.
 
 A text cannot make us fetch without end: beyond its first `config.max_urls` URLs none is
 checked (`beyond_url_limit`, applied where the Checker plans a text's lookups), and once
@@ -17,13 +18,13 @@ its URL checks have read `config.max_bytes_per_text` bytes from the network the 
 not checked either. That budget is the text's `ByteBudget`, which the Checker hands to the
 worker thread running each lookup (`spending`); a lookup outside any text has none.
 
-| answer                    | lookup                                         |
-|---------------------------|------------------------------------------------|
-| 2xx                       | found (flags `redirected` after hops, `soft_404`) |
-| 404, 410, NXDOMAIN        | missing, authoritative                         |
-| 401, 403                  | failed: a bot wall or a login, the page may exist |
-| 429, 5xx, network trouble | failed: try again later                        |
-| loops, too many redirects | failed                                         |
+| answer                                  | lookup                                 |
+|-----------------------------------------|----------------------------------------|
+| 2xx                                     | found (flags `redirected`, `soft_404`) |
+| 404, 410, NXDOMAIN                      | missing, authoritative                 |
+| 401, 403                                | failed: a bot wall or a login; the page may exist |
+| 429, 5xx, network trouble, out of time  | failed: try again later                |
+| loops, too many redirects               | failed                                 |
 """
 
 from __future__ import annotations
@@ -145,7 +146,13 @@ class WebResolver:
         return self._judge(url, response, chain)
 
     def _follow(self, url: str) -> tuple[requests.Response, list[str]]:
-        """The final answer and the URLs redirected to on the way there."""
+        """The final answer and the URLs redirected to on the way there, all within one
+        time budget (`Http.time_budget`): a chain of slow hops takes one `timeout`, not
+        one per hop."""
+        with self.http.time_budget(url):
+            return self._chain(url)
+
+    def _chain(self, url: str) -> tuple[requests.Response, list[str]]:
         chain: list[str] = []
         current = url
         while True:
