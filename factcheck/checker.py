@@ -37,6 +37,7 @@ from .judge import (
     unchecked,
 )
 from .model import Citation, Extraction, Fields, Finding, Kind, Link, Report, Status, Verdict
+from .net.deadline import stopping_at
 from .net.http import Http
 from .resolve.base import Lookup, Outcome, Resolver, build, finds_published, guarded
 from .resolve.results import open_results
@@ -335,15 +336,30 @@ class Checker:
         worker thread.)"""
         if due is not None and due <= time.monotonic():
             return {}, set(citations)
+        # Past `due`, the lookups left running start no new request (`net.deadline`), and
+        # what they end with (an answer, or the deadline's own refusal) is late.
+        bounded = stopping_at(due, work)
+        finished_late: set[str] = set()
+
+        def on_time(key: str, citation: Citation) -> list[Lookup]:
+            lookups = bounded(citation)
+            if due is not None and time.monotonic() >= due:
+                finished_late.add(key)
+            return lookups
+
         futures: dict[str, Future[list[Lookup]]] = {
-            key: self._pool.submit(work, citation) for key, citation in citations.items()
+            key: self._pool.submit(on_time, key, citation) for key, citation in citations.items()
         }
         wait(futures.values(), timeout=None if due is None else max(0.0, due - time.monotonic()))
         for future in futures.values():
             # Only those not started are cancelled: a running one cannot be.
             if not future.cancel() and not future.done():
                 self._leave_running(future)
-        answered = {k: f.result() for k, f in futures.items() if f.done() and not f.cancelled()}
+        answered = {
+            k: f.result()
+            for k, f in futures.items()
+            if f.done() and not f.cancelled() and k not in finished_late
+        }
         return answered, set(futures) - set(answered)
 
     def _leave_running(self, future: Future[list[Lookup]]) -> None:

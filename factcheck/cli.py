@@ -84,7 +84,11 @@ def _source_options(command: Any) -> Any:
             help="Answer from recorded cassettes (a file or folder) instead of the network.",
         ),
         click.option("--mailto", help="Contact address for Crossref's polite pool."),
-        click.option("--timeout", type=float, help="Read timeout per request, in seconds."),
+        click.option(
+            "--timeout",
+            type=float,
+            help="Seconds one lookup may take on the network, redirects and retries included.",
+        ),
         click.option("--crossref-url"),
         click.option("--doi-url"),
         click.option("--arxiv-url"),

@@ -14,7 +14,7 @@ from fakes.server import FakeApi, sleep
 
 from factcheck import Checker
 from factcheck.cli import main
-from factcheck.config import Config
+from factcheck.config import DEFAULT_DEADLINE_SECONDS, Config
 from factcheck.errors import InputError, TextTooLarge
 from factcheck.judge import DEADLINE
 from factcheck.model import Citation, Extraction, Fields, Kind, Record, Report, Status
@@ -93,7 +93,10 @@ def test_max_text_chars_comes_from_the_environment() -> None:
     config = Config.load(env=env)
     assert (config.max_text_chars, config.max_references) == (50, 3)
     assert Config.load(env={"FACTCHECK_DEADLINE": "2.5"}).deadline == 2.5
-    assert Config.load(env={}).deadline is None
+    # A check has a deadline unless it is turned off (batch jobs have none, see below).
+    assert Config.load(env={}).deadline == DEFAULT_DEADLINE_SECONDS
+    for off in ("none", "off", "0"):
+        assert Config.load(env={"FACTCHECK_DEADLINE": off}).deadline is None
 
 
 # --- claims per text ------------------------------------------------------------------------

@@ -70,7 +70,10 @@ REDIS_SCHEMES = ("redis://", "rediss://")
 # Request headers that make two requests different answers: which source asked (so a web
 # check and an API call to the same URL do not share an entry) and what format it wants.
 SOURCE_HEADER = "X-Factcheck-Source"
-MATCHED_HEADERS = (SOURCE_HEADER, "Accept")
+# Set when private addresses may be reached (`allow_private_urls`): what was fetched so is
+# kept apart, and never answers a run that refuses them.
+REACH_HEADER = "X-Factcheck-Reach"
+MATCHED_HEADERS = (SOURCE_HEADER, REACH_HEADER, "Accept")
 
 # Response headers by which servers steer caches; replaced by our own decision.
 SERVER_CACHE_HEADERS = ("Cache-Control", "Expires", "Vary", "ETag", "Last-Modified", "Age")
