@@ -179,11 +179,15 @@ def check(
                 from .suggest import add_suggestions
 
                 add_suggestions(reports, checker.http)
+            # Nothing could be reached: said once, with the fix, not in every reason alone.
+            trouble = checker.http.reachability.trouble()
     except FactcheckError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     texts = {d.path: d.text for d in documents}
     _emit(reports, fmt, verbose, texts=texts, annotate=annotate, output=output, save_svg=save_svg)
+    if trouble:
+        click.echo(trouble, err=True)
     if had_error or refused:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED)

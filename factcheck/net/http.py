@@ -63,6 +63,7 @@ from ..errors import BadResponse, OfflineMiss, RateLimited, SourceError, SourceU
 from . import cache
 from .deadline import AnswerDeadline, answer_deadline, watch_pools
 from .limits import Limiter, SourceGate
+from .reachability import Reachability, causes
 from .replay import NotRecorded, ReplayAdapter, load_cassettes
 from .safety import check_url, resolve_pinned
 from .shared_limits import open_shared
@@ -286,6 +287,8 @@ class Http:
             make_gate=None if self._shared_limits is None else self._shared_limits.gate,
             hosts=config.hosts,
         )
+        # Whether the network works at all: a DNS control, and the run's answers counted.
+        self.reachability = Reachability(config.dns_control_host)
         self._backend = cache.open_backend(config)
         replay = ReplayAdapter(load_cassettes(config.replay)) if config.replay else None
         self.session = self._session(
@@ -325,13 +328,14 @@ class Http:
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """GET `url`. Returns responses with status < 500 other than 429; raises SourceError."""
-        with _mapped_errors(source, self.config):
+        with self.reachability.watch(source), _mapped_errors(source, self.config):
             response = self.session.get(
                 url,
                 params=params,
                 headers={**(headers or {}), cache.SOURCE_HEADER: source},
                 timeout=self._timeouts(),
             )
+        self.reachability.note_answer(from_cache=_from_cache(response))
         self._check_offline(response, url)
         if response.status_code == 429:
             raise RateLimited(
@@ -345,12 +349,14 @@ class Http:
         """One request for a web page, any status, no redirect followed.
 
         Raises UnsafeURL for URLs the SSRF guard refuses, `safety.NoSuchHost` when the host
-        does not exist, OfflineMiss, or SourceUnavailable for network trouble.
+        does not exist, OfflineMiss, or SourceUnavailable for network trouble
+        (DnsUnavailable when no name resolves here: `net.reachability`).
         """
         parts = check_url(
             url, max_length=self.config.max_url_length, allow_private=self.config.allow_private_urls
         )
-        with _mapped_errors(parts.hostname or url, self.config):
+        host = parts.hostname or url
+        with self.reachability.watch(host), _mapped_errors(host, self.config):
             response = self._pages.request(
                 method,
                 url,
@@ -358,6 +364,7 @@ class Http:
                 timeout=self._timeouts(),
                 allow_redirects=False,
             )
+        self.reachability.note_answer(from_cache=_from_cache(response))
         self._check_offline(response, url)
         return response
 
@@ -459,6 +466,11 @@ def _keepable(response: requests.Response) -> bool:
     return True
 
 
+def _from_cache(response: requests.Response) -> bool:
+    """Whether requests-cache answered (offline misses included), not the network."""
+    return bool(getattr(response, "from_cache", False))
+
+
 def _retry_after_hint(response: requests.Response) -> str:
     raw = response.headers.get("Retry-After")
     return f", Retry-After: {raw}" if raw else ""
@@ -500,26 +512,8 @@ _CONNECTION_PROBLEMS: tuple[tuple[type[BaseException], str], ...] = (
 def _connection_problem(exc: BaseException) -> str:
     """A few words on why a connection or a body broke, from anywhere in the exception's
     chain."""
-    for cause in _causes(exc):
+    for cause in causes(exc):
         for kind, words in _CONNECTION_PROBLEMS:
             if isinstance(cause, kind):
                 return words
     return "connection failed"
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    todo = [exc]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        linked = (
-            current.__cause__,
-            current.__context__,
-            getattr(current, "reason", None),
-            *current.args,
-        )
-        todo.extend(item for item in linked if isinstance(item, BaseException))

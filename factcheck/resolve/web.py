@@ -21,6 +21,7 @@ worker thread running each lookup (`spending`); a lookup outside any text has no
 |---------------------------|------------------------------------------------|
 | 2xx                       | found (flags `redirected` after hops, `soft_404`) |
 | 404, 410, NXDOMAIN        | missing, authoritative                         |
+| NXDOMAIN, DNS dead here   | failed, flag `dns_unavailable` (net.reachability) |
 | 401, 403                  | failed: a bot wall or a login, the page may exist |
 | 429, 5xx, network trouble | failed: try again later                        |
 | loops, too many redirects | failed                                         |
@@ -143,7 +144,7 @@ class WebResolver:
         except UnsafeURL as exc:
             return Lookup.failed(self.name, f"refused: {exc.reason}")
         except SourceError as exc:
-            return Lookup.failed(self.name, exc.reason)
+            return Lookup.failed_by(self.name, exc)
         return self._judge(url, response, chain)
 
     def _follow(self, url: str) -> tuple[requests.Response, list[str]]:
