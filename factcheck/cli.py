@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .formats import FORMATS
+from .inputs import Document
 
 if TYPE_CHECKING:
-    from .inputs import Document
-    from .model import Status
+    from .model import Report, Status
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -171,10 +171,13 @@ def check(
     from .errors import FactcheckError
 
     statuses = _parse_statuses(fail_on)
-    documents, had_error = _read_all(files)
+    inputs = _read_all(files)
+    documents = [i for i in inputs if isinstance(i, Document)]
     try:
         with Checker(**settings) as checker:
-            reports, refused = _check_each(checker, documents, statuses, progress=progress)
+            checked = iter(_check_each(checker, documents, statuses, progress=progress))
+            # Inputs that could not be read keep their place, as reports with an error.
+            reports = [next(checked) if isinstance(i, Document) else i for i in inputs]
             if suggest:
                 from .suggest import add_suggestions
 
@@ -188,7 +191,7 @@ def check(
     _emit(reports, fmt, verbose, texts=texts, annotate=annotate, output=output, save_svg=save_svg)
     if trouble:
         click.echo(trouble, err=True)
-    if had_error or refused:
+    if any(r.error is not None for r in reports):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED)
 
@@ -203,15 +206,15 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
     from . import render
     from .extract import extract_all
 
-    documents, had_error = _read_all(files)
-    found = [(d.path, extract_all(d.text)) for d in documents]
+    inputs = _read_all(files)
+    found = [(i.path, extract_all(i.text)) for i in inputs if isinstance(i, Document)]
     if fmt == "json":
         click.echo(render.extraction_json(found))
     else:
         console = _console()
         for path, extraction in found:
             render.print_citations(path, extraction.citations, console)
-    sys.exit(EXIT_USAGE if had_error else EXIT_OK)
+    sys.exit(EXIT_OK if len(found) == len(inputs) else EXIT_USAGE)
 
 
 @main.command("run")
@@ -354,31 +357,33 @@ def library_build(out: str, files: tuple[str, ...]) -> None:
     click.echo(f"indexed {count} work(s) into {out}")
 
 
-def _read_all(paths: tuple[str, ...]) -> tuple[list[Document], bool]:
-    """Every readable input; a bad one is reported in one line and the rest still run."""
+def _read_all(paths: tuple[str, ...]) -> list[Document | Report]:
+    """Each input in order: its Document, or for one that cannot be read (missing, a
+    folder, binary, empty) a Report with the error, also said in one line on stderr; the
+    rest still run."""
     from .errors import InputError
     from .inputs import read_document
 
-    documents, had_error = [], False
+    inputs: list[Document | Report] = []
     for path in paths:
         try:
             document = read_document(path)
         except InputError as exc:
-            _error(str(exc))
-            had_error = True
+            inputs.append(_unchecked(path, exc))
             continue
         for warning in document.warnings:
             click.echo(f"factcheck: warning: {warning}", err=True)
-        documents.append(document)
-    return documents, had_error
+        inputs.append(document)
+    return inputs
 
 
 def _check_each(
     checker: Any, documents: list[Document], statuses: list[Status], *, progress: bool
-) -> tuple[list[Any], bool]:
-    """A report per document; one the Checker refuses (longer than `max_text_chars`) is
-    reported in one line and the rest still run. With `progress`, several files and a
-    terminal on stderr, a bar there counts the files (stdout stays the report's)."""
+) -> list[Report]:
+    """A report per document, in order; one the Checker refuses (longer than
+    `max_text_chars`) is a report with the error, and the rest still run. With `progress`,
+    several files and a terminal on stderr, a bar there counts the files (stdout stays the
+    report's)."""
     from rich.console import Console
     from rich.progress import track
 
@@ -386,16 +391,23 @@ def _check_each(
 
     shown = progress and len(documents) > 1 and sys.stderr.isatty()
     console = Console(stderr=True)
-    reports, had_error = [], False
+    reports = []
     for document in track(
         documents, "checking", console=console, transient=True, disable=not shown
     ):
         try:
             reports.append(checker.check(document.text, path=document.path, fail_on=statuses))
         except InputError as exc:
-            _error(str(exc))
-            had_error = True
-    return reports, had_error
+            reports.append(_unchecked(document.path, exc))
+    return reports
+
+
+def _unchecked(path: str, error: Exception) -> Report:
+    """The report of an input that could not be checked; its error goes to stderr too."""
+    from .model import Report
+
+    _error(str(error))
+    return Report(path=path, error=str(error))
 
 
 def _emit(

@@ -244,11 +244,14 @@ class Summary(BaseModel):
 
 
 class Report(BaseModel):
-    """The findings for one text. `ok` is False when any finding's status is in `fail_on`."""
+    """The findings for one text. `ok` is False when any finding's status is in `fail_on`,
+    or when the text could not be checked at all: then `error` says why (a missing file, a
+    text over `max_text_chars`) and there are no items."""
 
     path: str | None = None
     items: list[Finding] = Field(default_factory=list)
     fail_on: list[Status] = Field(default_factory=lambda: [Status.NOT_FOUND, Status.MISMATCH])
+    error: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -257,7 +260,7 @@ class Report(BaseModel):
 
     @property
     def ok(self) -> bool:
-        return not any(f.verdict.status in self.fail_on for f in self.items)
+        return self.error is None and not any(f.verdict.status in self.fail_on for f in self.items)
 
     def failures(self) -> list[Finding]:
         return [f for f in self.items if f.verdict.status in self.fail_on]
