@@ -8,6 +8,7 @@ Exit codes: 0 nothing failed, 1 some finding's status is in --fail-on, 2 usage o
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -78,8 +79,12 @@ def _source_options(command: Any) -> Any:
         click.option("--cache", help="Cache: a SQLite path, 'none', 'default' or redis://…"),
         click.option(
             "--replay",
+            multiple=True,
             type=click.Path(exists=True),
-            help="Answer from recorded cassettes (a file or folder) instead of the network.",
+            # Several as one setting, as FACTCHECK_REPLAY holds them; none given: the variable.
+            callback=lambda _ctx, _param, paths: os.pathsep.join(paths) or None,
+            help="Answer from recorded cassettes (a file or folder; repeatable) instead of "
+            "the network. Nothing replayed is written to the cache.",
         ),
         click.option("--mailto", help="Contact address for Crossref's polite pool."),
         click.option("--timeout", type=float, help="Read timeout per request, in seconds."),

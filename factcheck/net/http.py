@@ -289,7 +289,9 @@ class Http:
         )
         # Whether the network works at all: a DNS control, and the run's answers counted.
         self.reachability = Reachability(config.dns_control_host)
-        self._backend = cache.open_backend(config)
+        # A replay answers from its recordings alone, and they never reach the user's cache:
+        # recorded answers are not the sources' answers of today.
+        self._backend = None if config.replay else cache.open_backend(config)
         replay = ReplayAdapter(load_cassettes(config.replay)) if config.replay else None
         self.session = self._session(
             SourceAdapter(
