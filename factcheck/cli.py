@@ -16,6 +16,7 @@ import click
 
 from .formats import FORMATS
 from .inputs import Document
+from .interrupt import stop_at_once
 
 if TYPE_CHECKING:
     from .model import Report, Status
@@ -179,7 +180,7 @@ def check(
     inputs = _read_all(files)
     documents = [i for i in inputs if isinstance(i, Document)]
     try:
-        with Checker(**settings) as checker:
+        with stop_at_once(_nothing_reported), Checker(**settings) as checker:
             checked = iter(_check_each(checker, documents, statuses, progress=progress))
             # Inputs that could not be read keep their place, as reports with an error.
             reports = [next(checked) if isinstance(i, Document) else i for i in inputs]
@@ -249,7 +250,9 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
     help="Statuses that make a record's report not ok.",
 )
 @click.option("--ray", "ray_address", metavar="ADDRESS", help="Run on a Ray cluster.")
-@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@click.option(
+    "--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal)."
+)
 @_source_options
 def run_command(
     input_path: str,
@@ -277,6 +280,7 @@ def run_command(
     from .config import Config
     from .errors import FactcheckError
     from .pipeline import DEFAULT_CHUNK_SIZE, Fields, Format, JobOptions, Shard, run_job
+    from .pipeline.job import Written
 
     statuses = tuple(_parse_statuses(fail_on))
     try:
@@ -296,15 +300,18 @@ def run_command(
             ray=ray_address,
             progress=progress,
         )
-        done = run_job(options, Config.load(**settings))
+        written = Written()
+        with stop_at_once(lambda: _written_so_far(written, output)):
+            done = run_job(options, Config.load(**settings), written=written)
     except FactcheckError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     rates = done.overall.rates
     click.echo(
-        f"factcheck: {done.overall.records} records in {output} "
-        f"({done.run.records} this run, {done.run.unique_claims} unique claims, "
-        f"{done.run.cache_hits} cache hits); fabricated {_share(rates.fabricated.rate)}, "
+        f"factcheck: {_counted(done.overall.records, 'record')} in {output} "
+        f"({done.run.records} this run, {_counted(done.run.unique_claims, 'unique claim')}, "
+        f"{_counted(done.run.cache_hits, 'cache hit')}); "
+        f"fabricated {_share(rates.fabricated.rate)}, "
         f"miscited {_share(rates.miscited.rate)}, dead links {_share(rates.dead_links.rate)}, "
         f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}",
         err=True,
@@ -329,14 +336,31 @@ def report_command(results: str, output: str, title: str | None) -> None:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     click.echo(
-        f"factcheck: report of {collected.tally.records} records "
-        f"({collected.flagged} flagged findings) in {output}",
+        f"factcheck: report of {_counted(collected.tally.records, 'record')} "
+        f"({_counted(collected.flagged, 'flagged finding')}) in {output}",
         err=True,
     )
 
 
 def _share(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate:.1%}"
+
+
+def _counted(count: int, noun: str) -> str:
+    """`1 record`, `2 records`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _nothing_reported() -> str:
+    return "nothing was reported"
+
+
+def _written_so_far(written: Any, output: str) -> str:
+    """Where an interrupted `factcheck run` stopped, and how to go on."""
+    return (
+        f"{_counted(written.records, 'record')} in {output} ({written.this_run} this run); "
+        "run the same command with --resume to continue"
+    )
 
 
 @main.group()

@@ -146,6 +146,7 @@ def assemble(
             result.report = checker.judge_extraction(
                 item.extraction, resolved, path=record.id, fail_on=statuses
             )
+            result.message = record.message  # a warning about the text (invalid UTF-8)
         elif record.problem is not None:
             result.problem, result.message = record.problem.value, record.message
         else:
