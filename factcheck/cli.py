@@ -316,6 +316,8 @@ def run_command(
         f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}",
         err=True,
     )
+    if done.run.network_trouble:
+        click.echo(done.run.network_trouble, err=True)
     sys.exit(EXIT_OK)
 
 

@@ -251,3 +251,23 @@ def test_the_flag_reaches_the_verdict_and_shared_reasons_are_said_once() -> None
     assert verdict.reason == "crossref, doi: DNS lookup failed, and DNS does not work here"
     plain = [Lookup.failed("crossref", "crossref timed out"), Lookup.failed("doi", "doi: 503")]
     assert judge(citation, plain).reason == "crossref timed out; doi: 503"
+
+
+def test_a_run_says_it_once_too(
+    dns: Callable[..., FakeDns], invoke: Callable[..., Result], tmp_path: Path
+) -> None:
+    dns(socket.EAI_AGAIN)
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": f"r{i}", "text": TEXT} for i in range(3)]
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = invoke(
+        "run", str(source), "-o", str(out), "--sources", "crossref,doi,url", "--chunk-size", "2"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count(ONE_LINE) == 1
+    findings = [f for line in out.read_text().splitlines() for f in json.loads(line)["findings"]]
+    assert len(findings) == 9
+    assert {f["verdict"]["status"] for f in findings} == {"unverifiable"}
+    summary = json.loads((tmp_path / "out.summary.json").read_text(encoding="utf-8"))
+    assert ONE_LINE in summary["run"]["network_trouble"]

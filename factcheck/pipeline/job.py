@@ -125,6 +125,8 @@ class RunFigures(BaseModel):
     unique_claims: int
     cache_hits: int
     seconds: float
+    # Set when no source could be reached at all: what happened, and how to fix it.
+    network_trouble: str | None = None
 
 
 class JobSummary(BaseModel):
@@ -207,6 +209,7 @@ def run_job(options: JobOptions, config: Config, *, written: Written | None = No
             unique_claims=stats.unique,
             cache_hits=stats.cache_hits,
             seconds=seconds,
+            network_trouble=stats.network_trouble,
         ),
         overall=tally.overall(),
         groups=tally.groups(),
