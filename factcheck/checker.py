@@ -36,7 +36,18 @@ from .judge import (
     searched,
     unchecked,
 )
-from .model import Citation, Extraction, Fields, Finding, Kind, Link, Report, Status, Verdict
+from .model import (
+    Citation,
+    Extraction,
+    Fields,
+    Finding,
+    Kind,
+    Link,
+    Report,
+    Status,
+    Verdict,
+    parse_statuses,
+)
 from .net.deadline import stopping_at
 from .net.http import Http
 from .resolve.base import Lookup, Outcome, Resolver, build, finds_published, guarded
@@ -279,7 +290,7 @@ class Checker:
         ]
         report = Report(path=path, items=findings)
         if fail_on is not None:
-            report.fail_on = list(fail_on)
+            report.fail_on = parse_statuses(fail_on)
         return report
 
     def _plan(self, extraction: Extraction) -> _Plan:

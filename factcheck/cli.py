@@ -8,16 +8,18 @@ Exit codes: 0 nothing failed, 1 some finding's status is in --fail-on, 2 usage o
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .formats import FORMATS
+from .inputs import Document
+from .interrupt import stop_at_once
 
 if TYPE_CHECKING:
-    from .inputs import Document
-    from .model import Status
+    from .model import Report, Status
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -80,8 +82,12 @@ def _source_options(command: Any) -> Any:
         click.option("--cache", help="Cache: a SQLite path, 'none', 'default' or redis://…"),
         click.option(
             "--replay",
+            multiple=True,
             type=click.Path(exists=True),
-            help="Answer from recorded cassettes (a file or folder) instead of the network.",
+            # Several as one setting, as FACTCHECK_REPLAY holds them; none given: the variable.
+            callback=lambda _ctx, _param, paths: os.pathsep.join(paths) or None,
+            help="Answer from recorded cassettes (a file or folder; repeatable) instead of "
+            "the network. Nothing replayed is written to the cache.",
         ),
         click.option("--mailto", help="Contact address for Crossref's polite pool."),
         click.option(
@@ -177,20 +183,27 @@ def check(
     from .errors import FactcheckError
 
     statuses = _parse_statuses(fail_on)
-    documents, had_error = _read_all(files)
+    inputs = _read_all(files)
+    documents = [i for i in inputs if isinstance(i, Document)]
     try:
-        with Checker(**settings) as checker:
-            reports, refused = _check_each(checker, documents, statuses, progress=progress)
+        with stop_at_once(_nothing_reported), Checker(**settings) as checker:
+            checked = iter(_check_each(checker, documents, statuses, progress=progress))
+            # Inputs that could not be read keep their place, as reports with an error.
+            reports = [next(checked) if isinstance(i, Document) else i for i in inputs]
             if suggest:
                 from .suggest import add_suggestions
 
                 add_suggestions(reports, checker.http)
+            # Nothing could be reached: said once, with the fix, not in every reason alone.
+            trouble = checker.http.reachability.trouble()
     except FactcheckError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     texts = {d.path: d.text for d in documents}
     _emit(reports, fmt, verbose, texts=texts, annotate=annotate, output=output, save_svg=save_svg)
-    if had_error or refused:
+    if trouble:
+        click.echo(trouble, err=True)
+    if any(r.error is not None for r in reports):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED)
 
@@ -205,15 +218,15 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
     from . import render
     from .extract import extract_all
 
-    documents, had_error = _read_all(files)
-    found = [(d.path, extract_all(d.text)) for d in documents]
+    inputs = _read_all(files)
+    found = [(i.path, extract_all(i.text)) for i in inputs if isinstance(i, Document)]
     if fmt == "json":
         click.echo(render.extraction_json(found))
     else:
         console = _console()
         for path, extraction in found:
             render.print_citations(path, extraction.citations, console)
-    sys.exit(EXIT_USAGE if had_error else EXIT_OK)
+    sys.exit(EXIT_OK if len(found) == len(inputs) else EXIT_USAGE)
 
 
 @main.command("run")
@@ -243,7 +256,9 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
     help="Statuses that make a record's report not ok.",
 )
 @click.option("--ray", "ray_address", metavar="ADDRESS", help="Run on a Ray cluster.")
-@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@click.option(
+    "--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal)."
+)
 @_source_options
 def run_command(
     input_path: str,
@@ -271,6 +286,7 @@ def run_command(
     from .config import Config
     from .errors import FactcheckError
     from .pipeline import DEFAULT_CHUNK_SIZE, Fields, Format, JobOptions, Shard, run_job
+    from .pipeline.job import Written
 
     statuses = tuple(_parse_statuses(fail_on))
     try:
@@ -290,19 +306,24 @@ def run_command(
             ray=ray_address,
             progress=progress,
         )
-        done = run_job(options, Config.load(**settings))
+        written = Written()
+        with stop_at_once(lambda: _written_so_far(written, output)):
+            done = run_job(options, Config.load(**settings), written=written)
     except FactcheckError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     rates = done.overall.rates
     click.echo(
-        f"factcheck: {done.overall.records} records in {output} "
-        f"({done.run.records} this run, {done.run.unique_claims} unique claims, "
-        f"{done.run.cache_hits} cache hits); fabricated {_share(rates.fabricated.rate)}, "
+        f"factcheck: {_counted(done.overall.records, 'record')} in {output} "
+        f"({done.run.records} this run, {_counted(done.run.unique_claims, 'unique claim')}, "
+        f"{_counted(done.run.cache_hits, 'cache hit')}); "
+        f"fabricated {_share(rates.fabricated.rate)}, "
         f"miscited {_share(rates.miscited.rate)}, dead links {_share(rates.dead_links.rate)}, "
         f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}",
         err=True,
     )
+    if done.run.network_trouble:
+        click.echo(done.run.network_trouble, err=True)
     sys.exit(EXIT_OK)
 
 
@@ -323,8 +344,8 @@ def report_command(results: str, output: str, title: str | None) -> None:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     click.echo(
-        f"factcheck: report of {collected.tally.records} records "
-        f"({collected.flagged} flagged findings) in {output}",
+        f"factcheck: report of {_counted(collected.tally.records, 'record')} "
+        f"({_counted(collected.flagged, 'flagged finding')}) in {output}",
         err=True,
     )
 
@@ -405,6 +426,23 @@ def serve_command(
         sys.exit(EXIT_USAGE)
 
 
+def _counted(count: int, noun: str) -> str:
+    """`1 record`, `2 records`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _nothing_reported() -> str:
+    return "nothing was reported"
+
+
+def _written_so_far(written: Any, output: str) -> str:
+    """Where an interrupted `factcheck run` stopped, and how to go on."""
+    return (
+        f"{_counted(written.records, 'record')} in {output} ({written.this_run} this run); "
+        "run the same command with --resume to continue"
+    )
+
+
 @main.group()
 def library() -> None:
     """Offline libraries for --library."""
@@ -428,31 +466,33 @@ def library_build(out: str, files: tuple[str, ...]) -> None:
     click.echo(f"indexed {count} work(s) into {out}")
 
 
-def _read_all(paths: tuple[str, ...]) -> tuple[list[Document], bool]:
-    """Every readable input; a bad one is reported in one line and the rest still run."""
+def _read_all(paths: tuple[str, ...]) -> list[Document | Report]:
+    """Each input in order: its Document, or for one that cannot be read (missing, a
+    folder, binary, empty) a Report with the error, also said in one line on stderr; the
+    rest still run."""
     from .errors import InputError
     from .inputs import read_document
 
-    documents, had_error = [], False
+    inputs: list[Document | Report] = []
     for path in paths:
         try:
             document = read_document(path)
         except InputError as exc:
-            _error(str(exc))
-            had_error = True
+            inputs.append(_unchecked(path, exc))
             continue
         for warning in document.warnings:
             click.echo(f"factcheck: warning: {warning}", err=True)
-        documents.append(document)
-    return documents, had_error
+        inputs.append(document)
+    return inputs
 
 
 def _check_each(
     checker: Any, documents: list[Document], statuses: list[Status], *, progress: bool
-) -> tuple[list[Any], bool]:
-    """A report per document; one the Checker refuses (longer than `max_text_chars`) is
-    reported in one line and the rest still run. With `progress`, several files and a
-    terminal on stderr, a bar there counts the files (stdout stays the report's)."""
+) -> list[Report]:
+    """A report per document, in order; one the Checker refuses (longer than
+    `max_text_chars`) is a report with the error, and the rest still run. With `progress`,
+    several files and a terminal on stderr, a bar there counts the files (stdout stays the
+    report's)."""
     from rich.console import Console
     from rich.progress import track
 
@@ -460,16 +500,23 @@ def _check_each(
 
     shown = progress and len(documents) > 1 and sys.stderr.isatty()
     console = Console(stderr=True)
-    reports, had_error = [], False
+    reports = []
     for document in track(
         documents, "checking", console=console, transient=True, disable=not shown
     ):
         try:
             reports.append(checker.check(document.text, path=document.path, fail_on=statuses))
         except InputError as exc:
-            _error(str(exc))
-            had_error = True
-    return reports, had_error
+            reports.append(_unchecked(document.path, exc))
+    return reports
+
+
+def _unchecked(path: str, error: Exception) -> Report:
+    """The report of an input that could not be checked; its error goes to stderr too."""
+    from .model import Report
+
+    _error(str(error))
+    return Report(path=path, error=str(error))
 
 
 def _emit(

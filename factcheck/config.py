@@ -90,6 +90,10 @@ class Config(BaseModel):
     cache_ttl_missing: float = 86400
     cache_ttl_url: float = 86400
 
+    # A name that must exist, resolved once when a host's name does not: when it fails
+    # too, DNS does not work here and the host's absence proves nothing (net.reachability).
+    dns_control_host: str = "doi.org"
+
     allow_private_urls: bool = False
     max_redirects: int = Field(default=10, ge=0)
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from .model import Report
 
 # How many failing references the message of `FactCheckFailed` names.
 FAILED_MESSAGE_LISTED = 3
+# The flag of a claim left unverifiable because DNS does not work where factcheck runs.
+DNS_UNAVAILABLE = "dns_unavailable"
 
 
 class FactcheckError(Exception):
@@ -31,8 +33,11 @@ class ConfigError(FactcheckError):
 class SourceError(FactcheckError):
     """A source could not answer. Always leads to `unverifiable`, never `not_found`.
 
-    `reason` is one sentence a person can act on; it ends up in the verdict.
+    `reason` is one sentence a person can act on; it ends up in the verdict, and `flags`
+    (of the class) end up in the verdict's flags.
     """
+
+    flags: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -41,6 +46,14 @@ class SourceError(FactcheckError):
 
 class SourceUnavailable(SourceError):
     """Connection refused or reset, DNS failure, timeout, 5xx after retries."""
+
+
+class DnsUnavailable(SourceUnavailable):
+    """A name did not resolve, and neither did a name that must exist: DNS does not work
+    where factcheck runs (no network, a resolver that knows only internal names), so the
+    name's absence proves nothing (`net.reachability`)."""
+
+    flags = (DNS_UNAVAILABLE,)
 
 
 class RateLimited(SourceError):

@@ -432,8 +432,9 @@ def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
     failed = [lk for lk in lookups if lk.outcome is Outcome.FAILED]
     missing = [lk for lk in lookups if lk.outcome is Outcome.MISSING]
     parts = [f"{lk.source} has no record (not proof it does not exist)" for lk in missing]
-    parts += [lk.reason or f"{lk.source} could not answer" for lk in failed]
+    parts += _failure_reasons(failed)
     flags = [COVERAGE_INCOMPLETE] if missing else []
+    flags += dict.fromkeys(flag for lookup in failed for flag in lookup.flags)
     return Verdict(
         status=Status.UNVERIFIABLE,
         confidence=CONF_UNVERIFIABLE,
@@ -441,3 +442,16 @@ def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
         source=(missing or failed)[0].source,
         flags=flags,
     )
+
+
+def _failure_reasons(failed: list[Lookup]) -> list[str]:
+    """Why each source failed, a reason shared by several sources said once, after their
+    names ("crossref, doi: DNS lookup failed, …"), so that one cause reads as one."""
+    by_reason: dict[str, list[str]] = {}
+    for lookup in failed:
+        reason = lookup.reason or f"{lookup.source} could not answer"
+        by_reason.setdefault(reason, []).append(lookup.source)
+    return [
+        reason if len(sources) == 1 else f"{', '.join(sources)}: {reason}"
+        for reason, sources in by_reason.items()
+    ]

@@ -32,12 +32,16 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def report_dict(report: Report) -> dict[str, Any]:
-    return {
+    """One file of the JSON contract; `error` only for a file that could not be checked."""
+    document = {
         "path": report.path,
         "items": [finding_dict(f) for f in report.items],
         "summary": report.summary.model_dump(mode="json"),
         "ok": report.ok,
     }
+    if report.error is not None:
+        document["error"] = report.error
+    return document
 
 
 def to_json(reports: Sequence[Report]) -> str:

@@ -256,16 +256,12 @@ def test_reask_in_kwargs_and_without_any_conversation() -> None:
     create(model="m", messages=[{"role": "user", "content": "hi"}])
     assert len(calls) == 2 and len(calls[1]["messages"]) == 3
 
-    count = 0
-
-    @guard(checker=fake_fails(), on_fail="reask")
     def no_conversation(topic: str) -> str:
-        nonlocal count
-        count += 1
         return PROSE
 
-    assert no_conversation("folding") == PROSE
-    assert count == 1
+    # Nothing to re-ask with: refused when decorating, not silently skipped at every call.
+    with pytest.raises(TypeError, match=r"no_conversation\(topic\) has none"):
+        guard(checker=fake_fails(), on_fail="reask")(no_conversation)
 
 
 # --- async -----------------------------------------------------------------------------------

@@ -85,7 +85,11 @@ def test_the_command_reports_a_too_long_file_and_checks_the_others(
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
     assert str(big) in line and "more than the limit of 200" in line
-    assert [f["path"] for f in json.loads(result.stdout)["files"]] == [str(small)]
+    # The refused file keeps its place in the JSON, with its error (tests/test_cli_inputs.py).
+    files = json.loads(result.stdout)["files"]
+    assert [f["path"] for f in files] == [str(big), str(small)]
+    assert "more than the limit of 200" in files[0]["error"]
+    assert files[1]["summary"]["total"] == 1
 
 
 def test_max_text_chars_comes_from_the_environment() -> None:

@@ -82,13 +82,15 @@ def _summary_table(reports: Sequence[Report]) -> list[str]:
     for report in reports:
         summary = report.summary
         counts = [str(getattr(summary, s.value)) for s in Status]
-        result = "passed" if report.ok else "**failed**"
+        result = "**not checked**" if report.error else "passed" if report.ok else "**failed**"
         rows.append(_row([code(display_path(report.path)), str(summary.total), *counts, result]))
     return rows
 
 
 def _file_section(report: Report, lines: Lines | None, verbose: bool) -> list[str]:
     out = [f"## {code(display_path(report.path))}"]
+    if report.error is not None:
+        return [*out, "", f"Not checked: {escape(report.error)}"]
     for finding in shown(report, verbose=verbose):
         out += ["", *_block(finding, lines)]
     if not report.items:

@@ -151,9 +151,23 @@ def to_sarif(
         "version": tool_version,
         "rules": [rule.descriptor() for rule in RULES],
     }
-    run = {"tool": {"driver": driver}, "columnKind": COLUMN_KIND, "results": results}
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "columnKind": COLUMN_KIND,
+        "results": results,
+    }
+    unchecked = [_not_checked(report) for report in reports if report.error is not None]
+    if unchecked:
+        failed = {"executionSuccessful": False, "toolExecutionNotifications": unchecked}
+        run["invocations"] = [failed]
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(log, ensure_ascii=False, indent=2)
+
+
+def _not_checked(report: Report) -> dict[str, Any]:
+    """A notification that an input could not be checked at all (a missing file)."""
+    location = {"physicalLocation": {"artifactLocation": {"uri": artifact_uri(report.path)}}}
+    return {"level": "error", "message": {"text": report.error}, "locations": [location]}
 
 
 def artifact_uri(path: str | None) -> str:

@@ -48,6 +48,7 @@ FOUND_STYLE = "green"
 LABEL_STYLE = "dim"
 FLAG_STYLE = "magenta"
 SUGGESTION_STYLE = "cyan"
+ERROR_STYLE = "bold red"
 
 # The labels of a block ("claim", "found", …) sit in a column this wide, after the indent.
 BLOCK_INDENT = "    "
@@ -122,6 +123,11 @@ def print_report(
 
 
 def _print_file(report: Report, console: Console, lines: Lines | None, verbose: bool) -> None:
+    if report.error is not None:
+        line = Text(display_path(report.path), style="bold")
+        line.append(f"  not checked: {report.error}", style=ERROR_STYLE)
+        console.print(Trimmed(line))
+        return
     console.print(Trimmed(_summary_line(display_path(report.path), report.summary)))
     for finding in shown(report, verbose=verbose):
         console.print()

@@ -88,6 +88,7 @@ from .deadline import (
     watch_pools,
 )
 from .limits import Limiter, SourceGate
+from .reachability import Reachability, causes
 from .replay import NotRecorded, ReplayAdapter, load_cassettes
 from .safety import DEFAULT_PORTS, Origin, check_url, origin_of, resolve_pinned, shown_url
 from .shared_limits import open_shared
@@ -400,7 +401,11 @@ class Http:
             make_gate=None if self._shared_limits is None else self._shared_limits.gate,
             hosts=config.hosts,
         )
-        self._backend = cache.open_backend(config)
+        # Whether the network works at all: a DNS control, and the run's answers counted.
+        self.reachability = Reachability(config.dns_control_host)
+        # A replay answers from its recordings alone, and they never reach the user's cache:
+        # recorded answers are not the sources' answers of today.
+        self._backend = None if config.replay else cache.open_backend(config)
         # The API hosts the configuration names: trusted, whichever source's chain they are in.
         self._configured = configured_origins(config)
         replay = ReplayAdapter(load_cassettes(config.replay)) if config.replay else None
@@ -451,7 +456,11 @@ class Http:
         """
         token = _ASKED.set(_Asked(origin_of(url), source))
         try:
-            with self.time_budget(url) as budget, _mapped_errors(source, self.config, budget):
+            with (
+                self.reachability.watch(source),
+                self.time_budget(url) as budget,
+                _mapped_errors(source, self.config, budget),
+            ):
                 response = self.session.get(
                     url,
                     params=params,
@@ -460,6 +469,7 @@ class Http:
                 )
         finally:
             _ASKED.reset(token)
+        self.reachability.note_answer(from_cache=_from_cache(response))
         self._check_offline(response, url)
         if response.status_code == 429:
             raise RateLimited(
@@ -481,13 +491,18 @@ class Http:
         """One request for a web page, any status, no redirect followed.
 
         Raises UnsafeURL for URLs the SSRF guard refuses, `safety.NoSuchHost` when the host
-        does not exist, OfflineMiss, or SourceUnavailable for network trouble.
+        does not exist, OfflineMiss, or SourceUnavailable for network trouble
+        (DnsUnavailable when no name resolves here: `net.reachability`).
         """
         parts = check_url(
             url, max_length=self.config.max_url_length, allow_private=self.config.allow_private_urls
         )
-        label = parts.hostname or url
-        with self.time_budget(url) as budget, _mapped_errors(label, self.config, budget):
+        host = parts.hostname or url
+        with (
+            self.reachability.watch(host),
+            self.time_budget(url) as budget,
+            _mapped_errors(host, self.config, budget),
+        ):
             response = self._pages.request(
                 method,
                 url,
@@ -495,6 +510,7 @@ class Http:
                 timeout=self._timeouts(),
                 allow_redirects=False,
             )
+        self.reachability.note_answer(from_cache=_from_cache(response))
         self._check_offline(response, url)
         return response
 
@@ -630,6 +646,11 @@ def _keepable(response: requests.Response) -> bool:
     return True
 
 
+def _from_cache(response: requests.Response) -> bool:
+    """Whether requests-cache answered (offline misses included), not the network."""
+    return bool(getattr(response, "from_cache", False))
+
+
 def _retry_after_hint(response: requests.Response) -> str:
     raw = response.headers.get("Retry-After")
     return f", Retry-After: {raw}" if raw else ""
@@ -671,26 +692,8 @@ _CONNECTION_PROBLEMS: tuple[tuple[type[BaseException], str], ...] = (
 def _connection_problem(exc: BaseException) -> str:
     """A few words on why a connection or a body broke, from anywhere in the exception's
     chain."""
-    for cause in _causes(exc):
+    for cause in causes(exc):
         for kind, words in _CONNECTION_PROBLEMS:
             if isinstance(cause, kind):
                 return words
     return "connection failed"
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    todo = [exc]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        linked = (
-            current.__cause__,
-            current.__context__,
-            getattr(current, "reason", None),
-            *current.args,
-        )
-        todo.extend(item for item in linked if isinstance(item, BaseException))

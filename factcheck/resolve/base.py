@@ -50,6 +50,8 @@ class Lookup(BaseModel):
     # True when a MISSING from this source proves the work does not exist (doi.org for
     # DOIs, arXiv for arXiv ids). Crossref's 404 is not: DataCite DOIs live elsewhere.
     authoritative: bool = False
+    # Why a FAILED lookup failed, for the verdict's flags (`dns_unavailable`).
+    flags: list[str] = Field(default_factory=list)
 
     @classmethod
     def found(cls, source: str, *records: Record) -> Lookup:
@@ -64,6 +66,13 @@ class Lookup(BaseModel):
     @classmethod
     def failed(cls, source: str, reason: str) -> Lookup:
         return cls(source=source, outcome=Outcome.FAILED, reason=reason)
+
+    @classmethod
+    def failed_by(cls, source: str, error: SourceError) -> Lookup:
+        """The FAILED lookup for a SourceError: its reason, and its flags."""
+        return cls(
+            source=source, outcome=Outcome.FAILED, reason=error.reason, flags=list(error.flags)
+        )
 
 
 class Resolver(Protocol):
@@ -90,7 +99,7 @@ def guarded(resolver: Resolver, citation: Citation) -> Lookup:
     try:
         return resolver.lookup(citation)
     except SourceError as exc:
-        return Lookup.failed(resolver.name, exc.reason)
+        return Lookup.failed_by(resolver.name, exc)
 
 
 def parse_json(response: requests.Response, source: str) -> Any:

@@ -58,7 +58,7 @@ class ApiResolver:
         try:
             return self._lookup(citation)
         except SourceError as exc:
-            return Lookup.failed(self.name, exc.reason)
+            return Lookup.failed_by(self.name, exc)
 
     def _lookup(self, citation: Citation) -> Lookup:
         raise NotImplementedError

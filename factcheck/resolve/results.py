@@ -92,6 +92,8 @@ NEUTRAL_SETTINGS = frozenset(
         "max_text_chars",
         "deadline",
         "workers",
+        # Decides only whether a failed name lookup is believed; failures are not stored.
+        "dns_control_host",
     }
 )
 SCHEMA = (

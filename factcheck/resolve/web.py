@@ -18,13 +18,14 @@ its URL checks have read `config.max_bytes_per_text` bytes from the network the 
 not checked either. That budget is the text's `ByteBudget`, which the Checker hands to the
 worker thread running each lookup (`spending`); a lookup outside any text has none.
 
-| answer                                  | lookup                                 |
-|-----------------------------------------|----------------------------------------|
-| 2xx                                     | found (flags `redirected`, `soft_404`) |
-| 404, 410, NXDOMAIN                      | missing, authoritative                 |
+| answer                                  | lookup                                            |
+|-----------------------------------------|---------------------------------------------------|
+| 2xx                                     | found (flags `redirected` after hops, `soft_404`) |
+| 404, 410, NXDOMAIN                      | missing, authoritative                            |
+| NXDOMAIN while DNS is dead here         | failed, flag `dns_unavailable` (net.reachability) |
 | 401, 403                                | failed: a bot wall or a login; the page may exist |
-| 429, 5xx, network trouble, out of time  | failed: try again later                |
-| loops, too many redirects               | failed                                 |
+| 429, 5xx, network trouble, out of time  | failed: try again later                           |
+| loops, too many redirects               | failed                                            |
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ class WebResolver:
         except UnsafeURL as exc:
             return Lookup.failed(self.name, f"refused: {exc.reason}")
         except SourceError as exc:
-            return Lookup.failed(self.name, exc.reason)
+            return Lookup.failed_by(self.name, exc)
         return self._judge(url, response, chain)
 
     def _follow(self, url: str) -> tuple[requests.Response, list[str]]:
