@@ -18,6 +18,7 @@ _EXPORTS = {
     "check": "api",
     "acheck": "api",
     "extract": "api",
+    "fix_text": "fixfile",
     "parse_reference": "extract.parser",
     "Checker": "checker",
     "Config": "config",
@@ -55,6 +56,7 @@ __all__ = [
     "acheck",
     "check",
     "extract",
+    "fix_text",
     "guard",
     "last_report",
     "parse_reference",
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
     from .config import Config
     from .errors import FactCheckError, FactcheckError, FactCheckFailed
     from .extract.parser import parse_reference
+    from .fixfile import fix_text
     from .guard import guard, last_report, wrap
     from .model import Citation, Fields, Finding, Kind, Record, Report, Status, Verdict
 
