@@ -49,7 +49,33 @@ _NARRATIVE_RE = re.compile(r"^[^\s(\[][^(\[]*[(\[]")
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*(?=\s|\Z)")
 # Words whose full stop ends no sentence ("et al.", "e.g."), folded; and initials.
 ABBREVIATIONS = frozenset(
-    "al e.g i.e cf vs etc fig figs eq no vol pp p ed eds dr prof mr mrs ms st ch sec ref refs".split()
+    [
+        "al",
+        "e.g",
+        "i.e",
+        "cf",
+        "vs",
+        "etc",
+        "fig",
+        "figs",
+        "eq",
+        "no",
+        "vol",
+        "pp",
+        "p",
+        "ed",
+        "eds",
+        "dr",
+        "prof",
+        "mr",
+        "mrs",
+        "ms",
+        "st",
+        "ch",
+        "sec",
+        "ref",
+        "refs",
+    ]
 )
 _WORD_BEFORE_RE = re.compile(r"([\w.]+)\Z")
 _RANGE_DASH_RE = re.compile(r"[-–—]")

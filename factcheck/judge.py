@@ -26,7 +26,7 @@ from .match import (
 from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
 from .resolve.base import METADATA_UNAVAILABLE, Lookup, Outcome
-from .resolve.candidates import acceptable
+from .resolve.candidates import TITLE_SIMILARITY_FLOOR
 
 # --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------
 # The record's title appears in the text around the identifier at least this well: confirmed.
@@ -226,11 +226,12 @@ def needs_meant_work(citation: Citation, lookups: list[Lookup]) -> bool:
 
 
 def another_work(comparison: Comparison) -> bool:
-    """Whether a record is of another work than the claim: its title differs from the
-    claimed one, and the record would not be taken for the claim by a search
-    (`candidates.acceptable`). A right title with wrong authors or year is the same work,
-    described wrongly."""
-    return comparison.title.state == DISAGREE and not acceptable(comparison)
+    """Whether a record is of another work than the claim: its title is not even a near
+    miss of the claimed one (below the similarity a search asks of a candidate,
+    `candidates.TITLE_SIMILARITY_FLOOR`). A title a word or two off, with wrong authors or
+    year, is the same work described wrongly: it is corrected, never searched for."""
+    title = comparison.title
+    return title.state == DISAGREE and title.score < TITLE_SIMILARITY_FLOOR
 
 
 def _judge_meant(citation: Citation, verdict: Verdict, meant: list[Lookup]) -> Verdict:
@@ -248,13 +249,20 @@ def _judge_meant(citation: Citation, verdict: Verdict, meant: list[Lookup]) -> V
         if wrong is not None and _same_work(record, wrong):
             return verdict
         return _cited_work(citation, record, lookup.source, other)
-    if meant and search_exhausted(meant) and any(lk.authoritative for lk in meant):
+    exhausted = meant and search_exhausted(meant) and any(lk.authoritative for lk in meant)
+    if exhausted and not (wrong is not None and _same_authors(citation, wrong)):
         sources = ", ".join(sorted({lk.source for lk in meant}))
         reason = f"{other}, and no source holds the work cited ({sources}): likely fabricated"
         return verdict.model_copy(
             update={"reason": reason, "flags": [*verdict.flags, CITED_WORK_NOT_FOUND]}
         )
     return verdict
+
+
+def _same_authors(citation: Citation, record: Record) -> bool:
+    """The identifier's work is by the authors cited: the entry may name it with a title
+    gone wrong, so its silence elsewhere does not make the entry an invention."""
+    return _compare(citation, record).authors.state == AGREE
 
 
 def _cited_work(citation: Citation, record: Record, source: str, other: str) -> Verdict:

@@ -60,6 +60,9 @@ _INITIALS_AFTER_RE = re.compile(r"\s+[A-Z]{1,3}\b")
 # The word right before a family name, when a single space separates them.
 _WORD_BEFORE_RE = re.compile(r"(?:^|\s)([^\s,;&]+) \Z")
 SEPARATOR_WORDS = frozenset(["and", "&", "und", "et", "y"])
+# Given names right after a family name ("Smith, J. R.," / "Smith JR,") or before it.
+_GIVEN_AFTER_RE = re.compile(r",?\s+([^,;&]+?)\s*(?:,|;|&|\band\b|\Z)")
+_GIVEN_BEFORE_RE = re.compile(r"((?:[^\s,;&]+ )*?[^\s,;&]+) \Z")
 
 
 def detect(written: str, authors: list[Author]) -> NameStyle:
@@ -70,11 +73,12 @@ def detect(written: str, authors: list[Author]) -> NameStyle:
         return NameStyle()
     first = _order(written, people[0])
     rest = _order(written, people[1]) if len(people) > 1 else first
+    given = _written_given(written, people[0].family or "", first) or people[0].given or ""
     separator = "; " if ";" in written else ", "
     # The rightmost joiner, the longest of those ending there (", & " over " & ").
     joiners = [(written.rfind(j) + len(j), len(j), j) for j in LAST_JOINERS if j in written]
     last = max(joiners)[2] if joiners else DEFAULT_LAST[rest]
-    return NameStyle(first, rest, _given(people[0].given or ""), separator, last)
+    return NameStyle(first, rest, _given(given), separator, last)
 
 
 def render(authors: list[Author], style: NameStyle) -> str:
@@ -125,6 +129,18 @@ def _order(written: str, author: Author) -> Order:
     if _INITIALS_AFTER_RE.match(after):
         return Order.VANCOUVER
     return Order.INVERTED
+
+
+def _written_given(written: str, family: str, order: Order) -> str | None:
+    """The first author's given names as written next to the family name, if found."""
+    at = written.find(family)
+    if at < 0:
+        return None
+    if order is Order.DIRECT:
+        before = _GIVEN_BEFORE_RE.search(written, 0, at)
+        return before.group(1) if before else None
+    after = _GIVEN_AFTER_RE.match(written, at + len(family))
+    return after.group(1).strip() if after else None
 
 
 def _given(given: str) -> Given:
