@@ -332,7 +332,7 @@ def _replace_identifiers(
             continue
         old, new = getattr(claimed, name), getattr(corrected, name)
         if old and new:
-            text = re.sub(re.escape(old), lambda _, right=new: right, text, flags=re.IGNORECASE)
+            text = re.compile(re.escape(old), re.IGNORECASE).sub(new.replace("\\", r"\\"), text)
         elif old:
             pattern = _IDENTIFIER_LABEL + re.escape(old) + ">?"
             text = re.sub(pattern, "", text, flags=re.IGNORECASE)

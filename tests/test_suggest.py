@@ -175,8 +175,10 @@ def near_miss() -> Finding:
 
 def test_a_bibtex_entry_is_corrected_in_place_under_its_key_and_type() -> None:
     raw = (
-        "@misc{sadasivan2015,\n  title = {Methylphenidate exposure induces dopamine neuron death},\n"
-        "  author = {Sadasivan, Shankar and Invented, I. and Pond, Brooks B. and Dupont, Jean-Paul},\n"
+        "@misc{sadasivan2015,\n"
+        "  title = {Methylphenidate exposure induces dopamine neuron death},\n"
+        "  author = {Sadasivan, Shankar and Invented, I. and Pond, Brooks B. and "
+        "Dupont, Jean-Paul},\n"
         f"  journal = {{PLoS ONE}},\n  year = 2015,\n  doi = {{{PLOS}}},\n  note = {{n}}\n}}"
     )
     (entry,) = parse_bibtex(raw).entries
@@ -343,9 +345,7 @@ def test_cli_suggest_in_json(suggest_run: Callable[..., Any], local_server: Loca
     result = suggest_run("--suggest", "--format", "json")
     assert result.exit_code == 1, result.output
     items = json.loads(result.stdout)["files"][0]["items"]
-    entries = {
-        i["citation"]["raw"][:5]: i for i in items if i["citation"]["kind"] == "reference"
-    }
+    entries = {i["citation"]["raw"][:5]: i for i in items if i["citation"]["kind"] == "reference"}
     # The DOI of "Deep learning for cats" belongs to another work, whose authors and
     # title are never suggested for it; the near miss is corrected in its own style.
     chimera, near = entries["Smith"], entries["Sadas"]
