@@ -50,6 +50,7 @@ LAST_JOINERS = (", & ", " & ", ", and ", " and ")
 # The joiner before the last name when the list written had one name only, per order.
 DEFAULT_LAST = {Order.INVERTED: ", & ", Order.DIRECT: " and ", Order.VANCOUVER: ", "}
 IN_TEXT_ET_AL = "et al."
+SEMICOLON = "; "
 # In-text citations name this many authors at most, else the first and "et al.".
 IN_TEXT_MAX_NAMES = 2
 _DOTTED_RE = re.compile(r"(?:[A-Z]\.[ -]?)*[A-Z]\.")
@@ -74,24 +75,30 @@ def detect(written: str, authors: list[Author]) -> NameStyle:
     first = _order(written, people[0])
     rest = _order(written, people[1]) if len(people) > 1 else first
     given = _written_given(written, people[0].family or "", first) or people[0].given or ""
-    separator = "; " if ";" in written else ", "
+    separator = SEMICOLON if ";" in written else ", "
     # The rightmost joiner, the longest of those ending there (", & " over " & ").
     joiners = [(written.rfind(j) + len(j), len(j), j) for j in LAST_JOINERS if j in written]
-    last = max(joiners)[2] if joiners else DEFAULT_LAST[rest]
+    default = separator if separator == SEMICOLON else DEFAULT_LAST[rest]
+    last = max(joiners)[2] if joiners else default
     return NameStyle(first, rest, _given(given), separator, last)
 
 
-def render(authors: list[Author], style: NameStyle) -> str:
-    """`authors` written in `style` (without a final full stop)."""
+def render(authors: list[Author], style: NameStyle, *, open_ended: bool = False) -> str:
+    """`authors` written in `style` (without a final full stop). An `open_ended` list, one
+    "et al." will follow, has no joiner before its last name."""
     names = [
         _name(author, style.first if i == 0 else style.rest, style.given)
         for i, author in enumerate(authors)
     ]
     names = [name for name in names if name]
+    last = style.separator if open_ended else style.last
+    joins_with_word = last.startswith(",") and last.strip(", ")
+    if len(names) == 2 and style.first is not Order.INVERTED and joins_with_word:
+        last = last[1:]  # "J. Smith and K. Lee", but "J. Smith, K. Lee, and M. Park"
     if len(names) <= 1:
         text = "".join(names)
     else:
-        text = style.separator.join(names[:-1]) + style.last + names[-1]
+        text = style.separator.join(names[:-1]) + last + names[-1]
     return text.rstrip(".") if text.endswith(".") else text
 
 

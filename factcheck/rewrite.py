@@ -316,7 +316,8 @@ def _authors_edit(
     body = core[: et_al.start()] if et_al else core
     named = corrected[: len(claimed)] if et_al else corrected
     keep_suffix = bool(et_al) and len(corrected) > len(claimed)
-    rendered = namestyle.render(named, namestyle.detect(body, claimed))
+    style = namestyle.detect(body, claimed)
+    rendered = namestyle.render(named, style, open_ended=keep_suffix)
     if body.endswith(".") and not rendered.endswith("."):
         rendered += "."
     return Edit(start, start + len(core), rendered + (suffix if keep_suffix else ""))
