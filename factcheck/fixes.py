@@ -78,10 +78,6 @@ class Plan:
     fixes: list[tuple[Finding, Fix]] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)
 
-    def acted(self) -> list[tuple[Finding, Fix]]:
-        """The fixes that change something."""
-        return [(f, fix) for f, fix in self.fixes if fix.action is not FixAction.NONE and fix.edits]
-
 
 COMMENT_PREFIX = "factcheck:"
 WITH_ITS_ENTRY = "fixed with the entry it is written in"
@@ -91,6 +87,11 @@ COMMENTED_OUT = "commented out"
 _COMMENT_END_RE = re.compile(r"--+>")
 _LINE_BREAKS_RE = re.compile(r"\s*\n\s*")
 SCALAR_DIFF_TYPES = (str, int)
+# An author-year citation: its year, and where the names before the year end.
+_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_AUTHORS_END_RE = re.compile(r"(?:,\s*|\s*\(\s*|\s+)(?=(?:1[5-9]\d\d|20\d\d)[a-z]?\)?\s*\Z)")
+# How an author-year citation joins two names: parenthetical, then narrative.
+_IN_TEXT_JOINERS = (" & ", " and ")
 
 
 def decide(
@@ -99,8 +100,10 @@ def decide(
     fabricated: Fabricated = Fabricated.REMOVE,
     comment: Comment = Comment.HTML,
 ) -> Fix:
-    """The fix of one finding, from its verdict alone (see the module's docstring)."""
+    """The fix of one finding, from its verdict alone (see the module's docstring). A
+    BibTeX entry is commented out with `%` whatever `comment` says."""
     citation, verdict = finding.citation, finding.verdict
+    comment = _comment(finding, comment)
     if citation.kind is Kind.URL:
         if verdict.status is Status.NOT_FOUND and finding.archived_url:
             return Fix(
@@ -143,7 +146,7 @@ def decide_report(
         if _inside_entry(finding.citation, entries):
             fix = _none(WITH_ITS_ENTRY)
         else:
-            fix = decide(finding, fabricated=fabricated, comment=_comment(finding, comment))
+            fix = decide(finding, fabricated=fabricated, comment=comment)
         decided.append((finding, fix))
     return decided
 
@@ -352,12 +355,6 @@ def _place(
         start, end = cuts.entry_span(text, citation.start, citation.end)
         return [Edit(start, end, commented(text[start:end], fix.reason, comment))]
     return []
-
-
-_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-# How an author-year citation joins two names: parenthetical, then narrative.
-_IN_TEXT_JOINERS = (" & ", " and ")
-_AUTHORS_END_RE = re.compile(r"(?:,\s*|\s*\(\s*|\s+)(?=(?:1[5-9]\d\d|20\d\d)[a-z]?\)?\s*\Z)")
 
 
 def _cite_update(cite: Citation, fields: Fields, names: list[str]) -> Edit | None:
