@@ -32,6 +32,8 @@ _BLOCK_START_RE = re.compile(r"[ \t]*(?:>[ \t]*)*(?:[-*+•][ \t]|\d{1,3}[.)][ \
 # What separates in-text citations sharing brackets: "(A, 2020; B, 2021)", "[1, 2]".
 CITE_SEPARATORS = ("; ", ", ", ";", ",")
 BRACKET_PAIRS = ("()", "[]")
+# What joins links or identifiers listed in prose: "see doi:A and doi:B".
+LINK_JOINERS = (" and ", " or ")
 # Words that only introduce the citations in their brackets: "(see Smith, 2019)".
 _LEAD_IN_RE = re.compile(
     r"[(\[][ \t]*(?:(?:see(?:[ \t]+also)?|e\.g\.|cf\.|i\.e\.|for[ \t]+example)[,:]?[ \t]*)?\Z",
@@ -151,7 +153,8 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def link_cut(text: str, start: int, end: int) -> Edit:
     """A link or identifier in prose: `[label](url)` keeps its label, `<url>` and `(url)`
-    lose their brackets."""
+    lose their brackets, and one of a list goes with its joiner: "see A and B" -> "see B",
+    "see A, B and C." -> "see A, B."."""
     closes = end < len(text) and text[end] == ")"
     if closes and text.endswith("](", 0, start):
         opening = text.rfind("[", 0, start - 2)
@@ -159,6 +162,13 @@ def link_cut(text: str, start: int, end: int) -> Edit:
             return Edit(opening, end + 1, text[opening + 1 : start - 2])
     if start > 0 and end < len(text) and text[start - 1] + text[end] in ("<>", "()"):
         start, end = start - 1, end + 1
+    for joiner in LINK_JOINERS:
+        if text.startswith(joiner, end):
+            return Edit(start, end + len(joiner))
+    closing = end == len(text) or not text[end].isalnum()
+    for joiner in (*LINK_JOINERS, ", "):
+        if closing and text.endswith(joiner, 0, start):
+            return Edit(start - len(joiner), end)
     return Edit(*_unspaced(text, start, end))
 
 

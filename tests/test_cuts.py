@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcheck.cuts import citation_cuts, entry_span, sentence_span
+from factcheck.cuts import citation_cuts, entry_span, link_cut, sentence_span
 from factcheck.edits import apply
 from factcheck.extract import extract_all
 from factcheck.model import Citation, Kind
@@ -117,3 +117,18 @@ def test_citations_not_removed_are_untouched() -> None:
     cite = Citation(kind=Kind.INLINE, raw="Doe, 2020", start=3, end=12, label="Doe 2020")
     assert citation_cuts(text, []) == []
     assert apply(text, citation_cuts(text, [cite], [cite])).startswith("A.\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "claim", "after"),
+    [
+        ("See doi:10.1/x and doi:10.1/y for details.", "doi:10.1/x", "See doi:10.1/y for details."),
+        ("See doi:10.1/y, doi:10.1/z and doi:10.1/x.", "doi:10.1/x", "See doi:10.1/y, doi:10.1/z."),
+        ("Data (doi:10.1/x) here.", "doi:10.1/x", "Data here."),
+        ("Data at <https://x.org/a>.", "https://x.org/a", "Data at."),
+        ("See [the data](https://x.org/a).", "https://x.org/a", "See the data."),
+    ],
+)
+def test_a_link_in_prose_goes_readably(text: str, claim: str, after: str) -> None:
+    start = text.index(claim)
+    assert apply(text, [link_cut(text, start, start + len(claim))]) == after

@@ -180,7 +180,7 @@ def test_filter_on_prose_and_in_a_dict_copy() -> None:
 
     result = ask()
     assert result["choices"][0]["message"]["content"] == (
-        f"Folding is solved, see and doi:{DOI_GOOD} for details."
+        f"Folding is solved, see doi:{DOI_GOOD} for details."
     )
     assert answer["choices"][0]["message"]["content"] == PROSE  # the original is untouched
 
@@ -244,7 +244,7 @@ def test_reask_appends_the_problems_to_messages_then_falls_back() -> None:
     assert calls[1][1]["content"] == PROSE
     assert DOI_FAKE in calls[1][2]["content"] and "not_found" in calls[1][2]["content"]
     assert len(calls[2]) == 5
-    assert result == f"Folding is solved, see and doi:{DOI_GOOD} for details."
+    assert result == f"Folding is solved, see doi:{DOI_GOOD} for details."
 
 
 def test_reask_stops_when_the_answer_passes() -> None:
