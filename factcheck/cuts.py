@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from .edits import Edit, merge_spans, without_overlaps
-from .model import Citation
+from .model import Citation, Extraction
 
 # The list marker or indentation that may open a reference entry's line.
 LINE_LEAD_RE = re.compile(
@@ -82,6 +82,20 @@ ABBREVIATIONS = frozenset(
 _WORD_BEFORE_RE = re.compile(r"([\w.]+)\Z")
 _RANGE_DASH_RE = re.compile(r"[-–—]")
 DEFAULT_RANGE_DASH = "–"
+
+
+def in_text(text: str, citation: Citation) -> bool:
+    """Whether the claim is written in the text (an SDK may report claims it is not)."""
+    return text[citation.start : citation.end] == citation.raw
+
+
+def citing(extraction: Extraction, entry: int) -> list[Citation]:
+    """The in-text citations linked to the entry at index `entry`: they go with it."""
+    return [
+        extraction.citations[row.inline]
+        for row in extraction.links
+        if row.reference == entry and row.inline is not None
+    ]
 
 
 def entry_span(text: str, start: int, end: int) -> tuple[int, int]:

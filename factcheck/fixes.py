@@ -182,10 +182,10 @@ def plan(
     last: list[Edit] = []
     for finding, fix in decided:
         result.fixes.append((finding, fix))
-        if not in_text(text, finding.citation):
+        if not cuts.in_text(text, finding.citation):
             continue
         index = entries.get((finding.citation.start, finding.citation.end))
-        cites = citing(extraction, index) if index is not None else []
+        cites = cuts.citing(extraction, index) if index is not None else []
         fix.edits = _place(text, finding.citation, fix, cites, inline, _comment(finding, comment))
         if fix.action is FixAction.REMOVE and index is not None:
             first.append(fix.edits[0])  # the cuts of the in-text citations are made together
@@ -197,20 +197,6 @@ def plan(
     cut = cuts.citation_cuts(text, removed_cites, inline)
     result.edits = without_overlaps([*first, *cut, *last])
     return result
-
-
-def citing(extraction: Extraction, entry: int) -> list[Citation]:
-    """The in-text citations linked to the entry at index `entry`."""
-    return [
-        extraction.citations[row.inline]
-        for row in extraction.links
-        if row.reference == entry and row.inline is not None
-    ]
-
-
-def in_text(text: str, citation: Citation) -> bool:
-    """Whether the citation is written in the text (not only reported by an SDK)."""
-    return text[citation.start : citation.end] == citation.raw
 
 
 def corrected_fields(claimed: Fields, found: Fields, names: Iterable[str]) -> Fields:

@@ -44,11 +44,6 @@ def failing(report: Report, fail_on: Iterable[Status]) -> list[Finding]:
     ]
 
 
-def in_text(text: str, citation: Citation) -> bool:
-    """Whether the citation is written in the text (not only reported by the SDK)."""
-    return text[citation.start : citation.end] == citation.raw
-
-
 def filter_edits(
     text: str, report: Report, extraction: Extraction, fail_on: Iterable[Status]
 ) -> list[Edit]:
@@ -67,7 +62,7 @@ def filter_edits(
     dropped: set[int] = set()
     for finding in failing(report, fail_on):
         citation = finding.citation
-        if not in_text(text, citation):
+        if not cuts.in_text(text, citation):
             continue
         if citation.kind is Kind.INLINE:
             cited.append(citation)
@@ -81,19 +76,10 @@ def filter_edits(
             links.append(cuts.link_cut(text, citation.start, citation.end))
     for entry in dropped:
         removed.append(cuts.entry_span(text, citations[entry].start, citations[entry].end))
-        cited += citing(extraction, entry)
+        cited += cuts.citing(extraction, entry)
     inline = [c for c in citations if c.kind is Kind.INLINE]
     edits = [Edit(start, end) for start, end in merge_spans(removed)]
     return without_overlaps([*edits, *cuts.citation_cuts(text, cited, inline), *links])
-
-
-def citing(extraction: Extraction, entry: int) -> list[Citation]:
-    """The in-text citations linked to the entry at index `entry`."""
-    return [
-        extraction.citations[row.inline]
-        for row in extraction.links
-        if row.reference == entry and row.inline is not None
-    ]
 
 
 def fix_edits(
