@@ -403,3 +403,18 @@ def test_sarif_fixes_are_the_same_fixes(api: Callable[..., FakeApi], tmp_path: P
         assert fixed_by_sarif(api(MEANT)) == guarded(checker)
     with checker_for(api()) as checker:
         assert fixed_by_sarif(api()) == guarded(checker)
+
+
+def test_a_search_past_the_deadline_leaves_the_mismatch_as_it_was(
+    api: Callable[..., FakeApi],
+) -> None:
+    from fakes.server import sleep
+
+    fake = api(MEANT)
+    fake.inject_always("/crossref/works", sleep(8.0))
+    extract_all(PAPER)  # the parser is loaded and the entries parsed before the clock starts
+    with Checker(fake.config(sources=("crossref", "doi"), deadline=3.0)) as checker:
+        report = checker.check(PAPER)
+    entry = next(f for f in report.items if f.citation.raw == CHIMERA)
+    assert entry.verdict.status is Status.MISMATCH
+    assert entry.verdict.flags == ["wrong_identifier"]
