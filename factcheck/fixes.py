@@ -255,8 +255,8 @@ def _corrected_entry(finding: Finding) -> Fix:
     found_meant = identifier is not None and any(d.field == identifier[0].value for d in diffs)
     if not found_meant and _another_work(finding):
         return _none(
-            "the identifier belongs to another work, and the work the entry describes was not "
-            "found: correct it by hand"
+            "the identifier belongs to another work, and no source could say which work the "
+            "entry describes: correct it by hand"
         )
     names = [d.field for d in diffs]
     if found_meant and identifier is not None and identifier[0] is not Kind.DOI:
