@@ -32,6 +32,7 @@ from .judge import (
     UNCITED,
     judge,
     judge_link,
+    needs_meant_work,
     needs_published_version,
     searched,
     unchecked,
@@ -68,13 +69,15 @@ class Resolved:
     """What the sources answered for one or more texts (`Checker.resolve_extractions`).
 
     `lookups` by probe key (`Citation.key` of what was looked up), `published` (searches for
-    a preprint's published version) by entry key; `stored` counts the probes that the
-    results cache answered, so that batch jobs can show their cache hits. `late` holds the
-    probe and entry keys whose answers had not come when the deadline passed.
+    a preprint's published version) and `meant` (searches for the work an entry describes
+    when its identifier belongs to another) by entry key; `stored` counts the probes that
+    the results cache answered, so that batch jobs can show their cache hits. `late` holds
+    the probe and entry keys whose answers had not come when the deadline passed.
     """
 
     lookups: dict[str, list[Lookup]] = field(default_factory=dict)
     published: dict[str, list[Lookup]] = field(default_factory=dict)
+    meant: dict[str, list[Lookup]] = field(default_factory=dict)
     stored: int = 0
     late: set[str] = field(default_factory=set)
 
@@ -253,11 +256,17 @@ class Checker:
         asked = {k: p for k, p in wanted.items() if k not in lookups}
         answered, late = self._gather(spending(budgets, self._resolve), asked, due)
         lookups.update(answered)
-        published, late_published = self._published_versions(
-            [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries], due
-        )
+        entries = [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries]
+        published, late_published = self._published_versions(entries, due)
+        # A search for the work meant that misses the deadline leaves the entry's mismatch
+        # as it is (flagged wrong_identifier), so its key is not among the late ones.
+        meant, _ = self._meant_works(entries, due)
         return Resolved(
-            lookups=lookups, published=published, stored=stored, late=late | late_published
+            lookups=lookups,
+            published=published,
+            meant=meant,
+            stored=stored,
+            late=late | late_published,
         )
 
     def judge_extraction(
@@ -316,7 +325,8 @@ class Checker:
         if key in resolved.late or citation.key in resolved.late:
             return unchecked(DEADLINE_REASON.format(self.config.deadline or 0), DEADLINE)
         published = resolved.published.get(citation.key)
-        return judge(citation, resolved.lookups[key], published=published)
+        meant = resolved.meant.get(citation.key)
+        return judge(citation, resolved.lookups[key], published=published, meant=meant)
 
     def _published_versions(
         self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
@@ -330,6 +340,22 @@ class Checker:
         wanted: dict[str, Citation] = {}
         for entry, lookups in entries:
             if entry.key not in wanted and needs_published_version(entry, lookups or []):
+                wanted[entry.key] = _unidentified(entry)
+        return self._gather(partial(self._ask, chain), wanted, due)
+
+    def _meant_works(
+        self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
+    ) -> tuple[dict[str, list[Lookup]], set[str]]:
+        """Searches, by entry key, for the work each entry describes when its identifier
+        belongs to another (`judge.needs_meant_work`): its claimed fields, asked of every
+        searching source as for an entry without identifier; and the entry keys whose
+        searches missed the deadline."""
+        chain = self._chains[Kind.REFERENCE]
+        if not chain:
+            return {}, set()
+        wanted: dict[str, Citation] = {}
+        for entry, lookups in entries:
+            if entry.key not in wanted and needs_meant_work(entry, lookups or []):
                 wanted[entry.key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due)
 
