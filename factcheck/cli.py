@@ -283,8 +283,12 @@ def fix_command(
         raise click.UsageError("several files are fixed with --write or --diff")
     if write and STDIN in files:
         raise click.UsageError("stdin cannot be fixed in place: use -o or stdout")
+    from .inputs import Document
+
     statuses = _parse_statuses(fail_on)
-    documents, had_error = _read_all(files)
+    inputs = _read_all(files)
+    documents = [i for i in inputs if isinstance(i, Document)]
+    had_error = len(documents) < len(inputs)
     results = []
     try:
         with Checker(**settings) as checker:

@@ -218,7 +218,7 @@ def test_fix_can_mark_a_likely_fabricated_entry_instead() -> None:
     assert fixed == TEXT.replace(
         zhang, f"<!-- factcheck: commented out: likely fabricated: {NOT_FOUND.reason}\n{zhang}-->\n"
     )
-    with pytest.raises(ValueError, match="use one of mark, remove"):
+    with pytest.raises(ValueError, match="use one of 'mark', 'remove'"):
         guard(on_fail="fix", fix_fabricated="delete")  # type: ignore[call-overload]
 
 
