@@ -25,7 +25,7 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -68,11 +68,18 @@ NOT_FILES: tuple[tuple[Callable[[int], bool], str], ...] = (
 _Opened = TypeVar("_Opened")
 
 
+# What a statement on a cache file raises when the file is in trouble. SQLite runs out of
+# memory reading one of our small rows only when a damaged page claims a huge record: so
+# MemoryError from a statement is trouble too, and counts as damage (`is_damage`).
+SQLITE_TROUBLE = (sqlite3.Error, MemoryError)
+
+
 def is_damage(exc: BaseException) -> bool:
     """Whether a SQLite error says the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB), not
     busy: the sqlite3 module raises those as a plain DatabaseError, and a lock, a full disk
-    or an I/O error as an OperationalError (its subclass)."""
-    return type(exc) is sqlite3.DatabaseError
+    or an I/O error as an OperationalError (its subclass). A MemoryError from a statement
+    is a damaged record (see SQLITE_TROUBLE)."""
+    return type(exc) is sqlite3.DatabaseError or isinstance(exc, MemoryError)
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -92,7 +99,7 @@ def file_id(path: Path) -> int | None:
 def require_files(path: Path) -> None:
     """Raise ConfigError when `path`, or one of the sidecars SQLite would open beside it, is
     there but is not a regular file (symbolic links are followed). Missing is fine."""
-    for candidate in (path, *(sidecar(path, suffix) for suffix in SQLITE_SIDECARS)):
+    for candidate in _with_sidecars(path):
         try:
             mode = candidate.stat().st_mode
         except FileNotFoundError:
@@ -105,6 +112,13 @@ def require_files(path: Path) -> None:
                     f"the cache {candidate} is {kind}, not a file: name a file for the cache, "
                     "or 'none' for no cache"
                 )
+
+
+def _with_sidecars(path: Path) -> Iterator[Path]:
+    """`path`, then its sidecars (named only once `path` has passed: `/` has no name)."""
+    yield path
+    for suffix in SQLITE_SIDECARS:
+        yield sidecar(path, suffix)
 
 
 def writable(path: Path) -> bool:

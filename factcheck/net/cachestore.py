@@ -43,6 +43,7 @@ from requests_cache.serializers import Stage, json_serializer
 
 from .cachefile import (
     BUSY_TIMEOUT_SECONDS,
+    SQLITE_TROUBLE,
     connect_read_only,
     file_id,
     is_damage,
@@ -130,12 +131,12 @@ class SafeLookups(BaseCache):
                 target = self.redirects.get(key)
                 if isinstance(target, str) and KEY_FORM.fullmatch(target):
                     response = self.responses.get(target)
-        except sqlite3.Error as exc:
+        except SQLITE_TROUBLE as exc:
             self._trouble(exc, opened)
             return default
         return default if response is None else response
 
-    def _trouble(self, exc: sqlite3.Error, opened: int | None) -> None:
+    def _trouble(self, exc: Exception, opened: int | None) -> None:
         logger.warning("the cache %s could not be used (%s): going on without it", self._file, exc)
 
 
@@ -156,14 +157,14 @@ class RecoveringSQLiteCache(SafeLookups, SQLiteCache):
         opened = self._opened
         try:
             super().save_response(*args, **kwargs)
-        except sqlite3.Error as exc:
+        except SQLITE_TROUBLE as exc:
             self._trouble(exc, opened)
 
     def delete(self, *keys: str, **kwargs: Any) -> None:
         opened = self._opened
         try:
             super().delete(*keys, **kwargs)
-        except sqlite3.Error as exc:
+        except SQLITE_TROUBLE as exc:
             self._trouble(exc, opened)
 
     def _mark(self) -> None:
@@ -174,15 +175,16 @@ class RecoveringSQLiteCache(SafeLookups, SQLiteCache):
             with self.responses.connection(commit=True) as connection:
                 connection.execute(f"PRAGMA user_version = {JSON_FORMAT}")
 
-    def _trouble(self, exc: sqlite3.Error, opened: int | None) -> None:
+    def _trouble(self, exc: Exception, opened: int | None) -> None:
         """`opened` is the file the failed statement ran on: when other threads met the same
-        damage at once, the first rebuilds and the others find it done."""
-        if not is_damage(exc):
-            super()._trouble(exc, opened)
-            return
+        damage at once, the first rebuilds and the others find it done; an error met while
+        the file was being replaced (a table not made yet) says nothing about the new one."""
         # The responses' lock is the redirects' too: no other write runs while we rebuild.
         with self.responses._lock:
             if opened != self._opened:
+                return
+            if not is_damage(exc):
+                super()._trouble(exc, opened)
                 return
             try:
                 set_aside(self._file, exc, opened)

@@ -55,6 +55,7 @@ from ..model import Citation, Kind
 from ..net.cache import sqlite_path
 from ..net.cachefile import (
     BUSY_TIMEOUT_SECONDS,
+    SQLITE_TROUBLE,
     connect_read_only,
     file_id,
     is_damage,
@@ -115,7 +116,9 @@ def open_results(config: Config) -> ResultsCache | None:
     http_cache = sqlite_path(config)
     if http_cache is None or config.replay:
         return None
-    return ResultsCache(http_cache.with_name(http_cache.name + RESULTS_SUFFIX), config)
+    path = http_cache.with_name(http_cache.name + RESULTS_SUFFIX)
+    # Beside an HTTP cache that is not ours to write, nothing is written either.
+    return ResultsCache(path, config, read_only=http_cache.exists() and not writable(http_cache))
 
 
 def _stamp(path: Path) -> list[int]:
@@ -155,7 +158,12 @@ class ResultsCache:
     """
 
     def __init__(
-        self, path: Path, config: Config, *, clock: Callable[[], float] = time.time
+        self,
+        path: Path,
+        config: Config,
+        *,
+        clock: Callable[[], float] = time.time,
+        read_only: bool = False,
     ) -> None:
         self.path = path
         self._config = config
@@ -166,9 +174,9 @@ class ResultsCache:
         self._connection: sqlite3.Connection | None = None
         # The inode of the file the connection opened (see `_trouble`).
         self._opened: int | None = None
-        # A file this process may not write is only read; one that cannot be used at all
-        # (nothing to read and no right to create it, or not a file) is left alone.
-        self._read_only = False
+        # A file this process may not write (or told not to) is only read; one that cannot
+        # be used at all (nothing to read and no right to create it, or not a file) is left.
+        self._read_only = read_only
         self._unusable = False
 
     def get(self, sources: Sequence[str], citation: Citation) -> list[Lookup] | None:
@@ -178,7 +186,7 @@ class ResultsCache:
             try:
                 connection = self._connect()
                 row = None if connection is None else connection.execute(SELECT, (key,)).fetchone()
-            except sqlite3.Error as exc:
+            except SQLITE_TROUBLE as exc:
                 self._trouble(exc)
                 return None
         if row is None:
@@ -202,7 +210,7 @@ class ResultsCache:
                 connection = self._connect()
                 if connection is not None and not self._read_only:
                     connection.execute(UPSERT, row)
-            except sqlite3.Error as exc:
+            except SQLITE_TROUBLE as exc:
                 # The answer is simply asked for again next time; the check is not harmed.
                 self._trouble(exc)
 
@@ -237,14 +245,14 @@ class ResultsCache:
     def _open(self) -> sqlite3.Connection | None:
         """A connection to write and read; to read only, when this process may not write
         the file; none when there is no file and no right to make one."""
-        if writable(self.path):
+        if not self._read_only and writable(self.path):
             return open_sqlite(self.path, _open)
+        self._read_only = True
         if not self.path.exists():
             return None
-        self._read_only = True
         return connect_read_only(read_only_uri(self.path))
 
-    def _trouble(self, exc: sqlite3.Error) -> None:
+    def _trouble(self, exc: Exception) -> None:
         """A SQLite error in use. Damage: the file is set aside (unless another process
         already did, or the file is not ours to move) and the next use opens a fresh one.
         Anything else is only logged: the read was a miss, the write is dropped. Call under
