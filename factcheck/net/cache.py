@@ -109,7 +109,7 @@ def sqlite_path(config: Config) -> Path | None:
         return None
     if spec == "default":
         return Path(platformdirs.user_cache_dir(CACHE_APP_NAME)) / SQLITE_FILE_NAME
-    path = Path(spec).expanduser().resolve()
+    path = Path(spec).expanduser().absolute()
     if path.suffix or not path.name or (path.exists() and not path.is_file()):
         return path
     return path.with_name(path.name + SQLITE_SUFFIX)
