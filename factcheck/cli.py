@@ -61,7 +61,10 @@ def _source_options(command: Any) -> Any:
             "--config",
             "config_file",
             type=click.Path(dir_okay=False),
-            help="Settings file (factcheck.toml or pyproject.toml) [default: found upwards].",
+            help=(
+                "Settings file (factcheck.toml or pyproject.toml), taken whole "
+                "[default: found upwards, which may not redirect I/O or loosen security]."
+            ),
         ),
         click.option(
             "--ignore-file",
