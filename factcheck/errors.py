@@ -31,8 +31,11 @@ class ConfigError(FactcheckError):
 class SourceError(FactcheckError):
     """A source could not answer. Always leads to `unverifiable`, never `not_found`.
 
-    `reason` is one sentence a person can act on; it ends up in the verdict.
+    `reason` is one sentence a person can act on; it ends up in the verdict. `flags` name
+    the cause for the verdict's flags, where a subclass has one.
     """
+
+    flags: tuple[str, ...] = ()
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -49,6 +52,11 @@ class RateLimited(SourceError):
 
 class BadResponse(SourceError):
     """The source answered, but not with what its API promises (bad JSON, wrong type, too big)."""
+
+
+class UnsafeIdentifier(SourceError):
+    """An identifier that cannot be put into a URL path without naming another resource
+    (empty, `.` or `..`): it is not looked up."""
 
 
 class OfflineMiss(SourceError):

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from .match import AGREE, claims_et_al, claims_publication, compare, is_preprint
 from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
-from .resolve.base import METADATA_UNAVAILABLE, Lookup, Outcome
+from .resolve.base import INTERNAL_ERROR, METADATA_UNAVAILABLE, Lookup, Outcome, describe
 
 # --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------
 # The record's title appears in the text around the identifier at least this well: confirmed.
@@ -420,6 +420,17 @@ def unchecked(reason: str, *flags: str) -> Verdict:
     )
 
 
+def failed_inside(exc: BaseException) -> Verdict:
+    """The verdict of a claim whose check raised inside factcheck: nothing was decided about
+    it, and the flag `internal_error` says that the cause is ours, not the claim's."""
+    return Verdict(
+        status=Status.UNVERIFIABLE,
+        confidence=CONF_UNVERIFIABLE,
+        reason=f"this claim could not be checked: {describe(exc)}",
+        flags=[INTERNAL_ERROR],
+    )
+
+
 def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
     if not lookups:
         reason = f"no configured source covers {citation.kind.value} citations"
@@ -434,10 +445,11 @@ def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
     parts = [f"{lk.source} has no record (not proof it does not exist)" for lk in missing]
     parts += [lk.reason or f"{lk.source} could not answer" for lk in failed]
     flags = [COVERAGE_INCOMPLETE] if missing else []
+    flags += [flag for lk in failed for flag in lk.flags]
     return Verdict(
         status=Status.UNVERIFIABLE,
         confidence=CONF_UNVERIFIABLE,
         reason="; ".join(parts),
         source=(missing or failed)[0].source,
-        flags=flags,
+        flags=list(dict.fromkeys(flags)),
     )

@@ -53,11 +53,12 @@ from pydantic import BaseModel, Field
 from ..errors import ConfigError
 from ..extract.bibtex import ProblemCode, parse_bibtex
 from ..extract.identifiers import classify_url, doi_fields
+from ..links import doi_link
 from ..match import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup
 from .candidates import Hit, decide, not_searched
-from .common import claimed_id, doi_link, normalize_doi, split_arxiv_id
+from .common import claimed_id, normalize_doi, split_arxiv_id
 from .mapping import csl_fields, text, update_flags
 from .openlibrary import normalize_isbn
 from .pubmed import PMID_PREFIX
