@@ -289,13 +289,12 @@ def run_command(
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     rates = done.overall.rates
-    click.echo(
+    _say(
         f"factcheck: {done.overall.records} records in {output} "
         f"({done.run.records} this run, {done.run.unique_claims} unique claims, "
         f"{done.run.cache_hits} cache hits); fabricated {_share(rates.fabricated.rate)}, "
         f"miscited {_share(rates.miscited.rate)}, dead links {_share(rates.dead_links.rate)}, "
-        f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}",
-        err=True,
+        f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}"
     )
     sys.exit(EXIT_OK)
 
@@ -316,10 +315,9 @@ def report_command(results: str, output: str, title: str | None) -> None:
     except (FactcheckError, OSError) as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
-    click.echo(
+    _say(
         f"factcheck: report of {collected.tally.records} records "
-        f"({collected.flagged} flagged findings) in {output}",
-        err=True,
+        f"({collected.flagged} flagged findings) in {output}"
     )
 
 
@@ -364,7 +362,7 @@ def _read_all(paths: tuple[str, ...]) -> tuple[list[Document], bool]:
             had_error = True
             continue
         for warning in document.warnings:
-            click.echo(f"factcheck: warning: {warning}", err=True)
+            _say(f"factcheck: warning: {warning}")
         documents.append(document)
     return documents, had_error
 
@@ -444,4 +442,12 @@ def _console() -> Any:
 
 
 def _error(message: str) -> None:
-    click.echo(f"factcheck: error: {message}", err=True)
+    _say(f"factcheck: error: {message}")
+
+
+def _say(line: str) -> None:
+    """One line on stderr, without the control characters a file name or an input may
+    carry (`safetext`)."""
+    from .safetext import safe_line
+
+    click.echo(safe_line(line), err=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .safetext import safe_line
+
 if TYPE_CHECKING:
     from .model import Report
 
@@ -75,8 +77,10 @@ class FactCheckFailed(FactcheckError):
 
     def __init__(self, report: Report) -> None:
         failures = report.failures()
+        # The message may reach a terminal (a traceback): no control characters in it.
         named = ", ".join(
-            f"{f.citation.raw} ({f.verdict.status.value})" for f in failures[:FAILED_MESSAGE_LISTED]
+            f"{safe_line(f.citation.raw)} ({f.verdict.status.value})"
+            for f in failures[:FAILED_MESSAGE_LISTED]
         )
         more = len(failures) - FAILED_MESSAGE_LISTED
         suffix = f", and {more} more" if more > 0 else ""

@@ -41,6 +41,7 @@ from .model import Fields, Finding, Status
 from .pipeline.rates import Rate
 from .pipeline.tally import GroupSummary, Rates, Tally
 from .render import SHOWN_FIELDS, clip, shown_fields
+from .safetext import safe_text
 
 TEMPLATE_PACKAGE = "factcheck"
 TEMPLATE_DIR = "templates"
@@ -275,8 +276,10 @@ def _sha256(text: str) -> str:
 
 
 def _e(value: Any) -> str:
-    """Any value as HTML text (or attribute value): escaped, quotes included."""
-    return html.escape(str(value), quote=True)
+    """Any value as HTML text (or attribute value): without control characters and bidi
+    overrides (`safetext`, which would reorder what the page shows), escaped, quotes
+    included."""
+    return html.escape(safe_text(str(value)), quote=True)
 
 
 def _rate(rates: Rates, name: str) -> Rate:

@@ -14,6 +14,7 @@ from ..inputs import STDIN
 from ..links import arxiv_link, doi_link
 from ..model import FieldDiff, Fields, Finding, Kind, Record, Report, Status
 from ..render import clip
+from ..safetext import safe_line
 
 STATUS_SYMBOL = {
     Status.VERIFIED: "✓",
@@ -54,7 +55,7 @@ def display_path(path: str | None) -> str:
     """How a report names its file: stdin as `<stdin>`, a text without a file as `<text>`."""
     if path is None:
         return NO_PATH
-    return STDIN_NAME if path == STDIN else path
+    return STDIN_NAME if path == STDIN else safe_line(path)
 
 
 def shown(report: Report, *, verbose: bool) -> list[Finding]:

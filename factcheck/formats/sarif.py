@@ -11,6 +11,8 @@ per kind of problem, declared in `tool.driver.rules`:
 Each result points at the claim: the file (stdin as `stdin`), and a region with both
 character offsets and line/column numbers, counted in code points (`columnKind`). When the
 finding says what is right, the result carries a `fix` that replaces the claim (`fix_for`).
+The texts a viewer shows (message, snippet) hold no control characters (`safetext`), and
+the document writes any left in data values as `\\uXXXX` escapes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..inputs import STDIN
 from ..model import Finding, Kind, Report, Status
+from ..safetext import json_safe, safe_text
 from .common import STATUS_LABEL
 from .lines import Lines
 
@@ -153,7 +156,7 @@ def to_sarif(
     }
     run = {"tool": {"driver": driver}, "columnKind": COLUMN_KIND, "results": results}
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-    return json.dumps(log, ensure_ascii=False, indent=2)
+    return json_safe(json.dumps(log, ensure_ascii=False, indent=2))
 
 
 def artifact_uri(path: str | None) -> str:
@@ -176,7 +179,7 @@ def _result(finding: Finding, uri: str, lines: Lines | None) -> dict[str, Any]:
         "ruleId": rule.id,
         "ruleIndex": RULE_INDEX[rule.id],
         "level": rule.level,
-        "message": {"text": f"{STATUS_LABEL[verdict.status]}: {verdict.reason}"},
+        "message": {"text": safe_text(f"{STATUS_LABEL[verdict.status]}: {verdict.reason}")},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
         "properties": {
@@ -213,7 +216,7 @@ def _region(finding: Finding, lines: Lines | None) -> dict[str, Any]:
         }
     region["charOffset"] = citation.start
     region["charLength"] = citation.end - citation.start
-    region["snippet"] = {"text": citation.raw}
+    region["snippet"] = {"text": safe_text(citation.raw)}
     return region
 
 
