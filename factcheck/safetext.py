@@ -34,9 +34,12 @@ _STRING = (
     r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])"
     r"[^\x07\x1b\x90\x98\x9c\x9d\x9e\x9f]*(?:\x07|\x1b\\|\x9c)"
 )
+# A string control without its terminator: its introducer and numeric parameters go
+# (`ESC ] 0 ;`), the text after them stays.
+_UNTERMINATED = r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[0-9;]*"
 # Any other escape: ESC, intermediate bytes, one final byte (ESC c resets the terminal).
 _ESCAPE = r"\x1b[\x20-\x2f]*[\x30-\x7e]?"
-_SEQUENCES = re.compile(f"{_CSI}|{_STRING}|{_ESCAPE}")
+_SEQUENCES = re.compile(f"{_CSI}|{_STRING}|{_UNTERMINATED}|{_ESCAPE}")
 # What is left to remove: C0 controls but tab and newline, a carriage return not before a
 # newline, DEL, C1 controls, and the bidi controls (marks, embeddings, overrides, isolates).
 _CONTROLS = re.compile(
