@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Citation, Extraction, Finding, Kind, Report, Status
+from .safetext import safe_line
 from .textof import Path, Segment
 
 # A finding the guard made up because the check itself failed (see guard.py): it names no
@@ -175,7 +176,8 @@ def reask_message(report: Report, fail_on: Iterable[Status]) -> str:
     lines = [REASK_INTRO]
     for finding in problems[:REASK_MAX_LISTED]:
         verdict = finding.verdict
-        lines.append(f"- {finding.citation.raw}: {verdict.status.value}: {verdict.reason}")
+        line = f"- {finding.citation.raw}: {verdict.status.value}: {verdict.reason}"
+        lines.append(safe_line(line))
     if len(problems) > REASK_MAX_LISTED:
         lines.append(f"- … and {len(problems) - REASK_MAX_LISTED} more")
     lines.append(REASK_OUTRO)

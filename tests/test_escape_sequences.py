@@ -27,6 +27,7 @@ from servers import LocalServer, Reply
 from factcheck.cli import main
 from factcheck.errors import FactCheckFailed
 from factcheck.model import Citation, Finding, Kind, Report, Status, Verdict
+from factcheck.policies import reask_message
 from factcheck.resolve.mapping import text as mapped_text
 from factcheck.safetext import json_safe, safe_line, safe_text
 
@@ -297,5 +298,17 @@ def test_the_guards_exception_message(hostile: str) -> None:
         verdict=Verdict(status=Status.NOT_FOUND, confidence=0.9, reason="no such DOI"),
     )
     message = str(FactCheckFailed(Report(items=[finding])))
+    assert_clean(message)
+    assert safe_line(f"Invented {hostile}work") in message
+
+
+@pytest.mark.parametrize("hostile", VARIANTS.values(), ids=VARIANTS.keys())
+def test_the_reask_message_to_the_model(hostile: str) -> None:
+    raw = f"Doe, J. (2020). Invented {hostile}work."
+    finding = Finding(
+        citation=Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw)),
+        verdict=Verdict(status=Status.NOT_FOUND, confidence=0.9, reason=f"no {hostile}record"),
+    )
+    message = reask_message(Report(items=[finding]), [Status.NOT_FOUND])
     assert_clean(message)
     assert safe_line(f"Invented {hostile}work") in message
