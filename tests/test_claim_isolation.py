@@ -25,7 +25,7 @@ from servers import LocalServer, Reply
 from factcheck import Checker
 from factcheck import checker as checker_module
 from factcheck.cli import main
-from factcheck.errors import FactCheckFailed
+from factcheck.errors import ConfigError, FactCheckFailed
 from factcheck.guard import guard
 from factcheck.model import Citation, Report, Status
 from factcheck.resolve.crossref import CrossrefResolver
@@ -490,3 +490,43 @@ def test_a_wrong_typed_csl_field_from_doi_org_counts_as_no_metadata(
     [finding, *_] = make("doi").check(PLOS_ENTRY).items
     assert finding.verdict.status is Status.UNVERIFIABLE
     assert "metadata_unavailable" in finding.verdict.flags
+
+
+# ------------------------------------------------------------------ nesting in our own inputs
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_a_deeply_nested_input_line_is_one_malformed_record(
+    depth: int, fake_api: FakeApi, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.jsonl"
+    deep = '{"text": ' + "[" * depth + "]" * depth + "}"
+    source.write_text(f"{deep}\n" + json.dumps({"text": f"doi:{PLOS}"}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    args = ["run", str(source), "-o", str(out), "--sources", "crossref,doi", "--no-progress"]
+    result = CliRunner().invoke(main, args, env=env_for(fake_api))
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    assert first["problem"] == "malformed" and "nested too deeply" in first["message"]
+    assert second["findings"][0]["verdict"]["status"] == "verified"
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_a_deeply_nested_results_file_is_one_error_line(depth: int, tmp_path: Path) -> None:
+    results = tmp_path / "results.jsonl"
+    results.write_text("[" * depth + "]" * depth + "\n", encoding="utf-8")
+    outcome = CliRunner().invoke(main, ["report", str(results), "-o", str(tmp_path / "r.html")])
+    assert outcome.exit_code == 2
+    assert "nested too deeply" in outcome.output
+    assert "Traceback" not in outcome.output
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_a_deeply_nested_library_file_is_a_config_error(depth: int, tmp_path: Path) -> None:
+    library = tmp_path / "library.json"
+    library.write_text("[" * depth + "]" * depth, encoding="utf-8")
+    with (
+        Checker(sources=("library",), library=(str(library),), cache="none") as checker,
+        pytest.raises(ConfigError, match=r"library\.json: invalid JSON"),
+    ):
+        checker.check(PLOS_ENTRY)

@@ -176,7 +176,7 @@ def _jsonl_rows(path: str, *, strict: bool) -> Iterator[tuple[int, Any]]:
                 continue
             try:
                 value = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
                 message = f"line {number}: not valid JSON ({_why(exc)}): {_quote(raw)}"
                 if strict:
                     raise InputError(f"{path}: {message}") from None
@@ -230,6 +230,8 @@ def _open_text(path: str) -> Any:
 def _why(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
     return "invalid UTF-8"
 
 

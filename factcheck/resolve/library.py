@@ -260,7 +260,7 @@ def _bib_entries(path: Path, content: str) -> list[Entry]:
 def _json_entries(path: Path, content: str) -> list[Entry]:
     try:
         payload = json.loads(content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ConfigError(f"library {path}: invalid JSON: {exc}") from exc
     return [e for e in (csl_entry(item) for item in _items(path, payload)) if e is not None]
 
@@ -271,7 +271,7 @@ def _jsonl_entries(path: Path, lines: Iterable[str]) -> Iterator[Entry]:
             continue
         try:
             payload = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ConfigError(f"library {path}: invalid JSON on line {number}: {exc}") from exc
         for item in _items(path, payload):
             entry = csl_entry(item)
