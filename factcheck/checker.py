@@ -13,6 +13,7 @@ pool, so their answers still reach the caches for the next check.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -24,12 +25,13 @@ from functools import partial
 from typing import Any
 
 from .config import Config
-from .errors import TextTooLarge
+from .errors import FactcheckError, TextTooLarge
 from .extract import extract_all
 from .ignore import IgnoreList
 from .judge import (
     DEADLINE,
     UNCITED,
+    failed_inside,
     judge,
     judge_link,
     needs_meant_work,
@@ -51,13 +53,25 @@ from .model import (
 )
 from .net.deadline import stopping_at
 from .net.http import Http
-from .resolve.base import Lookup, Outcome, Resolver, build, finds_published, guarded
+from .resolve.base import (
+    Lookup,
+    Outcome,
+    Resolver,
+    build,
+    finds_published,
+    guarded,
+    internal_error,
+)
 from .resolve.results import open_results
 from .resolve.web import ByteBudget, beyond_url_limit, spending
+
+logger = logging.getLogger(__name__)
 
 LOOKUP_LIMIT_REASON = "not looked up: this text exceeds the limit of {} lookups per text"
 REFERENCE_LIMIT_REASON = "not checked: this text exceeds the limit of {} references per text"
 DEADLINE_REASON = "not answered in time: the check's deadline of {:g} s passed first"
+# The source a lookup names when it failed in the Checker itself, outside every resolver.
+CHECKER_SOURCE = "factcheck"
 TEXT_LIMIT_MESSAGE = (
     "{name}: {size:,} characters, more than the limit of {limit:,} per text "
     "(max_text_chars, FACTCHECK_MAX_TEXT_CHARS); split it or raise the limit"
@@ -285,7 +299,7 @@ class Checker:
         if any(key not in resolved.lookups and key not in resolved.late for key in plan.allowed):
             raise ValueError("judge_extraction: the Resolved was made for other texts")
         verdicts = {
-            i: self._verdict(plan, i, c, resolved)
+            i: _contained(partial(self._verdict, plan, i, c, resolved))
             for i, c in enumerate(citations)
             if c.kind is not Kind.INLINE
         }
@@ -375,7 +389,7 @@ class Checker:
             return {}, set(citations)
         # Past `due`, the lookups left running start no new request (`net.deadline`), and
         # what they end with (an answer, or the deadline's own refusal) is late.
-        bounded = stopping_at(due, work)
+        bounded = stopping_at(due, partial(_isolated, work))
         finished_late: set[str] = set()
 
         def on_time(key: str, citation: Citation) -> list[Lookup]:
@@ -597,5 +611,33 @@ def _link_verdicts(citations: list[Citation], links: list[Link]) -> dict[int, Ve
     for row in links:
         if row.inline is not None and row.problem is not None:
             entry = None if row.reference is None else citations[row.reference]
-            verdicts[row.inline] = judge_link(citations[row.inline], row, entry)
+            verdicts[row.inline] = _contained(
+                partial(judge_link, citations[row.inline], row, entry)
+            )
     return verdicts
+
+
+def _isolated(work: Callable[[Citation], list[Lookup]], citation: Citation) -> list[Lookup]:
+    """`work` on one citation; whatever it raises becomes that citation's FAILED answer
+    (`internal_error`), so that one claim cannot fail the others of its text. (`guarded`
+    already contains each source's exceptions; this covers the rest of the way: the
+    results cache, the byte budget, the chain itself.)"""
+    try:
+        return work(citation)
+    except FactcheckError:
+        raise  # about the configuration or the input, not this claim (see `guarded`)
+    except Exception as exc:
+        logger.debug("checking %r failed", citation.raw, exc_info=True)
+        return [internal_error(CHECKER_SOURCE, exc)]
+
+
+def _contained(decide: Callable[[], Verdict]) -> Verdict:
+    """One claim's verdict; an exception while judging it makes this claim alone
+    `unverifiable` (flag `internal_error`), with the exception named in its reason."""
+    try:
+        return decide()
+    except FactcheckError:
+        raise
+    except Exception as exc:
+        logger.debug("judging a claim failed", exc_info=True)
+        return failed_inside(exc)

@@ -419,14 +419,13 @@ def run_command(
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     rates = done.overall.rates
-    click.echo(
+    _say(
         f"factcheck: {_counted(done.overall.records, 'record')} in {output} "
         f"({done.run.records} this run, {_counted(done.run.unique_claims, 'unique claim')}, "
         f"{_counted(done.run.cache_hits, 'cache hit')}); "
         f"fabricated {_share(rates.fabricated.rate)}, "
         f"miscited {_share(rates.miscited.rate)}, dead links {_share(rates.dead_links.rate)}, "
-        f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}",
-        err=True,
+        f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}"
     )
     if done.run.network_trouble:
         click.echo(done.run.network_trouble, err=True)
@@ -449,10 +448,9 @@ def report_command(results: str, output: str, title: str | None) -> None:
     except (FactcheckError, OSError) as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
-    click.echo(
+    _say(
         f"factcheck: report of {_counted(collected.tally.records, 'record')} "
-        f"({_counted(collected.flagged, 'flagged finding')}) in {output}",
-        err=True,
+        f"({_counted(collected.flagged, 'flagged finding')}) in {output}"
     )
 
 
@@ -595,7 +593,7 @@ def _read_all(paths: tuple[str, ...]) -> list[Document | Report]:
             inputs.append(_unchecked(path, exc))
             continue
         for warning in document.warnings:
-            click.echo(f"factcheck: warning: {warning}", err=True)
+            _say(f"factcheck: warning: {warning}")
         inputs.append(document)
     return inputs
 
@@ -683,4 +681,12 @@ def _console() -> Any:
 
 
 def _error(message: str) -> None:
-    click.echo(f"factcheck: error: {message}", err=True)
+    _say(f"factcheck: error: {message}")
+
+
+def _say(line: str) -> None:
+    """One line on stderr, without the control characters a file name or an input may
+    carry (`safetext`)."""
+    from .safetext import safe_line
+
+    click.echo(safe_line(line), err=True)

@@ -25,7 +25,7 @@ from .match import (
 )
 from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
-from .resolve.base import METADATA_UNAVAILABLE, Lookup, Outcome
+from .resolve.base import INTERNAL_ERROR, METADATA_UNAVAILABLE, Lookup, Outcome, describe
 from .resolve.candidates import TITLE_SIMILARITY_FLOOR
 
 # --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------
@@ -517,6 +517,17 @@ def unchecked(reason: str, *flags: str) -> Verdict:
     )
 
 
+def failed_inside(exc: BaseException) -> Verdict:
+    """The verdict of a claim whose check raised inside factcheck: nothing was decided about
+    it, and the flag `internal_error` says that the cause is ours, not the claim's."""
+    return Verdict(
+        status=Status.UNVERIFIABLE,
+        confidence=CONF_UNVERIFIABLE,
+        reason=f"this claim could not be checked: {describe(exc)}",
+        flags=[INTERNAL_ERROR],
+    )
+
+
 def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
     if not lookups:
         reason = f"no configured source covers {citation.kind.value} citations"
@@ -531,13 +542,13 @@ def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
     parts = [f"{lk.source} has no record (not proof it does not exist)" for lk in missing]
     parts += _failure_reasons(failed)
     flags = [COVERAGE_INCOMPLETE] if missing else []
-    flags += dict.fromkeys(flag for lookup in failed for flag in lookup.flags)
+    flags += [flag for lk in failed for flag in lk.flags]
     return Verdict(
         status=Status.UNVERIFIABLE,
         confidence=CONF_UNVERIFIABLE,
         reason="; ".join(parts),
         source=(missing or failed)[0].source,
-        flags=flags,
+        flags=list(dict.fromkeys(flags)),
     )
 
 

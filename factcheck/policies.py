@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from . import cuts
 from .edits import Edit, apply, merge_spans, without_overlaps
 from .model import Citation, Extraction, Finding, Kind, Report, Status
+from .safetext import safe_line
 from .textof import Path, Segment
 
 if TYPE_CHECKING:
@@ -134,7 +135,8 @@ def reask_message(report: Report, fail_on: Iterable[Status]) -> str:
     lines = [REASK_INTRO]
     for finding in problems[:REASK_MAX_LISTED]:
         verdict = finding.verdict
-        lines.append(f"- {finding.citation.raw}: {verdict.status.value}: {verdict.reason}")
+        line = f"- {finding.citation.raw}: {verdict.status.value}: {verdict.reason}"
+        lines.append(safe_line(line))
     if len(problems) > REASK_MAX_LISTED:
         lines.append(f"- … and {len(problems) - REASK_MAX_LISTED} more")
     lines.append(REASK_OUTRO)

@@ -24,7 +24,7 @@ from enum import Enum
 from typing import Any
 
 from .errors import SourceError
-from .formats.common import ARXIV_ABSTRACT, DOI_RESOLVER
+from .formats.common import work_link
 from .match import is_preprint
 from .model import Author, Fields, Finding, Kind, Report, Status
 from .net.http import Http
@@ -261,10 +261,10 @@ def form_of(fields: Fields) -> Form:
 
 
 def _link(fields: Fields) -> str:
-    if fields.doi:
-        return DOI_RESOLVER + fields.doi
-    if fields.arxiv:
-        return ARXIV_ABSTRACT + fields.arxiv
+    """The work's DOI or arXiv link (encoded as `links` does for every such link), else
+    its URL."""
+    if fields.doi or fields.arxiv:
+        return work_link(fields) or ""
     return fields.url or ""
 
 

@@ -12,7 +12,9 @@ Each result points at the claim: the file (stdin as `stdin`), and a region with 
 character offsets and line/column numbers, counted in code points (`columnKind`). The result
 carries the finding's fix (`fixes`), when it has one, as a SARIF `fix`: the claim corrected
 from the work it cites, a dead link's archived copy, or a likely fabricated reference
-removed with its in-text citations (`fix_for`).
+removed with its in-text citations (`fix_for`). The texts a viewer shows (message, snippet)
+hold no control characters (`safetext`), and the document writes any left in data values
+as `\\uXXXX` escapes.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ..edits import Edit
 from ..fixes import Fix
 from ..inputs import STDIN
 from ..model import Finding, Kind, Report, Status
+from ..safetext import json_safe, safe_text
 from .common import STATUS_LABEL
 from .lines import Lines
 
@@ -164,7 +167,7 @@ def to_sarif(
         failed = {"executionSuccessful": False, "toolExecutionNotifications": unchecked}
         run["invocations"] = [failed]
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-    return json.dumps(log, ensure_ascii=False, indent=2)
+    return json_safe(json.dumps(log, ensure_ascii=False, indent=2))
 
 
 def _not_checked(report: Report) -> dict[str, Any]:
@@ -202,7 +205,7 @@ def _result(finding: Finding, uri: str, lines: Lines | None, placed: Fix | None)
         "ruleId": rule.id,
         "ruleIndex": RULE_INDEX[rule.id],
         "level": rule.level,
-        "message": {"text": f"{STATUS_LABEL[verdict.status]}: {verdict.reason}"},
+        "message": {"text": safe_text(f"{STATUS_LABEL[verdict.status]}: {verdict.reason}")},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
         "properties": {
@@ -233,7 +236,7 @@ def _region(finding: Finding, lines: Lines | None) -> dict[str, Any]:
     """Where the claim is: offsets always, lines and columns when the text is at hand."""
     citation = finding.citation
     region = _span(citation.start, citation.end, lines)
-    region["snippet"] = {"text": citation.raw}
+    region["snippet"] = {"text": safe_text(citation.raw)}
     return region
 
 
