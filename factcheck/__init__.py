@@ -29,6 +29,7 @@ _EXPORTS = {
     "acheck": "api",
     "check_reference": "api",
     "extract": "api",
+    "fix_text": "fixfile",
     "parse_reference": "extract.parser",
     "Checker": "checker",
     "Config": "config",
@@ -67,6 +68,7 @@ __all__ = [
     "check",
     "check_reference",
     "extract",
+    "fix_text",
     "guard",
     "last_report",
     "parse_reference",
@@ -96,6 +98,7 @@ if TYPE_CHECKING:
     from .config import Config
     from .errors import FactCheckError, FactcheckError, FactCheckFailed
     from .extract.parser import parse_reference
+    from .fixfile import fix_text
     from .guard import guard, last_report, wrap
     from .model import Citation, Fields, Finding, Kind, Record, Report, Status, Verdict
 

@@ -13,6 +13,7 @@ pool, so their answers still reach the caches for the next check.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -24,14 +25,16 @@ from functools import partial
 from typing import Any
 
 from .config import Config
-from .errors import TextTooLarge
+from .errors import FactcheckError, TextTooLarge
 from .extract import extract_all
 from .ignore import IgnoreList
 from .judge import (
     DEADLINE,
     UNCITED,
+    failed_inside,
     judge,
     judge_link,
+    needs_meant_work,
     needs_published_version,
     searched,
     unchecked,
@@ -50,13 +53,25 @@ from .model import (
 )
 from .net.deadline import stopping_at
 from .net.http import Http
-from .resolve.base import Lookup, Outcome, Resolver, build, finds_published, guarded
+from .resolve.base import (
+    Lookup,
+    Outcome,
+    Resolver,
+    build,
+    finds_published,
+    guarded,
+    internal_error,
+)
 from .resolve.results import open_results
 from .resolve.web import ByteBudget, beyond_url_limit, spending
+
+logger = logging.getLogger(__name__)
 
 LOOKUP_LIMIT_REASON = "not looked up: this text exceeds the limit of {} lookups per text"
 REFERENCE_LIMIT_REASON = "not checked: this text exceeds the limit of {} references per text"
 DEADLINE_REASON = "not answered in time: the check's deadline of {:g} s passed first"
+# The source a lookup names when it failed in the Checker itself, outside every resolver.
+CHECKER_SOURCE = "factcheck"
 TEXT_LIMIT_MESSAGE = (
     "{name}: {size:,} characters, more than the limit of {limit:,} per text "
     "(max_text_chars, FACTCHECK_MAX_TEXT_CHARS); split it or raise the limit"
@@ -68,13 +83,15 @@ class Resolved:
     """What the sources answered for one or more texts (`Checker.resolve_extractions`).
 
     `lookups` by probe key (`Citation.key` of what was looked up), `published` (searches for
-    a preprint's published version) by entry key; `stored` counts the probes that the
-    results cache answered, so that batch jobs can show their cache hits. `late` holds the
-    probe and entry keys whose answers had not come when the deadline passed.
+    a preprint's published version) and `meant` (searches for the work an entry describes
+    when its identifier belongs to another) by entry key; `stored` counts the probes that
+    the results cache answered, so that batch jobs can show their cache hits. `late` holds
+    the probe and entry keys whose answers had not come when the deadline passed.
     """
 
     lookups: dict[str, list[Lookup]] = field(default_factory=dict)
     published: dict[str, list[Lookup]] = field(default_factory=dict)
+    meant: dict[str, list[Lookup]] = field(default_factory=dict)
     stored: int = 0
     late: set[str] = field(default_factory=set)
 
@@ -253,11 +270,17 @@ class Checker:
         asked = {k: p for k, p in wanted.items() if k not in lookups}
         answered, late = self._gather(spending(budgets, self._resolve), asked, due)
         lookups.update(answered)
-        published, late_published = self._published_versions(
-            [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries], due
-        )
+        entries = [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries]
+        published, late_published = self._published_versions(entries, due)
+        # A search for the work meant that misses the deadline leaves the entry's mismatch
+        # as it is (flagged wrong_identifier), so its key is not among the late ones.
+        meant, _ = self._meant_works(entries, due)
         return Resolved(
-            lookups=lookups, published=published, stored=stored, late=late | late_published
+            lookups=lookups,
+            published=published,
+            meant=meant,
+            stored=stored,
+            late=late | late_published,
         )
 
     def judge_extraction(
@@ -276,7 +299,7 @@ class Checker:
         if any(key not in resolved.lookups and key not in resolved.late for key in plan.allowed):
             raise ValueError("judge_extraction: the Resolved was made for other texts")
         verdicts = {
-            i: self._verdict(plan, i, c, resolved)
+            i: _contained(partial(self._verdict, plan, i, c, resolved))
             for i, c in enumerate(citations)
             if c.kind is not Kind.INLINE
         }
@@ -316,7 +339,8 @@ class Checker:
         if key in resolved.late or citation.key in resolved.late:
             return unchecked(DEADLINE_REASON.format(self.config.deadline or 0), DEADLINE)
         published = resolved.published.get(citation.key)
-        return judge(citation, resolved.lookups[key], published=published)
+        meant = resolved.meant.get(citation.key)
+        return judge(citation, resolved.lookups[key], published=published, meant=meant)
 
     def _published_versions(
         self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
@@ -330,6 +354,22 @@ class Checker:
         wanted: dict[str, Citation] = {}
         for entry, lookups in entries:
             if entry.key not in wanted and needs_published_version(entry, lookups or []):
+                wanted[entry.key] = _unidentified(entry)
+        return self._gather(partial(self._ask, chain), wanted, due)
+
+    def _meant_works(
+        self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
+    ) -> tuple[dict[str, list[Lookup]], set[str]]:
+        """Searches, by entry key, for the work each entry describes when its identifier
+        belongs to another (`judge.needs_meant_work`): its claimed fields, asked of every
+        searching source as for an entry without identifier; and the entry keys whose
+        searches missed the deadline."""
+        chain = self._chains[Kind.REFERENCE]
+        if not chain:
+            return {}, set()
+        wanted: dict[str, Citation] = {}
+        for entry, lookups in entries:
+            if entry.key not in wanted and needs_meant_work(entry, lookups or []):
                 wanted[entry.key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due)
 
@@ -349,7 +389,7 @@ class Checker:
             return {}, set(citations)
         # Past `due`, the lookups left running start no new request (`net.deadline`), and
         # what they end with (an answer, or the deadline's own refusal) is late.
-        bounded = stopping_at(due, work)
+        bounded = stopping_at(due, partial(_isolated, work))
         finished_late: set[str] = set()
 
         def on_time(key: str, citation: Citation) -> list[Lookup]:
@@ -571,5 +611,33 @@ def _link_verdicts(citations: list[Citation], links: list[Link]) -> dict[int, Ve
     for row in links:
         if row.inline is not None and row.problem is not None:
             entry = None if row.reference is None else citations[row.reference]
-            verdicts[row.inline] = judge_link(citations[row.inline], row, entry)
+            verdicts[row.inline] = _contained(
+                partial(judge_link, citations[row.inline], row, entry)
+            )
     return verdicts
+
+
+def _isolated(work: Callable[[Citation], list[Lookup]], citation: Citation) -> list[Lookup]:
+    """`work` on one citation; whatever it raises becomes that citation's FAILED answer
+    (`internal_error`), so that one claim cannot fail the others of its text. (`guarded`
+    already contains each source's exceptions; this covers the rest of the way: the
+    results cache, the byte budget, the chain itself.)"""
+    try:
+        return work(citation)
+    except FactcheckError:
+        raise  # about the configuration or the input, not this claim (see `guarded`)
+    except Exception as exc:
+        logger.debug("checking %r failed", citation.raw, exc_info=True)
+        return [internal_error(CHECKER_SOURCE, exc)]
+
+
+def _contained(decide: Callable[[], Verdict]) -> Verdict:
+    """One claim's verdict; an exception while judging it makes this claim alone
+    `unverifiable` (flag `internal_error`), with the exception named in its reason."""
+    try:
+        return decide()
+    except FactcheckError:
+        raise
+    except Exception as exc:
+        logger.debug("judging a claim failed", exc_info=True)
+        return failed_inside(exc)

@@ -46,6 +46,7 @@ def main() -> None:
     \b
     factcheck FILE... [-]          check files (or stdin), same as `factcheck check`
     factcheck extract FILE...      list what would be checked, without the network
+    factcheck fix FILE [-o OUT]    correct miscited references, comment out fabricated ones
     factcheck run IN -o OUT.jsonl  evaluation jobs: every record of a JSONL/CSV/Parquet file
     factcheck report RESULTS -o F  an HTML page of a run's results: rates, flagged references
     factcheck mcp [--http PORT]    serve the checks as MCP tools for agents and assistants
@@ -60,7 +61,10 @@ def _source_options(command: Any) -> Any:
             "--config",
             "config_file",
             type=click.Path(dir_okay=False),
-            help="Settings file (factcheck.toml or pyproject.toml) [default: found upwards].",
+            help=(
+                "Settings file (factcheck.toml or pyproject.toml), taken whole "
+                "[default: found upwards, which may not redirect I/O or loosen security]."
+            ),
         ),
         click.option(
             "--ignore-file",
@@ -229,6 +233,108 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
     sys.exit(EXIT_OK if len(found) == len(inputs) else EXIT_USAGE)
 
 
+@main.command("fix")
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the fixed FILE here.")
+@click.option("--write", is_flag=True, help="Fix the files in place.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option(
+    "--fabricated",
+    type=click.Choice(["mark", "remove"]),
+    default="mark",
+    show_default=True,
+    help="Comment out a likely fabricated reference with the reason, or remove it with its "
+    "in-text citations.",
+)
+@click.option(
+    "--fail-on",
+    default=DEFAULT_FAIL_ON,
+    show_default=True,
+    help="Statuses to fix.",
+)
+@_source_options
+def fix_command(
+    files: tuple[str, ...],
+    output: str | None,
+    write: bool,
+    show_diff: bool,
+    fabricated: str,
+    fail_on: str,
+    **settings: Any,
+) -> None:
+    """Fix FILES: each miscited reference rewritten from the work it cites, in the file's
+    own format; each likely fabricated one commented out with the reason (or removed).
+
+    \b
+    factcheck fix refs.bib -o fixed.bib   the fixed file to OUT
+    factcheck fix paper.md --write        in place
+    factcheck fix refs.bib --diff         a unified diff, nothing written
+    factcheck fix refs.bib                the fixed text on stdout
+
+    A summary of the changes goes to stderr. Exit status: 0 when nothing is left to flag,
+    1 when some failing claim could not be fixed (or, with --diff, when the diff is not
+    empty), 2 for a usage or input error.
+    """
+    from .checker import Checker
+    from .errors import FactcheckError, InputError
+    from .fixfile import fix_text
+    from .inputs import STDIN
+
+    if sum([output is not None, write, show_diff]) > 1:
+        raise click.UsageError("use one of -o, --write and --diff")
+    if len(files) > 1 and not (write or show_diff):
+        raise click.UsageError("several files are fixed with --write or --diff")
+    if write and STDIN in files:
+        raise click.UsageError("stdin cannot be fixed in place: use -o or stdout")
+    from .inputs import Document
+
+    statuses = _parse_statuses(fail_on)
+    inputs = _read_all(files)
+    documents = [i for i in inputs if isinstance(i, Document)]
+    had_error = len(documents) < len(inputs)
+    results = []
+    try:
+        with Checker(**settings) as checker:
+            for document in documents:
+                if write and document.warnings:
+                    _error(f"{document.path}: not fixed in place: it is not valid UTF-8")
+                    had_error = True
+                    continue
+                try:
+                    results.append(
+                        fix_text(
+                            document.text,
+                            checker=checker,
+                            path=document.path,
+                            fabricated=fabricated,
+                            fail_on=statuses,
+                        )
+                    )
+                except InputError as exc:
+                    _error(str(exc))
+                    had_error = True
+    except FactcheckError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    try:
+        for result in results:
+            click.echo(result.summary(), err=True)
+            if show_diff:
+                click.echo(result.diff(), nl=False)
+            elif write:
+                if result.changed:
+                    _write_text(result.path or "", result.fixed)
+            else:
+                _write_text(output, result.fixed)
+    except OSError as exc:
+        _error(f"{exc.filename}: cannot write: {exc.strerror}")
+        sys.exit(EXIT_USAGE)
+    if had_error:
+        sys.exit(EXIT_USAGE)
+    left = any(r.unfixed or (show_diff and r.changed) for r in results)
+    sys.exit(EXIT_FAILED if left else EXIT_OK)
+
+
 @main.command("run")
 @click.argument("input_path", metavar="IN")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="OUT.jsonl")
@@ -313,14 +419,13 @@ def run_command(
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     rates = done.overall.rates
-    click.echo(
+    _say(
         f"factcheck: {_counted(done.overall.records, 'record')} in {output} "
         f"({done.run.records} this run, {_counted(done.run.unique_claims, 'unique claim')}, "
         f"{_counted(done.run.cache_hits, 'cache hit')}); "
         f"fabricated {_share(rates.fabricated.rate)}, "
         f"miscited {_share(rates.miscited.rate)}, dead links {_share(rates.dead_links.rate)}, "
-        f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}",
-        err=True,
+        f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}"
     )
     if done.run.network_trouble:
         click.echo(done.run.network_trouble, err=True)
@@ -343,11 +448,18 @@ def report_command(results: str, output: str, title: str | None) -> None:
     except (FactcheckError, OSError) as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
-    click.echo(
+    _say(
         f"factcheck: report of {_counted(collected.tally.records, 'record')} "
-        f"({_counted(collected.flagged, 'flagged finding')}) in {output}",
-        err=True,
+        f"({_counted(collected.flagged, 'flagged finding')}) in {output}"
     )
+
+
+def _write_text(path: str | None, text: str) -> None:
+    """`text` to the file at `path` (UTF-8, line ends as they are), or to stdout."""
+    from .formats.output import open_output
+
+    with open_output(path) as stream:
+        stream.write(text)
 
 
 def _share(rate: float | None) -> str:
@@ -481,7 +593,7 @@ def _read_all(paths: tuple[str, ...]) -> list[Document | Report]:
             inputs.append(_unchecked(path, exc))
             continue
         for warning in document.warnings:
-            click.echo(f"factcheck: warning: {warning}", err=True)
+            _say(f"factcheck: warning: {warning}")
         inputs.append(document)
     return inputs
 
@@ -569,4 +681,12 @@ def _console() -> Any:
 
 
 def _error(message: str) -> None:
-    click.echo(f"factcheck: error: {message}", err=True)
+    _say(f"factcheck: error: {message}")
+
+
+def _say(line: str) -> None:
+    """One line on stderr, without the control characters a file name or an input may
+    carry (`safetext`)."""
+    from .safetext import safe_line
+
+    click.echo(safe_line(line), err=True)

@@ -1,8 +1,10 @@
 """Config: every setting in one typed place.
 
-Precedence, lowest first: defaults < the configuration file (`[tool.factcheck]` in
-pyproject.toml, or factcheck.toml: see factcheck.configfile) < `FACTCHECK_*` environment
-variables < arguments.
+Precedence, lowest first: defaults < the user's own configuration file < the project's
+(`[tool.factcheck]` in pyproject.toml, or factcheck.toml: see factcheck.configfile) <
+`FACTCHECK_*` environment variables < arguments. A project file found by the upward search,
+rather than named, may not redirect requests or files or loosen security and limits
+(factcheck.configtrust).
 """
 
 from __future__ import annotations
@@ -201,9 +203,15 @@ class Config(BaseModel):
         config_file: str | os.PathLike[str] | None = None,
         **overrides: Any,
     ) -> Config:
-        """Defaults, then the configuration file (`config_file`, FACTCHECK_CONFIG, or the one
-        found from the working directory up), then FACTCHECK_* variables from `env`
-        (os.environ), then `overrides`.
+        """Defaults, then the user's own configuration file, then the project's
+        (`config_file`, FACTCHECK_CONFIG, or the one found from the working directory up),
+        then FACTCHECK_* variables from `env` (os.environ), then `overrides`.
+
+        A project file that was found, not named, is not trusted: its settings that would
+        redirect requests or files (every `*_url`, `cache`, `replay`, `library`, `hosts`,
+        `ignore_file`, …) or loosen security and limits (`allow_private_urls`, a longer
+        timeout, …) are dropped with one warning (logger `factcheck.configtrust`). Name the
+        file (`config_file=`) to take it whole.
 
         An override of None means "not given" so that CLI options can be passed straight in.
         """

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from .safetext import safe_line
+
 if TYPE_CHECKING:
     from .model import Report
 
@@ -34,7 +36,7 @@ class SourceError(FactcheckError):
     """A source could not answer. Always leads to `unverifiable`, never `not_found`.
 
     `reason` is one sentence a person can act on; it ends up in the verdict, and `flags`
-    (of the class) end up in the verdict's flags.
+    (of the class) name the cause for the verdict's flags, where a subclass has one.
     """
 
     flags: ClassVar[tuple[str, ...]] = ()
@@ -64,6 +66,11 @@ class BadResponse(SourceError):
     """The source answered, but not with what its API promises (bad JSON, wrong type, too big)."""
 
 
+class UnsafeIdentifier(SourceError):
+    """An identifier that cannot be put into a URL path without naming another resource
+    (empty, `.` or `..`): it is not looked up."""
+
+
 class OfflineMiss(SourceError):
     """Offline mode, and the cache holds no answer for this request."""
 
@@ -80,8 +87,10 @@ class FactCheckFailed(FactcheckError):
 
     def __init__(self, report: Report) -> None:
         failures = report.failures()
+        # The message may reach a terminal (a traceback): no control characters in it.
         named = ", ".join(
-            f"{f.citation.raw} ({f.verdict.status.value})" for f in failures[:FAILED_MESSAGE_LISTED]
+            f"{safe_line(f.citation.raw)} ({f.verdict.status.value})"
+            for f in failures[:FAILED_MESSAGE_LISTED]
         )
         more = len(failures) - FAILED_MESSAGE_LISTED
         suffix = f", and {more} more" if more > 0 else ""

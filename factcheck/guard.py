@@ -43,6 +43,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 PolicyName = Literal["noop", "exception", "filter", "fix", "reask"]
 Policy = PolicyName | Callable[[Any, Report], Any]
 StreamMode = Literal["stream_first", "buffer"]
+# What `on_fail="fix"` does with a likely fabricated reference (see `fixes`).
+FixFabricated = Literal["remove", "mark"]
+FIX_FABRICATED = frozenset({"remove", "mark"})
 
 # What `fail_on` takes: a status, comma-separated names, or a list (`model.parse_statuses`).
 FailOn = Status | str | Iterable[Status | str]
@@ -116,7 +119,13 @@ class Guard:
         stream: StreamMode | None = None,
         max_reasks: int = DEFAULT_MAX_REASKS,
         fallback: Policy = "noop",
+        fix_fabricated: FixFabricated = "remove",
     ) -> None:
+        if fix_fabricated not in FIX_FABRICATED:
+            raise ValueError(
+                f"unknown fix_fabricated {fix_fabricated!r}: use one of "
+                + _listed(sorted(FIX_FABRICATED))
+            )
         for name, policy in (("on_fail", on_fail), ("fallback", fallback)):
             if not callable(policy) and policy not in POLICY_NAMES:
                 raise ValueError(
@@ -144,6 +153,7 @@ class Guard:
         self.stream: StreamMode = stream
         self.max_reasks = max_reasks
         self.fallback = fallback
+        self.fix_fabricated = fix_fabricated
 
     @property
     def checker(self) -> Checker:
@@ -223,7 +233,13 @@ class Guard:
             if policy == "filter":
                 return policies.filter_edits(text, report, checked.extraction, self.fail_on)
             if policy == "fix":
-                return policies.fix_edits(text, report, self.fail_on)
+                return policies.fix_edits(
+                    text,
+                    report,
+                    checked.extraction,
+                    self.fail_on,
+                    fabricated=self.fix_fabricated,
+                )
         except Exception:
             log.exception("factcheck could not work out the %s edits", policy)
         return []
@@ -332,6 +348,7 @@ def guard(
     stream: StreamMode | None = None,
     max_reasks: int = DEFAULT_MAX_REASKS,
     fallback: Policy = "noop",
+    fix_fabricated: FixFabricated = "remove",
 ) -> Callable[[F], F]: ...
 
 
@@ -346,6 +363,7 @@ def guard(
     stream: StreamMode | None = None,
     max_reasks: int = DEFAULT_MAX_REASKS,
     fallback: Policy = "noop",
+    fix_fabricated: FixFabricated = "remove",
 ) -> Any:
     """Check the references in what `func` returns: `@guard` or `@guard(on_fail=...)`.
 
@@ -355,10 +373,16 @@ def guard(
     - `checker`: the Checker to use (default: the shared one configured from FACTCHECK_*).
     - `on_fail`: what happens to an answer with a failing reference:
       `"noop"` (report only), `"exception"` (raise `FactCheckFailed`), `"filter"` (remove
-      failing references and their in-text citations), `"fix"` (put the found record's
-      values in place of a mismatch's), `"reask"` (call again with the problems appended
-      to the `messages`, `prompt` or `input` argument, at most `max_reasks` times, then
-      apply `fallback`), or a callable `(value, report) -> value`.
+      failing references and their in-text citations), `"fix"` (correct each mismatch from
+      the work it cites, field by field, authors and identifier included; take out a likely
+      fabricated reference, see `fix_fabricated`), `"reask"` (call again with the problems
+      appended to the `messages`, `prompt` or `input` argument, at most `max_reasks` times,
+      then apply `fallback`), or a callable `(value, report) -> value`.
+    - `fix_fabricated`: what `"fix"` does with a reference no source holds (or whose
+      identifier belongs to another work while no source holds the work it describes):
+      `"remove"` it with its in-text citations, keeping the sentences readable (default),
+      or `"mark"` it, commented out with the reason. `"fix"` never merges a claim with
+      another work: a wrong identifier whose right one was not found is left as it is.
     - `fail_on`: the statuses that count as failing: `"not_found"`, `"not_found,mismatch"`
       or a list; default not_found and mismatch.
     - `on_report`: called with every Report; `last_report()` returns it too.
@@ -379,6 +403,7 @@ def guard(
         stream=stream,
         max_reasks=max_reasks,
         fallback=fallback,
+        fix_fabricated=fix_fabricated,
     )
     if func is None:
         return configured

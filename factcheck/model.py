@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from .normalize import ascii_lower
+
 
 class ValueEnum(str, Enum):
     """A string enum that prints as its value: `print(Status.VERIFIED)` and f-strings show
@@ -139,7 +141,9 @@ class Citation(BaseModel):
     def key(self) -> str:
         """Identity of what gets looked up: the same identifier twice is resolved once.
 
-        Identifiers compare case-insensitively; URLs are case-sensitive past the host.
+        Identifiers compare case-insensitively, in ASCII letters only (as DOIs do): a
+        look-alike such as the Kelvin sign "K" is another identifier, not "k"; URLs are
+        case-sensitive past the host.
         """
         ident = (
             self.fields.doi
@@ -153,7 +157,7 @@ class Citation(BaseModel):
         if self.kind is Kind.REFERENCE:
             ident = self.raw
         elif self.kind is not Kind.URL:
-            ident = ident.lower()
+            ident = ascii_lower(ident)
         return f"{self.kind.value}:{ident}"
 
 

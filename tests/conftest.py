@@ -18,6 +18,15 @@ from servers import LocalServer, fast_config, free_port
 from factcheck.net.http import Http
 
 
+@pytest.fixture(autouse=True)
+def _no_user_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests never read the user's own configuration file (configfile.user_config_path):
+    the user configuration directory is an empty one of the test's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("user-config")))
+
+
 @pytest.fixture
 def local_server() -> Iterator[LocalServer]:
     server = LocalServer().start()

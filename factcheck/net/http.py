@@ -641,8 +641,8 @@ def _keepable(response: requests.Response) -> bool:
             json.loads(response.content)
         elif XML_TYPE in kind:
             fromstring(response.content)
-    except (ValueError, ParseError, DefusedXmlException):
-        return False
+    except (ValueError, ParseError, DefusedXmlException, RecursionError):
+        return False  # RecursionError: JSON nested too deeply to parse (resolve.base.parse_json)
     return True
 
 

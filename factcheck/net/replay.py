@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -85,11 +85,13 @@ def _flatten(headers: Mapping[str, Any]) -> dict[str, str]:
 def match_key(method: str, url: str) -> tuple[str, str]:
     """What two requests must share to get the same recorded answer.
 
-    Scheme and caller-identity parameters are ignored; the rest of the query is sorted.
+    Scheme and caller-identity parameters are ignored; the rest of the query is sorted. The
+    path is compared percent-decoded: recordings made when identifiers kept their `/`
+    (`/works/10.1038/x`) answer requests that send them as one segment (`/works/10.1038%2Fx`).
     """
     parts = urlsplit(url)
     query = sorted((k, v) for k, v in parse_qsl(parts.query) if k not in IDENTITY_PARAMS)
-    path = parts.path.rstrip("/") or "/"
+    path = unquote(parts.path).rstrip("/") or "/"
     return method.upper(), urlunsplit(("", parts.netloc.lower(), path, urlencode(query), ""))
 
 

@@ -223,7 +223,7 @@ def _jsonl_rows(path: str, *, strict: bool) -> Iterator[tuple[int, Any]]:
             line, bad_byte = decode_utf8(raw)
             try:
                 value = json.loads(line)
-            except json.JSONDecodeError as exc:
+            except (json.JSONDecodeError, RecursionError) as exc:
                 message = f"line {number}: not valid JSON ({_why(exc)}): {_quote(raw)}"
                 if strict:
                     raise InputError(f"{path}: {message}") from None
@@ -277,7 +277,10 @@ def _open_text(path: str) -> Any:
     return open(path, encoding="utf-8", newline="")
 
 
-def _why(exc: json.JSONDecodeError) -> str:
+def _why(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    assert isinstance(exc, json.JSONDecodeError)
     return f"{exc.msg} at column {exc.colno}"
 
 

@@ -45,6 +45,7 @@ from ..errors import SourceError, UnsafeURL
 from ..model import Citation, Kind, Record
 from ..net.http import Http
 from ..net.safety import NoSuchHost, shown_url
+from ..safetext import safe_line
 from .base import Lookup
 
 GONE_STATUSES = frozenset({404, 410})
@@ -211,12 +212,13 @@ class WebResolver:
 
 
 def page_title(response: requests.Response) -> str | None:
-    """The HTML <title> of a page, unescaped and on one line; None for other content."""
+    """The HTML <title> of a page, unescaped, on one line and without control sequences
+    (`safetext`); None for other content."""
     if "html" not in response.headers.get("Content-Type", "html").lower():
         return None
     head = response.content[:TITLE_SCAN_CHARS].decode(response.encoding or "utf-8", "replace")
     found = TITLE.search(head)
-    return " ".join(html.unescape(found.group(1)).split()) if found else None
+    return safe_line(html.unescape(found.group(1))) if found else None
 
 
 def _meaning(status: int) -> str:
