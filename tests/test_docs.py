@@ -287,13 +287,25 @@ class PageRun:
             check_mcp_config(data.get("mcpServers") or data["servers"], self.env)
 
     def check_toml(self, block: Block, data: dict[str, Any]) -> None:
+        """A `[tool.factcheck]` table is a project's file: valid, and wholly taken when found.
+        A block whose first line names `config.toml` or `--config` is a file of the user's
+        own: valid. An entry point table names factcheck's group."""
         from factcheck.configfile import read_settings
+        from factcheck.configtrust import allowed
         from factcheck.resolve.base import ENTRY_POINT_GROUP
 
+        first = block.text.lstrip().splitlines()[0]
         if "factcheck" in data.get("tool", {}):
             path = self.scratch / "pyproject.toml"
             path.write_text(block.text, encoding="utf-8")
-            read_settings(Config, path)  # ConfigError on an unknown key or a bad value
+            settings = read_settings(Config, path)  # ConfigError: unknown key, bad value
+            found, own = Config(**settings), Config()
+            refused = [n for n in settings if not allowed(n, getattr(found, n), getattr(own, n))]
+            assert not refused, f"{block.where}: a found file may not set {refused}"
+        elif first.startswith("#") and ("config.toml" in first or "--config" in first):
+            path = self.scratch / "config.toml"
+            path.write_text(block.text, encoding="utf-8")
+            read_settings(Config, path)
         groups = data.get("project", {}).get("entry-points", {})
         ours = [g for g in groups if g.startswith("factcheck")]
         assert all(g == ENTRY_POINT_GROUP for g in ours), f"{block.where}: {ours}"
@@ -469,6 +481,24 @@ def test_markers_are_read_from_the_line_before_the_fence(tmp_path: Path) -> None
     assert (third.lang, third.text, third.marker) == ("python", "x = 1\n", None)
     with pytest.raises(AssertionError, match="needs a reason"):
         PageRun(tmp_path, {}).run(second)
+
+
+@pytest.mark.parametrize(
+    ("toml", "error"),
+    [
+        ("[tool.factcheck]\ntimout = 5\n", "timout"),  # a typo
+        ('[tool.factcheck]\ncrossref-url = "https://mirror.example"\n', "may not set"),
+        ('# a file named with --config\nsources = "crossref"\nmax-urls = "many"\n', "max"),
+    ],
+)
+def test_a_configuration_block_is_read_as_factcheck_reads_it(
+    toml: str, error: str, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(f"```toml\n{toml}```\n", encoding="utf-8")
+    (block,) = blocks(page)
+    with pytest.raises(Exception, match=error):
+        PageRun(tmp_path, {}).run(block)
 
 
 @pytest.mark.parametrize(
