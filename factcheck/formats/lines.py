@@ -39,6 +39,7 @@ class Lines:
         return bisect_right(self._starts, offset)
 
     def column_of(self, offset: int, line: int) -> int:
+        """The 1-based column of the character at `offset` on `line`, in code points."""
         return offset - self._starts[line - 1] + 1
 
     def region(self, start: int, end: int) -> Region:

@@ -62,6 +62,7 @@ class Rule:
     level: str
 
     def descriptor(self) -> dict[str, Any]:
+        """The rule as SARIF's `reportingDescriptor`, for the tool's `rules` list."""
         return {
             "id": self.id,
             "name": self.name,
@@ -110,6 +111,8 @@ RULE_INDEX = {rule.id: index for index, rule in enumerate(RULES)}
 
 
 def rule_for(finding: Finding) -> Rule:
+    """The rule a finding's result falls under: a URL not found is a dead link, any other miss not
+    found."""
     status, kind = finding.verdict.status, finding.citation.kind
     if status is Status.NOT_FOUND:
         return DEAD_LINK if kind is Kind.URL else NOT_FOUND

@@ -181,10 +181,12 @@ class SourceAdapter(HTTPAdapter):
         )
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """The pool manager, with the deadline's connection classes."""
         super().init_poolmanager(*args, **kwargs)
         watch_pools(self.poolmanager)
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """The proxy's pool manager, with the deadline's connection classes."""
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
         if isinstance(manager, PoolManager):
             watch_pools(manager)
@@ -193,6 +195,8 @@ class SourceAdapter(HTTPAdapter):
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
+        """Send one request: its source's rate limit, the SSRF policy for hosts not configured, the
+        lookup's time budget, retries and the body cap."""
         source = request.headers.get(cache.SOURCE_HEADER, "unknown")
         wire = request.copy()
         for name in INTERNAL_HEADERS:
@@ -278,6 +282,8 @@ class SourceAdapter(HTTPAdapter):
     def get_connection_with_tls_context(
         self, request: requests.PreparedRequest, verify: Any, proxies: Any = None, cert: Any = None
     ) -> ConnectionPool:
+        """A configured host's pool as usual; any other host's pinned to the address the SSRF guard
+        checked."""
         if self._trusted(request.url or ""):
             return super().get_connection_with_tls_context(request, verify, proxies, cert)
         return self._pinned(request, verify, cert)
@@ -515,6 +521,7 @@ class Http:
         return response
 
     def close(self) -> None:
+        """Close both sessions, the cache and any shared limits."""
         self.session.close()
         self._pages.close()
         cache.close_backend(self._backend)

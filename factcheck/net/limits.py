@@ -236,6 +236,8 @@ class Limiter:
         self._lock = threading.Lock()
 
     def gate(self, source: str, host: str) -> SourceGate:
+        """The gate of a request to `host` from `source`: the host's own when it has overrides, per
+        host for web pages, else the source's."""
         key = f"{source}:{host}" if source in PER_HOST_SOURCES else source
         override = self._hosts.get(host)
         if override is not None:

@@ -46,6 +46,8 @@ MAX_CAUSE_CHARS = 200
 
 
 class Outcome(str, Enum):
+    """How a source answered: it holds the work, it holds nothing, or it could not answer."""
+
     FOUND = "found"
     MISSING = "missing"
     FAILED = "failed"
@@ -67,16 +69,20 @@ class Lookup(BaseModel):
 
     @classmethod
     def found(cls, source: str, *records: Record) -> Lookup:
+        """The source holds these records."""
         return cls(source=source, outcome=Outcome.FOUND, records=list(records))
 
     @classmethod
     def missing(cls, source: str, reason: str, *, authoritative: bool) -> Lookup:
+        """The source answered that it holds nothing; `authoritative` when that proves the work does
+        not exist."""
         return cls(
             source=source, outcome=Outcome.MISSING, reason=reason, authoritative=authoritative
         )
 
     @classmethod
     def failed(cls, source: str, reason: str, *flags: str) -> Lookup:
+        """The source could not answer (`reason` says why): never evidence either way."""
         return cls(source=source, outcome=Outcome.FAILED, reason=reason, flags=list(flags))
 
     @classmethod

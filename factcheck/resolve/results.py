@@ -217,6 +217,7 @@ class ResultsCache:
                 self._trouble(exc)
 
     def close(self) -> None:
+        """Close the database connection."""
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
