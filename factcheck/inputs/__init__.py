@@ -94,6 +94,9 @@ class Document:
 INPUT_FORMATS: dict[str, tuple[str, ...]] = {
     "text": (),
     "pdf": (".pdf",),
+    "latex": (".tex",),
+    "bbl": (".bbl",),
+    "aux": (".aux",),
 }
 
 
@@ -115,6 +118,12 @@ def read_document(path: str, fmt: str | None = None) -> Document:
     """Read `path` (or stdin for "-") into a Document, or raise InputError. `fmt` names the
     input format (see INPUT_FORMATS); without it the extension decides."""
     chosen = format_of(path, fmt)
+    if chosen == "latex":
+        from .latex import read_latex
+
+        if path == STDIN:
+            raise InputError("a LaTeX project is read from its main .tex file, not stdin")
+        return read_latex(path)
     data = read_bytes(path)
     return _READERS.get(chosen, decode)(path, data)
 
@@ -135,6 +144,8 @@ def _readers() -> dict[str, Callable[[str, bytes], Document]]:
 
     return {
         "pdf": lazy("pdf", "pdf_document"),
+        "bbl": lazy("latex", "bbl_document"),
+        "aux": lazy("latex", "aux_document"),
     }
 
 
