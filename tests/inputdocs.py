@@ -179,3 +179,18 @@ def two_column_pdf(path: Path) -> Path:
         y += height + (3 if kind == "h" else 1.5)
     pdf.output(str(path))
     return path
+
+
+def word_file(path: Path, *, numbered: bool = True) -> Path:
+    """A .docx: a title, prose citing [1] and [2], then a References heading and the list
+    (with its "[n]" markers typed, or as bare paragraphs as Word's list numbering leaves them)."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("A study of citations", level=1)
+    document.add_paragraph(PROSE)
+    document.add_heading("References", level=2)
+    for line in reference_lines():
+        document.add_paragraph(line if numbered else line.split("] ", 1)[1])
+    document.save(str(path))
+    return path

@@ -97,6 +97,7 @@ INPUT_FORMATS: dict[str, tuple[str, ...]] = {
     "latex": (".tex",),
     "bbl": (".bbl",),
     "aux": (".aux",),
+    "docx": (".docx",),
 }
 
 
@@ -146,6 +147,7 @@ def _readers() -> dict[str, Callable[[str, bytes], Document]]:
         "pdf": lazy("pdf", "pdf_document"),
         "bbl": lazy("latex", "bbl_document"),
         "aux": lazy("latex", "aux_document"),
+        "docx": lazy("word", "docx_document"),
     }
 
 
