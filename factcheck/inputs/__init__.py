@@ -98,7 +98,13 @@ INPUT_FORMATS: dict[str, tuple[str, ...]] = {
     "bbl": (".bbl",),
     "aux": (".aux",),
     "docx": (".docx",),
+    "ris": (".ris",),
+    "endnote": (".enw.xml", ".endnote.xml"),
+    "csl-json": (".csl.json", ".csljson"),
 }
+# An EndNote XML export is a `.xml` file whose opening holds this tag.
+ENDNOTE_SNIFF = b"<records>"
+SNIFF_BYTES = 4096
 
 
 def format_of(path: str, fmt: str | None = None) -> str:
@@ -126,6 +132,8 @@ def read_document(path: str, fmt: str | None = None) -> Document:
             raise InputError("a LaTeX project is read from its main .tex file, not stdin")
         return read_latex(path)
     data = read_bytes(path)
+    if chosen == "text" and path.lower().endswith(".xml") and ENDNOTE_SNIFF in data[:SNIFF_BYTES]:
+        chosen = "endnote"
     return _READERS.get(chosen, decode)(path, data)
 
 
@@ -148,6 +156,9 @@ def _readers() -> dict[str, Callable[[str, bytes], Document]]:
         "bbl": lazy("latex", "bbl_document"),
         "aux": lazy("latex", "aux_document"),
         "docx": lazy("word", "docx_document"),
+        "ris": lazy("bibfiles", "ris_document"),
+        "endnote": lazy("bibfiles", "endnote_document"),
+        "csl-json": lazy("bibfiles", "csl_json_document"),
     }
 
 
