@@ -305,7 +305,9 @@ def fix_command(
     from .inputs import Document
 
     statuses = _parse_statuses(fail_on)
-    inputs = _read_all(files)
+    # Fixing rewrites the file's own text: read as text whatever the extension (a .tex
+    # file alone, not its project), never through a converter.
+    inputs = _read_all(files, "text")
     documents = [i for i in inputs if isinstance(i, Document)]
     had_error = len(documents) < len(inputs)
     results = []

@@ -179,3 +179,26 @@ def test_check_through_the_cli(fake_api: FakeApi, tmp_path: Path, name: str) -> 
     statuses = {i["citation"]["fields"]["title"]: i["verdict"]["status"] for i in items}
     assert statuses[TITLE] == "verified"
     assert statuses["A book that was never written"] in ("not_found", "unverifiable")
+
+
+def test_extract_takes_input_format(tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_text(RIS, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["extract", "--format", "json", "--input-format", "ris", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.output)["files"][0]["items"]
+    assert [i["citation"]["kind"] if "citation" in i else i["kind"] for i in items] == [
+        "reference",
+        "reference",
+    ]
+    wrong = CliRunner().invoke(main, ["extract", "--input-format", "rtf", str(path)])
+    assert wrong.exit_code == 2
+
+
+def test_text_format_reads_any_file_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "refs.ris"
+    path.write_text(RIS, encoding="utf-8")
+    document = read_document(str(path), "text")
+    assert document.extraction is None and document.text == RIS

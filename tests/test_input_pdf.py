@@ -163,3 +163,19 @@ def test_check_through_the_cli_reports_pages(fake_api: FakeApi, pdf_file: Path) 
         main, ["check", "--sources", "crossref", str(pdf_file)], env=env_for(fake_api)
     )
     assert "page 2, line " in text.output
+
+
+def test_a_scanned_page_among_text_pages_is_warned_about(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    pdf.add_page()
+    pdf.cell(0, 5, "Smith, J. (2020). A study of things. Journal of Things.")
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 50, style="F")
+    path = tmp_path / "mixed.pdf"
+    pdf.output(str(path))
+    document = read_document(str(path))
+    assert "A study of things" in document.text
+    assert any("page(s) 2 have no text layer" in w for w in document.warnings)

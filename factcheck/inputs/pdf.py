@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from pypdfium2 import PdfTextPage
 
 MAX_PDF_PAGES = 2000
+# Pages named in a warning about pages without text; the rest are counted only.
+MAX_LISTED_PAGES = 20
 # Runs crossing the page's middle, within the column band, that a two-column page may have.
 MAX_SPANNING_SHARE = 0.2
 # Runs each side needs before a page counts as two columns.
@@ -81,6 +83,12 @@ def pdf_document(path: str, data: bytes) -> Document:
     lines = _without_running_lines(pages)
     if not any(line.text.strip() for line in lines):
         raise InputError(NO_TEXT.format(path=path))
+    blank = [str(n) for n, page in enumerate(pages, start=1) if not any(t.strip() for t in page)]
+    if blank:
+        warnings.append(
+            f"{path}: page(s) {', '.join(blank[:MAX_LISTED_PAGES])} have no text layer "
+            "(scanned?); their references, if any, were not read"
+        )
     text, segments = _joined(lines)
     return Document(path, text, warnings, places=Places(text, segments))
 
