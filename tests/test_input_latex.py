@@ -205,6 +205,8 @@ def test_aux_keys_against_its_bibdata(tmp_path: Path) -> None:
     extraction = read_document(str(aux)).extract()
     problems = sorted(row.problem or "" for row in extraction.links if row.problem)
     assert problems == ["no_entry", "uncited"]
+    cited = [c.raw for c in extraction.citations if c.kind is Kind.INLINE]
+    assert cited == ["sadasivan2012", "ghost2019", "smith2020"], "\\bibcite cites nothing"
 
 
 def test_aux_alone_is_refused(tmp_path: Path) -> None:

@@ -40,9 +40,10 @@ _INPUT_RE = re.compile(r"\\(?:input|include)\s*\{([^{}\n]+)\}")
 _BIBLIOGRAPHY_RE = re.compile(r"\\(?:bibliography|bibdata)\s*\{([^{}]+)\}")
 _BIBRESOURCE_RE = re.compile(r"\\addbibresource\s*(?:\[[^\]]*\]\s*)?\{([^{}]+)\}")
 # \cite and its natbib/biblatex kin (\citep*, \parencite, \Autocite, \nocite ...), with up
-# to two optional arguments, then the keys.
+# to two optional arguments, then the keys; not an .aux's \\bibcite (an entry's label).
 _CITE_RE = re.compile(
-    r"\\(?:[A-Za-z]*cite[A-Za-z]*|citation)\*?\s*(?:\[[^\]]*\]\s*){0,2}\{([^{}]*)\}"
+    r"\\(?!bibcite\b)(?:[A-Za-z]*cite[A-Za-z]*|citation)\*?\s*(?:\[[^\]]*\]\s*){0,2}"
+    r"\{([^{}]*)\}"
 )
 _KEY_RE = re.compile(r"[^,\s]+")
 _BIBITEM_RE = re.compile(r"\\bibitem\s*(?:\[((?:[^\[\]]|\[[^\]]*\])*)\])?\s*\{([^{}]+)\}")

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from pypdfium2 import PdfTextPage
 
 MAX_PDF_PAGES = 2000
+# Compressed streams make text far larger than the file: reading stops at this many characters.
+MAX_PDF_CHARS = 10_000_000
 # Pages named in a warning about pages without text; the rest are counted only.
 MAX_LISTED_PAGES = 20
 # Runs crossing the page's middle, within the column band, that a two-column page may have.
@@ -75,7 +77,7 @@ def pdf_document(path: str, data: bytes) -> Document:
         count = len(pdf)
         if count > MAX_PDF_PAGES:
             warnings.append(f"{path}: only the first {MAX_PDF_PAGES} of {count} pages were read")
-        pages = [_page_lines(pdf, index) for index in range(min(count, MAX_PDF_PAGES))]
+        pages = _pages(pdf, path, min(count, MAX_PDF_PAGES), warnings)
     except pdfium.PdfiumError as exc:
         raise InputError(f"{path}: the PDF is broken and cannot be read ({exc})") from exc
     finally:
@@ -98,6 +100,22 @@ def read_pdf(path: str) -> Document:
     from . import read_bytes
 
     return pdf_document(path, read_bytes(path))
+
+
+def _pages(pdf: Any, path: str, count: int, warnings: list[str]) -> list[list[str]]:
+    """The lines of the first `count` pages, until MAX_PDF_CHARS of text were read."""
+    pages: list[list[str]] = []
+    size = 0
+    for index in range(count):
+        lines = _page_lines(pdf, index)
+        size += sum(len(line) + 1 for line in lines)
+        if size > MAX_PDF_CHARS:
+            warnings.append(
+                f"{path}: only the first {index} pages were read ({MAX_PDF_CHARS} characters)"
+            )
+            break
+        pages.append(lines)
+    return pages
 
 
 def _pdfium(path: str) -> Any:
@@ -143,12 +161,12 @@ def _regions(
     runs = [textpage.get_rect(i) for i in range(textpage.count_rects())]
     middle = width / 2
     left = [r for r in runs if r[2] <= middle + GUTTER_SLACK]
-    right = [r for r in runs if r[0] >= middle - GUTTER_SLACK]
+    right = [r for r in runs if r[0] >= middle - GUTTER_SLACK and r[2] > middle + GUTTER_SLACK]
     if len(left) < MIN_COLUMN_RUNS or len(right) < MIN_COLUMN_RUNS:
         return [(0, 0, width, height)]
     top = max(r[3] for r in left + right)
     bottom = min(r[1] for r in left + right)
-    spanning = [r for r in runs if r not in left and r not in right]
+    spanning = [r for r in runs if r[0] < middle - GUTTER_SLACK and r[2] > middle + GUTTER_SLACK]
     inside = [r for r in spanning if r[1] < top and r[3] > bottom]
     if len(inside) > MAX_SPANNING_SHARE * len(runs):
         return [(0, 0, width, height)]
