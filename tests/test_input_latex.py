@@ -240,3 +240,36 @@ def test_check_through_the_cli(fake_api: FakeApi, tmp_path: Path) -> None:
         env=env_for(fake_api),
     )
     assert "method.tex, line 2" in text.output
+
+
+def test_sarif_points_at_the_project_file(fake_api: FakeApi, tmp_path: Path) -> None:
+    from test_formats import validate
+
+    fake_api.reset()
+    main_file = project(tmp_path)
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "unverifiable",
+            "--sources",
+            "crossref,doi",
+            str(main_file),
+        ],
+        env=env_for(fake_api),
+    )
+    log = json.loads(result.output)
+    validate(log)
+    places = {
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[-1],
+            r["locations"][0]["physicalLocation"]["region"].get("startLine"),
+        )
+        for r in log["runs"][0]["results"]
+        if "no_entry" in r["properties"]["flags"]
+    }
+    assert places == {("method.tex", 2)}
+    assert all("fixes" not in r for r in log["runs"][0]["results"])
