@@ -202,3 +202,13 @@ def test_text_format_reads_any_file_as_text(tmp_path: Path) -> None:
     path.write_text(RIS, encoding="utf-8")
     document = read_document(str(path), "text")
     assert document.extraction is None and document.text == RIS
+
+
+def test_max_text_chars_holds_for_record_files(fake_api: FakeApi, tmp_path: Path) -> None:
+    fake_api.reset()
+    path = tmp_path / "refs.ris"
+    path.write_text(RIS, encoding="utf-8")
+    env = {**env_for(fake_api), "FACTCHECK_MAX_TEXT_CHARS": "100"}
+    result = CliRunner().invoke(main, ["check", str(path)], env=env)
+    assert result.exit_code == 2
+    assert "limit of 100 per text" in result.output

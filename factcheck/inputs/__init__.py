@@ -81,11 +81,21 @@ class Document:
                 citation.location = self.places.at(citation.start)
         return extraction
 
+    def _refuse_oversized(self, limit: int) -> None:
+        """The Checker's `max_text_chars` holds for a ready extraction's text too."""
+        from ..checker import TEXT_LIMIT_MESSAGE
+        from ..errors import TextTooLarge
+
+        if len(self.text) > limit:
+            message = TEXT_LIMIT_MESSAGE.format(name=self.path, size=len(self.text), limit=limit)
+            raise TextTooLarge(message)
+
     def check(self, checker: Checker, fail_on: Iterable[Status] | None = None) -> Report:
         """This document checked by `checker`, each finding with its location."""
         if self.extraction is None:
             report = checker.check(self.text, path=self.path, fail_on=fail_on)
         else:
+            self._refuse_oversized(checker.config.max_text_chars)
             report = checker.verify_extraction(self.extraction, path=self.path, fail_on=fail_on)
         return place(report, self.places)
 
