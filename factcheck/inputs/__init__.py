@@ -34,14 +34,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INPUT_FORMATS",
+    "MAX_INPUT_BYTES",
     "STDIN",
     "Document",
     "Places",
     "Segment",
     "decode",
+    "decode_utf8",
     "format_of",
     "place",
+    "read_bytes",
     "read_document",
+    "replaced_bytes_warning",
 ]
 
 STDIN = "-"
