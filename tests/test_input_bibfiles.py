@@ -212,3 +212,16 @@ def test_max_text_chars_holds_for_record_files(fake_api: FakeApi, tmp_path: Path
     result = CliRunner().invoke(main, ["check", str(path)], env=env)
     assert result.exit_code == 2
     assert "limit of 100 per text" in result.output
+
+
+def test_input_readers_stay_out_of_help() -> None:
+    """`factcheck --help` loads no input reader, no model (pydantic) and no PDF library."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, factcheck.cli; print(sorted(m for m in sys.modules if m.startswith("
+        "('pydantic', 'pypdfium2', 'docx', 'factcheck.inputs.', 'factcheck.model'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['factcheck.inputs.places']"

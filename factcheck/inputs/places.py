@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..model import Location, Report
+if TYPE_CHECKING:  # the models load with the first location asked: `--help` stays fast
+    from ..model import Location, Report
 
 NEWLINE = "\n"
 
@@ -33,6 +35,8 @@ class Places:
 
     def at(self, offset: int) -> Location | None:
         """The location of the character at `offset`, or None before the first segment."""
+        from ..model import Location
+
         index = bisect_right(self._starts, offset) - 1
         if index < 0:
             return None
