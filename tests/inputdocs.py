@@ -134,14 +134,15 @@ PROSE = (
 )
 
 
-def reference_lines() -> list[str]:
+def reference_lines(numbered: bool = True) -> list[str]:
+    """The list as written: "[n] Authors (year). Title. Venue." or without the marker."""
     return [
-        f"[{n}] {authors} ({year}). {title}. {venue}."
+        f"{f'[{n}] ' if numbered else ''}{authors} ({year}). {title}. {venue}."
         for n, (authors, year, title, venue) in enumerate(REFERENCES, start=1)
     ]
 
 
-def two_column_pdf(path: Path) -> Path:
+def two_column_pdf(path: Path, *, numbered: bool = True) -> Path:
     """A two-page, two-column PDF: running header and page numbers on each page, prose on
     page 1, the references from the middle of page 1's right column onto page 2."""
     from fpdf import FPDF
@@ -151,7 +152,7 @@ def two_column_pdf(path: Path) -> Path:
     pdf.set_font("Helvetica", size=9)
     column_width, gap, left = 88.0, 10.0, 12.0
     columns = [left, left + column_width + gap]
-    lines = reference_lines()
+    lines = reference_lines(numbered)
     blocks: list[tuple[str, str]] = [("p", PROSE * 3)] * PARAGRAPHS + [("h", "References")]
     blocks += [("r", line) for line in lines]
     page, column, y = 0, 0, 0.0
@@ -190,7 +191,7 @@ def word_file(path: Path, *, numbered: bool = True) -> Path:
     document.add_heading("A study of citations", level=1)
     document.add_paragraph(PROSE)
     document.add_heading("References", level=2)
-    for line in reference_lines():
-        document.add_paragraph(line if numbered else line.split("] ", 1)[1])
+    for line in reference_lines(numbered):
+        document.add_paragraph(line)
     document.save(str(path))
     return path

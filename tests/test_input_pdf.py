@@ -37,8 +37,14 @@ def _entry_start(text: str, number: int) -> int:
     return text.index(f"[{number}] {REFERENCES[number - 1][0][:6]}")
 
 
-def test_references_come_back_with_pages(pdf_file: Path) -> None:
-    document = read_document(str(pdf_file))
+@pytest.fixture(scope="module")
+def author_year_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return two_column_pdf(tmp_path_factory.mktemp("pdf") / "author-year.pdf", numbered=False)
+
+
+@pytest.mark.parametrize("made", ["pdf_file", "author_year_pdf"])
+def test_references_come_back_with_pages(made: str, request: pytest.FixtureRequest) -> None:
+    document = read_document(str(request.getfixturevalue(made)))
     extraction = document.located(document.extract())
     entries = [c for c in extraction.citations if c.kind.value == "reference"]
     titles = {_norm(c.fields.title or "") for c in entries}
