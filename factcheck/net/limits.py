@@ -227,8 +227,10 @@ class Limiter:
         max_wait: float,
         make_gate: GateFactory | None = None,
         hosts: Mapping[str, HostOverride] | None = None,
+        sources: Mapping[str, Limit] | None = None,
     ) -> None:
-        self._table = POLITE_LIMITS if polite else PUBLIC_LIMITS
+        # `sources`: the limits that plugin sources declare; never those of a built-in name.
+        self._table = {**(sources or {}), **(POLITE_LIMITS if polite else PUBLIC_LIMITS)}
         self._hosts = {h: o for h, o in (hosts or {}).items() if o.sets_limits()}
         self._max_wait = max_wait
         self._make_gate = make_gate or self._local_gate
