@@ -22,7 +22,7 @@ from factcheck.config import Config
 from factcheck.errors import ConfigError
 from factcheck.lookup import Lookup
 from factcheck.model import Citation, Kind, Record, Status
-from factcheck.net.limits import PUBLIC_LIMITS, Limit
+from factcheck.net.limits import PUBLIC_LIMITS, UNKNOWN_SOURCE_LIMIT, Limit, Limiter
 from factcheck.resolve.plugins import (
     BUILTIN,
     ENTRY_POINT_GROUP,
@@ -272,3 +272,11 @@ def test_a_checker_builds_resolver_classes_on_its_own_client(
         assert checker.resolvers[0].http is checker.http  # type: ignore[attr-defined]
         assert checker.check(f"doi:{DOI}").items[0].verdict.status is Status.VERIFIED
     assert "example" not in PUBLIC_LIMITS
+
+
+def test_a_declared_limit_never_replaces_a_builtins() -> None:
+    declared = {"crossref": Limit(rate=100, concurrency=9), "example": Limit(4, 1)}
+    limiter = Limiter(polite=False, max_wait=5, sources=declared)
+    assert limiter.gate("crossref", "api.crossref.org").limit == PUBLIC_LIMITS["crossref"]
+    assert limiter.gate("example", "api.example.org").limit == Limit(4, 1)
+    assert limiter.gate("other", "api.other.org").limit == UNKNOWN_SOURCE_LIMIT
