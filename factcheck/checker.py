@@ -61,8 +61,9 @@ from .resolve.base import (
     guarded,
     internal_error,
 )
-from .resolve.plugins import limit_of, load
+from .resolve.plugins import load
 from .resolve.results import open_results
+from .resolve.settings import limit_of
 from .resolve.web import ByteBudget, beyond_url_limit, spending
 
 logger = logging.getLogger(__name__)

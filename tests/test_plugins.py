@@ -23,13 +23,8 @@ from factcheck.errors import ConfigError
 from factcheck.lookup import Lookup
 from factcheck.model import Citation, Kind, Record, Status
 from factcheck.net.limits import PUBLIC_LIMITS, UNKNOWN_SOURCE_LIMIT, Limit, Limiter
-from factcheck.resolve.plugins import (
-    BUILTIN,
-    ENTRY_POINT_GROUP,
-    installed,
-    load,
-    settings_for,
-)
+from factcheck.resolve.plugins import BUILTIN, ENTRY_POINT_GROUP, installed, load
+from factcheck.resolve.settings import settings_for
 from tests.servers import LocalServer, Reply, fast_config
 
 ROOT = Path(__file__).resolve().parent.parent

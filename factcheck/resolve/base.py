@@ -59,8 +59,8 @@ class Resolver(Protocol):
     registered under (`resolve.plugins`), and keys its rate limits and cached answers.
 
     Optional class attributes: `default_url`, `limit` (a `net.limits.Limit`) and
-    `settings_model` (a `plugins.SourceSettings` subclass) give a source its own place, key
-    and pace (`plugins.settings_for`); `preprints_only = True` (`finds_published`)."""
+    `settings_model` (a `settings.SourceSettings` subclass) give a source its own place, key
+    and pace (`settings.settings_for`); `preprints_only = True` (`finds_published`)."""
 
     name: ClassVar[str]
     kinds: ClassVar[frozenset[Kind]]

@@ -23,7 +23,7 @@ from ..errors import BadResponse, SourceError
 from ..lookup import WRONG_RECORD, Lookup
 from ..model import Citation, Kind
 from ..normalize import ascii_lower
-from .plugins import settings_for
+from .settings import settings_for
 
 if TYPE_CHECKING:
     import requests

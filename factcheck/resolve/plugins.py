@@ -13,11 +13,8 @@ plugins:
 - one name registered twice (by two distributions, or a plugin named like a built-in) is a
   `ConfigError` when it is asked for: no plugin silently replaces `crossref`.
 
-A resolver class may declare its `default_url`, its rate `limit` (`net.limits.Limit`) and its
-`settings_model` (a `SourceSettings` subclass). Its settings come from, lowest first: those
-defaults, a `Config` field `<name>_<setting>` (how the built-ins' `crossref_url` and
-`openalex_key` stay what they were), then `Config.plugins[<name>]` (a `[tool.factcheck.plugins.
-<name>]` table, or `FACTCHECK_<NAME>_URL`, `_KEY`, `_RATE`, `_CONCURRENCY`).
+A source's own URL, key and limits: `resolve.settings`. This module stays light (no HTTP
+stack, no pydantic) so that `factcheck --help` can list the installed sources quickly.
 """
 
 from __future__ import annotations
@@ -25,13 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-from ..lookup import describe
-from ..net.limits import UNKNOWN_SOURCE_LIMIT, Limit
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -56,21 +49,6 @@ BUILTIN: Mapping[str, str] = {
 }
 
 
-class SourceSettings(BaseModel):
-    """One source's own settings: where it lives, its key, and its limits. A plugin that
-    needs more subclasses it and names the subclass as its `settings_model`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    url: str = ""
-    # An API key, kept secret in dumps and reprs.
-    key: SecretStr | None = None
-    # Request starts per second and requests in flight at once, in place of the class's
-    # declared `limit`.
-    rate: float | None = Field(default=None, gt=0)
-    concurrency: int | None = Field(default=None, ge=1)
-
-
 @dataclass(frozen=True)
 class Registration:
     """One entry point of the group: a source's name, its `module:attr`, and who installed it."""
@@ -81,6 +59,8 @@ class Registration:
 
     def load(self) -> type[Resolver]:
         """The resolver class, or ConfigError naming the plugin when it cannot be had."""
+        from ..lookup import describe
+
         entry = metadata.EntryPoint(self.name, self.value, ENTRY_POINT_GROUP)
         try:
             loaded = entry.load()
@@ -145,29 +125,3 @@ def registry() -> dict[str, type[Resolver]]:
 def build(names: Sequence[str], http: Http, config: Config) -> list[Resolver]:
     """Instantiate the named resolvers, in the given order."""
     return [cls(http, config) for cls in load(names)]
-
-
-def settings_for(resolver: type[Resolver], config: Config) -> SourceSettings:
-    """A source's settings (see the module docstring for where they come from)."""
-    model: type[SourceSettings] = getattr(resolver, "settings_model", SourceSettings)
-    given: dict[str, Any] = {"url": getattr(resolver, "default_url", "")}
-    for setting in model.model_fields:
-        field = f"{resolver.name}_{setting}"
-        if field in type(config).model_fields and getattr(config, field) is not None:
-            given[setting] = getattr(config, field)
-    given.update(config.plugins.get(resolver.name, {}))
-    try:
-        return model(**given)
-    except ValidationError as exc:
-        raise ConfigError(f"settings of source {resolver.name!r}: {exc}") from exc
-
-
-def limit_of(resolver: type[Resolver], config: Config) -> Limit:
-    """The rate and concurrency a source's requests keep to: what its class declares (else
-    `UNKNOWN_SOURCE_LIMIT`), or what its settings say instead."""
-    declared: Limit = getattr(resolver, "limit", None) or UNKNOWN_SOURCE_LIMIT
-    settings = settings_for(resolver, config)
-    return Limit(
-        rate=settings.rate or declared.rate,
-        concurrency=settings.concurrency or declared.concurrency,
-    )

@@ -16,7 +16,7 @@ from factcheck.model import Citation, Fields, Kind, Record
 from factcheck.net.limits import Limit
 from factcheck.resolve.base import parse_json
 from factcheck.resolve.common import ApiResolver, claimed_id, normalize_doi, require_same_doi
-from factcheck.resolve.plugins import SourceSettings
+from factcheck.resolve.settings import SourceSettings
 
 
 class ExampleSettings(SourceSettings):
