@@ -38,6 +38,20 @@ class DefaultGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
+class SourcesOption(click.Option):
+    """`--sources`, whose help lists the sources installed (plugins included), looked up
+    only when the help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from .resolve.plugins import installed
+
+        record = super().get_help_record(ctx)
+        if record is None:
+            return None
+        names, text = record
+        return names, text.replace("{installed}", ", ".join(installed()))
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="factcheck")
 def main() -> None:
@@ -73,10 +87,8 @@ def _source_options(command: Any) -> Any:
         ),
         click.option(
             "--sources",
-            help=(
-                "Comma-separated resolvers, in order "
-                "(crossref,doi,openalex,dblp,arxiv,pubmed,openlibrary,url,library)."
-            ),
+            cls=SourcesOption,
+            help="Comma-separated sources, in order (installed: {installed}).",
         ),
         click.option(
             "--offline/--online",
