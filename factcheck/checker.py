@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
@@ -57,12 +57,13 @@ from .resolve.base import (
     Lookup,
     Outcome,
     Resolver,
-    build,
     finds_published,
     guarded,
     internal_error,
 )
+from .resolve.plugins import load
 from .resolve.results import open_results
+from .resolve.settings import limit_of
 from .resolve.web import ByteBudget, beyond_url_limit, spending
 
 logger = logging.getLogger(__name__)
@@ -99,16 +100,31 @@ class Resolved:
 class Checker:
     """Checks texts against the configured sources. Use as a context manager, or close()."""
 
-    def __init__(self, config: Config | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        resolvers: Sequence[Resolver | type[Resolver]] | None = None,
+        **overrides: Any,
+    ) -> None:
+        """`resolvers`, when given, are the sources asked, in order, in place of
+        `config.sources`: objects built by the caller, or classes that the Checker builds on
+        its own HTTP client (with their declared limits), as it builds installed sources."""
         if config is None:
             config = Config.load(**overrides)
         elif overrides:
             config = config.model_copy(update=overrides)
+        chosen = list(load(config.sources)) if resolvers is None else list(resolvers)
+        # The names asked are part of the results cache's key: they must be these sources'.
+        config = config.model_copy(update={"sources": tuple(r.name for r in chosen)})
         self.config = config
         # Claims the user asked not to check (`config.ignore_file`): never looked up or shown.
         self.ignored = IgnoreList.read(config.ignore_file)
-        self.http = Http(config)
-        self.resolvers: list[Resolver] = build(config.sources, self.http, config)
+        classes = [r for r in chosen if isinstance(r, type)]
+        self.http = Http(config, limits={cls.name: limit_of(cls, config) for cls in classes})
+        self.resolvers: list[Resolver] = [
+            r(self.http, config) if isinstance(r, type) else r for r in chosen
+        ]
         # The sources that cover each kind, in the order they are asked, and their names.
         self._chains = {kind: [r for r in self.resolvers if kind in r.kinds] for kind in Kind}
         self._sources = {kind: [r.name for r in chain] for kind, chain in self._chains.items()}

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from .lookup import INTERNAL_ERROR, METADATA_UNAVAILABLE, Lookup, Outcome, describe
 from .match import (
     AGREE,
     DISAGREE,
@@ -25,7 +26,6 @@ from .match import (
 )
 from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
-from .resolve.base import INTERNAL_ERROR, METADATA_UNAVAILABLE, Lookup, Outcome, describe
 from .resolve.candidates import TITLE_SIMILARITY_FLOOR
 
 # --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------

@@ -11,7 +11,14 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    computed_field,
+    model_serializer,
+)
 
 from .normalize import ascii_lower
 
@@ -122,6 +129,22 @@ class Fields(BaseModel):
         return self.model_dump(exclude_defaults=True)
 
 
+class Location(BaseModel):
+    """Where a claim stands in the document it was read from, when that is not a plain text:
+    the page of a PDF, or the file of a LaTeX project; `line` counts within that page or file
+    (1-based). Set by `factcheck.inputs.place` after checking."""
+
+    page: int | None = None
+    file: str | None = None
+    line: int
+
+    def __str__(self) -> str:
+        where = f"page {self.page}, " if self.page is not None else ""
+        if self.file is not None:
+            where += f"{self.file}, "
+        return f"{where}line {self.line}"
+
+
 class Citation(BaseModel):
     """One claim found in a text: `text[start:end] == raw`."""
 
@@ -136,6 +159,16 @@ class Citation(BaseModel):
     # What links in-text citations and entries: "3" for "[3]", a BibTeX key, or for an
     # author-year citation "Smith 2020a".
     label: str | None = None
+    # Page and line (PDF) or file and line (LaTeX) in the document the text was read from.
+    # Left out of the JSON when unknown, so plain texts serialise as they always have.
+    location: Location | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_location(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if self.location is None and isinstance(data, dict):
+            data.pop("location", None)
+        return data
 
     @property
     def key(self) -> str:

@@ -87,7 +87,7 @@ from .deadline import (
     time_budget,
     watch_pools,
 )
-from .limits import Limiter, SourceGate
+from .limits import SYSTEM_CLOCK, Clock, Limit, Limiter, SourceGate
 from .reachability import Reachability, causes
 from .replay import NotRecorded, ReplayAdapter, load_cassettes
 from .safety import DEFAULT_PORTS, Origin, check_url, origin_of, resolve_pinned, shown_url
@@ -398,7 +398,16 @@ class SourceAdapter(HTTPAdapter):
 class Http:
     """The network for one Checker. Thread-safe: resolvers call it from many threads."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        limits: Mapping[str, Limit] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        """`limits`: the rate and concurrency of sources that the built-in table does not
+        know, by source name (what plugin sources declare). `clock`: the time the local
+        rate limits keep to (tests simulate it)."""
         self.config = config
         self._shared_limits = open_shared(config)
         self.limiter = Limiter(
@@ -406,6 +415,8 @@ class Http:
             max_wait=config.max_retry_after,
             make_gate=None if self._shared_limits is None else self._shared_limits.gate,
             hosts=config.hosts,
+            sources=limits,
+            clock=clock,
         )
         # Whether the network works at all: a DNS control, and the run's answers counted.
         self.reachability = Reachability(config.dns_control_host)

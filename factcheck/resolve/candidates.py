@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..lookup import Lookup
 from ..match import AGREE, UNKNOWN, Comparison, claims_et_al, compare, is_preprint_venue
 from ..model import Citation, Fields, Record
-from .base import Lookup
 
 # A candidate is the cited work when this many independent fields agree (title and at least
 # one of authors, year, venue, volume, pages), or every field both sides have, if fewer.
