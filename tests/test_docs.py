@@ -50,6 +50,8 @@ MKDOCS_SECONDS = 300
 FABRICATED = "10.1371/notarealdoi"
 # Names a writer may use that are no Config field: the tools' own variables.
 NOT_SETTINGS = frozenset({"FACTCHECK_CONFIG", "FACTCHECK_REQUIRE_BROWSER", "FACTCHECK_VENV"})
+# The plugin source docs/library.md writes (tests/plugins/factcheck_example_source/).
+EXAMPLE_PLUGIN = "example"
 ENV_NAME_RE = re.compile(r"FACTCHECK_[A-Z_]+[A-Z]")
 
 
@@ -292,7 +294,7 @@ class PageRun:
         own: valid. An entry point table names factcheck's group."""
         from factcheck.configfile import read_settings
         from factcheck.configtrust import allowed
-        from factcheck.resolve.base import ENTRY_POINT_GROUP
+        from factcheck.resolve.plugins import ENTRY_POINT_GROUP
 
         first = block.text.lstrip().splitlines()[0]
         if "factcheck" in data.get("tool", {}):
@@ -549,7 +551,15 @@ def documented_text() -> str:
 
 
 def test_every_setting_named_in_the_docs_exists() -> None:
+    """A FACTCHECK_* name in the docs is a Config field, a setting of an installed source or
+    of the docs' example plugin (FACTCHECK_<NAME>_URL, …), the Action's input or a tool's own
+    variable."""
+    from factcheck.config import PLUGIN_ENV_SETTINGS
+    from factcheck.resolve.plugins import installed
+
+    sources = {*installed(), EXAMPLE_PLUGIN}
     fields = {f"FACTCHECK_{name.upper()}" for name in Config.model_fields}
+    fields |= {f"FACTCHECK_{s.upper()}_{v.upper()}" for s in sources for v in PLUGIN_ENV_SETTINGS}
     named = set(ENV_NAME_RE.findall(documented_text()))
     unknown = {
         name for name in named - fields - NOT_SETTINGS if not name.startswith("FACTCHECK_ACTION_")
@@ -576,3 +586,4 @@ def test_the_architecture_page_names_every_module() -> None:
     names |= {p.name for p in package.rglob("*.py") if p.name != "__init__.py"}
     missing = sorted(name for name in names if f"`{name}`" not in page)
     assert not missing, f"docs/architecture.md does not name: {missing}"
+
