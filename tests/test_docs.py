@@ -586,4 +586,3 @@ def test_the_architecture_page_names_every_module() -> None:
     names |= {p.name for p in package.rglob("*.py") if p.name != "__init__.py"}
     missing = sorted(name for name in names if f"`{name}`" not in page)
     assert not missing, f"docs/architecture.md does not name: {missing}"
-
