@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left, bisect_right
 from itertools import islice
 
-from factcheck.extract.bibliography import find_references_with_labels
+from factcheck.extract.bibliography import MAX_ENTRY_CHARS, find_references_with_labels
 from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.inline import find_inline_with_labels, link
@@ -40,6 +40,9 @@ __all__ = [
 # Context never reaches further than this from a citation, so that a megabyte-long
 # line with thousands of links stays linear; a reference entry fits easily.
 CONTEXT_RADIUS = 400
+# Context of an identifier inside a bibliography entry reaches this far into the entry:
+# every entry of a reference list is read whole.
+ENTRY_CONTEXT_RADIUS = MAX_ENTRY_CHARS
 # A markdown list item or its continuation is followed at most this many lines.
 MAX_ITEM_LINES = 12
 # How far a BibTeX field line looks back for its entry's "@type{", and forward for
@@ -152,7 +155,15 @@ def _set_entry_contexts(identifiers: list[Citation], entries: list[Citation]) ->
     for citation in identifiers:
         index = bisect_right(starts, citation.start) - 1
         if index >= 0 and _inside(citation, entries[index]):
-            citation.context = _clean(entries[index].raw, citation.raw)
+            citation.context = _clean(_entry_window(entries[index], citation), citation.raw)
+
+
+def _entry_window(entry: Citation, citation: Citation) -> str:
+    """The entry around `citation`, at most ENTRY_CONTEXT_RADIUS either side: a whole
+    reference fits, and a BibTeX entry of a megabyte holding thousands of links is not
+    read again for each of them."""
+    low = max(0, citation.start - entry.start - ENTRY_CONTEXT_RADIUS)
+    return entry.raw[low : citation.end - entry.start + ENTRY_CONTEXT_RADIUS]
 
 
 def _links(

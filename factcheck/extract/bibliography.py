@@ -50,6 +50,8 @@ MIN_ENTRY_WORDS = 3
 MAX_HEADING_WORDS = 4
 MAX_HEADING_CHARS = 80
 MAX_LEAD_WORDS = 20
+# Spaces between a lead's bold heading and its colon ("**Sources** :").
+MAX_LEAD_GAP = 3
 # Heading level of a bold or plain-text heading, below every markdown "#" level.
 PLAIN_HEADING_LEVEL = 7
 # A paragraph this long with no year or identifier ends a reference section: the
@@ -222,8 +224,12 @@ _RULE_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _QUOTE_RE = re.compile(r" {0,3}>")
 _TABLE_RE = re.compile(r"[ \t]*\||[ \t]*:?-{3,}:?[ \t]*\|")
 # "**Sources:** rest" or "References: [1] …": a heading with the first entry after it.
+# The indent is taken whole (a look-ahead and its back-reference make it atomic), and
+# the gap before ":" is bounded: else a line of spaces is tried at every split, which
+# is quadratic in its length.
 _LEAD_PREFIX_RE = re.compile(
-    r"[ \t]*(?:\*\*|__)?(?P<head>[^:*_\n]{2,60}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)"
+    r"(?=(?P<indent>[ \t]*))(?P=indent)(?:\*\*|__)?(?P<head>[^:*_\n]{2,60}?)(?:\*\*|__)?"
+    rf"[ \t]{{0,{MAX_LEAD_GAP}}}:(?:\*\*|__)?[ \t]+(?=\S)"
 )
 _HEADING_MARKUP = " \t#*_:："
 _SEMICOLON_RE = re.compile(r";[ \t]+")
@@ -398,7 +404,8 @@ class _Scanner:
         if line.indent >= CODE_INDENT and not self.current.lines:
             return self._skip_indented_code(index)
         if self._is_setext(index):
-            underline = text[self.lines[index + 1].start :].lstrip()[:1]
+            under = self.lines[index + 1]
+            underline = text[under.start : under.end].lstrip()[:1]
             self._heading(text[start:end], 1 if underline == "=" else 2)
             return index + 2
         if (
@@ -622,28 +629,31 @@ def _unmarked_entries(text: str, lines: list[_Line]) -> Iterator[tuple[int, int]
 
     With a hanging indent a new entry starts at each line as far left as the first;
     otherwise at a line that opens with an author list after a line that closes an
-    entry (a year or identifier so far, and final punctuation, no hyphen).
+    entry (a year or identifier so far, and final punctuation, no hyphen). Whether the
+    entry so far holds a year or identifier is kept line by line (neither spans a line
+    break): reading the whole entry again at each line would be quadratic.
     """
     hanging = any(line.indent > lines[0].indent for line in lines[1:])
     start = lines[0].start
+    marked = False
     for previous, line in pairwise(lines):
+        marked = marked or _has_year_or_identifier(text, previous.start, previous.end)
         if hanging:
             is_new = line.indent <= lines[0].indent
         else:
-            is_new = _closes_entry(text, start, previous.end) and _opens_entry(text, line)
+            is_new = marked and _closes_entry(text, start, previous.end)
+            is_new = is_new and _opens_entry(text, line)
         if is_new:
             yield start, previous.end
             start = line.start
+            marked = False
     yield start, lines[-1].end
 
 
 def _closes_entry(text: str, start: int, end: int) -> bool:
+    """The entry in [start, end) ends in final punctuation or a digit, not a hyphen."""
     tail = text[max(start, end - 2) : end].rstrip()
-    return (
-        bool(tail)
-        and tail[-1] in _ENTRY_END_CHARS + "0123456789"
-        and _has_year_or_identifier(text, start, end)
-    )
+    return bool(tail) and tail[-1] in _ENTRY_END_CHARS + "0123456789"
 
 
 def _opens_entry(text: str, line: _Line) -> bool:
@@ -664,14 +674,17 @@ def _semicolon_items(
     A split needs a complete entry before the semicolon (a year or identifier and
     MIN_ENTRY_CHARS) and an author list after it, so "Smith, J.; Lee, K." stays whole.
     """
-    piece_start = start
+    piece_start = segment_start = start
+    # Whether the piece so far holds a year or identifier, kept segment by segment
+    # (neither spans a semicolon), since reading the piece again at each is quadratic.
+    marked = False
     for separator in _SEMICOLON_RE.finditer(text, start, end):
-        left_ok = separator.start() - piece_start >= MIN_ENTRY_CHARS and _has_year_or_identifier(
-            text, piece_start, separator.start()
-        )
+        marked = marked or _has_year_or_identifier(text, segment_start, separator.start())
+        segment_start = separator.end()
+        left_ok = marked and separator.start() - piece_start >= MIN_ENTRY_CHARS
         if left_ok and _AUTHOR_START_RE.match(text, separator.end(), end):
             yield _Item(piece_start, separator.start(), label, bar)
-            piece_start, label = separator.end(), None
+            piece_start, label, marked = separator.end(), None, False
     yield _Item(piece_start, end, label, bar)
 
 

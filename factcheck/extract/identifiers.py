@@ -22,6 +22,9 @@ from factcheck.model import Citation, Fields, Kind
 # Real DOIs stay far below this; the bound keeps a long unbroken line from being
 # rescanned in full once per candidate.
 MAX_DOI_LEN = 300
+# Dotted parts a registrant code may have after its first ("10.1000.10/"): real ones
+# have one or two. The bound keeps each try short, so "10.10.10.…" stays linear.
+MAX_REGISTRANT_PARTS = 4
 # How far before "10." a label such as "doi:" or "doi.org/" may start.
 DOI_LABEL_LOOKBACK = 24
 # A bare DOI needs a registrant code of at least this many digits ("10.1234/"), which
@@ -49,7 +52,9 @@ BRACKETS_RE = re.compile(r"[()\[\]{}<>]")
 # Printable ASCII except space, '"', '\\', '`' and '|' (quotes, markdown code, tables).
 _DOI_CHAR = r"[!#-\[\]-_a-{}~]"
 _DOI_RE = re.compile(
-    rf"10\.(?P<registrant>\d{{1,9}})(?:\.\d{{1,9}})*/{_DOI_CHAR}{{1,{MAX_DOI_LEN}}}", re.ASCII
+    rf"10\.(?P<registrant>\d{{1,9}})(?:\.\d{{1,9}}){{0,{MAX_REGISTRANT_PARTS}}}"
+    rf"/{_DOI_CHAR}{{1,{MAX_DOI_LEN}}}",
+    re.ASCII,
 )
 # A label written right before "10.": "doi:", "DOI ", "doi.org/" without a scheme, or
 # BibTeX's "doi = {" (which licenses a short registrant but is not part of raw).
