@@ -93,6 +93,9 @@ SOFT_404 = "soft_404"
 COVERAGE_INCOMPLETE = "coverage_incomplete"
 # The check's deadline (`Config.deadline`) passed before the sources answered this claim.
 DEADLINE = "deadline"
+# The item is the part of the text that was not read (the deadline, or more claims than
+# `max_references`): it names no claim of its own, and what it holds went unchecked.
+UNREAD = "unread"
 
 
 def judge(

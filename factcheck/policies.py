@@ -13,12 +13,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .judge import UNREAD
 from .model import Citation, Extraction, Finding, Kind, Report, Status
 from .textof import Path, Segment
 
 # A finding the guard made up because the check itself failed (see guard.py): it names no
-# reference, so no policy may cut or rewrite text for it.
+# reference, so no policy may cut or rewrite text for it; nor for the part of a text left
+# unread (judge.UNREAD).
 CHECK_FAILED = "check_failed"
+NAMES_NO_CLAIM = frozenset({CHECK_FAILED, UNREAD})
 # The list marker or indentation that may open a reference entry's line.
 _LINE_LEAD_RE = re.compile(
     r"[ \t]*(?:>[ \t]*)*(?:[-*+•]|\d{1,3}[.)]|\(\d{1,3}\)|\[\d{1,3}\])?[ \t]*"
@@ -50,7 +53,7 @@ def failing(report: Report, fail_on: Iterable[Status]) -> list[Finding]:
     return [
         f
         for f in report.items
-        if f.verdict.status in statuses and CHECK_FAILED not in f.verdict.flags
+        if f.verdict.status in statuses and NAMES_NO_CLAIM.isdisjoint(f.verdict.flags)
     ]
 
 

@@ -62,8 +62,18 @@ class StubChecker:
         self.config = Config.load(env={}, cache="none")
         self.calls = 0
 
+    def extract(self, text: str, *, started: float | None = None) -> Extraction:
+        from factcheck.extract import extract_all
+
+        return extract_all(text)
+
     def verify_extraction(
-        self, extraction: Extraction, *, path: str | None = None, fail_on: Any = None
+        self,
+        extraction: Extraction,
+        *,
+        path: str | None = None,
+        fail_on: Any = None,
+        started: float | None = None,
     ) -> Report:
         self.calls += 1
         if self.fail is not None:
