@@ -2,10 +2,10 @@
 
 A check reads its text up to the first `max_references` claims and reports the rest as one
 `unread` item, so its memory follows that limit, not the number of claims in the text.
-Each input is written to a file and checked by `python -m factcheck check --offline --cache
-none --format json` in a subprocess (offline: the figure is the checker's own, no network;
-every lookup answers "no cached answer"); the peak resident set of that process is read from
-`getrusage(RUSAGE_CHILDREN)`. Inputs, each cut to the size:
+Each input is written to a file and checked by `factcheck check --offline --cache none
+--format json` in a fresh Python process (offline: the figure is the checker's own, no
+network; every lookup answers "no cached answer"), which reports its own peak resident set
+(`getrusage`). Inputs, each cut to the size:
 - dois: one DOI a line (417,000 of them in 9.9 MB);
 - urls: markdown links and bare URLs in prose;
 - references: a numbered reference list, each entry with its DOI link.
@@ -75,12 +75,25 @@ INPUTS: dict[str, Callable[[int, random.Random], str]] = {
 }
 
 
+# Runs `factcheck check` in the child and reports the child's own peak on stderr's last
+# line (the peak of RUSAGE_CHILDREN would be the largest of all the children so far).
+CHILD = """
+import resource, sys
+from factcheck.cli import main
+try:
+    main(sys.argv[1:], prog_name="factcheck")
+finally:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"peak-kb {peak}", file=sys.stderr)
+"""
+
+
 def check(path: Path) -> tuple[dict[str, Any], float, float]:
     """The JSON report of checking `path` in a fresh process, its peak RSS in MB and CPU s."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    command = [sys.executable, "-m", "factcheck", "check", "--offline", "--cache", "none"]
+    arguments = ["check", "--offline", "--cache", "none", "--format", "json", str(path)]
     done = subprocess.run(
-        [*command, "--format", "json", str(path)],
+        [sys.executable, "-c", CHILD, *arguments],
         capture_output=True,
         text=True,
         check=False,
@@ -90,9 +103,8 @@ def check(path: Path) -> tuple[dict[str, Any], float, float]:
     if not done.stdout.startswith("{"):
         raise SystemExit(f"factcheck check failed: {done.stderr[-2000:]}")
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    # ru_maxrss of children is the largest child so far; each input runs in a new process
-    # and the inputs are run from the smallest expected peak up, so it is this one's.
-    return json.loads(done.stdout), after.ru_maxrss / 1024, cpu
+    peak_kb = int(done.stderr.strip().splitlines()[-1].split()[-1])
+    return json.loads(done.stdout), peak_kb / 1024, cpu
 
 
 def main() -> None:

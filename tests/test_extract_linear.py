@@ -29,6 +29,7 @@ from factcheck.extract import extract_all, find_identifier_claims
 from factcheck.extract.bibliography import find_references_with_labels
 from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.inline import find_inline_with_labels
+from factcheck.streams import Watch
 
 SIZE = 3_000
 GROWTH = 8
@@ -221,3 +222,23 @@ def test_the_check_fails_on_quadratic_work() -> None:
 
     *_, ratio = growth(quadratic, repeated("ab\n"))
     assert ratio >= GROWTH * SLACK
+
+
+def test_a_guarded_stream_joins_only_the_new_text() -> None:
+    """Each completed line of a stream is checked in the background: the text since the
+    previous one is joined, never the whole answer again."""
+    warmed: list[int] = []
+
+    def feed(text: str) -> object:
+        # No guard is needed: the background check is replaced. (Importing the guard
+        # module here would shadow `factcheck.guard`, the function, for later tests.)
+        watch = Watch(guard=None)  # type: ignore[arg-type]
+        watch.prefetch = True
+        watch._warm = lambda region: warmed.append(len(region))  # type: ignore[method-assign]
+        for chunk in text.splitlines(keepends=True):
+            watch.feed(chunk)
+        return watch
+
+    *_, ratio = growth(feed, repeated("word doi:10.1234/x\n"))
+    assert ratio < GROWTH * SLACK
+    assert warmed

@@ -152,6 +152,23 @@ def test_noop_reports_and_returns_the_same_object() -> None:
     assert [f.citation.raw for f in seen[0].failures()] == [f"doi:{DOI_FAKE}"]
 
 
+@pytest.mark.parametrize("depth", [1, 50, 5_000])
+def test_an_answer_nested_deep_is_read_without_recursion(depth: int) -> None:
+    """`.message` holders are followed down in a loop: depth costs no stack."""
+    answer: dict[str, Any] = {"content": PROSE}
+    for _ in range(depth):
+        answer = {"message": answer}
+
+    @guard(checker=fake_fails())
+    def ask() -> dict[str, Any]:
+        return answer
+
+    assert ask() is answer
+    report = last_report()
+    assert report is not None
+    assert [f.citation.raw for f in report.failures()] == [f"doi:{DOI_FAKE}"]
+
+
 def test_exception_carries_the_report() -> None:
     @guard(checker=fake_fails(), on_fail="exception")
     def ask() -> str:

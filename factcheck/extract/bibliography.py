@@ -62,9 +62,10 @@ SECTION_BREAK_PROSE_CHARS = 160
 # only within this many lines.
 CODE_INDENT = 4
 MAX_FRONT_MATTER_LINES = 200
-# A paragraph (lines without a blank one between) is handed on in pieces of at most this
-# many lines (and before each list item), so that a text of a million short lines is never
-# held whole.
+# A paragraph (lines without a blank one between) is handed on in pieces, before a list
+# item once a piece has PIECE_LINES lines, and at MAX_PARAGRAPH_LINES in any case: a text
+# of a million short lines is never held whole, and a deadline loses little.
+PIECE_LINES = 50
 MAX_PARAGRAPH_LINES = 1000
 # Numbered list markers have at most this many digits, so "2019." never is one.
 MAX_MARKER_DIGITS = 3
@@ -514,13 +515,12 @@ class _Scanner:
 
     def _append(self, line: _Line) -> None:
         """Add a text line to the paragraph. The paragraph is handed out in pieces: before
-        each line that opens a list item (items are read one by one anyway, so nothing
-        changes), and every MAX_PARAGRAPH_LINES lines. So no paragraph is ever held whole,
-        and a deadline loses at most the piece being read."""
-        piece = self.current
-        if piece.lines and (
-            len(piece.lines) >= MAX_PARAGRAPH_LINES
-            or _MARKER_RE.match(self.text, line.start, line.end)
+        a line that opens a list item once the piece has PIECE_LINES lines (items are read
+        one by one anyway, so nothing changes), and at MAX_PARAGRAPH_LINES in any case. So
+        no paragraph is ever held whole, and a deadline loses at most the piece being read."""
+        size = len(self.current.lines)
+        if size >= MAX_PARAGRAPH_LINES or (
+            size >= PIECE_LINES and _MARKER_RE.match(self.text, line.start, line.end)
         ):
             self._hand_out()
         if not self.current.lines:

@@ -52,6 +52,8 @@ class Bounds:
         before, or the deadline has passed. A finder that stops in the middle of a unit (a
         paragraph, a BibTeX entry) gives the unit's start as `unread`: the text from there
         on is then noted unread, as what it found of the unit is dropped."""
+        if self.cut is None and self.due is None:
+            return False
         beyond = self.cut is not None and position >= self.cut
         if not beyond and not self.expired():
             return False
