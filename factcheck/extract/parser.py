@@ -17,6 +17,7 @@ stays fast.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -265,10 +266,21 @@ def _delatex(text: str) -> str:
     if _latex_converter is None:
         from pylatexenc.latex2text import LatexNodes2Text
 
+        # It logs every command it cannot read; such fragments are kept (see `decoded`).
+        logging.getLogger("pylatexenc").setLevel(logging.CRITICAL + 1)
         _latex_converter = LatexNodes2Text()
     converter = _latex_converter
+
+    def decoded(fragment: re.Match[str]) -> str:
+        # pylatexenc raises on some commands written without their arguments ("\title"):
+        # such a fragment is kept as written, without its backslash.
+        try:
+            return str(converter.latex_to_text(fragment.group()))
+        except Exception:
+            return fragment.group().lstrip("\\")
+
     text = _LATEX_ESCAPE_RE.sub(r"\1", text)
-    text = _LATEX_RE.sub(lambda m: str(converter.latex_to_text(m.group())), text)
+    text = _LATEX_RE.sub(decoded, text)
     for _ in range(3):  # nested braces, innermost first
         text = _BRACES_RE.sub(r"\1", text)
     return text
