@@ -18,6 +18,7 @@ from test_extract_properties import documents
 from factcheck.extract import Bounds, extract_all, parser
 from factcheck.extract.bibliography import find_references_with_labels
 from factcheck.extract.bibtex import parse_bibtex
+from factcheck.extract.bounds import FINDS_PER_CLAIM
 from factcheck.extract.inline import find_inline_with_labels
 from factcheck.model import Citation, Extraction, Kind
 
@@ -169,6 +170,15 @@ def test_the_cap_on_random_documents(text: str, claims: int) -> None:
     bounded = extract_all(text, Bounds(claims=claims))
     assert_read_part(text, bounded, extract_all(text))
     assert len(spans(bounded.citations)) <= claims
+
+
+def test_broken_bibtex_blocks_count_against_the_cap() -> None:
+    """A block that never closes yields problems, not an entry: blocks are what is capped."""
+    text = "@article{k,\n" * 5_000
+    result = parse_bibtex(text, Bounds(claims=10))
+    assert result.entries == []
+    assert 0 < len(result.problems) <= 10 * FINDS_PER_CLAIM * 3
+    assert len(parse_bibtex(text).problems) >= 5_000
 
 
 class Counted(Bounds):

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from factcheck.judge import UNREAD
+
 PEAK_LIMIT_MB = 500
 TEXT_CHARS = 9_900_000
 
@@ -45,9 +47,24 @@ def links(size: int) -> str:
     return "".join(unit.format(i) for i in range(size // len(unit) + 1))[:size]
 
 
-@pytest.mark.parametrize("make", [dois, links], ids=["dois", "links"])
+def broken_bibtex(size: int) -> str:
+    """Entries that never close: each is a problem, not a claim."""
+    return ("@article{k,\n" * (size // 12 + 1))[:size]
+
+
+def inline_code(size: int) -> str:
+    """A million `code` spans after an entry: the places no in-text citation is read."""
+    entry = "References\n\n1. Smith, J. (2020). A title. *Nature* 1, 2.\n\n"
+    return entry + ("`x` " * (size // 4 + 1))[: size - len(entry)]
+
+
+@pytest.mark.parametrize(
+    ("make", "over_the_limit"),
+    [(dois, True), (links, True), (broken_bibtex, True), (inline_code, False)],
+    ids=["dois", "links", "bibtex", "inline code"],
+)
 def test_a_ten_megabyte_text_is_checked_in_bounded_memory(
-    make: Callable[[int], str], tmp_path: Path
+    make: Callable[[int], str], over_the_limit: bool, tmp_path: Path
 ) -> None:
     path = tmp_path / "big.txt"
     path.write_text(make(TEXT_CHARS), encoding="utf-8")
@@ -60,6 +77,6 @@ def test_a_ten_megabyte_text_is_checked_in_bounded_memory(
         env={"PYTHONPATH": os.pathsep.join(sys.path)},
     )
     result = json.loads(done.stdout)
-    assert result["last"] == ["unread"]
+    assert (result["last"] == [UNREAD]) is over_the_limit
     assert result["items"] <= 2001
     assert result["peak"] < PEAK_LIMIT_MB

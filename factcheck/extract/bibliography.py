@@ -26,6 +26,7 @@ imports spaCy or the reference parser.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -323,13 +324,14 @@ def _prose_penalty(entry: str) -> int:
     return PROSE_PENALTY if len(_PROSE_RE.findall(entry)) >= PROSE_MIN_HITS else 0
 
 
-def code_spans(text: str, bounds: Bounds | None = None) -> list[tuple[int, int]]:
+def code_spans(text: str, bounds: Bounds | None = None) -> Iterator[tuple[int, int]]:
     """Fenced and indented code blocks, as (start, end) offsets in text order (up to where
     `bounds` stops the reading)."""
     scanner = _Scanner(text, bounds)
     for _ in scanner.run():
         pass
-    return scanner.code
+    code = scanner.code
+    return zip(code[::2], code[1::2], strict=True)
 
 
 def is_reference_heading(title: str) -> bool:
@@ -410,7 +412,8 @@ class _Scanner:
     def __init__(self, text: str, bounds: Bounds | None = None) -> None:
         self.text = text
         self.bounds = unbounded(bounds)
-        self.code: list[tuple[int, int]] = []
+        # Code blocks as start, end, start, end...: a text may hold a million of them.
+        self.code = array("q")
         self.current = _Paragraph()
         self.section_level: int | None = None
         # The open paragraph: its first line, whether it stands in a section, and whether
@@ -578,7 +581,7 @@ class _Scanner:
             last = line
             if closing.match(self.text, line.start, line.end):
                 break
-        self.code.append((first.start, last.end))
+        self.code.extend((first.start, last.end))
 
     def _skip_indented_code(self, first: _Line) -> None:
         """Set indented code aside: up to the last indented line before one that is not."""
@@ -590,7 +593,7 @@ class _Scanner:
             self._next()
             if line.indent >= 0:
                 last = line
-        self.code.append((first.start, last.end))
+        self.code.extend((first.start, last.end))
 
 
 # --- paragraphs into items ---------------------------------------------------------

@@ -258,8 +258,10 @@ def parse_bibtex(text: str, bounds: Bounds | None = None) -> BibtexResult:
         return BibtexResult()
     bounds = unbounded(bounds)
     reader = _Reader(text)
-    for span in _spans(text, bounds):
-        if bounds.full(len(reader.result.entries), span.start):
+    # Blocks are counted, not entries: a block yields one entry or a few problems, and a
+    # text of a million broken blocks must not cost a million problems.
+    for read, span in enumerate(_spans(text, bounds)):
+        if bounds.full(read, span.start):
             break
         reader.read(span)
     return reader.result
