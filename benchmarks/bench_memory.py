@@ -5,7 +5,7 @@ A check reads its text up to the first `max_references` claims and reports the r
 Each input is written to a file and checked by `factcheck check --offline --cache none
 --format json` in a fresh Python process (offline: the figure is the checker's own, no
 network; every lookup answers "no cached answer"), which reports its own peak resident set
-(`getrusage`). Inputs, each cut to the size:
+(VmHWM on Linux, else `getrusage`). Inputs, each cut to the size:
 - dois: one DOI a line (417,000 of them in 9.9 MB);
 - urls: markdown links and bare URLs in prose;
 - references: a numbered reference list, each entry with its DOI link.
@@ -83,7 +83,11 @@ from factcheck.cli import main
 try:
     main(sys.argv[1:], prog_name="factcheck")
 finally:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:  # this program's own high-water mark (Linux); getrusage may count the parent's
+        status = open("/proc/self/status").read()
+        peak = int(status.split("VmHWM:")[1].split()[0])
+    except (OSError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak-kb {peak}", file=sys.stderr)
 """
 
