@@ -106,6 +106,9 @@ DEADLINE = "deadline"
 # CITED_WORK_NOT_FOUND, every source searched for the work described and none holds it.
 WRONG_IDENTIFIER = "wrong_identifier"
 CITED_WORK_NOT_FOUND = "cited_work_not_found"
+# The item is the part of the text that was not read (the deadline, or more claims than
+# `max_references`): it names no claim of its own, and what it holds went unchecked.
+UNREAD = "unread"
 
 
 def judge(

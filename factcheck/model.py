@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -208,11 +208,25 @@ class Link(BaseModel):
     detail: str | None = None
 
 
+class Unread(BaseModel):
+    """The end of a text that extraction did not read, `text[start:end] == raw`: the check's
+    deadline passed first (`cause` "deadline"), or the text holds more claims than one check
+    takes (`max_references`; cause "limit"). Whatever it claims goes unchecked, and the
+    report says so in one item."""
+
+    start: int
+    end: int
+    raw: str
+    cause: Literal["deadline", "limit"]
+
+
 class Extraction(BaseModel):
-    """Everything extracted from one text: the claims, and how they refer to each other."""
+    """Everything extracted from one text: the claims, how they refer to each other, and
+    the part of the text left unread, if any."""
 
     citations: list[Citation] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
+    unread: Unread | None = None
 
 
 class Record(BaseModel):

@@ -69,7 +69,8 @@ class Watch:
         self.urls: list[tuple[str, int]] = []
         self.length = 0
         self.chunks = 0
-        self.scanned = 0
+        # The text since the last completed line, not yet checked in the background.
+        self.unscanned: list[str] = []
         self.pending: list[concurrent.futures.Future[None]] = []
         self.prefetch: bool | None = None
         self.error: Exception | None = None
@@ -84,6 +85,7 @@ class Watch:
             completed_line = False
             for part in chunk_segments(chunk):
                 self.parts.append(((index, *part.path), part))
+                self.unscanned.append(part.text)
                 self.length += len(part.text)
                 completed_line = completed_line or "\n" in part.text
             self.urls.extend((url, self.length) for url in chunk_urls(chunk))
@@ -97,10 +99,13 @@ class Watch:
         if self.prefetch is None:
             self.prefetch = _keeps_answers(self.guard)
         if not self.prefetch:
+            self.unscanned.clear()
             return
-        text = "".join(part.text for _, part in self.parts)
+        # Only the text since the last completed line is joined: joining the whole answer
+        # at every line would be quadratic in a long stream.
+        text = "".join(self.unscanned)
         end = text.rfind("\n") + 1
-        region, self.scanned = text[self.scanned : end], end
+        region, self.unscanned = text[:end], [text[end:]]
         if region.strip():
             self.pending.append(_prefetch_pool().submit(self._warm, region))
 

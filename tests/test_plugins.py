@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import tomllib
 from click.testing import CliRunner
+from servers import LocalServer, Reply, fast_config
 
 from factcheck import Checker
 from factcheck.cli import main
@@ -25,7 +26,6 @@ from factcheck.model import Citation, Kind, Record, Status
 from factcheck.net.limits import PUBLIC_LIMITS, UNKNOWN_SOURCE_LIMIT, Limit, Limiter
 from factcheck.resolve.plugins import BUILTIN, ENTRY_POINT_GROUP, installed, load
 from factcheck.resolve.settings import settings_for
-from tests.servers import LocalServer, Reply, fast_config
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "tests" / "plugins" / "factcheck_example_source"
