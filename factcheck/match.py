@@ -26,6 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .model import Author, FieldDiff, Fields
 from .normalize import cased_words, fold, words
+from .venues import venue_score
 
 State = Literal["agree", "disagree", "unknown"]
 AGREE: State = "agree"
@@ -110,73 +111,6 @@ PARTICLES = frozenset(
 YEAR_TOLERANCE = 1
 
 # --- venues ------------------------------------------------------------------------------------
-# `fuzz.token_sort_ratio` of two canonical venue names that agree as written out (a typo or
-# a plural apart).
-VENUE_AGREE = 90.0
-# A claimed name may leave words of the record's out ("Proceedings of the National Academy
-# of Sciences" for "… of the United States of America") if it keeps this many identifying
-# words and at least this share of them. "Nature" for "Nature Communications" does not.
-VENUE_SHORTENED_MIN_WORDS = 2
-# Capital letters that make a one-word venue an acronym as written ("ICML", "NeurIPS").
-ACRONYM_MIN_CAPITALS = 2
-VENUE_SHORTENED_MIN_SHARE = 0.5
-# An ISO-4 style abbreviation may skip this many of the full name's (non-stop) words.
-VENUE_MAX_SKIPPED = 1
-# Words that carry no identity in a venue name: "Proceedings of the 40th Annual ...".
-VENUE_NOISE = frozenset(
-    [
-        "the",
-        "of",
-        "on",
-        "in",
-        "and",
-        "for",
-        "at",
-        "proceedings",
-        "proc",
-        "annual",
-        "international",
-        "intl",
-        "conference",
-        "conf",
-        "symposium",
-        "workshop",
-        "ieee",
-        "cvf",
-        "acm",
-        "advances",
-        "journal",
-    ]
-)
-# Stop words that ISO-4 drops before abbreviating; dropped from both sides before aligning.
-VENUE_STOP = frozenset(["the", "of", "on", "in", "and", "for", "at", "a", "an"])
-_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)?\b")
-# Venues known by an acronym the full name does not spell: acronym -> canonical full names.
-VENUE_ALIASES: dict[str, tuple[str, ...]] = {
-    "neurips": ("neural information processing systems",),
-    "nips": ("neural information processing systems",),
-    "iclr": ("learning representations",),
-    "icml": ("machine learning",),
-    "cvpr": ("computer vision pattern recognition",),
-    "iccv": ("computer vision",),
-    "eccv": ("european computer vision",),
-    "aaai": ("aaai artificial intelligence", "artificial intelligence"),
-    "ijcai": ("joint artificial intelligence",),
-    "acl": ("association computational linguistics",),
-    "emnlp": ("empirical methods natural language processing",),
-    "naacl": ("north american chapter association computational linguistics",),
-    "kdd": ("sigkdd knowledge discovery data mining", "knowledge discovery data mining"),
-    "sigir": ("sigir research development information retrieval",),
-    "www": ("web",),
-    "uai": ("uncertainty artificial intelligence",),
-    "aistats": ("artificial intelligence statistics",),
-    "colt": ("learning theory",),
-    "jmlr": ("machine learning research",),
-    "tmlr": ("transactions machine learning research",),
-    "pami": ("transactions pattern analysis machine intelligence",),
-    "tpami": ("transactions pattern analysis machine intelligence",),
-    "pnas": ("national academy sciences",),
-}
 # Claimed venues that say "a preprint": citing the preprint of a published work is no error.
 PREPRINT_VENUES = frozenset(["arxiv", "biorxiv", "medrxiv", "chemrxiv", "ssrn", "preprint", "corr"])
 # Record types that are preprints: they cannot confirm or contradict a claimed venue.
@@ -575,12 +509,6 @@ def compare_years(claimed: int | None, found: int | None) -> FieldResult:
 # --- venues ------------------------------------------------------------------------------------
 
 
-def venue_words(venue: str) -> list[str]:
-    """A venue's identifying words: folded, without years, ordinals, or noise words."""
-    folded = _ORDINAL.sub(" ", fold(venue))
-    return [w for w in folded.split() if w not in VENUE_NOISE]
-
-
 def compare_venues(
     claimed: str | None, found: Sequence[str], found_type: str | None = None
 ) -> FieldResult:
@@ -596,7 +524,7 @@ def compare_venues(
         return FieldResult(note="the record is a preprint's; it does not name a venue")
     if not names:
         return FieldResult()
-    best = max(_venue_score(claimed, name) for name in names)
+    best = venue_score(claimed, names)
     if best >= 1.0:
         return FieldResult(state=AGREE, score=1.0, note="same venue")
     return FieldResult(state=DISAGREE, score=best, note=f"published in {names[0]}")
@@ -615,102 +543,6 @@ def claims_publication(fields: Fields) -> bool:
     """Whether a claim names a venue other than a preprint server."""
     venue = fields.container or ""
     return bool(venue.strip()) and not is_preprint_venue(venue)
-
-
-def _venue_score(claimed: str, found: str) -> float:
-    """1.0 when the two names are the same venue, else their similarity in 0-1."""
-    mine, theirs = venue_words(claimed), venue_words(found)
-    if not mine or not theirs:
-        # All noise ("Proceedings"): compare what was written.
-        return 1.0 if fold(claimed) == fold(found) else 0.0
-    if (
-        _acronym_matches(mine, theirs, found, claimed)
-        or _acronym_matches(theirs, mine, claimed, found)
-        or _abbreviates(_plain_words(claimed), _plain_words(found))
-        or _abbreviates(_plain_words(found), _plain_words(claimed))
-        # "Proc. Trans. Mach. Learn. Res." abbreviates the name under its noise words.
-        or _abbreviates(mine, theirs)
-        or _abbreviates(theirs, mine)
-    ):
-        return 1.0
-    if _shortens(mine, theirs):
-        return 1.0
-    # Sorted, not set, ratio: a claimed name with words the record's lacks ("Statistical
-    # Machine Learning Theory" for "Machine Learning") names another venue.
-    ratio = fuzz.token_sort_ratio(" ".join(mine), " ".join(theirs))
-    return 1.0 if ratio >= VENUE_AGREE else ratio / 100
-
-
-def _shortens(mine: list[str], theirs: list[str]) -> bool:
-    """Whether the claimed venue words are the record's with some left out (see
-    VENUE_SHORTENED_MIN_WORDS)."""
-    claimed, found = set(mine), set(theirs)
-    return (
-        claimed <= found
-        and len(claimed) >= VENUE_SHORTENED_MIN_WORDS
-        and len(claimed) >= VENUE_SHORTENED_MIN_SHARE * len(found)
-    )
-
-
-def _plain_words(venue: str) -> list[str]:
-    """A venue's words as ISO-4 abbreviates them: stop words, years and ordinals dropped."""
-    folded = _ORDINAL.sub(" ", fold(venue))
-    return [w for w in folded.split() if w not in VENUE_STOP]
-
-
-def _acronym_matches(mine: list[str], theirs: list[str], their_name: str, my_name: str) -> bool:
-    """A one-word venue ("ICLR") that names the other: a word of it ("AAAI"), an acronym in
-    parentheses, its initials, or a known alias whose words it contains.
-
-    Only an acronym as written ("AAAI", "NeurIPS") may be one word of a longer name: the
-    word "Nature" is not "Nature Communications"."""
-    if len(mine) != 1:
-        return False
-    acronym = mine[0]
-    if _written_as_acronym(my_name) and (acronym in theirs or acronym in words(their_name)):
-        return True
-    initials = "".join(w[0] for w in words(their_name) if w not in VENUE_STOP)
-    content_initials = "".join(w[0] for w in theirs)
-    if acronym in (initials, content_initials):
-        return True
-    their_set = set(theirs)
-    return any(set(alias.split()) <= their_set for alias in VENUE_ALIASES.get(acronym, ()))
-
-
-def _written_as_acronym(name: str) -> bool:
-    return sum(ch.isupper() for ch in name) >= ACRONYM_MIN_CAPITALS
-
-
-def _abbreviates(short: list[str], full: list[str]) -> bool:
-    """Whether `short` abbreviates `full` word by word, in order, as ISO-4 does: each short
-    word begins the long one and keeps its letters in order ("Natl" for "National"), or is
-    the initials of a run of words ("USA"). At most VENUE_MAX_SKIPPED full words go unused."""
-    if len(short) < 2 or len(short) > len(full):
-        return False
-    return _align(short, full, 0, 0, VENUE_MAX_SKIPPED)
-
-
-def _align(short: list[str], full: list[str], i: int, j: int, skips: int) -> bool:
-    if i == len(short):
-        return len(full) - j <= skips
-    if j == len(full):
-        return False
-    word = short[i]
-    if _contracts(word, full[j]) and _align(short, full, i + 1, j + 1, skips):
-        return True
-    span = len(word)
-    initials = "".join(w[0] for w in full[j : j + span])
-    if span > 1 and initials == word and _align(short, full, i + 1, j + span, skips):
-        return True
-    return skips > 0 and _align(short, full, i, j + 1, skips - 1)
-
-
-def _contracts(short: str, full: str) -> bool:
-    """ "mach" for "machine", "natl" for "national": same first letter, letters in order."""
-    if not short or short[0] != full[0] or len(short) > len(full):
-        return False
-    rest = iter(full[1:])
-    return all(ch in rest for ch in short[1:])
 
 
 # --- volumes and pages -------------------------------------------------------------------------
