@@ -169,8 +169,8 @@ def compare(
     """Compare a claim with a record.
 
     `truncated` says the claim shortened its author list ("et al.", "and others"); see
-    `claims_et_al`. `venue_aliases` are other names the record gives its venue (Crossref's
-    `short-container-title`), since `Fields` holds only one.
+    `claims_et_al`. `venue_aliases` are more names for the record's venue, besides its
+    `container` and `container_aliases` (a search hit's, see `candidates.Hit`).
     """
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
@@ -179,7 +179,9 @@ def compare(
         "authors": compare_authors(claimed.authors, found.authors, truncated=truncated),
         "year": compare_years(claimed.year, found.year),
         "container": compare_venues(
-            claimed.container, [found.container or "", *venue_aliases], found.type
+            claimed.container,
+            [found.container or "", *found.container_aliases, *venue_aliases],
+            found.type,
         ),
         "volume": compare_volumes(volume, found.volume),
         "pages": compare_pages(claimed.pages, found.pages),

@@ -72,6 +72,9 @@ class Fields(BaseModel):
     pmcid: str | None = None
     isbn: str | None = None
     type: str | None = None
+    # Other names a source gives the venue: a short title ("Proc Natl Acad Sci USA"), the
+    # event's name and acronym ("CCS '24"), a book's series. Claims leave it empty.
+    container_aliases: list[str] = Field(default_factory=list)
 
     def identifier(self) -> tuple[Kind, str] | None:
         """The identifier these fields carry, the most useful first (DOI, arXiv, PubMed, ISBN)."""
