@@ -68,6 +68,15 @@ MAX_RECORD_LOST_WORDS = 3
 MIN_RECORD_TITLE_WORDS = 4
 # The note of a title the record cut so short that it neither confirms nor contradicts.
 RECORD_TITLE_CUT = "the record's title stops after its first words (markup lost in the registry?)"
+# The note of a claimed title that is the record's without a closing part (see _record_goes_on).
+RECORD_TITLE_GOES_ON = "same title; the record's goes on after it"
+# A record title the claim keeps up to a comma or full stop keeps at least this many words.
+MIN_KEPT_TITLE_WORDS = 3
+_TITLE_TAIL = re.compile(r"[.,]\s")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_MARKUP = re.compile(r"<[^<>]{0,200}>")
+# Marks no complete title ends with: a record title ending in one was cut short.
+CUT_MARKS = frozenset(",(-:;&[/")
 # Words that cannot end a complete title: a record title ending in one was cut short.
 DANGLING_WORDS = frozenset(
     ["a", "an", "the", "of", "in", "on", "by", "for", "from", "with", "to", "and", "or", "at"]
@@ -229,6 +238,8 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
         return FieldResult()
     if _same_title(mine, theirs) or _main_title_matches(claimed, found):
         return FieldResult(state=AGREE, score=1.0, note="same title")
+    if _record_goes_on(mine, found) or _same_title(_unbracketed(claimed), _unbracketed(found)):
+        return FieldResult(state=AGREE, score=1.0, note=RECORD_TITLE_GOES_ON)
     ratio = fuzz.ratio(mine, theirs)
     changed = _changed_words(mine.split(), theirs.split())
     if not changed:
@@ -236,7 +247,9 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
     if _record_lost_words(mine.split(), theirs.split()) or _record_cut_short(mine, found):
         note = "same title, but the record lacks some words (markup lost in the registry?)"
         return FieldResult(state=AGREE, score=ratio / 100, note=note)
-    if _begins_with(mine.split(), theirs.split()) and _markup_follows(claimed, theirs):
+    if (
+        _begins_with(mine.split(), theirs.split()) and _markup_follows(claimed, theirs)
+    ) or _record_fragment(mine.split(), found):
         # Too little of the record's title is left to confirm the claim, and nothing in it
         # contradicts it: other fields must decide (see candidates.acceptable).
         return FieldResult(state=UNKNOWN, score=1.0, note=RECORD_TITLE_CUT)
@@ -245,6 +258,60 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
         return FieldResult(state=DISAGREE, score=ratio / 100, note="another title")
     note = f"a near-miss title (differs in: {', '.join(changed[:MAX_NOTED_WORDS])})"
     return FieldResult(state=DISAGREE, score=max(ratio, related) / 100, note=note)
+
+
+def _record_goes_on(mine: str, found: str) -> bool:
+    """The claimed title is the record's up to a comma or a full stop, and keeps most of it:
+    the record goes on with a place and year (", Kuwait, 2007"), a study group (". Community
+    HIV Prevention Research Collaborative") or a name ("…, Concanavalin A") that the citing
+    text, or its parse, left out. A changed word is still a near miss."""
+    kept = len(mine.split())
+    for cut in _TITLE_TAIL.finditer(found):
+        head = title_key(found[: cut.start()]).split()
+        if len(head) < MIN_KEPT_TITLE_WORDS or len(head) > kept:
+            continue
+        rest = len(title_key(found[cut.start() :]).split())
+        if " ".join(head) == mine and rest <= kept:
+            return True
+    return False
+
+
+def _unbracketed(title: str) -> str:
+    """The folded title without its parenthesised or bracketed parts ("(EOC)", "[letter]"),
+    which citations and registries keep or drop."""
+    return title_key(_BRACKETED.sub(" ", title))
+
+
+def _record_fragment(mine: list[str], found: str) -> bool:
+    """The record's title is a run of the claimed title's words that shows where the
+    registry cut it: it ends with a word no title ends with or inside a word, leaves a
+    bracket open, or starts in lower case inside the claim ("bacteremia and review of
+    human" of "Desulfovibrio desulfuricans bacteremia and review of human Desulfovibrio
+    infections"). Italicised names lost from a deposit leave such fragments."""
+    theirs = title_key(found).split()
+    size = len(theirs)
+    if not theirs or size >= len(mine):
+        return False
+    plain = _MARKUP.sub(" ", html.unescape(found)).strip()
+    for start in range(len(mine) - size + 1):
+        window = mine[start : start + size]
+        if window[:-1] != theirs[:-1] or not window[-1].startswith(theirs[-1]):
+            continue
+        cut_inside = window[-1] != theirs[-1]
+        lower_start = start > 0 and plain[:1].islower()
+        if cut_inside or lower_start or _visibly_cut(plain, theirs):
+            return True
+    return False
+
+
+def _visibly_cut(plain: str, theirs: list[str]) -> bool:
+    """A title that ends with a dangling word or mark, or leaves a bracket open."""
+    return (
+        theirs[-1] in DANGLING_WORDS
+        or plain[-1:] in CUT_MARKS
+        or plain.count("(") > plain.count(")")
+        or plain.count("[") > plain.count("]")
+    )
 
 
 def _record_lost_words(mine: list[str], theirs: list[str]) -> bool:
@@ -340,6 +407,9 @@ def _main_title_matches(claimed: str, found: str) -> bool:
         bool(theirs and _same_title(full_mine, theirs))
         or bool(mine and _same_title(mine, full_theirs))
         or _same_title(full_mine, _subtitle(found))
+        # A group author or a series read into the claimed title: "National Consensus
+        # Development Panel on …: Effective Medical Treatment of Opiate Addiction".
+        or _same_title(_subtitle(claimed), full_theirs)
     )
 
 
