@@ -25,6 +25,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from .model import Author, FieldDiff, Fields
+from .nameparts import PARTICLES
 from .normalize import cased_words, fold, words
 from .venues import venue_score
 
@@ -90,30 +91,6 @@ THIN_RECORD_AUTHORS = 1
 MAX_INITIAL_CHARS = 1
 # Signs of a broken deposit: an HTML entity ("d&apos"), or a whole list in one name.
 _MALFORMED_NAME = re.compile(r"&#?\w+;?|\s(?:and|&)\s")
-# Particles that some sources keep in the family name and others in the given name.
-PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "de",
-        "der",
-        "den",
-        "del",
-        "della",
-        "di",
-        "da",
-        "das",
-        "dos",
-        "du",
-        "la",
-        "le",
-        "ten",
-        "ter",
-        "zu",
-        "vander",
-        "vanden",
-    ]
-)
 
 # --- years -------------------------------------------------------------------------------------
 # Online-first and print years differ by one; conference papers carry the arXiv year.

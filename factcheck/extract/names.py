@@ -13,6 +13,7 @@ import re
 
 from factcheck.extract.reftokens import wordset
 from factcheck.model import Author
+from factcheck.nameparts import PARTICLES, SUFFIXES
 
 # Words that make a name an organisation's rather than a person's.
 ORGANISATION_WORDS = wordset(
@@ -23,12 +24,6 @@ ORGANISATION_WORDS = wordset(
     "inc ltd llc corporation company team working panel task force initiative registry "
     "trust league coalition forum unit"
 )
-# Lower-case words that start a family name: "van der Berg", "de la Cruz".
-PARTICLES = wordset(
-    "van von der den de del della di da du la le dos das ter ten zu af al el bin st"
-)
-# Suffixes that belong to the name before them.
-SUFFIXES = wordset("jr sr ii iii iv jnr snr")
 # A person's name rarely has more words than this; longer ones are organisations.
 MAX_PERSON_WORDS = 5
 
