@@ -114,6 +114,10 @@ class Config(BaseModel):
     hosts: Hosts = Field(default_factory=dict)
     # Patterns of claims not to check (factcheck.ignore); Config.load finds .factcheckignore.
     ignore_file: Path | None = None
+    # Every difference between an entry and its record is a mismatch, also those that leave
+    # the work unmistakable and are otherwise notes on a verified verdict: a page one off, a
+    # year one off, a misspelt name, the preprint cited for the published version.
+    strict: bool = False
 
     @field_validator("sources", mode="before")
     @classmethod

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .model import Author, FieldDiff, Fields
 from .nameparts import PARTICLES
@@ -33,6 +33,9 @@ State = Literal["agree", "disagree", "unknown"]
 AGREE: State = "agree"
 DISAGREE: State = "disagree"
 UNKNOWN: State = "unknown"
+Severity = Literal["alarm", "note"]
+ALARM: Severity = "alarm"
+NOTE: Severity = "note"
 
 # --- titles (rapidfuzz scores are 0-100) -------------------------------------------------------
 # Titles are compared word by word rather than by a similarity bar: a near miss ("Models" for
@@ -89,6 +92,13 @@ DANGLING_WORDS = frozenset(
 THIN_RECORD_AUTHORS = 1
 # A "family name" of words this short is a run of initials, not a surname.
 MAX_INITIAL_CHARS = 1
+# A surname this long that differs from the record's by this many letters is misspelt (one
+# more letter in one this long): a NOTE. "Matthew" for "Mathews".
+NAME_SLIP_MIN_CHARS = 5
+NAME_SLIP_LONG_CHARS = 7
+NAME_SLIP_EDITS = 1
+# "ue", "oe", "ae" written for "ü", "ö", "ä" (which fold to "u", "o", "a").
+_UMLAUT_SPELLING = re.compile(r"([aou])e")
 # Signs of a broken deposit: an HTML entity ("d&apos"), or a whole list in one name.
 _MALFORMED_NAME = re.compile(r"&#?\w+;?|\s(?:and|&)\s")
 
@@ -107,14 +117,31 @@ _FIRST_PAGE = re.compile(r"[A-Za-z]*\d+[A-Za-z]*")
 # "p. 878", "pp878", "pg 12": the word for page, not part of the page number.
 _PAGE_WORD = re.compile(r"\b(?:pp?|pg|pages?)\.?\s*(?=\d)", re.IGNORECASE)
 _VOLUME_WORD = re.compile(r"^(?:vol(?:ume)?\.?\s*)", re.IGNORECASE)
+_PAGE_RANGE = re.compile(r"(?<![\w:])(\d+)(?:\s*[-–—]+\s*(\d+))?(?![\w:])")
+# A first page this far from the record's is a slip (a note, not an alarm); so is a volume
+# this many characters from the record's ("18" for "28").
+PAGE_SLIP = 1
+VOLUME_SLIP_EDITS = 1
 
 
 class FieldResult(BaseModel):
-    """One field's comparison. `score` is a similarity in 0-1 (1 for an exact match)."""
+    """One field's comparison. `score` is a similarity in 0-1 (1 for an exact match).
+
+    `severity` says how much a difference matters to a reader (see `FieldDiff`): a field that
+    disagrees is an ALARM unless its rule says the difference leaves the work unmistakable
+    (a NOTE: a page one off, a misspelt name); a field that agrees or cannot be compared may
+    still carry a NOTE (a year one off, the preprint cited for a published work)."""
 
     state: State = UNKNOWN
     score: float = 0.0
     note: str = ""
+    severity: Severity | None = None
+
+    @model_validator(mode="after")
+    def _disagreement_alarms(self) -> FieldResult:
+        if self.severity is None and self.state == DISAGREE:
+            self.severity = ALARM
+        return self
 
 
 COMPARED = ("title", "authors", "year", "container", "volume", "pages")
@@ -139,6 +166,14 @@ class Comparison(BaseModel):
     def disagreeing(self) -> list[str]:
         """The names of the fields that disagree."""
         return [name for name, result in self.results().items() if result.state == DISAGREE]
+
+    def alarms(self) -> list[str]:
+        """The names of the fields whose difference would mislead a reader."""
+        return [name for name, result in self.results().items() if result.severity == ALARM]
+
+    def noted(self) -> list[str]:
+        """The names of the fields that differ in a way that leaves the work unmistakable."""
+        return [name for name, result in self.results().items() if result.severity == NOTE]
 
     def compared(self) -> int:
         """How many fields could be compared at all (neither side was empty)."""
@@ -174,12 +209,14 @@ def compare(
     }
     supporting = sum(result.state == AGREE for result in results.values())
     diffs = [
-        _diff(name, claimed, found) for name, result in results.items() if result.state == DISAGREE
+        _diff(name, claimed, found, result.severity)
+        for name, result in results.items()
+        if result.severity is not None
     ]
     return Comparison(**results, supporting=supporting, diffs=diffs)
 
 
-_ET_AL = re.compile(r"\bet\.?\s*al\b|\band\s+others\b|…|\.\.\.", re.IGNORECASE)
+_ET_AL = re.compile(r"\bet\.?\s*al\b|\band\s+others\b|…|\.\s?\.\s?\.", re.IGNORECASE)
 
 
 def claims_et_al(raw: str) -> bool:
@@ -187,13 +224,16 @@ def claims_et_al(raw: str) -> bool:
     return _ET_AL.search(raw) is not None
 
 
-def _diff(name: str, claimed: Fields, found: Fields) -> FieldDiff:
+def _diff(name: str, claimed: Fields, found: Fields, severity: Severity) -> FieldDiff:
     if name == "authors":
         mine = [a.display() for a in claimed.authors]
         theirs = [a.display() for a in found.authors]
-        return FieldDiff(field=name, claimed=mine, found=theirs, suggestion=theirs)
+        return FieldDiff(
+            field=name, claimed=mine, found=theirs, suggestion=theirs, severity=severity
+        )
     value = getattr(found, name)
-    return FieldDiff(field=name, claimed=getattr(claimed, name), found=value, suggestion=value)
+    mine = getattr(claimed, name)
+    return FieldDiff(field=name, claimed=mine, found=value, suggestion=value, severity=severity)
 
 
 # --- titles ------------------------------------------------------------------------------------
@@ -421,10 +461,11 @@ def surname_key(author: Author) -> str:
 
 
 def same_author(mine: Author, theirs: Author) -> bool:
-    """Same person by surname; tolerates particles on either side, names written in East
-    Asian order on one side only, and a parse that kept the whole name in one part."""
+    """Same person by surname; tolerates particles on either side, transliterated umlauts
+    ("Mueller" / "Müller"), names written in East Asian order on one side only, and a parse
+    that kept the whole name in one part."""
     a, b = surname_key(mine), surname_key(theirs)
-    if a and a == b:
+    if a and (a == b or _UMLAUT_SPELLING.sub(r"\1", a) == _UMLAUT_SPELLING.sub(r"\1", b)):
         return True
     if _swapped_order(mine, theirs):
         return True
@@ -449,10 +490,16 @@ def _last_word(author: Author) -> str:
 
 
 def _swapped_order(mine: Author, theirs: Author) -> bool:
-    """ "Zhang Wei" read as given Zhang, family Wei, against family Zhang, given Wei."""
+    """ "Zhang Wei" read as given Zhang, family Wei, against family Zhang, given Wei; or the
+    initials read as the family name ("J" / "Smith" against "Smith" / "John")."""
     if not (mine.family and mine.given and theirs.family and theirs.given):
         return False
-    return fold(mine.family) == fold(theirs.given) and fold(mine.given) == fold(theirs.family)
+    if fold(mine.given) != fold(theirs.family):
+        return False
+    family, given = words(mine.family), words(theirs.given)
+    if all(len(w) <= MAX_INITIAL_CHARS for w in family):
+        return "".join(family) == "".join(w[0] for w in given)[: len(family)]
+    return family == given
 
 
 def _name_words(author: Author) -> set[str]:
@@ -464,6 +511,20 @@ def _name_words(author: Author) -> set[str]:
     return found
 
 
+def misspelt(mine: Author, theirs: Author) -> bool:
+    """The same person with a slip in the surname ("Matthew" for "Mathews"): the same first
+    letter, at most NAME_SLIP_EDITS letters apart in a surname of NAME_SLIP_MIN_CHARS or more
+    (one more in a long one), and the same first initial where both give one."""
+    a, b = surname_key(mine), surname_key(theirs)
+    if min(len(a), len(b)) < NAME_SLIP_MIN_CHARS or a[0] != b[0]:
+        return False
+    allowed = NAME_SLIP_EDITS + (min(len(a), len(b)) >= NAME_SLIP_LONG_CHARS)
+    if OSA.distance(a, b) > allowed:
+        return False
+    initials = [words(p)[0][0] for p in (mine.given, theirs.given) if p and words(p)]
+    return len(set(initials)) <= 1
+
+
 def compare_authors(
     claimed: Sequence[Author], found: Sequence[Author], *, truncated: bool = False
 ) -> FieldResult:
@@ -472,7 +533,9 @@ def compare_authors(
     Disagree when the first author differs, when the claim names people the record does not
     (swapped or invented authors), or when it lists only some of the record's authors without
     saying "et al." (a partial list). A thin record (only its first author kept) can confirm
-    or contradict only the first author.
+    or contradict only the first author. A list shortened by its style's rule is no partial
+    list: the first authors then "et al." (after 3, 6 or 10 names), or APA 7's first 19, an
+    ellipsis and the last author. A misspelt name or another order is a NOTE.
     """
     if not claimed or not found:
         return FieldResult()
@@ -481,7 +544,7 @@ def compare_authors(
     if len(found) <= THIN_RECORD_AUTHORS < len(claimed) or _record_list_cut(claimed, found):
         # The record keeps only its first authors: it can speak for those alone.
         claimed = claimed[: len(found)]
-    matched = _match_authors(claimed, found)
+    matched, slips = _match_authors(claimed, found)
     invented = [a for a, hit in zip(claimed, matched, strict=True) if hit is None]
     score = (len(claimed) - len(invented)) / max(len(claimed), len(found))
     if matched[0] != 0:
@@ -493,23 +556,37 @@ def compare_authors(
         names = ", ".join(a.display() for a in invented)
         return FieldResult(state=DISAGREE, score=score, note=f"not authors of this work: {names}")
     missing = [a for i, a in enumerate(found) if i not in set(matched)]
-    if missing and not (truncated and _is_prefix(matched)):
+    if missing and not (truncated and _shortened_by_style(matched, len(found))):
         names = ", ".join(a.display() for a in missing)
         return FieldResult(state=DISAGREE, score=score, note=f"authors left out: {names}")
-    in_order = matched == sorted(i for i in matched if i is not None)
-    note = "same authors" if in_order else "same authors, in another order"
-    if missing:
-        note = "first authors match, the rest shortened to et al."
-    return FieldResult(state=AGREE, score=max(score, len(claimed) / len(found)), note=note)
+    score = max(score, len(claimed) / len(found))
+    notes = []
+    if matched != sorted(i for i in matched if i is not None):
+        notes.append("in another order")
+    if slips:
+        spelt = ", ".join(
+            f"{found[i].display()} (cited as {claimed[c].display()})" for c, i in slips
+        )
+        notes.append(f"spelt otherwise: {spelt}")
+    if notes:
+        return FieldResult(
+            state=AGREE, score=score, note="same authors, " + "; ".join(notes), severity=NOTE
+        )
+    note = "first authors match, the rest shortened" if missing else "same authors"
+    return FieldResult(state=AGREE, score=score, note=note)
 
 
 def _malformed(author: Author) -> bool:
     """A deposit that jammed several names into one, left HTML entities in a name, or put
-    the initials where the family name goes ("R" as a surname)."""
+    the initials where the family name goes ("R" as a surname, or "JF" with no given name)."""
     name = " ".join(p for p in (author.given, author.family, author.name) if p)
     family = words(author.family or "")
     initials_only = bool(family) and all(len(w) <= MAX_INITIAL_CHARS for w in family)
-    return initials_only or _MALFORMED_NAME.search(name) is not None
+    written = (author.family or "").replace(".", "").strip()
+    run_of_initials = (
+        not author.given and written.isalpha() and written.isupper() and len(written) <= 3
+    )
+    return initials_only or run_of_initials or _MALFORMED_NAME.search(name) is not None
 
 
 def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author]) -> bool:
@@ -520,24 +597,46 @@ def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author]) -> bool
     return all(same_author(c, f) for c, f in zip(claimed, found, strict=False))
 
 
-def _match_authors(claimed: Sequence[Author], found: Sequence[Author]) -> list[int | None]:
-    """For each claimed author, the index of the record author it is, each used once.
+def _match_authors(
+    claimed: Sequence[Author], found: Sequence[Author]
+) -> tuple[list[int | None], list[tuple[int, int]]]:
+    """For each claimed author, the index of the record author it is, each used once; and
+    the (claimed, record) index pairs matched only as misspellings (see `misspelt`).
 
     The same position is tried first, so that two co-authors sharing a surname pair up in
-    order."""
+    order. Misspellings are tried last, for the authors nothing else matched."""
     used: set[int] = set()
     matched: list[int | None] = []
     for position, author in enumerate(claimed):
-        order = [position, *range(len(found))] if position < len(found) else range(len(found))
-        hit = next((i for i in order if i not in used and same_author(author, found[i])), None)
+        hit = next(
+            (i for i in _order(position, found, used) if same_author(author, found[i])), None
+        )
         if hit is not None:
             used.add(hit)
         matched.append(hit)
-    return matched
+    slips: list[tuple[int, int]] = []
+    for position, author in enumerate(claimed):
+        if matched[position] is not None:
+            continue
+        hit = next((i for i in _order(position, found, used) if misspelt(author, found[i])), None)
+        if hit is not None:
+            used.add(hit)
+            matched[position] = hit
+            slips.append((position, hit))
+    return matched, slips
 
 
-def _is_prefix(matched: Sequence[int | None]) -> bool:
-    return list(matched) == list(range(len(matched)))
+def _order(position: int, found: Sequence[Author], used: set[int]) -> list[int]:
+    """The record authors a claimed one may be, its own position first, unused ones only."""
+    order = [position, *range(len(found))] if position < len(found) else range(len(found))
+    return [i for i in dict.fromkeys(order) if i not in used]
+
+
+def _shortened_by_style(matched: Sequence[int | None], listed: int) -> bool:
+    """The claimed authors are the record's first ones, as "et al." shortens a list, or the
+    first ones and the last, as APA 7 shortens one of more than 20 ("…, S, … Z")."""
+    head = list(range(len(matched)))
+    return list(matched) == head or (len(matched) > 1 and list(matched) == [*head[:-1], listed - 1])
 
 
 # --- years -------------------------------------------------------------------------------------
@@ -551,7 +650,8 @@ def compare_years(claimed: int | None, found: int | None) -> FieldResult:
     if gap == 0:
         return FieldResult(state=AGREE, score=1.0, note="same year")
     if gap <= YEAR_TOLERANCE:
-        return FieldResult(state=AGREE, score=0.5, note=f"{found}, one year off (online vs print)")
+        note = f"{found}, one year off (online vs print)"
+        return FieldResult(state=AGREE, score=0.5, note=note, severity=NOTE)
     return FieldResult(state=DISAGREE, score=0.0, note=f"published {found}, not {claimed}")
 
 
@@ -567,6 +667,9 @@ def compare_venues(
     if not claimed or not fold(claimed):
         return FieldResult()
     if is_preprint_venue(claimed):
+        if names and found_type not in PREPRINT_TYPES and not is_preprint_venue(names[0]):
+            # The preprint of a published work: the reader finds the same work.
+            return FieldResult(note=f"cited as a preprint; published in {names[0]}", severity=NOTE)
         return FieldResult(note="cited as a preprint")
     if found_type in PREPRINT_TYPES:
         # The preprint's record cannot know where the work appeared later.
@@ -604,7 +707,9 @@ def compare_volumes(claimed: str | None, found: str | None) -> FieldResult:
         return FieldResult()
     if mine == theirs:
         return FieldResult(state=AGREE, score=1.0, note="same volume")
-    return FieldResult(state=DISAGREE, note=f"volume {found}, not {claimed}")
+    slip = Levenshtein.distance(mine, theirs) <= VOLUME_SLIP_EDITS
+    note = f"volume {found}, not {claimed}"
+    return FieldResult(state=DISAGREE, note=note, severity=NOTE if slip else ALARM)
 
 
 def _volume_key(volume: str | None) -> str:
@@ -623,7 +728,32 @@ def compare_pages(claimed: str | None, found: str | None) -> FieldResult:
     if _page_number(mine) == _page_number(theirs) and (mine.isdigit() or theirs.isdigit()):
         # "S1" / "1", "e1234" / "1234": a supplement or article-number prefix one side left out.
         return FieldResult(state=AGREE, score=1.0, note="same first page, but for a prefix")
-    return FieldResult(state=DISAGREE, note=f"pages {found}, not {claimed}")
+    note = f"pages {found}, not {claimed}"
+    return FieldResult(
+        state=DISAGREE, note=note, severity=NOTE if _page_slip(claimed, found) else ALARM
+    )
+
+
+def _page_slip(claimed: str | None, found: str | None) -> bool:
+    """The record's first page is within PAGE_SLIP of the claimed one, or inside the claimed
+    range ("333-350" for an article starting on 345): a slip, the work stays unmistakable."""
+    mine, theirs = page_range(claimed), page_range(found)
+    if mine is None or theirs is None:
+        return False
+    first, last = mine
+    return abs(first - theirs[0]) <= PAGE_SLIP or first <= theirs[0] <= last
+
+
+def page_range(pages: str | None) -> tuple[int, int] | None:
+    """The first and last page numbers of a range of plain numbers, the last written out
+    ("637-41" -> (637, 641)); None when the pages are not plain numbers."""
+    found = _PAGE_RANGE.search(_PAGE_WORD.sub("", pages or ""))
+    if found is None:
+        return None
+    first, last = found.group(1), found.group(2) or found.group(1)
+    if len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return int(first), max(int(first), int(last))
 
 
 def _page_number(page: str) -> str:

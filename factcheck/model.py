@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -160,12 +160,18 @@ class Record(BaseModel):
 
 
 class FieldDiff(BaseModel):
-    """One field on which the claim and the record disagree."""
+    """One field on which the claim and the record differ.
+
+    `severity` says whether the difference would mislead a reader: "alarm" (another work, or
+    a wrong claim about it: the verdict is `mismatch`) or "note" (a slip that leaves the work
+    unmistakable, such as a page one off or the preprint cited for the published version:
+    reported on a `verified` verdict unless the check is strict)."""
 
     field: str
     claimed: Any = None
     found: Any = None
     suggestion: Any = None
+    severity: Literal["alarm", "note"] = "alarm"
 
 
 class Verdict(BaseModel):

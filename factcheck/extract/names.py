@@ -153,15 +153,26 @@ def split_authors(text: str) -> list[Author]:
 
 
 def _takes_given(part: str, given: str, names: list[str]) -> bool:
-    """Whether `part` is a family name whose given names are the next part, `given`."""
+    """Whether `part` is a family name whose given names are the next part, `given`.
+
+    Given names may end with the family name's particles, as some styles invert names
+    ("Riva, M. L. de la", "Marino, P. de")."""
     if is_initials(part) or is_initials(part.split()[0]):
         return False
-    if is_initials(given):
+    if is_initials(given) or is_initials(_without_trailing_particles(given)):
         return True
     if _family_only(part):
         return _looks_given(given, names)
     # "García Márquez, Gabriel": a lone two-part name with a one-word given name.
     return len(names) == 2 and len(given.split()) == 1 and given[:1].isupper()
+
+
+def _without_trailing_particles(part: str) -> str:
+    """ "M. L. de la" -> "M. L.": the particles an inverted name moved after the given names."""
+    words = part.split()
+    while len(words) > 1 and words[-1] in PARTICLES:
+        words.pop()
+    return " ".join(words)
 
 
 def _looks_given(part: str, names: list[str]) -> bool:
