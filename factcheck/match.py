@@ -92,6 +92,9 @@ DANGLING_WORDS = frozenset(
 THIN_RECORD_AUTHORS = 1
 # A "family name" of words this short is a run of initials, not a surname.
 MAX_INITIAL_CHARS = 1
+# Words of an author list that are no names; a run of names has this many words at least.
+LIST_WORDS = frozenset(["and", "et", "al"])
+MIN_NAME_WORDS = 2
 # A surname this long that differs from the record's by this many letters is misspelt (one
 # more letter in one this long): a NOTE. "Matthew" for "Mathews".
 NAME_SLIP_MIN_CHARS = 5
@@ -193,6 +196,7 @@ def compare(
     `claims_et_al`. `venue_aliases` are more names for the record's venue, besides its
     `container` and `container_aliases` (a search hit's, see `candidates.Hit`).
     """
+    claimed = _authors_out_of_title(claimed, found)
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
     results = {
@@ -214,6 +218,28 @@ def compare(
         if result.severity is not None
     ]
     return Comparison(**results, supporting=supporting, diffs=diffs)
+
+
+def _authors_out_of_title(claimed: Fields, found: Fields) -> Fields:
+    """The claim with its last authors taken back out of its title, where its parse read
+    them into it: "Sudipta Sengupta, Dan Roth, and Graham Neubig. Neuro-Symbolic Language
+    Modeling …" for the record's "Neuro-Symbolic Language Modeling …" and authors. Only
+    when every word before the first full stop is a word of the record's authors' names
+    and the rest is the record's title; otherwise the claim as it is."""
+    head, separator, tail = (claimed.title or "").partition(". ")
+    if not separator or not found.title or compare_titles(tail, found.title).state != AGREE:
+        return claimed
+    named = [w for w in words(head) if w not in LIST_WORDS]
+    people = {id(a): set(words(" ".join(filter(None, (a.given, a.family))))) for a in found.authors}
+    if len(named) < MIN_NAME_WORDS or not set(named) <= set().union(*people.values()):
+        return claimed
+    listed = {surname_key(a) for a in claimed.authors}
+    moved = [
+        a
+        for a in found.authors
+        if surname_key(a) not in listed and surname_key(a) and people[id(a)] & set(named)
+    ]
+    return claimed.model_copy(update={"title": tail, "authors": [*claimed.authors, *moved]})
 
 
 _ET_AL = re.compile(r"\bet\.?\s*al\b|\band\s+others\b|…|\.\s?\.\s?\.", re.IGNORECASE)

@@ -60,10 +60,8 @@ SPONSOR_PREFIX = "sig"
 FUNCTION_WORD_LETTERS = 1
 # Longest acronym tried against a run of words; longer words are no acronyms.
 MAX_ACRONYM_LETTERS = 10
-# A segment of a claimed name cut at ". " or ", " is tried alone when its words have this
-# many letters (a title's tail or a volume leaking into the venue: "Outlook. Experientia",
-# "Lancet, ii").
-MIN_SEGMENT_LETTERS = 4
+# Words before a claimed venue's last segment that make them a title's.
+TITLE_MIN_WORDS = 3
 
 # Words that carry no identity in a venue's name.
 NOISE_WORDS = frozenset(
@@ -109,6 +107,8 @@ _PARENTHESISED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 # Closing words of a journal's name that say where it is published ("Proc Natl Acad Sci
 # USA"), which citations leave out.
 PLACE_QUALIFIERS = frozenset(["usa", "uk"])
+# A volume or issue read into the venue: "Lancet, ii", "Nature, 521".
+_VOLUME_TAIL = re.compile(r",\s*(?:vol\.?\s*)?(?:[ivxlc]+|\d+)\.?\s*$", re.IGNORECASE)
 # Where a name splits into forms: a subtitle, a co-location, a track after a dash.
 _FORM_BREAK = re.compile(r":|\s@\s|\s[-–—]\s|/")
 _SEGMENT_BREAK = re.compile(r"[.,]\s+")
@@ -203,8 +203,7 @@ def venue_score(claimed: str, found: Iterable[str]) -> float:
     mine = forms(claimed)
     if any(names(form, theirs) or _explained(theirs, form) for form in mine for theirs in record):
         return 1.0
-    contents = {form.content for form in record}
-    if any(segment.content in contents for segment in segments(claimed)):
+    if _after_title(claimed) and any(names(_form(_last_segment(claimed)), r) for r in record):
         return 1.0
     return max((_similarity(form, theirs) for form in mine for theirs in record), default=0.0)
 
@@ -214,7 +213,7 @@ def forms(name: str) -> tuple[Form, ...]:
     """The forms a venue's name reads as: whole; without its parenthesised parts and as each
     of them ("... (IJDAR)", "ACL (Volume 1: Long Papers)"); and cut at a subtitle,
     co-location or dash ("Findings of the ACL: EMNLP 2023", "SOUPS @ USENIX Security")."""
-    text = _written(name)
+    text = _VOLUME_TAIL.sub("", _written(name))
     bare = _PARENTHESISED.sub(" ", text)
     pieces = [text, bare]
     pieces += [a or b for a, b in _PARENTHESISED.findall(text)]
@@ -224,16 +223,19 @@ def forms(name: str) -> tuple[Form, ...]:
     return tuple(replace(form, own=own) for form in found) if own else found
 
 
-def segments(claimed: str) -> tuple[Form, ...]:
-    """A claimed name's ". " and ", " segments: a claim that took in a title's tail or a
-    volume ("Outlook. Experientia", "Lancet, ii") names the venue if a segment is one of the
-    record's names word for word. Only a claim is cut so, and only equality counts: a
-    record's "Nature Reviews. Immunology" is not "Immunology", and "J. Exp. Psychol" of
-    "J. Exp. Psychol. Hum. Percept. Perform." is no abbreviation of another journal."""
-    pieces = _SEGMENT_BREAK.split(_written(claimed))
-    if len(pieces) == 1:
-        return ()
-    return _unique(piece for piece in pieces if _letters(piece) >= MIN_SEGMENT_LETTERS)
+def _last_segment(claimed: str) -> str:
+    return _SEGMENT_BREAK.split(_written(claimed))[-1]
+
+
+def _after_title(claimed: str) -> bool:
+    """Whether the claimed name is a title (or its tail) and then the venue, as a parse
+    may read them: what comes before its last ". " or ", " segment has TITLE_MIN_WORDS
+    words, one in lower case, as a title's have ("… Random Sample Weighting. In AAAI"). An
+    abbreviated name's segments are no venues of their own: "Exp. Brain Res." is not
+    "Brain Res.", nor "Int. J. Sports Med." "Sports Med"."""
+    pieces = _SEGMENT_BREAK.split(claimed)
+    before = " ".join(pieces[:-1]).split()
+    return len(before) >= TITLE_MIN_WORDS and any(w[:1].islower() for w in before)
 
 
 def _written(name: str) -> str:
@@ -243,10 +245,6 @@ def _written(name: str) -> str:
 
 def _unique(pieces: Iterable[str]) -> tuple[Form, ...]:
     return tuple(dict.fromkeys(form for form in map(_form, pieces) if form.words))
-
-
-def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
 
 
 def _form(text: str) -> Form:

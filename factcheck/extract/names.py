@@ -56,9 +56,10 @@ def is_organisation(text: str) -> bool:
 
 
 def _family_only(part: str) -> bool:
-    """A part that can only be a family name: one word, maybe after particles."""
+    """A part that can only be a family name: one word, maybe after particles written in
+    lower case ("van Dijk"); a capitalised one may be a given name ("Di Jin", "Bin Gu")."""
     words = part.split()
-    while len(words) > 1 and words[0].lower() in PARTICLES:
+    while len(words) > 1 and words[0] in PARTICLES:
         words = words[1:]
     return len(words) == 1 and not is_initials(part)
 
