@@ -106,7 +106,7 @@ _AMPERSAND_ACRONYM = re.compile(r"\b([A-Z]{1,3})\s?&\s?([A-Z]{1,3})\b")
 _PARENTHESISED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 # Closing words of a journal's name that say where it is published ("Proc Natl Acad Sci
 # USA"), which citations leave out.
-PLACE_QUALIFIERS = frozenset(["usa", "uk"])
+PLACE_QUALIFIERS = frozenset(["usa", "us", "uk"])
 # A volume or issue read into the venue: "Lancet, ii", "Nature, 521".
 _VOLUME_TAIL = re.compile(r",\s*(?:vol\.?\s*)?(?:[ivxlc]+|\d+)\.?\s*$", re.IGNORECASE)
 # Where a name splits into forms: a subtitle, a co-location, a track after a dash.
@@ -419,6 +419,13 @@ def _acronym_covers(word: str, record: Form, shortest: int) -> set[str]:
     if len(word) >= shortest:
         covered |= _spelt_by_run(word, record.words, record)
     return covered
+
+
+def spells(acronym: str, name: str) -> bool:
+    """Whether the acronym is spelt by a run of the name's words, or written in it as its
+    own: what the rules tell without a table of known venues."""
+    word = fold(acronym).replace(" ", "")
+    return any(word in form.own or _spelt_by_run(word, form.words, form) for form in forms(name))
 
 
 def _spelt_by_run(acronym: str, words: Sequence[str], record: Form) -> set[str]:
