@@ -148,6 +148,9 @@ class FieldResult(BaseModel):
 
 
 COMPARED = ("title", "authors", "year", "container", "volume", "pages")
+# The fields that say which work is cited, and those that only say where in its venue.
+IDENTIFYING_FIELDS = ("title", "authors", "year")
+LOCATOR_FIELDS = ("volume", "pages")
 
 
 class Comparison(BaseModel):
@@ -196,7 +199,7 @@ def compare(
     `claims_et_al`. `venue_aliases` are more names for the record's venue, besides its
     `container` and `container_aliases` (a search hit's, see `candidates.Hit`).
     """
-    claimed = _authors_out_of_title(claimed, found)
+    claimed = _title_tail_out_of_venue(_authors_out_of_title(claimed, found), found)
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
     results = {
@@ -211,6 +214,7 @@ def compare(
         "volume": compare_volumes(volume, found.volume),
         "pages": compare_pages(claimed.pages, found.pages),
     }
+    _locators_of_an_identified_work(results)
     supporting = sum(result.state == AGREE for result in results.values())
     diffs = [
         _diff(name, claimed, found, result.severity)
@@ -240,6 +244,32 @@ def _authors_out_of_title(claimed: Fields, found: Fields) -> Fields:
         if surname_key(a) not in listed and surname_key(a) and people[id(a)] & set(named)
     ]
     return claimed.model_copy(update={"title": tail, "authors": [*claimed.authors, *moved]})
+
+
+def _title_tail_out_of_venue(claimed: Fields, found: Fields) -> Fields:
+    """The claim with the end of its title taken back out of its venue, where its parse read
+    it into it: "Concanavalin A. Cancer Res" for a record titled "…, Concanavalin A" in
+    "Cancer Res". Only when the claimed title is the start of the record's and the claimed
+    venue opens with the rest of it; otherwise the claim as it is."""
+    title, venue = title_key(claimed.title or ""), claimed.container or ""
+    theirs = title_key(found.title or "")
+    if not title or not venue or not theirs.startswith(title + " "):
+        return claimed
+    rest = theirs[len(title) + 1 :]
+    for cut in _TITLE_TAIL.finditer(venue):
+        if title_key(venue[: cut.start()]) == rest:
+            return claimed.model_copy(update={"container": venue[cut.end() :].strip()})
+    return claimed
+
+
+def _locators_of_an_identified_work(results: dict[str, FieldResult]) -> None:
+    """A volume or pages that differ are a NOTE when the title, the authors and the year
+    agree: the reader finds the cited work by those, whatever its locator says."""
+    if all(results[name].state == AGREE for name in IDENTIFYING_FIELDS):
+        for name in LOCATOR_FIELDS:
+            if results[name].severity == ALARM:
+                note = f"{results[name].note} (the title, authors and year name the work)"
+                results[name] = results[name].model_copy(update={"severity": NOTE, "note": note})
 
 
 _ET_AL = re.compile(r"\bet\.?\s*al\b|\band\s+others\b|…|\.\s?\.\s?\.", re.IGNORECASE)
@@ -451,14 +481,16 @@ def _main_title_matches(claimed: str, found: str) -> bool:
         or bool(mine and _same_title(mine, full_theirs))
         or _same_title(full_mine, _subtitle(found))
         # A group author or a series read into the claimed title: "National Consensus
-        # Development Panel on …: Effective Medical Treatment of Opiate Addiction".
+        # Development Panel on …: Effective Medical Treatment of Opiate Addiction", "…
+        # Global Aspergillus Study Group. Voriconazole versus amphotericin B …".
         or _same_title(_subtitle(claimed), full_theirs)
+        or _same_title(_subtitle(claimed, ". "), full_theirs)
     )
 
 
-def _subtitle(title: str) -> str:
-    """The part after the first ':' separator, folded; '' if none or if it is short."""
-    _, sep, tail = title.partition(":")
+def _subtitle(title: str, separator: str = ":") -> str:
+    """The part after the first `separator`, folded; '' if none or if it is short."""
+    _, sep, tail = title.partition(separator)
     folded = title_key(tail) if sep else ""
     return folded if len(folded.split()) >= MIN_RECORD_TITLE_WORDS else ""
 

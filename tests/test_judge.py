@@ -350,12 +350,12 @@ def test_a_difference_that_leaves_the_work_unmistakable_is_a_note(
 
 
 def test_an_alarm_makes_a_mismatch_and_lists_only_the_alarms() -> None:
-    verdict = judge(stroop_entry(year=1936, pages="1-9"), stroop_found())
+    verdict = judge(stroop_entry(year=1940, volume="28"), stroop_found())
     assert verdict.status is Status.MISMATCH
-    assert [(d.field, d.severity) for d in verdict.diffs] == [("pages", "alarm")]
+    assert [(d.field, d.severity) for d in verdict.diffs] == [("year", "alarm")]
     assert NOTED not in verdict.flags
-    strict = judge(stroop_entry(year=1936, pages="1-9"), stroop_found(), strict=True)
-    assert [d.field for d in strict.diffs] == ["year", "pages"]
+    strict = judge(stroop_entry(year=1940, volume="28"), stroop_found(), strict=True)
+    assert [d.field for d in strict.diffs] == ["year", "volume"]
 
 
 def test_an_entry_without_differences_has_no_notes() -> None:

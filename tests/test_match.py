@@ -799,11 +799,47 @@ def test_a_year_one_off_agrees_with_a_note_further_disagrees() -> None:
 
 def test_compare_lists_notes_and_alarms_with_their_severity() -> None:
     record = Fields(title="T", authors=people("Ann Lee"), year=2020, volume="28", pages="345-350")
-    claimed = Fields(title="T", authors=people("Ann Lee"), year=2019, volume="18", pages="1-9")
+    claimed = Fields(title="T", authors=people("Bo Chen"), year=2019, volume="18", pages="1-9")
     result = compare(claimed, record)
-    assert result.noted() == ["year", "volume"] and result.alarms() == ["pages"]
+    assert result.noted() == ["year", "volume"] and result.alarms() == ["authors", "pages"]
     assert [(d.field, d.severity) for d in result.diffs] == [
+        ("authors", "alarm"),
         ("year", "note"),
         ("volume", "note"),
         ("pages", "alarm"),
     ]
+
+
+def test_the_locators_of_a_work_its_title_authors_and_year_name_are_notes() -> None:
+    record = Fields(
+        title="Studies of interference in serial verbal reactions",
+        authors=people("Ann Lee"),
+        year=2020,
+        volume="28",
+        pages="345-350",
+    )
+    claimed = record.model_copy(update={"volume": "41", "pages": "30"})
+    result = compare(claimed, record)
+    assert result.alarms() == [] and result.noted() == ["volume", "pages"]
+    assert "name the work" in result.pages.note
+    # Once the year (or the title, or the authors) disagrees, a locator says more.
+    near_miss = "Studies of interference in serial verbal responses"
+    for update in ({"year": 2015}, {"authors": people("Bo Chen")}, {"title": near_miss}):
+        other = compare(claimed.model_copy(update=update), record)
+        assert {"volume", "pages"} <= set(other.alarms()), update
+
+
+def test_a_title_tail_read_into_the_venue_is_taken_back() -> None:
+    record = Fields(title="Genetic code 1990. Outlook", container="Experientia", year=1990)
+    claimed = Fields(title="Genetic code 1990", container="Outlook. Experientia", year=1990)
+    assert compare(claimed, record).container.state == AGREE
+    # The venue opening with other words is still compared as written.
+    other = claimed.model_copy(update={"container": "Perspective. Experientia"})
+    assert compare(other, record).container.state == DISAGREE
+
+
+def test_a_group_named_before_a_full_stop_in_the_claimed_title_agrees() -> None:
+    record = "Voriconazole versus amphotericin B for primary therapy of invasive aspergillosis"
+    claimed = "Invasive Fungal Infections Group and the Global Aspergillus Study Group. " + record
+    assert compare_titles(claimed, record).state == AGREE
+    assert compare_titles("Study Group. Voriconazole for therapy", record).state == DISAGREE
