@@ -92,6 +92,8 @@ DANGLING_WORDS = frozenset(
 THIN_RECORD_AUTHORS = 1
 # A "family name" of words this short is a run of initials, not a surname.
 MAX_INITIAL_CHARS = 1
+# A record name of this many capitals at most, and no given name, is the person's initials.
+MAX_RECORD_INITIALS = 3
 # Words of an author list that are no names; a run of names has this many words at least.
 LIST_WORDS = frozenset(["and", "et", "al"])
 MIN_NAME_WORDS = 2
@@ -525,7 +527,7 @@ def same_author(mine: Author, theirs: Author) -> bool:
     a, b = surname_key(mine), surname_key(theirs)
     if a and (a == b or _UMLAUT_SPELLING.sub(r"\1", a) == _UMLAUT_SPELLING.sub(r"\1", b)):
         return True
-    if _swapped_order(mine, theirs):
+    if _swapped_order(mine, theirs) or _initials_for_name(mine, theirs):
         return True
     # A family name that kept a particle or a second surname the other side dropped:
     # "y Arcas" / "Agüera y Arcas", "Gontijo Lopes" / "Lopes".
@@ -545,6 +547,22 @@ def _last_word(author: Author) -> str:
     """The last word of a family name, when it is a real word (not an initial)."""
     family = words(author.family or "")
     return family[-1] if family and len(family[-1]) > 1 else ""
+
+
+def _initials_for_name(mine: Author, theirs: Author) -> bool:
+    """A record that kept a person's initials as the whole name ("JF" for "JF Kraus"):
+    they are the claimed author's given initials."""
+    kept = _initials_only(theirs)
+    given = words(mine.given or "")
+    return bool(kept and given) and "".join(w[0] for w in given) == kept.lower()
+
+
+def _initials_only(author: Author) -> str:
+    """The name, when it is only a run of capitals and no given name ("JF"); else ''."""
+    written = (author.family or "").replace(".", "").replace(" ", "")
+    if author.given or not written.isalpha() or not written.isupper():
+        return ""
+    return written if len(written) <= MAX_RECORD_INITIALS else ""
 
 
 def _swapped_order(mine: Author, theirs: Author) -> bool:
@@ -636,15 +654,11 @@ def compare_authors(
 
 def _malformed(author: Author) -> bool:
     """A deposit that jammed several names into one, left HTML entities in a name, or put
-    the initials where the family name goes ("R" as a surname, or "JF" with no given name)."""
+    the initials where the family name goes ("R" as a surname)."""
     name = " ".join(p for p in (author.given, author.family, author.name) if p)
     family = words(author.family or "")
     initials_only = bool(family) and all(len(w) <= MAX_INITIAL_CHARS for w in family)
-    written = (author.family or "").replace(".", "").strip()
-    run_of_initials = (
-        not author.given and written.isalpha() and written.isupper() and len(written) <= 3
-    )
-    return initials_only or run_of_initials or _MALFORMED_NAME.search(name) is not None
+    return initials_only or _MALFORMED_NAME.search(name) is not None
 
 
 def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author]) -> bool:

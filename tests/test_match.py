@@ -733,9 +733,22 @@ def test_each_style_of_shortening_is_seen(raw: str) -> None:
     assert claims_et_al(raw)
 
 
-def test_a_record_name_of_capitals_alone_is_initials_no_evidence() -> None:
-    result = compare_authors([Author(family="Rice", given="TM")], [Author(family="JF")])
-    assert result.state == UNKNOWN
+def test_a_record_name_of_capitals_alone_is_the_persons_initials() -> None:
+    kraus = [Author(family="Kraus", given="JF"), Author(family="Rice", given="TM")]
+    assert compare_authors(kraus, [Author(family="JF")]).state == AGREE
+    assert (
+        compare_authors([Author(family="Kraus", given="J. F.")], [Author(family="JF")]).state
+        == AGREE
+    )
+    # Other initials, or a given name with another first letter, are another person.
+    assert (
+        compare_authors([Author(family="Rice", given="TM")], [Author(family="JF")]).state
+        == DISAGREE
+    )
+    assert (
+        compare_authors([Author(family="Lee", given="Kwast")], [Author(family="SH")]).state
+        == DISAGREE
+    )
     assert (
         compare_authors(
             [Author(family="Ng", given="A.")], [Author(family="Ng", given="Andrew")]
