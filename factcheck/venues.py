@@ -191,11 +191,6 @@ class Form:
     own: frozenset[str] = frozenset()
 
 
-def same_venue(claimed: str, found: Iterable[str]) -> bool:
-    """Whether the claimed name names any of the record's names for its venue."""
-    return venue_score(claimed, found) >= 1.0
-
-
 def venue_score(claimed: str, found: Iterable[str]) -> float:
     """1.0 when the claimed name names one of the record's venue names, else the closest
     similarity in 0-1 (for the note, not for the decision)."""

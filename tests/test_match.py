@@ -24,6 +24,8 @@ from factcheck.match import (
     first_page,
 )
 from factcheck.model import Author, Fields
+from factcheck.train.venues import table
+from factcheck.venues import known_acronyms, venue_score
 
 
 def people(*names: str) -> list[Author]:
@@ -856,3 +858,22 @@ def test_a_group_named_before_a_full_stop_in_the_claimed_title_agrees() -> None:
     claimed = "Invasive Fungal Infections Group and the Global Aspergillus Study Group. " + record
     assert compare_titles(claimed, record).state == AGREE
     assert compare_titles("Study Group. Voriconazole for therapy", record).state == DISAGREE
+
+
+def test_the_derived_venue_table_keeps_only_what_the_rules_cannot_tell() -> None:
+    names = [
+        "Proceedings of Human Factors in Computing Systems (CHI91)",  # known already
+        "Proc. Conf. Digital Audio Effects (DAFx)",  # not spelt: kept
+        "Proceedings of the IEEE International Joint Conference on Neural Networks (IJCNN89)",
+        "Calcif Tissue Int (US)",  # a place
+        "SIAM Journal on Numerical Analysis (SIAM)",  # a publisher
+        "Journal of Computer and Systems Sciences, Elsevier (SCI)",  # a list
+        "Proceedings of the National Conference on Artificial Intelligence (AAAI)",
+    ]
+    assert table(names) == [
+        ("aaai", "national artificial intelligence"),
+        ("dafx", "digital audio effects"),
+    ]
+    with_row = dict(table(names))
+    assert venue_score("DAFx", ["Proc. Conf. Digital Audio Effects"]) == 1.0
+    assert with_row["aaai"] in known_acronyms()["aaai"]

@@ -24,8 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from defusedxml import ElementTree
-
+from factcheck.train.parser import xml_root
 from factcheck.venues import KNOWN_ACRONYMS, PLACE_QUALIFIERS, forms, spells
 
 # Venue fields of the labelled references: AnyStyle's tags, GROBID's TEI titles of
@@ -65,13 +64,13 @@ def main() -> int:
 
 def anystyle_venues(folder: Path) -> Iterator[str]:
     for name in ("core.xml", "good.xml"):
-        root = ElementTree.parse(folder / name).getroot()
+        root = xml_root(folder / name)
         for tag in ANYSTYLE_TAGS:
             yield from (_text(element.itertext()) for element in root.iter(tag))
 
 
 def grobid_venues(path: Path) -> Iterator[str]:
-    root = ElementTree.parse(path).getroot()
+    root = xml_root(path)
     for element in root.iter(f"{TEI}title"):
         if element.get("level") in GROBID_TITLE_LEVELS:
             yield _text(element.itertext())
