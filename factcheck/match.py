@@ -94,6 +94,9 @@ THIN_RECORD_AUTHORS = 1
 MAX_INITIAL_CHARS = 1
 # A record name of this many capitals at most, and no given name, is the person's initials.
 MAX_RECORD_INITIALS = 3
+# An organisation's acronym has this many letters, from its name's words but these.
+MIN_ORGANISATION_ACRONYM = 2
+ORGANISATION_SMALL_WORDS = frozenset(["of", "the", "for", "and", "on", "in", "de", "des", "du"])
 # Words of an author list that are no names; a run of names has this many words at least.
 LIST_WORDS = frozenset(["and", "et", "al"])
 MIN_NAME_WORDS = 2
@@ -105,7 +108,8 @@ NAME_SLIP_EDITS = 1
 # "ue", "oe", "ae" written for "ü", "ö", "ä" (which fold to "u", "o", "a").
 _UMLAUT_SPELLING = re.compile(r"([aou])e")
 # Signs of a broken deposit: an HTML entity ("d&apos"), or a whole list in one name.
-_MALFORMED_NAME = re.compile(r"&#?\w+;?|\s(?:and|&)\s")
+_ENTITY = re.compile(r"&#?\w+;?")
+_JAMMED_NAMES = re.compile(r"\s(?:and|&)\s")
 
 # --- years -------------------------------------------------------------------------------------
 # Online-first and print years differ by one; conference papers carry the arXiv year.
@@ -529,6 +533,8 @@ def same_author(mine: Author, theirs: Author) -> bool:
         return True
     if _swapped_order(mine, theirs) or _initials_for_name(mine, theirs):
         return True
+    if _abbreviated_organisation(mine, theirs) or _abbreviated_organisation(theirs, mine):
+        return True
     # A family name that kept a particle or a second surname the other side dropped:
     # "y Arcas" / "Agüera y Arcas", "Gontijo Lopes" / "Lopes".
     mine_words, their_words = _name_words(mine), _name_words(theirs)
@@ -547,6 +553,18 @@ def _last_word(author: Author) -> str:
     """The last word of a family name, when it is a real word (not an initial)."""
     family = words(author.family or "")
     return family[-1] if family and len(family[-1]) > 1 else ""
+
+
+def _abbreviated_organisation(short: Author, full: Author) -> bool:
+    """An organisation cited by its acronym ("WHO", "CDC") for its name ("World Health
+    Organization", "Centers for Disease Control and Prevention"): the acronym's letters
+    begin the initials of the name's words (but small words)."""
+    acronym = (short.name or short.family or "").strip()
+    if short.given or not (full.name and acronym.isalpha() and acronym.isupper()):
+        return False
+    named = words(full.name.replace("-", ""))  # "Co-operation" is one word
+    initials = "".join(w[0] for w in named if w not in ORGANISATION_SMALL_WORDS)
+    return len(acronym) >= MIN_ORGANISATION_ACRONYM and initials.startswith(acronym.lower())
 
 
 def _initials_for_name(mine: Author, theirs: Author) -> bool:
@@ -653,12 +671,17 @@ def compare_authors(
 
 
 def _malformed(author: Author) -> bool:
-    """A deposit that jammed several names into one, left HTML entities in a name, or put
-    the initials where the family name goes ("R" as a surname)."""
-    name = " ".join(p for p in (author.given, author.family, author.name) if p)
+    """A deposit that jammed several people into one name, left HTML entities in a name,
+    or put the initials where the family name goes ("R" as a surname). An organisation's
+    name may hold "and" ("Centers for Disease Control and Prevention")."""
+    person = " ".join(p for p in (author.given, author.family) if p)
     family = words(author.family or "")
     initials_only = bool(family) and all(len(w) <= MAX_INITIAL_CHARS for w in family)
-    return initials_only or _MALFORMED_NAME.search(name) is not None
+    return (
+        initials_only
+        or _JAMMED_NAMES.search(person) is not None
+        or _ENTITY.search(f"{person} {author.name or ''}") is not None
+    )
 
 
 def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author]) -> bool:

@@ -877,3 +877,25 @@ def test_the_derived_venue_table_keeps_only_what_the_rules_cannot_tell() -> None
     with_row = dict(table(names))
     assert venue_score("DAFx", ["Proc. Conf. Digital Audio Effects"]) == 1.0
     assert with_row["aaai"] in known_acronyms()["aaai"]
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("WHO", "World Health Organization"),
+        ("CDC", "Centers for Disease Control and Prevention"),
+        ("FDA", "Food and Drug Administration"),
+        ("OECD", "Organisation for Economic Co-operation and Development"),
+    ],
+)
+def test_an_organisation_cited_by_its_acronym_is_the_organisation(short: str, full: str) -> None:
+    assert compare_authors([Author(family=short)], [Author(name=full)]).state == AGREE
+    assert compare_authors([Author(name=full)], [Author(name=short)]).state == AGREE
+    assert compare_authors([Author(family="NIH")], [Author(name=full)]).state == DISAGREE
+
+
+def test_a_person_record_jamming_two_names_is_no_evidence_but_an_organisation_may_say_and() -> None:
+    jammed = [Author(family="Smith and Jones", given="J")]
+    assert compare_authors([Author(family="Smith", given="J")], jammed).state == UNKNOWN
+    fda = [Author(name="Food and Drug Administration")]
+    assert compare_authors([Author(name="Food and Drug Administration")], fda).state == AGREE
