@@ -72,6 +72,8 @@ MAX_RECORD_LOST_WORDS = 3
 MIN_RECORD_TITLE_WORDS = 4
 # The note of a title the record cut so short that it neither confirms nor contradicts.
 RECORD_TITLE_CUT = "the record's title stops after its first words (markup lost in the registry?)"
+# The note of a claimed title that is only names of the record's authors (a parse's slip).
+TITLE_IS_A_NAME = "the claimed title is a name of the record's authors (a parse's slip?)"
 # The note of a claimed title that is the record's without a closing part (see _record_goes_on).
 RECORD_TITLE_GOES_ON = "same title; the record's goes on after it"
 # A record title the claim keeps up to a comma or full stop keeps at least this many words.
@@ -209,7 +211,7 @@ def compare(
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
     results = {
-        "title": compare_titles(claimed.title, found.title),
+        "title": _title_unless_a_name(claimed, found),
         "authors": compare_authors(claimed.authors, found.authors, truncated=truncated),
         "year": compare_years(claimed.year, found.year),
         "container": compare_venues(
@@ -240,16 +242,36 @@ def _authors_out_of_title(claimed: Fields, found: Fields) -> Fields:
     if not separator or not found.title or compare_titles(tail, found.title).state != AGREE:
         return claimed
     named = [w for w in words(head) if w not in LIST_WORDS]
-    people = {id(a): set(words(" ".join(filter(None, (a.given, a.family))))) for a in found.authors}
-    if len(named) < MIN_NAME_WORDS or not set(named) <= set().union(*people.values()):
+    if len(named) < MIN_NAME_WORDS or not set(named) <= _author_words(found.authors):
         return claimed
     listed = {surname_key(a) for a in claimed.authors}
     moved = [
         a
         for a in found.authors
-        if surname_key(a) not in listed and surname_key(a) and people[id(a)] & set(named)
+        if surname_key(a) not in listed and surname_key(a) and _author_words([a]) & set(named)
     ]
-    return claimed.model_copy(update={"title": tail, "authors": [*claimed.authors, *moved]})
+    kept = list(claimed.authors)
+    if kept and moved and _author_words(kept[-1:]) <= set(words(moved[0].given or "")):
+        kept.pop()  # the moved author's given names, cut off as a person of their own
+    return claimed.model_copy(update={"title": tail, "authors": [*kept, *moved]})
+
+
+def _title_unless_a_name(claimed: Fields, found: Fields) -> FieldResult:
+    """`compare_titles`, but unknown when every word of the claimed title is a word of the
+    record's authors' names: a parse of a long author list that took a name for the title
+    ("Trevor Duke" for PaLM) says nothing about the title."""
+    result = compare_titles(claimed.title, found.title)
+    named = [w for w in words(claimed.title or "") if w not in LIST_WORDS]
+    if result.state != DISAGREE or len(named) < MIN_NAME_WORDS:
+        return result
+    if set(named) <= _author_words(found.authors):
+        return FieldResult(note=TITLE_IS_A_NAME)
+    return result
+
+
+def _author_words(authors: Sequence[Author]) -> set[str]:
+    """Every folded word of the authors' names."""
+    return {w for a in authors for w in words(" ".join(filter(None, (a.given, a.family, a.name))))}
 
 
 def _title_tail_out_of_venue(claimed: Fields, found: Fields) -> Fields:
@@ -327,8 +349,10 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
         note = "same title, but the record lacks some words (markup lost in the registry?)"
         return FieldResult(state=AGREE, score=ratio / 100, note=note)
     if (
-        _begins_with(mine.split(), theirs.split()) and _markup_follows(claimed, theirs)
-    ) or _record_fragment(mine.split(), found):
+        (_begins_with(mine.split(), theirs.split()) and _markup_follows(claimed, theirs))
+        or _record_fragment(mine.split(), found)
+        or _claim_fragment(mine.split(), theirs.split())
+    ):
         # Too little of the record's title is left to confirm the claim, and nothing in it
         # contradicts it: other fields must decide (see candidates.acceptable).
         return FieldResult(state=UNKNOWN, score=1.0, note=RECORD_TITLE_CUT)
@@ -337,6 +361,15 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
         return FieldResult(state=DISAGREE, score=ratio / 100, note="another title")
     note = f"a near-miss title (differs in: {', '.join(changed[:MAX_NOTED_WORDS])})"
     return FieldResult(state=DISAGREE, score=max(ratio, related) / 100, note=note)
+
+
+def _claim_fragment(mine: list[str], theirs: list[str]) -> bool:
+    """The claimed title is a few words that end the record's ("Rendering" of "IBRNet:
+    Learning Multi-View Image-Based Rendering"): a parse that cut the title, which neither
+    confirms nor contradicts it. A claim of MIN_RECORD_TITLE_WORDS words or more is a title
+    of its own, and so is a short record title's last word ("Harmlessness")."""
+    short = 0 < len(mine) < MIN_RECORD_TITLE_WORDS
+    return short and len(theirs) > MIN_RECORD_TITLE_WORDS and theirs[-len(mine) :] == mine
 
 
 def _record_goes_on(mine: str, found: str) -> bool:

@@ -899,3 +899,35 @@ def test_a_person_record_jamming_two_names_is_no_evidence_but_an_organisation_ma
     assert compare_authors([Author(family="Smith", given="J")], jammed).state == UNKNOWN
     fda = [Author(name="Food and Drug Administration")]
     assert compare_authors([Author(name="Food and Drug Administration")], fda).state == AGREE
+
+
+def test_a_parse_that_cut_the_claimed_title_or_took_a_name_for_it_is_no_evidence() -> None:
+    record = Fields(
+        title="IBRNet: Learning Multi-View Image-Based Rendering",
+        authors=people("Qianqian Wang", "Trevor Duke", "Noah Snavely"),
+    )
+    for title in (
+        "Rendering",
+        "Image-Based Rendering",
+        "Trevor Duke",
+        "Noah Snavely and Trevor Duke",
+    ):
+        result = compare(Fields(title=title, authors=record.authors), record)
+        assert result.title.state == UNKNOWN, title
+    # A few words from elsewhere in the title, or a name the record lacks, still disagree.
+    for title in ("Learning Rendering", "Multi-View Image", "Trevor Smith"):
+        result = compare(Fields(title=title, authors=record.authors), record)
+        assert result.title.state == DISAGREE, title
+
+
+def test_a_name_cut_in_two_by_a_parse_is_mended_with_the_authors_taken_from_the_title() -> None:
+    record = Fields(
+        title="GreaseLM: Graph REASoning Enhanced Language Models",
+        authors=people("Percy Liang", "Christopher D. Manning", "Jure Leskovec"),
+    )
+    claimed = Fields(
+        title="Manning, and Jure Leskovec. GreaseLM: Graph REASoning Enhanced Language Models",
+        authors=[Author(family="Liang", given="Percy"), Author(family="Christopher", given="D")],
+    )
+    result = compare(claimed, record)
+    assert result.title.state == AGREE and result.authors.state == AGREE
