@@ -668,6 +668,9 @@ def compare_authors(
         return FieldResult()
     if any(_malformed(author) for author in found):
         return FieldResult(note="the record's author list is malformed")
+    if _cut_name(claimed[0]):
+        # "C, Fischer A, …": the text lost the start of its list, and with it the first author.
+        return FieldResult(note="the claimed list starts inside a name")
     if len(found) <= THIN_RECORD_AUTHORS < len(claimed) or _record_list_cut(claimed, found):
         # The record keeps only its first authors: it can speak for those alone.
         claimed = claimed[: len(found)]
@@ -715,6 +718,13 @@ def _malformed(author: Author) -> bool:
         or _JAMMED_NAMES.search(person) is not None
         or _ENTITY.search(f"{person} {author.name or ''}") is not None
     )
+
+
+def _cut_name(author: Author) -> bool:
+    """A claimed "author" that is a lone initial ("C"): the end of a name whose start the
+    text lost."""
+    family = words(author.family or "")
+    return not author.given and len(family) == 1 and len(family[0]) <= MAX_INITIAL_CHARS
 
 
 def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author]) -> bool:

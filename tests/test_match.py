@@ -931,3 +931,11 @@ def test_a_name_cut_in_two_by_a_parse_is_mended_with_the_authors_taken_from_the_
     )
     result = compare(claimed, record)
     assert result.title.state == AGREE and result.authors.state == AGREE
+
+
+def test_a_claimed_list_that_starts_inside_a_name_cannot_speak_for_the_first_author() -> None:
+    record = [Author(family="Aubourg", given="P.")]
+    cut = [Author(family="C"), Author(family="Fischer", given="A")]
+    assert compare_authors(cut, record).state == UNKNOWN
+    # A real first author that is not the record's still disagrees.
+    assert compare_authors([Author(family="Cohen", given="C"), *cut[1:]], record).state == DISAGREE
