@@ -109,8 +109,9 @@ _PARENTHESISED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 PLACE_QUALIFIERS = frozenset(["usa", "us", "uk"])
 # A volume or issue read into the venue: "Lancet, ii", "Nature, 521".
 _VOLUME_TAIL = re.compile(r",\s*(?:vol\.?\s*)?(?:[ivxlc]+|\d+)\.?\s*$", re.IGNORECASE)
-# Where a name splits into forms: a subtitle, a co-location, a track after a dash.
-_FORM_BREAK = re.compile(r":|\s@\s|\s[-–—]\s|/")
+# Where a name splits into forms: a subtitle, a co-location, a track after a dash, a joint
+# conference ("NAACL-HLT", "ACL-IJCNLP").
+_FORM_BREAK = re.compile(r":|\s@\s|\s[-–—]\s|/|(?<=[A-Z])-(?=[A-Z]{2})")
 _SEGMENT_BREAK = re.compile(r"[.,]\s+")
 # Capitals that make a word an acronym as written ("ICML", "NeurIPS", "CHI").
 ACRONYM_MIN_CAPITALS = 2
@@ -172,6 +173,7 @@ KNOWN_ACRONYMS: dict[str, tuple[str, ...]] = {
     "jama": ("american medical association",),
     "bmj": ("british medical",),
     "plos": ("public library science",),
+    "cacm": ("communications",),
 }
 # Derived from labelled reference corpora (see factcheck/train/venues.py, DATA_LICENSES.md).
 DERIVED_TABLE = Path(__file__).resolve().parent / "models" / "venues.tsv"

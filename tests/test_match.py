@@ -462,6 +462,13 @@ def test_a_volume_that_is_the_claimed_year_is_not_compared() -> None:
             "Linguistics (Volume 1: Long Papers)",
         ),
         ("ECCV", "Computer Vision – ECCV 2022"),
+        (
+            "NAACL-HLT",
+            "Proceedings of the 2019 Conference of the North American Chapter of the Association "
+            "for Computational Linguistics: Human Language Technologies, Volume 1",
+        ),
+        ("CACM", "Communications of the ACM"),
+        ("Proc. VLDB Endow.", "Proceedings of the VLDB Endowment"),
         ("USENIX Security", "32nd USENIX Security Symposium (USENIX Security 23)"),
         # Journals: subtitles, "The", "&", ISO 4 and NLM abbreviations, place qualifiers.
         ("Dermatitis", "Dermatitis: Contact, Atopic, Occupational, Drug"),
