@@ -380,14 +380,20 @@ class Checker:
             return unchecked(REFERENCE_LIMIT_REASON.format(self.config.max_references))
         key = plan.probes[citation.key].key
         if key in plan.refused:
-            return judge(citation, plan.refused[key])
+            return judge(citation, plan.refused[key], strict=self.config.strict)
         if key not in plan.allowed:
             return unchecked(LOOKUP_LIMIT_REASON.format(self.config.max_lookups))
         if key in resolved.late or citation.key in resolved.late:
             return unchecked(DEADLINE_REASON.format(self.config.deadline or 0), DEADLINE)
         published = resolved.published.get(citation.key)
         meant = resolved.meant.get(citation.key)
-        return judge(citation, resolved.lookups[key], published=published, meant=meant)
+        return judge(
+            citation,
+            resolved.lookups[key],
+            published=published,
+            meant=meant,
+            strict=self.config.strict,
+        )
 
     def _unread_finding(self, unread: Unread) -> Finding:
         """The part of the text left unread, as one unverifiable item spanning it."""

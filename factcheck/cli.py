@@ -189,6 +189,11 @@ def _source_options(command: Any) -> Any:
     default=True,
     help="Progress over the files on stderr (only on a terminal, for several files).",
 )
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="Every difference from the record is a mismatch, also a page or a year one off.",
+)
 @_source_options
 def check(
     files: tuple[str, ...],

@@ -144,6 +144,10 @@ class Config(BaseModel):
     # `key`, `rate`, `concurrency` and whatever the source's settings model adds (see
     # resolve/plugins.py). From `[tool.factcheck.plugins.<name>]` or FACTCHECK_<NAME>_URL, …
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Every difference between an entry and its record is a mismatch, also those that leave
+    # the work unmistakable and are otherwise notes on a verified verdict: a page one off, a
+    # year one off, a misspelt name, the preprint cited for the published version.
+    strict: bool = False
 
     @field_validator("sources", mode="before")
     @classmethod

@@ -115,6 +115,9 @@ class Fields(BaseModel):
     pmcid: str | None = None
     isbn: str | None = None
     type: str | None = None
+    # Other names a source gives the venue: a short title ("Proc Natl Acad Sci USA"), the
+    # event's name and acronym ("CCS '24"), a book's series. Claims leave it empty.
+    container_aliases: list[str] = Field(default_factory=list)
 
     def identifier(self) -> tuple[Kind, str] | None:
         """The identifier these fields carry, the most useful first (DOI, arXiv, PubMed, ISBN)."""
@@ -242,12 +245,18 @@ class Record(BaseModel):
 
 
 class FieldDiff(BaseModel):
-    """One field on which the claim and the record disagree."""
+    """One field on which the claim and the record differ.
+
+    `severity` says whether the difference would mislead a reader: "alarm" (another work, or
+    a wrong claim about it: the verdict is `mismatch`) or "note" (a slip that leaves the work
+    unmistakable, such as a page one off or the preprint cited for the published version:
+    reported on a `verified` verdict unless the check is strict)."""
 
     field: str
     claimed: Any = None
     found: Any = None
     suggestion: Any = None
+    severity: Literal["alarm", "note"] = "alarm"
 
 
 class Verdict(BaseModel):

@@ -34,6 +34,7 @@ from itertools import islice, pairwise
 
 from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.model import Citation, Kind
+from factcheck.nameparts import particles_pattern
 from factcheck.normalize import fold
 
 # Score bars. Under a references heading or lead line the bar is lowest; a run of
@@ -131,7 +132,7 @@ _NUMBERING_RE = re.compile(r"(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])\.?", re.IGNORECASE
 # Letters by case, for the scripts model output cites in (Latin, Greek, Cyrillic).
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽΑ-ΩА-ЯЁ"
 _NAME = rf"[{_UP}][\w'’-]*"
-_PARTICLES = r"(?:(?:van|von|de|der|den|del|della|da|di|du|la|le|dos|das|ten|ter)\s+)*"
+_PARTICLES = particles_pattern()
 _SURNAME = _PARTICLES + _NAME
 _YEAR = r"(?<![\w/.])(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w/])"
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel
 from factcheck.extract.bibliography import code_spans, find_references_with_labels
 from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.model import Author, Citation, Fields, Kind
+from factcheck.nameparts import NARRATIVE_PARTICLES, particles_pattern
 from factcheck.normalize import fold
 
 # The longest parenthetical or bracket group read as a citation.
@@ -61,7 +62,7 @@ MIN_STEM_CHARS = 4
 Problem = Literal["no_entry", "uncited", "year_mismatch", "author_mismatch"]
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽΑ-ΩА-ЯЁ"
-_PARTICLES = r"(?:(?:van|von|de|der|den|del|della|da|di|du|la|le|dos|das|ten|ter|al|el)\s+)*"
+_PARTICLES = particles_pattern()
 _WORD = rf"[{_UP}][\w'’-]+"
 _SURNAME = _PARTICLES + _WORD
 # An organisation: a run of capitalised words ("Open Science Collaboration").
@@ -71,7 +72,7 @@ _YEAR = r"(?:1[5-9]\d\d|20\d\d)(?![\d–-])[a-z]?|n\.d\."
 _NAMES = rf"{_MULTI}(?:\s+et\s+al\.?|(?:,\s*{_SURNAME})*,?\s+{_AND}\s+{_SURNAME})?"
 # In running text Romance particles are prepositions too ("curato da Liguori"), so a
 # narrative name takes only the Germanic ones; inside parentheses all are taken.
-_NARRATIVE_SURNAME = rf"(?:(?:van|von|der|den|ten|ter)\s+)*{_WORD}"
+_NARRATIVE_SURNAME = particles_pattern(NARRATIVE_PARTICLES) + _WORD
 _NARRATIVE_NAMES = rf"{_NARRATIVE_SURNAME}(?:\s+et\s+al\.?|\s+{_AND}\s+{_NARRATIVE_SURNAME})?"
 
 _PAREN_RE = re.compile(rf"\(([^()]{{1,{MAX_GROUP_CHARS}}})\)")

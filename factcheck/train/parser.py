@@ -142,7 +142,8 @@ def _clean(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
-def _root(path: Path) -> Element:
+def xml_root(path: Path) -> Element:
+    """The root element of an XML file (parsed safely), or ValueError when it has none."""
     root = ElementTree.parse(path).getroot()
     if root is None:
         raise ValueError(f"{path}: no XML root")
@@ -176,7 +177,7 @@ def read_anystyle(path: Path, *, split_glued: bool = True) -> list[Example]:
     (training); without, the labels stay exactly as AnyStyle wrote them (evaluation).
     """
     examples = []
-    for sequence in _root(path).iter("sequence"):
+    for sequence in xml_root(path).iter("sequence"):
         segments: list[Segment] = []
         for child in sequence:
             text = _clean("".join(child.itertext()))
@@ -290,7 +291,7 @@ def _trim(segments: list[Segment], lead: int) -> list[Segment]:
 def read_grobid(path: Path) -> list[Example]:
     """GROBID's TEI `<bibl>`s, loose text between tags attached as AnyStyle would."""
     examples = []
-    for bibl in _root(path).iter(f"{_TEI}bibl"):
+    for bibl in xml_root(path).iter(f"{_TEI}bibl"):
         example = _grobid_example(bibl)
         if example is not None:
             examples.append(example)
