@@ -33,6 +33,8 @@ class DefaultGroup(click.Group):
     default_command = "check"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The arguments, with `check` put first when they name no subcommand (and are not a help or
+        version flag)."""
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
@@ -43,6 +45,7 @@ class SourcesOption(click.Option):
     only when the help is shown."""
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """The option's help, with the names of the sources installed filled in."""
         from .resolve.plugins import installed
 
         record = super().get_help_record(ctx)

@@ -241,6 +241,8 @@ class Config(BaseModel):
             raise ConfigError(str(exc)) from exc
 
     def user_agent(self, version: str) -> str:
+        """The User-Agent every request sends: factcheck's version and project page, and the
+        `mailto` contact when one is set (Crossref's polite pool asks for it)."""
         contact = f"; mailto:{self.mailto}" if self.mailto else ""
         return f"factcheck/{version} (+{PROJECT_URL}{contact})"
 

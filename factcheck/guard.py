@@ -188,6 +188,8 @@ class Guard:
         return Checked(answer, report, extraction)
 
     def check_value(self, value: Any) -> Checked:
+        """Check whatever the guarded call returned; an answer factcheck cannot read gives a report
+        that says so, never an exception."""
         try:
             answer = answer_of(value)
         except Exception as error:
@@ -248,6 +250,8 @@ class Guard:
         return []
 
     def should_reask(self, checked: Checked, attempt: int) -> bool:
+        """Whether to call the model again: `on_fail` is `reask`, asks are left, and something still
+        fails."""
         return (
             self.on_fail == "reask"
             and attempt < self.max_reasks

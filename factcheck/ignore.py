@@ -79,6 +79,8 @@ class Pattern:
     search: bool = False
 
     def matches(self, citation: Citation) -> bool:
+        """Whether the pattern matches one of the claim's values (its identifiers, its URL or its
+        text as written)."""
         for name in self.values:
             value = citation.raw if name == RAW else getattr(citation.fields, name)
             if not value:
@@ -108,6 +110,8 @@ class IgnoreList:
 
     @classmethod
     def parse(cls, text: str, where: str = "ignore file") -> IgnoreList:
+        """The patterns of an ignore file's text; ConfigError naming `where` and the line for one
+        that cannot be read."""
         patterns = []
         for number, line in enumerate(text.splitlines(), start=1):
             line = _TRAILING_COMMENT_RE.split(line.strip(), maxsplit=1)[0]
@@ -119,6 +123,7 @@ class IgnoreList:
         return cls(tuple(patterns))
 
     def matches(self, citation: Citation) -> bool:
+        """Whether any pattern matches the claim."""
         return any(pattern.matches(citation) for pattern in self.patterns)
 
     def apply(self, extraction: Extraction) -> Extraction:

@@ -47,6 +47,7 @@ def is_stream(value: Any) -> bool:
 
 
 def is_async_stream(value: Any) -> bool:
+    """An async iterator of chunks (an async generator, an SDK `AsyncStream`)."""
     return hasattr(type(value), "__anext__")
 
 
@@ -116,6 +117,7 @@ class Watch:
             log.debug("a background check failed; the final check will try again", exc_info=True)
 
     def answer(self) -> Answer:
+        """The answer so far, as the guard checks it."""
         return stream_answer(self.parts, self.urls)
 
     def finish(self) -> Checked:
@@ -141,6 +143,8 @@ def _keeps_answers(guard: Guard) -> bool:
 def stream_answer(
     parts: list[tuple[tuple[str | int, ...], Segment]], urls: list[tuple[str, int]]
 ) -> Answer:
+    """The answer that stream parts make together: its text, where each part starts, and the URLs
+    the SDK reported."""
     from .guard import Answer
 
     text, starts = join([part for _, part in parts])
@@ -148,6 +152,7 @@ def stream_answer(
 
 
 def chunks_answer(chunks: list[Any]) -> Answer:
+    """The answer that a list of stream chunks makes together (see `stream_answer`)."""
     watch_parts: list[tuple[tuple[str | int, ...], Segment]] = []
     urls: list[tuple[str, int]] = []
     length = 0
@@ -294,6 +299,7 @@ class GuardedStream:
         self.close()
 
     def close(self) -> None:
+        """Close the guarded stream and the SDK stream under it."""
         close = getattr(self._chunks, "close", None)
         if callable(close):
             close()
@@ -332,6 +338,7 @@ async def _aclose(source: Any) -> None:
 
 
 async def areleased(guard: Guard, source: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """`released` for async streams: each chunk goes out as it comes; the check runs alongside."""
     watch = Watch(guard)
     try:
         async for chunk in source:
@@ -349,6 +356,8 @@ async def abuffered(
     signature: inspect.Signature | None,
     arguments: Arguments,
 ) -> AsyncIterator[Any]:
+    """`buffered` for async streams: read and check the whole stream (asking again on `reask`), then
+    release."""
     from .guard import reask_arguments
 
     chunks = [chunk async for chunk in first]
@@ -373,6 +382,8 @@ async def abuffered(
 def async_generator_wrapper(
     guard: Guard, func: Callable[..., AsyncIterator[Any]], signature: inspect.Signature | None
 ) -> Callable[..., AsyncIterator[Any]]:
+    """An async generator function guarded, and still an async generator function."""
+
     async def generator(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         source = func(*args, **kwargs)
         if guard.stream == "stream_first":
@@ -408,6 +419,7 @@ class AsyncGuardedStream:
         await self.close()
 
     async def close(self) -> None:
+        """Close the guarded stream and the SDK stream under it."""
         await _aclose(self._chunks)
         await _aclose(self._source)
 

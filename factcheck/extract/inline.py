@@ -146,6 +146,7 @@ class Links(BaseModel):
     links: list[InlineLink]
 
     def problems(self) -> list[InlineLink]:
+        """The rows that name a problem (`no_entry`, `uncited`, a year or author mismatch)."""
         return [link for link in self.links if link.problem is not None]
 
 

@@ -201,6 +201,7 @@ def decode_utf8(data: bytes) -> tuple[str, int | None]:
 
 
 def replaced_bytes_warning(where: str, bad_byte: int) -> str:
+    """The warning for a text whose invalid UTF-8 was replaced, naming the first bad byte."""
     return f"{where}: invalid UTF-8 at byte {bad_byte}; undecodable bytes were replaced with U+FFFD"
 
 

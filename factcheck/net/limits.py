@@ -152,9 +152,11 @@ class SystemClock:
     """The real time: `time.monotonic`, and the condition's own timed wait."""
 
     def monotonic(self) -> float:
+        """`time.monotonic()`."""
         return time.monotonic()
 
     def wait(self, condition: threading.Condition, seconds: float | None) -> None:
+        """Wait on `condition` for up to `seconds` (None: until notified)."""
         condition.wait(seconds)
 
 

@@ -60,6 +60,7 @@ Shape = Mapping[str, Check]
 
 
 def is_text(value: Any) -> bool:
+    """A string."""
     return isinstance(value, str)
 
 
@@ -69,6 +70,7 @@ def is_number(value: Any) -> bool:
 
 
 def is_flag(value: Any) -> bool:
+    """A boolean."""
     return isinstance(value, bool)
 
 
@@ -211,6 +213,8 @@ def csl_author(person: Any) -> Author | None:
 
 
 def csl_authors(people: Any) -> list[Author]:
+    """The authors of a CSL `author` list; anything that is not a list gives none, and an entry that
+    names nobody is left out."""
     if not isinstance(people, list):
         return []
     return [a for a in (csl_author(p) for p in people) if a is not None]

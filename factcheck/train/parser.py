@@ -123,6 +123,7 @@ class Example:
 
     @property
     def text(self) -> str:
+        """The reference string: its segments joined."""
         return "".join(text for _, text in self.segments)
 
     def spans(self) -> list[tuple[str, int, int]]:
@@ -305,6 +306,8 @@ def dedupe_key(text: str) -> str:
 
 @dataclass
 class Corpus:
+    """The labelled references: those trained on, and those held out for the evaluation."""
+
     train: list[Example]
     held_out: list[Example]
 
@@ -505,6 +508,8 @@ def normalise_field(text: str) -> str:
 
 
 def gold_fields(example: Example) -> list[tuple[str, str]]:
+    """The labelled fields of an example, as the evaluation compares them: (tag, text) for every
+    field that is not OTHER."""
     text = example.text
     return [
         (tag, normalise_field(text[start:end]))
@@ -552,6 +557,7 @@ def score(pairs: Iterable[tuple[list[tuple[str, str]], list[tuple[str, str]]]]) 
 def print_scores(
     scores: Scores, out: Callable[[str], None] = print, heading: str = "field"
 ) -> None:
+    """A table of precision, recall and F1 per field, most frequent first."""
     out(f"{heading:<16} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
     for tag in sorted(scores.gold, key=lambda t: -scores.gold[t]):
         p, r, f = scores.f1(tag)
@@ -616,6 +622,9 @@ def evaluate_tokens(nlp: Language, held_out: list[Example]) -> tuple[Scores, flo
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m factcheck.train.parser`: train the CRF on the labelled references, write the
+    model to `--out`, and report its scores on those held out (or, with `--validate`, on a
+    validation split of the training strings)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--anystyle", type=Path, required=True, help="folder with core.xml, good.xml"

@@ -50,6 +50,8 @@ HEADER = (
 
 
 def main() -> int:
+    """`python -m factcheck.train.venues`: write the venue acronym table from AnyStyle and GROBID
+    references."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--anystyle", type=Path, required=True, help="folder of core.xml, good.xml")
     parser.add_argument("--grobid", type=Path, required=True, help="citations.xml")
@@ -63,6 +65,7 @@ def main() -> int:
 
 
 def anystyle_venues(folder: Path) -> Iterator[str]:
+    """The journal and conference names of AnyStyle's labelled references."""
     for name in ("core.xml", "good.xml"):
         root = xml_root(folder / name)
         for tag in ANYSTYLE_TAGS:
@@ -70,6 +73,7 @@ def anystyle_venues(folder: Path) -> Iterator[str]:
 
 
 def grobid_venues(path: Path) -> Iterator[str]:
+    """The journal, proceedings and meeting names of GROBID's labelled references."""
     root = xml_root(path)
     for element in root.iter(f"{TEI}title"):
         if element.get("level") in GROBID_TITLE_LEVELS:
