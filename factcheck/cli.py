@@ -27,6 +27,17 @@ EXIT_USAGE = 2
 DEFAULT_FAIL_ON = "not_found,mismatch"
 
 
+# How `check` and `extract` read their files: the same option on both.
+_input_format = click.option(
+    "--input-format",
+    "input_format",
+    type=click.Choice(list(INPUT_FORMATS)),
+    default=None,
+    help="How to read FILES (default: by extension: .pdf, .tex, .bbl, .aux, .docx, .ris, "
+    ".csl.json, EndNote .xml; anything else is text).",
+)
+
+
 class DefaultGroup(click.Group):
     """A group that runs `check` when the first argument is not a subcommand name."""
 
@@ -179,14 +190,7 @@ def _source_options(command: Any) -> Any:
     is_flag=True,
     help="Suggest fixes: each mismatch rewritten from its record, archived copies of dead links.",
 )
-@click.option(
-    "--input-format",
-    "input_format",
-    type=click.Choice(list(INPUT_FORMATS)),
-    default=None,
-    help="How to read FILES (default: by extension: .pdf, .tex, .bbl, .aux, .docx, .ris, "
-    ".csl.json, EndNote .xml; anything else is text).",
-)
+@_input_format
 @click.option(
     "--progress/--no-progress",
     default=True,
@@ -246,14 +250,7 @@ def check(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--input-format",
-    "input_format",
-    type=click.Choice(list(INPUT_FORMATS)),
-    default=None,
-    help="How to read FILES (default: by extension: .pdf, .tex, .bbl, .aux, .docx, .ris, "
-    ".csl.json, EndNote .xml; anything else is text).",
-)
+@_input_format
 def extract(files: tuple[str, ...], fmt: str, input_format: str | None) -> None:
     """List the references, identifiers and URLs in FILES. No network."""
     from . import render
