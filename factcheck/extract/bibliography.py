@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import pairwise
 
+from factcheck.extract import detect
 from factcheck.model import Citation, Kind
 from factcheck.normalize import fold
 
@@ -40,6 +41,11 @@ from factcheck.normalize import fold
 SECTION_MIN_SCORE = 2
 MARKED_MIN_SCORE = 3
 LONE_MIN_SCORE = 5
+# Outside reference sections, a run of at least RUN_MIN_ITEMS list items (or lines) of
+# one style is a list of references when this share of them reads like references.
+RUN_MIN_ITEMS = 2
+RUN_SHARE = 0.6
+UNMARKED = "unmarked"
 # Entries shorter than this are labels or fragments; longer ones are prose.
 MIN_ENTRY_CHARS = 15
 MAX_ENTRY_CHARS = 3000
@@ -115,6 +121,12 @@ REF_PHRASES = frozenset(
         "sources cited",
     }
 )
+# Sections named by these words hold remarks as often as references: their items are
+# taken only when they read like references. Under any other reference heading every
+# item is an entry unless it is clearly prose or code (`detect`).
+NOTE_WORDS = frozenset({"notes", "footnotes", "endnotes", "anmerkungen", "notas", "note"})
+# A lead line may also announce the works by what they are: "Here are the papers I used:".
+LEAD_WORDS = frozenset({"papers", "articles", "publications", "works", "readings", "books"})
 # "Sources of error" or "Notes on setup" are not reference sections.
 _HEADING_STOP_WORDS = frozenset({"of", "for", "on", "about", "in", "to"})
 _NUMBERING_RE = re.compile(r"(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])\.?", re.IGNORECASE)
@@ -140,6 +152,8 @@ _AUTHOR_START_RE = re.compile(
     r"|[\"“«]"
 )
 _YEAR_RE = re.compile(_YEAR)
+# "n.d." (no date), German "o. J.", French and Spanish "s.d." / "s.f.": an entry's date.
+_NO_DATE_RE = re.compile(r"\b(?:n|o|s)\.\s?(?:d|J|f)\.(?!\w)")
 _IDENTIFIER_RE = re.compile(
     r"10\.\d{4,9}/|arxiv[:.]|https?://|www\.|\bisbn\b|\bpmid\b", re.IGNORECASE
 )
@@ -244,6 +258,8 @@ class _Paragraph:
 
     lines: list[_Line] = field(default_factory=list)
     in_section: bool = False
+    # The section's heading promises references (not only notes): see NOTE_WORDS.
+    trusted: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,6 +271,11 @@ class _Item:
     label: str | None
     bar: int
     needs_author_start: bool = False
+    # Under a heading that promises references: an entry unless prose or code.
+    trusted: bool = False
+    # In a run of items that mostly read like references (`_is_list`): an entry unless
+    # prose or code, when it has a date or an identifier or the shape of an entry.
+    listed: bool = False
 
 
 def find_references(text: str) -> list[Citation]:
@@ -265,12 +286,92 @@ def find_references(text: str) -> list[Citation]:
 def find_references_with_labels(text: str) -> list[tuple[Citation, str | None]]:
     """Each entry with its list label ("1" for "[1]", "^1" for "[^1]:"), or None."""
     found: list[tuple[Citation, str | None]] = []
-    for paragraph in _Scanner(text).run():
-        for item in _items(text, paragraph):
-            citation = _accept(text, item)
-            if citation is not None:
-                found.append((citation, item.label))
+    for item in _candidates(text, _Scanner(text).run()):
+        citation = _accept(text, item)
+        if citation is not None:
+            found.append((citation, item.label))
     return found
+
+
+def _candidates(text: str, paragraphs: list[_Paragraph]) -> Iterator[_Item]:
+    """The items of every paragraph; outside reference sections, a run of list items most
+    of which read like references is taken as a list (`_is_list`), its items as entries."""
+    run: list[_Segment] = []
+    previous_end = -1
+    for paragraph in paragraphs:
+        if paragraph.in_section:
+            yield from _run_items(text, run)
+            run = []
+            yield from _items(text, paragraph)
+            continue
+        start = paragraph.lines[0].start
+        if run and text[previous_end:start].strip():
+            yield from _run_items(text, run)
+            run = []
+        for segment in _segments(text, paragraph):
+            if run and run[-1].style != segment.style:
+                yield from _run_items(text, run)
+                run = []
+            run.append(segment)
+        previous_end = paragraph.lines[-1].end
+    yield from _run_items(text, run)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Lines of a paragraph outside reference sections: as items of a list (`listed`, one
+    per list item or line) and as they would be taken standing alone (`alone`)."""
+
+    style: str
+    listed: list[_Item]
+    alone: list[_Item]
+
+
+def _segments(text: str, paragraph: _Paragraph) -> Iterator[_Segment]:
+    for lines, marker in _marked_segments(text, paragraph.lines):
+        if marker is not None:
+            items = list(_marked_items(text, lines, marker, in_section=False))
+            yield _Segment(_marker_style(marker), items, items)
+        else:
+            listed = [
+                _Item(start, end, None, SECTION_MIN_SCORE)
+                for start, end in _unmarked_entries(text, lines)
+            ]
+            yield _Segment(UNMARKED, listed, list(_loose_items(text, lines)))
+
+
+def _run_items(text: str, run: list[_Segment]) -> Iterator[_Item]:
+    """A run of segments of one style: as list entries when it is a list, else alone."""
+    listed = [item for segment in run for item in segment.listed]
+    if _is_list(text, listed):
+        # Lines without markers are the weakest structure: each must read like a reference.
+        strict = run[0].style == UNMARKED
+        for item in listed:
+            if not strict or _reads_like_reference(text, *_trimmed(text, item.start, item.end)):
+                yield replace(item, listed=True)
+        return
+    for segment in run:
+        yield from segment.alone
+
+
+def _is_list(text: str, items: list[_Item]) -> bool:
+    """RUN_MIN_ITEMS or more items, RUN_SHARE of which read like references: a date or an
+    identifier, an author list or a reference's score, and no prose."""
+    if len(items) < RUN_MIN_ITEMS:
+        return False
+    like = sum(_reads_like_reference(text, *_trimmed(text, i.start, i.end)) for i in items)
+    return like >= RUN_SHARE * len(items)
+
+
+def _reads_like_reference(text: str, start: int, end: int) -> bool:
+    if not MIN_ENTRY_CHARS <= end - start <= MAX_ENTRY_CHARS:
+        return False
+    if not _has_year_or_identifier(text, start, end):
+        return False
+    raw = text[start:end]
+    author_start = _AUTHOR_START_RE.match(text, start, end) is not None
+    shaped = author_start or detect.author_led(raw) or _reaches(raw, MARKED_MIN_SCORE)
+    return shaped and not detect.is_prose(raw, author_start=author_start, dated=True)
 
 
 def reference_score(entry: str) -> int:
@@ -316,6 +417,13 @@ def is_reference_heading(title: str) -> bool:
     return words[0] in REF_WORDS and (len(words) == 1 or words[1] not in _HEADING_STOP_WORDS)
 
 
+def trusts_items(title: str) -> bool:
+    """Whether a reference heading or lead line promises that its items are references,
+    rather than notes that may be remarks ("Notes", "Endnotes"): see NOTE_WORDS."""
+    words = set(fold(title).split())
+    return not words & NOTE_WORDS or bool(words & (REF_WORDS - NOTE_WORDS))
+
+
 def _is_lead_line(line: str) -> bool:
     """A short line ending in ':' that announces references ("Here are my sources:")."""
     stripped = line.strip(" \t*_")
@@ -325,7 +433,10 @@ def _is_lead_line(line: str) -> bool:
     if len(words) > MAX_LEAD_WORDS:
         return False
     joined = " ".join(words)
-    return any(word in REF_WORDS for word in words) or any(p in joined for p in REF_PHRASES)
+    return (
+        any(word in REF_WORDS or word in LEAD_WORDS for word in words)
+        or any(p in joined for p in REF_PHRASES)
+    )
 
 
 def _is_bold_line(line: str) -> bool:
@@ -378,6 +489,7 @@ class _Scanner:
         self.paragraphs: list[_Paragraph] = []
         self.current = _Paragraph()
         self.section_level: int | None = None
+        self.section_trusted = False
 
     def run(self) -> list[_Paragraph]:
         index = self._after_front_matter()
@@ -425,33 +537,35 @@ class _Scanner:
             if (few_words and is_reference_heading(raw.strip(_HEADING_MARKUP))) or _is_lead_line(
                 raw
             ):
-                self._open_section()
+                self._open_section(trusted=trusts_items(raw))
                 return True
             if _is_bold_line(raw):
                 self._heading(raw.strip(_HEADING_MARKUP), PLAIN_HEADING_LEVEL)
                 return True
         lead = _LEAD_PREFIX_RE.match(text, start, end)
         if lead and is_reference_heading(lead.group("head")):
-            self._open_section()
+            self._open_section(trusted=trusts_items(lead.group("head")))
             self._append(_Line(lead.end(), end, 0))
             return True
         return False
 
     def _heading(self, title: str, level: int) -> None:
         if is_reference_heading(title.strip(_HEADING_MARKUP)):
-            self._open_section(level)
+            self._open_section(level, trusted=trusts_items(title))
             return
         self._flush()
         if self.section_level is not None and level <= self.section_level:
             self.section_level = None
 
-    def _open_section(self, level: int = PLAIN_HEADING_LEVEL) -> None:
+    def _open_section(self, level: int = PLAIN_HEADING_LEVEL, *, trusted: bool) -> None:
         self._flush()
         self.section_level = level
+        self.section_trusted = trusted
 
     def _append(self, line: _Line) -> None:
         if not self.current.lines:
             self.current.in_section = self.section_level is not None
+            self.current.trusted = self.current.in_section and self.section_trusted
         self.current.lines.append(line)
 
     def _flush(self) -> None:
@@ -521,9 +635,13 @@ class _Scanner:
 
 def _items(text: str, paragraph: _Paragraph) -> Iterator[_Item]:
     """Candidate entries: one per list item, per mid-line "[n]" run, or per entry line."""
+    if paragraph.trusted:
+        untrusted = replace(paragraph, trusted=False)
+        yield from (replace(item, trusted=True) for item in _items(text, untrusted))
+        return
     for segment_lines, marker in _marked_segments(text, paragraph.lines):
         if marker is not None:
-            yield from _marked_items(text, segment_lines, marker, paragraph.in_section)
+            yield from _marked_items(text, segment_lines, marker, in_section=paragraph.in_section)
         elif paragraph.in_section:
             for start, end in _unmarked_entries(text, segment_lines):
                 yield from _semicolon_items(text, start, end, None, SECTION_MIN_SCORE)
@@ -550,7 +668,7 @@ def _marked_segments(
 
 
 def _marked_items(
-    text: str, lines: list[_Line], marker: re.Match[str], in_section: bool
+    text: str, lines: list[_Line], marker: re.Match[str], *, in_section: bool
 ) -> Iterator[_Item]:
     """A list item, split where "[n+1]" or "(n+1)" continues its numbering mid-line."""
     label = _label(marker)
@@ -679,9 +797,11 @@ def _semicolon_items(
 
 
 def _has_year_or_identifier(text: str, start: int, end: int) -> bool:
+    """A year, "n.d." or an identifier: what dates or pins down an entry."""
     return (
         _YEAR_RE.search(text, start, end) is not None
         or _IDENTIFIER_RE.search(text, start, end) is not None
+        or _NO_DATE_RE.search(text, start, end) is not None
     )
 
 
@@ -690,12 +810,31 @@ def _accept(text: str, item: _Item) -> Citation | None:
     start, end = _trimmed(text, item.start, item.end)
     if not MIN_ENTRY_CHARS <= end - start <= MAX_ENTRY_CHARS:
         return None
+    if item.trusted or item.listed:
+        return _accept_trusted(text, start, end, needs_shape=not item.trusted)
     if item.needs_author_start and not _AUTHOR_START_RE.match(text, start, end):
         return None
     if not _has_year_or_identifier(text, start, end):
         return None
     raw = text[start:end]
     if len(raw.split()) < MIN_ENTRY_WORDS or not _reaches(raw, item.bar):
+        return None
+    return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
+
+
+def _accept_trusted(text: str, start: int, end: int, *, needs_shape: bool) -> Citation | None:
+    """An item under a heading that promises references: an entry unless it is prose or
+    code. One the parser cannot read is still reported (`judge`: flag `unparsed`). An item
+    of a list without such a heading (`needs_shape`) must also have a date, an identifier
+    or the shape of an entry (`detect.entry_shaped`)."""
+    raw = text[start:end]
+    if len(raw.split()) < MIN_ENTRY_WORDS or detect.is_code(raw):
+        return None
+    dated = _has_year_or_identifier(text, start, end)
+    author_start = _AUTHOR_START_RE.match(text, start, end) is not None
+    if detect.is_prose(raw, author_start=author_start, dated=dated):
+        return None
+    if needs_shape and not (dated or author_start or detect.entry_shaped(raw)):
         return None
     return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
 
