@@ -20,11 +20,12 @@ from itertools import islice
 
 from factcheck.extract.bibliography import find_references_with_labels
 from factcheck.extract.bibtex import parse_bibtex
+from factcheck.extract.detect import repeats_authors
 from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.inline import find_inline_with_labels, link
 from factcheck.extract.urls import find_urls
 from factcheck.ignore import drop_marked
-from factcheck.model import Citation, Extraction, Link
+from factcheck.model import Author, Citation, Extraction, Link
 
 __all__ = [
     "classify_url",
@@ -65,6 +66,8 @@ _WORD_RE = re.compile(r"\w")
 _LINK_MIDDLE_RE = re.compile(r"[*_]*\]\(<?")
 _LINK_LABEL_OPEN_RE = re.compile(r"\[[*_]*\Z")
 _LINK_LABEL_LOOKBACK = 8
+# An author "name" that is only Chicago's or MLA's dash for a repeated author.
+_DASH_NAME_RE = re.compile(r"[—–_-]{2,}")
 
 
 def extract(text: str) -> list[Citation]:
@@ -118,7 +121,26 @@ def find_entries(text: str) -> list[Citation]:
 
         for citation, fields in zip(listed, parse_references([c.raw for c in listed]), strict=True):
             citation.fields = fields
+        _inherit_repeated_authors(listed)
     return sorted([*entries, *listed], key=_position)
+
+
+def _inherit_repeated_authors(entries: list[Citation]) -> None:
+    """Chicago's "———." (MLA's "---.") stands for the previous entry's authors: each such
+    entry takes them (all of them for a lone dash, the first for "———, and B. Lee")."""
+    previous: list[Author] = []
+    for entry in entries:
+        authors = entry.fields.authors
+        dashes = [i for i, a in enumerate(authors) if _DASH_NAME_RE.fullmatch(a.family or "")]
+        if dashes and previous and repeats_authors(entry.raw):
+            inherited = previous if len(authors) == 1 else previous[:1]
+            index = dashes[0]
+            entry.fields.authors = [
+                *authors[:index],
+                *(a.model_copy() for a in inherited),
+                *authors[index + 1 :],
+            ]
+        previous = entry.fields.authors
 
 
 def _position(citation: Citation) -> tuple[int, int]:

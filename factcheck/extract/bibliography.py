@@ -765,7 +765,12 @@ def _closes_entry(text: str, start: int, end: int) -> bool:
 
 
 def _opens_entry(text: str, line: _Line) -> bool:
+    """A line that opens with an author list (or Chicago's "———." for the last one), or
+    with a capital, a year and a reference's score."""
     begin = line.start + max(line.indent, 0)
+    opening = text[begin : line.end]
+    if detect.repeats_authors(opening) or detect.author_led(opening):
+        return True
     return _AUTHOR_START_RE.match(text, begin, line.end) is not None or (
         _has_year_or_identifier(text, begin, line.end)
         and text[begin].isupper()
@@ -780,14 +785,17 @@ def _semicolon_items(
     """Split "…; Smith J. … 2020." where one entry ends and the next begins.
 
     A split needs a complete entry before the semicolon (a year or identifier and
-    MIN_ENTRY_CHARS) and an author list after it, so "Smith, J.; Lee, K." stays whole.
+    MIN_ENTRY_CHARS) and an author list after it, with a date or identifier of its own,
+    so "Smith, J.; Lee, K." and "Title; Subtitle, Words. Press." stay whole.
     """
     piece_start = start
+    last_date = _last_date(text, start, end)
     for separator in _SEMICOLON_RE.finditer(text, start, end):
         left_ok = separator.start() - piece_start >= MIN_ENTRY_CHARS and _has_year_or_identifier(
             text, piece_start, separator.start()
         )
-        if left_ok and _AUTHOR_START_RE.match(text, separator.end(), end):
+        right_ok = last_date >= separator.end()
+        if left_ok and right_ok and _AUTHOR_START_RE.match(text, separator.end(), end):
             yield _Item(piece_start, separator.start(), label, bar)
             piece_start, label = separator.end(), None
     yield _Item(piece_start, end, label, bar)
@@ -803,6 +811,16 @@ def _has_year_or_identifier(text: str, start: int, end: int) -> bool:
         or _IDENTIFIER_RE.search(text, start, end) is not None
         or _NO_DATE_RE.search(text, start, end) is not None
     )
+
+
+def _last_date(text: str, start: int, end: int) -> int:
+    """Where the last year, "n.d." or identifier in [start, end) begins, or -1: an entry
+    split off after a semicolon must have one of its own."""
+    last = -1
+    for pattern in (_YEAR_RE, _IDENTIFIER_RE, _NO_DATE_RE):
+        for match in pattern.finditer(text, start, end):
+            last = max(last, match.start())
+    return last
 
 
 def _accept(text: str, item: _Item) -> Citation | None:
