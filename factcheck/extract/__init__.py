@@ -18,9 +18,10 @@ import re
 from bisect import bisect_left, bisect_right
 from itertools import islice
 
-from factcheck.extract.bibliography import find_references_with_labels
+from factcheck.extract.bibliography import find_references_and_code
 from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.detect import repeats_authors
+from factcheck.extract.freeform import SHAPES_OVER_PARSER, Claim, find_claims
 from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.inline import find_inline_with_labels, link
 from factcheck.extract.urls import find_urls
@@ -112,17 +113,64 @@ def find_entries(text: str) -> list[Citation]:
         entries.append(entry.citation)
     listed = []
     starts = [bib.start for bib in entries]
-    for citation, label in find_references_with_labels(text):
+    references, code = find_references_and_code(text)
+    for citation, label in references:
         if not _overlaps_any(citation, entries, starts):
             citation.label = label
             listed.append(citation)
-    if listed:
+    taken = sorted([*((c.start, c.end) for c in entries), *code])
+    claims = find_claims(text, _merged(taken))
+    listed, loose = _with_claims(listed, claims)
+    _read_fields([c for c in [*listed, *loose] if not c.fields.claimed()])
+    _inherit_repeated_authors(listed)
+    return sorted([*entries, *listed, *loose], key=_position)
+
+
+def _with_claims(listed: list[Citation], claims: list[Claim]) -> tuple[list[Citation], list[Citation]]:
+    """List entries read with the claims found by their shapes (`freeform`), and the
+    claims that stand outside every entry. An entry holding several claims ("- As A (2020)
+    argue in “X” … “Y” by B (ICLR, 2021)") is cut into them; one holding a single claim of
+    a shape the parser reads badly takes its Fields."""
+    kept: list[Citation] = []
+    loose: list[Citation] = []
+    index = 0
+    for entry in listed:
+        while index < len(claims) and claims[index].citation.end <= entry.start:
+            loose.append(claims[index].citation)
+            index += 1
+        inner: list[Claim] = []
+        while index < len(claims) and claims[index].citation.start < entry.end:
+            if _inside(claims[index].citation, entry):
+                inner.append(claims[index])
+            index += 1
+        if len(inner) > 1:
+            kept.extend(claim.citation for claim in inner)
+            continue
+        if inner and inner[0].shape in SHAPES_OVER_PARSER:
+            entry.fields = inner[0].citation.fields
+        kept.append(entry)
+    loose.extend(claim.citation for claim in claims[index:])
+    return kept, loose
+
+
+def _read_fields(unread: list[Citation]) -> None:
+    """Fields for list entries from the trained parser (loaded on first use)."""
+    if unread:
         from factcheck.extract.parser import parse_references
 
-        for citation, fields in zip(listed, parse_references([c.raw for c in listed]), strict=True):
+        for citation, fields in zip(unread, parse_references([c.raw for c in unread]), strict=True):
             citation.fields = fields
-        _inherit_repeated_authors(listed)
-    return sorted([*entries, *listed], key=_position)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with the overlapping ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _inherit_repeated_authors(entries: list[Citation]) -> None:

@@ -285,12 +285,20 @@ def find_references(text: str) -> list[Citation]:
 
 def find_references_with_labels(text: str) -> list[tuple[Citation, str | None]]:
     """Each entry with its list label ("1" for "[1]", "^1" for "[^1]:"), or None."""
+    return find_references_and_code(text)[0]
+
+
+def find_references_and_code(
+    text: str,
+) -> tuple[list[tuple[Citation, str | None]], list[tuple[int, int]]]:
+    """`find_references_with_labels` and `code_spans` from one pass over the lines."""
+    scanner = _Scanner(text)
     found: list[tuple[Citation, str | None]] = []
-    for item in _candidates(text, _Scanner(text).run()):
+    for item in _candidates(text, scanner.run()):
         citation = _accept(text, item)
         if citation is not None:
             found.append((citation, item.label))
-    return found
+    return found, scanner.code
 
 
 def _candidates(text: str, paragraphs: list[_Paragraph]) -> Iterator[_Item]:
@@ -765,11 +773,15 @@ def _closes_entry(text: str, start: int, end: int) -> bool:
 
 
 def _opens_entry(text: str, line: _Line) -> bool:
-    """A line that opens with an author list (or Chicago's "———." for the last one), or
-    with a capital, a year and a reference's score."""
+    """A line that opens with an author list (or Chicago's "———." for the last one) or a
+    bold or quoted title, or with a capital, a year and a reference's score."""
     begin = line.start + max(line.indent, 0)
     opening = text[begin : line.end]
-    if detect.repeats_authors(opening) or detect.author_led(opening):
+    if (
+        detect.repeats_authors(opening)
+        or detect.author_led(opening)
+        or detect.title_first(opening)
+    ):
         return True
     return _AUTHOR_START_RE.match(text, begin, line.end) is not None or (
         _has_year_or_identifier(text, begin, line.end)

@@ -58,6 +58,11 @@ SENTENCE_WORDS = wordset(
     "if then than because so but also not no only just very more most same such both each "
     "all any some when where while before after"
 )
+# Capitalised words that open sentences, never names: "As Lindqvist and Osei (2021) argue".
+SENTENCE_OPENERS = wordset(
+    "as in see following according for from by with on at to of building work research "
+    "recent early like unlike since although though however moreover finally first second"
+)
 # A one-clause item is prose when at least this share of its words starts in lower case
 # and it holds a verb (SENTENCE_VERBS) or MIN_SENTENCE_WORDS of SENTENCE_WORDS.
 PROSE_LOWER_SHARE = 0.6
@@ -93,6 +98,8 @@ _IN_TEXT_CITATION_RE = re.compile(
 _ET_AL_START_RE = re.compile(r"[^\W\d_][\w'’-]{1,40},?(?: (?:[^\W\d_]\.){1,3})?,? et\.? al\b")
 # A quoted or emphasised title: 'Title', “Title”, *Title*, _Title_.
 _MARKED_TITLE_RE = re.compile(r"[\"“«‘][^\"”»’\n]{8,300}[\"”»’]|\*[^*\n]{8,300}\*|(?<!\w)_[^_\n]{8,300}_(?!\w)")
+# A line that opens with its title, bold or quoted, of a few words at least.
+_TITLE_FIRST_RE = re.compile(r"(?:\*\*[^*\n]{8,300}\*\*|[“\"][^“”\"\n]{8,300}[”\"])")
 # Chicago's repeated author: three em dashes (or hyphens, or underscores) and a full stop.
 _REPEATED_AUTHORS_RE = re.compile(r"(?:[—–]{2,}|-{3,}|_{3,})\s*[.,]")
 _MARKUP = "*_`> \t"
@@ -207,6 +214,8 @@ def _is_name(piece: str) -> bool:
             continue
         if _NAME_WORD_RE.fullmatch(word) is None or not word[0].isupper():
             return False
+        if word.lower() in SENTENCE_WORDS or word.lower() in SENTENCE_OPENERS:
+            return False
     return True
 
 
@@ -216,6 +225,11 @@ def entry_shaped(text: str) -> bool:
     return (
         author_led(text) or parts(text) >= 2 or _MARKED_TITLE_RE.search(text) is not None
     )
+
+
+def title_first(line: str) -> bool:
+    """Whether a line opens with a bold or quoted title ("**Title** — A and B (2019)")."""
+    return _TITLE_FIRST_RE.match(line) is not None
 
 
 def repeats_authors(raw: str) -> bool:
