@@ -15,7 +15,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from .match import AGREE, claims_et_al, claims_publication, compare, is_preprint
-from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
+from .model import UNPARSED, Citation, FieldDiff, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
 from .resolve.base import METADATA_UNAVAILABLE, Lookup, Outcome
 
@@ -85,6 +85,10 @@ PLACEHOLDER_NAMES = frozenset(
     ]
 )
 NO_ENTRY = "no_entry"
+UNPARSED_REASON = (
+    "no title or identifier could be read from this entry, so it was not checked;"
+    " write it as a full reference (authors, title, year, venue)"
+)
 CONF_INLINE_MISMATCH = 0.8
 # An entry agreeing with its record on this many fields (title, authors, year, venue, …)
 # is confirmed; fewer is "exists, little else claimed".
@@ -108,6 +112,13 @@ def judge(
     is a preprint's while the entry names a journal or conference (see
     `needs_published_version`). Signs of invention that need no source (a year still to
     come, placeholder names) are added as flags to whatever the sources say."""
+    if unreadable(citation):
+        return Verdict(
+            status=Status.UNVERIFIABLE,
+            confidence=CONF_UNVERIFIABLE,
+            reason=UNPARSED_REASON,
+            flags=[UNPARSED],
+        )
     verdict = _judge_lookups(citation, lookups)
     if published is not None and verdict.status is Status.VERIFIED:
         verdict = _judge_published(citation, verdict, published)
@@ -115,6 +126,18 @@ def judge(
         if flag not in verdict.flags:
             verdict.flags.append(flag)
     return verdict
+
+
+def unreadable(citation: Citation) -> bool:
+    """An entry of which neither a title nor an identifier nor a link could be read: nothing
+    could show that a record is the cited work, so it is reported, not checked."""
+    fields = citation.fields
+    return (
+        citation.kind is Kind.REFERENCE
+        and not fields.title
+        and fields.identifier() is None
+        and not fields.url
+    )
 
 
 def claim_flags(citation: Citation, today: date) -> list[str]:

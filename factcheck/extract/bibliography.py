@@ -861,8 +861,9 @@ def _accept_trusted(text: str, start: int, end: int, *, needs_shape: bool) -> Ci
     if len(raw.split()) < MIN_ENTRY_WORDS or detect.is_code(raw):
         return None
     dated = _has_year_or_identifier(text, start, end)
+    identified = _IDENTIFIER_RE.search(text, start, end) is not None
     author_start = _AUTHOR_START_RE.match(text, start, end) is not None
-    if detect.is_prose(raw, author_start=author_start, dated=dated):
+    if detect.is_prose(raw, author_start=author_start, dated=dated, identified=identified):
         return None
     if needs_shape and not (dated or author_start or detect.entry_shaped(raw)):
         return None

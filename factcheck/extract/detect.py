@@ -105,13 +105,17 @@ _REPEATED_AUTHORS_RE = re.compile(r"(?:[—–]{2,}|-{3,}|_{3,})\s*[.,]")
 _MARKUP = "*_`> \t"
 
 
-def is_prose(item: str, *, author_start: bool = False, dated: bool = False) -> bool:
+def is_prose(
+    item: str, *, author_start: bool = False, dated: bool = False, identified: bool = False
+) -> bool:
     """Whether the item is a sentence (or a few) to the reader rather than a reference entry.
 
     `author_start`: the caller saw an author list open the item (its own, broader test);
-    `dated`: the item holds a year or an identifier. An entry whose title says "we" or
-    "you" still opens with its authors, or has parts and a date. Prose reads as clauses
-    part after part; an entry has at most one part that does (its title)."""
+    `dated`: the item holds a year or an identifier; `identified`: it holds an identifier
+    or a link, which makes even a sentence about it a claim to check, unless it is a
+    remark to the reader. An entry whose title says "we" or "you" still opens with its
+    authors, or has parts and a date. Prose reads as clauses part after part; an entry has
+    at most one part that does (its title)."""
     text = item.strip(_MARKUP)
     if _REMARK_RE.match(text) is not None:
         return True
@@ -124,6 +128,8 @@ def is_prose(item: str, *, author_start: bool = False, dated: bool = False) -> b
     pieces = split_parts(text)
     if _CHAT_RE.search(text) is not None and not (dated and len(pieces) > 1):
         return True
+    if identified:
+        return False
     clauses = sum(_reads_as_clause(piece) for piece in pieces)
     return clauses == len(pieces) or (clauses >= MIN_PROSE_SENTENCES and 2 * clauses >= len(pieces))
 
