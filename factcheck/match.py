@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from .match_software import is_data_record, organisation_meets_people, same_program
 from .model import Author, FieldDiff, Fields
 from .normalize import cased_words, fold, words
 
@@ -240,9 +241,14 @@ def compare(
     """
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
+    release = is_data_record(found)
     results = {
-        "title": compare_titles(claimed.title, found.title),
-        "authors": compare_authors(claimed.authors, found.authors, truncated=truncated),
+        "title": _release_title(claimed.title, found.title)
+        if release
+        else compare_titles(claimed.title, found.title),
+        "authors": _release_authors(claimed.authors, found.authors, truncated=truncated)
+        if release
+        else compare_authors(claimed.authors, found.authors, truncated=truncated),
         "year": compare_years(claimed.year, found.year),
         "container": compare_venues(
             claimed.container, [found.container or "", *venue_aliases], found.type
@@ -255,6 +261,23 @@ def compare(
         _diff(name, claimed, found) for name, result in results.items() if result.state == DISAGREE
     ]
     return Comparison(**results, supporting=supporting, diffs=diffs)
+
+
+def _release_title(claimed: str | None, found: str | None) -> FieldResult:
+    """A software or data release cited by its program's name (see `match_software`)."""
+    result = compare_titles(claimed, found)
+    if result.state == DISAGREE and claimed and found and same_program(claimed, found):
+        return FieldResult(state=AGREE, score=1.0, note="names the program of this release")
+    return result
+
+
+def _release_authors(
+    claimed: Sequence[Author], found: Sequence[Author], *, truncated: bool
+) -> FieldResult:
+    """A release's team against its people, or its first contributors for all of them."""
+    if organisation_meets_people(claimed, found):
+        return FieldResult(note="an organisation and the people of one release")
+    return compare_authors(claimed, found, truncated=True)
 
 
 _ET_AL = re.compile(r"\bet\.?\s*al\b|\band\s+others\b|…|\.\.\.", re.IGNORECASE)

@@ -21,7 +21,7 @@ ORGANISATION_WORDS = wordset(
     "centre center office board bureau collaboration network program programme project "
     "alliance federation nations union academy administration authority service services "
     "inc ltd llc corporation company team working panel task force initiative registry "
-    "trust league coalition forum unit"
+    "trust league coalition forum unit developers contributors maintainers community"
 )
 # Lower-case words that start a family name: "van der Berg", "de la Cruz".
 PARTICLES = wordset(
