@@ -268,3 +268,13 @@ def test_author_led(text: str, expected: bool) -> None:
 def test_repeated_author_dashes(raw: str) -> None:
     assert repeats_authors(raw)
     assert not repeats_authors("Smith, J. ——— a title.")
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["et al. Deep nets for sparse things. 2021.", "Et al. (2021). Deep nets for sparse things. In NeurIPS."],
+)
+def test_an_entry_by_et_al_alone_claims_a_placeholder_author(entry: str) -> None:
+    (found,) = references("## References\n\n- " + entry + "\n")
+    assert [a.family for a in found.fields.authors] == ["et al."]
+    assert "placeholder_authors" in judge(found, []).flags

@@ -24,6 +24,7 @@ from factcheck.extract.detect import repeats_authors
 from factcheck.extract.freeform import (
     SHAPES_OVER_PARSER,
     Claim,
+    et_al_only,
     find_claims,
     organisation_first,
 )
@@ -164,7 +165,7 @@ def _read_fields(unread: list[Citation]) -> None:
         from factcheck.extract.parser import parse_references
 
         for citation, fields in zip(unread, parse_references([c.raw for c in unread]), strict=True):
-            citation.fields = organisation_first(citation.raw, fields)
+            citation.fields = et_al_only(citation.raw, organisation_first(citation.raw, fields))
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

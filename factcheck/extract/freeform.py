@@ -441,6 +441,19 @@ def organisation_first(raw: str, fields: Fields) -> Fields:
     return fields.model_copy(update=update)
 
 
+# An entry whose author list is only "et al." ("et al. Title. 2021."): a placeholder.
+_ET_AL_ONLY_RE = re.compile(r"[\s*_]{0,4}et\.?\s?al\b\.?", re.IGNORECASE)
+ET_AL_AUTHOR = "et al."
+
+
+def et_al_only(raw: str, fields: Fields) -> Fields:
+    """An entry whose authors are "et al." alone claims a placeholder author: kept as one,
+    so that the claim reads as a paper's (authors, title, year), flagged as a placeholder."""
+    if fields.authors or _ET_AL_ONLY_RE.match(raw) is None:
+        return fields
+    return fields.model_copy(update={"authors": [Author(family=ET_AL_AUTHOR)]})
+
+
 # --- field values -----------------------------------------------------------------------------
 
 
