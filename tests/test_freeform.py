@@ -172,3 +172,35 @@ def test_a_list_item_holding_two_claims_is_cut_into_them() -> None:
         "Graph priors for protein docking",
         "Sparse probing of speech encoders",
     ]
+
+
+def test_fields_written_around_a_doi_in_a_sentence_are_checked_with_it() -> None:
+    from factcheck.judge import judge
+    from factcheck.model import Author, Record, Status
+    from factcheck.resolve.base import Lookup
+
+    doi = "10.1371/journal.pone.0033693"
+    record = Record(
+        source="crossref",
+        id=doi,
+        fields=Fields(
+            title="Methylphenidate exposure induces dopamine neuron loss",
+            authors=[Author(family="Sadasivan", given="S."), Author(family="Oakes", given="H.")],
+            year=2012,
+            container="PLoS ONE",
+            doi=doi,
+        ),
+    )
+
+    def status(sentence: str) -> Status:
+        claim = only(sentence)
+        assert claim.fields.doi == doi
+        return judge(claim, [Lookup.found("crossref", record)]).status
+
+    right = f"The effect is large (Sadasivan and Oakes, 2012, PLoS ONE, doi:{doi}) in mice."
+    swapped = f"The effect is large (Oakes and Sadasivan, 2012, PLoS ONE, doi:{doi}) in mice."
+    venue = f"The effect is large (Sadasivan and Oakes, 2012, Nature, doi:{doi}) in mice."
+    assert status(right) is Status.VERIFIED
+    assert status(swapped) is Status.MISMATCH
+    assert status(venue) is Status.MISMATCH
+    assert references(f"The DOI is doi:{doi} (see 2012).") == []

@@ -81,6 +81,8 @@ _GAP_END_RE = re.compile(
     r"|\bchapter|,|:)[ \t]*\Z",
     re.IGNORECASE,
 )
+_PAREN_RE = re.compile(r"\((?P<inside>[^()\n]{6,300})\)")
+_IDENTIFIER_HINT_RE = re.compile(r"10\.\d{4,9}/|arxiv", re.IGNORECASE)
 _ET_AL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _SURNAME_RE = re.compile(r"[A-Z][\w'’-]{1,40}")
@@ -245,6 +247,21 @@ def _row_claim(text: str, row: list[tuple[int, int]], roles: list[str | None]) -
 def _shaped_claims(text: str) -> Iterator[_Claim]:
     yield from _bold_claims(text)
     yield from _quoted_claims(text)
+    yield from _identified_parentheses(text)
+
+
+def _identified_parentheses(text: str) -> Iterator[_Claim]:
+    """`(Smith and Lee, 2020, Nature, doi:10.1038/x)` in a sentence: authors, year and venue
+    written around an identifier are claimed with it, and checked field by field."""
+    for paren in _PAREN_RE.finditer(text):
+        inside = paren.group("inside")
+        if _IDENTIFIER_HINT_RE.search(inside) is None:
+            continue
+        read = _inside(inside, leading_authors=True)
+        if read.year is None or not read.authors:
+            continue
+        fields = Fields(authors=read.authors, year=read.year, container=read.venue)
+        yield _Claim(paren.start(), paren.end(), _with_identifiers(fields, paren.group()), PAREN)
 
 
 def _bold_claims(text: str) -> Iterator[_Claim]:
