@@ -100,7 +100,9 @@ def _without_number(example: Example) -> str:
 
 def anystyle_strings(data: Path) -> list[str]:
     """AnyStyle's good.xml references as written."""
-    return [_without_number(e) for e in read_anystyle(data / "anystyle" / "good.xml", split_glued=False)]
+    return [
+        _without_number(e) for e in read_anystyle(data / "anystyle" / "good.xml", split_glued=False)
+    ]
 
 
 def grobid_strings(data: Path) -> list[str]:
@@ -202,9 +204,10 @@ def plainnat(row: dict[str, str], rng: random.Random) -> str:
     venue, arxiv = _venue(row), _arxiv(row)
     head = f"{_full(row)}. {title}."
     if arxiv and rng.random() < 0.5:
-        form = rng.choice(
-            (f"ArXiv, abs/{arxiv}, {year}.", f"CoRR, abs/{arxiv}, {year}.", "")
-        ) or f"arXiv preprint arXiv:{arxiv}, {year}."
+        form = (
+            rng.choice((f"ArXiv, abs/{arxiv}, {year}.", f"CoRR, abs/{arxiv}, {year}.", ""))
+            or f"arXiv preprint arXiv:{arxiv}, {year}."
+        )
         return f"{head} {form}"
     if venue and row.get("volume"):
         return f"{head} {venue}, {row['volume']}:{rng.randint(1000, 120000)}, {year}."
@@ -237,7 +240,28 @@ def chicago(row: dict[str, str], rng: random.Random, previous: dict[str, str] | 
 def semicolons(row: dict[str, str], rng: random.Random) -> str:
     names = [f"{f}, {_initials(g)}".strip(", ") for g, f in _names(row)]
     venue = _venue(row) or "Preprint"
-    return f"{'; '.join(names)}. {row['title']}. {venue} {row.get('year', '')}, {rng.randint(1, 60)}, {rng.randint(1, 900)}-{rng.randint(901, 1800)}."
+    volume, first = rng.randint(1, 60), rng.randint(1, 900)
+    pages = f"{first}-{first + rng.randint(1, 900)}"
+    return f"{'; '.join(names)}. {row['title']}. {venue} {row.get('year', '')}, {volume}, {pages}."
+
+
+def bare(row: dict[str, str]) -> str:
+    return f"{_full(row)}. {row['title']}. {row.get('year', '')}."
+
+
+def styled(
+    style: str, row: dict[str, str], rng: random.Random, previous: dict[str, str] | None
+) -> str:
+    """One row as an entry of the given style."""
+    if style == "plainnat":
+        return plainnat(row, rng)
+    if style == "acm":
+        return acm(row, rng)
+    if style == "chicago":
+        return chicago(row, rng, previous)
+    if style == "semicolon":
+        return semicolons(row, rng)
+    return bare(row)
 
 
 def style_answers(rows: list[dict[str, str]], rng: random.Random) -> Iterator[Answer]:
@@ -253,13 +277,7 @@ def style_answers(rows: list[dict[str, str]], rng: random.Random) -> Iterator[An
         for number, row in enumerate(chunk, 1):
             if style == "chicago" and previous is not None and rng.random() < 0.3:
                 row = {**row, "author": previous.get("author", "")}
-            entry = {
-                "plainnat": lambda r: plainnat(r, rng),
-                "acm": lambda r: acm(r, rng),
-                "bare": lambda r: f"{_full(r)}. {r['title']}. {r.get('year', '')}.",
-                "chicago": lambda r: chicago(r, rng, previous),
-                "semicolon": lambda r: semicolons(r, rng),
-            }[style](row)
+            entry = styled(style, row, rng, previous)
             previous = row
             answer.add(marker.format(n=number))
             answer.add(entry, reference=True)
@@ -323,10 +341,15 @@ def _sentence(row: dict[str, str], rng: random.Random) -> tuple[str, str, str]:
     shapes = (
         (
             "As ",
-            f"{_surnames(row)} ({year}) argue in “{row['title']}”" + (f" ({venue})" if venue else ""),
+            f"{_surnames(row)} ({year}) argue in “{row['title']}”"
+            + (f" ({venue})" if venue else ""),
             ", the effect is small.",
         ),
-        ("", f"“{row['title']}” by {_surnames(row)} ({venue + ', ' if venue else ''}{year}{doi})", ""),
+        (
+            "",
+            f"“{row['title']}” by {_surnames(row)} ({venue + ', ' if venue else ''}{year}{doi})",
+            "",
+        ),
         (
             "See ",
             f"{_names(row)[0][1]} (“{row['title']}”, {venue + ', ' if venue else ''}{year})",
@@ -383,9 +406,7 @@ def score(answers: list[Answer]) -> Score:
     started = time.process_time()
     for answer in answers:
         items = [
-            (c.start, c.end)
-            for c in extract_all(answer.text).citations
-            if c.kind is Kind.REFERENCE
+            (c.start, c.end) for c in extract_all(answer.text).citations if c.kind is Kind.REFERENCE
         ]
         gold = answer.spans
         for start, end in gold:

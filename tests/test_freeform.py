@@ -39,7 +39,10 @@ Both are worth reading.
 
 def test_table_rows_under_a_header_naming_titles_are_entries() -> None:
     first, second = references(TABLE)
-    assert first.raw == "Sparse probing of speech encoders | Dahl, Imai, and Ross | 2022 | ICASSP | N/A"
+    assert (
+        first.raw
+        == "Sparse probing of speech encoders | Dahl, Imai, and Ross | 2022 | ICASSP | N/A"
+    )
     assert first.fields.title == "Sparse probing of speech encoders"
     assert families(first.fields) == ["Dahl", "Imai", "Ross"]
     assert (first.fields.year, first.fields.container) == (2022, "ICASSP")
@@ -114,7 +117,10 @@ def test_bold_title_lines_are_entries(line: str) -> None:
 
 
 def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
-    text = "“Graph priors for protein docking” by Haddad, Ruiz, and Tan (NeurIPS, 2023; DOI: 10.5555/example.123)\n"
+    text = (
+        "“Graph priors for protein docking” by Haddad, Ruiz, and Tan (NeurIPS, 2023;"
+        " DOI: 10.5555/example.123)\n"
+    )
     claim = only(text)
     assert claim.fields.title == "Graph priors for protein docking"
     assert families(claim.fields) == ["Haddad", "Ruiz", "Tan"]
@@ -128,14 +134,28 @@ def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
 @pytest.mark.parametrize(
     ("sentence", "authors", "venue"),
     [
-        ("Ferreira (“Urban heat islands and asthma”, Environmental Health, 2016)",
-         ["Ferreira"], "Environmental Health"),
-        ("See Ferreira and Lu (“Urban heat islands and asthma”, Environmental Health, 2016) for"
-         " the details.", ["Ferreira", "Lu"], "Environmental Health"),
-        ("The method follows Wu et al., “Urban heat islands and asthma,” Environ. Health, 2016.",
-         ["Wu"], "Environ. Health"),
-        ("As Lindqvist and Osei (2016) argue in “Urban heat islands and asthma” (Environmental"
-         " Health), the effect is small.", ["Lindqvist", "Osei"], "Environmental Health"),
+        (
+            "Ferreira (“Urban heat islands and asthma”, Environmental Health, 2016)",
+            ["Ferreira"],
+            "Environmental Health",
+        ),
+        (
+            "See Ferreira and Lu (“Urban heat islands and asthma”, Environmental Health, 2016) for"
+            " the details.",
+            ["Ferreira", "Lu"],
+            "Environmental Health",
+        ),
+        (
+            "The method follows Wu et al., “Urban heat islands and asthma,” Environ. Health, 2016.",
+            ["Wu"],
+            "Environ. Health",
+        ),
+        (
+            "As Lindqvist and Osei (2016) argue in “Urban heat islands and asthma” (Environmental"
+            " Health), the effect is small.",
+            ["Lindqvist", "Osei"],
+            "Environmental Health",
+        ),
     ],
 )
 def test_references_woven_into_sentences_are_entries(

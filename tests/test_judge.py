@@ -3,9 +3,9 @@ from datetime import date
 import pytest
 
 from factcheck.judge import (
+    CONF_BARE_MISS,
     CONF_CONFIRMED,
     CONF_EXISTS,
-    CONF_BARE_MISS,
     CONF_SEARCH_MISS,
     CONF_TITLE_UNSURE,
     CONF_UNPUBLISHED,

@@ -58,8 +58,10 @@ def verdict(citation: Citation) -> Verdict:
 @pytest.mark.parametrize(
     "entry",
     [
-        f"The pandas development team. pandas-dev/pandas: Pandas. Zenodo, 2020. https://doi.org/{PANDAS}",
-        f"The pandas development team (2020). *pandas-dev/pandas: Pandas 1.0.3*. Zenodo. doi:{PANDAS}",
+        f"The pandas development team. pandas-dev/pandas: Pandas. Zenodo, 2020."
+        f" https://doi.org/{PANDAS}",
+        f"The pandas development team (2020). *pandas-dev/pandas: Pandas 1.0.3*. Zenodo."
+        f" doi:{PANDAS}",
         f"Reback, J., McKinney, W., & Van den Bossche, J. (2020). pandas-dev/pandas: Pandas"
         f" (Version 1.0.3). Zenodo. https://doi.org/{PANDAS}",
         f"Caswell, T. A., Droettboom, M., & Lee, A. (2020). matplotlib/matplotlib: Matplotlib"
@@ -93,7 +95,10 @@ def test_wrong_software_citations_still_disagree(entry: str) -> None:
     [
         ("pandas-dev/pandas: Pandas 1.0.3", {"pandas"}),
         ("scikit-learn/scikit-learn: Scikit-learn 0.24.2", {"scikitlearn"}),
-        ("Matplotlib: Visualization with Python (v3.3.0)", {"matplotlib", "matplotlibvisualizationwithpython"}),
+        (
+            "Matplotlib: Visualization with Python (v3.3.0)",
+            {"matplotlib", "matplotlibvisualizationwithpython"},
+        ),
         ("matplotlib/matplotlib: REL: v3.3.0", {"matplotlib"}),
     ],
 )

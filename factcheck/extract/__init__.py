@@ -132,7 +132,9 @@ def find_entries(text: str) -> list[Citation]:
     return sorted([*entries, *listed, *loose], key=_position)
 
 
-def _with_claims(listed: list[Citation], claims: list[Claim]) -> tuple[list[Citation], list[Citation]]:
+def _with_claims(
+    listed: list[Citation], claims: list[Claim]
+) -> tuple[list[Citation], list[Citation]]:
     """List entries read with the claims found by their shapes (`freeform`), and the
     claims that stand outside every entry. An entry holding several claims ("- As A (2020)
     argue in “X” … “Y” by B (ICLR, 2021)") is cut into them; one holding a single claim of

@@ -441,9 +441,8 @@ def _is_lead_line(line: str) -> bool:
     if len(words) > MAX_LEAD_WORDS:
         return False
     joined = " ".join(words)
-    return (
-        any(word in REF_WORDS or word in LEAD_WORDS for word in words)
-        or any(p in joined for p in REF_PHRASES)
+    return any(word in REF_WORDS or word in LEAD_WORDS for word in words) or any(
+        p in joined for p in REF_PHRASES
     )
 
 
@@ -777,11 +776,7 @@ def _opens_entry(text: str, line: _Line) -> bool:
     bold or quoted title, or with a capital, a year and a reference's score."""
     begin = line.start + max(line.indent, 0)
     opening = text[begin : line.end]
-    if (
-        detect.repeats_authors(opening)
-        or detect.author_led(opening)
-        or detect.title_first(opening)
-    ):
+    if detect.repeats_authors(opening) or detect.author_led(opening) or detect.title_first(opening):
         return True
     return _AUTHOR_START_RE.match(text, begin, line.end) is not None or (
         _has_year_or_identifier(text, begin, line.end)

@@ -85,7 +85,9 @@ _CODE_END_RE = re.compile(r"[{}]\s*$")
 # An author list before the first full stop: names of capitalised words and initials,
 # joined by ",", ";", "and" or "&" ("Minseo Park, Daniel Kowal, and Hye-Jin Oh").
 _NAME_JOIN_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b)\s*")
-_NAME_WORD_RE = re.compile(r"(?:[^\W\d_]\.){1,3}-?(?:[^\W\d_]\.)?|[^\W\d_]{1,3}\.?|[^\W\d_][\w'’-]*")
+_NAME_WORD_RE = re.compile(
+    r"(?:[^\W\d_]\.){1,3}-?(?:[^\W\d_]\.)?|[^\W\d_]{1,3}\.?|[^\W\d_][\w'’-]*"
+)
 NAME_PARTICLES = wordset("van von der den de del della di da du la le dos das ter ten al el bin")
 MAX_NAME_WORDS = 4
 MIN_AUTHOR_PARTS = 1
@@ -97,7 +99,9 @@ _IN_TEXT_CITATION_RE = re.compile(
 # "Roberts et al. The Plant Cell…", "Armstrong, C.L. et al.,": an author list cut short.
 _ET_AL_START_RE = re.compile(r"[^\W\d_][\w'’-]{1,40},?(?: (?:[^\W\d_]\.){1,3})?,? et\.? al\b")
 # A quoted or emphasised title: 'Title', “Title”, *Title*, _Title_.
-_MARKED_TITLE_RE = re.compile(r"[\"“«‘][^\"”»’\n]{8,300}[\"”»’]|\*[^*\n]{8,300}\*|(?<!\w)_[^_\n]{8,300}_(?!\w)")
+_MARKED_TITLE_RE = re.compile(
+    r"[\"“«‘][^\"”»’\n]{8,300}[\"”»’]|\*[^*\n]{8,300}\*|(?<!\w)_[^_\n]{8,300}_(?!\w)"
+)
 # A line that opens with its title, bold or quoted, of a few words at least.
 _TITLE_FIRST_RE = re.compile(r"(?:\*\*[^*\n]{8,300}\*\*|[“\"][^“”\"\n]{8,300}[”\"])")
 # Chicago's repeated author: three em dashes (or hyphens, or underscores) and a full stop.
@@ -194,8 +198,10 @@ def author_led(text: str) -> bool:
     if len(pieces) < MIN_AUTHOR_PARTS:
         return False
     names = [p for p in pieces if p.lower() not in ("et al", "et al.", "others")]
-    return bool(names) and all(_is_name(p) for p in names) and (
-        len(names) > 1 or len(names[0].split()) > 1
+    return (
+        bool(names)
+        and all(_is_name(p) for p in names)
+        and (len(names) > 1 or len(names[0].split()) > 1)
     )
 
 
@@ -228,9 +234,7 @@ def _is_name(piece: str) -> bool:
 def entry_shaped(text: str) -> bool:
     """Whether the text looks like a bibliography entry, year or no year."""
     text = text.strip(_MARKUP)
-    return (
-        author_led(text) or parts(text) >= 2 or _MARKED_TITLE_RE.search(text) is not None
-    )
+    return author_led(text) or parts(text) >= 2 or _MARKED_TITLE_RE.search(text) is not None
 
 
 def title_first(line: str) -> bool:

@@ -15,8 +15,8 @@ needs to be checked field by field, and more than a quotation beside a name ever
 
 `find_claims` finds them anywhere outside the given spans (BibTeX entries, code); a list
 entry that holds one of them takes its Fields from the shape, one that holds several is
-cut into them (`extract.find_entries`). Every pattern is bounded and anchored at a literal (a quote, `**`,
-`|`), so the whole is linear in the text.
+cut into them (`extract.find_entries`). Every pattern is bounded and anchored at a literal
+(a quote, `**`, `|`, a parenthesis), so the whole is linear in the text.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ _BY_AUTHORS_RE = re.compile(
 # After a title: "(Okafor & Brandt, 2019, *Marine Ecology*)".
 _PAREN_AFTER_RE = re.compile(r"[ \t]*\((?P<inside>[^()\n]{4,300})\)")
 # A venue after the authors and year: ". *Marine Ecology*." or ", Marine Ecology."
-_VENUE_AFTER_RE = re.compile(r"[ \t]*[.,;]?[ \t]*(?:\*(?P<marked>[^*\n]{2,200})\*|_(?P<under>[^_\n]{2,200})_)")
+_VENUE_AFTER_RE = re.compile(
+    r"[ \t]*[.,;]?[ \t]*(?:\*(?P<marked>[^*\n]{2,200})\*|_(?P<under>[^_\n]{2,200})_)"
+)
 # Before a quoted title: "Ferreira (" or "Wu et al., ".
 _NAMES_BEFORE_RE = re.compile(
     r"(?P<authors>[A-Z][\w'’-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w'’.-]{0,40})){0,12})"
@@ -309,7 +311,9 @@ def _after_title(
     """A claim whose authors and year follow its title (bold-title lines, "“Title” by …")."""
     window_end = min(line_end, title_end + LOOKAHEAD)
     by = _BY_AUTHORS_RE.match(text, title_end, window_end)
-    if by is not None and (not by_only or re.match(r"[ \t]*,?[ \t]*by\b", text[title_end:window_end])):
+    if by is not None and (
+        not by_only or re.match(r"[ \t]*,?[ \t]*by\b", text[title_end:window_end])
+    ):
         inside = _inside(by.group("inside"))
         authors = _authors(by.group("authors"))
         if inside.year is None or not authors:
@@ -429,7 +433,9 @@ def _looks_identifier(piece: str) -> bool:
 # of at most this many words opens the entry, up to its full stop or its "(2020)".
 MAX_ORGANISATION_WORDS = 8
 _ORGANISATION_END_RE = re.compile(r"\.\s|\s\(")
-_AFTER_ORGANISATION_RE = re.compile(r"[ \t]*(?:\((?:1[5-9]|20)\d\d[a-z]?\)|\(n\.d\.\))?[ \t]*[.,:]?[ \t]*")
+_AFTER_ORGANISATION_RE = re.compile(
+    r"[ \t]*(?:\((?:1[5-9]|20)\d\d[a-z]?\)|\(n\.d\.\))?[ \t]*[.,:]?[ \t]*"
+)
 
 
 def organisation_first(raw: str, fields: Fields) -> Fields:
