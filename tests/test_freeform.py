@@ -224,3 +224,25 @@ def test_fields_written_around_a_doi_in_a_sentence_are_checked_with_it() -> None
     assert status(swapped) is Status.MISMATCH
     assert status(venue) is Status.MISMATCH
     assert references(f"The DOI is doi:{doi} (see 2012).") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“" * 200_000,
+        "“a b c d e f g h " * 20_000,
+        "**" * 100_000,
+        "**Title of some paper here** — " * 20_000,
+        "(Smith and Lee, 2020, doi:10.1/x " * 20_000,
+        "| a | b |\n" * 50_000,
+        "Smith and Lee (2020) argue in " * 20_000,
+    ],
+    ids=["quotes", "open-quotes", "stars", "bold", "parens", "pipes", "cited"],
+)
+def test_pathological_shapes_are_fast_and_safe(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    for citation in extract_all(text).citations:
+        assert text[citation.start : citation.end] == citation.raw
+    assert time.perf_counter() - started < 10

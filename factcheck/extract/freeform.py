@@ -85,6 +85,8 @@ _GAP_END_RE = re.compile(
 )
 _PAREN_RE = re.compile(r"\((?P<inside>[^()\n]{6,300})\)")
 _IDENTIFIER_HINT_RE = re.compile(r"10\.\d{4,9}/|arxiv", re.IGNORECASE)
+# What any identifier or link holds; a claim without it holds none (a cheap test first).
+_MAY_IDENTIFY_RE = re.compile(r"10\.\d|arxiv|https?:|www\.|pmid|pmc|isbn|doi", re.IGNORECASE)
 _ET_AL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _SURNAME_RE = re.compile(r"[A-Z][\w'’-]{1,40}")
@@ -512,7 +514,8 @@ def _authors(text: str) -> list[Author]:
 
 def _with_identifiers(fields: Fields, raw: str) -> Fields:
     """The DOI, arXiv id or link written in the claim, and the type its venue suggests."""
-    for citation in [*find_urls(raw), *find_identifiers(raw)]:
+    found = [*find_urls(raw), *find_identifiers(raw)] if _MAY_IDENTIFY_RE.search(raw) else []
+    for citation in found:
         for name, value in citation.fields.claimed().items():
             if name != "type" and isinstance(value, str) and getattr(fields, name) is None:
                 setattr(fields, name, value)
