@@ -21,15 +21,10 @@ from itertools import islice
 from factcheck.extract.bibliography import find_references_and_code
 from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.detect import repeats_authors
-from factcheck.extract.freeform import (
-    SHAPES_OVER_PARSER,
-    Claim,
-    et_al_only,
-    find_claims,
-    organisation_first,
-)
+from factcheck.extract.freeform import SHAPES_OVER_PARSER, Claim, find_claims
 from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.inline import find_inline_with_labels, link
+from factcheck.extract.repair import repaired
 from factcheck.extract.urls import find_urls
 from factcheck.ignore import drop_marked
 from factcheck.model import Author, Citation, Extraction, Link
@@ -167,7 +162,7 @@ def _read_fields(unread: list[Citation]) -> None:
         from factcheck.extract.parser import parse_references
 
         for citation, fields in zip(unread, parse_references([c.raw for c in unread]), strict=True):
-            citation.fields = et_al_only(citation.raw, organisation_first(citation.raw, fields))
+            citation.fields = repaired(citation.raw, fields)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

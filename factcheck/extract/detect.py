@@ -193,7 +193,7 @@ def author_led(text: str) -> bool:
     """Whether the text opens with a list of personal names before its first full stop."""
     if _ET_AL_START_RE.match(text) is not None:
         return True
-    zone = _author_zone(text)
+    zone = author_zone(text)
     pieces = [p for p in _NAME_JOIN_RE.split(zone) if p]
     if len(pieces) < MIN_AUTHOR_PARTS:
         return False
@@ -205,7 +205,7 @@ def author_led(text: str) -> bool:
     )
 
 
-def _author_zone(text: str) -> str:
+def author_zone(text: str) -> str:
     """The text before its first part break (`_PART_END_RE`) or opening parenthesis."""
     end = len(text)
     for match in _PART_END_RE.finditer(text):

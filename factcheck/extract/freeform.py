@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from factcheck.extract.detect import SENTENCE_OPENERS, SENTENCE_WORDS
 from factcheck.extract.identifiers import find_identifiers
-from factcheck.extract.names import ORGANISATION_WORDS, split_authors
+from factcheck.extract.names import split_authors
 from factcheck.extract.urls import find_urls
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.normalize import fold
@@ -427,56 +427,6 @@ def _inside(inside: str, *, leading_authors: bool = False) -> _Inside:
 
 def _looks_identifier(piece: str) -> bool:
     return piece.lower().startswith(("10.", "http", "www.", "arxiv")) or "doi.org" in piece
-
-
-# --- an organisation first ---------------------------------------------------------------------
-
-# "The pandas development team. pandas-dev/pandas: Pandas. Zenodo, 2020.": an organisation
-# of at most this many words opens the entry, up to its full stop or its "(2020)".
-MAX_ORGANISATION_WORDS = 8
-_ORGANISATION_END_RE = re.compile(r"\.\s|\s\(")
-_AFTER_ORGANISATION_RE = re.compile(
-    r"[ \t]*(?:\((?:1[5-9]|20)\d\d[a-z]?\)|\(n\.d\.\))?[ \t]*[.,:]?[ \t]*"
-)
-
-
-def organisation_first(raw: str, fields: Fields) -> Fields:
-    """Fields of an entry whose author is an organisation ("The pandas development team",
-    "Matplotlib Developers"), which the parser tends to read into the title: the
-    organisation becomes the author and the next part the title."""
-    text = raw.strip(" \t*_")
-    end = _ORGANISATION_END_RE.search(text)
-    if end is None:
-        return fields
-    organisation = text[: end.start()].strip()
-    words = fold(organisation).split()
-    if not 1 < len(words) <= MAX_ORGANISATION_WORDS or not set(words) & ORGANISATION_WORDS:
-        return fields
-    title = fields.title or ""
-    if fields.authors and not fold(title).startswith(fold(organisation)):
-        return fields
-    if fold(title) == fold(organisation) or not title:
-        rest = text[end.start() :]
-        after = _AFTER_ORGANISATION_RE.match(rest)
-        rest = rest[after.end() if after else 0 :]
-        title = _clean(rest.split(". ", 1)[0].split("*.", 1)[0])
-    elif fold(title).startswith(fold(organisation)):
-        title = _clean(title[len(organisation) :])
-    update = {"authors": [Author(name=organisation)], "title": title or None}
-    return fields.model_copy(update=update)
-
-
-# An entry whose author list is only "et al." ("et al. Title. 2021."): a placeholder.
-_ET_AL_ONLY_RE = re.compile(r"[\s*_]{0,4}et\.?\s?al\b\.?", re.IGNORECASE)
-ET_AL_AUTHOR = "et al."
-
-
-def et_al_only(raw: str, fields: Fields) -> Fields:
-    """An entry whose authors are "et al." alone claims a placeholder author: kept as one,
-    so that the claim reads as a paper's (authors, title, year), flagged as a placeholder."""
-    if fields.authors or _ET_AL_ONLY_RE.match(raw) is None:
-        return fields
-    return fields.model_copy(update={"authors": [Author(family=ET_AL_AUTHOR)]})
 
 
 # --- field values -----------------------------------------------------------------------------

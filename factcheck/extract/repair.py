@@ -1,0 +1,129 @@
+"""Repairs of the parser's reading where the entry's own structure says otherwise.
+
+The trained parser reads most entries well, and a few shapes badly, always the same way:
+
+- an organisation that opens the entry ("The pandas development team. pandas-dev/pandas:
+  Pandas. Zenodo, 2020.") is read into the title (`organisation_first`);
+- "et al." alone where the authors should be is dropped, and the entry looks authorless
+  (`et_al_only`);
+- a long list of full names with a middle initial ("…, Christopher D. Manning, and Jure
+  Leskovec. GreaseLM: …") is cut at the initial's full stop, and the rest of the list is
+  read into the title (`author_list_first`);
+- after "Authors. 2022." the title is tagged as a publisher or a venue, and the entry has
+  no title (`lone_part_title`).
+
+`repaired` applies them in turn. Each looks at the entry's text with the bounded tests of
+`detect` and changes the Fields only when the parse contradicts what it sees.
+"""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.extract.detect import author_led, author_zone
+from factcheck.extract.names import ORGANISATION_WORDS, split_authors
+from factcheck.model import Author, Fields
+from factcheck.normalize import fold
+
+# "The pandas development team. pandas-dev/pandas: Pandas. Zenodo, 2020.": an organisation
+# of at most this many words opens the entry, up to its full stop or its "(2020)".
+MAX_ORGANISATION_WORDS = 8
+# A publisher or venue this many words long, in an entry with no title, is its title.
+MIN_LONE_TITLE_WORDS = 4
+ET_AL_AUTHOR = "et al."
+_ORGANISATION_END_RE = re.compile(r"\.\s|\s\(")
+_AFTER_ORGANISATION_RE = re.compile(
+    r"[ \t]*(?:\((?:1[5-9]|20)\d\d[a-z]?\)|\(n\.d\.\))?[ \t]*[.,:]?[ \t]*"
+)
+# An entry whose author list is only "et al." ("et al. Title. 2021.").
+_ET_AL_ONLY_RE = re.compile(r"[\s*_]{0,4}et\.?\s?al\b\.?", re.IGNORECASE)
+_YEAR_PART_RE = re.compile(r"[\s(]*(?:1[5-9]\d\d|20\d\d)[a-z]?[).,\s]*")
+_EDGE = " \t.,;:*_\"'“”‘’«»()[]"
+
+
+def repaired(raw: str, fields: Fields) -> Fields:
+    """The parser's Fields for `raw`, with each repair of this module applied."""
+    fields = organisation_first(raw, fields)
+    fields = et_al_only(raw, fields)
+    fields = author_list_first(raw, fields)
+    return lone_part_title(fields)
+
+
+def organisation_first(raw: str, fields: Fields) -> Fields:
+    """An entry whose author is an organisation ("The pandas development team", "Matplotlib
+    Developers") that the parser read into the title: the organisation becomes the author
+    and the next part the title."""
+    text = raw.strip(" \t*_")
+    end = _ORGANISATION_END_RE.search(text)
+    if end is None:
+        return fields
+    organisation = text[: end.start()].strip()
+    words = fold(organisation).split()
+    if not 1 < len(words) <= MAX_ORGANISATION_WORDS or not set(words) & ORGANISATION_WORDS:
+        return fields
+    title = fields.title or ""
+    if fields.authors and not fold(title).startswith(fold(organisation)):
+        return fields
+    if fold(title) == fold(organisation) or not title:
+        rest = text[end.start() :]
+        after = _AFTER_ORGANISATION_RE.match(rest)
+        rest = rest[after.end() if after else 0 :]
+        title = _clean(rest.split(". ", 1)[0].split("*.", 1)[0])
+    elif fold(title).startswith(fold(organisation)):
+        title = _clean(title[len(organisation) :])
+    return fields.model_copy(
+        update={"authors": [Author(name=organisation)], "title": title or None}
+    )
+
+
+def et_al_only(raw: str, fields: Fields) -> Fields:
+    """An entry whose authors are "et al." alone claims a placeholder author: kept as one,
+    so that the claim reads as a paper's (authors, title, year), flagged as a placeholder."""
+    if fields.authors or _ET_AL_ONLY_RE.match(raw) is None:
+        return fields
+    return fields.model_copy(update={"authors": [Author(family=ET_AL_AUTHOR)]})
+
+
+def author_list_first(raw: str, fields: Fields) -> Fields:
+    """An entry opened by a list of names ("A, B, C D. E, and F. Title. Venue, 2022.") whose
+    title the parser began inside that list: the whole list is the authors, and the title
+    starts after it."""
+    title = fields.title
+    if not title or not author_led(raw):
+        return fields
+    zone = author_zone(raw)
+    at = raw.find(title)
+    if at < 0 or at >= len(zone) or at == 0:
+        return fields
+    rest = title[len(zone) - at :]
+    fixed = _clean(rest)
+    if not fixed:
+        return fields
+    return fields.model_copy(update={"authors": split_authors(zone), "title": fixed})
+
+
+def lone_part_title(fields: Fields) -> Fields:
+    """An entry with authors and no title whose only other words were read as its publisher
+    or its venue ("A, B. 2022. NP-Hardness of optimal contraction."): those are its title."""
+    if fields.title or not fields.authors or bool(fields.publisher) == bool(fields.container):
+        return fields
+    lone = fields.publisher or fields.container or ""
+    if len(lone.split()) < MIN_LONE_TITLE_WORDS:
+        return fields
+    return fields.model_copy(
+        update={"title": _clean(lone), "publisher": None, "container": None, "type": None}
+    )
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.strip(_EDGE).split())
+
+
+__all__ = [
+    "ET_AL_AUTHOR",
+    "author_list_first",
+    "et_al_only",
+    "lone_part_title",
+    "organisation_first",
+    "repaired",
+]
