@@ -53,3 +53,45 @@ def test_a_short_publisher_is_no_title() -> None:
 )
 def test_capitalised_particles_as_first_names(written: str, families: list[str]) -> None:
     assert [a.family for a in split_authors(written)] == families
+
+
+@pytest.mark.parametrize(
+    ("entry", "title", "container", "authors"),
+    [
+        (
+            "Qianqian Wang, Zhicheng Wang, Kyle Genova, Pratul P. Srinivasan, Howard Zhou,"
+            " Jonathan T. Barron, Ricardo Martin-Brualla, Noah Snavely, and Thomas Funkhouser."
+            " 2021. IBRNet: Learning Multi-View Image-Based Rendering. In *CVPR*.",
+            "IBRNet: Learning Multi-View Image-Based Rendering",
+            "CVPR",
+            9,
+        ),
+        (
+            "Yue He, Xinwei Shen, Renzhe Xu, Tong Zhang, Yong Jiang, Wenchao Zou, and Peng Cui."
+            " 2023. Covariate-Shift Generalization via Random Sample Weighting. In *AAAI*.",
+            "Covariate-Shift Generalization via Random Sample Weighting",
+            "AAAI",
+            7,
+        ),
+        (
+            "Uri Alon, Frank F. Xu, Junxian He, Sudipta Sengupta, Dan Roth, and Graham Neubig."
+            " Neuro-Symbolic Language Modeling with Automaton-augmented Retrieval. In *ICML*, 2022.",
+            "Neuro-Symbolic Language Modeling with Automaton-augmented Retrieval",
+            "ICML",
+            6,
+        ),
+    ],
+)
+def test_ml_entries_read_by_their_structure(
+    entry: str, title: str, container: str, authors: int
+) -> None:
+    fields = entry_fields(entry)
+    assert (fields.title, fields.container, len(fields.authors)) == (title, container, authors)
+
+
+def test_a_harvard_entry_keeps_the_parsers_reading() -> None:
+    entry = (
+        "Brown, A. and Green, B. (2015) 'Urban heat islands and public health', Environmental"
+        " Research, 140, pp. 213-220."
+    )
+    assert entry_fields(entry).title == "Urban heat islands and public health"

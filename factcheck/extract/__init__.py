@@ -24,7 +24,6 @@ from factcheck.extract.detect import repeats_authors
 from factcheck.extract.freeform import SHAPES_OVER_PARSER, Claim, find_claims
 from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.inline import find_inline_with_labels, link
-from factcheck.extract.repair import repaired
 from factcheck.extract.urls import find_urls
 from factcheck.ignore import drop_marked
 from factcheck.model import Author, Citation, Extraction, Link
@@ -162,7 +161,7 @@ def _read_fields(unread: list[Citation]) -> None:
         from factcheck.extract.parser import parse_references
 
         for citation, fields in zip(unread, parse_references([c.raw for c in unread]), strict=True):
-            citation.fields = repaired(citation.raw, fields)
+            citation.fields = fields
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

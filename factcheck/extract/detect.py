@@ -63,6 +63,8 @@ SENTENCE_OPENERS = wordset(
     "as in see following according for from by with on at to of building work research "
     "recent early like unlike since although though however moreover finally first second"
 )
+# Words that open a sentence, not an author list, when they come first.
+NOT_NAME_OPENERS = SENTENCE_OPENERS | SENTENCE_WORDS
 # A one-clause item is prose when at least this share of its words starts in lower case
 # and it holds a verb (SENTENCE_VERBS) or MIN_SENTENCE_WORDS of SENTENCE_WORDS.
 PROSE_LOWER_SHARE = 0.6
@@ -198,11 +200,9 @@ def author_led(text: str) -> bool:
     if len(pieces) < MIN_AUTHOR_PARTS:
         return False
     names = [p for p in pieces if p.lower() not in ("et al", "et al.", "others")]
-    return (
-        bool(names)
-        and all(_is_name(p) for p in names)
-        and (len(names) > 1 or len(names[0].split()) > 1)
-    )
+    if not names or names[0].split()[0].lower() in NOT_NAME_OPENERS:
+        return False
+    return all(_is_name(p) for p in names) and (len(names) > 1 or len(names[0].split()) > 1)
 
 
 def author_zone(text: str) -> str:
@@ -225,8 +225,6 @@ def _is_name(piece: str) -> bool:
         if word.lower() in NAME_PARTICLES:
             continue
         if _NAME_WORD_RE.fullmatch(word) is None or not word[0].isupper():
-            return False
-        if word.lower() in SENTENCE_WORDS or word.lower() in SENTENCE_OPENERS:
             return False
     return True
 

@@ -8,7 +8,8 @@ The string is cut into tokens by a spaCy pipeline (`spacy.blank("en")` with the 
 of `reftokens`), and a pipeline component labels each token with a field using a
 linear-chain CRF (python-crfsuite) trained by `factcheck.train.parser`. Runs of one label
 become field spans; the spans are then cleaned into Fields (authors split, year as int,
-issue split from volume, markdown and edge punctuation dropped). Identifiers are not
+issue split from volume, markdown and edge punctuation dropped), and the few readings the
+entry's own structure contradicts are repaired (`repair`). Identifiers are not
 learnt: the regex finders of `identifiers.py` and `urls.py` are exact, so they are used.
 
 spaCy and the model load on the first parse, once per process, so `import factcheck`
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from factcheck.extract.identifiers import find_identifiers
 from factcheck.extract.names import split_authors
 from factcheck.extract.reftokens import blank_pipeline, doc_features
+from factcheck.extract.repair import repaired
 from factcheck.extract.urls import find_urls
 from factcheck.model import Fields, Kind
 
@@ -164,7 +166,10 @@ def parse_references(texts: Iterable[str]) -> list[Fields]:
         known = {text: _parsed[text] for text in prepared if text in _parsed}
     todo = [text for text in dict.fromkeys(prepared) if text not in known]
     docs = _pipeline().pipe(todo, batch_size=BATCH_SIZE)
-    fresh = {text: _fields(text, _spans(doc)) for text, doc in zip(todo, docs, strict=True)}
+    fresh = {
+        text: repaired(text, _fields(text, _spans(doc)))
+        for text, doc in zip(todo, docs, strict=True)
+    }
     with _parsed_lock:
         _parsed.update(fresh)
         while len(_parsed) > PARSE_CACHE_SIZE:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from factcheck.extract.detect import author_led, author_zone
+from factcheck.extract.detect import author_led, author_zone, split_parts
 from factcheck.extract.names import ORGANISATION_WORDS, split_authors
 from factcheck.model import Author, Fields
 from factcheck.normalize import fold
@@ -39,6 +39,11 @@ _AFTER_ORGANISATION_RE = re.compile(
 _ET_AL_ONLY_RE = re.compile(r"[\s*_]{0,4}et\.?\s?al\b\.?", re.IGNORECASE)
 _YEAR_PART_RE = re.compile(r"[\s(]*(?:1[5-9]\d\d|20\d\d)[a-z]?[).,\s]*")
 _EDGE = " \t.,;:*_\"'“”‘’«»()[]"
+# A structured title has at least this many words (a lone word is a venue or a name).
+MIN_STRUCTURED_TITLE_WORDS = 2
+# The title is a whole part: another part follows it, or it ends with a full stop.
+MIN_STRUCTURED_PARTS = 2
+_IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
 
 
 def repaired(raw: str, fields: Fields) -> Fields:
@@ -85,21 +90,45 @@ def et_al_only(raw: str, fields: Fields) -> Fields:
 
 
 def author_list_first(raw: str, fields: Fields) -> Fields:
-    """An entry opened by a list of names ("A, B, C D. E, and F. Title. Venue, 2022.") whose
-    title the parser began inside that list: the whole list is the authors, and the title
-    starts after it."""
-    title = fields.title
-    if not title or not author_led(raw):
+    """An entry opened by a list of names, as ML papers print them ("A, B, C D. E, and F.
+    [2022.] Title. In Venue, 2022."), that the parser read otherwise: its title begun inside
+    the list, cut short, run on into the venue, or missing. Then the list is the authors,
+    the first part after it (and after a year) is the title, and an "In …" part the venue."""
+    if not author_led(raw):
         return fields
     zone = author_zone(raw)
-    at = raw.find(title)
-    if at < 0 or at >= len(zone) or at == 0:
+    if not raw.startswith(".", len(zone)):
+        return fields  # the list ends at "(2015)" or a comma: not the ML shape
+    pieces = split_parts(raw[len(zone) + 1 :].strip())
+    if pieces and _YEAR_PART_RE.fullmatch(pieces[0]):
+        pieces = pieces[1:]
+    if len(pieces) < MIN_STRUCTURED_PARTS and not (pieces and pieces[0].endswith(".")):
         return fields
-    rest = title[len(zone) - at :]
-    fixed = _clean(rest)
-    if not fixed:
+    title = _clean(pieces[0])
+    parsed = fields.title or ""
+    if len(title.split()) < MIN_STRUCTURED_TITLE_WORDS or fold(title) == fold(parsed):
         return fields
-    return fields.model_copy(update={"authors": split_authors(zone), "title": fixed})
+    inside_list = bool(parsed) and 0 <= raw.find(parsed) < len(zone)
+    if (
+        parsed
+        and not inside_list
+        and fold(title) not in fold(parsed)
+        and fold(parsed) not in fold(title)
+    ):
+        return fields
+    update: dict[str, object] = {"authors": split_authors(zone), "title": title}
+    venue = _IN_VENUE_RE.match(pieces[1]) if len(pieces) > 1 else None
+    container = fields.container
+    if container and fold(title) in fold(container):
+        container = None  # the parser read the title into the venue
+    if venue is not None and not container:
+        container = _clean(venue.group("venue"))
+    update["container"] = container
+    if fields.publisher and fold(title) in fold(fields.publisher):
+        # The parser read the title as the publisher, and typed the entry a book for it.
+        update["publisher"] = None
+        update["type"] = "article-journal" if container else None
+    return fields.model_copy(update=update)
 
 
 def lone_part_title(fields: Fields) -> Fields:
