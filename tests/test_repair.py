@@ -75,7 +75,8 @@ def test_capitalised_particles_as_first_names(written: str, families: list[str])
         ),
         (
             "Uri Alon, Frank F. Xu, Junxian He, Sudipta Sengupta, Dan Roth, and Graham Neubig."
-            " Neuro-Symbolic Language Modeling with Automaton-augmented Retrieval. In *ICML*, 2022.",
+            " Neuro-Symbolic Language Modeling with Automaton-augmented Retrieval."
+            " In *ICML*, 2022.",
             "Neuro-Symbolic Language Modeling with Automaton-augmented Retrieval",
             "ICML",
             6,
