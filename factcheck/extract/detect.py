@@ -188,14 +188,27 @@ def _after_initial(text: str, position: int) -> bool:
     while word_start > 0 and text[word_start - 1].isalpha():
         word_start -= 1
     word = text[word_start:position]
-    return (len(word) == 1 and word.isupper()) or word.lower() in RUN_ON_ABBREVIATIONS
+    if word.lower() in RUN_ON_ABBREVIATIONS:
+        return True
+    if len(word) != 1 or not word.isupper():
+        return False
+    # A capital standing alone ("J. Smith", "J.-P."), not ending a word ("Yme1L.", "MacCAT-T.").
+    before = text[word_start - 1] if word_start > 0 else " "
+    if before == "-":
+        return word_start > 1 and text[word_start - 2] == "."
+    return not before.isalnum()
 
 
 def author_led(text: str) -> bool:
     """Whether the text opens with a list of personal names before its first full stop."""
     if _ET_AL_START_RE.match(text) is not None:
         return True
-    zone = author_zone(text)
+    return is_name_list(author_zone(text))
+
+
+def is_name_list(zone: str) -> bool:
+    """Whether `zone` is a list of personal names ("Minseo Park, Daniel Kowal, and Hye-Jin
+    Oh"): a full name at least, no sentence opener first."""
     pieces = [p for p in _NAME_JOIN_RE.split(zone) if p]
     if len(pieces) < MIN_AUTHOR_PARTS:
         return False

@@ -20,8 +20,13 @@ from __future__ import annotations
 
 import re
 
-from factcheck.extract.detect import author_led, author_zone, split_parts
-from factcheck.extract.names import ORGANISATION_WORDS, split_authors
+from factcheck.extract.detect import author_zone, is_name_list, split_parts
+from factcheck.extract.names import (
+    ORGANISATION_WORDS,
+    is_initials,
+    is_organisation,
+    split_authors,
+)
 from factcheck.model import Author, Fields
 from factcheck.normalize import fold
 
@@ -40,9 +45,12 @@ _ET_AL_ONLY_RE = re.compile(r"[\s*_]{0,4}et\.?\s?al\b\.?", re.IGNORECASE)
 _YEAR_PART_RE = re.compile(r"[\s(]*(?:1[5-9]\d\d|20\d\d)[a-z]?[).,\s]*")
 _EDGE = " \t.,;:*_\"'“”‘’«»()[]"
 # A structured title has at least this many words (a lone word is a venue or a name).
-MIN_STRUCTURED_TITLE_WORDS = 2
+MIN_STRUCTURED_TITLE_WORDS = 3
 # The title is a whole part: another part follows it, or it ends with a full stop.
 MIN_STRUCTURED_PARTS = 2
+MIN_FULL_NAME_WORDS = 2
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
 
 
@@ -56,15 +64,16 @@ def repaired(raw: str, fields: Fields) -> Fields:
 
 def organisation_first(raw: str, fields: Fields) -> Fields:
     """An entry whose author is an organisation ("The pandas development team", "Matplotlib
-    Developers") that the parser read into the title: the organisation becomes the author
-    and the next part the title."""
+    Developers": capitalised, ending in an organisation word) that the parser read into the
+    title: the organisation becomes the author and the next part the title."""
     text = raw.strip(" \t*_")
     end = _ORGANISATION_END_RE.search(text)
     if end is None:
         return fields
     organisation = text[: end.start()].strip()
     words = fold(organisation).split()
-    if not 1 < len(words) <= MAX_ORGANISATION_WORDS or not set(words) & ORGANISATION_WORDS:
+    named = organisation[:1].isupper() and bool(words) and words[-1] in ORGANISATION_WORDS
+    if not 1 < len(words) <= MAX_ORGANISATION_WORDS or not named:
         return fields
     title = fields.title or ""
     if fields.authors and not fold(title).startswith(fold(organisation)):
@@ -94,10 +103,10 @@ def author_list_first(raw: str, fields: Fields) -> Fields:
     [2022.] Title. In Venue, 2022."), that the parser read otherwise: its title begun inside
     the list, cut short, run on into the venue, or missing. Then the list is the authors,
     the first part after it (and after a year) is the title, and an "In …" part the venue."""
-    if not author_led(raw):
-        return fields
+    if not fields.authors:
+        return fields  # the parser read no list of names at all: nothing to extend
     zone = author_zone(raw)
-    if not raw.startswith(".", len(zone)):
+    if not _full_names(zone) or not raw.startswith(".", len(zone)):
         return fields  # the list ends at "(2015)" or a comma: not the ML shape
     pieces = split_parts(raw[len(zone) + 1 :].strip())
     if pieces and _YEAR_PART_RE.fullmatch(pieces[0]):
@@ -108,13 +117,8 @@ def author_list_first(raw: str, fields: Fields) -> Fields:
     parsed = fields.title or ""
     if len(title.split()) < MIN_STRUCTURED_TITLE_WORDS or fold(title) == fold(parsed):
         return fields
-    inside_list = bool(parsed) and 0 <= raw.find(parsed) < len(zone)
-    if (
-        parsed
-        and not inside_list
-        and fold(title) not in fold(parsed)
-        and fold(parsed) not in fold(title)
-    ):
+    bounded = len(pieces) >= MIN_STRUCTURED_PARTS
+    if parsed and not _misread(raw, zone, parsed, title, bounded=bounded):
         return fields
     update: dict[str, object] = {"authors": split_authors(zone), "title": title}
     venue = _IN_VENUE_RE.match(pieces[1]) if len(pieces) > 1 else None
@@ -131,16 +135,46 @@ def author_list_first(raw: str, fields: Fields) -> Fields:
     return fields.model_copy(update=update)
 
 
+def _full_names(zone: str) -> bool:
+    """A list of people by their full names, given names first ("Minseo Park, Daniel Kowal,
+    and Hye-Jin Oh"), as ML papers print them: not "Eary JF, Collins C" (Vancouver),
+    "K.C. King" (initials first) or "World Health Organization"."""
+    if not is_name_list(zone):
+        return False
+    for name in _NAME_SPLIT_RE.split(zone):
+        words = name.split()
+        if not words or name.strip().lower() in ("et al", "et al.", "others"):
+            continue
+        if len(words) < MIN_FULL_NAME_WORDS or is_organisation(name):
+            return False
+        if is_initials(words[0]) or is_initials(words[-1]):
+            return False
+    return True
+
+
+def _misread(raw: str, zone: str, parsed: str, title: str, *, bounded: bool) -> bool:
+    """Whether the parser's title is the structural `title` misread: begun inside the
+    author list, cut short at its start ("Rendering" for "IBRNet: … Rendering", when the
+    title is `bounded`, another part following it), or run on into "In <venue>". A longer
+    title that goes on with its own sentences ("… engineering. Part II. Rapid prototyping")
+    or into the journal ("… gradient Mar Ecol Prog Ser 1985") is no misreading."""
+    if 0 <= raw.find(parsed) < len(zone):
+        return True
+    mine, theirs = fold(title), fold(parsed)
+    cut_short = len(theirs) < len(mine) and mine.endswith(theirs) and bounded
+    return cut_short or (theirs.startswith(mine) and theirs[len(mine) :].strip().startswith("in "))
+
+
 def lone_part_title(fields: Fields) -> Fields:
-    """An entry with authors and no title whose only other words were read as its publisher
-    or its venue ("A, B. 2022. NP-Hardness of optimal contraction."): those are its title."""
-    if fields.title or not fields.authors or bool(fields.publisher) == bool(fields.container):
+    """An entry with authors and no title or venue whose only other words were read as its
+    publisher ("A, B. 2022. NP-Hardness of optimal contraction."): those are its title. (A
+    lone venue stays one: "Johnson SR (2006) J Chem Inf Model 48:25" names no title.)"""
+    if fields.title or not fields.authors or fields.container or not fields.publisher:
         return fields
-    lone = fields.publisher or fields.container or ""
-    if len(lone.split()) < MIN_LONE_TITLE_WORDS:
+    if len(_WORD_RE.findall(fields.publisher)) < MIN_LONE_TITLE_WORDS:
         return fields
     return fields.model_copy(
-        update={"title": _clean(lone), "publisher": None, "container": None, "type": None}
+        update={"title": _clean(fields.publisher), "publisher": None, "type": None}
     )
 
 
