@@ -140,7 +140,7 @@ def _speed(texts: list[str]) -> None:
 _LOAD_SCRIPT = """
 import time
 started = time.perf_counter()
-import factcheck.extract.parser as p
+from factcheck.extract import parser as p
 imported = time.perf_counter()
 p.parse_reference("Smith, J. (2020). A title. Nature, 1, 1-2.")
 first = time.perf_counter()

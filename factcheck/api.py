@@ -12,7 +12,7 @@ from typing import Any
 
 from .checker import Checker
 from .extract import extract as _extract
-from .model import Citation, Report
+from .model import Citation, Kind, Report
 
 _default: Checker | None = None
 _default_lock = threading.Lock()
@@ -41,6 +41,35 @@ async def acheck(text: str, **overrides: Any) -> Report:
         return await default_checker().acheck(text)
     with Checker(**overrides) as checker:
         return await checker.acheck(text)
+
+
+def check_reference(reference: str, **overrides: Any) -> Report:
+    """Verify one reference string (a reference-list entry or one BibTeX entry) as an entry,
+    whatever its shape: text that would not pass for a list entry is still checked."""
+    citation = reference_citation(reference)
+    if not overrides:
+        return default_checker().verify([citation])
+    with Checker(**overrides) as checker:
+        return checker.verify([citation])
+
+
+def reference_citation(reference: str) -> Citation:
+    """`reference` as one entry claim: a BibTeX entry's fields, else the parser's."""
+    from .extract.bibtex import parse_bibtex
+
+    if reference.lstrip().startswith("@"):
+        entries = parse_bibtex(reference).entries
+        if len(entries) == 1:
+            return entries[0].citation
+    from .extract.parser import parse_reference
+
+    return Citation(
+        kind=Kind.REFERENCE,
+        raw=reference,
+        start=0,
+        end=len(reference),
+        fields=parse_reference(reference),
+    )
 
 
 def extract(text: str) -> list[Citation]:

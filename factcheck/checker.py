@@ -13,36 +13,65 @@ pool, so their answers still reach the caches for the next check.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from .config import Config
-from .errors import TextTooLarge
+from .errors import FactcheckError, TextTooLarge
 from .extract import extract_all
 from .ignore import IgnoreList
 from .judge import (
     DEADLINE,
     UNCITED,
+    failed_inside,
     judge,
     judge_link,
+    needs_meant_work,
     needs_published_version,
     searched,
     unchecked,
 )
-from .model import Citation, Extraction, Fields, Finding, Kind, Link, Report, Status, Verdict
+from .model import (
+    Citation,
+    Extraction,
+    Fields,
+    Finding,
+    Kind,
+    Link,
+    Report,
+    Status,
+    Verdict,
+    parse_statuses,
+)
+from .net.deadline import stopping_at
 from .net.http import Http
-from .resolve.base import Lookup, Outcome, Resolver, build, finds_published, guarded
+from .resolve.base import (
+    Lookup,
+    Outcome,
+    Resolver,
+    build,
+    finds_published,
+    guarded,
+    internal_error,
+)
 from .resolve.results import open_results
 from .resolve.web import ByteBudget, beyond_url_limit, spending
+
+logger = logging.getLogger(__name__)
 
 LOOKUP_LIMIT_REASON = "not looked up: this text exceeds the limit of {} lookups per text"
 REFERENCE_LIMIT_REASON = "not checked: this text exceeds the limit of {} references per text"
 DEADLINE_REASON = "not answered in time: the check's deadline of {:g} s passed first"
+# The source a lookup names when it failed in the Checker itself, outside every resolver.
+CHECKER_SOURCE = "factcheck"
 TEXT_LIMIT_MESSAGE = (
     "{name}: {size:,} characters, more than the limit of {limit:,} per text "
     "(max_text_chars, FACTCHECK_MAX_TEXT_CHARS); split it or raise the limit"
@@ -54,13 +83,15 @@ class Resolved:
     """What the sources answered for one or more texts (`Checker.resolve_extractions`).
 
     `lookups` by probe key (`Citation.key` of what was looked up), `published` (searches for
-    a preprint's published version) by entry key; `stored` counts the probes that the
-    results cache answered, so that batch jobs can show their cache hits. `late` holds the
-    probe and entry keys whose answers had not come when the deadline passed.
+    a preprint's published version) and `meant` (searches for the work an entry describes
+    when its identifier belongs to another) by entry key; `stored` counts the probes that
+    the results cache answered, so that batch jobs can show their cache hits. `late` holds
+    the probe and entry keys whose answers had not come when the deadline passed.
     """
 
     lookups: dict[str, list[Lookup]] = field(default_factory=dict)
     published: dict[str, list[Lookup]] = field(default_factory=dict)
+    meant: dict[str, list[Lookup]] = field(default_factory=dict)
     stored: int = 0
     late: set[str] = field(default_factory=set)
 
@@ -82,6 +113,8 @@ class Checker:
         self._chains = {kind: [r for r in self.resolvers if kind in r.kinds] for kind in Kind}
         self._sources = {kind: [r.name for r in chain] for kind, chain in self._chains.items()}
         self._results = open_results(config)
+        # The searches that can find an entry's published version (`_published_versions`).
+        self._searches = [r for r in self._chains[Kind.REFERENCE] if finds_published(r)]
         self._pool = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="factcheck")
         # Lookups a deadline stopped waiting for, still running (see `close`).
         self._stragglers: set[Future[list[Lookup]]] = set()
@@ -95,13 +128,79 @@ class Checker:
         Raises TextTooLarge for a text over `max_text_chars`. The deadline, if any, counts
         from here, extraction included."""
         started = time.monotonic()
+        self._refuse_oversized(text, path)
+        return self._verify(extract_all(text), started, path=path, fail_on=fail_on)
+
+    def iter_check(self, text: str, *, path: str | None = None) -> Iterator[Finding]:
+        """`check`, yielding each finding as soon as it is decided: a claim whose answer is
+        cached comes at once, one that waits for a slow source comes when it is answered.
+
+        The findings are those `check` reports (in the order decided, not the text's);
+        problems of in-text citations come last, since they need every entry decided.
+        Raises TextTooLarge as `check` does, before yielding anything."""
+        started = time.monotonic()
+        self._refuse_oversized(text, path)
+        extraction = self.ignored.apply(extract_all(text))
+        return self._iter_verify(extraction, started)
+
+    def _refuse_oversized(self, text: str, path: str | None) -> None:
         if len(text) > self.config.max_text_chars:
             raise TextTooLarge(
                 TEXT_LIMIT_MESSAGE.format(
                     name=path or "the text", size=len(text), limit=self.config.max_text_chars
                 )
             )
-        return self._verify(extract_all(text), started, path=path, fail_on=fail_on)
+
+    def _iter_verify(self, extraction: Extraction, started: float) -> Iterator[Finding]:
+        """The findings of one extraction as their lookups come back (see `iter_check`)."""
+        citations = extraction.citations
+        plan = self._plan(extraction)
+        uncited = {row.reference for row in extraction.links if row.problem == UNCITED}
+        resolved = Resolved(lookups=self._stored(list(plan.allowed.values())))
+        waiting: dict[str, list[int]] = defaultdict(list)
+        for i, citation in enumerate(citations):
+            if citation.kind is not Kind.INLINE:
+                waiting[plan.probes[citation.key].key].append(i)
+        pending = _Pending(self._pool, self._due(started), self._leave_running)
+        for key, probe in plan.allowed.items():
+            if key not in resolved.lookups:
+                pending.submit(key, partial(self._resolve, probe))
+
+        def decided(i: int) -> Finding:
+            verdict = self._verdict(plan, i, citations[i], resolved)
+            if i in uncited:
+                verdict.flags.append(UNCITED)
+            return Finding(citation=citations[i], verdict=verdict)
+
+        def ready(key: str) -> Iterator[Finding]:
+            """The claims waiting on probe `key` (now answered), or their published-version
+            searches when they need one."""
+            for i in waiting.pop(key, []):
+                lookups = plan.lookups_of(citations[i], resolved.lookups)
+                if needs_published_version(citations[i], lookups or []) and self._searches:
+                    entry = _unidentified(citations[i])
+                    pending.submit(
+                        _PUBLISHED + citations[i].key, partial(self._ask, self._searches, entry)
+                    )
+                    waiting[_PUBLISHED + citations[i].key].append(i)
+                else:
+                    yield decided(i)
+
+        for key in [k for k in waiting if k not in pending]:
+            yield from ready(key)
+        for key, lookups in pending.answers():
+            if key.startswith(_PUBLISHED):
+                resolved.published[key.removeprefix(_PUBLISHED)] = lookups
+            else:
+                resolved.lookups[key] = lookups
+            yield from ready(key)
+        for key in pending.late:
+            resolved.late.add(key.removeprefix(_PUBLISHED))
+        for key in list(waiting):
+            for i in waiting.pop(key):
+                yield decided(i)
+        for i, verdict in _link_verdicts(citations, extraction.links).items():
+            yield Finding(citation=citations[i], verdict=verdict)
 
     async def acheck(
         self, text: str, *, path: str | None = None, fail_on: Iterable[Status] | None = None
@@ -171,11 +270,17 @@ class Checker:
         asked = {k: p for k, p in wanted.items() if k not in lookups}
         answered, late = self._gather(spending(budgets, self._resolve), asked, due)
         lookups.update(answered)
-        published, late_published = self._published_versions(
-            [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries], due
-        )
+        entries = [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries]
+        published, late_published = self._published_versions(entries, due)
+        # A search for the work meant that misses the deadline leaves the entry's mismatch
+        # as it is (flagged wrong_identifier), so its key is not among the late ones.
+        meant, _ = self._meant_works(entries, due)
         return Resolved(
-            lookups=lookups, published=published, stored=stored, late=late | late_published
+            lookups=lookups,
+            published=published,
+            meant=meant,
+            stored=stored,
+            late=late | late_published,
         )
 
     def judge_extraction(
@@ -194,7 +299,7 @@ class Checker:
         if any(key not in resolved.lookups and key not in resolved.late for key in plan.allowed):
             raise ValueError("judge_extraction: the Resolved was made for other texts")
         verdicts = {
-            i: self._verdict(plan, i, c, resolved)
+            i: _contained(partial(self._verdict, plan, i, c, resolved))
             for i, c in enumerate(citations)
             if c.kind is not Kind.INLINE
         }
@@ -208,7 +313,7 @@ class Checker:
         ]
         report = Report(path=path, items=findings)
         if fail_on is not None:
-            report.fail_on = list(fail_on)
+            report.fail_on = parse_statuses(fail_on)
         return report
 
     def _plan(self, extraction: Extraction) -> _Plan:
@@ -234,7 +339,8 @@ class Checker:
         if key in resolved.late or citation.key in resolved.late:
             return unchecked(DEADLINE_REASON.format(self.config.deadline or 0), DEADLINE)
         published = resolved.published.get(citation.key)
-        return judge(citation, resolved.lookups[key], published=published)
+        meant = resolved.meant.get(citation.key)
+        return judge(citation, resolved.lookups[key], published=published, meant=meant)
 
     def _published_versions(
         self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
@@ -242,12 +348,28 @@ class Checker:
         """Searches, by entry key, for the published version of each entry whose identifier
         is a preprint's while the entry names a venue (`judge.needs_published_version`); and
         the entry keys whose searches missed the deadline."""
-        chain = [r for r in self._chains[Kind.REFERENCE] if finds_published(r)]
+        chain = self._searches
         if not chain:
             return {}, set()
         wanted: dict[str, Citation] = {}
         for entry, lookups in entries:
             if entry.key not in wanted and needs_published_version(entry, lookups or []):
+                wanted[entry.key] = _unidentified(entry)
+        return self._gather(partial(self._ask, chain), wanted, due)
+
+    def _meant_works(
+        self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
+    ) -> tuple[dict[str, list[Lookup]], set[str]]:
+        """Searches, by entry key, for the work each entry describes when its identifier
+        belongs to another (`judge.needs_meant_work`): its claimed fields, asked of every
+        searching source as for an entry without identifier; and the entry keys whose
+        searches missed the deadline."""
+        chain = self._chains[Kind.REFERENCE]
+        if not chain:
+            return {}, set()
+        wanted: dict[str, Citation] = {}
+        for entry, lookups in entries:
+            if entry.key not in wanted and needs_meant_work(entry, lookups or []):
                 wanted[entry.key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due)
 
@@ -265,15 +387,30 @@ class Checker:
         worker thread.)"""
         if due is not None and due <= time.monotonic():
             return {}, set(citations)
+        # Past `due`, the lookups left running start no new request (`net.deadline`), and
+        # what they end with (an answer, or the deadline's own refusal) is late.
+        bounded = stopping_at(due, partial(_isolated, work))
+        finished_late: set[str] = set()
+
+        def on_time(key: str, citation: Citation) -> list[Lookup]:
+            lookups = bounded(citation)
+            if due is not None and time.monotonic() >= due:
+                finished_late.add(key)
+            return lookups
+
         futures: dict[str, Future[list[Lookup]]] = {
-            key: self._pool.submit(work, citation) for key, citation in citations.items()
+            key: self._pool.submit(on_time, key, citation) for key, citation in citations.items()
         }
         wait(futures.values(), timeout=None if due is None else max(0.0, due - time.monotonic()))
         for future in futures.values():
             # Only those not started are cancelled: a running one cannot be.
             if not future.cancel() and not future.done():
                 self._leave_running(future)
-        answered = {k: f.result() for k, f in futures.items() if f.done() and not f.cancelled()}
+        answered = {
+            k: f.result()
+            for k, f in futures.items()
+            if f.done() and not f.cancelled() and k not in finished_late
+        }
         return answered, set(futures) - set(answered)
 
     def _leave_running(self, future: Future[list[Lookup]]) -> None:
@@ -345,6 +482,51 @@ class Checker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# Keys of published-version searches among the probes of `_iter_verify`.
+_PUBLISHED = "published:"
+
+
+class _Pending:
+    """Lookups under way in the pool for `Checker._iter_verify`, answered in the order they
+    finish, until `due`; what is still running then is left to finish in the background
+    (its answer still reaches the caches) and its key goes to `late`."""
+
+    def __init__(
+        self,
+        pool: ThreadPoolExecutor,
+        due: float | None,
+        leave: Callable[[Future[list[Lookup]]], None],
+    ) -> None:
+        self._pool = pool
+        self._due = due
+        self._leave = leave
+        self._futures: dict[Future[list[Lookup]], str] = {}
+        self._keys: set[str] = set()
+        self.late: set[str] = set()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def submit(self, key: str, work: Callable[[], list[Lookup]]) -> None:
+        self._keys.add(key)
+        self._futures[self._pool.submit(work)] = key
+
+    def answers(self) -> Iterator[tuple[str, list[Lookup]]]:
+        """(key, lookups) as each finishes; work submitted meanwhile is waited for too."""
+        while self._futures:
+            timeout = None if self._due is None else max(0.0, self._due - time.monotonic())
+            try:
+                future = next(as_completed(list(self._futures), timeout=timeout))
+            except FuturesTimeout:
+                for future, key in self._futures.items():
+                    if not future.cancel() and not future.done():
+                        self._leave(future)
+                    self.late.add(key)
+                self._futures.clear()
+                return
+            yield self._futures.pop(future), future.result()
 
 
 def settles(citation: Citation, lookup: Lookup) -> bool:
@@ -429,5 +611,33 @@ def _link_verdicts(citations: list[Citation], links: list[Link]) -> dict[int, Ve
     for row in links:
         if row.inline is not None and row.problem is not None:
             entry = None if row.reference is None else citations[row.reference]
-            verdicts[row.inline] = judge_link(citations[row.inline], row, entry)
+            verdicts[row.inline] = _contained(
+                partial(judge_link, citations[row.inline], row, entry)
+            )
     return verdicts
+
+
+def _isolated(work: Callable[[Citation], list[Lookup]], citation: Citation) -> list[Lookup]:
+    """`work` on one citation; whatever it raises becomes that citation's FAILED answer
+    (`internal_error`), so that one claim cannot fail the others of its text. (`guarded`
+    already contains each source's exceptions; this covers the rest of the way: the
+    results cache, the byte budget, the chain itself.)"""
+    try:
+        return work(citation)
+    except FactcheckError:
+        raise  # about the configuration or the input, not this claim (see `guarded`)
+    except Exception as exc:
+        logger.debug("checking %r failed", citation.raw, exc_info=True)
+        return [internal_error(CHECKER_SOURCE, exc)]
+
+
+def _contained(decide: Callable[[], Verdict]) -> Verdict:
+    """One claim's verdict; an exception while judging it makes this claim alone
+    `unverifiable` (flag `internal_error`), with the exception named in its reason."""
+    try:
+        return decide()
+    except FactcheckError:
+        raise
+    except Exception as exc:
+        logger.debug("judging a claim failed", exc_info=True)
+        return failed_inside(exc)

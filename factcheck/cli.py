@@ -8,16 +8,18 @@ Exit codes: 0 nothing failed, 1 some finding's status is in --fail-on, 2 usage o
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .formats import FORMATS
+from .inputs import Document
+from .interrupt import stop_at_once
 
 if TYPE_CHECKING:
-    from .inputs import Document
-    from .model import Status
+    from .model import Report, Status
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -44,8 +46,11 @@ def main() -> None:
     \b
     factcheck FILE... [-]          check files (or stdin), same as `factcheck check`
     factcheck extract FILE...      list what would be checked, without the network
+    factcheck fix FILE [-o OUT]    correct miscited references, comment out fabricated ones
     factcheck run IN -o OUT.jsonl  evaluation jobs: every record of a JSONL/CSV/Parquet file
     factcheck report RESULTS -o F  an HTML page of a run's results: rates, flagged references
+    factcheck mcp [--http PORT]    serve the checks as MCP tools for agents and assistants
+    factcheck serve [--port PORT]  a local web app and JSON API
     """
 
 
@@ -56,7 +61,10 @@ def _source_options(command: Any) -> Any:
             "--config",
             "config_file",
             type=click.Path(dir_okay=False),
-            help="Settings file (factcheck.toml or pyproject.toml) [default: found upwards].",
+            help=(
+                "Settings file (factcheck.toml or pyproject.toml), taken whole "
+                "[default: found upwards, which may not redirect I/O or loosen security]."
+            ),
         ),
         click.option(
             "--ignore-file",
@@ -78,11 +86,19 @@ def _source_options(command: Any) -> Any:
         click.option("--cache", help="Cache: a SQLite path, 'none', 'default' or redis://…"),
         click.option(
             "--replay",
+            multiple=True,
             type=click.Path(exists=True),
-            help="Answer from recorded cassettes (a file or folder) instead of the network.",
+            # Several as one setting, as FACTCHECK_REPLAY holds them; none given: the variable.
+            callback=lambda _ctx, _param, paths: os.pathsep.join(paths) or None,
+            help="Answer from recorded cassettes (a file or folder; repeatable) instead of "
+            "the network. Nothing replayed is written to the cache.",
         ),
         click.option("--mailto", help="Contact address for Crossref's polite pool."),
-        click.option("--timeout", type=float, help="Read timeout per request, in seconds."),
+        click.option(
+            "--timeout",
+            type=float,
+            help="Seconds one lookup may take on the network, redirects and retries included.",
+        ),
         click.option("--crossref-url"),
         click.option("--doi-url"),
         click.option("--arxiv-url"),
@@ -171,20 +187,27 @@ def check(
     from .errors import FactcheckError
 
     statuses = _parse_statuses(fail_on)
-    documents, had_error = _read_all(files)
+    inputs = _read_all(files)
+    documents = [i for i in inputs if isinstance(i, Document)]
     try:
-        with Checker(**settings) as checker:
-            reports, refused = _check_each(checker, documents, statuses, progress=progress)
+        with stop_at_once(_nothing_reported), Checker(**settings) as checker:
+            checked = iter(_check_each(checker, documents, statuses, progress=progress))
+            # Inputs that could not be read keep their place, as reports with an error.
+            reports = [next(checked) if isinstance(i, Document) else i for i in inputs]
             if suggest:
                 from .suggest import add_suggestions
 
                 add_suggestions(reports, checker.http)
+            # Nothing could be reached: said once, with the fix, not in every reason alone.
+            trouble = checker.http.reachability.trouble()
     except FactcheckError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     texts = {d.path: d.text for d in documents}
     _emit(reports, fmt, verbose, texts=texts, annotate=annotate, output=output, save_svg=save_svg)
-    if had_error or refused:
+    if trouble:
+        click.echo(trouble, err=True)
+    if any(r.error is not None for r in reports):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED)
 
@@ -199,15 +222,117 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
     from . import render
     from .extract import extract_all
 
-    documents, had_error = _read_all(files)
-    found = [(d.path, extract_all(d.text)) for d in documents]
+    inputs = _read_all(files)
+    found = [(i.path, extract_all(i.text)) for i in inputs if isinstance(i, Document)]
     if fmt == "json":
         click.echo(render.extraction_json(found))
     else:
         console = _console()
         for path, extraction in found:
             render.print_citations(path, extraction.citations, console)
-    sys.exit(EXIT_USAGE if had_error else EXIT_OK)
+    sys.exit(EXIT_OK if len(found) == len(inputs) else EXIT_USAGE)
+
+
+@main.command("fix")
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the fixed FILE here.")
+@click.option("--write", is_flag=True, help="Fix the files in place.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option(
+    "--fabricated",
+    type=click.Choice(["mark", "remove"]),
+    default="mark",
+    show_default=True,
+    help="Comment out a likely fabricated reference with the reason, or remove it with its "
+    "in-text citations.",
+)
+@click.option(
+    "--fail-on",
+    default=DEFAULT_FAIL_ON,
+    show_default=True,
+    help="Statuses to fix.",
+)
+@_source_options
+def fix_command(
+    files: tuple[str, ...],
+    output: str | None,
+    write: bool,
+    show_diff: bool,
+    fabricated: str,
+    fail_on: str,
+    **settings: Any,
+) -> None:
+    """Fix FILES: each miscited reference rewritten from the work it cites, in the file's
+    own format; each likely fabricated one commented out with the reason (or removed).
+
+    \b
+    factcheck fix refs.bib -o fixed.bib   the fixed file to OUT
+    factcheck fix paper.md --write        in place
+    factcheck fix refs.bib --diff         a unified diff, nothing written
+    factcheck fix refs.bib                the fixed text on stdout
+
+    A summary of the changes goes to stderr. Exit status: 0 when nothing is left to flag,
+    1 when some failing claim could not be fixed (or, with --diff, when the diff is not
+    empty), 2 for a usage or input error.
+    """
+    from .checker import Checker
+    from .errors import FactcheckError, InputError
+    from .fixfile import fix_text
+    from .inputs import STDIN
+
+    if sum([output is not None, write, show_diff]) > 1:
+        raise click.UsageError("use one of -o, --write and --diff")
+    if len(files) > 1 and not (write or show_diff):
+        raise click.UsageError("several files are fixed with --write or --diff")
+    if write and STDIN in files:
+        raise click.UsageError("stdin cannot be fixed in place: use -o or stdout")
+    from .inputs import Document
+
+    statuses = _parse_statuses(fail_on)
+    inputs = _read_all(files)
+    documents = [i for i in inputs if isinstance(i, Document)]
+    had_error = len(documents) < len(inputs)
+    results = []
+    try:
+        with Checker(**settings) as checker:
+            for document in documents:
+                if write and document.warnings:
+                    _error(f"{document.path}: not fixed in place: it is not valid UTF-8")
+                    had_error = True
+                    continue
+                try:
+                    results.append(
+                        fix_text(
+                            document.text,
+                            checker=checker,
+                            path=document.path,
+                            fabricated=fabricated,
+                            fail_on=statuses,
+                        )
+                    )
+                except InputError as exc:
+                    _error(str(exc))
+                    had_error = True
+    except FactcheckError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    try:
+        for result in results:
+            click.echo(result.summary(), err=True)
+            if show_diff:
+                click.echo(result.diff(), nl=False)
+            elif write:
+                if result.changed:
+                    _write_text(result.path or "", result.fixed)
+            else:
+                _write_text(output, result.fixed)
+    except OSError as exc:
+        _error(f"{exc.filename}: cannot write: {exc.strerror}")
+        sys.exit(EXIT_USAGE)
+    if had_error:
+        sys.exit(EXIT_USAGE)
+    left = any(r.unfixed or (show_diff and r.changed) for r in results)
+    sys.exit(EXIT_FAILED if left else EXIT_OK)
 
 
 @main.command("run")
@@ -237,7 +362,9 @@ def extract(files: tuple[str, ...], fmt: str) -> None:
     help="Statuses that make a record's report not ok.",
 )
 @click.option("--ray", "ray_address", metavar="ADDRESS", help="Run on a Ray cluster.")
-@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@click.option(
+    "--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal)."
+)
 @_source_options
 def run_command(
     input_path: str,
@@ -265,6 +392,7 @@ def run_command(
     from .config import Config
     from .errors import FactcheckError
     from .pipeline import DEFAULT_CHUNK_SIZE, Fields, Format, JobOptions, Shard, run_job
+    from .pipeline.job import Written
 
     statuses = tuple(_parse_statuses(fail_on))
     try:
@@ -284,19 +412,23 @@ def run_command(
             ray=ray_address,
             progress=progress,
         )
-        done = run_job(options, Config.load(**settings))
+        written = Written()
+        with stop_at_once(lambda: _written_so_far(written, output)):
+            done = run_job(options, Config.load(**settings), written=written)
     except FactcheckError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     rates = done.overall.rates
-    click.echo(
-        f"factcheck: {done.overall.records} records in {output} "
-        f"({done.run.records} this run, {done.run.unique_claims} unique claims, "
-        f"{done.run.cache_hits} cache hits); fabricated {_share(rates.fabricated.rate)}, "
+    _say(
+        f"factcheck: {_counted(done.overall.records, 'record')} in {output} "
+        f"({done.run.records} this run, {_counted(done.run.unique_claims, 'unique claim')}, "
+        f"{_counted(done.run.cache_hits, 'cache hit')}); "
+        f"fabricated {_share(rates.fabricated.rate)}, "
         f"miscited {_share(rates.miscited.rate)}, dead links {_share(rates.dead_links.rate)}, "
-        f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}",
-        err=True,
+        f"unverifiable {_share(rates.unverifiable.rate)}; summary in {options.summary_path}"
     )
+    if done.run.network_trouble:
+        click.echo(done.run.network_trouble, err=True)
     sys.exit(EXIT_OK)
 
 
@@ -316,15 +448,111 @@ def report_command(results: str, output: str, title: str | None) -> None:
     except (FactcheckError, OSError) as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
-    click.echo(
-        f"factcheck: report of {collected.tally.records} records "
-        f"({collected.flagged} flagged findings) in {output}",
-        err=True,
+    _say(
+        f"factcheck: report of {_counted(collected.tally.records, 'record')} "
+        f"({_counted(collected.flagged, 'flagged finding')}) in {output}"
     )
+
+
+def _write_text(path: str | None, text: str) -> None:
+    """`text` to the file at `path` (UTF-8, line ends as they are), or to stdout."""
+    from .formats.output import open_output
+
+    with open_output(path) as stream:
+        stream.write(text)
 
 
 def _share(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate:.1%}"
+
+
+@main.command("mcp")
+@click.option(
+    "--http",
+    "http_port",
+    type=click.IntRange(min=0, max=65535),
+    help="Serve streamable HTTP on this port instead of stdio.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind with --http (keep the default unless you know why).",
+)
+@_source_options
+def mcp_command(http_port: int | None, host: str, **settings: Any) -> None:
+    """Serve factcheck's tools over the Model Context Protocol (stdio, or --http PORT)."""
+    from .checker import Checker
+    from .errors import FactcheckError
+
+    try:
+        from .integrations.mcp_server import serve
+    except ImportError as exc:  # the `mcp` SDK is an extra
+        _error(f"{exc}; install it with: pip install 'factcheck[mcp]'")
+        sys.exit(EXIT_USAGE)
+    try:
+        with Checker(**settings) as checker:
+            serve(checker, http_port=http_port, host=host)
+    except FactcheckError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True)
+@click.option(
+    "--max-body-mb",
+    type=click.FloatRange(min=0.001),
+    default=5.0,
+    show_default=True,
+    help="Largest request accepted, in MB.",
+)
+@click.option(
+    "--max-concurrent",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Checks at once; more are answered 503.",
+)
+@_source_options
+def serve_command(
+    host: str, port: int, max_body_mb: float, max_concurrent: int, **settings: Any
+) -> None:
+    """Serve a local web app and JSON API (POST /check, /check/stream, /extract)."""
+    from .checker import Checker
+    from .errors import FactcheckError
+
+    try:
+        from .web.app import ServeLimits, serve
+    except ImportError as exc:  # FastAPI and uvicorn are an extra
+        _error(f"{exc}; install them with: pip install 'factcheck[serve]'")
+        sys.exit(EXIT_USAGE)
+    limits = ServeLimits(max_body_bytes=int(max_body_mb * 1_000_000), max_concurrent=max_concurrent)
+    click.echo(f"factcheck: serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    try:
+        with Checker(**settings) as checker:
+            serve(checker, host=host, port=port, limits=limits)
+    except FactcheckError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+def _counted(count: int, noun: str) -> str:
+    """`1 record`, `2 records`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _nothing_reported() -> str:
+    return "nothing was reported"
+
+
+def _written_so_far(written: Any, output: str) -> str:
+    """Where an interrupted `factcheck run` stopped, and how to go on."""
+    return (
+        f"{_counted(written.records, 'record')} in {output} ({written.this_run} this run); "
+        "run the same command with --resume to continue"
+    )
 
 
 @main.group()
@@ -350,31 +578,33 @@ def library_build(out: str, files: tuple[str, ...]) -> None:
     click.echo(f"indexed {count} work(s) into {out}")
 
 
-def _read_all(paths: tuple[str, ...]) -> tuple[list[Document], bool]:
-    """Every readable input; a bad one is reported in one line and the rest still run."""
+def _read_all(paths: tuple[str, ...]) -> list[Document | Report]:
+    """Each input in order: its Document, or for one that cannot be read (missing, a
+    folder, binary, empty) a Report with the error, also said in one line on stderr; the
+    rest still run."""
     from .errors import InputError
     from .inputs import read_document
 
-    documents, had_error = [], False
+    inputs: list[Document | Report] = []
     for path in paths:
         try:
             document = read_document(path)
         except InputError as exc:
-            _error(str(exc))
-            had_error = True
+            inputs.append(_unchecked(path, exc))
             continue
         for warning in document.warnings:
-            click.echo(f"factcheck: warning: {warning}", err=True)
-        documents.append(document)
-    return documents, had_error
+            _say(f"factcheck: warning: {warning}")
+        inputs.append(document)
+    return inputs
 
 
 def _check_each(
     checker: Any, documents: list[Document], statuses: list[Status], *, progress: bool
-) -> tuple[list[Any], bool]:
-    """A report per document; one the Checker refuses (longer than `max_text_chars`) is
-    reported in one line and the rest still run. With `progress`, several files and a
-    terminal on stderr, a bar there counts the files (stdout stays the report's)."""
+) -> list[Report]:
+    """A report per document, in order; one the Checker refuses (longer than
+    `max_text_chars`) is a report with the error, and the rest still run. With `progress`,
+    several files and a terminal on stderr, a bar there counts the files (stdout stays the
+    report's)."""
     from rich.console import Console
     from rich.progress import track
 
@@ -382,16 +612,23 @@ def _check_each(
 
     shown = progress and len(documents) > 1 and sys.stderr.isatty()
     console = Console(stderr=True)
-    reports, had_error = [], False
+    reports = []
     for document in track(
         documents, "checking", console=console, transient=True, disable=not shown
     ):
         try:
             reports.append(checker.check(document.text, path=document.path, fail_on=statuses))
         except InputError as exc:
-            _error(str(exc))
-            had_error = True
-    return reports, had_error
+            reports.append(_unchecked(document.path, exc))
+    return reports
+
+
+def _unchecked(path: str, error: Exception) -> Report:
+    """The report of an input that could not be checked; its error goes to stderr too."""
+    from .model import Report
+
+    _error(str(error))
+    return Report(path=path, error=str(error))
 
 
 def _emit(
@@ -444,4 +681,12 @@ def _console() -> Any:
 
 
 def _error(message: str) -> None:
-    click.echo(f"factcheck: error: {message}", err=True)
+    _say(f"factcheck: error: {message}")
+
+
+def _say(line: str) -> None:
+    """One line on stderr, without the control characters a file name or an input may
+    carry (`safetext`)."""
+    from .safetext import safe_line
+
+    click.echo(safe_line(line), err=True)

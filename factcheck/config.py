@@ -1,14 +1,17 @@
 """Config: every setting in one typed place.
 
-Precedence, lowest first: defaults < the configuration file (`[tool.factcheck]` in
-pyproject.toml, or factcheck.toml: see factcheck.configfile) < `FACTCHECK_*` environment
-variables < arguments.
+Precedence, lowest first: defaults < the user's own configuration file < the project's
+(`[tool.factcheck]` in pyproject.toml, or factcheck.toml: see factcheck.configfile) <
+`FACTCHECK_*` environment variables < arguments. A project file found by the upward search,
+rather than named, may not redirect requests or files or loosen security and limits
+(factcheck.configtrust).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,11 @@ LIBRARY_SOURCE = "library"
 # `limits_url` values: keep the limits in this process, or share them through Redis.
 LOCAL_LIMITS = "local"
 REDIS_URL_SCHEMES = ("redis://", "rediss://")
+
+# `Config.deadline` when none is set: see the field.
+DEFAULT_DEADLINE_SECONDS = 300.0
+# What turns the deadline off, from a file, the environment or a keyword.
+NO_DEADLINE = frozenset({"none", "off", "never"})
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -69,7 +77,11 @@ class Config(BaseModel):
     limits_url: str | None = None
 
     connect_timeout: float = Field(default=5.0, gt=0)
-    timeout: float = Field(default=20.0, gt=0, description="read timeout, seconds")
+    # One lookup's time budget (net/deadline.py): all it may spend on the network, across
+    # every request it makes (a URL's redirect hops, an API's retries and redirects),
+    # connecting, headers and body included. Our own waits (a rate limit's turn, a
+    # Retry-After) do not count; `max_retry_after` and `deadline` bound those.
+    timeout: float = Field(default=20.0, gt=0, description="seconds per lookup, all requests")
     retries: int = Field(default=3, ge=0)
     # A Retry-After longer than this is not waited for: the lookup is unverifiable instead.
     max_retry_after: float = Field(default=30.0, ge=0)
@@ -79,6 +91,10 @@ class Config(BaseModel):
     cache_ttl_found: float = 30 * 86400
     cache_ttl_missing: float = 86400
     cache_ttl_url: float = 86400
+
+    # A name that must exist, resolved once when a host's name does not: when it fails
+    # too, DNS does not work here and the host's absence proves nothing (net.reachability).
+    dns_control_host: str = "doi.org"
 
     allow_private_urls: bool = False
     max_redirects: int = Field(default=10, ge=0)
@@ -96,12 +112,18 @@ class Config(BaseModel):
     # Bounds on one `Checker.check` call, against hostile or runaway input. A longer text is
     # refused whole (`TextTooLarge`): 10 million characters is some 3,000 pages, beyond any
     # answer or paper. Claims past the first `max_references` of a text, and those still
-    # unanswered `deadline` seconds after the call began, are reported unverifiable. No
-    # deadline by default: `max_lookups` and the request timeouts already bound a check, and
-    # verdicts that depend on the network's speed would differ from run to run.
+    # unanswered `deadline` seconds after the call began, are reported unverifiable (flag
+    # `deadline`). The default deadline bounds what a hostile text can cost (a hundred slow
+    # pages on one site would otherwise hold a check for over 15 minutes) while leaving room
+    # for a real bibliography on a cold cache: arXiv allows one request every 3 s, so a
+    # hundred arXiv ids take five minutes. `0` or "none" turns it off. Batch jobs
+    # (`factcheck run`, `factcheck.pipeline`) have none, whatever this says: their verdicts
+    # must not depend on how fast the network was (`Checker.resolve_extractions`).
     max_text_chars: int = Field(default=10_000_000, gt=0, description="characters per text")
     max_references: int = Field(default=2000, gt=0, description="claims checked per text")
-    deadline: float | None = Field(default=None, gt=0, description="seconds per check call")
+    deadline: float | None = Field(
+        default=DEFAULT_DEADLINE_SECONDS, gt=0, description="seconds per check call"
+    )
 
     # The user's own BibTeX / CSL-JSON files or offline indexes (resolve/library.py); the
     # environment variable separates paths with os.pathsep. Its misses prove nothing unless
@@ -142,6 +164,17 @@ class Config(BaseModel):
             return data
         return {**data, "sources": (LIBRARY_SOURCE, *sources)}
 
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _no_deadline(cls, value: Any) -> Any:
+        """0, "none", "off" or "never": no deadline (a TOML file cannot write None)."""
+        if isinstance(value, str) and value.strip().lower() in NO_DEADLINE:
+            return None
+        with suppress(TypeError, ValueError):
+            if float(value) == 0:
+                return None
+        return value
+
     @field_validator("limits_url")
     @classmethod
     def _limits_store(cls, value: str | None) -> str | None:
@@ -170,9 +203,15 @@ class Config(BaseModel):
         config_file: str | os.PathLike[str] | None = None,
         **overrides: Any,
     ) -> Config:
-        """Defaults, then the configuration file (`config_file`, FACTCHECK_CONFIG, or the one
-        found from the working directory up), then FACTCHECK_* variables from `env`
-        (os.environ), then `overrides`.
+        """Defaults, then the user's own configuration file, then the project's
+        (`config_file`, FACTCHECK_CONFIG, or the one found from the working directory up),
+        then FACTCHECK_* variables from `env` (os.environ), then `overrides`.
+
+        A project file that was found, not named, is not trusted: its settings that would
+        redirect requests or files (every `*_url`, `cache`, `replay`, `library`, `hosts`,
+        `ignore_file`, …) or loosen security and limits (`allow_private_urls`, a longer
+        timeout, …) are dropped with one warning (logger `factcheck.configtrust`). Name the
+        file (`config_file=`) to take it whole.
 
         An override of None means "not given" so that CLI options can be passed straight in.
         """

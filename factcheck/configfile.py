@@ -1,11 +1,18 @@
-"""Configuration files: `[tool.factcheck]` in pyproject.toml, or a factcheck.toml.
+"""Configuration files: the user's own, and a project's (`[tool.factcheck]` in
+pyproject.toml, or a factcheck.toml).
+
+The user's own file (`user_config_path`: `factcheck/config.toml` in the user configuration
+directory, ~/.config on Linux) holds settings for every run, in top-level keys.
 
 A project keeps its settings next to its code, so that everyone who checks it (and CI)
-checks it the same way. The file is the one `--config` / FACTCHECK_CONFIG names, else the
-first found from the working directory upwards: in each directory a factcheck.toml (top-level
-keys), then a pyproject.toml that has a `[tool.factcheck]` table. The search stops at the
-filesystem root or at a directory holding `.git`, so a checkout never picks up settings
-from outside it. `.factcheckignore` (factcheck.ignore) is found the same way.
+checks it the same way. The project's file is the one `--config` / FACTCHECK_CONFIG names,
+else the first found from the working directory upwards: in each directory a factcheck.toml
+(top-level keys), then a pyproject.toml that has a `[tool.factcheck]` table. The search
+stops at the filesystem root or at a directory holding `.git`, so a checkout never picks up
+settings from outside it. `.factcheckignore` (factcheck.ignore) is found the same way.
+
+A file found by the search is not the user's: what it may set is `configtrust`'s to say.
+The user's file and a named one may set anything.
 
 Keys are the CLI flags' names (dashes or underscores), i.e. `Config` fields. An unknown key
 or a value of the wrong type is an error naming the file and the key: a typo would
@@ -25,8 +32,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
+import platformdirs
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from .configtrust import contained, screened, warn_outside
 from .errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -35,6 +44,9 @@ else:
     import tomli as tomllib
 
 CONFIG_FILE = "factcheck.toml"
+# The user's own file: <user configuration directory>/factcheck/config.toml.
+USER_CONFIG_APP = "factcheck"
+USER_CONFIG_FILE = "config.toml"
 PYPROJECT = "pyproject.toml"
 # pyproject.toml's table: [tool.factcheck].
 TOOL_TABLE = ("tool", "factcheck")
@@ -92,17 +104,33 @@ Hosts = Annotated[dict[str, HostOverride], AfterValidator(_host_names)]
 def file_settings(
     model: type[BaseModel], given: str | os.PathLike[str] | None, env: Mapping[str, str]
 ) -> dict[str, Any]:
-    """`model`'s settings from the configuration file: `given`, else FACTCHECK_CONFIG's, else
-    the one found from the working directory up (none: no settings). `ignore_file` is the
-    .factcheckignore found the same way when the file names none."""
+    """`model`'s settings from configuration files: the user's own, then the project's over
+    them. The project's is `given`, else FACTCHECK_CONFIG's (named: taken whole), else the
+    one found from the working directory up (screened: `configtrust`); none, no settings.
+    `ignore_file` is the .factcheckignore found the same way when no file names one."""
+    user_file = user_config_path()
+    own = read_settings(model, user_file) if user_file.is_file() else {}
     named = given or env.get(CONFIG_ENV)
-    path = Path(named).expanduser() if named else find_config(Path.cwd())
-    settings = {} if path is None else read_settings(model, path)
+    if named:
+        project = read_settings(model, Path(named).expanduser())
+    else:
+        found = find_config(Path.cwd())
+        project = (
+            {}
+            if found is None
+            else screened(model, found, read_settings(model, found), own, user_file)
+        )
+    settings = {**own, **project}
     if IGNORE_KEY not in settings:
-        found = find_upwards(IGNORE_FILE, Path.cwd())
-        if found is not None:
-            settings[IGNORE_KEY] = found
+        ignore = find_upwards(IGNORE_FILE, Path.cwd())
+        if ignore is not None:
+            settings[IGNORE_KEY] = ignore
     return settings
+
+
+def user_config_path() -> Path:
+    """The user's own configuration file (it need not exist)."""
+    return Path(platformdirs.user_config_dir(USER_CONFIG_APP)) / USER_CONFIG_FILE
 
 
 def read_settings(model: type[BaseModel], path: Path) -> dict[str, Any]:
@@ -128,22 +156,35 @@ def read_settings(model: type[BaseModel], path: Path) -> dict[str, Any]:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest factcheck.toml, or pyproject.toml with `[tool.factcheck]`, from `start` up."""
+    """The nearest factcheck.toml, or pyproject.toml with `[tool.factcheck]`, from `start` up
+    (passing over files that link out of their directory: `_present`)."""
     for directory in _upwards(start):
-        if (directory / CONFIG_FILE).is_file():
+        if _present(directory / CONFIG_FILE):
             return directory / CONFIG_FILE
         pyproject = directory / PYPROJECT
-        if pyproject.is_file() and _tool_table(_toml(pyproject)) is not None:
+        if _present(pyproject) and _tool_table(_toml(pyproject)) is not None:
             return pyproject
     return None
 
 
 def find_upwards(name: str, start: Path) -> Path | None:
-    """The nearest file called `name` in `start` or a directory above, within the checkout."""
+    """The nearest file called `name` in `start` or a directory above, within the checkout
+    (passing over files that link out of their directory: `_present`)."""
     for directory in _upwards(start):
-        if (directory / name).is_file():
+        if _present(directory / name):
             return directory / name
     return None
+
+
+def _present(path: Path) -> bool:
+    """Whether a file the search may read is at `path`: one that links out of its directory
+    is not, with a warning (see `configtrust.contained`)."""
+    if not path.is_file():
+        return False
+    if contained(path, path.parent):
+        return True
+    warn_outside(path)
+    return False
 
 
 def _upwards(start: Path) -> Iterator[Path]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
+
+from .safetext import safe_line
 
 if TYPE_CHECKING:
     from .model import Report
 
 # How many failing references the message of `FactCheckFailed` names.
 FAILED_MESSAGE_LISTED = 3
+# The flag of a claim left unverifiable because DNS does not work where factcheck runs.
+DNS_UNAVAILABLE = "dns_unavailable"
 
 
 class FactcheckError(Exception):
@@ -31,8 +35,11 @@ class ConfigError(FactcheckError):
 class SourceError(FactcheckError):
     """A source could not answer. Always leads to `unverifiable`, never `not_found`.
 
-    `reason` is one sentence a person can act on; it ends up in the verdict.
+    `reason` is one sentence a person can act on; it ends up in the verdict, and `flags`
+    (of the class) name the cause for the verdict's flags, where a subclass has one.
     """
+
+    flags: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -43,12 +50,25 @@ class SourceUnavailable(SourceError):
     """Connection refused or reset, DNS failure, timeout, 5xx after retries."""
 
 
+class DnsUnavailable(SourceUnavailable):
+    """A name did not resolve, and neither did a name that must exist: DNS does not work
+    where factcheck runs (no network, a resolver that knows only internal names), so the
+    name's absence proves nothing (`net.reachability`)."""
+
+    flags = (DNS_UNAVAILABLE,)
+
+
 class RateLimited(SourceError):
     """The source kept answering 429 after we backed off as it asked."""
 
 
 class BadResponse(SourceError):
     """The source answered, but not with what its API promises (bad JSON, wrong type, too big)."""
+
+
+class UnsafeIdentifier(SourceError):
+    """An identifier that cannot be put into a URL path without naming another resource
+    (empty, `.` or `..`): it is not looked up."""
 
 
 class OfflineMiss(SourceError):
@@ -67,8 +87,10 @@ class FactCheckFailed(FactcheckError):
 
     def __init__(self, report: Report) -> None:
         failures = report.failures()
+        # The message may reach a terminal (a traceback): no control characters in it.
         named = ", ".join(
-            f"{f.citation.raw} ({f.verdict.status.value})" for f in failures[:FAILED_MESSAGE_LISTED]
+            f"{safe_line(f.citation.raw)} ({f.verdict.status.value})"
+            for f in failures[:FAILED_MESSAGE_LISTED]
         )
         more = len(failures) - FAILED_MESSAGE_LISTED
         suffix = f", and {more} more" if more > 0 else ""

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import policies
 from .errors import FactCheckFailed
-from .model import Citation, Extraction, Finding, Kind, Report, Status, Verdict
+from .model import Citation, Extraction, Finding, Kind, Report, Status, Verdict, parse_statuses
 from .textof import Segment, join, replace_segments, segments, urls_reported
 
 if TYPE_CHECKING:
@@ -43,12 +43,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 PolicyName = Literal["noop", "exception", "filter", "fix", "reask"]
 Policy = PolicyName | Callable[[Any, Report], Any]
 StreamMode = Literal["stream_first", "buffer"]
+# What `on_fail="fix"` does with a likely fabricated reference (see `fixes`).
+FixFabricated = Literal["remove", "mark"]
+FIX_FABRICATED = frozenset({"remove", "mark"})
 
-DEFAULT_FAIL_ON = (Status.NOT_FOUND, Status.MISMATCH)
+# What `fail_on` takes: a status, comma-separated names, or a list (`model.parse_statuses`).
+FailOn = Status | str | Iterable[Status | str]
+# As names, so that `inspect.signature(guard)` shows them plainly.
+DEFAULT_FAIL_ON: tuple[str, ...] = (Status.NOT_FOUND.value, Status.MISMATCH.value)
 DEFAULT_MAX_REASKS = 1
 # Policies that only report or raise: they never need the text before it is released.
 RELEASING_POLICIES = frozenset({"noop", "exception"})
-POLICY_NAMES = frozenset({"noop", "exception", "filter", "fix", "reask"})
+POLICY_NAMES = ("noop", "exception", "filter", "fix", "reask")
+STREAM_MODES = ("stream_first", "buffer")
 # The arguments a reask can append the problems to, in order of preference.
 REASK_ARGUMENTS = ("messages", "prompt", "input")
 CHECK_FAILED_REASON = "factcheck could not check this answer ({}); the call itself succeeded"
@@ -107,15 +114,24 @@ class Guard:
         *,
         checker: Checker | None = None,
         on_fail: Policy = "noop",
-        fail_on: Iterable[Status | str] = DEFAULT_FAIL_ON,
+        fail_on: FailOn = DEFAULT_FAIL_ON,
         on_report: Callable[[Report], Any] | None = None,
         stream: StreamMode | None = None,
         max_reasks: int = DEFAULT_MAX_REASKS,
         fallback: Policy = "noop",
+        fix_fabricated: FixFabricated = "remove",
     ) -> None:
-        for policy in (on_fail, fallback):
+        if fix_fabricated not in FIX_FABRICATED:
+            raise ValueError(
+                f"unknown fix_fabricated {fix_fabricated!r}: use one of "
+                + _listed(sorted(FIX_FABRICATED))
+            )
+        for name, policy in (("on_fail", on_fail), ("fallback", fallback)):
             if not callable(policy) and policy not in POLICY_NAMES:
-                raise ValueError(f"unknown on_fail policy {policy!r}")
+                raise ValueError(
+                    f"unknown {name} policy {policy!r}: use one of {_listed(POLICY_NAMES)}, "
+                    "or a callable (value, report) -> value"
+                )
         if fallback == "reask":
             raise ValueError("fallback is what happens after the reasks: it cannot be 'reask'")
         rewrites = callable(on_fail) or on_fail not in RELEASING_POLICIES
@@ -126,17 +142,18 @@ class Guard:
                 f"on_fail={on_fail!r} rewrites the answer, so streams must be buffered: "
                 "use stream='buffer' (or leave stream unset)"
             )
-        if stream not in ("stream_first", "buffer"):
-            raise ValueError(f"unknown stream mode {stream!r}")
+        if stream not in STREAM_MODES:
+            raise ValueError(f"unknown stream mode {stream!r}: use one of {_listed(STREAM_MODES)}")
         if max_reasks < 0:
             raise ValueError("max_reasks must be 0 or more")
         self._checker = checker
         self.on_fail = on_fail
-        self.fail_on = tuple(Status(s) for s in fail_on)
+        self.fail_on = tuple(parse_statuses(fail_on))
         self.on_report = on_report
         self.stream: StreamMode = stream
         self.max_reasks = max_reasks
         self.fallback = fallback
+        self.fix_fabricated = fix_fabricated
 
     @property
     def checker(self) -> Checker:
@@ -216,7 +233,13 @@ class Guard:
             if policy == "filter":
                 return policies.filter_edits(text, report, checked.extraction, self.fail_on)
             if policy == "fix":
-                return policies.fix_edits(text, report, self.fail_on)
+                return policies.fix_edits(
+                    text,
+                    report,
+                    checked.extraction,
+                    self.fail_on,
+                    fabricated=self.fix_fabricated,
+                )
         except Exception:
             log.exception("factcheck could not work out the %s edits", policy)
         return []
@@ -237,6 +260,8 @@ class Guard:
         from . import streams
 
         signature = _signature(func)
+        if self.on_fail == "reask":
+            _check_reaskable(func, signature)
         if inspect.isasyncgenfunction(func):
             wrapper: Callable[..., Any] = streams.async_generator_wrapper(self, func, signature)
         elif inspect.isgeneratorfunction(func):
@@ -318,29 +343,68 @@ def guard(
     *,
     checker: Checker | None = None,
     on_fail: Policy = "noop",
-    fail_on: Iterable[Status | str] = DEFAULT_FAIL_ON,
+    fail_on: FailOn = DEFAULT_FAIL_ON,
     on_report: Callable[[Report], Any] | None = None,
     stream: StreamMode | None = None,
     max_reasks: int = DEFAULT_MAX_REASKS,
     fallback: Policy = "noop",
+    fix_fabricated: FixFabricated = "remove",
 ) -> Callable[[F], F]: ...
 
 
-def guard(func: Any = None, /, **options: Any) -> Any:
+def guard(
+    func: Any = None,
+    /,
+    *,
+    checker: Checker | None = None,
+    on_fail: Policy = "noop",
+    fail_on: FailOn = DEFAULT_FAIL_ON,
+    on_report: Callable[[Report], Any] | None = None,
+    stream: StreamMode | None = None,
+    max_reasks: int = DEFAULT_MAX_REASKS,
+    fallback: Policy = "noop",
+    fix_fabricated: FixFabricated = "remove",
+) -> Any:
     """Check the references in what `func` returns: `@guard` or `@guard(on_fail=...)`.
 
+    Works on functions, coroutine functions, generators and async generators (streams),
+    and on anything that returns an SDK response: the answer text is found by duck typing.
+
     - `checker`: the Checker to use (default: the shared one configured from FACTCHECK_*).
-    - `on_fail`: `noop` (report only), `exception` (raise `FactCheckFailed`), `filter`
-      (remove failing references and their in-text citations), `fix` (put the found
-      record's values in place of a mismatch's), `reask` (call again with the problems
-      appended, at most `max_reasks` times, then apply `fallback`), or a callable
-      `(value, report) -> value`.
-    - `fail_on`: the statuses that trigger the policy (default not_found, mismatch).
+    - `on_fail`: what happens to an answer with a failing reference:
+      `"noop"` (report only), `"exception"` (raise `FactCheckFailed`), `"filter"` (remove
+      failing references and their in-text citations), `"fix"` (correct each mismatch from
+      the work it cites, field by field, authors and identifier included; take out a likely
+      fabricated reference, see `fix_fabricated`), `"reask"` (call again with the problems
+      appended to the `messages`, `prompt` or `input` argument, at most `max_reasks` times,
+      then apply `fallback`), or a callable `(value, report) -> value`.
+    - `fix_fabricated`: what `"fix"` does with a reference no source holds (or whose
+      identifier belongs to another work while no source holds the work it describes):
+      `"remove"` it with its in-text citations, keeping the sentences readable (default),
+      or `"mark"` it, commented out with the reason. `"fix"` never merges a claim with
+      another work: a wrong identifier whose right one was not found is left as it is.
+    - `fail_on`: the statuses that count as failing: `"not_found"`, `"not_found,mismatch"`
+      or a list; default not_found and mismatch.
     - `on_report`: called with every Report; `last_report()` returns it too.
-    - `stream`: `stream_first` (chunks pass as they come; default for noop and exception)
-      or `buffer` (nothing is released until checked; needed by policies that rewrite).
+    - `stream`: `"stream_first"` (chunks pass as they come; the default for noop and
+      exception) or `"buffer"` (nothing is released until checked; needed by the
+      policies that rewrite).
+    - `max_reasks`, `fallback`: how often `"reask"` asks again, and the policy after that.
+
+    Raises ValueError for an unknown policy, status or stream mode (the message lists
+    the valid ones), and TypeError when `on_fail="reask"` decorates a function that takes
+    no argument to re-ask with.
     """
-    configured = Guard(**options)
+    configured = Guard(
+        checker=checker,
+        on_fail=on_fail,
+        fail_on=fail_on,
+        on_report=on_report,
+        stream=stream,
+        max_reasks=max_reasks,
+        fallback=fallback,
+        fix_fabricated=fix_fabricated,
+    )
     if func is None:
         return configured
     return configured(func)
@@ -410,6 +474,34 @@ def _appended(previous: Any, answer: str, message: str) -> Any:
         added = [{"role": "assistant", "content": answer}, {"role": "user", "content": message}]
         return [*previous, *added]
     return previous
+
+
+def _check_reaskable(func: Callable[..., Any], signature: inspect.Signature | None) -> None:
+    """Refuse `on_fail="reask"` for a function that takes no conversation or prompt to
+    append the problems to: every reask would silently fall back. A signature that cannot
+    be read, or one with **kwargs, may still take them: allowed."""
+    if signature is None:
+        return
+    parameters = signature.parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return
+    if any(p.name in REASK_ARGUMENTS for p in parameters):
+        return
+    name = getattr(func, "__name__", repr(func))
+    arguments = ", ".join(signature.parameters)
+    raise TypeError(
+        f"on_fail='reask' needs an argument to re-ask with, and {name}({arguments}) has none: "
+        f"name one {_listed(REASK_ARGUMENTS, 'or')} (or take **kwargs), or choose another "
+        f"policy ({_listed(POLICY_NAMES)})"
+    )
+
+
+def _listed(names: Iterable[str], last: str = "") -> str:
+    """Names quoted and joined: 'a', 'b', 'c' (or 'a', 'b' or 'c')."""
+    quoted = [repr(name) for name in names]
+    if last and len(quoted) > 1:
+        return f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
+    return ", ".join(quoted)
 
 
 def _signature(func: Callable[..., Any]) -> inspect.Signature | None:

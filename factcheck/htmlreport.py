@@ -41,6 +41,7 @@ from .model import Fields, Finding, Status
 from .pipeline.rates import Rate
 from .pipeline.tally import GroupSummary, Rates, Tally
 from .render import SHOWN_FIELDS, clip, shown_fields
+from .safetext import safe_text
 
 TEMPLATE_PACKAGE = "factcheck"
 TEMPLATE_DIR = "templates"
@@ -156,7 +157,7 @@ def _starts_a_document(line: str) -> bool:
     it is not JSON on its own (the document is indented over many lines), or holds `files`."""
     try:
         value = json.loads(line)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return line.strip().startswith("{")
     return isinstance(value, dict) and "files" in value
 
@@ -165,8 +166,9 @@ def _check_document(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]
     """The files of a `check --format json` document, each a record grouped by its path."""
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not JSON lines nor a JSON document ({exc.msg})") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        raise InputError(f"{path}: not JSON lines nor a JSON document ({why})") from None
     files = document.get("files") if isinstance(document, dict) else None
     if not isinstance(files, list):
         raise InputError(f"{path}: a JSON document without a `files` list")
@@ -186,8 +188,9 @@ def _jsonl_records(
     for number, raw in lines:
         try:
             value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: line {number}: not valid JSON ({exc.msg})") from None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            raise InputError(f"{path}: line {number}: not valid JSON ({why})") from None
         if isinstance(value, dict) and "findings" in value:
             yield number, value
         elif isinstance(value, dict) and "citation" in value and "verdict" in value:
@@ -275,8 +278,10 @@ def _sha256(text: str) -> str:
 
 
 def _e(value: Any) -> str:
-    """Any value as HTML text (or attribute value): escaped, quotes included."""
-    return html.escape(str(value), quote=True)
+    """Any value as HTML text (or attribute value): without control characters and bidi
+    overrides (`safetext`, which would reorder what the page shows), escaped, quotes
+    included."""
+    return html.escape(safe_text(str(value)), quote=True)
 
 
 def _rate(rates: Rates, name: str) -> Rate:

@@ -7,8 +7,11 @@ reported.
 
 - In the text, `<!-- factcheck: ignore -->` (Markdown, HTML) or `% factcheck: ignore`
   (LaTeX, BibTeX) drops the next claim after it; a reference entry goes with every
-  identifier and link inside it. `drop_marked` runs in `extract_all` and costs one
-  substring test when a text has no marker.
+  identifier and link inside it. Every claim inside a comment that starts with
+  `factcheck:` is dropped too: `<!-- factcheck: … -->`, or a `% factcheck: …` line and the
+  `%` lines right after it. That is how `factcheck fix` comments out a fabricated
+  reference, which is then not checked again. `drop_marked` runs in `extract_all` and
+  costs one substring test when a text has no marker.
 - `.factcheckignore` (`config.ignore_file`; Config.load finds it from the working directory
   up, like the configuration file) holds one pattern per line, `#` starting a comment line:
 
@@ -43,6 +46,11 @@ from .model import Citation, Extraction, Link
 # Every marker holds this: a text without it skips the regular expression.
 MARKER_HINT = "factcheck:"
 _MARKER_RE = re.compile(r"<!--\s*factcheck:\s*ignore\s*-->|%[ \t]*factcheck:[ \t]*ignore\b")
+# Text commented out under a factcheck note (`fixes.commented`): nothing in it is checked.
+_COMMENTED_RE = re.compile(
+    r"<!--[ \t]*factcheck:.*?-->|^[ \t]*%[ \t]*factcheck:[^\n]*(?:\n[ \t]*%[^\n]*)*",
+    re.DOTALL | re.MULTILINE,
+)
 
 COMMENT = "#"
 _TRAILING_COMMENT_RE = re.compile(r"\s+#")
@@ -168,11 +176,17 @@ def _glob(pattern: str) -> str:
 
 
 def drop_marked(text: str, extraction: Extraction) -> Extraction:
-    """`extraction` without the claim that follows each ignore marker in `text`."""
+    """`extraction` without the claim that follows each ignore marker in `text`, and
+    without the claims inside comments that factcheck wrote."""
     if MARKER_HINT not in text:
         return extraction
     starts = [citation.start for citation in extraction.citations]
     marked = {bisect_left(starts, marker.end()) for marker in _MARKER_RE.finditer(text)}
+    for comment in _COMMENTED_RE.finditer(text):
+        # Every claim that starts inside the comment.
+        marked.update(
+            range(bisect_left(starts, comment.start()), bisect_left(starts, comment.end()))
+        )
     return without(extraction, [i for i in marked if i < len(starts)])
 
 

@@ -45,14 +45,23 @@ def decode(path: str, data: bytes) -> Document:
         raise InputError(f"{path}: the input is empty")
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
         raise InputError(f"{path}: looks like a binary file (NUL bytes); give a text file")
+    text, bad_byte = decode_utf8(data)
+    if bad_byte is None:
+        return Document(path, text)
+    return Document(path, text, [replaced_bytes_warning(path, bad_byte)])
+
+
+def decode_utf8(data: bytes) -> tuple[str, int | None]:
+    """`data` as UTF-8, undecodable bytes replaced with U+FFFD, and the offset of the first
+    of them (None when there was none). `factcheck run` reads JSONL lines the same way."""
     try:
-        return Document(path, data.decode("utf-8"))
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        warning = (
-            f"{path}: invalid UTF-8 at byte {exc.start}; undecodable bytes were replaced "
-            "with U+FFFD"
-        )
-        return Document(path, data.decode("utf-8", errors="replace"), [warning])
+        return data.decode("utf-8", errors="replace"), exc.start
+
+
+def replaced_bytes_warning(where: str, bad_byte: int) -> str:
+    return f"{where}: invalid UTF-8 at byte {bad_byte}; undecodable bytes were replaced with U+FFFD"
 
 
 def _read_bytes(path: str) -> bytes:

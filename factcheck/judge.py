@@ -14,10 +14,19 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from .match import AGREE, claims_et_al, claims_publication, compare, is_preprint
+from .match import (
+    AGREE,
+    DISAGREE,
+    Comparison,
+    claims_et_al,
+    claims_publication,
+    compare,
+    is_preprint,
+)
 from .model import UNPARSED, Citation, FieldDiff, Fields, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
-from .resolve.base import METADATA_UNAVAILABLE, Lookup, Outcome
+from .resolve.base import INTERNAL_ERROR, METADATA_UNAVAILABLE, Lookup, Outcome, describe
+from .resolve.candidates import TITLE_SIMILARITY_FLOOR
 
 # --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------
 # The record's title appears in the text around the identifier at least this well: confirmed.
@@ -101,6 +110,10 @@ SOFT_404 = "soft_404"
 COVERAGE_INCOMPLETE = "coverage_incomplete"
 # The check's deadline (`Config.deadline`) passed before the sources answered this claim.
 DEADLINE = "deadline"
+# An entry's identifier belongs to another work than the one the entry describes; with
+# CITED_WORK_NOT_FOUND, every source searched for the work described and none holds it.
+WRONG_IDENTIFIER = "wrong_identifier"
+CITED_WORK_NOT_FOUND = "cited_work_not_found"
 
 
 def judge(
@@ -108,14 +121,17 @@ def judge(
     lookups: list[Lookup],
     *,
     published: list[Lookup] | None = None,
+    meant: list[Lookup] | None = None,
     today: date | None = None,
 ) -> Verdict:
     """The verdict for one citation, given every lookup made for it, in the order made.
 
     `published` are the searches for the published version of an entry whose identifier
     is a preprint's while the entry names a journal or conference (see
-    `needs_published_version`). Signs of invention that need no source (a year still to
-    come, placeholder names) are added as flags to whatever the sources say."""
+    `needs_published_version`); `meant` the searches for the work an entry describes when
+    its identifier belongs to another (see `needs_meant_work`). Signs of invention that
+    need no source (a year still to come, placeholder names) are added as flags to
+    whatever the sources say. An entry with nothing readable to check is `unparsed`."""
     if unreadable(citation):
         return Verdict(
             status=Status.UNVERIFIABLE,
@@ -126,6 +142,8 @@ def judge(
     verdict = _judge_lookups(citation, lookups)
     if published is not None and verdict.status is Status.VERIFIED:
         verdict = _judge_published(citation, verdict, published)
+    if meant is not None and WRONG_IDENTIFIER in verdict.flags:
+        verdict = _judge_meant(citation, verdict, meant)
     for flag in claim_flags(citation, today or date.today()):
         if flag not in verdict.flags:
             verdict.flags.append(flag)
@@ -255,6 +273,82 @@ def _judge_published(citation: Citation, verdict: Verdict, published: list[Looku
     )
 
 
+def needs_meant_work(citation: Citation, lookups: list[Lookup]) -> bool:
+    """Whether an entry's identifier found a record of another work than the one the entry
+    describes (`another_work`): the sources must then be searched for the work described,
+    as for an entry without identifier, before anything can be said about it."""
+    found = next((lk for lk in lookups if lk.outcome is Outcome.FOUND and lk.records), None)
+    if citation.kind is not Kind.REFERENCE or found is None or not _claims_a_work(citation):
+        return False
+    record = found.records[0]
+    if {METADATA_UNAVAILABLE, VERSION_NOT_FOUND} & set(record.flags):
+        return False
+    return another_work(_compare(citation, record))
+
+
+def another_work(comparison: Comparison) -> bool:
+    """Whether a record is of another work than the claim: its title is not even a near
+    miss of the claimed one (below the similarity a search asks of a candidate,
+    `candidates.TITLE_SIMILARITY_FLOOR`). A title a word or two off, with wrong authors or
+    year, is the same work described wrongly: it is corrected, never searched for."""
+    title = comparison.title
+    return title.state == DISAGREE and title.score < TITLE_SIMILARITY_FLOOR
+
+
+def _judge_meant(citation: Citation, verdict: Verdict, meant: list[Lookup]) -> Verdict:
+    """An entry whose identifier belongs to another work, once the sources were searched
+    for the work it describes: that work, with the identifier to cite it by; or, when
+    every source answered and none holds it, a likely fabrication. Never the claim's
+    fields merged with the other work's."""
+    wrong = verdict.record
+    name, title = _name(citation), (wrong.fields.title if wrong else None) or "untitled"
+    other = f"{name} belongs to another work (“{title}”)"
+    for lookup in meant:
+        record = next((r for r in lookup.records if lookup.outcome is Outcome.FOUND), None)
+        if record is None:
+            continue
+        if wrong is not None and _same_work(record, wrong):
+            return verdict
+        return _cited_work(citation, record, lookup.source, other)
+    exhausted = meant and search_exhausted(meant) and any(lk.authoritative for lk in meant)
+    if exhausted and not (wrong is not None and _same_authors(citation, wrong)):
+        sources = ", ".join(sorted({lk.source for lk in meant}))
+        reason = f"{other}, and no source holds the work cited ({sources}): likely fabricated"
+        return verdict.model_copy(
+            update={"reason": reason, "flags": [*verdict.flags, CITED_WORK_NOT_FOUND]}
+        )
+    return verdict
+
+
+def _same_authors(citation: Citation, record: Record) -> bool:
+    """The identifier's work is by the authors cited: the entry may name it with a title
+    gone wrong, so its silence elsewhere does not make the entry an invention."""
+    return _compare(citation, record).authors.state == AGREE
+
+
+def _cited_work(citation: Citation, record: Record, source: str, other: str) -> Verdict:
+    """The mismatch of an entry whose identifier is wrong, against the work it describes."""
+    kind, value = citation.fields.identifier() or (Kind.DOI, None)
+    right = getattr(record.fields, kind.value) or record.fields.doi
+    identifier = FieldDiff(field=kind.value, claimed=value, found=right, suggestion=right)
+    diffs = [identifier, *_compare(citation, record).diffs]
+    cite_as = f", {right}" if right else ""
+    reason = f"{other}; the work cited is “{record.fields.title}”{cite_as} ({source})"
+    flags = [*record.flags, WRONG_IDENTIFIER]
+    return _mismatch(reason, source, record, diffs, flags)
+
+
+def _same_work(one: Record, other: Record) -> bool:
+    doi = one.fields.doi
+    return (one.source, one.id) == (other.source, other.id) or bool(
+        doi and other.fields.doi and doi.lower() == other.fields.doi.lower()
+    )
+
+
+def _compare(citation: Citation, record: Record) -> Comparison:
+    return compare(citation.fields, record.fields, truncated=claims_et_al(citation.raw))
+
+
 def searched(citation: Citation) -> bool:
     """Whether the citation is an entry looked for by search, having no identifier of its own."""
     return citation.kind is Kind.REFERENCE and citation.fields.identifier() is None
@@ -335,14 +429,17 @@ def _claims_a_work(citation: Citation) -> bool:
 
 
 def _judge_entry(citation: Citation, source: str, record: Record, flags: list[str]) -> Verdict:
-    """A bibliography entry against the record its identifier or a search found, field by field."""
-    comparison = compare(citation.fields, record.fields, truncated=claims_et_al(citation.raw))
+    """A bibliography entry against the record its identifier or a search found, field by
+    field. A record of another work (`another_work`) is flagged WRONG_IDENTIFIER."""
+    comparison = _compare(citation, record)
     name = _name(citation, record)
     if comparison.diffs:
         results = comparison.results()
         notes = "; ".join(
             results[field].note or f"the {field} differs" for field in comparison.disagreeing()
         )
+        if citation.fields.identifier() is not None and another_work(comparison):
+            flags = [*flags, WRONG_IDENTIFIER]
         return _mismatch(f"{name}: {notes} ({source})", source, record, comparison.diffs, flags)
     confidence = CONF_CONFIRMED if comparison.supporting >= ENTRY_CONFIRMING_FIELDS else CONF_EXISTS
     title = record.fields.title or "the record"
@@ -481,6 +578,17 @@ def unchecked(reason: str, *flags: str) -> Verdict:
     )
 
 
+def failed_inside(exc: BaseException) -> Verdict:
+    """The verdict of a claim whose check raised inside factcheck: nothing was decided about
+    it, and the flag `internal_error` says that the cause is ours, not the claim's."""
+    return Verdict(
+        status=Status.UNVERIFIABLE,
+        confidence=CONF_UNVERIFIABLE,
+        reason=f"this claim could not be checked: {describe(exc)}",
+        flags=[INTERNAL_ERROR],
+    )
+
+
 def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
     if not lookups:
         reason = f"no configured source covers {citation.kind.value} citations"
@@ -493,12 +601,26 @@ def _unverifiable(citation: Citation, lookups: list[Lookup]) -> Verdict:
     failed = [lk for lk in lookups if lk.outcome is Outcome.FAILED]
     missing = [lk for lk in lookups if lk.outcome is Outcome.MISSING]
     parts = [f"{lk.source} has no record (not proof it does not exist)" for lk in missing]
-    parts += [lk.reason or f"{lk.source} could not answer" for lk in failed]
+    parts += _failure_reasons(failed)
     flags = [COVERAGE_INCOMPLETE] if missing else []
+    flags += [flag for lk in failed for flag in lk.flags]
     return Verdict(
         status=Status.UNVERIFIABLE,
         confidence=CONF_UNVERIFIABLE,
         reason="; ".join(parts),
         source=(missing or failed)[0].source,
-        flags=flags,
+        flags=list(dict.fromkeys(flags)),
     )
+
+
+def _failure_reasons(failed: list[Lookup]) -> list[str]:
+    """Why each source failed, a reason shared by several sources said once, after their
+    names ("crossref, doi: DNS lookup failed, …"), so that one cause reads as one."""
+    by_reason: dict[str, list[str]] = {}
+    for lookup in failed:
+        reason = lookup.reason or f"{lookup.source} could not answer"
+        by_reason.setdefault(reason, []).append(lookup.source)
+    return [
+        reason if len(sources) == 1 else f"{', '.join(sources)}: {reason}"
+        for reason, sources in by_reason.items()
+    ]

@@ -7,13 +7,28 @@ Report serialises to the JSON contract in DESIGN.md and reads back unchanged.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from .normalize import ascii_lower
 
-class Kind(str, Enum):
+
+class ValueEnum(str, Enum):
+    """A string enum that prints as its value: `print(Status.VERIFIED)` and f-strings show
+    `verified`, as the JSON does, not `Status.VERIFIED`. (`enum.StrEnum` does this from
+    Python 3.11; factcheck supports 3.10.)"""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Kind(ValueEnum):
     """What sort of claim a Citation is."""
 
     DOI = "doi"
@@ -26,13 +41,34 @@ class Kind(str, Enum):
     INLINE = "inline"
 
 
-class Status(str, Enum):
+class Status(ValueEnum):
     """The four verdicts. Their meanings are the contract in DESIGN.md."""
 
     VERIFIED = "verified"
     MISMATCH = "mismatch"
     NOT_FOUND = "not_found"
     UNVERIFIABLE = "unverifiable"
+
+
+# Between status names given as one string: "not_found,mismatch".
+STATUS_SEPARATOR = ","
+
+
+def parse_statuses(value: Status | str | Iterable[Status | str]) -> list[Status]:
+    """Statuses as `fail_on` is given everywhere: one name, comma-separated names
+    ("not_found,mismatch") or a list of names or Statuses. Raises ValueError naming the
+    valid statuses (a string is not taken for the list of its letters)."""
+    names = value.split(STATUS_SEPARATOR) if isinstance(value, str) else list(value)
+    statuses = []
+    for name in names:
+        if isinstance(name, str) and not name.strip():
+            continue
+        try:
+            statuses.append(Status(name.strip() if isinstance(name, str) else name))
+        except ValueError:
+            known = ", ".join(s.value for s in Status)
+            raise ValueError(f"unknown status {name!r}: the statuses are {known}") from None
+    return statuses
 
 
 # Identifier kinds, each named like its Fields attribute, in order of preference.
@@ -105,7 +141,9 @@ class Citation(BaseModel):
     def key(self) -> str:
         """Identity of what gets looked up: the same identifier twice is resolved once.
 
-        Identifiers compare case-insensitively; URLs are case-sensitive past the host.
+        Identifiers compare case-insensitively, in ASCII letters only (as DOIs do): a
+        look-alike such as the Kelvin sign "K" is another identifier, not "k"; URLs are
+        case-sensitive past the host.
         """
         ident = (
             self.fields.doi
@@ -119,7 +157,7 @@ class Citation(BaseModel):
         if self.kind is Kind.REFERENCE:
             ident = self.raw
         elif self.kind is not Kind.URL:
-            ident = ident.lower()
+            ident = ascii_lower(ident)
         return f"{self.kind.value}:{ident}"
 
 
@@ -218,11 +256,14 @@ class Summary(BaseModel):
 
 
 class Report(BaseModel):
-    """The findings for one text. `ok` is False when any finding's status is in `fail_on`."""
+    """The findings for one text. `ok` is False when any finding's status is in `fail_on`,
+    or when the text could not be checked at all: then `error` says why (a missing file, a
+    text over `max_text_chars`) and there are no items."""
 
     path: str | None = None
     items: list[Finding] = Field(default_factory=list)
     fail_on: list[Status] = Field(default_factory=lambda: [Status.NOT_FOUND, Status.MISMATCH])
+    error: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -231,7 +272,7 @@ class Report(BaseModel):
 
     @property
     def ok(self) -> bool:
-        return not any(f.verdict.status in self.fail_on for f in self.items)
+        return self.error is None and not any(f.verdict.status in self.fail_on for f in self.items)
 
     def failures(self) -> list[Finding]:
         return [f for f in self.items if f.verdict.status in self.fail_on]

@@ -7,15 +7,25 @@ deciding whether two titles name the same work, so all of them are folded away.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from functools import lru_cache
 
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 _NON_WORD = re.compile(r"[\W_]+")
+# Upper- to lower-case ASCII letters, and nothing else (see `ascii_lower`).
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # Folded strings remembered: a guarded chat compares the same titles and names call after
 # call, and a judge compares each against several candidates.
 FOLD_CACHE_SIZE = 16384
+
+
+def ascii_lower(text: str) -> str:
+    """`text` with its ASCII letters lower-cased and every other character as it is: how
+    identifiers (DOIs, arXiv ids) ignore case. Unicode lower-casing would make look-alikes
+    equal: the Kelvin sign "K" lower-cases to "k"."""
+    return text.translate(_ASCII_LOWER)
 
 
 @lru_cache(maxsize=FOLD_CACHE_SIZE)

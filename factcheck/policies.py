@@ -9,23 +9,23 @@ piece keeps its place and only its text changes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from . import cuts
+from .edits import Edit, apply, merge_spans, without_overlaps
 from .model import Citation, Extraction, Finding, Kind, Report, Status
+from .safetext import safe_line
 from .textof import Path, Segment
+
+if TYPE_CHECKING:
+    from .fixes import Fabricated
+
+__all__ = ["Edit", "apply", "apply_to_segments", "failing", "filter_edits", "fix_edits"]
 
 # A finding the guard made up because the check itself failed (see guard.py): it names no
 # reference, so no policy may cut or rewrite text for it.
 CHECK_FAILED = "check_failed"
-# The list marker or indentation that may open a reference entry's line.
-_LINE_LEAD_RE = re.compile(
-    r"[ \t]*(?:>[ \t]*)*(?:[-*+•]|\d{1,3}[.)]|\(\d{1,3}\)|\[\d{1,3}\])?[ \t]*"
-)
-# What separates in-text citations sharing brackets: "(A, 2020; B, 2021)", "[1, 2]".
-_CITE_SEPARATORS = ("; ", ", ", ";", ",")
-_BRACKET_PAIRS = ("()", "[]")
 # How many problems a reask message lists; the rest are counted.
 REASK_MAX_LISTED = 20
 REASK_INTRO = "Some references in your previous answer could not be verified:"
@@ -33,15 +33,6 @@ REASK_OUTRO = (
     "Answer again. Correct these references from sources you are sure of, or leave them out; "
     "do not invent references, DOIs or links."
 )
-
-
-@dataclass(frozen=True, order=True)
-class Edit:
-    """Replace `text[start:end]` with `new` (an empty `new` removes)."""
-
-    start: int
-    end: int
-    new: str = ""
 
 
 def failing(report: Report, fail_on: Iterable[Status]) -> list[Finding]:
@@ -54,11 +45,6 @@ def failing(report: Report, fail_on: Iterable[Status]) -> list[Finding]:
     ]
 
 
-def in_text(text: str, citation: Citation) -> bool:
-    """Whether the citation is written in the text (not only reported by the SDK)."""
-    return text[citation.start : citation.end] == citation.raw
-
-
 def filter_edits(
     text: str, report: Report, extraction: Extraction, fail_on: Iterable[Status]
 ) -> list[Edit]:
@@ -66,19 +52,21 @@ def filter_edits(
 
     A failing identifier or link inside a bibliography entry takes its entry with it; one
     in prose goes alone (a markdown link keeps its label). Failing in-text citations go too.
+    The cuts keep the sentences readable (see `cuts`).
     """
     citations = extraction.citations
     position = {(c.kind, c.start, c.end): i for i, c in enumerate(citations)}
     entries = [i for i, c in enumerate(citations) if c.kind is Kind.REFERENCE]
     removed: list[tuple[int, int]] = []
-    replaced: list[Edit] = []
+    links: list[Edit] = []
+    cited: list[Citation] = []
     dropped: set[int] = set()
     for finding in failing(report, fail_on):
         citation = finding.citation
-        if not in_text(text, citation):
+        if not cuts.in_text(text, citation):
             continue
         if citation.kind is Kind.INLINE:
-            removed.append(_inline_span(text, citation.start, citation.end))
+            cited.append(citation)
             continue
         entry = position.get((citation.kind, citation.start, citation.end))
         if citation.kind is not Kind.REFERENCE:
@@ -86,57 +74,29 @@ def filter_edits(
         if entry is not None:
             dropped.add(entry)
         else:
-            _remove_link(text, citation, removed, replaced)
+            links.append(cuts.link_cut(text, citation.start, citation.end))
     for entry in dropped:
-        removed.append(_line_span(text, citations[entry].start, citations[entry].end))
-        for row in extraction.links:
-            if row.reference == entry and row.inline is not None:
-                inline = citations[row.inline]
-                removed.append(_inline_span(text, inline.start, inline.end))
-    spans = [_unbracket(text, start, end) for start, end in _merge(removed)]
-    kept = [e for e in replaced if not any(s < e.end and e.start < t for s, t in spans)]
-    return sorted([*(Edit(s, t) for s, t in spans), *kept])
+        removed.append(cuts.entry_span(text, citations[entry].start, citations[entry].end))
+        cited += cuts.citing(extraction, entry)
+    inline = [c for c in citations if c.kind is Kind.INLINE]
+    edits = [Edit(start, end) for start, end in merge_spans(removed)]
+    return without_overlaps([*edits, *cuts.citation_cuts(text, cited, inline), *links])
 
 
-def fix_edits(text: str, report: Report, fail_on: Iterable[Status]) -> list[Edit]:
-    """Replace each claimed value of a `mismatch` with the found record's, in place.
+def fix_edits(
+    text: str,
+    report: Report,
+    extraction: Extraction,
+    fail_on: Iterable[Status],
+    fabricated: Fabricated | str = "remove",
+) -> list[Edit]:
+    """What `fixes.plan` decides for each failing claim, as edits: a mismatch corrected
+    field by field (a wrong identifier replaced by the right one), a fabricated reference
+    removed with its in-text citations (or marked), nothing where nothing better is known.
+    (`fixes` is imported here: it needs the verdict rules, which the guard's import spares.)"""
+    from .fixes import Fabricated, plan
 
-    A value is replaced where it is written: inside the entry or in-text citation, or on
-    the line of an identifier (its title is written next to it). Values that are lists
-    (authors) are left alone: rewriting names in free text is guesswork.
-    """
-    if Status.MISMATCH not in set(fail_on):
-        return []
-    edits: list[Edit] = []
-    for finding in failing(report, (Status.MISMATCH,)):
-        citation = finding.citation
-        if not in_text(text, citation):
-            continue
-        low, high = citation.start, citation.end
-        if citation.kind not in (Kind.REFERENCE, Kind.INLINE):
-            low = text.rfind("\n", 0, low) + 1
-            high = len(text) if (end := text.find("\n", high)) < 0 else end
-        for diff in finding.verdict.diffs:
-            new = diff.suggestion if diff.suggestion is not None else diff.found
-            if not isinstance(diff.claimed, str | int) or not isinstance(new, str | int):
-                continue
-            old = str(diff.claimed)
-            at = text.find(old, low, high) if old else -1
-            if at >= 0 and old != str(new):
-                edits.append(Edit(at, at + len(old), str(new)))
-    return _without_overlaps(sorted(set(edits)))
-
-
-def apply(text: str, edits: Sequence[Edit]) -> str:
-    """`text` with the (sorted, non-overlapping) edits made."""
-    pieces: list[str] = []
-    cursor = 0
-    for edit in edits:
-        pieces.append(text[cursor : edit.start])
-        pieces.append(edit.new)
-        cursor = edit.end
-    pieces.append(text[cursor:])
-    return "".join(pieces)
+    return plan(text, report, extraction, fail_on=fail_on, fabricated=Fabricated(fabricated)).edits
 
 
 def apply_to_segments(
@@ -175,7 +135,8 @@ def reask_message(report: Report, fail_on: Iterable[Status]) -> str:
     lines = [REASK_INTRO]
     for finding in problems[:REASK_MAX_LISTED]:
         verdict = finding.verdict
-        lines.append(f"- {finding.citation.raw}: {verdict.status.value}: {verdict.reason}")
+        line = f"- {finding.citation.raw}: {verdict.status.value}: {verdict.reason}"
+        lines.append(safe_line(line))
     if len(problems) > REASK_MAX_LISTED:
         lines.append(f"- … and {len(problems) - REASK_MAX_LISTED} more")
     lines.append(REASK_OUTRO)
@@ -184,69 +145,3 @@ def reask_message(report: Report, fail_on: Iterable[Status]) -> str:
 
 def _inside(inner: Citation, outer: Citation) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
-
-
-def _line_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """An entry's span widened to its whole line(s) when nothing else shares them."""
-    line_start = text.rfind("\n", 0, start) + 1
-    if _LINE_LEAD_RE.fullmatch(text, line_start, start):
-        start = line_start
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    if not text[end:line_end].strip():
-        end = min(len(text), line_end + 1)
-    return start, end
-
-
-def _inline_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """An in-text citation with the separator that ties it to its neighbours."""
-    for separator in _CITE_SEPARATORS:
-        if text.startswith(separator, end):
-            return start, end + len(separator)
-    for separator in _CITE_SEPARATORS[:2]:
-        if text.endswith(separator, 0, start):
-            return start - len(separator), end
-    return start, end
-
-
-def _unbracket(text: str, start: int, end: int) -> tuple[int, int]:
-    """A removal that empties its brackets takes them, and the space before them, too."""
-    if start > 0 and end < len(text) and text[start - 1] + text[end] in _BRACKET_PAIRS:
-        start, end = start - 1, end + 1
-    if start > 0 and text[start - 1] == " " and (end == len(text) or not text[end].isalnum()):
-        start -= 1
-    return start, end
-
-
-def _remove_link(
-    text: str, citation: Citation, removed: list[tuple[int, int]], replaced: list[Edit]
-) -> None:
-    """A link in prose: `[label](url)` keeps its label, `<url>` loses its brackets."""
-    start, end = citation.start, citation.end
-    closes = end < len(text) and text[end] == ")"
-    if closes and text.endswith("](", 0, start):
-        opening = text.rfind("[", 0, start - 2)
-        if opening >= 0:
-            replaced.append(Edit(opening, end + 1, text[opening + 1 : start - 2]))
-            return
-    if start > 0 and end < len(text) and text[start - 1] + text[end] in ("<>", "()"):
-        start, end = start - 1, end + 1
-    removed.append((start, end))
-
-
-def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _without_overlaps(edits: list[Edit]) -> list[Edit]:
-    kept: list[Edit] = []
-    for edit in edits:
-        if not kept or edit.start >= kept[-1].end:
-            kept.append(edit)
-    return kept

@@ -4,6 +4,9 @@ The other report formats (terminal, Markdown, SARIF, annotated text) are in `for
 
 The JSON shape is a contract other tools rely on (DESIGN.md): a `files` list, each with
 `path`, `items` and `summary`, and an overall `summary`. Keys may be added, never changed.
+Values are written whole (a claim's `raw` is still `text[start:end]`); the characters a
+terminal could act on are written as `\\uXXXX` escapes (`safetext.json_safe`), so the
+document is safe to print and reads back unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .model import Citation, Extraction, Fields, Finding, Report, Summary
+from .safetext import json_safe, safe_line
 
 # How much of a long claim or title a table cell shows.
 MAX_CELL_CHARS = 90
@@ -32,12 +36,16 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def report_dict(report: Report) -> dict[str, Any]:
-    return {
+    """One file of the JSON contract; `error` only for a file that could not be checked."""
+    document = {
         "path": report.path,
         "items": [finding_dict(f) for f in report.items],
         "summary": report.summary.model_dump(mode="json"),
         "ok": report.ok,
     }
+    if report.error is not None:
+        document["error"] = report.error
+    return document
 
 
 def to_json(reports: Sequence[Report]) -> str:
@@ -50,7 +58,7 @@ def to_json(reports: Sequence[Report]) -> str:
         "summary": total.model_dump(mode="json"),
         "ok": all(r.ok for r in reports),
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 def to_jsonl(reports: Sequence[Report]) -> str:
@@ -60,16 +68,16 @@ def to_jsonl(reports: Sequence[Report]) -> str:
         for r in reports
         for f in r.items
     ]
-    return "\n".join(lines)
+    return json_safe("\n".join(lines))
 
 
 def print_citations(path: str, citations: list[Citation], console: Console) -> None:
     """The `factcheck extract` table."""
-    table = Table(title=path, title_justify="left", show_lines=False)
+    table = Table(title=safe_line(path), title_justify="left", show_lines=False)
     for column in ("kind", "start", "end", "label", "claim"):
         table.add_column(column)
     for c in citations:
-        table.add_row(c.kind.value, str(c.start), str(c.end), c.label or "", clip(c.raw))
+        table.add_row(c.kind.value, str(c.start), str(c.end), clip(c.label or ""), clip(c.raw))
     console.print(table)
 
 
@@ -83,7 +91,7 @@ def extraction_json(documents: Sequence[tuple[str, Extraction]]) -> str:
         }
         for path, extraction in documents
     ]
-    return json.dumps({"files": files}, ensure_ascii=False, indent=2)
+    return json_safe(json.dumps({"files": files}, ensure_ascii=False, indent=2))
 
 
 def shown_fields(fields: Fields) -> dict[str, str]:
@@ -101,6 +109,7 @@ def shown_fields(fields: Fields) -> dict[str, str]:
 
 
 def clip(text: str, limit: int = MAX_CELL_CHARS) -> str:
-    """`text` on one line, cut to `limit` characters with an ellipsis."""
-    text = " ".join(text.split())
+    """`text` on one line, without control characters (`safetext`), cut to `limit`
+    characters with an ellipsis."""
+    text = safe_line(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

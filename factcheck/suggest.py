@@ -4,11 +4,12 @@ copy of a dead link.
 Only on request (`factcheck check --suggest`): an archived copy costs one more request per
 dead link, and a rewritten reference is only worth reading when something was wrong.
 
-- A `mismatch` whose record was found gets `suggestion`: the reference rewritten from the
-  record, the claim's own fields filling what the record lacks (the record wins wherever both
-  have a value, since the claim was found to be wrong somewhere). A BibTeX entry comes back as
-  a BibTeX entry under its own key; anything else as an APA 7 reference, since the parser
-  does not tell which style a free-text entry was written in.
+- A `mismatch` gets `suggestion`: the claim as its fix rewrites it (`fixes.decide`, the
+  decision the guard's `fix` and `factcheck fix` apply too): corrected field by field from
+  the work it cites, authors and identifier included, in its own format (a BibTeX entry
+  under its own key and type, a free-text entry in its own style). A reference whose
+  identifier belongs to another work gets the right identifier when a search found the
+  work it describes, and no suggestion otherwise: it is never rewritten as the other work.
 - A URL found `not_found` (404, 410, no such host, a soft 404) gets `archived_url`: the
   Wayback Machine's closest snapshot, from its availability API (`config.wayback_url`),
   asked through the project's `Http` client (cache, timeouts, rate limits). Any failure of
@@ -23,8 +24,7 @@ from enum import Enum
 from typing import Any
 
 from .errors import SourceError
-from .extract.bibtex import parse_bibtex
-from .formats.common import ARXIV_ABSTRACT, DOI_RESOLVER
+from .formats.common import work_link
 from .match import is_preprint
 from .model import Author, Fields, Finding, Kind, Report, Status
 from .net.http import Http
@@ -142,25 +142,16 @@ def works(report: Report) -> list[Finding]:
 
 
 def corrected_reference(finding: Finding) -> str | None:
-    """The reference rewritten from the record found, for a `mismatch` that has one: a BibTeX
-    entry for a BibTeX entry, else APA 7. None for anything else."""
-    verdict, citation = finding.verdict, finding.citation
-    if verdict.status is not Status.MISMATCH or verdict.record is None or citation.kind is Kind.URL:
-        return None
-    if not verdict.record.fields.title:
-        return None
-    fields = merged_fields(citation.fields, verdict.record.fields)
-    if citation.kind is Kind.REFERENCE and citation.raw.lstrip().startswith("@"):
-        entries = parse_bibtex(citation.raw).entries
-        if len(entries) == 1:
-            return bibtex(fields, key=entries[0].key, entry_type=entries[0].entry_type)
-    return apa(fields)
+    """The claim as its fix rewrites it (`fixes.decide`), for a `mismatch` it corrects: a
+    BibTeX entry stays BibTeX under its key and type, a free-text entry keeps its style. None
+    for anything else, and for a claim whose fix is to remove it: a reference whose
+    identifier belongs to another work is never rewritten as that work."""
+    from .fixes import FixAction, decide
 
-
-def merged_fields(claimed: Fields, found: Fields) -> Fields:
-    """The record's fields, with the claim's filling those the record lacks."""
-    update = {name: value for name, value in found if value not in (None, [])}
-    return claimed.model_copy(update=update)
+    if finding.verdict.status is not Status.MISMATCH or finding.citation.kind is Kind.URL:
+        return None
+    fix = decide(finding)
+    return fix.new if fix.action is FixAction.REPLACE else None
 
 
 def dead_link(finding: Finding) -> str | None:
@@ -240,7 +231,7 @@ def _initials(part: str) -> str:
 def _apa_source(fields: Fields) -> str:
     form = form_of(fields)
     container, publisher = fields.container, fields.publisher
-    pages = _pages(fields.pages, EN_DASH)
+    pages = page_range(fields.pages, EN_DASH)
     if form is Form.ARTICLE:
         if not container:
             return _sentence(publisher or "")
@@ -270,14 +261,14 @@ def form_of(fields: Fields) -> Form:
 
 
 def _link(fields: Fields) -> str:
-    if fields.doi:
-        return DOI_RESOLVER + fields.doi
-    if fields.arxiv:
-        return ARXIV_ABSTRACT + fields.arxiv
+    """The work's DOI or arXiv link (encoded as `links` does for every such link), else
+    its URL."""
+    if fields.doi or fields.arxiv:
+        return work_link(fields) or ""
     return fields.url or ""
 
 
-def _pages(pages: str | None, dash: str) -> str:
+def page_range(pages: str | None, dash: str) -> str:
     return _PAGE_RANGE.sub(dash, pages.strip()) if pages else ""
 
 
@@ -295,31 +286,34 @@ def bibtex(fields: Fields, *, key: str, entry_type: str) -> str:
     has one BibTeX names, else stays `entry_type`."""
     kind = BIBTEX_TYPES.get(fields.type or "", entry_type)
     values = [
-        ("author", " and ".join(_bibtex_name(a) for a in fields.authors)),
-        ("title", _latex(fields.title)),
-        (BIBTEX_CONTAINER_FIELDS.get(kind, BIBTEX_OTHER_CONTAINER), _latex(fields.container)),
+        ("author", " and ".join(bibtex_name(a) for a in fields.authors)),
+        ("title", latex_escaped(fields.title)),
+        (
+            BIBTEX_CONTAINER_FIELDS.get(kind, BIBTEX_OTHER_CONTAINER),
+            latex_escaped(fields.container),
+        ),
         ("year", str(fields.year) if fields.year else ""),
-        ("volume", _latex(fields.volume)),
-        ("number", _latex(fields.issue)),
-        ("pages", _pages(_latex(fields.pages), "--")),
-        ("publisher", _latex(fields.publisher)),
-        ("doi", _verbatim(fields.doi)),
-        ("url", _verbatim(fields.url)),
-        ("eprint", _verbatim(fields.arxiv)),
+        ("volume", latex_escaped(fields.volume)),
+        ("number", latex_escaped(fields.issue)),
+        ("pages", page_range(latex_escaped(fields.pages), "--")),
+        ("publisher", latex_escaped(fields.publisher)),
+        ("doi", verbatim(fields.doi)),
+        ("url", verbatim(fields.url)),
+        ("eprint", verbatim(fields.arxiv)),
         ("archiveprefix", ARXIV_PREFIX if fields.arxiv else ""),
-        ("pmid", _verbatim(fields.pmid)),
-        ("isbn", _verbatim(fields.isbn)),
+        ("pmid", verbatim(fields.pmid)),
+        ("isbn", verbatim(fields.isbn)),
     ]
     lines = [f"{BIBTEX_INDENT}{name} = {{{value}}}" for name, value in values if value]
     return f"@{kind}{{{key or _generated_key(fields)},\n" + ",\n".join(lines) + "\n}"
 
 
-def _bibtex_name(author: Author) -> str:
+def bibtex_name(author: Author) -> str:
     """ "Family, Given"; an organisation braced, so that BibTeX does not split it."""
     if author.name or not author.family:
-        return "{" + _latex(author.name) + "}"
-    family = _latex(author.family)
-    return f"{family}, {_latex(author.given)}" if author.given else family
+        return "{" + latex_escaped(author.name) + "}"
+    family = latex_escaped(author.family)
+    return f"{family}, {latex_escaped(author.given)}" if author.given else family
 
 
 def _generated_key(fields: Fields) -> str:
@@ -330,9 +324,9 @@ def _generated_key(fields: Fields) -> str:
     return f"{stem}{fields.year or ''}"
 
 
-def _latex(value: str | None) -> str:
+def latex_escaped(value: str | None) -> str:
     return (value or "").translate(_LATEX_ESCAPES)
 
 
-def _verbatim(value: str | None) -> str:
+def verbatim(value: str | None) -> str:
     return (value or "").translate(_VERBATIM_DROPPED)

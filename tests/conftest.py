@@ -11,10 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import Browser, launch
 from fakes.server import FakeApi
 from servers import LocalServer, fast_config, free_port
 
 from factcheck.net.http import Http
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests never read the user's own configuration file (configfile.user_config_path):
+    the user configuration directory is an empty one of the test's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("user-config")))
 
 
 @pytest.fixture
@@ -24,6 +34,13 @@ def local_server() -> Iterator[LocalServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the session's browser tests (tests/browser.py)."""
+    with launch() as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")

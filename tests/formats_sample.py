@@ -44,9 +44,10 @@ NOTES = (
 )
 
 TITLE = "Single-molecule FRET studies on alpha-synuclein oligomerization"
+# The work the Smith entry describes, which a search found: its DOI replaces the wrong one.
+MEANT_DOI = "10.1038/s41593-019-0001-1"
 SUGGESTION = (
-    "Tosatto, L., Horrocks, M. H., & Dear, A. J. (2015). " + TITLE + ". Scientific Reports, 5. "
-    "https://doi.org/10.1038/srep16696"
+    f"Smith, J., Lee, K., & Park, Q. (2020). Deep priors. *Nat. Neurosci.* 23. doi:{MEANT_DOI}"
 )
 ARCHIVED = "https://web.archive.org/web/2020/https://example.org/gone"
 
@@ -104,6 +105,25 @@ def smith_record() -> Record:
     )
 
 
+def meant_record() -> Record:
+    return Record(
+        source="crossref",
+        id=MEANT_DOI,
+        fields=Fields(
+            title="Deep priors",
+            authors=[
+                Author(family="Smith", given="Jane"),
+                Author(family="Lee", given="Kwan"),
+                Author(family="Park", given="Quinn"),
+            ],
+            year=2020,
+            container="Nature Neuroscience",
+            volume="23",
+            doi=MEANT_DOI,
+        ),
+    )
+
+
 def paper_findings() -> list[Finding]:
     text = PAPER
     sadasivan, smith = entry(text, "Sadasivan"), entry(text, "Smith, J.")
@@ -128,21 +148,9 @@ def paper_findings() -> list[Finding]:
         doi="10.1038/srep16696",
     )
     record = smith_record()
+    meant = meant_record()
     diffs = [
         FieldDiff(field="title", claimed=smith_fields.title, found=TITLE, suggestion=TITLE),
-        FieldDiff(
-            field="authors",
-            claimed=["Smith, J.", "Lee, K."],
-            found=["Tosatto, Laura", "Horrocks, Mathew H.", "Dear, Alexander J."],
-            suggestion=["Tosatto, Laura", "Horrocks, Mathew H.", "Dear, Alexander J."],
-        ),
-        FieldDiff(field="year", claimed=2019, found=2015, suggestion=2015),
-        FieldDiff(
-            field="container",
-            claimed="Nat. Neurosci.",
-            found="Scientific Reports",
-            suggestion="Scientific Reports",
-        ),
     ]
     gone = "https://example.org/gone"
     return [
@@ -212,13 +220,26 @@ def paper_findings() -> list[Finding]:
             smith,
             Kind.REFERENCE,
             Status.MISMATCH,
-            "10.1038/srep16696: another title; first author is Tosatto, Laura, not Smith, J.; "
-            "published 2015, not 2019; published in Scientific Reports (crossref)",
+            f"10.1038/srep16696 belongs to another work (“{TITLE}”); the work cited is "
+            f"“Deep priors”, {MEANT_DOI} (crossref)",
             fields=smith_fields,
             source="crossref",
             confidence=0.95,
-            record=record,
-            diffs=diffs,
+            record=meant,
+            diffs=[
+                FieldDiff(
+                    field="doi", claimed="10.1038/srep16696", found=MEANT_DOI, suggestion=MEANT_DOI
+                ),
+                FieldDiff(
+                    field="authors",
+                    claimed=["Smith, J.", "Lee, K."],
+                    found=["Smith, Jane", "Lee, Kwan", "Park, Quinn"],
+                    suggestion=["Smith, Jane", "Lee, Kwan", "Park, Quinn"],
+                ),
+                FieldDiff(field="year", claimed=2019, found=2020, suggestion=2020),
+                FieldDiff(field="volume", claimed="22", found="23", suggestion="23"),
+            ],
+            flags=["wrong_identifier"],
             suggestion=SUGGESTION,
         ),
         finding(

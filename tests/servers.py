@@ -178,6 +178,9 @@ def fast_config(cache_dir: Path, **overrides: Any) -> Config:
         "retries": 2,
         "retry_backoff": 0.01,
         "max_retry_after": 3.0,
+        # Resolved from /etc/hosts: a name lookup that fails never makes the DNS control
+        # (net.reachability) ask a real resolver.
+        "dns_control_host": "localhost",
     }
     values.update(overrides)
     return Config(**values)

@@ -14,3 +14,14 @@ class LockedConnection:
 
     def close(self) -> None:
         pass
+
+
+class GarbledConnection:
+    """A stand-in connection whose statements meet a damaged record whose header claims a
+    huge size: SQLite runs out of memory reading it, and Python raises MemoryError."""
+
+    def execute(self, *_: object) -> None:
+        raise MemoryError
+
+    def close(self) -> None:
+        pass

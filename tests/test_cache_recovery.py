@@ -16,7 +16,7 @@ from fakes.server import FakeApi
 
 from factcheck import Checker
 from factcheck.config import Config
-from factcheck.net.cache import CORRUPT_SUFFIX, SQLITE_SIDECARS
+from factcheck.net.cachefile import CORRUPT_SUFFIX, SQLITE_SIDECARS
 from factcheck.resolve.results import RESULTS_SUFFIX
 
 pytestmark = pytest.mark.integration

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 import pytest
 from fakes.server import FakeApi, status
@@ -218,7 +219,7 @@ class StrictCrossref:
         time.sleep(work)
         with self.lock:
             self.in_progress -= 1
-        doi = seen.path.split("/works/", 1)[1]
+        doi = unquote(seen.path.split("?")[0].split("/works/", 1)[1])
         message = {"DOI": doi, "title": [f"Work {doi}"], "issued": {"date-parts": [[2020]]}}
         body = json.dumps({"status": "ok", "message-type": "work", "message": message})
         return Reply(200, body.encode(), headers=self.HEADERS)

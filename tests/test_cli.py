@@ -140,7 +140,10 @@ def test_missing_file_still_checks_the_others(fake_api: FakeApi, tmp_path: Path)
     result = run(fake_api, "--format", "json", str(tmp_path / "nope.md"), good)
     assert result.exit_code == 2
     assert "no such file" in result.stderr
-    assert [f["path"] for f in json.loads(result.stdout)["files"]] == [good]
+    # The missing file is listed too, in its place, with its error (tests/test_cli_inputs.py).
+    files = json.loads(result.stdout)["files"]
+    assert [f["path"] for f in files] == [str(tmp_path / "nope.md"), good]
+    assert files[1]["summary"]["verified"] == 1
 
 
 def test_invalid_utf8_is_checked_with_a_warning(fake_api: FakeApi, tmp_path: Path) -> None:
@@ -258,7 +261,7 @@ def test_check_shows_progress_only_on_a_terminal_for_several_files(
     stderr = _Terminal() if terminal else io.StringIO()
     monkeypatch.setattr(sys, "stderr", stderr)
     documents = [Document(path=f"f{i}.md", text="no claims") for i in range(files)]
-    reports, refused = _check_each(_EchoChecker(), documents, [], progress=progress)
+    reports = _check_each(_EchoChecker(), documents, [], progress=progress)
     assert [r.path for r in reports] == [d.path for d in documents]
-    assert not refused
+    assert all(r.error is None for r in reports)
     assert ("checking" in stderr.getvalue()) is drawn

@@ -3,6 +3,7 @@ determinism, no exception, and work that grows linearly with the text."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from itertools import pairwise
 
@@ -398,7 +399,7 @@ def test_identifiers_find_their_entry_without_trying_every_entry(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An entry's DOI is read against its entry: found by bisection, not by a scan."""
-    import factcheck.extract as extract_module
+    extract_module = importlib.import_module("factcheck.extract")
 
     count = 2000
     text = "".join(
@@ -425,8 +426,8 @@ def test_list_entries_are_kept_apart_from_bibtex_without_a_scan(
 ) -> None:
     """A reference list next to a .bib: each list entry is checked against the one BibTeX
     entry that could overlap it, not against all of them."""
-    import factcheck.extract as extract_module
-    import factcheck.extract.parser as parser_module
+    extract_module = importlib.import_module("factcheck.extract")
+    from factcheck.extract import parser as parser_module
 
     count = 1000
     bib = "".join(f"@article{{k{i}, title = {{T{i}}}, year = 2020}}\n" for i in range(count))

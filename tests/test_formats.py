@@ -176,12 +176,12 @@ def test_a_block_shows_claim_found_reason_and_the_fields_that_differ() -> None:
     block = output[output.index("reference · line 9") :]
     block = block[: block.index("\n\n")]
     assert "claim   Smith, J., & Lee, K. (2019). Deep priors." in block
-    assert "found   Tosatto, Horrocks, Dear et al. (2015). Single-molecule" in block
-    assert "reason  10.1038/srep16696: another title" in block
+    assert "found   Smith, Lee, Park (2020). Deep priors." in block
+    assert "reason  10.1038/srep16696 belongs to another work" in block
     rows = {line.split()[0]: line for line in block.splitlines()}
     assert rows["field"].split()[1:] == ["claimed", "found", "(crossref)"]
-    assert "2019" in rows["year"] and "2015" in rows["year"]
-    assert "Smith, Lee" in rows["authors"] and "Tosatto, Horrocks, Dear" in rows["authors"]
+    assert "2019" in rows["year"] and "2020" in rows["year"]
+    assert "Smith, Lee " in rows["authors"] and "Smith, Lee, Park" in rows["authors"]
     assert all(line == line.rstrip() for line in output.splitlines())
 
 
@@ -192,7 +192,7 @@ def test_differing_values_are_red_and_green_in_colour(monkeypatch: pytest.Monkey
     print_report(sample.reports(), make_console(stream), texts=sample.TEXTS)
     output = stream.getvalue()
     red, green = "\x1b[31m", "\x1b[32m"
-    assert f"{red}2019" in output and f"{green}2015" in output
+    assert f"{red}2019" in output and f"{green}2020" in output
 
 
 # --- Markdown -----------------------------------------------------------------------------
@@ -315,10 +315,12 @@ def test_regions_point_at_the_claims() -> None:
 
 def apply_fix(text: str, result: dict[str, Any]) -> str:
     [change] = result["fixes"][0]["artifactChanges"]
-    [replacement] = change["replacements"]
-    region = replacement["deletedRegion"]
-    start, end = region["charOffset"], region["charOffset"] + region["charLength"]
-    return text[:start] + replacement["insertedContent"]["text"] + text[end:]
+    replacements = sorted(change["replacements"], key=lambda r: -r["deletedRegion"]["charOffset"])
+    for replacement in replacements:
+        region = replacement["deletedRegion"]
+        start, end = region["charOffset"], region["charOffset"] + region["charLength"]
+        text = text[:start] + replacement["insertedContent"]["text"] + text[end:]
+    return text
 
 
 def test_fixes_replace_the_claim() -> None:
@@ -332,18 +334,31 @@ def test_fixes_replace_the_claim() -> None:
     assert sample.SUGGESTION in apply_fix(sample.PAPER, fixed[entry])
     arxiv = apply_fix(sample.NOTES, fixed["arXiv:2101.00001v9"])
     assert arxiv.startswith("Fact: arXiv:2101.00001v2 says so.\r\n")
-    assert "fixes" not in fixed["doi:10.1038/srep16696"]  # the right DOI is unknown
+    # An identifier inside an entry is fixed with its entry.
+    assert "fixes" not in fixed["doi:10.1038/srep16696"]
     assert "fixes" not in fixed["doi:10.1371/notarealdoi"]
 
 
-def test_fix_for_a_mismatched_entry_comes_from_suggest() -> None:
+def test_a_fabricated_entry_is_removed_by_its_fix() -> None:
+    results = sarif_log()["runs"][0]["results"]
+    fixed = {r["locations"][0]["physicalLocation"]["region"]["snippet"]["text"]: r for r in results}
+    zhang = sample.entry(sample.PAPER, "Zhang, W.")
+    removed = apply_fix(sample.PAPER, fixed[zhang])
+    assert "Zhang" not in removed and "notarealdoi" not in removed
+    assert "2. Smith, J., & Lee, K. (2019)" in removed and "4. Doe, J. (2020)" in removed
+    description = fixed[zhang]["fixes"][0]["description"]["text"]
+    assert description.startswith("Remove the likely fabricated reference")
+
+
+def test_fix_for_a_mismatched_entry_is_its_correction() -> None:
     entry = next(f for f in sample.paper_findings() if f.suggestion)
-    assert fix_for(entry) == sample.SUGGESTION
     entry.suggestion = None
-    rewritten = corrected_reference(entry)
-    assert rewritten and fix_for(entry) == rewritten
+    fix = fix_for(entry)
+    assert fix is not None and fix.new == sample.SUGGESTION == corrected_reference(entry)
     fabricated = [f for f in sample.paper_findings() if f.verdict.status is Status.NOT_FOUND]
-    assert [fix_for(f) for f in fabricated] == [sample.ARCHIVED, None, None]
+    fixes = [fix_for(f) for f in fabricated]
+    assert [f.action.value if f else None for f in fixes] == ["replace", "remove", "remove"]
+    assert fixes[0] is not None and fixes[0].new == sample.ARCHIVED
 
 
 @pytest.mark.parametrize(

@@ -180,7 +180,7 @@ def test_filter_on_prose_and_in_a_dict_copy() -> None:
 
     result = ask()
     assert result["choices"][0]["message"]["content"] == (
-        f"Folding is solved, see and doi:{DOI_GOOD} for details."
+        f"Folding is solved, see doi:{DOI_GOOD} for details."
     )
     assert answer["choices"][0]["message"]["content"] == PROSE  # the original is untouched
 
@@ -198,12 +198,28 @@ def test_fix_puts_the_found_values_in_place() -> None:
     assert fixed.replace("2013", "2012").replace("death", "loss") == TEXT
 
 
-def test_fix_leaves_not_found_alone() -> None:
+def test_fix_removes_a_likely_fabricated_entry_and_leaves_a_dead_link() -> None:
     @guard(checker=fake_fails(), on_fail="fix")
     def ask() -> str:
         return TEXT
 
-    assert ask() == TEXT
+    # The entry no source holds goes with its in-text citation; a dead link without an
+    # archived copy has no fix.
+    assert ask() == FILTERED.replace("See the page.", "See [the page](https://example.org/dead).")
+
+
+def test_fix_can_mark_a_likely_fabricated_entry_instead() -> None:
+    @guard(checker=fake_fails(), on_fail="fix", fix_fabricated="mark")
+    def ask() -> str:
+        return TEXT
+
+    fixed = ask()
+    zhang = TEXT[TEXT.index("2. Zhang") :]
+    assert fixed == TEXT.replace(
+        zhang, f"<!-- factcheck: commented out: likely fabricated: {NOT_FOUND.reason}\n{zhang}-->\n"
+    )
+    with pytest.raises(ValueError, match="use one of 'mark', 'remove'"):
+        guard(on_fail="fix", fix_fabricated="delete")  # type: ignore[call-overload]
 
 
 def test_callable_policy() -> None:
@@ -228,7 +244,7 @@ def test_reask_appends_the_problems_to_messages_then_falls_back() -> None:
     assert calls[1][1]["content"] == PROSE
     assert DOI_FAKE in calls[1][2]["content"] and "not_found" in calls[1][2]["content"]
     assert len(calls[2]) == 5
-    assert result == f"Folding is solved, see and doi:{DOI_GOOD} for details."
+    assert result == f"Folding is solved, see doi:{DOI_GOOD} for details."
 
 
 def test_reask_stops_when_the_answer_passes() -> None:
@@ -256,16 +272,12 @@ def test_reask_in_kwargs_and_without_any_conversation() -> None:
     create(model="m", messages=[{"role": "user", "content": "hi"}])
     assert len(calls) == 2 and len(calls[1]["messages"]) == 3
 
-    count = 0
-
-    @guard(checker=fake_fails(), on_fail="reask")
     def no_conversation(topic: str) -> str:
-        nonlocal count
-        count += 1
         return PROSE
 
-    assert no_conversation("folding") == PROSE
-    assert count == 1
+    # Nothing to re-ask with: refused when decorating, not silently skipped at every call.
+    with pytest.raises(TypeError, match=r"no_conversation\(topic\) has none"):
+        guard(checker=fake_fails(), on_fail="reask")(no_conversation)
 
 
 # --- async -----------------------------------------------------------------------------------

@@ -12,19 +12,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
-import shutil
-import struct
-import subprocess
-import tempfile
-import time
-import zlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from browser import Browser, OpenPage, blank
 from click.testing import CliRunner
 
 from factcheck import htmlreport, render
@@ -40,16 +32,6 @@ GROUPS = ("model-a", "model-b", "model-c & tools")
 FLAGGED = 11
 NOT_FOUND = 5
 HOSTILE_CLAIM = '<script>document.title="pwned"'
-
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
-REQUIRE_BROWSER = "FACTCHECK_REQUIRE_BROWSER"
-BROWSER_START_SECONDS = 30.0
-CDP_TIMEOUT_SECONDS = 30.0
-POLL_SECONDS = 0.05
-WINDOW = (1200, 900)
-# Distinct byte values in a screenshot's decompressed pixel rows: a blank page has a handful
-# (one colour, and the filters' zeros), a page with text and charts has hundreds.
-MIN_DISTINCT_BYTES = 64
 
 
 @pytest.fixture
@@ -195,16 +177,20 @@ def test_page_loads_without_errors_and_shows_charts_and_rows(browser: Browser, p
     assert opened.evaluate("document.body.dataset.pwned === undefined") is True
     assert opened.evaluate("document.scripts.length") == 1
     shot = opened.screenshot(page.with_suffix(".png"))
-    assert shot.stat().st_size > 0 and not _blank(shot.read_bytes())
+    assert shot.stat().st_size > 0 and not blank(shot.read_bytes())
 
 
 def test_filters_hide_and_show_rows(browser: Browser, page: Path) -> None:
     opened = browser.open(page)
-    assert opened.filter(status="not_found") == NOT_FOUND
-    assert opened.filter(status="not_found", group="model-b") == 1
-    assert opened.filter(text="SREP16696") == 2  # case-insensitive: the two miscited entries
-    assert opened.filter(group=GROUPS[2]) == 3  # a name escaped in the page, matched as text
-    assert opened.filter() == FLAGGED
+    assert apply_filters(opened, status="not_found") == NOT_FOUND
+    assert apply_filters(opened, status="not_found", group="model-b") == 1
+    assert (
+        apply_filters(opened, text="SREP16696") == 2
+    )  # case-insensitive: the two miscited entries
+    assert (
+        apply_filters(opened, group=GROUPS[2]) == 3
+    )  # a name escaped in the page, matched as text
+    assert apply_filters(opened) == FLAGGED
     assert opened.errors == []
 
 
@@ -229,189 +215,7 @@ def test_a_blank_screenshot_is_told_apart(browser: Browser, tmp_path: Path) -> N
     empty = tmp_path / "empty.html"
     empty.write_text("<!DOCTYPE html><title>empty</title>", encoding="utf-8")
     shot = browser.open(empty).screenshot(tmp_path / "empty.png")
-    assert _blank(shot.read_bytes())
-
-
-# --- a small DevTools-protocol client ----------------------------------------------------------
-
-
-class Browser:
-    """One headless Chromium, driven over its DevTools websocket."""
-
-    def __init__(self, socket: Any) -> None:
-        self._socket = socket
-        self._next_id = 0
-        self._events: list[dict[str, Any]] = []
-
-    def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
-        self._next_id += 1
-        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
-        if session is not None:
-            message["sessionId"] = session
-        self._socket.send(json.dumps(message))
-        while True:
-            reply = self._receive(time.monotonic() + CDP_TIMEOUT_SECONDS)
-            if reply.get("id") == self._next_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                result: dict[str, Any] = reply.get("result", {})
-                return result
-            self._events.append(reply)
-
-    def wait_for(self, method: str, session: str) -> dict[str, Any]:
-        deadline = time.monotonic() + CDP_TIMEOUT_SECONDS
-        while True:
-            for event in self._events:
-                if event.get("method") == method and event.get("sessionId") == session:
-                    return event
-            self._events.append(self._receive(deadline))
-
-    def events(self, session: str) -> list[dict[str, Any]]:
-        return [e for e in self._events if e.get("sessionId") == session]
-
-    def open(self, path: Path) -> OpenPage:
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable", session)
-        self.call(
-            "Emulation.setDeviceMetricsOverride",
-            session,
-            width=WINDOW[0],
-            height=WINDOW[1],
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        self.call("Page.navigate", session, url=path.as_uri())
-        self.wait_for("Page.loadEventFired", session)
-        return OpenPage(self, session)
-
-    def _receive(self, deadline: float) -> dict[str, Any]:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("no answer from the browser")
-        message: dict[str, Any] = json.loads(self._socket.recv(timeout=remaining))
-        return message
-
-
-class OpenPage:
-    def __init__(self, browser: Browser, session: str) -> None:
-        self._browser = browser
-        self._session = session
-
-    @property
-    def errors(self) -> list[str]:
-        """Uncaught exceptions, console.error calls, and errors the browser logged (a CSP
-        violation, a failed load)."""
-        found = []
-        for event in self._browser.events(self._session):
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.exceptionThrown":
-                details = params["exceptionDetails"]
-                found.append(details.get("exception", {}).get("description") or details["text"])
-            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                found.append(" ".join(str(a.get("value")) for a in params.get("args", [])))
-            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
-                found.append(params["entry"]["text"])
-        return found
-
-    @property
-    def requests(self) -> list[str]:
-        return [
-            e["params"]["request"]["url"]
-            for e in self._browser.events(self._session)
-            if e.get("method") == "Network.requestWillBeSent"
-        ]
-
-    def evaluate(self, expression: str) -> Any:
-        result = self._browser.call(
-            "Runtime.evaluate", self._session, expression=expression, returnByValue=True
-        )
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def filter(self, *, text: str = "", status: str = "", group: str = "") -> int:
-        """Sets the filters as a person would (input and change events); the rows shown."""
-        script = f"""
-            (() => {{
-              const set = (id, value, event) => {{
-                const field = document.getElementById(id);
-                field.value = value;
-                field.dispatchEvent(new Event(event));
-              }};
-              set("filter-text", {json.dumps(text)}, "input");
-              set("filter-status", {json.dumps(status)}, "change");
-              set("filter-group", {json.dumps(group)}, "change");
-              const rows = document.querySelectorAll("#flagged-table > tbody > tr");
-              const shown = Array.from(rows).filter((row) => !row.hidden).length;
-              const counted = document.getElementById("shown-count").textContent;
-              return counted === String(shown) ? shown : -1;
-            }})()
-        """
-        shown: int = self.evaluate(script)
-        return shown
-
-    def screenshot(self, out: Path) -> Path:
-        data = self._browser.call("Page.captureScreenshot", self._session, format="png")["data"]
-        out.write_bytes(base64.b64decode(data))
-        return out
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    from websockets.sync.client import connect
-
-    binary = next((found for name in BROWSERS if (found := shutil.which(name))), None)
-    if binary is None:
-        message = "no Chromium found (apt-get install chromium; .ci/run installs it)"
-        if os.environ.get(REQUIRE_BROWSER) == "1":
-            pytest.fail(f"{REQUIRE_BROWSER}=1 but {message}")
-        pytest.skip(message)
-    with tempfile.TemporaryDirectory(prefix="factcheck-chromium-") as profile:
-        process = subprocess.Popen(
-            [
-                binary,
-                "--headless",
-                "--disable-gpu",
-                "--no-sandbox",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--disable-extensions",
-                "--disable-background-networking",
-                "--remote-debugging-port=0",
-                f"--user-data-dir={profile}",
-                "about:blank",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = _devtools_url(Path(profile), process)
-            with connect(url, max_size=None, open_timeout=CDP_TIMEOUT_SECONDS) as socket:
-                yield Browser(socket)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _devtools_url(profile: Path, process: subprocess.Popen[bytes]) -> str:
-    """The browser's websocket, from the DevToolsActivePort file it writes once listening."""
-    port_file = profile / "DevToolsActivePort"
-    deadline = time.monotonic() + BROWSER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"chromium exited with {process.returncode}")
-        lines = port_file.read_text().split() if port_file.exists() else []
-        if len(lines) >= 2:
-            return f"ws://127.0.0.1:{lines[0]}{lines[1]}"
-        time.sleep(POLL_SECONDS)
-    raise TimeoutError("chromium did not open its DevTools port")
+    assert blank(shot.read_bytes())
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -433,14 +237,23 @@ def _without_links(html: str) -> str:
     return re.sub(r"<a href=\"[^\"]*\"", "<a", html)
 
 
-def _blank(png: bytes) -> bool:
-    """Whether a PNG holds next to nothing: few distinct byte values in its pixel rows."""
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    data, position = b"", 8
-    while position < len(png):
-        (length,) = struct.unpack(">I", png[position : position + 4])
-        kind = png[position + 4 : position + 8]
-        if kind == b"IDAT":
-            data += png[position + 8 : position + 8 + length]
-        position += length + 12
-    return len(set(zlib.decompress(data))) < MIN_DISTINCT_BYTES
+def apply_filters(opened: OpenPage, *, text: str = "", status: str = "", group: str = "") -> int:
+    """Sets the filters as a person would (input and change events); the rows shown."""
+    script = f"""
+        (() => {{
+          const set = (id, value, event) => {{
+            const field = document.getElementById(id);
+            field.value = value;
+            field.dispatchEvent(new Event(event));
+          }};
+          set("filter-text", {json.dumps(text)}, "input");
+          set("filter-status", {json.dumps(status)}, "change");
+          set("filter-group", {json.dumps(group)}, "change");
+          const rows = document.querySelectorAll("#flagged-table > tbody > tr");
+          const shown = Array.from(rows).filter((row) => !row.hidden).length;
+          const counted = document.getElementById("shown-count").textContent;
+          return counted === String(shown) ? shown : -1;
+        }})()
+    """
+    shown: int = opened.evaluate(script)
+    return shown

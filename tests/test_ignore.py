@@ -180,6 +180,28 @@ def test_latex_style_marker_before_a_bibtex_entry() -> None:
     assert "10.1000/abc" in raws
 
 
+@pytest.mark.parametrize(
+    "commented",
+    [
+        "<!-- factcheck: commented out: likely fabricated: no such DOI\n"
+        "2. Doe, J. (2019). Invented work. doi:10.1/gone https://example.org/x\n-->\n",
+        "<!-- factcheck: commented out: likely fabricated: doi:10.1/gone: doi:10.1/gone -->\n",
+        "% factcheck: commented out: likely fabricated: no such DOI 10.1/gone\n"
+        "% @article{doe2019,\n%   title = {Invented},\n%   doi = {10.1/gone},\n% }\n",
+    ],
+)
+def test_what_factcheck_commented_out_is_not_checked_again(commented: str) -> None:
+    text = f"References\n\n1. Smith, J. (2020). Real. doi:10.1/real\n{commented}Then doi:10.1/b.\n"
+    raws = _raws(extract_all(text))
+    assert not any("gone" in raw or "Doe" in raw or "example.org" in raw for raw in raws)
+    assert "doi:10.1/real" in raws and "doi:10.1/b" in raws
+
+
+def test_other_comments_are_still_read() -> None:
+    text = "<!-- see doi:10.1/a -->\n% a note on doi:10.1/b\n"
+    assert _raws(extract_all(text)) == ["doi:10.1/a", "doi:10.1/b"]
+
+
 def test_marker_with_nothing_after_it_and_text_without_markers() -> None:
     text = "doi:10.1/a <!-- factcheck: ignore -->"
     assert _raws(extract_all(text)) == ["doi:10.1/a"]

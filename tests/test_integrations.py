@@ -15,7 +15,7 @@ from test_guard import DOI_FAKE, DOI_GOOD, PROSE, fake_fails
 
 from factcheck import FactCheckFailed
 
-FILTERED_PROSE = f"Folding is solved, see and doi:{DOI_GOOD} for details."
+FILTERED_PROSE = f"Folding is solved, see doi:{DOI_GOOD} for details."
 
 
 def test_langchain_runnable_in_a_chain() -> None:

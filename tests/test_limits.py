@@ -14,7 +14,7 @@ from fakes.server import FakeApi, sleep
 
 from factcheck import Checker
 from factcheck.cli import main
-from factcheck.config import Config
+from factcheck.config import DEFAULT_DEADLINE_SECONDS, Config
 from factcheck.errors import InputError, TextTooLarge
 from factcheck.judge import DEADLINE
 from factcheck.model import Citation, Extraction, Fields, Kind, Record, Report, Status
@@ -85,7 +85,11 @@ def test_the_command_reports_a_too_long_file_and_checks_the_others(
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
     assert str(big) in line and "more than the limit of 200" in line
-    assert [f["path"] for f in json.loads(result.stdout)["files"]] == [str(small)]
+    # The refused file keeps its place in the JSON, with its error (tests/test_cli_inputs.py).
+    files = json.loads(result.stdout)["files"]
+    assert [f["path"] for f in files] == [str(big), str(small)]
+    assert "more than the limit of 200" in files[0]["error"]
+    assert files[1]["summary"]["total"] == 1
 
 
 def test_max_text_chars_comes_from_the_environment() -> None:
@@ -93,7 +97,10 @@ def test_max_text_chars_comes_from_the_environment() -> None:
     config = Config.load(env=env)
     assert (config.max_text_chars, config.max_references) == (50, 3)
     assert Config.load(env={"FACTCHECK_DEADLINE": "2.5"}).deadline == 2.5
-    assert Config.load(env={}).deadline is None
+    # A check has a deadline unless it is turned off (batch jobs have none, see below).
+    assert Config.load(env={}).deadline == DEFAULT_DEADLINE_SECONDS
+    for off in ("none", "off", "0"):
+        assert Config.load(env={"FACTCHECK_DEADLINE": off}).deadline is None
 
 
 # --- claims per text ------------------------------------------------------------------------

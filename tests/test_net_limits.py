@@ -12,6 +12,7 @@ import pytest
 from servers import LocalServer, Reply, fast_config
 
 from factcheck.errors import RateLimited
+from factcheck.net.deadline import DeadlinePassed
 from factcheck.net.http import Http
 from factcheck.net.limits import PACING_MARGIN, Gate, Limit, Limiter
 
@@ -83,6 +84,46 @@ def test_retry_after_blocks_the_gate() -> None:
     gate.block(60)
     with pytest.raises(RateLimited, match="asked us to wait 60s, more than the 2s"), gate.slot():
         pass
+
+
+# How long past `until` a gate may take to give up: a thread's wake-up on a busy machine.
+GIVE_UP_SLACK = 0.2
+
+
+@pytest.mark.parametrize("busy", ["every-slot-taken", "paced", "blocked"])
+def test_a_wait_for_a_slot_ends_at_the_checks_deadline(busy: str) -> None:
+    """A request the check no longer waits for gives up its place in the queue, whatever
+    holds it there: slots all taken, pacing, or a Retry-After."""
+    gate = Gate("url:slow.example", Limit(rate=0.5, concurrency=1), max_wait=30)
+    release = threading.Event()
+    if busy == "every-slot-taken":
+        holder = threading.Thread(target=lambda: _hold(gate, release))
+        holder.start()
+        time.sleep(0.05)
+    elif busy == "paced":
+        with gate.slot():
+            pass  # the next start is two seconds away
+    else:
+        gate.block(10)
+    until = time.monotonic() + 0.3
+    waiting = r"waiting for a turn at url:slow\.example"
+    with pytest.raises(DeadlinePassed, match=waiting), gate.slot(until):
+        pass
+    assert until <= time.monotonic() < until + GIVE_UP_SLACK
+    release.set()
+
+
+def test_nothing_starts_once_the_deadline_has_passed() -> None:
+    gate = Gate("t", Limit(rate=1000, concurrency=3), max_wait=5)
+    with pytest.raises(DeadlinePassed), gate.slot(time.monotonic() - 0.01):
+        pass
+    with gate.slot(time.monotonic() + 1.0):
+        pass  # a free gate, a deadline ahead: at once
+
+
+def _hold(gate: Gate, release: threading.Event) -> None:
+    with gate.slot():
+        release.wait(5)
 
 
 def test_tables_and_keys() -> None:

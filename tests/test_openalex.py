@@ -16,6 +16,7 @@ import responses
 from fakes.recordings import HANDMADE, RECORDINGS, load
 
 from factcheck.config import Config
+from factcheck.links import path_segment
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.net.http import Http
 from factcheck.resolve.base import Outcome, registry
@@ -68,7 +69,8 @@ def handmade(name: str) -> dict[str, Any]:
 
 
 def doi_url(doi: str) -> str:
-    return f"{WORKS}/https://doi.org/{doi}"
+    """The DOI as a doi.org link, sent as one encoded path segment."""
+    return f"{WORKS}/{path_segment('https://doi.org/' + doi)}"
 
 
 @pytest.fixture
@@ -202,7 +204,7 @@ def test_the_api_key_is_sent_when_configured(mocked: responses.RequestsMock) -> 
 def test_a_retracted_work_is_flagged(
     resolver: OpenAlexResolver, mocked: responses.RequestsMock
 ) -> None:
-    mocked.get(doi_url("10.1016/s0140-6736%2897%2911096-0"), json=handmade("retracted-work.json"))
+    mocked.get(doi_url(WAKEFIELD.lower()), json=handmade("retracted-work.json"))
     lookup = resolver.lookup(cite_doi(WAKEFIELD))
     assert lookup.outcome is Outcome.FOUND
     assert lookup.records[0].flags == [RETRACTED]

@@ -333,7 +333,7 @@ def test_non_english_reference() -> None:
 def test_spacy_loads_on_first_parse_only() -> None:
     script = (
         "import sys\n"
-        "import factcheck, factcheck.extract.parser as p\n"
+        "import factcheck\nfrom factcheck.extract import parser as p\n"
         "assert 'spacy' not in sys.modules and 'pycrfsuite' not in sys.modules\n"
         "p.parse_reference('Smith, J. (2020). A title.')\n"
         "assert 'spacy' in sys.modules\n"

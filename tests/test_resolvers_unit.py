@@ -18,11 +18,12 @@ import responses
 from fakes.recordings import HANDMADE, Corpus, load
 
 from factcheck.config import Config
+from factcheck.links import path_segment
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.net.http import Http
 from factcheck.resolve.arxiv import ArxivResolver, split_name
 from factcheck.resolve.base import Lookup, Outcome, guarded
-from factcheck.resolve.common import doi_path, split_arxiv_id
+from factcheck.resolve.common import split_arxiv_id
 from factcheck.resolve.crossref import CrossrefResolver
 from factcheck.resolve.doi import DoiResolver
 from factcheck.resolve.mapping import csl_author, update_flags, year_of_date
@@ -87,7 +88,7 @@ def cite(kind: Kind, value: str) -> Citation:
 
 
 def work_url(doi: str) -> str:
-    return f"{CROSSREF}/works/{doi_path(doi)}"
+    return f"{CROSSREF}/works/{path_segment(doi)}"
 
 
 def envelope(message: dict[str, Any]) -> bytes:
@@ -129,14 +130,14 @@ def test_crossref_maps_a_recorded_work(
     assert record.flags == []  # its `updated-by` is a correction, not a retraction
 
 
-def test_crossref_sends_mailto_and_encodes_the_doi_path(
+def test_crossref_sends_mailto_and_encodes_the_doi_as_one_segment(
     mocked: responses.RequestsMock, http: Http, config: Config
 ) -> None:
     mocked.get(work_url(SICI), status=404, body="Resource not found.")
     guarded(CrossrefResolver(http, config), cite(Kind.DOI, SICI))
     sent = mocked.calls[0].request.url or ""
     assert (
-        "/works/10.1002/%28SICI%291097-4571%28199806%2949%3A8%3C693%3A%3AAID-ASI4%3E3.0.CO%3B2-0?"
+        "/works/10.1002%2F%28SICI%291097-4571%28199806%2949%3A8%3C693%3A%3AAID-ASI4%3E3.0.CO%3B2-0?"
         in sent
     )
     assert f"mailto={MAILTO.replace('@', '%40')}" in sent
@@ -229,7 +230,7 @@ def handle_found(doi: str) -> dict[str, Any]:
 
 def mock_handle(mocked: responses.RequestsMock, doi: str, status: int, body: Any) -> None:
     text = body if isinstance(body, str) else json.dumps(body)
-    mocked.get(f"{DOI_ORG}/api/handles/{doi_path(doi)}", status=status, body=text)
+    mocked.get(f"{DOI_ORG}/api/handles/{path_segment(doi)}", status=status, body=text)
 
 
 def test_doi_maps_datacite_csl(
@@ -237,7 +238,7 @@ def test_doi_maps_datacite_csl(
 ) -> None:
     mock_handle(mocked, ZENODO, 200, handle_found(ZENODO))
     mocked.get(
-        f"{DOI_ORG}/{ZENODO}",
+        f"{DOI_ORG}/{path_segment(ZENODO)}",
         json=corpus.datacite[ZENODO],
         match=[
             responses.matchers.header_matcher({"Accept": "application/vnd.citationstyles.csl+json"})
@@ -258,7 +259,7 @@ def test_doi_maps_crossref_csl_from_content_negotiation(
 ) -> None:
     doi = "10.1126/science.169.3946.635"
     mock_handle(mocked, doi, 200, handle_found(doi))
-    mocked.get(f"{DOI_ORG}/{doi}", json=corpus.crossref_csl[doi])
+    mocked.get(f"{DOI_ORG}/{path_segment(doi)}", json=corpus.crossref_csl[doi])
     fields = only_record(guarded(DoiResolver(http, config), cite(Kind.DOI, doi))).fields
     assert (fields.title, fields.year, fields.pages) == (
         "The Structure of Ordinary Water",
@@ -314,7 +315,7 @@ def test_doi_without_metadata_is_found_and_flagged(
     mocked: responses.RequestsMock, http: Http, config: Config, negotiation: dict[str, Any]
 ) -> None:
     mock_handle(mocked, ZENODO, 200, handle_found(ZENODO))
-    mocked.get(f"{DOI_ORG}/{ZENODO}", **negotiation)
+    mocked.get(f"{DOI_ORG}/{path_segment(ZENODO)}", **negotiation)
     record = only_record(guarded(DoiResolver(http, config), cite(Kind.DOI, ZENODO)))
     assert record.flags == ["metadata_unavailable"]
     assert record.fields.doi == ZENODO
@@ -324,7 +325,7 @@ def test_doi_looks_arxiv_ids_up_as_datacite_dois(
     mocked: responses.RequestsMock, http: Http, config: Config, corpus: Corpus
 ) -> None:
     mock_handle(mocked, ARXIV_DOI, 200, handle_found(ARXIV_DOI))
-    mocked.get(f"{DOI_ORG}/{ARXIV_DOI}", json=corpus.datacite[ARXIV_DOI.lower()])
+    mocked.get(f"{DOI_ORG}/{path_segment(ARXIV_DOI)}", json=corpus.datacite[ARXIV_DOI.lower()])
     record = only_record(guarded(DoiResolver(http, config), cite(Kind.ARXIV, "arXiv:2311.16162v1")))
     assert record.id == ARXIV_DOI
     assert record.fields.arxiv == "2311.16162"

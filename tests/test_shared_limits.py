@@ -15,6 +15,7 @@ from servers import LocalServer, Reply, fast_config, free_port
 
 from factcheck.config import Config
 from factcheck.errors import ConfigError, RateLimited, SourceUnavailable
+from factcheck.net.deadline import DeadlinePassed
 from factcheck.net.http import Http
 from factcheck.net.limits import PACING_MARGIN, POLITE_LIMITS, Limit, Limiter, SourceGate
 from factcheck.net.shared_limits import KEY_PREFIX, SharedLimits, shared_url
@@ -121,6 +122,42 @@ def test_a_crashed_workers_lease_expires(workers: Callable[..., SharedLimits]) -
     with survivor.slot():
         waited = time.monotonic() - started
     assert 0.3 <= waited < 2.0
+
+
+@pytest.mark.parametrize("waiters", [1, 2])
+def test_a_wait_for_a_shared_slot_ends_at_the_checks_deadline(
+    workers: Callable[..., SharedLimits], waiters: int
+) -> None:
+    """Another worker holds the only slot: a request whose check has given up stops
+    waiting, also when it queues behind another thread of its own worker."""
+    limit = Limit(rate=1000, concurrency=1)
+    holder, waiting = workers().gate("t", limit), workers().gate("t", limit)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with holder.slot():
+            held.set()
+            release.wait(5)
+
+    def wait_until(until: float, outcomes: list[float]) -> None:
+        with pytest.raises(DeadlinePassed), waiting.slot(until):
+            pass
+        outcomes.append(time.monotonic() - until)
+
+    holding = threading.Thread(target=hold)
+    holding.start()
+    assert held.wait(5)
+    until = time.monotonic() + 0.3
+    late: list[float] = []
+    threads = [threading.Thread(target=wait_until, args=(until, late)) for _ in range(waiters)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    release.set()
+    holding.join()
+    assert len(late) == waiters
+    assert all(0 <= seconds < 0.3 for seconds in late), late
 
 
 def test_slots_are_released(workers: Callable[..., SharedLimits], redis_url: str) -> None:

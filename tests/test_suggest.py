@@ -18,6 +18,7 @@ from factcheck.extract.bibtex import parse_bibtex
 from factcheck.model import (
     Author,
     Citation,
+    FieldDiff,
     Fields,
     Finding,
     Kind,
@@ -33,7 +34,6 @@ from factcheck.suggest import (
     archived_copy,
     bibtex,
     corrected_reference,
-    merged_fields,
 )
 
 PLOS = "10.1371/journal.pone.0033693"
@@ -150,28 +150,66 @@ def test_bibtex_keeps_its_type_when_the_record_has_none_and_names_a_key() -> Non
 # --- which findings get a corrected reference -------------------------------------------------
 
 
-def test_a_bibtex_entry_is_corrected_as_bibtex() -> None:
-    raw = "@article{smith2012,\n  title = {Deep learning for cats},\n  author = {Smith, J.},\n"
-    raw += f"  journal = {{Nature}},\n  year = {{2012}},\n  doi = {{{PLOS}}},\n  note = {{n}}\n}}"
+# A near miss of ARTICLE: a word of the title changed, a co-author invented, the year off.
+# (An invented name after all of the record's would read as a record that kept only its
+# first authors: see `match.compare_authors`.)
+NEAR_MISS_TITLE = "Methylphenidate exposure induces dopamine neuron death"
+NEAR_MISS = (
+    "Sadasivan, S., Invented, I., Pond, B. B., & Dupont, J.-P. (2015). "
+    f"{NEAR_MISS_TITLE}. *PLoS ONE*, 7(3), e33693-e33700. doi:{PLOS}"
+)
+
+
+def near_miss() -> Finding:
+    first, *rest = ARTICLE.authors
+    claimed = ARTICLE.model_copy(
+        update={
+            "title": NEAR_MISS_TITLE,
+            "authors": [first, Author(family="Invented", given="I."), *rest],
+            "year": 2015,
+            "type": None,
+        }
+    )
+    return finding(Status.MISMATCH, claimed, ARTICLE, raw=NEAR_MISS)
+
+
+def test_a_bibtex_entry_is_corrected_in_place_under_its_key_and_type() -> None:
+    raw = (
+        "@misc{sadasivan2015,\n"
+        "  title = {Methylphenidate exposure induces dopamine neuron death},\n"
+        "  author = {Sadasivan, Shankar and Invented, I. and Pond, Brooks B. and "
+        "Dupont, Jean-Paul},\n"
+        f"  journal = {{PLoS ONE}},\n  year = 2015,\n  doi = {{{PLOS}}},\n  note = {{n}}\n}}"
+    )
     (entry,) = parse_bibtex(raw).entries
     suggestion = corrected_reference(
         finding(Status.MISMATCH, entry.citation.fields, ARTICLE, raw=raw)
     )
-    assert suggestion is not None and suggestion.startswith("@article{smith2012,")
-    assert "title = {Methylphenidate exposure induces dopamine neuron loss}" in suggestion
+    assert suggestion is not None and suggestion.startswith("@misc{sadasivan2015,")
+    assert f"title = {{{ARTICLE.title}}}" in suggestion
+    assert "author = {Sadasivan, Shankar and Pond, Brooks B. and Dupont, Jean-Paul}," in suggestion
+    assert "year = 2012," in suggestion and "note = {n}" in suggestion
+    (read,) = parse_bibtex(suggestion).entries
+    assert read.citation.fields.title == ARTICLE.title
+    assert [a.family for a in read.citation.fields.authors] == ["Sadasivan", "Pond", "Dupont"]
 
 
-def test_a_free_text_entry_is_corrected_in_apa() -> None:
-    claimed = Fields(title="Deep learning for cats", authors=[Author(family="Smith", given="J.")])
-    assert corrected_reference(finding(Status.MISMATCH, claimed, ARTICLE)) == apa(ARTICLE)
+def test_a_free_text_entry_is_corrected_in_its_own_style() -> None:
+    assert corrected_reference(near_miss()) == (
+        "Sadasivan, S., Pond, B. B., & Dupont, J.-P. (2012). "
+        f"{ARTICLE.title}. *PLoS ONE*, 7(3), e33693-e33700. doi:{PLOS}"
+    )
 
 
-def test_the_claim_fills_what_the_record_lacks() -> None:
-    claimed = Fields(title="Claimed", pages="1-2", volume="9", authors=[Author(family="Smith")])
-    found = Fields(title="Found", volume="7")
-    merged = merged_fields(claimed, found)
-    assert (merged.title, merged.volume, merged.pages) == ("Found", "7", "1-2")
-    assert [a.family for a in merged.authors] == ["Smith"]
+def test_a_reference_to_another_work_is_never_rewritten_as_that_work() -> None:
+    claimed = Fields(
+        title="Deep learning for cats",
+        authors=[Author(family="Smith", given="J.")],
+        year=2012,
+        doi=PLOS,
+    )
+    raw = f"Smith, J. (2012). Deep learning for cats. Nature. doi:{PLOS}"
+    assert corrected_reference(finding(Status.MISMATCH, claimed, ARTICLE, raw=raw)) is None
 
 
 @pytest.mark.parametrize(
@@ -248,24 +286,29 @@ def test_add_suggestions_asks_once_per_dead_link(
     url = "https://example.org/gone.html"
     dead = finding(Status.NOT_FOUND, Fields(url=url), None, kind=Kind.URL, raw=url)
     live = finding(Status.VERIFIED, Fields(url=url + "?ok"), None, kind=Kind.URL, raw=url + "?ok")
-    miscited = finding(Status.MISMATCH, Fields(title="Cats"), ARTICLE)
+    miscited = near_miss()
     reports = [Report(items=[dead, live, miscited]), Report(items=[dead.model_copy(deep=True)])]
     add_suggestions(reports, wayback_http)
     assert [f.archived_url for f in reports[0].items] == [SNAPSHOT, None, None]
     assert reports[1].items[0].archived_url == SNAPSHOT
-    assert [f.suggestion for f in reports[0].items] == [None, None, apa(ARTICLE)]
+    assert [f.suggestion for f in reports[0].items] == [None, None, corrected_reference(miscited)]
+    assert miscited.suggestion is not None and "Invented" not in miscited.suggestion
     assert local_server.hits(WAYBACK_PATH) == 1
 
 
 def test_an_identifier_inside_an_entry_is_corrected_through_the_entry(wayback_http: Http) -> None:
-    raw = f"Smith, J. (2012). Deep learning for cats. Nature. doi:{PLOS}"
-    entry = finding(Status.MISMATCH, Fields(title="Deep learning for cats"), ARTICLE, raw=raw)
-    inside = finding(Status.MISMATCH, Fields(doi=PLOS), ARTICLE, kind=Kind.DOI, raw=f"doi:{PLOS}")
+    entry = near_miss()
+    raw = entry.citation.raw
+    diff = FieldDiff(field="doi", claimed=PLOS + "x", found=PLOS, suggestion=PLOS)
+    inside = finding(Status.MISMATCH, Fields(doi=PLOS + "x"), ARTICLE, kind=Kind.DOI, raw="doi:x")
+    inside.verdict.diffs = [diff]
     inside.citation.start, inside.citation.end = raw.index("doi:"), len(raw)
     alone = inside.model_copy(deep=True)
+    alone.citation.raw = f"doi:{PLOS}x"
     alone.citation.start, alone.citation.end = len(raw) + 10, len(raw) + 30
     add_suggestions([Report(items=[entry, inside, alone])], wayback_http)
-    assert [f.suggestion for f in (entry, inside, alone)] == [apa(ARTICLE), None, apa(ARTICLE)]
+    assert entry.suggestion == corrected_reference(entry) and entry.suggestion is not None
+    assert [inside.suggestion, alone.suggestion] == [None, f"doi:{PLOS}"]
 
 
 # --- the command ------------------------------------------------------------------------------
@@ -279,6 +322,7 @@ def suggest_run(fake_api: FakeApi, local_server: LocalServer, tmp_path: Path) ->
     local_server.on(WAYBACK_PATH, availability(AVAILABLE))
     text = f"References\n\n1. Smith, J. (2012). Deep learning for cats. Nature. doi:{PLOS}\n"
     text += f"2. Data at {local_server.url(DEAD_PATH)}\n"
+    text += f"3. {NEAR_MISS}\n"
     source = tmp_path / "answer.md"
     source.write_text(text, encoding="utf-8")
     env = {
@@ -301,11 +345,16 @@ def test_cli_suggest_in_json(suggest_run: Callable[..., Any], local_server: Loca
     result = suggest_run("--suggest", "--format", "json")
     assert result.exit_code == 1, result.output
     items = json.loads(result.stdout)["files"][0]["items"]
-    entry = next(
-        i for i in items if i["citation"]["kind"] == "reference" and "Smith" in i["citation"]["raw"]
-    )
-    assert entry["verdict"]["status"] == "mismatch"
-    assert entry["suggestion"].startswith("Sadasivan, S.") and PLOS in entry["suggestion"]
+    entries = {i["citation"]["raw"][:5]: i for i in items if i["citation"]["kind"] == "reference"}
+    # The DOI of "Deep learning for cats" belongs to another work, whose authors and
+    # title are never suggested for it; the near miss is corrected in its own style.
+    chimera, near = entries["Smith"], entries["Sadas"]
+    assert chimera["verdict"]["status"] == "mismatch"
+    assert "wrong_identifier" in chimera["verdict"]["flags"]
+    assert chimera["suggestion"] is None
+    assert near["verdict"]["status"] == "mismatch"
+    assert near["suggestion"].startswith("Sadasivan, S., Pond, B. B., Pani, A. K., Qu, C.")
+    assert "Invented" not in near["suggestion"] and "(2012)" in near["suggestion"]
     link = next(i for i in items if i["citation"]["kind"] == "url")
     assert link["verdict"]["status"] == "not_found"
     assert link["archived_url"] == SNAPSHOT
@@ -313,7 +362,7 @@ def test_cli_suggest_in_json(suggest_run: Callable[..., Any], local_server: Loca
 
 def test_cli_suggest_in_text(suggest_run: Callable[..., Any]) -> None:
     result = suggest_run("--suggest")
-    assert "Sadasivan, S." in result.stdout
+    assert "fix     Sadasivan, S., Pond, B. B., Pani, A. K." in result.stdout
     assert SNAPSHOT in result.stdout
 
 

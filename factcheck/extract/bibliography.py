@@ -235,6 +235,10 @@ _SETEXT_RE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 _RULE_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _QUOTE_RE = re.compile(r" {0,3}>")
 _TABLE_RE = re.compile(r"[ \t]*\||[ \t]*:?-{3,}:?[ \t]*\|")
+# A line opening an HTML comment ends the entry above it, and one closing it ends the entry
+# it closes: a note, or an entry commented out (`factcheck fix`), continues no neighbour.
+_COMMENT_RE = re.compile(r"[ \t]*<!--")
+_COMMENT_END = "-->"
 # "**Sources:** rest" or "References: [1] …": a heading with the first entry after it.
 _LEAD_PREFIX_RE = re.compile(
     r"[ \t]*(?:\*\*|__)?(?P<head>[^:*_\n]{2,60}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)"
@@ -524,6 +528,7 @@ class _Scanner:
             _RULE_RE.match(text, start, end)
             or _QUOTE_RE.match(text, start, end)
             or _TABLE_RE.match(text, start, end)
+            or _COMMENT_RE.match(text, start, end)
         ):
             self._flush()
             return index + 1
@@ -532,6 +537,8 @@ class _Scanner:
             return index + 1
         if not self._plain_heading(line):
             self._append(line)
+            if text[start:end].rstrip().endswith(_COMMENT_END):
+                self._flush()
         return index + 1
 
     def _plain_heading(self, line: _Line) -> bool:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -36,9 +36,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BibtexEntry",
+    "BibtexField",
     "BibtexProblem",
     "BibtexResult",
     "ProblemCode",
+    "bibtex_fields",
     "find_bibtex",
     "latex_to_text",
     "parse_bibtex",
@@ -467,6 +469,29 @@ def _lenient_split(raw: str, error: str) -> _Split:
         values.setdefault(match.group("name").lower(), raw[match.end() : end].strip())
         pos = max(end, match.end() + 1)
     return _Split(key=key, values=values, error=error)
+
+
+class BibtexField(NamedTuple):
+    """One `name = value` of an entry as written: `raw[start:value_end]` is the pair,
+    `raw[value_start:value_end]` the value with its braces or quotes."""
+
+    name: str
+    start: int
+    value_start: int
+    value_end: int
+
+
+def bibtex_fields(raw: str) -> list[BibtexField]:
+    """The fields of one entry (`raw` from its "@") where they are written, names lower
+    case, in order; read like an entry bibtexparser rejects, so any entry has them."""
+    body_start = _ENTRY_START_RE.match(raw)
+    pos = _key_end(raw, body_start.end() if body_start else 0)
+    found: list[BibtexField] = []
+    while match := _FIELD_NAME_RE.search(raw, pos):
+        end = _value_end(raw, match.end())
+        found.append(BibtexField(match.group("name").lower(), match.start(), match.end(), end))
+        pos = max(end, match.end() + 1)
+    return found
 
 
 def _key_end(raw: str, pos: int) -> int:

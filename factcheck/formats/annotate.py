@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from ..model import Finding, Status
+from ..safetext import safe_text
 from .common import STATUS_LABEL, STATUS_SYMBOL, diff_phrase
 from .markdown import escape
 
@@ -60,7 +61,9 @@ def marker(finding: Finding, *, markdown: bool) -> str:
 
 
 def annotate(text: str, findings: Sequence[Finding], *, markdown: bool) -> str:
-    """`text` with a marker after each claim that needs one of its own."""
+    """`text` with a marker after each claim that needs one of its own, without the control
+    sequences and characters (`safetext`) that the text itself may hold: the annotated copy
+    is for reading, on a terminal as much as in a file."""
     insertions = sorted(
         (_place(text, f), -f.citation.start, marker(f, markdown=markdown))
         for f in _marked(findings)
@@ -70,7 +73,7 @@ def annotate(text: str, findings: Sequence[Finding], *, markdown: bool) -> str:
         pieces += [text[done:position], inserted]
         done = position
     pieces.append(text[done:])
-    return "".join(pieces)
+    return safe_text("".join(pieces))
 
 
 def _marked(findings: Sequence[Finding]) -> list[Finding]:

@@ -11,8 +11,10 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..inputs import STDIN
+from ..links import arxiv_link, doi_link
 from ..model import FieldDiff, Fields, Finding, Kind, Record, Report, Status
 from ..render import clip
+from ..safetext import safe_line
 
 STATUS_SYMBOL = {
     Status.VERIFIED: "✓",
@@ -35,8 +37,6 @@ STDIN_NAME = "<stdin>"
 NO_PATH = "<text>"
 ARROW = "→"
 
-DOI_RESOLVER = "https://doi.org/"
-ARXIV_ABSTRACT = "https://arxiv.org/abs/"
 WEB_SCHEMES = frozenset({"http", "https"})
 # Characters a web link keeps as they are; anything else (spaces, quotes, brackets, "<", ">")
 # is percent-encoded, so that a link from model output cannot break out of its markup.
@@ -55,7 +55,7 @@ def display_path(path: str | None) -> str:
     """How a report names its file: stdin as `<stdin>`, a text without a file as `<text>`."""
     if path is None:
         return NO_PATH
-    return STDIN_NAME if path == STDIN else path
+    return STDIN_NAME if path == STDIN else safe_line(path)
 
 
 def shown(report: Report, *, verbose: bool) -> list[Finding]:
@@ -103,9 +103,9 @@ def identifier_text(fields: Fields) -> str:
 def work_link(fields: Fields) -> str | None:
     """A web address for the work: its DOI at doi.org, its arXiv page, or its own URL."""
     if fields.doi:
-        return DOI_RESOLVER + quote(fields.doi, safe="/")
+        return doi_link(fields.doi)
     if fields.arxiv:
-        return ARXIV_ABSTRACT + quote(fields.arxiv, safe="/")
+        return arxiv_link(fields.arxiv)
     return web_url(fields.url) if fields.url else None
 
 

@@ -5,8 +5,9 @@ the claim quoted, why it failed, what the source holds (linked), and a table of 
 that differ. Verified claims are only counted unless asked for (`-v`).
 
 Everything taken from the checked text or from a source is untrusted: it is escaped so that
-it reads as written and cannot open a link, an HTML tag or a table cell of its own, and
-only http(s) addresses are ever linked.
+it reads as written and cannot open a link, an HTML tag or a table cell of its own, only
+http(s) addresses are ever linked, and no control character or sequence gets through
+(`safetext`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from ..model import Finding, Report, Status, Summary
 from ..render import MAX_CELL_CHARS, clip
+from ..safetext import safe_line, safe_text
 from .common import (
     STATUS_LABEL,
     STATUS_SYMBOL,
@@ -39,12 +41,14 @@ MAX_QUOTE_CHARS = 600
 
 
 def escape(text: str) -> str:
-    """`text` on one line, every Markdown-special character escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """`text` on one line, without control characters, every Markdown-special character
+    escaped."""
+    return _SPECIAL.sub(r"\\\1", safe_line(text))
 
 
 def code(text: str) -> str:
     """`text` as an inline code span, fenced by more backticks than it contains."""
+    text = safe_line(text)
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
     padding = " " if text.startswith("`") or text.endswith("`") else ""
@@ -62,7 +66,8 @@ def to_markdown(
     for report in reports:
         text = (texts or {}).get(report.path or "")
         out += ["", *_file_section(report, Lines(text) if text is not None else None, verbose)]
-    return "\n".join(out) + "\n"
+    # Each value was made safe on its way in; this pass is the guarantee for the whole page.
+    return safe_text("\n".join(out) + "\n")
 
 
 def _totals(summary: Summary, files: int) -> str:
@@ -82,13 +87,15 @@ def _summary_table(reports: Sequence[Report]) -> list[str]:
     for report in reports:
         summary = report.summary
         counts = [str(getattr(summary, s.value)) for s in Status]
-        result = "passed" if report.ok else "**failed**"
+        result = "**not checked**" if report.error else "passed" if report.ok else "**failed**"
         rows.append(_row([code(display_path(report.path)), str(summary.total), *counts, result]))
     return rows
 
 
 def _file_section(report: Report, lines: Lines | None, verbose: bool) -> list[str]:
     out = [f"## {code(display_path(report.path))}"]
+    if report.error is not None:
+        return [*out, "", f"Not checked: {escape(report.error)}"]
     for finding in shown(report, verbose=verbose):
         out += ["", *_block(finding, lines)]
     if not report.items:

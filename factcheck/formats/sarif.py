@@ -9,8 +9,12 @@ per kind of problem, declared in `tool.driver.rules`:
 - `factcheck/unverifiable` (note): could not be decided (only when `--fail-on` names it).
 
 Each result points at the claim: the file (stdin as `stdin`), and a region with both
-character offsets and line/column numbers, counted in code points (`columnKind`). When the
-finding says what is right, the result carries a `fix` that replaces the claim (`fix_for`).
+character offsets and line/column numbers, counted in code points (`columnKind`). The result
+carries the finding's fix (`fixes`), when it has one, as a SARIF `fix`: the claim corrected
+from the work it cites, a dead link's archived copy, or a likely fabricated reference
+removed with its in-text citations (`fix_for`). The texts a viewer shows (message, snippet)
+hold no control characters (`safetext`), and the document writes any left in data values
+as `\\uXXXX` escapes.
 """
 
 from __future__ import annotations
@@ -24,8 +28,11 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
+from ..edits import Edit
+from ..fixes import Fix
 from ..inputs import STDIN
 from ..model import Finding, Kind, Report, Status
+from ..safetext import json_safe, safe_text
 from .common import STATUS_LABEL
 from .lines import Lines
 
@@ -111,24 +118,20 @@ def rule_for(finding: Finding) -> Rule:
     return UNVERIFIABLE
 
 
-def fix_for(finding: Finding) -> str | None:
-    """The text to put in place of the claim, when the finding says what is right.
+def fix_for(finding: Finding, fix: Fix | None = None) -> Fix | None:
+    """The fix a result offers: the finding's fix (`fixes.decide`, or `fix` when it was
+    placed in the text already), if it replaces or removes something. A dead link gets its
+    archived copy, a mismatch its correction from the work it cites, a likely fabricated
+    reference its removal (with its in-text citations when the text is at hand)."""
+    from ..fixes import FixAction, decide
 
-    A dead link with an archived copy: that copy. A mismatched bibliography entry: the
-    entry rewritten from the record (`suggest`). Any other mismatch: the claim with each
-    differing value it spells out (a year, a volume, an arXiv version) replaced by the
-    record's. None when nothing better than the claim is known."""
-    if finding.archived_url and finding.citation.kind is Kind.URL:
-        return finding.archived_url
-    if finding.verdict.status is not Status.MISMATCH:
+    fix = fix or decide(finding)
+    if fix.action not in (FixAction.REPLACE, FixAction.REMOVE):
         return None
-    if finding.citation.kind is Kind.REFERENCE:
-        from ..suggest import corrected_reference
-
-        rewritten = finding.suggestion or corrected_reference(finding)
-        if rewritten:
-            return rewritten
-    return _corrected_in_place(finding)
+    if not fix.edits:
+        citation = finding.citation
+        fix = fix.model_copy(update={"edits": [Edit(citation.start, citation.end, fix.new or "")]})
+    return fix
 
 
 def to_sarif(
@@ -143,17 +146,34 @@ def to_sarif(
         text = (texts or {}).get(report.path or "")
         lines = Lines(text) if text is not None else None
         uri = artifact_uri(report.path)
+        placed = _placed_fixes(report, text)
         results += [
-            _result(f, uri, lines) for f in report.items if f.verdict.status in report.fail_on
+            _result(f, uri, lines, placed.get(id(f)))
+            for f in report.items
+            if f.verdict.status in report.fail_on
         ]
     driver = {
         "name": TOOL_NAME,
         "version": tool_version,
         "rules": [rule.descriptor() for rule in RULES],
     }
-    run = {"tool": {"driver": driver}, "columnKind": COLUMN_KIND, "results": results}
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "columnKind": COLUMN_KIND,
+        "results": results,
+    }
+    unchecked = [_not_checked(report) for report in reports if report.error is not None]
+    if unchecked:
+        failed = {"executionSuccessful": False, "toolExecutionNotifications": unchecked}
+        run["invocations"] = [failed]
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-    return json.dumps(log, ensure_ascii=False, indent=2)
+    return json_safe(json.dumps(log, ensure_ascii=False, indent=2))
+
+
+def _not_checked(report: Report) -> dict[str, Any]:
+    """A notification that an input could not be checked at all (a missing file)."""
+    location = {"physicalLocation": {"artifactLocation": {"uri": artifact_uri(report.path)}}}
+    return {"level": "error", "message": {"text": report.error}, "locations": [location]}
 
 
 def artifact_uri(path: str | None) -> str:
@@ -167,7 +187,16 @@ def artifact_uri(path: str | None) -> str:
     return quote(pure.as_posix(), safe=PATH_SAFE)
 
 
-def _result(finding: Finding, uri: str, lines: Lines | None) -> dict[str, Any]:
+def _placed_fixes(report: Report, text: str | None) -> dict[int, Fix]:
+    """The fixes of a report's failing findings, by finding (`id`): placed in its text
+    when the text is at hand (a removal then takes the in-text citations too)."""
+    from ..fixes import decide_report, plan
+
+    decided = decide_report(report) if text is None else plan(text, report).fixes
+    return {id(finding): fix for finding, fix in decided}
+
+
+def _result(finding: Finding, uri: str, lines: Lines | None, placed: Fix | None) -> dict[str, Any]:
     rule = rule_for(finding)
     citation, verdict = finding.citation, finding.verdict
     region = _region(finding, lines)
@@ -176,7 +205,7 @@ def _result(finding: Finding, uri: str, lines: Lines | None) -> dict[str, Any]:
         "ruleId": rule.id,
         "ruleIndex": RULE_INDEX[rule.id],
         "level": rule.level,
-        "message": {"text": f"{STATUS_LABEL[verdict.status]}: {verdict.reason}"},
+        "message": {"text": safe_text(f"{STATUS_LABEL[verdict.status]}: {verdict.reason}")},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
         "properties": {
@@ -188,13 +217,17 @@ def _result(finding: Finding, uri: str, lines: Lines | None) -> dict[str, Any]:
             "diffs": [diff.model_dump(mode="json") for diff in verdict.diffs],
         },
     }
-    fix = fix_for(finding)
+    fix = fix_for(finding, placed)
     if fix is not None:
-        change = {
-            "artifactLocation": {"uri": uri},
-            "replacements": [{"deletedRegion": _bare(region), "insertedContent": {"text": fix}}],
-        }
-        description = {"text": _fix_description(finding)}
+        replacements = [
+            {
+                "deletedRegion": _span(edit.start, edit.end, lines),
+                "insertedContent": {"text": edit.new},
+            }
+            for edit in fix.edits
+        ]
+        change = {"artifactLocation": {"uri": uri}, "replacements": replacements}
+        description = {"text": _fix_description(finding, fix)}
         result["fixes"] = [{"description": description, "artifactChanges": [change]}]
     return result
 
@@ -202,47 +235,34 @@ def _result(finding: Finding, uri: str, lines: Lines | None) -> dict[str, Any]:
 def _region(finding: Finding, lines: Lines | None) -> dict[str, Any]:
     """Where the claim is: offsets always, lines and columns when the text is at hand."""
     citation = finding.citation
+    region = _span(citation.start, citation.end, lines)
+    region["snippet"] = {"text": safe_text(citation.raw)}
+    return region
+
+
+def _span(start: int, end: int, lines: Lines | None) -> dict[str, Any]:
+    """A region that a replacement deletes: offsets, and lines and columns when known."""
     region: dict[str, Any] = {}
     if lines is not None:
-        where = lines.region(citation.start, citation.end)
+        where = lines.region(start, end)
         region = {
             "startLine": where.start_line,
             "startColumn": where.start_column,
             "endLine": where.end_line,
             "endColumn": where.end_column,
         }
-    region["charOffset"] = citation.start
-    region["charLength"] = citation.end - citation.start
-    region["snippet"] = {"text": citation.raw}
+    region["charOffset"] = start
+    region["charLength"] = end - start
     return region
 
 
-def _bare(region: dict[str, Any]) -> dict[str, Any]:
-    """A region without its snippet: what a replacement deletes."""
-    return {key: value for key, value in region.items() if key != "snippet"}
-
-
-def _fix_description(finding: Finding) -> str:
+def _fix_description(finding: Finding, fix: Fix) -> str:
     if finding.citation.kind is Kind.URL:
         return "Link to an archived copy of the page"
+    if not fix.new:
+        return "Remove the likely fabricated reference and its in-text citations"
     source = finding.verdict.source
     return f"Correct the reference as {source} records it" if source else "Correct the reference"
-
-
-def _corrected_in_place(finding: Finding) -> str | None:
-    """The claim with each differing value it spells out once replaced by the found one."""
-    raw, changed = finding.citation.raw, False
-    for diff in finding.verdict.diffs:
-        if not _scalar(diff.claimed) or not _scalar(diff.suggestion):
-            continue
-        claimed = str(diff.claimed)
-        if raw.count(claimed) == 1:
-            raw, changed = raw.replace(claimed, str(diff.suggestion)), True
-    return raw if changed else None
-
-
-def _scalar(value: Any) -> bool:
-    return isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) != ""
 
 
 def _fingerprint(finding: Finding) -> str:

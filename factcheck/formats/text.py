@@ -4,6 +4,9 @@ Each block has a status badge, the claim as written, what the source holds, the 
 a table of the fields that differ (claimed in red, found in green). Verified claims are only
 counted unless asked for (`-v`), since a reader acts on the problems.
 
+Nothing from the checked text or a source can write an escape code of its own: every line
+passes `safetext.safe_text` (see `Trimmed`).
+
 Colour follows the conventions people set once for every tool: `NO_COLOR` (any non-empty
 value) turns it off, `FORCE_COLOR` (any non-empty value) turns it on even when the output is
 piped, and otherwise only a terminal that is not `TERM=dumb` gets colour. `NO_COLOR` wins
@@ -24,6 +27,7 @@ from rich.text import Text
 
 from ..model import Finding, Report, Status, Summary
 from ..render import MAX_CELL_CHARS, clip
+from ..safetext import safe_text
 from .common import STATUS_SYMBOL, display_path, found_text, shown, value_text
 from .lines import Lines
 
@@ -48,6 +52,7 @@ FOUND_STYLE = "green"
 LABEL_STYLE = "dim"
 FLAG_STYLE = "magenta"
 SUGGESTION_STYLE = "cyan"
+ERROR_STYLE = "bold red"
 
 # The labels of a block ("claim", "found", …) sit in a column this wide, after the indent.
 BLOCK_INDENT = "    "
@@ -122,6 +127,11 @@ def print_report(
 
 
 def _print_file(report: Report, console: Console, lines: Lines | None, verbose: bool) -> None:
+    if report.error is not None:
+        line = Text(display_path(report.path), style="bold")
+        line.append(f"  not checked: {report.error}", style=ERROR_STYLE)
+        console.print(Trimmed(line))
+        return
     console.print(Trimmed(_summary_line(display_path(report.path), report.summary)))
     for finding in shown(report, verbose=verbose):
         console.print()
@@ -202,7 +212,9 @@ def _diff_table(finding: Finding) -> Table:
 
 class Trimmed:
     """A renderable without the spaces that tables pad their lines with: copied or saved
-    output then has no trailing whitespace."""
+    output then has no trailing whitespace. Every piece of text goes through
+    `safetext.safe_text` on its way out: whatever a claim, a source or a path holds, only
+    rich's own styles reach the terminal as escape codes (they are not in the text)."""
 
     def __init__(self, renderable: RenderableType) -> None:
         self.renderable = renderable
@@ -214,6 +226,7 @@ class Trimmed:
 
 
 def _rstrip(line: list[Segment]) -> list[Segment]:
+    line = [s if s.control else Segment(safe_text(s.text), s.style) for s in line]
     while line and not line[-1].control and not line[-1].text.rstrip():
         line = line[:-1]
     if line and not line[-1].control:

@@ -27,6 +27,7 @@ from guardrails.validators import (
 from ..guard import DEFAULT_FAIL_ON, Guard, answer_of
 from ..model import Status
 from ..policies import apply, failing
+from ..safetext import safe_line
 
 if TYPE_CHECKING:
     from ..checker import Checker
@@ -60,12 +61,14 @@ class FactcheckReferences(Validator):  # type: ignore[misc,unused-ignore]
             ErrorSpan(
                 start=f.citation.start,
                 end=f.citation.end,
-                reason=f"{f.verdict.status.value}: {f.verdict.reason}",
+                reason=safe_line(f"{f.verdict.status.value}: {f.verdict.reason}"),
             )
             for f in problems
             if f.citation.end > f.citation.start
         ]
-        listed = "; ".join(f"{f.citation.raw} ({f.verdict.status.value})" for f in problems)
+        listed = "; ".join(
+            f"{safe_line(f.citation.raw)} ({f.verdict.status.value})" for f in problems
+        )
         return FailResult(
             error_message=f"unverified references: {listed}",
             error_spans=spans,

@@ -25,6 +25,7 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric
 from inspect_ai.solver import TaskState
 
 from ..model import Report, Status
+from ..safetext import safe_line
 from .hf import CheckerSource, tally
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ def _explain(report: Report) -> str:
     ]
     problems = [f for f in report.items if f.verdict.status is not Status.VERIFIED]
     lines += [
-        f"- {f.citation.raw}: {f.verdict.status.value}: {f.verdict.reason}"
+        safe_line(f"- {f.citation.raw}: {f.verdict.status.value}: {f.verdict.reason}")
         for f in problems[:MAX_EXPLAINED]
     ]
     if len(problems) > MAX_EXPLAINED:

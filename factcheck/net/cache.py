@@ -25,28 +25,22 @@ is a `CacheFirstSession`, which looks a GET up first and returns a fresh entry a
 keys are made by `cache_key` from the request as requests prepared it. Everything else (a
 miss, an expired entry, offline use of a stale one) takes CachedSession's own path.
 
-A cache must never fail a check. SQLite files (this one and the results cache next to it,
-`resolve.results`) are opened by `open_sqlite`: a file SQLite cannot read (garbage, cut
-short, not a database) is set aside as `<name>.corrupt-<timestamp>` with a warning, and a
-fresh one is built; damage found later, in use, is handled the same way by
-`RecoveringSQLiteCache`. Any other SQLite trouble (a lock another process held past the busy
-timeout, a full disk) makes that read a miss and that write a no-op. Many threads and
-processes may share a file: WAL lets readers go on while one writes, writers wait up to
-`BUSY_TIMEOUT_SECONDS` for each other, and opening is retried while another process holds
-the lock (creating the file, switching it to WAL).
+A cache must never fail a check, and nothing read from it is ever run: responses are
+stored as JSON, never pickles, and an entry that does not decode is a miss
+(`net.cachestore`). SQLite files (this one and the results cache next to it,
+`resolve.results`) are opened through `net.cachefile`: a damaged file is set aside and
+rebuilt, a file this process may not write is read without writing, and a directory or a
+FIFO at the path is a clear error rather than a hang. A file named without a suffix gets
+`.sqlite`, as requests-cache has always named it.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
-import time
 from collections.abc import Callable, Mapping, MutableMapping
-from contextlib import closing
-from datetime import datetime
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode, urljoin
 
 import platformdirs
@@ -54,23 +48,29 @@ import requests
 from requests.structures import CaseInsensitiveDict
 from requests_cache import CachedSession
 from requests_cache.backends.base import BaseCache
-from requests_cache.backends.sqlite import SQLiteCache
 from requests_cache.policy.expiration import DO_NOT_CACHE
 
 from ..config import Config
 from ..errors import ConfigError
+from .cachefile import open_sqlite, read_only_uri, writable
+from .cachestore import ReadOnlySQLiteCache, SafeJSON, open_writable
 
 logger = logging.getLogger(__name__)
 
 CACHE_APP_NAME = "factcheck"
 SQLITE_FILE_NAME = "http.sqlite"
+# What requests-cache adds to a file name without a suffix (so do we: the same file).
+SQLITE_SUFFIX = ".sqlite"
 REDIS_NAMESPACE = "factcheck"
 REDIS_SCHEMES = ("redis://", "rediss://")
 
 # Request headers that make two requests different answers: which source asked (so a web
 # check and an API call to the same URL do not share an entry) and what format it wants.
 SOURCE_HEADER = "X-Factcheck-Source"
-MATCHED_HEADERS = (SOURCE_HEADER, "Accept")
+# Set when private addresses may be reached (`allow_private_urls`): what was fetched so is
+# kept apart, and never answers a run that refuses them.
+REACH_HEADER = "X-Factcheck-Reach"
+MATCHED_HEADERS = (SOURCE_HEADER, REACH_HEADER, "Accept")
 
 # Response headers by which servers steer caches; replaced by our own decision.
 SERVER_CACHE_HEADERS = ("Cache-Control", "Expires", "Vary", "ETag", "Last-Modified", "Age")
@@ -90,26 +90,6 @@ PASSIVE_REQUEST_ARGS = frozenset({"timeout", "allow_redirects"})
 # Request headers that would make requests-cache revalidate or skip a fresh entry.
 CACHE_DIRECTIVE_HEADERS = ("Cache-Control", "Pragma")
 
-# How long one SQLite statement waits for another connection's write lock. Writes are
-# single small rows, so a wait this long means something is stuck: the read then misses.
-BUSY_TIMEOUT_SECONDS = 10.0
-# How long opening a cache file keeps retrying while other processes hold its lock.
-OPEN_PATIENCE_SECONDS = 30.0
-OPEN_RETRY_PAUSE_SECONDS = 0.05
-# How many times opening sets a damaged file aside before giving up on it.
-OPEN_REBUILDS = 2
-# A damaged file is renamed `<name>.corrupt-<timestamp>`, and its sidecars with it.
-CORRUPT_SUFFIX = ".corrupt-"
-CORRUPT_TIMESTAMP = "%Y%m%dT%H%M%S.%f"
-SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
-# Reads the schema: enough for SQLite to notice a file that is not a database or is cut
-# short, without reading every page (`PRAGMA quick_check` would, at every open).
-SCHEMA_PROBE = "SELECT count(*) FROM sqlite_master"
-QUICK_CHECK = "PRAGMA quick_check(1)"
-QUICK_CHECK_OK = "ok"
-
-_Opened = TypeVar("_Opened")
-
 
 def open_backend(config: Config) -> BaseCache | None:
     """The requests-cache backend `config.cache` names, or None for "none"."""
@@ -122,13 +102,20 @@ def open_backend(config: Config) -> BaseCache | None:
 
 def sqlite_path(config: Config) -> Path | None:
     """The SQLite file `config.cache` names: None for "none" and for Redis. Other stores that
-    live next to the HTTP cache (`resolve.results`) derive their file names from it."""
+    live next to the HTTP cache (`resolve.results`) derive their file names from it.
+
+    A name without a suffix gets `.sqlite`, as requests-cache gives it (so that the file
+    checked is the file used), unless something that is not a file is there by that name:
+    that is kept, to be refused for what it is (`net.cachefile.require_files`)."""
     spec = config.cache.strip()
     if spec.lower() == "none" or spec.startswith(REDIS_SCHEMES):
         return None
     if spec == "default":
         return Path(platformdirs.user_cache_dir(CACHE_APP_NAME)) / SQLITE_FILE_NAME
-    return Path(spec).expanduser()
+    path = Path(spec).expanduser().absolute()
+    if path.suffix or not path.name or (path.exists() and not path.is_file()):
+        return path
+    return path.with_name(path.name + SQLITE_SUFFIX)
 
 
 def session(backend: BaseCache | None, config: Config) -> GuardedRedirects:
@@ -280,171 +267,13 @@ def close_backend(backend: BaseCache | None) -> None:
 
 
 def _sqlite_backend(path: Path) -> BaseCache:
-    # WAL lets readers go on while one thread writes; requests-cache serialises writers.
-    return open_sqlite(
-        path, lambda file: RecoveringSQLiteCache(file, wal=True, timeout=BUSY_TIMEOUT_SECONDS)
-    )
-
-
-def is_damage(exc: BaseException) -> bool:
-    """Whether a SQLite error says the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB), not
-    busy: the sqlite3 module raises those as a plain DatabaseError, and a lock, a full disk
-    or an I/O error as an OperationalError (its subclass)."""
-    return type(exc) is sqlite3.DatabaseError
-
-
-def is_busy(exc: BaseException) -> bool:
-    """Whether a SQLite error is another connection's lock (SQLITE_BUSY, SQLITE_LOCKED),
-    which waiting cures. (The error code itself is only exposed from Python 3.11.)"""
-    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
-
-
-def file_id(path: Path) -> int | None:
-    """The file's inode, to tell whether the file at `path` is still the one opened."""
-    try:
-        return path.stat().st_ino
-    except OSError:
-        return None
-
-
-def open_sqlite(path: Path, connect: Callable[[Path], _Opened]) -> _Opened:
-    """`connect(path)` for a cache file, creating its directory; a file SQLite cannot read
-    is set aside first (`set_aside`), and opening is retried while other processes hold
-    the file's lock (two may be creating it, or switching it to WAL, at once)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create the cache directory {path.parent}: {exc}") from exc
-    patience = time.monotonic() + OPEN_PATIENCE_SECONDS
-    rebuilds = 0
-    while True:
-        opened = file_id(path)
-        try:
-            _probe(path)
-            return connect(path)
-        except sqlite3.DatabaseError as exc:
-            if is_damage(exc) and rebuilds < OPEN_REBUILDS:
-                rebuilds += 1
-                _set_aside_or_fail(path, exc, opened)
-                continue
-            if not is_busy(exc) or time.monotonic() > patience:
-                raise ConfigError(f"cannot open the cache {path}: {exc}") from exc
-        time.sleep(OPEN_RETRY_PAUSE_SECONDS)
-
-
-def _probe(path: Path) -> None:
-    """Raise what SQLite finds wrong with an existing file, only looking (read-only, so that
-    not even a stale write-ahead log is touched): its schema must read, and a file that is
-    not a whole number of pages (SQLite writes whole pages: it was cut short) must pass
-    `PRAGMA quick_check`, the full check being too slow for every open. An empty file
-    passes: SQLite reads it as an empty database (and another process may have just
-    created it)."""
-    try:
-        size = path.stat().st_size
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)) as connection:
-            connection.execute(SCHEMA_PROBE).fetchone()
-            [page_size] = connection.execute("PRAGMA page_size").fetchone()
-            if size % page_size:
-                [verdict] = connection.execute(QUICK_CHECK).fetchone()
-                if verdict != QUICK_CHECK_OK:
-                    raise sqlite3.DatabaseError(f"cut short mid-page: {verdict.splitlines()[-1]}")
-    except FileNotFoundError:
-        return  # nothing there yet
-    except sqlite3.OperationalError:
-        if file_id(path) is None:
-            return  # set aside by another process meanwhile: a fresh one comes next
-        raise
-
-
-def _set_aside_or_fail(path: Path, problem: BaseException, opened: int | None) -> None:
-    try:
-        set_aside(path, problem, opened)
-    except OSError as exc:
-        message = f"the cache {path} is damaged ({problem}) and cannot be moved: {exc}"
-        raise ConfigError(message) from exc
-
-
-def set_aside(path: Path, problem: BaseException, opened: int | None) -> None:
-    """Rename a damaged cache file, and its WAL and shared-memory sidecars, to
-    `<name>.corrupt-<timestamp>`, keeping it for a look while a fresh file takes its place.
-    `opened` is the file's inode when it was found damaged: if another thread or process
-    has already set it aside, the file now at `path` is a fresh one and stays. Raises
-    OSError when the file cannot be moved."""
-    if opened is None or file_id(path) != opened:
-        return
-    target = path.with_name(path.name + CORRUPT_SUFFIX + datetime.now().strftime(CORRUPT_TIMESTAMP))
-    path.replace(target)
-    for sidecar in SQLITE_SIDECARS:
-        source = path.with_name(path.name + sidecar)
-        try:
-            source.replace(target.with_name(target.name + sidecar))
-        except FileNotFoundError:
-            continue
-    logger.warning(
-        "the cache %s was damaged (%s): moved it to %s and started an empty one",
-        path,
-        problem,
-        target,
-    )
-
-
-class RecoveringSQLiteCache(SQLiteCache):
-    """requests-cache's SQLite backend, made so that its file can never fail a lookup.
-
-    Damage found in use (a page that cannot be read) sets the file aside and starts a fresh
-    one, as at open; any other SQLite error makes the read a miss and the write a no-op.
-    """
-
-    def __init__(self, db_path: Path, **kwargs: Any) -> None:
-        super().__init__(db_path, **kwargs)
-        self._file = Path(db_path)
-        self._opened = file_id(self._file)
-
-    def get_response(self, key: str, default: Any = None) -> Any:
-        opened = self._opened
-        try:
-            return super().get_response(key, default)
-        except sqlite3.Error as exc:
-            self._trouble(exc, opened)
-            return default
-
-    def save_response(self, *args: Any, **kwargs: Any) -> None:
-        opened = self._opened
-        try:
-            super().save_response(*args, **kwargs)
-        except sqlite3.Error as exc:
-            self._trouble(exc, opened)
-
-    def delete(self, *keys: str, **kwargs: Any) -> None:
-        opened = self._opened
-        try:
-            super().delete(*keys, **kwargs)
-        except sqlite3.Error as exc:
-            self._trouble(exc, opened)
-
-    def _trouble(self, exc: sqlite3.Error, opened: int | None) -> None:
-        """`opened` is the file the failed statement ran on: when other threads met the same
-        damage at once, the first rebuilds and the others find it done."""
-        if not is_damage(exc):
-            logger.warning(
-                "the cache %s could not be used (%s): going on without it", self._file, exc
-            )
-            return
-        # The responses' lock is the redirects' too: no other write runs while we rebuild.
-        with self.responses._lock:
-            if opened != self._opened:
-                return
-            try:
-                set_aside(self._file, exc, opened)
-            except OSError as error:
-                logger.warning(
-                    "the cache %s is damaged (%s) and cannot be moved: %s", self._file, exc, error
-                )
-                return
-            self.responses.init_db()  # type: ignore[no-untyped-call]  # unannotated upstream
-            self.redirects.init_db()  # type: ignore[no-untyped-call]
-            self._opened = file_id(self._file)
+    """The SQLite backend on `path`: the usual one, or when this process may not write the
+    file (a cache built once and shared read-only), one that only reads it."""
+    if writable(path) or not path.exists():
+        return open_sqlite(path, open_writable)
+    backend = ReadOnlySQLiteCache(path, read_only_uri(path))
+    logger.info("the cache %s is read-only: answers are read from it, new ones are not kept", path)
+    return backend
 
 
 def _redis_backend(url: str) -> BaseCache:
@@ -456,4 +285,6 @@ def _redis_backend(url: str) -> BaseCache:
             "a redis:// cache needs the redis package: pip install 'factcheck[redis]'"
         ) from exc
     # JSON rather than pickle: a cache shared between machines must not be able to run code.
-    return RedisCache(namespace=REDIS_NAMESPACE, connection=Redis.from_url(url), serializer="json")
+    return RedisCache(
+        namespace=REDIS_NAMESPACE, connection=Redis.from_url(url), serializer=SafeJSON()
+    )

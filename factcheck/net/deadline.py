@@ -1,25 +1,44 @@
-"""A deadline for a whole HTTP answer: from the request sent to the last byte of its body.
+"""Time limits on the network: one answer, one lookup, and the check a lookup serves.
 
-urllib3's read timeout bounds each wait for bytes, not the answer. A server that sends one
-byte a second, in its status line and headers as well as in its body, never trips it, and
-would hold a worker thread and a rate-limit slot for as long as it liked. So every request
-that goes to the network runs under an `AnswerDeadline` (`net.http.SourceAdapter` opens one
-with `answer_deadline`): once the request is sent, a timer runs, and if the answer is not in
-when it fires, it shuts the connection's socket down. The read blocked on that socket returns
-at once, and the adapter, seeing `expired`, says that the source did not answer in time.
+Three clocks, from the innermost:
+
+- **An answer** (`AnswerDeadline`). urllib3's read timeout bounds each wait for bytes, not
+  the answer. A server that sends one byte a second, in its status line and headers as well
+  as in its body, never trips it, and would hold a worker thread and a rate-limit slot for
+  as long as it liked. So every request that goes to the network runs under a deadline
+  (`net.http.SourceAdapter` opens one with `answer_deadline`): once the request is sent, a
+  timer runs, and if the answer is not in when it fires, it shuts the connection's socket
+  down. The read blocked on that socket returns at once, and the adapter, seeing `expired`,
+  says that the source did not answer in time.
+- **A lookup** (`TimeBudget`). One URL check or one API lookup may make many requests:
+  redirect hops, retries. Each would have its own deadline, so eleven hops of a slow chain
+  would take eleven timeouts. A lookup therefore has one budget (`time_budget`, opened by
+  `Http.get`, `Http.page` and the web resolver around its redirect chain), and every answer
+  it waits for is given only what is left of it. What counts is the time spent on the
+  network (connecting, sending, waiting for and reading the answer); waits we impose
+  ourselves (a rate limit's turn, a Retry-After) do not, since they are bounded elsewhere
+  (`max_retry_after`) and would otherwise make politeness look like a slow server.
+- **A check** (`stopping_at`). A `Checker.check` with a deadline returns when it passes; the
+  lookups it stopped waiting for then start nothing new (no wait for a rate-limit slot, no
+  retry, no further redirect hop or source): they raise `DeadlinePassed`. An answer
+  already on its way is still read, within its lookup's budget, so that it reaches the
+  caches for the next check.
 
 urllib3 gives no hook between sending a request and reading its answer, so the connection
-classes here start the current thread's deadline in `getresponse`, and `watch_pools` makes a
-pool manager build its pools with them. A SOCKS proxy's pools are left as they are: their
-answers keep urllib3's read timeout only.
+classes here start the current thread's answer deadline in `getresponse`, and `watch_pools`
+makes a pool manager build its pools with them. A SOCKS proxy's pools are left as they
+are: their answers keep urllib3's read timeout only.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from typing import TypeVar
 
 from urllib3 import PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -27,13 +46,22 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import pool_classes_by_scheme as URLLIB3_POOLS
 from urllib3.response import HTTPResponse
 
+from ..errors import SourceUnavailable
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class DeadlinePassed(SourceUnavailable):
+    """The check this lookup serves has passed its deadline: nothing new is started."""
+
 
 class AnswerDeadline:
-    """The time one answer may take once its request is sent. Thread-safe: its timer fires
-    in another thread."""
+    """The moment (`time.monotonic()`) one answer must be in by. Thread-safe: its timer
+    fires in another thread."""
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    def __init__(self, due: float) -> None:
+        self.due = due
         # True once the timer has cut the connection: whatever the read then raised or
         # returned is the deadline's doing, not the server's.
         self.expired = False
@@ -42,12 +70,12 @@ class AnswerDeadline:
         self._lock = threading.Lock()
 
     def start(self, sock: socket.socket) -> None:
-        """The request has been sent on `sock`: the answer's time runs from now."""
+        """The request has been sent on `sock`: cut it at `due` if the answer is not in."""
         with self._lock:
             if self._timer is not None:
                 return
             self._sock = sock
-            self._timer = threading.Timer(self.seconds, self._expire)
+            self._timer = threading.Timer(max(0.0, self.due - time.monotonic()), self._expire)
             self._timer.daemon = True
             self._timer.start()
 
@@ -76,14 +104,82 @@ _current = _Current()
 
 @contextmanager
 def answer_deadline(seconds: float) -> Iterator[AnswerDeadline]:
-    """A deadline for the request this thread sends next (and its answer)."""
-    deadline = AnswerDeadline(seconds)
+    """A deadline `seconds` from now for the request this thread sends next, its answer
+    included (connecting counts: the timer is set for what is left once it is sent)."""
+    deadline = AnswerDeadline(time.monotonic() + seconds)
     _current.deadline = deadline
     try:
         yield deadline
     finally:
         _current.deadline = None
         deadline.stop()
+
+
+class TimeBudget:
+    """The seconds one lookup may spend on the network, across every request it makes.
+
+    Used by one thread at a time: a lookup's requests follow one another."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+
+    @property
+    def left(self) -> float:
+        return self.seconds - self.spent
+
+    def charge(self, seconds: float) -> None:
+        self.spent += seconds
+
+
+# The budget of the lookup running in this context, and when the check it serves gives up.
+_budget: ContextVar[TimeBudget | None] = ContextVar("factcheck_time_budget", default=None)
+_check_due: ContextVar[float | None] = ContextVar("factcheck_check_due", default=None)
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[TimeBudget]:
+    """The lookup's budget: a new one of `seconds`, or, inside a lookup that already has
+    one (a redirect hop of a URL check), that one: a lookup has a single budget."""
+    outer = _budget.get()
+    if outer is not None:
+        yield outer
+        return
+    budget = TimeBudget(seconds)
+    token = _budget.set(budget)
+    try:
+        yield budget
+    finally:
+        _budget.reset(token)
+
+
+def current_budget() -> TimeBudget | None:
+    return _budget.get()
+
+
+def check_due() -> float | None:
+    """When the check served by this thread's lookup stops waiting (`time.monotonic()`),
+    or None when it never does (a batch, or no deadline)."""
+    return _check_due.get()
+
+
+def no_turn_by_due(gate: str) -> DeadlinePassed:
+    """What a rate-limit gate raises when the check's deadline passes while a request waits
+    for its turn."""
+    return DeadlinePassed(f"the check's deadline passed while waiting for a turn at {gate}")
+
+
+def stopping_at(due: float | None, run: Callable[[T], R]) -> Callable[[T], R]:
+    """`run` for the Checker's worker threads, its requests bound by the check's `due`."""
+
+    def within_deadline(item: T) -> R:
+        token = _check_due.set(due)
+        try:
+            return run(item)
+        finally:
+            _check_due.reset(token)
+
+    return within_deadline
 
 
 class DeadlineHTTPConnection(HTTPConnection):

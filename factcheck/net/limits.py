@@ -46,6 +46,7 @@ from typing import Protocol
 
 from ..configfile import HostOverride
 from ..errors import RateLimited
+from .deadline import no_turn_by_due
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,9 @@ class SourceGate(Protocol):
         """The limits in force now: the table's, lowered by what the server announced."""
         ...
 
-    def slot(self) -> AbstractContextManager[None]:
-        """Hold a concurrent slot, starting no earlier than pacing allows."""
+    def slot(self, until: float | None = None) -> AbstractContextManager[None]:
+        """Hold a concurrent slot, starting no earlier than pacing allows; DeadlinePassed
+        when that would be after `until` (`time.monotonic()`)."""
         ...
 
     def block(self, seconds: float) -> None:
@@ -149,13 +151,14 @@ class Gate:
         self._blocked_until = 0.0
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
+    def slot(self, until: float | None = None) -> Iterator[None]:
         """Hold one of the gate's concurrent slots, starting no earlier than pacing allows.
 
         Raises RateLimited at once when the server has asked us to stay away for longer than
-        `max_wait`: waiting that long would stall the whole run.
+        `max_wait`: waiting that long would stall the whole run; and DeadlinePassed when no
+        slot is ours by `until` (the check this request serves has given up by then).
         """
-        self._enter()
+        self._enter(until)
         try:
             yield
         finally:
@@ -163,7 +166,7 @@ class Gate:
                 self._active -= 1
                 self._cond.notify_all()
 
-    def _enter(self) -> None:
+    def _enter(self, until: float | None) -> None:
         """Wait for a free slot and for the next start time, then claim both.
 
         The next start is counted from the moment this one really starts, not from when it
@@ -179,13 +182,15 @@ class Gate:
                         f"{self.name} asked us to wait {blocked:.0f}s, "
                         f"more than the {self._max_wait:.0f}s we allow"
                     )
+                if until is not None and now >= until:
+                    raise no_turn_by_due(self.name)
                 if self._active >= self.limit.concurrency:
-                    self._cond.wait()
+                    self._cond.wait(None if until is None else until - now)
                     continue
                 due = max(self._next_start, self._blocked_until)
                 if now >= due:
                     break
-                self._cond.wait(due - now)
+                self._cond.wait(due - now if until is None else min(due, until) - now)
             self._next_start = now + paced_interval(self.limit.rate)
             self._active += 1
 

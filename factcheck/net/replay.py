@@ -6,16 +6,21 @@ ReplayAdapter on the session: a request that was recorded gets its recorded answ
 recorded status and headers; any other request fails like an unreachable host, so its claim
 comes out `unverifiable`. This is how the quickstart runs offline, and how tests and demos
 show real API shapes without touching the real APIs.
+
+Several places can be given (`--replay` repeated, or `FACTCHECK_REPLAY` with paths separated
+by `os.pathsep`): the quickstart adds `fixtures/handmade/replay/`, answers built in the
+recorded shapes for what no recording holds, kept apart from the real recordings.
 """
 
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -44,10 +49,15 @@ class Interaction:
 
 
 def load_cassettes(path: str | Path) -> list[Interaction]:
-    """Every interaction in a cassette file, or in all cassettes below a folder."""
-    root = Path(path)
+    """Every interaction in a cassette file, or in all cassettes below a folder; a string
+    may name several, separated by `os.pathsep`."""
+    places = str(path).split(os.pathsep) if isinstance(path, str) else [path]
+    return [i for place in places if str(place).strip() for i in _load_place(Path(place))]
+
+
+def _load_place(root: Path) -> list[Interaction]:
     if not root.exists():
-        raise ConfigError(f"replay {path}: no such file or folder")
+        raise ConfigError(f"replay {root}: no such file or folder")
     files = sorted(root.rglob("*")) if root.is_dir() else [root]
     return [i for f in files if f.suffix in CASSETTE_SUFFIXES for i in _read_cassette(f)]
 
@@ -75,11 +85,13 @@ def _flatten(headers: Mapping[str, Any]) -> dict[str, str]:
 def match_key(method: str, url: str) -> tuple[str, str]:
     """What two requests must share to get the same recorded answer.
 
-    Scheme and caller-identity parameters are ignored; the rest of the query is sorted.
+    Scheme and caller-identity parameters are ignored; the rest of the query is sorted. The
+    path is compared percent-decoded: recordings made when identifiers kept their `/`
+    (`/works/10.1038/x`) answer requests that send them as one segment (`/works/10.1038%2Fx`).
     """
     parts = urlsplit(url)
     query = sorted((k, v) for k, v in parse_qsl(parts.query) if k not in IDENTITY_PARAMS)
-    path = parts.path.rstrip("/") or "/"
+    path = unquote(parts.path).rstrip("/") or "/"
     return method.upper(), urlunsplit(("", parts.netloc.lower(), path, urlencode(query), ""))
 
 

@@ -10,8 +10,10 @@ before any connection is made:
    IPv6, like `[::ffff:127.0.0.1]`) must be public. It needs no network, so it runs
    before the cache is asked.
 2. `resolve_pinned` resolves the host and refuses it when *any* address is not public; the
-   caller then connects to the checked address itself (`PinnedAdapter` in `net.http`), so
-   a DNS answer that changes between check and connect (DNS rebinding) cannot slip through.
+   caller then connects to the checked address itself (`SourceAdapter._pinned` in
+   `net.http`), so a DNS answer that changes between check and connect (DNS rebinding)
+   cannot slip through. Web pages go this way at every hop, and so does every API redirect
+   that leaves the configured source hosts.
 
 `allow_private_urls` turns off the address checks (for intranets and for tests), not the
 scheme, length and credential checks. Every refusal says why, and what allows it.
@@ -26,6 +28,8 @@ from urllib.parse import SplitResult, urlsplit
 from ..errors import SourceUnavailable, UnsafeURL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Where a URL connects to: its host, lower-cased, and its port.
+Origin = tuple[str, int]
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
@@ -34,6 +38,9 @@ CGNAT = ipaddress.ip_network("100.64.0.0/10")
 # Names that always mean this machine (RFC 6761), refused without asking DNS.
 LOCALHOST = "localhost"
 PRIVATE_HINT = "private URLs are not fetched (--allow-private-urls allows them)"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# A URL is named in a reason up to this many characters.
+SHOWN_URL_CHARS = 200
 
 # getaddrinfo errors that mean the name does not exist, as opposed to DNS being unreachable.
 _NO_SUCH_NAME = frozenset(
@@ -100,6 +107,24 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     if not addresses:
         raise NoSuchHost(f"{host} has no addresses")
     return addresses
+
+
+def origin_of(url: str) -> Origin | None:
+    """The host and port `url` connects to (the scheme's default port when it names none),
+    or None for a URL with no host or an unusable port or scheme."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if not parts.hostname or port is None:
+        return None
+    return parts.hostname.lower(), port
+
+
+def shown_url(url: str) -> str:
+    """`url` as a reason names it: cut after SHOWN_URL_CHARS characters."""
+    return url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "…"
 
 
 def literal_address(host: str) -> IPAddress | None:

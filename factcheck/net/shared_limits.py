@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import LOCAL_LIMITS, REDIS_URL_SCHEMES, Config
 from ..errors import ConfigError, RateLimited, SourceUnavailable
+from .deadline import no_turn_by_due
 from .limits import PACING_MARGIN, Limit, SourceGate, advertised_limits
 
 if TYPE_CHECKING:
@@ -190,13 +191,14 @@ class SharedGate:
         )
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
+    def slot(self, until: float | None = None) -> Iterator[None]:
         """Hold a shared concurrent slot, starting no earlier than the shared pacing allows.
 
         Raises RateLimited at once when the server asked (any worker) to stay away longer
-        than `max_wait`, and SourceUnavailable when Redis cannot be reached.
+        than `max_wait`, SourceUnavailable when Redis cannot be reached, and DeadlinePassed
+        when no slot is ours by `until` (`time.monotonic()`).
         """
-        token = self._acquire()
+        token = self._acquire(until)
         try:
             yield
         finally:
@@ -227,7 +229,7 @@ class SharedGate:
             pipe.pexpire(self._state_key, int(IDLE_EXPIRY_SECONDS * 1000))
             pipe.execute()
 
-    def _acquire(self) -> str:
+    def _acquire(self, until: float | None = None) -> str:
         """Ask Redis for a start and a lease until it grants both; the lease's token."""
         token = uuid.uuid4().hex
         args = [
@@ -240,8 +242,12 @@ class SharedGate:
             self._idle_ms,
         ]
         keys = [self._state_key, self._leases_key]
-        with self._negotiating:
+        if not self._negotiating.acquire(timeout=_seconds_until(until)):
+            raise no_turn_by_due(self.name)
+        try:
             while True:
+                if until is not None and time.monotonic() >= until:
+                    raise no_turn_by_due(self.name)
                 with _store_errors(self.name):
                     answer: Any = self._shared.acquire_script(keys=keys, args=args)
                 code, micros = int(answer[0]), int(answer[1])
@@ -253,9 +259,12 @@ class SharedGate:
                         f"more than the {self._shared.max_wait:.0f}s we allow"
                     )
                 if code == WAIT:
-                    time.sleep(micros / MICROS)
+                    pause = micros / MICROS
                 else:
-                    time.sleep(BUSY_POLL_SECONDS * (1 + BUSY_POLL_JITTER * random.random()))
+                    pause = BUSY_POLL_SECONDS * (1 + BUSY_POLL_JITTER * random.random())
+                time.sleep(min(pause, _seconds_until(until, pause)))
+        finally:
+            self._negotiating.release()
 
     def _release(self, token: str) -> None:
         """Give the slot back. If Redis cannot be reached now, the lease expires by itself."""
@@ -263,6 +272,12 @@ class SharedGate:
 
         with suppress(RedisError):
             self._shared.redis.zrem(self._leases_key, token)
+
+
+def _seconds_until(until: float | None, otherwise: float = -1) -> float:
+    """Seconds from now to `until`, or `otherwise` when there is no `until` (-1: a lock
+    wait without a timeout)."""
+    return otherwise if until is None else max(0.0, until - time.monotonic())
 
 
 @contextmanager

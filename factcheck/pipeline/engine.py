@@ -109,6 +109,8 @@ class RunStats:
     unique: int = 0
     cache_hits: int = 0
     problems: dict[str, int] = field(default_factory=dict)
+    # One line when no source could be reached at all (`net.reachability`), at the end.
+    network_trouble: str | None = None
 
 
 def extract_all(
@@ -146,6 +148,7 @@ def assemble(
             result.report = checker.judge_extraction(
                 item.extraction, resolved, path=record.id, fail_on=statuses
             )
+            result.message = record.message  # a warning about the text (invalid UTF-8)
         elif record.problem is not None:
             result.problem, result.message = record.problem.value, record.message
         else:
@@ -197,6 +200,7 @@ def run(
                 yield from flight.land(active, fail_on, stats)
             if ready:
                 yield from _Flight.take_off(lane, active, ready).land(active, fail_on, stats)
+        stats.network_trouble = active.http.reachability.trouble()
     finally:
         if own:
             active.close()

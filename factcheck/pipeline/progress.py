@@ -1,7 +1,8 @@
 """A progress bar on stderr: records done, distinct claims looked up, cache hits.
 
-stdout may be a pipe into the next tool, so the bar goes to stderr; rich draws it only on a
-terminal (and stays quiet in logs and CI), and `enabled=False` turns it off altogether.
+stdout may be a pipe into the next tool, so the bar goes to stderr, and only when stderr is a
+terminal: a log or CI gets nothing, not even a last frame. `enabled=False` (what library
+calls get unless they ask, `JobOptions.progress`) turns it off altogether.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class ProgressBar:
         )
 
         self._done = done
+        console = Console(stderr=True)
         self._progress: Progress = Progress(
             TextColumn("records"),
             BarColumn(),
@@ -40,8 +42,8 @@ class ProgressBar:
             TextColumn("{task.fields[unique]} unique claims, {task.fields[hits]} cache hits"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
-            disable=not enabled,
+            console=console,
+            disable=not (enabled and console.is_terminal),
             refresh_per_second=REFRESHES_PER_SECOND,
         )
         self._task: TaskID = self._progress.add_task(

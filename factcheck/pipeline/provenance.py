@@ -62,7 +62,12 @@ def cache_range(config: Config) -> CacheRange | None:
     if backend is None:
         return None
     try:
-        times = [_utc(response.created_at) for response in backend.responses.values()]
+        # An entry that does not decode reads as None (net.cachestore): it answers nothing.
+        times = [
+            _utc(response.created_at)
+            for response in backend.responses.values()
+            if response is not None
+        ]
     finally:
         backend.close()
     return CacheRange(

@@ -9,9 +9,13 @@ number, not the id, is what a resumed run skips by: ids repeat in real data (sev
 per prompt) and may be missing.
 
 Fields are found by dotted paths, `response.choices.0.message.content`: dict keys, and list
-indices as numbers. A value that is not a string (a list of content blocks, an SDK-shaped
-dict) is read with the guard's duck typing (`factcheck.textof`), so that an Anthropic
-`content` list or an OpenAI response dict gives its answer text.
+indices as numbers. Without an id field, a row's own `id`, when it has one, is its id. A
+value that is not a string (a list of content blocks, an SDK-shaped dict) is read with the
+guard's duck typing (`factcheck.textof`), so that an Anthropic `content` list or an OpenAI
+response dict gives its answer text.
+
+A JSONL line with invalid UTF-8 is read as `factcheck check` reads such a file: the bytes
+that do not decode become U+FFFD, the rest is checked, and the record's `message` says so.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..inputs import decode_utf8, replaced_bytes_warning
 from ..textof import join, segments
 
 PATH_SEPARATOR = "."
@@ -37,6 +42,10 @@ MAX_CSV_FIELD_CHARS = 64 * 1024 * 1024
 PARQUET_BATCH_ROWS = 1024
 # How much of a malformed line an error message quotes.
 QUOTED_CHARS = 60
+# The id of a row when no id field is named, if the row has it.
+DEFAULT_ID_FIELD = "id"
+# How many of a row's keys a "no text" message lists.
+SHOWN_KEYS = 8
 
 
 class Format(str, Enum):
@@ -104,7 +113,7 @@ def read_records(
     cannot be read, and for a malformed line when `strict`."""
     fmt = fmt or detect_format(path)
     if path != STDIN:
-        _check_file(path)
+        check_file(path)
     if fmt is Format.JSONL:
         rows = _jsonl_rows(path, strict=strict)
     elif fmt is Format.CSV:
@@ -112,22 +121,57 @@ def read_records(
     else:
         rows = _parquet_rows(path)
     for row, value in rows:
-        yield value if isinstance(value, InputRecord) else record_of(row, value, fields)
+        if isinstance(value, InputRecord):
+            yield value
+        elif isinstance(value, _Decoded):
+            yield _with_warning(record_of(row, value.value, fields), value.warning)
+        else:
+            yield record_of(row, value, fields)
 
 
 def record_of(row: int, value: Any, fields: Fields) -> InputRecord:
     """The InputRecord for one parsed row."""
     found = lookup(value, fields.text)
     text = found if isinstance(found, str) or found is None else _text_of(found)
+    id_field = fields.id or _default_id_field(value)
     record = InputRecord(
         row=row,
         text=text,
-        id=_label(lookup(value, fields.id)) if fields.id else None,
+        id=_label(lookup(value, id_field)) if id_field else None,
         group=_label(lookup(value, fields.group)) if fields.group else None,
     )
     if text is None:
         record.problem = Problem.MISSING_TEXT
-        record.message = f"row {row}: no text at {fields.text!r}"
+        record.message = f"row {row}: no text at {fields.text!r}{_keys_hint(value)}"
+    return record
+
+
+def _default_id_field(value: Any) -> str | None:
+    """`id` when the row has it and no id field was named."""
+    return DEFAULT_ID_FIELD if isinstance(value, Mapping) and DEFAULT_ID_FIELD in value else None
+
+
+def _keys_hint(value: Any) -> str:
+    """The row's own fields, to pick --text-field from."""
+    if not isinstance(value, Mapping) or not value:
+        return f" (the row is a {type(value).__name__}, not an object)"
+    keys = [str(key) for key in list(value)[:SHOWN_KEYS]]
+    more = ", …" if len(value) > SHOWN_KEYS else ""
+    return f" (its fields: {', '.join(keys)}{more})"
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """A JSONL row whose line held invalid UTF-8, decoded with replacements."""
+
+    value: Any
+    warning: str
+
+
+def _with_warning(record: InputRecord, warning: str) -> InputRecord:
+    """A record read from a line with replaced bytes: `message` says so (a problem's own
+    message comes first)."""
+    record.message = f"{record.message}; {warning}" if record.message else warning
     return record
 
 
@@ -160,7 +204,8 @@ def _label(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _check_file(path: str) -> None:
+def check_file(path: str) -> None:
+    """Raise InputError when `path` is missing or a folder (before anything is written)."""
     file = Path(path)
     if not file.exists():
         raise InputError(f"{path}: no such file")
@@ -169,20 +214,25 @@ def _check_file(path: str) -> None:
 
 
 def _jsonl_rows(path: str, *, strict: bool) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed object) per non-blank line; a malformed line as an InputRecord."""
+    """(line number, parsed object) per non-blank line; a malformed line as an InputRecord,
+    a line with invalid UTF-8 as `_Decoded`."""
     with _open_binary(path) as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
+            line, bad_byte = decode_utf8(raw)
             try:
-                value = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                value = json.loads(line)
+            except (json.JSONDecodeError, RecursionError) as exc:
                 message = f"line {number}: not valid JSON ({_why(exc)}): {_quote(raw)}"
                 if strict:
                     raise InputError(f"{path}: {message}") from None
                 yield number, InputRecord(row=number, problem=Problem.MALFORMED, message=message)
                 continue
-            yield number, value
+            if bad_byte is None:
+                yield number, value
+            else:
+                yield number, _Decoded(value, replaced_bytes_warning(f"line {number}", bad_byte))
 
 
 def _csv_rows(path: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -228,9 +278,10 @@ def _open_text(path: str) -> Any:
 
 
 def _why(exc: Exception) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at column {exc.colno}"
-    return "invalid UTF-8"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    assert isinstance(exc, json.JSONDecodeError)
+    return f"{exc.msg} at column {exc.colno}"
 
 
 def _quote(raw: bytes) -> str:

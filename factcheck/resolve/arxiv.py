@@ -17,7 +17,9 @@ when `candidates` validates it against the claimed fields. arXiv's silence is ev
 a claimed preprint (see `covers`): most published papers are not on arXiv.
 
 The feed is untrusted XML: it is parsed with defusedxml, which refuses DTDs and entity
-declarations (billion laughs, external entities). arXiv's feeds never use them.
+declarations (billion laughs, external entities). arXiv's feeds never use them. The entry
+must be the paper asked for: its `<id>` must name the claimed id (and the claimed version,
+when one was asked), or the lookup FAILED (`WrongRecord`, flag `wrong_record`).
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from ..errors import BadResponse
+from ..links import arxiv_link
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, Outcome
 from .candidates import Hit, decide, not_searched, title_words
-from .common import ApiResolver, claimed_id, split_arxiv_id
+from .common import ApiResolver, claimed_id, require_same_id, split_arxiv_id
 from .mapping import text, year_in
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -42,7 +45,6 @@ ARXIV = "{http://arxiv.org/schemas/atom}"
 ERROR_ID_PREFIX = "http://arxiv.org/api/errors"
 ID_FORMAT_ERROR = "incorrect_id_format"
 ABS_PATH = "/abs/"
-ABS_URL = "https://arxiv.org/abs/"
 PREPRINT = "preprint"
 VERSION_NOT_FOUND = "version_not_found"
 # Statuses whose body is an Atom feed worth reading (arXiv has answered id errors with both).
@@ -120,6 +122,7 @@ class ArxivResolver(ApiResolver):
         # API has described unknown ids at times; it is no paper either.
         if record is None or not record.fields.title:
             return Lookup.missing(self.name, f"arXiv has no paper {arxiv_id}", authoritative=True)
+        _require_paper(arxiv_id, record, self.name)
         return Lookup.found(self.name, record)
 
     def _search(self, citation: Citation) -> Lookup:
@@ -145,6 +148,16 @@ class ArxivResolver(ApiResolver):
                 self.name, f"{arxiv_id} is not a valid arXiv id ({summary})", authoritative=True
             )
         return Lookup.failed(self.name, f"arXiv answered with an error: {summary}")
+
+
+def _require_paper(arxiv_id: str, record: Record, source: str) -> None:
+    """WrongRecord unless the entry is the paper asked for: the same id, and the same
+    version when `arxiv_id` names one (without a version, arXiv answers the latest)."""
+    base, version = split_arxiv_id(arxiv_id)
+    found_base, found_version = split_arxiv_id(record.id)
+    require_same_id("arXiv id", base, found_base, source)
+    if version:
+        require_same_id("arXiv version", arxiv_id, found_base + (found_version or ""), source)
 
 
 def covers(fields: Fields) -> bool:
@@ -179,10 +192,10 @@ def entry_record(entry: Element) -> Record:
         container=text(entry.findtext(f"{ARXIV}journal_ref")),
         doi=text(entry.findtext(f"{ARXIV}doi")),
         arxiv=base,
-        url=ABS_URL + base,
+        url=arxiv_link(base),
         type=PREPRINT,
     )
-    return Record(source=ArxivResolver.name, id=versioned, fields=fields, url=ABS_URL + versioned)
+    return Record(source=ArxivResolver.name, id=versioned, fields=fields, url=arxiv_link(versioned))
 
 
 def split_name(name: str) -> Author:

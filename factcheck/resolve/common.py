@@ -4,6 +4,12 @@ The Resolver protocol promises that `lookup` never raises for source trouble. `H
 `parse_json` raise `SourceError`s, so `ApiResolver.lookup` is the one place that turns them
 into FAILED lookups; subclasses write `_lookup` as if the network always answered, and raise
 `BadResponse` when an answer does not have the shape the API promises.
+
+Identifiers go into URL paths only through `links.path_segment` (one encoded segment each),
+and an answer counts only when it is about the identifier asked for: a record whose DOI,
+arXiv id or PMID is another one raises `WrongRecord` (FAILED, flag `wrong_record`), because
+it is no evidence about the claim, however it came (a path that a server normalised, an
+alias, a proxy, a hostile server).
 """
 
 from __future__ import annotations
@@ -11,11 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import quote
+from urllib.parse import unquote
 
-from ..errors import SourceError
+from ..errors import BadResponse, SourceError
 from ..model import Citation, Kind
-from .base import Lookup
+from ..normalize import ascii_lower
+from .base import WRONG_RECORD, Lookup
 
 if TYPE_CHECKING:
     import requests
@@ -23,8 +30,6 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..net.http import Http
 
-# The public resolver: where a person follows a DOI, whatever `Config.doi_url` points at.
-DOI_ORG = "https://doi.org/"
 # Prefixes that people and models put in front of a DOI.
 DOI_PREFIXES = (
     "https://doi.org/",
@@ -34,9 +39,6 @@ DOI_PREFIXES = (
     "doi.org/",
     "doi:",
 )
-# A DOI suffix may hold any printable character, `<>;#?%` included (SICI DOIs do). Only `/`
-# stays literal in a path; everything else reserved is percent-encoded.
-DOI_PATH_SAFE = "/"
 # Prefixes in front of an arXiv id, lower-cased.
 ARXIV_PREFIXES = ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "arxiv.org/abs/", "arxiv:")
 # An arXiv id and its optional version: `1706.03762v5`, `hep-th/9901001v2`.
@@ -58,7 +60,7 @@ class ApiResolver:
         try:
             return self._lookup(citation)
         except SourceError as exc:
-            return Lookup.failed(self.name, exc.reason)
+            return Lookup.failed_by(self.name, exc)
 
     def _lookup(self, citation: Citation) -> Lookup:
         raise NotImplementedError
@@ -94,14 +96,34 @@ def normalize_doi(text: str) -> str:
     return doi
 
 
-def doi_path(doi: str) -> str:
-    """The DOI percent-encoded for use as URL path segments."""
-    return quote(doi, safe=DOI_PATH_SAFE)
+def doi_key(doi: str) -> str:
+    """A DOI as compared: percent-decoded, without the prefixes people write, ASCII letters
+    lower-cased. (Percent-decoded because a DOI and its encoding as a URL path segment are
+    one DOI; letters outside ASCII keep their case, see `normalize.ascii_lower`.)"""
+    return ascii_lower(normalize_doi(unquote(doi)))
 
 
-def doi_link(doi: str) -> str:
-    """The public https://doi.org link of a DOI."""
-    return DOI_ORG + doi_path(doi)
+class WrongRecord(BadResponse):
+    """The source answered with the record of another identifier than the one asked."""
+
+    flags = (WRONG_RECORD,)
+
+
+def require_same_doi(claimed: str, found: str | None, source: str) -> None:
+    """WrongRecord unless the record's DOI is the claimed one (see `doi_key`)."""
+    if found is None or doi_key(found) != doi_key(claimed):
+        raise _wrong_record("DOI", claimed, found, source)
+
+
+def require_same_id(kind: str, claimed: str, found: str | None, source: str) -> None:
+    """WrongRecord unless the record's arXiv id or PMID is the claimed one (ASCII case aside)."""
+    if found is None or ascii_lower(found.strip()) != ascii_lower(claimed.strip()):
+        raise _wrong_record(kind, claimed, found, source)
+
+
+def _wrong_record(kind: str, claimed: str, found: str | None, source: str) -> WrongRecord:
+    held = f"{kind} {found}" if found else f"no {kind}"
+    return WrongRecord(f"{source} answered with a record of {held}, not of {claimed}")
 
 
 def split_arxiv_id(text: str) -> tuple[str, str | None]:

@@ -11,7 +11,11 @@ What the answers mean:
   doi.org decides existence.
 - Any other status (400 for a request Crossref rejects, 401/403 from a proxy…): failed.
   Crossref did not say anything about the work, so nothing may be concluded.
-- A 200 that is not JSON, or not a work message: failed (BadResponse).
+- A 200 that is not JSON, or not a work message: failed (BadResponse). So is a work
+  message whose fields have the wrong type (`title: 12345`, `author: {}`): no evidence.
+- A 200 with the work of another DOI: failed (`WrongRecord`, flag `wrong_record`). The DOI
+  is sent as one encoded path segment, so `10.7777/../10.1234/abc` cannot ask for
+  `10.1234/abc`; should an answer still be about another DOI, it proves nothing.
 
 Bibliography entries without an identifier are searched for (`query.bibliographic`) by
 `search.CrossrefSearchResolver`, which this resolver hands them to: one source, one API.
@@ -24,11 +28,12 @@ from typing import Any
 
 from ..config import Config
 from ..errors import BadResponse
+from ..links import doi_link, path_segment
 from ..model import Citation, Kind, Record
 from ..net.http import Http
 from .base import Lookup, parse_json
-from .common import ApiResolver, claimed_id, doi_link, doi_path, normalize_doi
-from .mapping import csl_fields, update_flags
+from .common import ApiResolver, claimed_id, normalize_doi, require_same_doi
+from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags
 
 # Prefixes registered with DataCite, whose DOIs Crossref never holds: asking would cost a
 # request for a certain 404. arXiv, Zenodo, figshare, Dryad, PANGAEA.
@@ -57,7 +62,9 @@ class CrossrefResolver(ApiResolver):
                 f"{doi} is a DataCite DOI, which Crossref does not hold",
                 authoritative=False,
             )
-        response = self._get(f"{self.config.crossref_url}/works/{doi_path(doi)}", self._params())
+        response = self._get(
+            f"{self.config.crossref_url}/works/{path_segment(doi)}", self._params()
+        )
         if response.status_code == HTTPStatus.NOT_FOUND:
             return Lookup.missing(
                 self.name,
@@ -66,7 +73,10 @@ class CrossrefResolver(ApiResolver):
             )
         if response.status_code != HTTPStatus.OK:
             return self._unexpected(response)
-        return Lookup.found(self.name, work_record(_message(parse_json(response, self.name)), doi))
+        message = _message(parse_json(response, self.name))
+        require_shape(message, CSL_SHAPE, self.name)
+        require_same_doi(doi, text(message.get("DOI")), self.name)
+        return Lookup.found(self.name, work_record(message, doi))
 
     def _params(self) -> dict[str, str]:
         """`mailto` puts us in Crossref's polite pool, as Crossref asks of API users."""

@@ -29,12 +29,13 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
+from ..links import doi_link
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
 from .candidates import Hit, decide, indexed_claim, not_searched, title_words
-from .common import ApiResolver, doi_link, normalize_doi, split_arxiv_id
-from .mapping import text, year_in
+from .common import ApiResolver, normalize_doi, split_arxiv_id
+from .mapping import Shape, is_number, is_text, one_or_list, require_shape, shaped, text, year_in
 
 # Hits asked for: a title query rarely has its right answer below the top five.
 HITS = 5
@@ -65,6 +66,23 @@ _ARXIV_IN_URL = re.compile(r"^https?://arxiv\.org/abs/(?P<id>.+)$", re.IGNORECAS
 # A DBLP key's stream ("conf/nips/VaswaniSPUJGKP17" -> "nips") names the venue too.
 _KEY_STREAM = re.compile(r"^(?:conf|journals)/(?P<stream>[a-z0-9]+)/")
 
+# The types of what `info_record` and `info_hit` read (see `mapping.require_shape`).
+_PERSON = one_or_list(lambda value: is_text(value) or shaped({"text": is_text})(value))
+INFO_SHAPE: Shape = {
+    "title": is_text,
+    "authors": shaped({"author": _PERSON}),
+    "year": is_number,
+    "venue": one_or_list(is_text),
+    "ee": one_or_list(is_text),
+    "volume": is_number,
+    "number": is_number,
+    "pages": is_number,
+    "doi": is_text,
+    "key": is_text,
+    "type": is_text,
+    "url": is_text,
+}
+
 
 class DblpResolver(ApiResolver):
     """Searches DBLP for references by title; computer science only."""
@@ -81,6 +99,8 @@ class DblpResolver(ApiResolver):
         if response.status_code != HTTPStatus.OK:
             return self._unexpected(response)
         infos = _infos(parse_json(response, self.name))
+        for info in infos:
+            require_shape(info, INFO_SHAPE, self.name)
         hits = [info_hit(info) for info in infos]
         titled = [h for h in hits if h.record.fields.title]
         return decide(self.name, "DBLP", citation, titled, len(infos), covers(citation.fields))

@@ -12,6 +12,12 @@ Two requests:
 
 arXiv ids are looked up as the DataCite DOIs arXiv registers for every paper,
 `10.48550/arXiv.<id without version>`.
+
+The DOI goes into both paths as one encoded segment (`links.path_segment`). An answer about
+another DOI is no answer: a Handle answer naming another `handle`, or CSL-JSON whose `DOI`
+is another one, makes the lookup FAILED (`WrongRecord`, flag `wrong_record`). CSL-JSON
+without a DOI, or with fields of the wrong type, counts as no metadata (the Handle answer
+still proves that the DOI exists).
 """
 
 from __future__ import annotations
@@ -20,10 +26,17 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import SourceError
+from ..links import doi_link, path_segment
 from ..model import Citation, Fields, Kind, Record
 from .base import METADATA_UNAVAILABLE, Lookup, parse_json
-from .common import ApiResolver, claimed_id, doi_link, doi_path, normalize_doi, split_arxiv_id
-from .mapping import csl_fields, update_flags
+from .common import (
+    ApiResolver,
+    claimed_id,
+    normalize_doi,
+    require_same_doi,
+    split_arxiv_id,
+)
+from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"
 ARXIV_DOI_PREFIX = "10.48550/arXiv."
@@ -56,10 +69,14 @@ class DoiResolver(ApiResolver):
 
     def _handle_exists(self, doi: str) -> Lookup | None:
         """None when the DOI exists; otherwise the MISSING or FAILED lookup to return."""
-        response = self._get(f"{self.config.doi_url}/api/handles/{doi_path(doi)}")
+        response = self._get(f"{self.config.doi_url}/api/handles/{path_segment(doi)}")
         if response.status_code not in (HTTPStatus.OK, HTTPStatus.NOT_FOUND):
             return self._unexpected(response)
-        code = _response_code(parse_json(response, self.name))
+        payload = parse_json(response, self.name)
+        handle = payload.get("handle") if isinstance(payload, dict) else None
+        if handle is not None:  # the Handle API names the handle it answers about
+            require_same_doi(doi, text(handle), self.name)
+        code = _response_code(payload)
         if code == HANDLE_NOT_FOUND:
             return Lookup.missing(self.name, f"doi.org has no DOI {doi}", authoritative=True)
         if response.status_code == HTTPStatus.OK and code in HANDLE_FOUND:
@@ -75,7 +92,8 @@ class DoiResolver(ApiResolver):
             csl = self._csl(doi)
         except SourceError:
             csl = None
-        if csl is None:
+        named = text(csl.get("DOI")) if csl is not None else None
+        if csl is None or named is None:
             return Record(
                 source=self.name,
                 id=doi,
@@ -83,18 +101,23 @@ class DoiResolver(ApiResolver):
                 url=doi_link(doi),
                 flags=[METADATA_UNAVAILABLE],
             )
+        require_same_doi(doi, named, self.name)
         fields = csl_fields(csl)
-        fields.doi = fields.doi or doi
         return Record(
             source=self.name, id=doi, fields=fields, url=doi_link(doi), flags=update_flags(csl)
         )
 
     def _csl(self, doi: str) -> dict[str, Any] | None:
-        response = self._get(f"{self.config.doi_url}/{doi_path(doi)}", headers={"Accept": CSL_JSON})
+        response = self._get(
+            f"{self.config.doi_url}/{path_segment(doi)}", headers={"Accept": CSL_JSON}
+        )
         if response.status_code != HTTPStatus.OK:
             return None
         payload = parse_json(response, self.name)
-        return payload if isinstance(payload, dict) else None
+        if not isinstance(payload, dict):
+            return None
+        require_shape(payload, CSL_SHAPE, self.name)
+        return payload
 
 
 def target_doi(citation: Citation) -> tuple[str, str | None]:

@@ -53,11 +53,12 @@ from pydantic import BaseModel, Field
 from ..errors import ConfigError
 from ..extract.bibtex import ProblemCode, parse_bibtex
 from ..extract.identifiers import classify_url, doi_fields
+from ..links import doi_link
 from ..match import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup
 from .candidates import Hit, decide, not_searched
-from .common import claimed_id, doi_link, normalize_doi, split_arxiv_id
+from .common import claimed_id, normalize_doi, split_arxiv_id
 from .mapping import csl_fields, text, update_flags
 from .openlibrary import normalize_isbn
 from .pubmed import PMID_PREFIX
@@ -259,7 +260,7 @@ def _bib_entries(path: Path, content: str) -> list[Entry]:
 def _json_entries(path: Path, content: str) -> list[Entry]:
     try:
         payload = json.loads(content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ConfigError(f"library {path}: invalid JSON: {exc}") from exc
     return [e for e in (csl_entry(item) for item in _items(path, payload)) if e is not None]
 
@@ -270,7 +271,7 @@ def _jsonl_entries(path: Path, lines: Iterable[str]) -> Iterator[Entry]:
             continue
         try:
             payload = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ConfigError(f"library {path}: invalid JSON on line {number}: {exc}") from exc
         for item in _items(path, payload):
             entry = csl_entry(item)

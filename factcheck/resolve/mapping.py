@@ -4,16 +4,26 @@ Crossref's work message and CSL-JSON (what doi.org content negotiation returns, 
 or DataCite) are close relatives: the same keys, except that Crossref holds `title` and
 `container-title` as lists and organisations as `name` where CSL says `literal`. One mapper
 reads both. Payloads are untrusted: every helper accepts any JSON value and returns None (or
-nothing) for a shape it does not know, rather than raising.
+nothing) for a shape it does not know, rather than raising, and every string passes
+`safetext.safe_line` (no terminal control sequences, one line).
+
+A value of the wrong type is no evidence: `title: 12345`, `author: {}`, an author list of
+strings or `issued: "x"` say that the answer is not the record the API promises, and read
+as if absent they would let a broken answer confirm or contradict a claim. So each source
+states the types of the fields it reads (a shape: `CSL_SHAPE` here, the others next to
+their mappers), and `require_shape` refuses a record that breaks it (BadResponse: the
+lookup FAILED, the claim `unverifiable`). `null` counts as absent.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ..errors import BadResponse
 from ..model import Author, Fields
+from ..safetext import safe_line
 
 # Where a year may sit in a CSL-like record, most meaningful first: `issued` is the
 # bibliographic date; `created` (the deposit date) is the last resort.
@@ -35,13 +45,112 @@ UPDATE_FLAGS = {
 NOTICE_FLAG = "retraction_notice"
 
 
+# --- shapes: the types a source's fields must have -----------------------------------------
+
+Check = Callable[[Any], bool]
+Shape = Mapping[str, Check]
+
+
+def is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def is_number(value: Any) -> bool:
+    """A string or a number (CSL writes volume, issue and page either way); not a boolean."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def is_flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def is_texts(value: Any) -> bool:
+    """A string, or a list of strings (Crossref's titles, ISBNs)."""
+    return is_text(value) or list_of(is_text)(value)
+
+
+def list_of(check: Check) -> Check:
+    """A list whose every item passes `check`."""
+    return lambda value: isinstance(value, list) and all(check(item) for item in value)
+
+
+def shaped(shape: Shape) -> Check:
+    """An object whose fields keep to `shape`."""
+    return lambda value: isinstance(value, Mapping) and not wrong_typed(value, shape)
+
+
+def one_or_list(check: Check) -> Check:
+    """One item, or a list of them (DBLP writes a single author or venue without a list)."""
+    return lambda value: check(value) or list_of(check)(value)
+
+
+def is_date(value: Any) -> bool:
+    """A CSL date: `date-parts` a list of lists of numbers, strings or nulls; `raw` and
+    `literal` strings."""
+    return shaped(DATE_SHAPE)(value)
+
+
+def wrong_typed(record: Mapping[str, Any], shape: Shape) -> list[str]:
+    """The fields of `record` that are present (not null) with a type `shape` does not allow."""
+    return [
+        key
+        for key, check in shape.items()
+        if record.get(key) is not None and not check(record[key])
+    ]
+
+
+def require_shape(record: Mapping[str, Any], shape: Shape, source: str) -> None:
+    """BadResponse when a field of the record has the wrong type (see the module docstring)."""
+    wrong = wrong_typed(record, shape)
+    if wrong:
+        raise BadResponse(
+            f"{source} answered a record whose {', '.join(wrong)} "
+            f"{'has' if len(wrong) == 1 else 'have'} the wrong type"
+        )
+
+
+def _is_date_part(value: Any) -> bool:
+    """A year, month or day: a number, a string, or null (Crossref's unknown date)."""
+    return value is None or is_number(value)
+
+
+DATE_SHAPE: Shape = {
+    "date-parts": list_of(list_of(_is_date_part)),
+    "raw": is_text,
+    "literal": is_text,
+}
+# The parts of a CSL or Crossref name that `csl_author` reads.
+NAME_SHAPE: Shape = {
+    key: is_text for key in ("family", "given", "name", "literal", "non-dropping-particle")
+}
+# What `csl_fields` reads of a Crossref work message or a CSL-JSON item.
+CSL_SHAPE: Shape = {
+    "title": is_texts,
+    "container-title": is_texts,
+    "author": list_of(shaped(NAME_SHAPE)),
+    **{key: is_date for key in YEAR_KEYS},
+    "volume": is_number,
+    "issue": is_number,
+    "page": is_number,
+    "publisher": lambda value: is_text(value) or shaped({"name": is_text})(value),
+    "DOI": is_text,
+    "URL": is_text,
+    "ISBN": is_texts,
+    "type": is_text,
+}
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
 def text(value: Any) -> str | None:
-    """A clean string from a string, a number, or the first item of a list; None if empty."""
+    """A clean string from a string, a number, or the first item of a list; None if empty.
+    Control sequences and characters are removed, and whitespace runs become one space."""
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    cleaned = " ".join(str(value).split())
+    cleaned = safe_line(str(value))
     return cleaned or None
 
 

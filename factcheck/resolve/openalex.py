@@ -1,8 +1,10 @@
 """OpenAlex: a second opinion on DOIs, and a title search over ~250M works for references.
 
 `GET {openalex_url}/works/https://doi.org/<doi>` (the DOI form OpenAlex documents besides
-`doi:<doi>`; the recorded answers in fixtures/recordings use it) answers:
+`doi:<doi>`; the recorded answers in fixtures/recordings use it), sent percent-encoded as one
+path segment (`links.path_segment`), answers:
 - 200 with one work object: found;
+- 200 with a work whose `doi` is another one (or none): failed, flag `wrong_record`;
 - 404: OpenAlex holds no work with that DOI. Not authoritative: OpenAlex does not hold every
   DOI (many DataCite and small-publisher DOIs are missing), doi.org is the registry;
 - anything else (a 403 when a budget is spent, a 400): failed. 429s and 5xx never get here,
@@ -31,13 +33,25 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
+from ..links import DOI_ORG, doi_link, path_segment
 from ..match import PREPRINT_TYPES, is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
 from .candidates import Hit, decide, indexed_claim, not_searched, title_words
-from .common import DOI_ORG, ApiResolver, claimed_id, doi_link, doi_path, normalize_doi
-from .mapping import RETRACTED, text, year_in
+from .common import ApiResolver, claimed_id, normalize_doi, require_same_doi
+from .mapping import (
+    RETRACTED,
+    Shape,
+    is_flag,
+    is_number,
+    is_text,
+    list_of,
+    require_shape,
+    shaped,
+    text,
+    year_in,
+)
 
 # Candidates asked for: a title search rarely has its right answer below the top five.
 PER_PAGE = 5
@@ -71,6 +85,30 @@ VENUE_SOURCE_TYPES = frozenset({"journal", "conference", "book series"})
 # Claimed types whose absence from OpenAlex is evidence (see `covers`).
 COVERED_TYPES = frozenset({"article-journal", "paper-conference", *PREPRINT_TYPES})
 
+# The types of what `work_record` and `work_hit` read (see `mapping.require_shape`).
+_SOURCE_SHAPE: Shape = {"display_name": is_text, "host_organization_name": is_text, "type": is_text}
+_LOCATION_SHAPE: Shape = {
+    "source": shaped(_SOURCE_SHAPE),
+    "raw_source_name": is_text,
+    "landing_page_url": is_text,
+}
+WORK_SHAPE: Shape = {
+    "doi": is_text,
+    "id": is_text,
+    "title": is_text,
+    "display_name": is_text,
+    "publication_year": is_number,
+    "authorships": list_of(
+        shaped({"author": shaped({"display_name": is_text}), "raw_author_name": is_text})
+    ),
+    "primary_location": shaped(_LOCATION_SHAPE),
+    "locations": list_of(shaped(_LOCATION_SHAPE)),
+    "host_venue": shaped({"display_name": is_text}),
+    "biblio": shaped({key: is_number for key in ("volume", "issue", "first_page", "last_page")}),
+    "type": is_text,
+    "is_retracted": is_flag,
+}
+
 
 class OpenAlexResolver(ApiResolver):
     """Looks DOIs up in OpenAlex, and searches it for references by title."""
@@ -87,7 +125,7 @@ class OpenAlexResolver(ApiResolver):
         # OpenAlex keeps DOIs lower-cased; asking in that form also shares one cache entry.
         key = doi.lower()
         response = self._get(
-            f"{self.config.openalex_url}/works/{DOI_ORG}{doi_path(key)}", self._auth()
+            f"{self.config.openalex_url}/works/{path_segment(DOI_ORG + key)}", self._auth()
         )
         if response.status_code == HTTPStatus.NOT_FOUND:
             return Lookup.missing(self.name, f"OpenAlex has no work {doi}", authoritative=False)
@@ -96,6 +134,8 @@ class OpenAlexResolver(ApiResolver):
         work = parse_json(response, self.name)
         if not isinstance(work, dict):
             raise BadResponse("openalex answered HTTP 200 without a work object")
+        require_shape(work, WORK_SHAPE, self.name)
+        require_same_doi(doi, _doi(work.get("doi")), self.name)
         return Lookup.found(self.name, work_record(work))
 
     def _search(self, citation: Citation) -> Lookup:
@@ -107,6 +147,8 @@ class OpenAlexResolver(ApiResolver):
         if response.status_code != HTTPStatus.OK:
             return self._unexpected(response)
         works = _results(parse_json(response, self.name))
+        for work in works:
+            require_shape(work, WORK_SHAPE, self.name)
         hits = [work_hit(w) for w in works]
         titled = [h for h in hits if h.record.fields.title]
         return decide(self.name, "OpenAlex", citation, titled, len(works), covers(citation.fields))

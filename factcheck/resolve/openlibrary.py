@@ -14,14 +14,22 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
+from ..links import path_segment
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
 from .common import ApiResolver, claimed_id
-from .mapping import text, year_in
+from .mapping import Shape, is_text, is_texts, require_shape, text, year_in
 
 BOOK = "book"
 ISBN_SEPARATORS = str.maketrans("", "", "- ")
 ISBN_PREFIX = "isbn"
+# The types of what `edition_record` reads (see `mapping.require_shape`).
+EDITION_SHAPE: Shape = {
+    "title": is_text,
+    "publishers": is_texts,
+    "publish_date": is_text,
+    "key": is_text,
+}
 
 
 class OpenLibraryResolver(ApiResolver):
@@ -32,7 +40,7 @@ class OpenLibraryResolver(ApiResolver):
 
     def _lookup(self, citation: Citation) -> Lookup:
         isbn = normalize_isbn(claimed_id(citation, "isbn"))
-        response = self._get(f"{self.config.openlibrary_url}/isbn/{isbn}.json")
+        response = self._get(f"{self.config.openlibrary_url}/isbn/{path_segment(isbn)}.json")
         if response.status_code == HTTPStatus.NOT_FOUND:
             return Lookup.missing(
                 self.name, f"Open Library has no edition with ISBN {isbn}", authoritative=False
@@ -42,6 +50,7 @@ class OpenLibraryResolver(ApiResolver):
         edition = parse_json(response, self.name)
         if not isinstance(edition, dict):
             raise BadResponse("openlibrary answered HTTP 200 without an edition record")
+        require_shape(edition, EDITION_SHAPE, self.name)
         return Lookup.found(self.name, edition_record(edition, isbn, self.config.openlibrary_url))
 
 

@@ -41,6 +41,11 @@ Crossref, OpenAlex, DBLP and arXiv, and the Checker stops at the first source th
 work, so the search runs only for references those missed.
 
 NCBI asks callers to name their tool and give a contact email; both are sent with every request.
+
+A PMID or PMCID is ASCII digits (`"١٢٣".isdigit()` is true in Python, so `isdigit` alone is
+not the test), and the docsum must be the one asked for: its `uid` must be the number asked
+about, or the lookup FAILED (`WrongRecord`, flag `wrong_record`). Docsum fields of the wrong
+type (`DOCSUM_SHAPE`) make the answer no evidence (BadResponse).
 """
 
 from __future__ import annotations
@@ -50,17 +55,16 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
+from ..links import pmc_link, pubmed_link
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
 from .candidates import Hit, decide, indexed_claim, not_searched
-from .common import ApiResolver, claimed_id
-from .mapping import text, year_in
+from .common import ApiResolver, claimed_id, require_same_id
+from .mapping import Shape, is_number, is_text, list_of, require_shape, shaped, text, year_in
 
 TOOL = "factcheck"
 PMCID_PREFIX = "PMC"
 PMID_PREFIX = "pmid:"
-PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/"
-PMC_URL = "https://pmc.ncbi.nlm.nih.gov/articles/"
 DATE_KEYS = ("pubdate", "epubdate", "sortpubdate", "printpubdate", "sortdate")
 ELOCATION_DOI = "doi:"
 # Publication types that mark retractions, and the flag each earns.
@@ -137,6 +141,22 @@ BIOMEDICAL_STEMS = (
 
 _NON_WORD = re.compile(r"[\W_]+")
 
+# The types of what `docsum_record` and `docsum_hit` read (see `mapping.require_shape`).
+DOCSUM_SHAPE: Shape = {
+    "uid": is_number,
+    "title": is_text,
+    "authors": list_of(shaped({"name": is_text, "authtype": is_text})),
+    **{key: is_text for key in DATE_KEYS},
+    "source": is_text,
+    "fulljournalname": is_text,
+    "volume": is_number,
+    "issue": is_number,
+    "pages": is_number,
+    "articleids": list_of(shaped({"idtype": is_text, "value": is_number})),
+    "elocationid": is_text,
+    "pubtype": list_of(is_text),
+}
+
 
 class PubmedResolver(ApiResolver):
     """Looks PMIDs up in PubMed and PMCIDs in PubMed Central, and searches PubMed by title."""
@@ -148,12 +168,15 @@ class PubmedResolver(ApiResolver):
         if citation.kind is Kind.REFERENCE:
             return self._search(citation)
         db, uid, label = _target(citation)
-        if not uid.isdigit():
+        if not is_uid(uid):
             return Lookup.missing(self.name, f"{label} is not a valid {db} id", authoritative=True)
         response = self._get(self.config.pubmed_url + ESUMMARY, self._params(db, uid))
         if response.status_code != HTTPStatus.OK:
             return self._unexpected(response)
         docsum = _docsum(parse_json(response, self.name), uid)
+        # A summary must name its uid; an error may leave it out.
+        if "error" not in docsum or docsum.get("uid") is not None:
+            require_same_id(f"{db} id", uid, text(docsum.get("uid")), self.name)
         if "error" in docsum:
             return Lookup.missing(
                 self.name,
@@ -189,12 +212,12 @@ class PubmedResolver(ApiResolver):
         if response.status_code != HTTPStatus.OK:
             raise BadResponse(f"{self.name} answered HTTP {response.status_code} to esummary")
         result = _result(parse_json(response, self.name))
-        docsums = ((pmid, result.get(pmid)) for pmid in pmids)
-        return [
-            docsum_hit(docsum, pmid)
-            for pmid, docsum in docsums
-            if isinstance(docsum, dict) and "error" not in docsum
-        ]
+        docsums = [(pmid, result.get(pmid)) for pmid in pmids]
+        found = [(p, d) for p, d in docsums if isinstance(d, dict) and "error" not in d]
+        for pmid, docsum in found:
+            require_shape(docsum, DOCSUM_SHAPE, self.name)
+            require_same_id("PMID", pmid, text(docsum.get("uid")), self.name)
+        return [docsum_hit(docsum, pmid) for pmid, docsum in found]
 
     def _params(self, db: str, uid: str) -> dict[str, str]:
         return {"db": db, "id": uid, "retmode": "json", **self._caller()}
@@ -213,6 +236,11 @@ def covers(fields: Fields) -> bool:
     return indexed_claim(fields, frozenset({COVERED_TYPE})) and is_biomedical_venue(
         fields.container or ""
     )
+
+
+def is_uid(text: str) -> bool:
+    """Whether `text` is a PubMed or PMC number: ASCII digits only."""
+    return text.isascii() and text.isdigit()
 
 
 def is_biomedical_venue(venue: str) -> bool:
@@ -248,7 +276,7 @@ def _idlist(payload: Any) -> list[str]:
         error = found.get("ERROR") if isinstance(found, dict) else None
         detail = f": {text(error)}" if error else ""
         raise BadResponse(f"esearch answered without a list of ids{detail}")
-    return [uid for uid in (text(i) for i in ids) if uid and uid.isdigit()]
+    return [uid for uid in (text(i) for i in ids) if uid and is_uid(uid)]
 
 
 def _result(payload: Any) -> dict[str, Any]:
@@ -284,6 +312,8 @@ def _docsum(payload: Any, uid: str) -> dict[str, Any]:
     docsum = _result(payload).get(uid)
     if not isinstance(docsum, dict):
         raise BadResponse(f"esummary answered without a summary for {uid}")
+    if "error" not in docsum:
+        require_shape(docsum, DOCSUM_SHAPE, PubmedResolver.name)
     return docsum
 
 
@@ -305,7 +335,7 @@ def docsum_record(docsum: dict[str, Any], db: str, uid: str) -> Record:
         type=text(docsum.get("pubtype")),
     )
     record_id = pmcid if db == "pmc" and pmcid else uid
-    url = f"{PMC_URL}{pmcid}/" if db == "pmc" else f"{PUBMED_URL}{uid}/"
+    url = pmc_link(pmcid) if db == "pmc" and pmcid else pubmed_link(uid)
     return Record(
         source=PubmedResolver.name,
         id=record_id or uid,

@@ -27,10 +27,12 @@ never serves an answer mapped under other rules. Replays (`config.replay`) bypas
 they must show what the recording does. `cache = "none"` has none, and neither, for now,
 has a Redis HTTP cache: a shared results store for it comes with the Redis backend work.
 
-Like the HTTP cache, it must never fail a check (see `net.cache`): a damaged file is set
-aside and rebuilt, at open or when found in use, and any other SQLite trouble (another
+Like the HTTP cache, it must never fail a check (see `net.cachefile`): a damaged file is
+set aside and rebuilt, at open or when found in use, and any other SQLite trouble (another
 process's lock held past the busy timeout, a full disk) makes a read a miss and a write a
-no-op.
+no-op. A file this process may not write is only read; a path that is not a file leaves
+the check without a results cache (one warning). Values are JSON read by our models: one
+that does not decode to Lookups, or an expiry that is not a number, is a miss.
 """
 
 from __future__ import annotations
@@ -48,14 +50,19 @@ from pydantic import TypeAdapter
 
 from .. import __version__
 from ..config import Config
+from ..errors import ConfigError
 from ..model import Citation, Kind
-from ..net.cache import (
+from ..net.cache import sqlite_path
+from ..net.cachefile import (
     BUSY_TIMEOUT_SECONDS,
+    SQLITE_TROUBLE,
+    connect_read_only,
     file_id,
     is_damage,
     open_sqlite,
+    read_only_uri,
     set_aside,
-    sqlite_path,
+    writable,
 )
 from .base import METADATA_UNAVAILABLE, Lookup, Outcome
 
@@ -92,6 +99,8 @@ NEUTRAL_SETTINGS = frozenset(
         "max_text_chars",
         "deadline",
         "workers",
+        # Decides only whether a failed name lookup is believed; failures are not stored.
+        "dns_control_host",
     }
 )
 SCHEMA = (
@@ -109,7 +118,9 @@ def open_results(config: Config) -> ResultsCache | None:
     http_cache = sqlite_path(config)
     if http_cache is None or config.replay:
         return None
-    return ResultsCache(http_cache.with_name(http_cache.name + RESULTS_SUFFIX), config)
+    path = http_cache.with_name(http_cache.name + RESULTS_SUFFIX)
+    # Beside an HTTP cache that is not ours to write, nothing is written either.
+    return ResultsCache(path, config, read_only=http_cache.exists() and not writable(http_cache))
 
 
 def _stamp(path: Path) -> list[int]:
@@ -149,7 +160,12 @@ class ResultsCache:
     """
 
     def __init__(
-        self, path: Path, config: Config, *, clock: Callable[[], float] = time.time
+        self,
+        path: Path,
+        config: Config,
+        *,
+        clock: Callable[[], float] = time.time,
+        read_only: bool = False,
     ) -> None:
         self.path = path
         self._config = config
@@ -160,22 +176,29 @@ class ResultsCache:
         self._connection: sqlite3.Connection | None = None
         # The inode of the file the connection opened (see `_trouble`).
         self._opened: int | None = None
+        # A file this process may not write (or told not to) is only read; one that cannot
+        # be used at all (nothing to read and no right to create it, or not a file) is left.
+        self._read_only = read_only
+        self._unusable = False
 
     def get(self, sources: Sequence[str], citation: Citation) -> list[Lookup] | None:
         """The stored answer, or None when there is none or it has expired (unless offline)."""
         key = self._key(sources, citation)
         with self._lock:
             try:
-                row = self._connect().execute(SELECT, (key,)).fetchone()
-            except sqlite3.Error as exc:
+                connection = self._connect()
+                row = None if connection is None else connection.execute(SELECT, (key,)).fetchone()
+            except SQLITE_TROUBLE as exc:
                 self._trouble(exc)
                 return None
         if row is None:
             return None
         value, expires = row
+        if not isinstance(expires, (int, float)):
+            return None
         if expires <= self._clock() and not self._config.offline:
             return None
-        return LOOKUPS.validate_json(value)
+        return _decoded(value)
 
     def put(self, sources: Sequence[str], citation: Citation, lookups: list[Lookup]) -> None:
         """Keep `lookups` for their TTL if they are an answer (`storable`); offline, never."""
@@ -186,8 +209,10 @@ class ResultsCache:
         row = (self._key(sources, citation), expires, value)
         with self._lock:
             try:
-                self._connect().execute(UPSERT, row)
-            except sqlite3.Error as exc:
+                connection = self._connect()
+                if connection is not None and not self._read_only:
+                    connection.execute(UPSERT, row)
+            except SQLITE_TROUBLE as exc:
                 # The answer is simply asked for again next time; the check is not harmed.
                 self._trouble(exc)
 
@@ -207,18 +232,34 @@ class ResultsCache:
             return self._config.cache_ttl_found
         return self._config.cache_ttl_missing
 
-    def _connect(self) -> sqlite3.Connection:
-        """The connection, opened (and the table made) on first use. Call under the lock."""
-        if self._connection is None:
-            self._connection = open_sqlite(self.path, _open)
+    def _connect(self) -> sqlite3.Connection | None:
+        """The connection, opened (and the table made) on first use; None when the file
+        cannot be used (then only once a warning). Call under the lock."""
+        if self._connection is None and not self._unusable:
+            try:
+                self._connection = self._open()
+            except ConfigError as exc:
+                logger.warning("the results cache cannot be used (%s): going on without it", exc)
+            self._unusable = self._connection is None
             self._opened = file_id(self.path)
         return self._connection
 
-    def _trouble(self, exc: sqlite3.Error) -> None:
+    def _open(self) -> sqlite3.Connection | None:
+        """A connection to write and read; to read only, when this process may not write
+        the file; none when there is no file and no right to make one."""
+        if not self._read_only and writable(self.path):
+            return open_sqlite(self.path, _open)
+        self._read_only = True
+        if not self.path.exists():
+            return None
+        return connect_read_only(read_only_uri(self.path))
+
+    def _trouble(self, exc: Exception) -> None:
         """A SQLite error in use. Damage: the file is set aside (unless another process
-        already did) and the next use opens a fresh one. Anything else is only logged: the
-        read was a miss, the write is dropped. Call under the lock."""
-        if not is_damage(exc):
+        already did, or the file is not ours to move) and the next use opens a fresh one.
+        Anything else is only logged: the read was a miss, the write is dropped. Call under
+        the lock."""
+        if not is_damage(exc) or self._read_only:
             logger.warning("the results cache %s could not be used (%s)", self.path, exc)
             return
         if self._connection is not None:
@@ -228,6 +269,18 @@ class ResultsCache:
             set_aside(self.path, exc, self._opened)
         except OSError as error:
             logger.warning("the results cache %s is damaged (%s): %s", self.path, exc, error)
+
+
+def _decoded(value: object) -> list[Lookup] | None:
+    """The Lookups a stored value holds, or None (a miss) when it does not hold them: JSON
+    only, read by our models, so nothing in the file can do more than fail to decode."""
+    if not isinstance(value, (str, bytes)):
+        return None
+    try:
+        return LOOKUPS.validate_json(value)
+    except (ValueError, RecursionError) as exc:
+        logger.debug("a stored answer could not be read (%s): a miss", type(exc).__name__)
+        return None
 
 
 def _open(path: Path) -> sqlite3.Connection:

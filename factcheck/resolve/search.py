@@ -22,11 +22,12 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
+from ..links import doi_link
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
 from .candidates import Hit, decide, indexed_claim, not_searched
-from .common import ApiResolver, doi_link
-from .mapping import csl_fields, text, update_flags
+from .common import ApiResolver
+from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags
 
 # Candidates asked for: the right work is nearly always in the top five when it is held at
 # all; more rows cost bandwidth (the `select` keeps each small) for little gain.
@@ -75,6 +76,8 @@ class CrossrefSearchResolver(ApiResolver):
         if response.status_code != HTTPStatus.OK:
             return self._unexpected(response)
         items = _items(parse_json(response, self.name))
+        for item in items:
+            require_shape(item, CSL_SHAPE, self.name)
         above = hits(items, score_floor(query))
         return decide(self.name, "Crossref", citation, above, len(items), covers(citation.fields))
 

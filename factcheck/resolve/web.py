@@ -9,7 +9,8 @@ decides what that means.
 
 Redirects are followed here, one `Http.page` hop at a time, so that the SSRF guard runs at
 every hop and the chain can be recorded. At most `config.max_redirects` hops; a URL seen
-twice is a loop.
+twice is a loop. The whole chain, every hop's headers and body, has one time budget
+(`config.timeout`, `net.deadline`): a page not in within it is a failure, never found.
 
 A text cannot make us fetch without end: beyond its first `config.max_urls` URLs none is
 checked (`beyond_url_limit`, applied where the Checker plans a text's lookups), and once
@@ -17,13 +18,14 @@ its URL checks have read `config.max_bytes_per_text` bytes from the network the 
 not checked either. That budget is the text's `ByteBudget`, which the Checker hands to the
 worker thread running each lookup (`spending`); a lookup outside any text has none.
 
-| answer                    | lookup                                         |
-|---------------------------|------------------------------------------------|
-| 2xx                       | found (flags `redirected` after hops, `soft_404`) |
-| 404, 410, NXDOMAIN        | missing, authoritative                         |
-| 401, 403                  | failed: a bot wall or a login, the page may exist |
-| 429, 5xx, network trouble | failed: try again later                        |
-| loops, too many redirects | failed                                         |
+| answer                                  | lookup                                            |
+|-----------------------------------------|---------------------------------------------------|
+| 2xx                                     | found (flags `redirected` after hops, `soft_404`) |
+| 404, 410, NXDOMAIN                      | missing, authoritative                            |
+| NXDOMAIN while DNS is dead here         | failed, flag `dns_unavailable` (net.reachability) |
+| 401, 403                                | failed: a bot wall or a login; the page may exist |
+| 429, 5xx, network trouble, out of time  | failed: try again later                           |
+| loops, too many redirects               | failed                                            |
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from ..config import Config
 from ..errors import SourceError, UnsafeURL
 from ..model import Citation, Kind, Record
 from ..net.http import Http
-from ..net.safety import NoSuchHost
+from ..net.safety import NoSuchHost, shown_url
+from ..safetext import safe_line
 from .base import Lookup
 
 GONE_STATUSES = frozenset({404, 410})
@@ -58,8 +61,6 @@ SOFT_404_TITLE = re.compile(
 TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 # The title sits in the head: no need to scan a whole page for it.
 TITLE_SCAN_CHARS = 32 * 1024
-# A redirect target is named in a reason up to this many characters.
-SHOWN_URL_CHARS = 200
 URL_LIMIT_REASON = "not checked: this text has more than {} URLs, the limit per text (max_urls)"
 BYTES_LIMIT_REASON = (
     "not checked: this text's URL checks already read {:,} bytes, the limit per text"
@@ -143,11 +144,17 @@ class WebResolver:
         except UnsafeURL as exc:
             return Lookup.failed(self.name, f"refused: {exc.reason}")
         except SourceError as exc:
-            return Lookup.failed(self.name, exc.reason)
+            return Lookup.failed_by(self.name, exc)
         return self._judge(url, response, chain)
 
     def _follow(self, url: str) -> tuple[requests.Response, list[str]]:
-        """The final answer and the URLs redirected to on the way there."""
+        """The final answer and the URLs redirected to on the way there, all within one
+        time budget (`Http.time_budget`): a chain of slow hops takes one `timeout`, not
+        one per hop."""
+        with self.http.time_budget(url):
+            return self._chain(url)
+
+    def _chain(self, url: str) -> tuple[requests.Response, list[str]]:
         chain: list[str] = []
         current = url
         while True:
@@ -177,8 +184,8 @@ class WebResolver:
         except UnsafeURL as exc:
             if current == url:
                 raise
-            shown = _shortened(current)
-            raise UnsafeURL(f"{_shortened(url)} redirects to {shown}, and {exc.reason}") from exc
+            shown = shown_url(current)
+            raise UnsafeURL(f"{shown_url(url)} redirects to {shown}, and {exc.reason}") from exc
         if budget is not None and not getattr(response, "from_cache", False):
             budget.charge(len(response.content))
         return response
@@ -205,16 +212,13 @@ class WebResolver:
 
 
 def page_title(response: requests.Response) -> str | None:
-    """The HTML <title> of a page, unescaped and on one line; None for other content."""
+    """The HTML <title> of a page, unescaped, on one line and without control sequences
+    (`safetext`); None for other content."""
     if "html" not in response.headers.get("Content-Type", "html").lower():
         return None
     head = response.content[:TITLE_SCAN_CHARS].decode(response.encoding or "utf-8", "replace")
     found = TITLE.search(head)
-    return " ".join(html.unescape(found.group(1)).split()) if found else None
-
-
-def _shortened(url: str) -> str:
-    return url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "…"
+    return safe_line(html.unescape(found.group(1))) if found else None
 
 
 def _meaning(status: int) -> str:

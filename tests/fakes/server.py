@@ -217,6 +217,8 @@ class FakeApi:
             "connect_timeout": 1.0,
             "timeout": 5.0,
             "retry_backoff": 0.01,
+            # Resolved from /etc/hosts: no real DNS for the control (net.reachability).
+            "dns_control_host": "localhost",
         }
         return Config.load(env={}, **{**values, **overrides})
 

@@ -1,0 +1,74 @@
+"""Identifiers put into URLs: each one exactly one path segment, and the public links of a work.
+
+A text decides which identifiers are looked up, so an identifier must never change *which*
+resource a URL names. Pasted raw into `/works/{doi}`, `10.7777/../10.1234/abc` asks for
+`/works/10.1234/abc` (requests and servers resolve `..`), `10.1234/../../../x` leaves
+`/works/` altogether, and `?` or `#` end the path. `path_segment` percent-encodes every
+character outside RFC 3986's unreserved set, `/` and `\\` included, so the identifier stays
+one segment under the path it was meant for, whatever it holds.
+
+A segment that is empty or only `.` / `..` cannot be made safe by encoding: requests decodes
+`%2E` back to `.` (it unquotes unreserved characters) and URL parsers read `%2e%2e` as `..`.
+No identifier has that form, so `path_segment` refuses it (`UnsafeIdentifier`).
+
+Links shown to people (`doi_link`, `arxiv_link`) keep the `/` of `10.1038/nature14539` and
+`hep-th/9901001` readable when every part between the slashes is a plain segment, and fall
+back to one encoded segment otherwise, so that no link can lead to another work either; a
+value that cannot be linked at all gets no link (None) rather than an error in a report.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from .errors import UnsafeIdentifier
+
+DOI_ORG = "https://doi.org/"
+ARXIV_ABS = "https://arxiv.org/abs/"
+PUBMED = "https://pubmed.ncbi.nlm.nih.gov/"
+PMC = "https://pmc.ncbi.nlm.nih.gov/articles/"
+# Segments that name another place than themselves, encoded or not.
+DOT_SEGMENTS = frozenset({"", ".", ".."})
+SEPARATOR = "/"
+
+
+def path_segment(value: str) -> str:
+    """`value` percent-encoded as one URL path segment: only letters, digits and `-._~` stay
+    as they are. Raises UnsafeIdentifier for an empty or dots-only value."""
+    if value in DOT_SEGMENTS:
+        raise UnsafeIdentifier(f"{value!r} is not an identifier that can be looked up")
+    return quote(value, safe="")
+
+
+def readable_path(value: str) -> str | None:
+    """`value` as URL path segments split at its `/` when every part is a plain segment,
+    else the whole of it as one segment; None when not even that is safe."""
+    if value in DOT_SEGMENTS:
+        return None
+    parts = value.split(SEPARATOR)
+    if any(part in DOT_SEGMENTS for part in parts):
+        return path_segment(value)
+    return SEPARATOR.join(path_segment(part) for part in parts)
+
+
+def doi_link(doi: str) -> str | None:
+    """The public https://doi.org link of a DOI."""
+    path = readable_path(doi)
+    return None if path is None else DOI_ORG + path
+
+
+def arxiv_link(arxiv_id: str) -> str | None:
+    """The abstract page of an arXiv id (with or without its version)."""
+    path = readable_path(arxiv_id)
+    return None if path is None else ARXIV_ABS + path
+
+
+def pubmed_link(pmid: str) -> str:
+    """The PubMed page of a PMID (the resolver has checked that it is a number)."""
+    return PUBMED + path_segment(pmid) + SEPARATOR
+
+
+def pmc_link(pmcid: str) -> str | None:
+    """The PubMed Central page of a PMCID."""
+    path = None if pmcid in DOT_SEGMENTS else path_segment(pmcid)
+    return None if path is None else PMC + path + SEPARATOR
