@@ -27,6 +27,11 @@ kit's scorer counts an extraction), clean recall (exactly one item overlaps it, 
 overlaps no other labelled reference: merged or split entries are checked wrongly), and false
 entries (reference items overlapping no labelled reference: prose or headings taken for
 entries). Goal: recall >= 0.99 everywhere, no false entries. `--show N` prints N misses per set.
+
+`--write-cases DIR` writes the sets built from HALLMARK rows (`styles`, `freeform`) as a case
+set of the kit's shape instead, with each row's label, so that the kit's scorer measures
+detection on them: `python3 ../shared/bench/score.py --cases DIR …` (splits `styles_dev`,
+`freeform_dev`).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from factcheck.extract import extract_all
 from factcheck.model import Kind
@@ -49,6 +55,7 @@ from factcheck.train.parser import Example, read_anystyle, read_grobid
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SEED = 20261201
 PER_ANSWER = 10
+PARTIAL = "_partial"
 RECALL_GOAL = 0.99
 
 HEADINGS = (
@@ -82,10 +89,16 @@ class Answer:
     spans: list[tuple[int, int]] = field(default_factory=list)
     # "headed" for a list under a heading or lead line, "bare" for one without.
     group: str = ""
+    # For answers built from HALLMARK rows: each span's row (label, hallucination type).
+    rows: list[dict[str, object]] = field(default_factory=list)
 
-    def add(self, piece: str, *, reference: bool = False) -> None:
+    def add(
+        self, piece: str, *, reference: bool = False, row: dict[str, object] | None = None
+    ) -> None:
         if reference:
             self.spans.append((len(self.text), len(self.text) + len(piece)))
+            if row is not None:
+                self.rows.append(row)
         self.text += piece
 
 
@@ -117,10 +130,11 @@ def glutton_strings(data: Path) -> list[str]:
     return [row["reference"].strip() for row in rows if row.get("reference", "").strip()]
 
 
-def hallmark_rows(data: Path) -> list[dict[str, str]]:
+def hallmark_rows(data: Path) -> list[dict[str, Any]]:
+    """HALLMARK's dev rows with a title: `fields` (as claimed), `label`, `hallucination_type`."""
     path = data / "hallmark" / "dev_public.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    return [row["fields"] for row in rows if row["fields"].get("title")]
+    return [row for row in rows if row["fields"].get("title")]
 
 
 # --- lists of strings ----------------------------------------------------------------------
@@ -264,7 +278,7 @@ def styled(
     return bare(row)
 
 
-def style_answers(rows: list[dict[str, str]], rng: random.Random) -> Iterator[Answer]:
+def style_answers(rows: list[dict[str, Any]], rng: random.Random) -> Iterator[Answer]:
     """HALLMARK rows as ML papers and style guides print them, ten to an answer."""
     for first in range(0, len(rows), PER_ANSWER):
         chunk = rows[first : first + PER_ANSWER]
@@ -275,12 +289,13 @@ def style_answers(rows: list[dict[str, str]], rng: random.Random) -> Iterator[An
         marker = rng.choice(MARKERS)
         previous: dict[str, str] | None = None
         for number, row in enumerate(chunk, 1):
+            fields = row["fields"]
             if style == "chicago" and previous is not None and rng.random() < 0.3:
-                row = {**row, "author": previous.get("author", "")}
-            entry = styled(style, row, rng, previous)
-            previous = row
+                fields = {**fields, "author": previous.get("author", "")}
+            entry = styled(style, fields, rng, previous)
+            previous = fields
             answer.add(marker.format(n=number))
-            answer.add(entry, reference=True)
+            answer.add(entry, reference=True, row=row)
             answer.add("\n")
         yield answer
 
@@ -289,13 +304,22 @@ def style_answers(rows: list[dict[str, str]], rng: random.Random) -> Iterator[An
 
 
 def _surnames(row: dict[str, str]) -> str:
+    """Surnames as answers write them; "et al." after the first of more than three, except
+    for a row whose fault is a shortened list (HALLMARK's partial_author_list): "et al." would
+    declare the shortening, as the kit's answers never do."""
     families = [f for _, f in _names(row)]
-    if len(families) > 3:
+    if len(families) > 3 and not row.get(PARTIAL):
         return f"{families[0]} et al."
     return _and_list(families, comma_before_and=len(families) > 2)
 
 
-def table_answer(rows: list[dict[str, str]], rng: random.Random) -> Answer:
+def _claimed(row: dict[str, Any]) -> dict[str, str]:
+    """A row's claimed fields, marked when its fault is a shortened author list."""
+    partial = row.get("hallucination_type") == "partial_author_list"
+    return {**row["fields"], PARTIAL: "1"} if partial else dict(row["fields"])
+
+
+def table_answer(rows: list[dict[str, Any]], rng: random.Random) -> Answer:
     answer = Answer()
     answer.add(rng.choice(INTROS) + "\n\n")
     header = rng.choice(
@@ -308,26 +332,37 @@ def table_answer(rows: list[dict[str, str]], rng: random.Random) -> Answer:
     answer.add("| " + " | ".join(header) + " |\n")
     answer.add("|" + "---|" * len(header) + "\n")
     for row in rows:
-        doi = row.get("doi") or "N/A"
-        cells = (row["title"], _surnames(row), row.get("year", ""), _venue(row) or "—", doi)
+        claimed = _claimed(row)
+        doi = claimed.get("doi") or "N/A"
+        cells = (
+            claimed["title"],
+            _surnames(claimed),
+            claimed.get("year", ""),
+            _venue(claimed) or "—",
+            doi,
+        )
         answer.add("| ")
-        answer.add(" | ".join(cells), reference=True)
+        answer.add(" | ".join(cells), reference=True, row=row)
         answer.add(" |\n")
     answer.add("\n" + rng.choice(CLOSINGS) + "\n")
     return answer
 
 
-def bold_answer(rows: list[dict[str, str]], rng: random.Random) -> Answer:
+def bold_answer(rows: list[dict[str, Any]], rng: random.Random) -> Answer:
     answer = Answer()
     answer.add(rng.choice(INTROS) + "\n\n")
     for row in rows:
-        venue = _venue(row)
+        claimed = _claimed(row)
+        venue = _venue(claimed)
         where = f" *{venue}*." if venue else ""
+        doi = f" doi:{claimed['doi']}" if claimed.get("doi") else ""
         bullet = rng.choice(("", "- ", "1. "))
         answer.add(bullet)
         answer.add(
-            f"**{row['title']}** — {_surnames(row)} ({row.get('year', '')}).{where}",
+            f"**{claimed['title']}** — {_surnames(claimed)} ({claimed.get('year', '')})."
+            f"{where}{doi}",
             reference=True,
+            row=row,
         )
         answer.add("\n" if bullet else "\n\n")
     return answer
@@ -337,12 +372,15 @@ def _sentence(row: dict[str, str], rng: random.Random) -> tuple[str, str, str]:
     """(before, claim, after): a reference woven into a sentence."""
     venue = _venue(row)
     year = row.get("year", "")
-    doi = f"; DOI: {row['doi']}" if row.get("doi") and rng.random() < 0.5 else ""
+    doi = f"; DOI: {row['doi']}" if row.get("doi") else ""
+    # Every shape shows the claimed DOI, as the kit's answers do: a fabricated DOI left
+    # out would leave a correct claim under a HALLUCINATED label.
+    where = "; ".join(p for p in (venue, f"doi:{row['doi']}" if row.get("doi") else "") if p)
     shapes = (
         (
             "As ",
             f"{_surnames(row)} ({year}) argue in “{row['title']}”"
-            + (f" ({venue})" if venue else ""),
+            + (f" ({where})" if where else ""),
             ", the effect is small.",
         ),
         (
@@ -352,32 +390,33 @@ def _sentence(row: dict[str, str], rng: random.Random) -> tuple[str, str, str]:
         ),
         (
             "See ",
-            f"{_names(row)[0][1]} (“{row['title']}”, {venue + ', ' if venue else ''}{year})",
+            f"{_names(row)[0][1]} (“{row['title']}”, {venue + ', ' if venue else ''}{year}{doi})",
             " for the details.",
         ),
         (
             "The method follows ",
-            f"{_surnames(row)}, “{row['title']},” {venue + ', ' if venue else ''}{year}",
+            f"{_surnames(row)}, “{row['title']},” {venue + ', ' if venue else ''}{year}"
+            + (f", doi:{row['doi']}" if row.get("doi") else ""),
             ".",
         ),
     )
     return rng.choice(shapes)
 
 
-def prose_answer(rows: list[dict[str, str]], rng: random.Random) -> Answer:
+def prose_answer(rows: list[dict[str, Any]], rng: random.Random) -> Answer:
     answer = Answer()
     answer.add(rng.choice(INTROS) + "\n\n")
     for row in rows:
-        before, claim, after = _sentence(row, rng)
+        before, claim, after = _sentence(_claimed(row), rng)
         separator = rng.choice(("\n\n", " ", "\n- "))
         answer.add(before)
-        answer.add(claim, reference=True)
+        answer.add(claim, reference=True, row=row)
         answer.add(after + separator)
     return answer
 
 
-def freeform_answers(rows: list[dict[str, str]], rng: random.Random) -> Iterator[Answer]:
-    builders: tuple[Callable[[list[dict[str, str]], random.Random], Answer], ...] = (
+def freeform_answers(rows: list[dict[str, Any]], rng: random.Random) -> Iterator[Answer]:
+    builders: tuple[Callable[[list[dict[str, Any]], random.Random], Answer], ...] = (
         table_answer,
         bold_answer,
         prose_answer,
@@ -459,17 +498,55 @@ def build_sets(data: Path, wanted: set[str]) -> dict[str, list[Answer]]:
     return sets
 
 
+def write_cases(sets: dict[str, list[Answer]], out: Path) -> int:
+    """The answers built from HALLMARK rows as a case set of the measuring kit's shape
+    (`out/labels.jsonl`, `out/cases/md/…`), one split per set ("<set>_dev"), so that the
+    kit's scorer (`score.py --cases out`) measures DR and FPR on them against its mock."""
+    labels = []
+    written = 0
+    for name, answers in sets.items():
+        for number, answer in enumerate(a for a in answers if a.rows):
+            case = f"md/{name[0]}{number:04d}.md"
+            path = out / "cases" / case
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(answer.text, encoding="utf-8")
+            written += 1
+            for (start, end), row in zip(answer.spans, answer.rows, strict=True):
+                labels.append(
+                    {
+                        "case": case,
+                        "start": start,
+                        "end": end,
+                        "label": row["label"],
+                        "hallucination_type": row.get("hallucination_type"),
+                        "split": f"{name}_dev",
+                        "format": "md",
+                        "expected": "flag" if row["label"] == "HALLUCINATED" else "ok",
+                    }
+                )
+    lines = "".join(json.dumps(label) + "\n" for label in labels)
+    (out / "labels.jsonl").write_text(lines, encoding="utf-8")
+    return written
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--kit", type=Path, help="also score the kit's md cases (needs the kit)")
     parser.add_argument("--sets", default="anystyle,grobid,glutton,styles,freeform")
     parser.add_argument("--show", type=int, default=0, help="misses and false entries to print")
+    parser.add_argument(
+        "--write-cases", type=Path, help="write the HALLMARK-built sets as a kit case set here"
+    )
     args = parser.parse_args()
     if not (args.data / "anystyle" / "good.xml").is_file():
         print(f"the licensed data is not at {args.data} (see --data)", file=sys.stderr)
         return 2
     sets = build_sets(args.data, set(args.sets.split(",")))
+    if args.write_cases is not None:
+        written = write_cases(sets, args.write_cases)
+        print(f"{written} case files and their labels written to {args.write_cases}")
+        return 0
     if args.kit is not None:
         sets.update(kit_answers(args.kit))
     print(f"{'set':24} {'refs':>6} {'recall':>7} {'clean':>7} {'false':>6} {'refs/s':>7}")
