@@ -281,6 +281,14 @@ class _Item:
     # prose or code, when it has a date or an identifier or the shape of an entry.
     listed: bool = False
 
+    def as_trusted(self) -> _Item:
+        return _Item(self.start, self.end, self.label, self.bar, self.needs_author_start, True)
+
+    def as_listed(self) -> _Item:
+        return _Item(
+            self.start, self.end, self.label, self.bar, self.needs_author_start, listed=True
+        )
+
 
 def find_references(text: str) -> list[Citation]:
     """The bibliography entries in `text`, as Kind.REFERENCE Citations in text order."""
@@ -360,7 +368,7 @@ def _run_items(text: str, run: list[_Segment]) -> Iterator[_Item]:
         strict = run[0].style == UNMARKED
         for item in listed:
             if not strict or _reads_like_reference(text, *_trimmed(text, item.start, item.end)):
-                yield replace(item, listed=True)
+                yield item.as_listed()
         return
     for segment in run:
         yield from segment.alone
@@ -651,7 +659,7 @@ def _items(text: str, paragraph: _Paragraph) -> Iterator[_Item]:
     """Candidate entries: one per list item, per mid-line "[n]" run, or per entry line."""
     if paragraph.trusted:
         untrusted = replace(paragraph, trusted=False)
-        yield from (replace(item, trusted=True) for item in _items(text, untrusted))
+        yield from (item.as_trusted() for item in _items(text, untrusted))
         return
     for segment_lines, marker in _marked_segments(text, paragraph.lines):
         if marker is not None:
@@ -803,7 +811,7 @@ def _semicolon_items(
     so "Smith, J.; Lee, K." and "Title; Subtitle, Words. Press." stay whole.
     """
     piece_start = start
-    last_date = _last_date(text, start, end)
+    last_date = _last_date(text, start, end) if text.find(";", start, end) >= 0 else -1
     for separator in _SEMICOLON_RE.finditer(text, start, end):
         left_ok = separator.start() - piece_start >= MIN_ENTRY_CHARS and _has_year_or_identifier(
             text, piece_start, separator.start()
