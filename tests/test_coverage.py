@@ -300,3 +300,11 @@ def test_an_entry_by_et_al_alone_claims_a_placeholder_author(entry: str) -> None
     (found,) = references("## References\n\n- " + entry + "\n")
     assert [a.family for a in found.fields.authors] == ["et al."]
     assert "placeholder_authors" in judge(found, []).flags
+
+
+def test_a_list_of_links_with_remarks_is_no_list_of_entries() -> None:
+    text = "".join(
+        f"{i}. A finding, see https://doi.org/10.1371/journal.pone.00336{i}\n" for i in (1, 2, 3)
+    )
+    assert entries(text) == []
+    assert [c.kind for c in extract_all(text).citations] == [Kind.DOI] * 3

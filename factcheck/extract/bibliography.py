@@ -152,6 +152,8 @@ _AUTHOR_START_RE = re.compile(
     r"|[\"“«]"
 )
 _YEAR_RE = re.compile(_YEAR)
+# A link or identifier, left out when a run's items are weighed by the rest of their text.
+_LINK_RE = re.compile(r"https?://\S+|www\.\S+|\b(?:doi|arxiv|pmid):\s?\S+|10\.\d{4,9}/\S+", re.I)
 # "n.d." (no date), German "o. J.", French and Spanish "s.d." / "s.f.": an entry's date.
 _NO_DATE_RE = re.compile(r"\b(?:n|o|s)\.\s?(?:d|J|f)\.(?!\w)")
 _IDENTIFIER_RE = re.compile(
@@ -384,13 +386,21 @@ def _is_list(text: str, items: list[_Item]) -> bool:
 
 
 def _reads_like_reference(text: str, start: int, end: int) -> bool:
+    """A date or identifier, and the rest of a reference around it: an author list, a
+    title first, or a reference's score without its links ("A finding, see
+    https://doi.org/…" is a link with a remark, not an entry)."""
     if not MIN_ENTRY_CHARS <= end - start <= MAX_ENTRY_CHARS:
         return False
     if not _has_year_or_identifier(text, start, end):
         return False
     raw = text[start:end]
     author_start = _AUTHOR_START_RE.match(text, start, end) is not None
-    shaped = author_start or detect.author_led(raw) or _reaches(raw, MARKED_MIN_SCORE)
+    shaped = (
+        author_start
+        or detect.author_led(raw)
+        or detect.title_first(raw)
+        or _reaches(_LINK_RE.sub(" ", raw), MARKED_MIN_SCORE)
+    )
     return shaped and not detect.is_prose(raw, author_start=author_start, dated=True)
 
 
