@@ -89,16 +89,16 @@ class Answer:
     spans: list[tuple[int, int]] = field(default_factory=list)
     # "headed" for a list under a heading or lead line, "bare" for one without.
     group: str = ""
-    # For answers built from HALLMARK rows: each span's row (label, hallucination type).
-    rows: list[dict[str, object]] = field(default_factory=list)
+    # For answers built from HALLMARK rows: each span's row (label, hallucination type), or
+    # None where the claim is not the row's (and so has no label).
+    rows: list[dict[str, object] | None] = field(default_factory=list)
 
     def add(
         self, piece: str, *, reference: bool = False, row: dict[str, object] | None = None
     ) -> None:
         if reference:
             self.spans.append((len(self.text), len(self.text) + len(piece)))
-            if row is not None:
-                self.rows.append(row)
+            self.rows.append(row)
         self.text += piece
 
 
@@ -224,7 +224,11 @@ def plainnat(row: dict[str, str], rng: random.Random) -> str:
         )
         return f"{head} {form}"
     if venue and row.get("volume"):
-        return f"{head} {venue}, {row['volume']}:{rng.randint(1000, 120000)}, {year}."
+        # "Venue, 48:109049, 2023": the row's own volume and first page, never invented ones
+        # (an invented number would make a correct claim wrong under its label).
+        first_page = row.get("pages", "").split("-")[0].strip()
+        number = f":{first_page}" if first_page else ""
+        return f"{head} {venue}, {row['volume']}{number}, {year}."
     tail = f" URL https: //doi.org/{row['doi']}." if row.get("doi") and rng.random() < 0.3 else ""
     if venue and rng.random() < 0.7:
         return f"{head} In {venue}, {year}.{tail}"
@@ -252,11 +256,12 @@ def chicago(row: dict[str, str], rng: random.Random, previous: dict[str, str] | 
 
 
 def semicolons(row: dict[str, str], rng: random.Random) -> str:
+    """Authors separated by semicolons, then the row's own venue, year, volume and pages."""
     names = [f"{f}, {_initials(g)}".strip(", ") for g, f in _names(row)]
-    venue = _venue(row) or "Preprint"
-    volume, first = rng.randint(1, 60), rng.randint(1, 900)
-    pages = f"{first}-{first + rng.randint(1, 900)}"
-    return f"{'; '.join(names)}. {row['title']}. {venue} {row.get('year', '')}, {volume}, {pages}."
+    where = " ".join(p for p in (_venue(row), row.get("year", "")) if p)
+    numbers = ", ".join(p for p in (row.get("volume", ""), row.get("pages", "")) if p)
+    tail = f"{where}, {numbers}." if numbers else f"{where}."
+    return f"{'; '.join(names)}. {row['title']}. {tail}"
 
 
 def bare(row: dict[str, str]) -> str:
@@ -290,12 +295,16 @@ def style_answers(rows: list[dict[str, Any]], rng: random.Random) -> Iterator[An
         previous: dict[str, str] | None = None
         for number, row in enumerate(chunk, 1):
             fields = row["fields"]
+            labelled: dict[str, Any] | None = row
             if style == "chicago" and previous is not None and rng.random() < 0.3:
+                # Chicago's "———." needs a repeated author: borrowed from the entry before,
+                # which makes this claim no longer the row's, so it carries no label.
                 fields = {**fields, "author": previous.get("author", "")}
+                labelled = None
             entry = styled(style, fields, rng, previous)
             previous = fields
             answer.add(marker.format(n=number))
-            answer.add(entry, reference=True, row=row)
+            answer.add(entry, reference=True, row=labelled)
             answer.add("\n")
         yield answer
 
@@ -505,13 +514,15 @@ def write_cases(sets: dict[str, list[Answer]], out: Path) -> int:
     labels = []
     written = 0
     for name, answers in sets.items():
-        for number, answer in enumerate(a for a in answers if a.rows):
+        for number, answer in enumerate(a for a in answers if any(a.rows)):
             case = f"md/{name[0]}{number:04d}.md"
             path = out / "cases" / case
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(answer.text, encoding="utf-8")
             written += 1
             for (start, end), row in zip(answer.spans, answer.rows, strict=True):
+                if row is None:
+                    continue
                 labels.append(
                     {
                         "case": case,

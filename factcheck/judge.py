@@ -18,10 +18,10 @@ from .match import (
     AGREE,
     DISAGREE,
     Comparison,
-    claims_et_al,
     claims_publication,
     compare,
     is_preprint,
+    shortened,
 )
 from .model import UNPARSED, Citation, FieldDiff, Fields, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
@@ -346,7 +346,8 @@ def _same_work(one: Record, other: Record) -> bool:
 
 
 def _compare(citation: Citation, record: Record) -> Comparison:
-    return compare(citation.fields, record.fields, truncated=claims_et_al(citation.raw))
+    truncated = shortened(citation.raw, citation.fields)
+    return compare(citation.fields, record.fields, truncated=truncated)
 
 
 def searched(citation: Citation) -> bool:

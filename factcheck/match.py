@@ -288,6 +288,17 @@ def claims_et_al(raw: str) -> bool:
     return _ET_AL.search(raw) is not None
 
 
+def shortened(raw: str, claimed: Fields) -> bool:
+    """Whether a claim's author list may be short of the work's: it says "et al." (see
+    `claims_et_al`), or it names one author by surname alone, as prose names a work
+    ("Ferreira (“Urban heat islands”, 2016)", "Sun et al." without the "et al."): the
+    first author, not a claim that there is no other."""
+    if claims_et_al(raw):
+        return True
+    authors = claimed.authors
+    return len(authors) == 1 and bool(authors[0].family) and not authors[0].given
+
+
 def _diff(name: str, claimed: Fields, found: Fields) -> FieldDiff:
     if name == "authors":
         mine = [a.display() for a in claimed.authors]

@@ -451,7 +451,8 @@ def _authors(text: str) -> list[Author]:
     only, each its own author), "M. Okafor and L. Brandt", "Wu et al."."""
     names = _clean(_ET_AL_RE.sub("", text))
     words = names.split()
-    while len(words) > 1 and words[0].lower() in NOT_NAMES:
+    # "As Lindqvist and Osei": a sentence's opening word before a name; not "An and Gao".
+    while len(words) > 1 and words[0].lower() in NOT_NAMES and words[1][:1].isupper():
         words.pop(0)
     names = " ".join(words)
     if not names or fold(names) in EMPTY_CELLS:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..match import AGREE, UNKNOWN, Comparison, claims_et_al, compare, is_preprint_venue
+from ..match import AGREE, UNKNOWN, Comparison, compare, is_preprint_venue, shortened
 from ..model import Citation, Fields, Record
 from .base import Lookup
 
@@ -80,7 +80,7 @@ def decide(
 def rank(citation: Citation, hits: Iterable[Hit]) -> list[Candidate]:
     """The hits compared with the claim, best first: most supporting fields, then the most
     similar title, then the source's own order."""
-    truncated = claims_et_al(citation.raw)
+    truncated = shortened(citation.raw, citation.fields)
     candidates = [
         Candidate(
             hit.record,
