@@ -246,3 +246,10 @@ def test_pathological_shapes_are_fast_and_safe(text: str) -> None:
     for citation in extract_all(text).citations:
         assert text[citation.start : citation.end] == citation.raw
     assert time.perf_counter() - started < 10
+
+
+def test_a_short_surname_is_an_author_not_a_sentence_word() -> None:
+    claim = only(
+        "**Generalization bounds for robust optimization** — An and Gao (2021). *NeurIPS*.\n"
+    )
+    assert families(claim.fields) == ["An", "Gao"]

@@ -122,3 +122,13 @@ def test_article_records_keep_the_strict_rules() -> None:
     software = compare(claim, RECORDS[MATPLOTLIB])
     assert software.title.state == AGREE
     assert software.authors.state == AGREE
+
+
+def test_one_bare_surname_may_be_short_of_the_list_and_initials_may_not() -> None:
+    from factcheck.match import shortened
+
+    assert shortened("Sun (“HoHoNet”, CVPR, 2021)", Fields(authors=[Author(family="Sun")]))
+    assert shortened("Sun, M., et al. (2021).", Fields(authors=[Author(family="Sun", given="M.")]))
+    assert not shortened("Sun, M. (2021).", Fields(authors=[Author(family="Sun", given="M.")]))
+    two = Fields(authors=[Author(family="An"), Author(family="Gao")])
+    assert not shortened("An and Gao (2021)", two)

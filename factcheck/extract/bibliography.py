@@ -1,17 +1,24 @@
 """Find bibliography entries in free text: each one a `Kind.REFERENCE` Citation.
 
-A reference list is found the way a reader finds it: a heading or lead line such as
-"References", "Sources:" or "参考文献" opens a section, and the numbered, bulleted or
-paragraph-per-entry items under it are entries. Outside such a section a bracketed
-run ("[1] … [2] …") or a footnote definition is still taken when it reads like a
-reference, and a lone paragraph only when it is unmistakably one (an author list at
-its start and a high score). Code blocks, tables, block quotes and headings never
-yield entries.
+A reference list is found the way a reader finds it, by its structure:
+
+- A heading or lead line such as "References", "Sources:", "Here are the papers I used:" or
+  "参考文献" opens a section. Under it every numbered, bulleted or paragraph-per-entry item
+  is an entry unless it is clearly not one: a remark to the reader, a sentence of prose or a
+  line of code (`detect`). An entry that cannot be read is still one: the judge reports it
+  (flag `unparsed`). Sections named "Notes" or "Endnotes" hold remarks as often as
+  references, so their items must also read like references (`trusts_items`).
+- Outside sections, a run of list items (or lines, or paragraphs) of one style, most of which
+  read like references, is a list (`_is_list`); a bracketed run ("[1] … [2] …") or a
+  footnote definition is taken when it reads like a reference, and a lone paragraph only
+  when it is unmistakably one (an author list at its start and a high score).
+- Code blocks, tables, block quotes and headings never yield entries here (tables and
+  references woven into sentences are `freeform`'s).
 
 Whether an item reads like a reference is a cheap additive score (`reference_score`):
 a year in parentheses, "Surname, I." author patterns, "et al.", a volume/pages
-pattern, an identifier, a quoted or emphasised title, venue words. Every entry must
-hold a year or an identifier; the score bar then depends on where the item stands.
+pattern, an identifier, a quoted or emphasised title, venue words; and the shape tests of
+`detect` (a list of full names first, "."-separated parts).
 
 Each entry's `raw` is exactly `text[start:end]`: the entry without its list marker
 and surrounding whitespace, with its own line breaks kept when it wraps. Its label
