@@ -3,11 +3,14 @@
 A Checker owns one HTTP client (pooled session, cache, per-source limits) and the
 resolvers built on it, so it is meant to be created once and reused; it is thread-safe.
 
-Each `check` is bounded (see `Config`): a text over `max_text_chars` is refused, claims
-past `max_references` and distinct lookups past `max_lookups` are reported unverifiable,
-and with a `deadline` the call returns when it passes, reporting what is still unanswered
-as unverifiable (flag `deadline`). Lookups it stops waiting for are left to finish in the
-pool, so their answers still reach the caches for the next check.
+Each `check` is bounded (see `Config`): a text over `max_text_chars` is refused; reading
+stops after the first `max_references` claims, and the rest of the text is reported as one
+unverifiable item (flag `unread`), so that neither time nor memory grows with the claims
+past the limit; distinct lookups past `max_lookups` are reported unverifiable; and with a
+`deadline` the call returns when it passes, extraction included, reporting what is still
+unanswered as unverifiable (flag `deadline`) and what was not yet read as one item (flags
+`deadline` and `unread`). Lookups it stops waiting for are left to finish in the pool, so
+their answers still reach the caches for the next check.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
@@ -26,11 +29,12 @@ from typing import Any
 
 from .config import Config
 from .errors import FactcheckError, TextTooLarge
-from .extract import extract_all
+from .extract import Bounds, extract_all
 from .ignore import IgnoreList
 from .judge import (
     DEADLINE,
     UNCITED,
+    UNREAD,
     failed_inside,
     judge,
     judge_link,
@@ -48,6 +52,7 @@ from .model import (
     Link,
     Report,
     Status,
+    Unread,
     Verdict,
     parse_statuses,
 )
@@ -57,12 +62,13 @@ from .resolve.base import (
     Lookup,
     Outcome,
     Resolver,
-    build,
     finds_published,
     guarded,
     internal_error,
 )
+from .resolve.plugins import load
 from .resolve.results import open_results
+from .resolve.settings import limit_of
 from .resolve.web import ByteBudget, beyond_url_limit, spending
 
 logger = logging.getLogger(__name__)
@@ -72,6 +78,16 @@ REFERENCE_LIMIT_REASON = "not checked: this text exceeds the limit of {} referen
 DEADLINE_REASON = "not answered in time: the check's deadline of {:g} s passed first"
 # The source a lookup names when it failed in the Checker itself, outside every resolver.
 CHECKER_SOURCE = "factcheck"
+UNREAD_REASONS = {
+    "limit": (
+        "not checked: this text exceeds the limit of {limit} references per text "
+        "(max_references); from here on it was not read"
+    ),
+    "deadline": (
+        "not checked: the check's deadline of {deadline:g} s passed while the text was read; "
+        "from here on it was not read"
+    ),
+}
 TEXT_LIMIT_MESSAGE = (
     "{name}: {size:,} characters, more than the limit of {limit:,} per text "
     "(max_text_chars, FACTCHECK_MAX_TEXT_CHARS); split it or raise the limit"
@@ -99,16 +115,31 @@ class Resolved:
 class Checker:
     """Checks texts against the configured sources. Use as a context manager, or close()."""
 
-    def __init__(self, config: Config | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        resolvers: Sequence[Resolver | type[Resolver]] | None = None,
+        **overrides: Any,
+    ) -> None:
+        """`resolvers`, when given, are the sources asked, in order, in place of
+        `config.sources`: objects built by the caller, or classes that the Checker builds on
+        its own HTTP client (with their declared limits), as it builds installed sources."""
         if config is None:
             config = Config.load(**overrides)
         elif overrides:
             config = config.model_copy(update=overrides)
+        chosen = list(load(config.sources)) if resolvers is None else list(resolvers)
+        # The names asked are part of the results cache's key: they must be these sources'.
+        config = config.model_copy(update={"sources": tuple(r.name for r in chosen)})
         self.config = config
         # Claims the user asked not to check (`config.ignore_file`): never looked up or shown.
         self.ignored = IgnoreList.read(config.ignore_file)
-        self.http = Http(config)
-        self.resolvers: list[Resolver] = build(config.sources, self.http, config)
+        classes = [r for r in chosen if isinstance(r, type)]
+        self.http = Http(config, limits={cls.name: limit_of(cls, config) for cls in classes})
+        self.resolvers: list[Resolver] = [
+            r(self.http, config) if isinstance(r, type) else r for r in chosen
+        ]
         # The sources that cover each kind, in the order they are asked, and their names.
         self._chains = {kind: [r for r in self.resolvers if kind in r.kinds] for kind in Kind}
         self._sources = {kind: [r.name for r in chain] for kind, chain in self._chains.items()}
@@ -129,7 +160,8 @@ class Checker:
         from here, extraction included."""
         started = time.monotonic()
         self._refuse_oversized(text, path)
-        return self._verify(extract_all(text), started, path=path, fail_on=fail_on)
+        extraction = self.extract(text, started=started)
+        return self._verify(extraction, started, path=path, fail_on=fail_on)
 
     def iter_check(self, text: str, *, path: str | None = None) -> Iterator[Finding]:
         """`check`, yielding each finding as soon as it is decided: a claim whose answer is
@@ -140,7 +172,7 @@ class Checker:
         Raises TextTooLarge as `check` does, before yielding anything."""
         started = time.monotonic()
         self._refuse_oversized(text, path)
-        extraction = self.ignored.apply(extract_all(text))
+        extraction = self.ignored.apply(self.extract(text, started=started))
         return self._iter_verify(extraction, started)
 
     def _refuse_oversized(self, text: str, path: str | None) -> None:
@@ -201,6 +233,16 @@ class Checker:
                 yield decided(i)
         for i, verdict in _link_verdicts(citations, extraction.links).items():
             yield Finding(citation=citations[i], verdict=verdict)
+        if extraction.unread is not None:
+            yield self._unread_finding(extraction.unread)
+
+    def extract(self, text: str, *, started: float | None = None) -> Extraction:
+        """The claims of `text` as far as one check reads: its first `max_references`
+        claims, until the deadline counted from `started` (a `time.monotonic()` reading;
+        without it, no deadline). The rest of the text is `Extraction.unread`, which the
+        report shows as one unverifiable item."""
+        bounds = Bounds(due=self._due(started), claims=self.config.max_references)
+        return extract_all(text, bounds)
 
     async def acheck(
         self, text: str, *, path: str | None = None, fail_on: Iterable[Status] | None = None
@@ -224,13 +266,16 @@ class Checker:
         *,
         path: str | None = None,
         fail_on: Iterable[Status] | None = None,
+        started: float | None = None,
     ) -> Report:
         """Resolve each distinct identifier once, concurrently, then judge every claim.
 
         In-text citations are not looked up: they are judged by their link to an entry,
-        and only those with a problem are reported.
+        and only those with a problem are reported. The deadline counts from `started` (a
+        `time.monotonic()` reading, such as the one given to `extract`), else from now.
         """
-        return self._verify(extraction, time.monotonic(), path=path, fail_on=fail_on)
+        started = time.monotonic() if started is None else started
+        return self._verify(extraction, started, path=path, fail_on=fail_on)
 
     def _verify(
         self,
@@ -311,6 +356,8 @@ class Checker:
             Finding(citation=citations[i], verdict=verdict)
             for i, verdict in sorted(verdicts.items())
         ]
+        if extraction.unread is not None:
+            findings.append(self._unread_finding(extraction.unread))
         report = Report(path=path, items=findings)
         if fail_on is not None:
             report.fail_on = parse_statuses(fail_on)
@@ -333,14 +380,29 @@ class Checker:
             return unchecked(REFERENCE_LIMIT_REASON.format(self.config.max_references))
         key = plan.probes[citation.key].key
         if key in plan.refused:
-            return judge(citation, plan.refused[key])
+            return judge(citation, plan.refused[key], strict=self.config.strict)
         if key not in plan.allowed:
             return unchecked(LOOKUP_LIMIT_REASON.format(self.config.max_lookups))
         if key in resolved.late or citation.key in resolved.late:
             return unchecked(DEADLINE_REASON.format(self.config.deadline or 0), DEADLINE)
         published = resolved.published.get(citation.key)
         meant = resolved.meant.get(citation.key)
-        return judge(citation, resolved.lookups[key], published=published, meant=meant)
+        return judge(
+            citation,
+            resolved.lookups[key],
+            published=published,
+            meant=meant,
+            strict=self.config.strict,
+        )
+
+    def _unread_finding(self, unread: Unread) -> Finding:
+        """The part of the text left unread, as one unverifiable item spanning it."""
+        reason = UNREAD_REASONS[unread.cause].format(
+            limit=self.config.max_references, deadline=self.config.deadline or 0
+        )
+        flags = [DEADLINE, UNREAD] if unread.cause == "deadline" else [UNREAD]
+        citation = Citation(kind=Kind.REFERENCE, raw=unread.raw, start=unread.start, end=unread.end)
+        return Finding(citation=citation, verdict=unchecked(reason, *flags))
 
     def _published_versions(
         self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None

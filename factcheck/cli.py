@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .formats import FORMATS
-from .inputs import Document
+from .inputs import INPUT_FORMATS, Document
 from .interrupt import stop_at_once
 
 if TYPE_CHECKING:
@@ -33,9 +33,26 @@ class DefaultGroup(click.Group):
     default_command = "check"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The arguments, with `check` put first when they name no subcommand (and are not a help or
+        version flag)."""
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+
+class SourcesOption(click.Option):
+    """`--sources`, whose help lists the sources installed (plugins included), looked up
+    only when the help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """The option's help, with the names of the sources installed filled in."""
+        from .resolve.plugins import installed
+
+        record = super().get_help_record(ctx)
+        if record is None:
+            return None
+        names, text = record
+        return names, text.replace("{installed}", ", ".join(installed()))
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,10 +90,8 @@ def _source_options(command: Any) -> Any:
         ),
         click.option(
             "--sources",
-            help=(
-                "Comma-separated resolvers, in order "
-                "(crossref,doi,openalex,dblp,arxiv,pubmed,openlibrary,url,library)."
-            ),
+            cls=SourcesOption,
+            help="Comma-separated sources, in order (installed: {installed}).",
         ),
         click.option(
             "--offline/--online",
@@ -165,9 +180,22 @@ def _source_options(command: Any) -> Any:
     help="Suggest fixes: each mismatch rewritten from its record, archived copies of dead links.",
 )
 @click.option(
+    "--input-format",
+    "input_format",
+    type=click.Choice(list(INPUT_FORMATS)),
+    default=None,
+    help="How to read FILES (default: by extension: .pdf, .tex, .bbl, .aux, .docx, .ris, "
+    ".csl.json, EndNote .xml; anything else is text).",
+)
+@click.option(
     "--progress/--no-progress",
     default=True,
     help="Progress over the files on stderr (only on a terminal, for several files).",
+)
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="Every difference from the record is a mismatch, also a page or a year one off.",
 )
 @_source_options
 def check(
@@ -179,6 +207,7 @@ def check(
     output: str | None,
     save_svg: str | None,
     suggest: bool,
+    input_format: str | None,
     progress: bool,
     **settings: Any,
 ) -> None:
@@ -187,7 +216,7 @@ def check(
     from .errors import FactcheckError
 
     statuses = _parse_statuses(fail_on)
-    inputs = _read_all(files)
+    inputs = _read_all(files, input_format)
     documents = [i for i in inputs if isinstance(i, Document)]
     try:
         with stop_at_once(_nothing_reported), Checker(**settings) as checker:
@@ -217,13 +246,20 @@ def check(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def extract(files: tuple[str, ...], fmt: str) -> None:
+@click.option(
+    "--input-format",
+    "input_format",
+    type=click.Choice(list(INPUT_FORMATS)),
+    default=None,
+    help="How to read FILES (default: by extension: .pdf, .tex, .bbl, .aux, .docx, .ris, "
+    ".csl.json, EndNote .xml; anything else is text).",
+)
+def extract(files: tuple[str, ...], fmt: str, input_format: str | None) -> None:
     """List the references, identifiers and URLs in FILES. No network."""
     from . import render
-    from .extract import extract_all
 
-    inputs = _read_all(files)
-    found = [(i.path, extract_all(i.text)) for i in inputs if isinstance(i, Document)]
+    inputs = _read_all(files, input_format)
+    found = [(i.path, i.located(i.extract())) for i in inputs if isinstance(i, Document)]
     if fmt == "json":
         click.echo(render.extraction_json(found))
     else:
@@ -289,7 +325,9 @@ def fix_command(
     from .inputs import Document
 
     statuses = _parse_statuses(fail_on)
-    inputs = _read_all(files)
+    # Fixing rewrites the file's own text: read as text whatever the extension (a .tex
+    # file alone, not its project), never through a converter.
+    inputs = _read_all(files, "text")
     documents = [i for i in inputs if isinstance(i, Document)]
     had_error = len(documents) < len(inputs)
     results = []
@@ -578,7 +616,7 @@ def library_build(out: str, files: tuple[str, ...]) -> None:
     click.echo(f"indexed {count} work(s) into {out}")
 
 
-def _read_all(paths: tuple[str, ...]) -> list[Document | Report]:
+def _read_all(paths: tuple[str, ...], input_format: str | None = None) -> list[Document | Report]:
     """Each input in order: its Document, or for one that cannot be read (missing, a
     folder, binary, empty) a Report with the error, also said in one line on stderr; the
     rest still run."""
@@ -588,7 +626,7 @@ def _read_all(paths: tuple[str, ...]) -> list[Document | Report]:
     inputs: list[Document | Report] = []
     for path in paths:
         try:
-            document = read_document(path)
+            document = read_document(path, input_format)
         except InputError as exc:
             inputs.append(_unchecked(path, exc))
             continue
@@ -617,7 +655,7 @@ def _check_each(
         documents, "checking", console=console, transient=True, disable=not shown
     ):
         try:
-            reports.append(checker.check(document.text, path=document.path, fail_on=statuses))
+            reports.append(document.check(checker, statuses))
         except InputError as exc:
             reports.append(_unchecked(document.path, exc))
     return reports

@@ -40,6 +40,10 @@ DEFAULT_DEADLINE_SECONDS = 300.0
 # What turns the deadline off, from a file, the environment or a keyword.
 NO_DEADLINE = frozenset({"none", "off", "never"})
 
+# The settings of a plugin source that FACTCHECK_<NAME>_<SETTING> variables can give (those
+# of `resolve.plugins.SourceSettings`); any other comes from a configuration file.
+PLUGIN_ENV_SETTINGS = frozenset({"url", "key", "rate", "concurrency"})
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -136,6 +140,14 @@ class Config(BaseModel):
     hosts: Hosts = Field(default_factory=dict)
     # Patterns of claims not to check (factcheck.ignore); Config.load finds .factcheckignore.
     ignore_file: Path | None = None
+    # Settings of the sources that have no fields above (plugins), by source name: `url`,
+    # `key`, `rate`, `concurrency` and whatever the source's settings model adds (see
+    # resolve/plugins.py). From `[tool.factcheck.plugins.<name>]` or FACTCHECK_<NAME>_URL, …
+    plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Every difference between an entry and its record is a mismatch, also those that leave
+    # the work unmistakable and are otherwise notes on a verified verdict: a page one off, a
+    # year one off, a misspelt name, the preprint cited for the published version.
+    strict: bool = False
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -221,6 +233,7 @@ class Config(BaseModel):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw is not None:
                 values[name] = _from_env(name, raw)
+        values["plugins"] = _plugin_settings(values.get("plugins") or {}, env)
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls(**values)
@@ -228,8 +241,31 @@ class Config(BaseModel):
             raise ConfigError(str(exc)) from exc
 
     def user_agent(self, version: str) -> str:
+        """The User-Agent every request sends: factcheck's version and project page, and the
+        `mailto` contact when one is set (Crossref's polite pool asks for it)."""
         contact = f"; mailto:{self.mailto}" if self.mailto else ""
         return f"factcheck/{version} (+{PROJECT_URL}{contact})"
+
+
+def _plugin_settings(given: Any, env: Mapping[str, str]) -> Any:
+    """`given` (from files) with FACTCHECK_<NAME>_<SETTING> variables for the settings in
+    PLUGIN_ENV_SETTINGS put over it, for every variable that is no Config field's own.
+    Anything but a table is left as it is, for validation to refuse."""
+    if not isinstance(given, Mapping):
+        return given
+    merged: dict[str, Any] = {
+        name: dict(table) if isinstance(table, Mapping) else table for name, table in given.items()
+    }
+    own = {ENV_PREFIX + field.upper() for field in Config.model_fields}
+    for variable, raw in env.items():
+        if not variable.startswith(ENV_PREFIX) or variable in own:
+            continue
+        name, _, setting = variable[len(ENV_PREFIX) :].lower().rpartition("_")
+        if name and setting in PLUGIN_ENV_SETTINGS:
+            table = merged.setdefault(name, {})
+            if isinstance(table, dict):
+                table[setting] = raw
+    return merged
 
 
 def _library_paths(value: Any) -> Any:

@@ -52,6 +52,9 @@ class Comment(str, Enum):
 
 
 class FixAction(str, Enum):
+    """What a fix does to a claim: rewrite it, remove it, comment it out with the reason, or leave
+    it as it is."""
+
     REPLACE = "replace"
     REMOVE = "remove"
     MARK = "mark"

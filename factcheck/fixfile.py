@@ -65,6 +65,7 @@ class FixResult(BaseModel):
 
     @property
     def changed(self) -> bool:
+        """Whether the fixed text differs from the text."""
         return self.fixed != self.text
 
     @property

@@ -23,6 +23,7 @@ import contextvars
 import functools
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
@@ -170,21 +171,25 @@ class Guard:
         """Check an answer. Never raises: a failure here becomes an `unverifiable` report."""
         extraction = Extraction()
         try:
-            from .extract import extract_all
-
-            extraction = extract_all(answer.text) if answer.text else Extraction()
+            # The deadline counts from here: reading the answer is part of the check.
+            started = time.monotonic()
+            checker = self.checker
+            if answer.text:
+                extraction = checker.extract(answer.text, started=started)
             _add_reported_urls(extraction, answer)
-            if not extraction.citations:
+            if not extraction.citations and extraction.unread is None:
                 report = Report(items=[])
                 report.fail_on = list(self.fail_on)
                 return Checked(answer, report, extraction)
-            report = self.checker.verify_extraction(extraction, fail_on=self.fail_on)
+            report = checker.verify_extraction(extraction, fail_on=self.fail_on, started=started)
         except Exception as error:
             log.exception("factcheck failed while checking a guarded call's answer")
             report = _failed_report(answer.text, extraction, error, self.fail_on)
         return Checked(answer, report, extraction)
 
     def check_value(self, value: Any) -> Checked:
+        """Check whatever the guarded call returned; an answer factcheck cannot read gives a report
+        that says so, never an exception."""
         try:
             answer = answer_of(value)
         except Exception as error:
@@ -245,6 +250,8 @@ class Guard:
         return []
 
     def should_reask(self, checked: Checked, attempt: int) -> bool:
+        """Whether to call the model again: `on_fail` is `reask`, asks are left, and something still
+        fails."""
         return (
             self.on_fail == "reask"
             and attempt < self.max_reasks

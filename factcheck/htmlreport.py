@@ -100,6 +100,8 @@ class Collected:
     flagged: int = 0
 
     def add(self, record: Mapping[str, Any], line: int) -> None:
+        """Count one output record (read at `line` of the results file) and keep its flagged
+        findings, up to the table's limit."""
         findings = [_finding(item, line) for item in record.get("findings") or []]
         self.tally.add(record)
         group = record.get("group")

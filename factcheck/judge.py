@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from .lookup import INTERNAL_ERROR, METADATA_UNAVAILABLE, Lookup, Outcome, describe
 from .match import (
     AGREE,
     DISAGREE,
@@ -25,7 +26,6 @@ from .match import (
 )
 from .model import UNPARSED, Citation, FieldDiff, Fields, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
-from .resolve.base import INTERNAL_ERROR, METADATA_UNAVAILABLE, Lookup, Outcome, describe
 from .resolve.candidates import TITLE_SIMILARITY_FLOOR
 
 # --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------
@@ -107,6 +107,9 @@ CONF_INLINE_MISMATCH = 0.8
 # is confirmed; fewer is "exists, little else claimed".
 ENTRY_CONFIRMING_FIELDS = 3  # the text cites an entry with another year or other authors
 SOFT_404 = "soft_404"
+# A verified entry that differs from its record in ways that leave the work unmistakable
+# (its diffs, each with severity "note"): a page one off, the preprint cited, a misspelt name.
+NOTED = "noted"
 COVERAGE_INCOMPLETE = "coverage_incomplete"
 # The check's deadline (`Config.deadline`) passed before the sources answered this claim.
 DEADLINE = "deadline"
@@ -114,6 +117,9 @@ DEADLINE = "deadline"
 # CITED_WORK_NOT_FOUND, every source searched for the work described and none holds it.
 WRONG_IDENTIFIER = "wrong_identifier"
 CITED_WORK_NOT_FOUND = "cited_work_not_found"
+# The item is the part of the text that was not read (the deadline, or more claims than
+# `max_references`): it names no claim of its own, and what it holds went unchecked.
+UNREAD = "unread"
 
 
 def judge(
@@ -123,6 +129,7 @@ def judge(
     published: list[Lookup] | None = None,
     meant: list[Lookup] | None = None,
     today: date | None = None,
+    strict: bool = False,
 ) -> Verdict:
     """The verdict for one citation, given every lookup made for it, in the order made.
 
@@ -131,7 +138,8 @@ def judge(
     `needs_published_version`); `meant` the searches for the work an entry describes when
     its identifier belongs to another (see `needs_meant_work`). Signs of invention that
     need no source (a year still to come, placeholder names) are added as flags to
-    whatever the sources say. An entry with nothing readable to check is `unparsed`."""
+    whatever the sources say. `strict` (`Config.strict`) makes every difference a mismatch,
+    the notes too (see `FieldDiff`). An entry with nothing readable to check is `unparsed`."""
     if unreadable(citation):
         return Verdict(
             status=Status.UNVERIFIABLE,
@@ -139,9 +147,9 @@ def judge(
             reason=UNPARSED_REASON,
             flags=[UNPARSED],
         )
-    verdict = _judge_lookups(citation, lookups)
+    verdict = _judge_lookups(citation, lookups, strict)
     if published is not None and verdict.status is Status.VERIFIED:
-        verdict = _judge_published(citation, verdict, published)
+        verdict = _judge_published(citation, verdict, published, strict)
     if meant is not None and WRONG_IDENTIFIER in verdict.flags:
         verdict = _judge_meant(citation, verdict, meant)
     for flag in claim_flags(citation, today or date.today()):
@@ -173,10 +181,10 @@ def claim_flags(citation: Citation, today: date) -> list[str]:
     return flags
 
 
-def _judge_lookups(citation: Citation, lookups: list[Lookup]) -> Verdict:
+def _judge_lookups(citation: Citation, lookups: list[Lookup], strict: bool) -> Verdict:
     found = next((lk for lk in lookups if lk.outcome is Outcome.FOUND and lk.records), None)
     if found is not None:
-        return _judge_found(citation, found.source, found.records[0])
+        return _judge_found(citation, found.source, found.records[0], strict)
     proof = next((lk for lk in lookups if lk.outcome is Outcome.MISSING and lk.authoritative), None)
     if proof is not None and not searched(citation):
         # A registry's "no such id" is proof.
@@ -236,7 +244,9 @@ def needs_published_version(citation: Citation, lookups: list[Lookup]) -> bool:
     )
 
 
-def _judge_published(citation: Citation, verdict: Verdict, published: list[Lookup]) -> Verdict:
+def _judge_published(
+    citation: Citation, verdict: Verdict, published: list[Lookup], strict: bool
+) -> Verdict:
     """The entry against the published version that a search found; a preprint cited as
     published when every search answered and none found one."""
     if not published:
@@ -244,7 +254,7 @@ def _judge_published(citation: Citation, verdict: Verdict, published: list[Looku
     for lookup in published:
         record = next((r for r in lookup.records if not is_preprint(r.fields)), None)
         if lookup.outcome is Outcome.FOUND and record is not None:
-            return _judge_entry(citation, lookup.source, record, list(record.flags))
+            return _judge_entry(citation, lookup.source, record, list(record.flags), strict)
     name = _name(citation)
     venue = citation.fields.container
     if any(lk.outcome is Outcome.FAILED for lk in published):
@@ -361,7 +371,7 @@ def search_exhausted(lookups: list[Lookup]) -> bool:
     return all(lk.outcome is Outcome.MISSING for lk in lookups)
 
 
-def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
+def _judge_found(citation: Citation, source: str, record: Record, strict: bool) -> Verdict:
     flags = list(record.flags)
     if citation.kind is Kind.URL and SOFT_404 in flags:
         title = record.http.get("title", "")
@@ -382,7 +392,7 @@ def _judge_found(citation: Citation, source: str, record: Record) -> Verdict:
     if citation.kind is Kind.REFERENCE and _claims_a_work(citation):
         if METADATA_UNAVAILABLE in flags:
             return _metadata_unavailable(citation, source, record, flags)
-        return _judge_entry(citation, source, record, flags)
+        return _judge_entry(citation, source, record, flags, strict)
     title = record.fields.title
     name = _name(citation)
     if not title:
@@ -429,24 +439,34 @@ def _claims_a_work(citation: Citation) -> bool:
     return bool(citation.fields.authors or citation.fields.year)
 
 
-def _judge_entry(citation: Citation, source: str, record: Record, flags: list[str]) -> Verdict:
+def _judge_entry(
+    citation: Citation, source: str, record: Record, flags: list[str], strict: bool
+) -> Verdict:
     """A bibliography entry against the record its identifier or a search found, field by
-    field. A record of another work (`another_work`) is flagged WRONG_IDENTIFIER."""
+    field: a mismatch when a difference would mislead a reader (an alarm), verified with its
+    notes when every difference leaves the work unmistakable, unless the check is strict.
+    A record of another work (`another_work`) is flagged WRONG_IDENTIFIER."""
     comparison = _compare(citation, record)
     name = _name(citation, record)
-    if comparison.diffs:
-        results = comparison.results()
-        notes = "; ".join(
-            results[field].note or f"the {field} differs" for field in comparison.disagreeing()
-        )
+    results = comparison.results()
+    noted = comparison.noted()
+    alarms = comparison.alarms() + (noted if strict else [])
+    if alarms:
+        notes = "; ".join(results[field].note or f"the {field} differs" for field in alarms)
+        diffs = [diff for diff in comparison.diffs if diff.field in alarms]
         if citation.fields.identifier() is not None and another_work(comparison):
             flags = [*flags, WRONG_IDENTIFIER]
-        return _mismatch(f"{name}: {notes} ({source})", source, record, comparison.diffs, flags)
+        return _mismatch(f"{name}: {notes} ({source})", source, record, diffs, flags)
     confidence = CONF_CONFIRMED if comparison.supporting >= ENTRY_CONFIRMING_FIELDS else CONF_EXISTS
     title = record.fields.title or "the record"
-    agreed = [field for field, result in comparison.results().items() if result.state == AGREE]
+    agreed = [field for field, result in results.items() if result.state == AGREE]
     reason = f"{name} is “{title}”; {', '.join(agreed) or 'nothing else'} as claimed ({source})"
-    return _verified(reason, source, record, confidence, flags)
+    if noted:
+        reason += "; note: " + "; ".join(results[field].note for field in noted)
+        flags = [*flags, NOTED]
+    verdict = _verified(reason, source, record, confidence, flags)
+    verdict.diffs = comparison.diffs
+    return verdict
 
 
 def _name(citation: Citation, record: Record | None = None) -> str:

@@ -20,18 +20,23 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .match_software import is_data_record, organisation_meets_people, same_program
 from .model import Author, FieldDiff, Fields
+from .nameparts import PARTICLES
 from .normalize import cased_words, fold, words
+from .venues import venue_score
 
 State = Literal["agree", "disagree", "unknown"]
 AGREE: State = "agree"
 DISAGREE: State = "disagree"
 UNKNOWN: State = "unknown"
+Severity = Literal["alarm", "note"]
+ALARM: Severity = "alarm"
+NOTE: Severity = "note"
 
 # --- titles (rapidfuzz scores are 0-100) -------------------------------------------------------
 # Titles are compared word by word rather than by a similarity bar: a near miss ("Models" for
@@ -68,6 +73,17 @@ MAX_RECORD_LOST_WORDS = 3
 MIN_RECORD_TITLE_WORDS = 4
 # The note of a title the record cut so short that it neither confirms nor contradicts.
 RECORD_TITLE_CUT = "the record's title stops after its first words (markup lost in the registry?)"
+# The note of a claimed title that is only names of the record's authors (a parse's slip).
+TITLE_IS_A_NAME = "the claimed title is a name of the record's authors (a parse's slip?)"
+# The note of a claimed title that is the record's without a closing part (see _record_goes_on).
+RECORD_TITLE_GOES_ON = "same title; the record's goes on after it"
+# A record title the claim keeps up to a comma or full stop keeps at least this many words.
+MIN_KEPT_TITLE_WORDS = 3
+_TITLE_TAIL = re.compile(r"[.,]\s")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_MARKUP = re.compile(r"<[^<>]{0,200}>")
+# Marks no complete title ends with: a record title ending in one was cut short.
+CUT_MARKS = frozenset(",(-:;&[/")
 # Words that cannot end a complete title: a record title ending in one was cut short.
 DANGLING_WORDS = frozenset(
     ["a", "an", "the", "of", "in", "on", "by", "for", "from", "with", "to", "and", "or", "at"]
@@ -79,105 +95,30 @@ DANGLING_WORDS = frozenset(
 THIN_RECORD_AUTHORS = 1
 # A "family name" of words this short is a run of initials, not a surname.
 MAX_INITIAL_CHARS = 1
+# A record name of this many capitals at most, and no given name, is the person's initials.
+MAX_RECORD_INITIALS = 3
+# An organisation's acronym has this many letters, from its name's words but these.
+MIN_ORGANISATION_ACRONYM = 2
+ORGANISATION_SMALL_WORDS = frozenset(["of", "the", "for", "and", "on", "in", "de", "des", "du"])
+# Words of an author list that are no names; a run of names has this many words at least.
+LIST_WORDS = frozenset(["and", "et", "al"])
+MIN_NAME_WORDS = 2
+# A surname this long that differs from the record's by this many letters is misspelt (one
+# more letter in one this long): a NOTE. "Matthew" for "Mathews".
+NAME_SLIP_MIN_CHARS = 5
+NAME_SLIP_LONG_CHARS = 7
+NAME_SLIP_EDITS = 1
+# "ue", "oe", "ae" written for "ü", "ö", "ä" (which fold to "u", "o", "a").
+_UMLAUT_SPELLING = re.compile(r"([aou])e")
 # Signs of a broken deposit: an HTML entity ("d&apos"), or a whole list in one name.
-_MALFORMED_NAME = re.compile(r"&#?\w+;?|\s(?:and|&)\s")
-# Particles that some sources keep in the family name and others in the given name.
-PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "de",
-        "der",
-        "den",
-        "del",
-        "della",
-        "di",
-        "da",
-        "das",
-        "dos",
-        "du",
-        "la",
-        "le",
-        "ten",
-        "ter",
-        "zu",
-        "vander",
-        "vanden",
-    ]
-)
+_ENTITY = re.compile(r"&#?\w+;?")
+_JAMMED_NAMES = re.compile(r"\s(?:and|&)\s")
 
 # --- years -------------------------------------------------------------------------------------
 # Online-first and print years differ by one; conference papers carry the arXiv year.
 YEAR_TOLERANCE = 1
 
 # --- venues ------------------------------------------------------------------------------------
-# `fuzz.token_sort_ratio` of two canonical venue names that agree as written out (a typo or
-# a plural apart).
-VENUE_AGREE = 90.0
-# A claimed name may leave words of the record's out ("Proceedings of the National Academy
-# of Sciences" for "… of the United States of America") if it keeps this many identifying
-# words and at least this share of them. "Nature" for "Nature Communications" does not.
-VENUE_SHORTENED_MIN_WORDS = 2
-# Capital letters that make a one-word venue an acronym as written ("ICML", "NeurIPS").
-ACRONYM_MIN_CAPITALS = 2
-VENUE_SHORTENED_MIN_SHARE = 0.5
-# An ISO-4 style abbreviation may skip this many of the full name's (non-stop) words.
-VENUE_MAX_SKIPPED = 1
-# Words that carry no identity in a venue name: "Proceedings of the 40th Annual ...".
-VENUE_NOISE = frozenset(
-    [
-        "the",
-        "of",
-        "on",
-        "in",
-        "and",
-        "for",
-        "at",
-        "proceedings",
-        "proc",
-        "annual",
-        "international",
-        "intl",
-        "conference",
-        "conf",
-        "symposium",
-        "workshop",
-        "ieee",
-        "cvf",
-        "acm",
-        "advances",
-        "journal",
-    ]
-)
-# Stop words that ISO-4 drops before abbreviating; dropped from both sides before aligning.
-VENUE_STOP = frozenset(["the", "of", "on", "in", "and", "for", "at", "a", "an"])
-_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)?\b")
-# Venues known by an acronym the full name does not spell: acronym -> canonical full names.
-VENUE_ALIASES: dict[str, tuple[str, ...]] = {
-    "neurips": ("neural information processing systems",),
-    "nips": ("neural information processing systems",),
-    "iclr": ("learning representations",),
-    "icml": ("machine learning",),
-    "cvpr": ("computer vision pattern recognition",),
-    "iccv": ("computer vision",),
-    "eccv": ("european computer vision",),
-    "aaai": ("aaai artificial intelligence", "artificial intelligence"),
-    "ijcai": ("joint artificial intelligence",),
-    "acl": ("association computational linguistics",),
-    "emnlp": ("empirical methods natural language processing",),
-    "naacl": ("north american chapter association computational linguistics",),
-    "kdd": ("sigkdd knowledge discovery data mining", "knowledge discovery data mining"),
-    "sigir": ("sigir research development information retrieval",),
-    "www": ("web",),
-    "uai": ("uncertainty artificial intelligence",),
-    "aistats": ("artificial intelligence statistics",),
-    "colt": ("learning theory",),
-    "jmlr": ("machine learning research",),
-    "tmlr": ("transactions machine learning research",),
-    "pami": ("transactions pattern analysis machine intelligence",),
-    "tpami": ("transactions pattern analysis machine intelligence",),
-    "pnas": ("national academy sciences",),
-}
 # Claimed venues that say "a preprint": citing the preprint of a published work is no error.
 PREPRINT_VENUES = frozenset(["arxiv", "biorxiv", "medrxiv", "chemrxiv", "ssrn", "preprint", "corr"])
 # Record types that are preprints: they cannot confirm or contradict a claimed venue.
@@ -188,17 +129,37 @@ _FIRST_PAGE = re.compile(r"[A-Za-z]*\d+[A-Za-z]*")
 # "p. 878", "pp878", "pg 12": the word for page, not part of the page number.
 _PAGE_WORD = re.compile(r"\b(?:pp?|pg|pages?)\.?\s*(?=\d)", re.IGNORECASE)
 _VOLUME_WORD = re.compile(r"^(?:vol(?:ume)?\.?\s*)", re.IGNORECASE)
+_PAGE_RANGE = re.compile(r"(?<![\w:])(\d+)(?:\s*[-–—]+\s*(\d+))?(?![\w:])")
+# A first page this far from the record's is a slip (a note, not an alarm); so is a volume
+# this many characters from the record's ("18" for "28").
+PAGE_SLIP = 1
+VOLUME_SLIP_EDITS = 1
 
 
 class FieldResult(BaseModel):
-    """One field's comparison. `score` is a similarity in 0-1 (1 for an exact match)."""
+    """One field's comparison. `score` is a similarity in 0-1 (1 for an exact match).
+
+    `severity` says how much a difference matters to a reader (see `FieldDiff`): a field that
+    disagrees is an ALARM unless its rule says the difference leaves the work unmistakable
+    (a NOTE: a page one off, a misspelt name); a field that agrees or cannot be compared may
+    still carry a NOTE (a year one off, the preprint cited for a published work)."""
 
     state: State = UNKNOWN
     score: float = 0.0
     note: str = ""
+    severity: Severity | None = None
+
+    @model_validator(mode="after")
+    def _disagreement_alarms(self) -> FieldResult:
+        if self.severity is None and self.state == DISAGREE:
+            self.severity = ALARM
+        return self
 
 
 COMPARED = ("title", "authors", "year", "container", "volume", "pages")
+# The fields that say which work is cited, and those that only say where in its venue.
+IDENTIFYING_FIELDS = ("title", "authors", "year")
+LOCATOR_FIELDS = ("volume", "pages")
 
 
 class Comparison(BaseModel):
@@ -221,6 +182,14 @@ class Comparison(BaseModel):
         """The names of the fields that disagree."""
         return [name for name, result in self.results().items() if result.state == DISAGREE]
 
+    def alarms(self) -> list[str]:
+        """The names of the fields whose difference would mislead a reader."""
+        return [name for name, result in self.results().items() if result.severity == ALARM]
+
+    def noted(self) -> list[str]:
+        """The names of the fields that differ in a way that leaves the work unmistakable."""
+        return [name for name, result in self.results().items() if result.severity == NOTE]
+
     def compared(self) -> int:
         """How many fields could be compared at all (neither side was empty)."""
         return sum(result.state != UNKNOWN for result in self.results().values())
@@ -236,29 +205,35 @@ def compare(
     """Compare a claim with a record.
 
     `truncated` says the claim shortened its author list ("et al.", "and others"); see
-    `claims_et_al`. `venue_aliases` are other names the record gives its venue (Crossref's
-    `short-container-title`), since `Fields` holds only one.
+    `claims_et_al`. `venue_aliases` are more names for the record's venue, besides its
+    `container` and `container_aliases` (a search hit's, see `candidates.Hit`).
     """
+    claimed = _title_tail_out_of_venue(_authors_out_of_title(claimed, found), found)
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
     release = is_data_record(found)
     results = {
         "title": _release_title(claimed.title, found.title)
         if release
-        else compare_titles(claimed.title, found.title),
+        else _title_unless_a_name(claimed, found),
         "authors": _release_authors(claimed.authors, found.authors, truncated=truncated)
         if release
         else compare_authors(claimed.authors, found.authors, truncated=truncated),
         "year": compare_years(claimed.year, found.year),
         "container": compare_venues(
-            claimed.container, [found.container or "", *venue_aliases], found.type
+            claimed.container,
+            [found.container or "", *found.container_aliases, *venue_aliases],
+            found.type,
         ),
         "volume": compare_volumes(volume, found.volume),
         "pages": compare_pages(claimed.pages, found.pages),
     }
+    _locators_of_an_identified_work(results)
     supporting = sum(result.state == AGREE for result in results.values())
     diffs = [
-        _diff(name, claimed, found) for name, result in results.items() if result.state == DISAGREE
+        _diff(name, claimed, found, result.severity)
+        for name, result in results.items()
+        if result.severity is not None
     ]
     return Comparison(**results, supporting=supporting, diffs=diffs)
 
@@ -280,7 +255,75 @@ def _release_authors(
     return compare_authors(claimed, found, truncated=True)
 
 
-_ET_AL = re.compile(r"\bet\.?\s*al\b|\band\s+others\b|…|\.\.\.", re.IGNORECASE)
+def _authors_out_of_title(claimed: Fields, found: Fields) -> Fields:
+    """The claim with its last authors taken back out of its title, where its parse read
+    them into it: "Sudipta Sengupta, Dan Roth, and Graham Neubig. Neuro-Symbolic Language
+    Modeling …" for the record's "Neuro-Symbolic Language Modeling …" and authors. Only
+    when every word before the first full stop is a word of the record's authors' names
+    and the rest is the record's title; otherwise the claim as it is."""
+    head, separator, tail = (claimed.title or "").partition(". ")
+    if not separator or not found.title or compare_titles(tail, found.title).state != AGREE:
+        return claimed
+    named = [w for w in words(head) if w not in LIST_WORDS]
+    if len(named) < MIN_NAME_WORDS or not set(named) <= _author_words(found.authors):
+        return claimed
+    listed = {surname_key(a) for a in claimed.authors}
+    moved = [
+        a
+        for a in found.authors
+        if surname_key(a) not in listed and surname_key(a) and _author_words([a]) & set(named)
+    ]
+    kept = list(claimed.authors)
+    if kept and moved and _author_words(kept[-1:]) <= set(words(moved[0].given or "")):
+        kept.pop()  # the moved author's given names, cut off as a person of their own
+    return claimed.model_copy(update={"title": tail, "authors": [*kept, *moved]})
+
+
+def _title_unless_a_name(claimed: Fields, found: Fields) -> FieldResult:
+    """`compare_titles`, but unknown when every word of the claimed title is a word of the
+    record's authors' names: a parse of a long author list that took a name for the title
+    ("Trevor Duke" for PaLM) says nothing about the title."""
+    result = compare_titles(claimed.title, found.title)
+    named = [w for w in words(claimed.title or "") if w not in LIST_WORDS]
+    if result.state != DISAGREE or len(named) < MIN_NAME_WORDS:
+        return result
+    if set(named) <= _author_words(found.authors):
+        return FieldResult(note=TITLE_IS_A_NAME)
+    return result
+
+
+def _author_words(authors: Sequence[Author]) -> set[str]:
+    """Every folded word of the authors' names."""
+    return {w for a in authors for w in words(" ".join(filter(None, (a.given, a.family, a.name))))}
+
+
+def _title_tail_out_of_venue(claimed: Fields, found: Fields) -> Fields:
+    """The claim with the end of its title taken back out of its venue, where its parse read
+    it into it: "Concanavalin A. Cancer Res" for a record titled "…, Concanavalin A" in
+    "Cancer Res". Only when the claimed title is the start of the record's and the claimed
+    venue opens with the rest of it; otherwise the claim as it is."""
+    title, venue = title_key(claimed.title or ""), claimed.container or ""
+    theirs = title_key(found.title or "")
+    if not title or not venue or not theirs.startswith(title + " "):
+        return claimed
+    rest = theirs[len(title) + 1 :]
+    for cut in _TITLE_TAIL.finditer(venue):
+        if title_key(venue[: cut.start()]) == rest:
+            return claimed.model_copy(update={"container": venue[cut.end() :].strip()})
+    return claimed
+
+
+def _locators_of_an_identified_work(results: dict[str, FieldResult]) -> None:
+    """A volume or pages that differ are a NOTE when the title, the authors and the year
+    agree: the reader finds the cited work by those, whatever its locator says."""
+    if all(results[name].state == AGREE for name in IDENTIFYING_FIELDS):
+        for name in LOCATOR_FIELDS:
+            if results[name].severity == ALARM:
+                note = f"{results[name].note} (the title, authors and year name the work)"
+                results[name] = results[name].model_copy(update={"severity": NOTE, "note": note})
+
+
+_ET_AL = re.compile(r"\bet\.?\s*al\b|\band\s+others\b|…|\.\s?\.\s?\.", re.IGNORECASE)
 
 
 def claims_et_al(raw: str) -> bool:
@@ -299,13 +342,16 @@ def shortened(raw: str, claimed: Fields) -> bool:
     return len(authors) == 1 and bool(authors[0].family) and not authors[0].given
 
 
-def _diff(name: str, claimed: Fields, found: Fields) -> FieldDiff:
+def _diff(name: str, claimed: Fields, found: Fields, severity: Severity) -> FieldDiff:
     if name == "authors":
         mine = [a.display() for a in claimed.authors]
         theirs = [a.display() for a in found.authors]
-        return FieldDiff(field=name, claimed=mine, found=theirs, suggestion=theirs)
+        return FieldDiff(
+            field=name, claimed=mine, found=theirs, suggestion=theirs, severity=severity
+        )
     value = getattr(found, name)
-    return FieldDiff(field=name, claimed=getattr(claimed, name), found=value, suggestion=value)
+    mine = getattr(claimed, name)
+    return FieldDiff(field=name, claimed=mine, found=value, suggestion=value, severity=severity)
 
 
 # --- titles ------------------------------------------------------------------------------------
@@ -327,6 +373,8 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
         return FieldResult()
     if _same_title(mine, theirs) or _main_title_matches(claimed, found):
         return FieldResult(state=AGREE, score=1.0, note="same title")
+    if _record_goes_on(mine, found) or _same_title(_unbracketed(claimed), _unbracketed(found)):
+        return FieldResult(state=AGREE, score=1.0, note=RECORD_TITLE_GOES_ON)
     ratio = fuzz.ratio(mine, theirs)
     changed = _changed_words(mine.split(), theirs.split())
     if not changed:
@@ -334,7 +382,11 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
     if _record_lost_words(mine.split(), theirs.split()) or _record_cut_short(mine, found):
         note = "same title, but the record lacks some words (markup lost in the registry?)"
         return FieldResult(state=AGREE, score=ratio / 100, note=note)
-    if _begins_with(mine.split(), theirs.split()) and _markup_follows(claimed, theirs):
+    if (
+        (_begins_with(mine.split(), theirs.split()) and _markup_follows(claimed, theirs))
+        or _record_fragment(mine.split(), found)
+        or _claim_fragment(mine.split(), theirs.split())
+    ):
         # Too little of the record's title is left to confirm the claim, and nothing in it
         # contradicts it: other fields must decide (see candidates.acceptable).
         return FieldResult(state=UNKNOWN, score=1.0, note=RECORD_TITLE_CUT)
@@ -343,6 +395,69 @@ def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
         return FieldResult(state=DISAGREE, score=ratio / 100, note="another title")
     note = f"a near-miss title (differs in: {', '.join(changed[:MAX_NOTED_WORDS])})"
     return FieldResult(state=DISAGREE, score=max(ratio, related) / 100, note=note)
+
+
+def _claim_fragment(mine: list[str], theirs: list[str]) -> bool:
+    """The claimed title is a few words that end the record's ("Rendering" of "IBRNet:
+    Learning Multi-View Image-Based Rendering"): a parse that cut the title, which neither
+    confirms nor contradicts it. A claim of MIN_RECORD_TITLE_WORDS words or more is a title
+    of its own, and so is a short record title's last word ("Harmlessness")."""
+    short = 0 < len(mine) < MIN_RECORD_TITLE_WORDS
+    return short and len(theirs) > MIN_RECORD_TITLE_WORDS and theirs[-len(mine) :] == mine
+
+
+def _record_goes_on(mine: str, found: str) -> bool:
+    """The claimed title is the record's up to a comma or a full stop, and keeps most of it:
+    the record goes on with a place and year (", Kuwait, 2007"), a study group (". Community
+    HIV Prevention Research Collaborative") or a name ("…, Concanavalin A") that the citing
+    text, or its parse, left out. A changed word is still a near miss."""
+    kept = len(mine.split())
+    for cut in _TITLE_TAIL.finditer(found):
+        head = title_key(found[: cut.start()]).split()
+        if len(head) < MIN_KEPT_TITLE_WORDS or len(head) > kept:
+            continue
+        rest = len(title_key(found[cut.start() :]).split())
+        if " ".join(head) == mine and rest <= kept:
+            return True
+    return False
+
+
+def _unbracketed(title: str) -> str:
+    """The folded title without its parenthesised or bracketed parts ("(EOC)", "[letter]"),
+    which citations and registries keep or drop."""
+    return title_key(_BRACKETED.sub(" ", title))
+
+
+def _record_fragment(mine: list[str], found: str) -> bool:
+    """The record's title is a run of the claimed title's words that shows where the
+    registry cut it: it ends with a word no title ends with or inside a word, leaves a
+    bracket open, or starts in lower case inside the claim ("bacteremia and review of
+    human" of "Desulfovibrio desulfuricans bacteremia and review of human Desulfovibrio
+    infections"). Italicised names lost from a deposit leave such fragments."""
+    theirs = title_key(found).split()
+    size = len(theirs)
+    if not theirs or size >= len(mine):
+        return False
+    plain = _MARKUP.sub(" ", html.unescape(found)).strip()
+    for start in range(len(mine) - size + 1):
+        window = mine[start : start + size]
+        if window[:-1] != theirs[:-1] or not window[-1].startswith(theirs[-1]):
+            continue
+        cut_inside = window[-1] != theirs[-1]
+        lower_start = start > 0 and plain[:1].islower()
+        if cut_inside or lower_start or _visibly_cut(plain, theirs):
+            return True
+    return False
+
+
+def _visibly_cut(plain: str, theirs: list[str]) -> bool:
+    """A title that ends with a dangling word or mark, or leaves a bracket open."""
+    return (
+        theirs[-1] in DANGLING_WORDS
+        or plain[-1:] in CUT_MARKS
+        or plain.count("(") > plain.count(")")
+        or plain.count("[") > plain.count("]")
+    )
 
 
 def _record_lost_words(mine: list[str], theirs: list[str]) -> bool:
@@ -438,12 +553,17 @@ def _main_title_matches(claimed: str, found: str) -> bool:
         bool(theirs and _same_title(full_mine, theirs))
         or bool(mine and _same_title(mine, full_theirs))
         or _same_title(full_mine, _subtitle(found))
+        # A group author or a series read into the claimed title: "National Consensus
+        # Development Panel on …: Effective Medical Treatment of Opiate Addiction", "…
+        # Global Aspergillus Study Group. Voriconazole versus amphotericin B …".
+        or _same_title(_subtitle(claimed), full_theirs)
+        or _same_title(_subtitle(claimed, ". "), full_theirs)
     )
 
 
-def _subtitle(title: str) -> str:
-    """The part after the first ':' separator, folded; '' if none or if it is short."""
-    _, sep, tail = title.partition(":")
+def _subtitle(title: str, separator: str = ":") -> str:
+    """The part after the first `separator`, folded; '' if none or if it is short."""
+    _, sep, tail = title.partition(separator)
     folded = title_key(tail) if sep else ""
     return folded if len(folded.split()) >= MIN_RECORD_TITLE_WORDS else ""
 
@@ -472,12 +592,15 @@ def surname_key(author: Author) -> str:
 
 
 def same_author(mine: Author, theirs: Author) -> bool:
-    """Same person by surname; tolerates particles on either side, names written in East
-    Asian order on one side only, and a parse that kept the whole name in one part."""
+    """Same person by surname; tolerates particles on either side, transliterated umlauts
+    ("Mueller" / "Müller"), names written in East Asian order on one side only, and a parse
+    that kept the whole name in one part."""
     a, b = surname_key(mine), surname_key(theirs)
-    if a and a == b:
+    if a and (a == b or _UMLAUT_SPELLING.sub(r"\1", a) == _UMLAUT_SPELLING.sub(r"\1", b)):
         return True
-    if _swapped_order(mine, theirs):
+    if _swapped_order(mine, theirs) or _initials_for_name(mine, theirs):
+        return True
+    if _abbreviated_organisation(mine, theirs) or _abbreviated_organisation(theirs, mine):
         return True
     # A family name that kept a particle or a second surname the other side dropped:
     # "y Arcas" / "Agüera y Arcas", "Gontijo Lopes" / "Lopes".
@@ -499,11 +622,45 @@ def _last_word(author: Author) -> str:
     return family[-1] if family and len(family[-1]) > 1 else ""
 
 
+def _abbreviated_organisation(short: Author, full: Author) -> bool:
+    """An organisation cited by its acronym ("WHO", "CDC") for its name ("World Health
+    Organization", "Centers for Disease Control and Prevention"): the acronym's letters
+    begin the initials of the name's words (but small words)."""
+    acronym = (short.name or short.family or "").strip()
+    if short.given or not (full.name and acronym.isalpha() and acronym.isupper()):
+        return False
+    named = words(full.name.replace("-", ""))  # "Co-operation" is one word
+    initials = "".join(w[0] for w in named if w not in ORGANISATION_SMALL_WORDS)
+    return len(acronym) >= MIN_ORGANISATION_ACRONYM and initials.startswith(acronym.lower())
+
+
+def _initials_for_name(mine: Author, theirs: Author) -> bool:
+    """A record that kept a person's initials as the whole name ("JF" for "JF Kraus"):
+    they are the claimed author's given initials."""
+    kept = _initials_only(theirs)
+    given = words(mine.given or "")
+    return bool(kept and given) and "".join(w[0] for w in given) == kept.lower()
+
+
+def _initials_only(author: Author) -> str:
+    """The name, when it is only a run of capitals and no given name ("JF"); else ''."""
+    written = (author.family or "").replace(".", "").replace(" ", "")
+    if author.given or not written.isalpha() or not written.isupper():
+        return ""
+    return written if len(written) <= MAX_RECORD_INITIALS else ""
+
+
 def _swapped_order(mine: Author, theirs: Author) -> bool:
-    """ "Zhang Wei" read as given Zhang, family Wei, against family Zhang, given Wei."""
+    """ "Zhang Wei" read as given Zhang, family Wei, against family Zhang, given Wei; or the
+    initials read as the family name ("J" / "Smith" against "Smith" / "John")."""
     if not (mine.family and mine.given and theirs.family and theirs.given):
         return False
-    return fold(mine.family) == fold(theirs.given) and fold(mine.given) == fold(theirs.family)
+    if fold(mine.given) != fold(theirs.family):
+        return False
+    family, given = words(mine.family), words(theirs.given)
+    if all(len(w) <= MAX_INITIAL_CHARS for w in family):
+        return "".join(family) == "".join(w[0] for w in given)[: len(family)]
+    return family == given
 
 
 def _name_words(author: Author) -> set[str]:
@@ -515,6 +672,20 @@ def _name_words(author: Author) -> set[str]:
     return found
 
 
+def misspelt(mine: Author, theirs: Author) -> bool:
+    """The same person with a slip in the surname ("Matthew" for "Mathews"): the same first
+    letter, at most NAME_SLIP_EDITS letters apart in a surname of NAME_SLIP_MIN_CHARS or more
+    (one more in a long one), and the same first initial where both give one."""
+    a, b = surname_key(mine), surname_key(theirs)
+    if min(len(a), len(b)) < NAME_SLIP_MIN_CHARS or a[0] != b[0]:
+        return False
+    allowed = NAME_SLIP_EDITS + (min(len(a), len(b)) >= NAME_SLIP_LONG_CHARS)
+    if OSA.distance(a, b) > allowed:
+        return False
+    initials = [words(p)[0][0] for p in (mine.given, theirs.given) if p and words(p)]
+    return len(set(initials)) <= 1
+
+
 def compare_authors(
     claimed: Sequence[Author], found: Sequence[Author], *, truncated: bool = False
 ) -> FieldResult:
@@ -523,16 +694,21 @@ def compare_authors(
     Disagree when the first author differs, when the claim names people the record does not
     (swapped or invented authors), or when it lists only some of the record's authors without
     saying "et al." (a partial list). A thin record (only its first author kept) can confirm
-    or contradict only the first author.
+    or contradict only the first author. A list shortened by its style's rule is no partial
+    list: the first authors then "et al." (after 3, 6 or 10 names), or APA 7's first 19, an
+    ellipsis and the last author. A misspelt name or another order is a NOTE.
     """
     if not claimed or not found:
         return FieldResult()
     if any(_malformed(author) for author in found):
         return FieldResult(note="the record's author list is malformed")
+    if _cut_name(claimed[0]):
+        # "C, Fischer A, …": the text lost the start of its list, and with it the first author.
+        return FieldResult(note="the claimed list starts inside a name")
     if len(found) <= THIN_RECORD_AUTHORS < len(claimed) or _record_list_cut(claimed, found):
         # The record keeps only its first authors: it can speak for those alone.
         claimed = claimed[: len(found)]
-    matched = _match_authors(claimed, found)
+    matched, slips = _match_authors(claimed, found)
     invented = [a for a, hit in zip(claimed, matched, strict=True) if hit is None]
     score = (len(claimed) - len(invented)) / max(len(claimed), len(found))
     if matched[0] != 0:
@@ -544,23 +720,45 @@ def compare_authors(
         names = ", ".join(a.display() for a in invented)
         return FieldResult(state=DISAGREE, score=score, note=f"not authors of this work: {names}")
     missing = [a for i, a in enumerate(found) if i not in set(matched)]
-    if missing and not (truncated and _is_prefix(matched)):
+    if missing and not (truncated and _shortened_by_style(matched, len(found))):
         names = ", ".join(a.display() for a in missing)
         return FieldResult(state=DISAGREE, score=score, note=f"authors left out: {names}")
-    in_order = matched == sorted(i for i in matched if i is not None)
-    note = "same authors" if in_order else "same authors, in another order"
-    if missing:
-        note = "first authors match, the rest shortened to et al."
-    return FieldResult(state=AGREE, score=max(score, len(claimed) / len(found)), note=note)
+    score = max(score, len(claimed) / len(found))
+    notes = []
+    if matched != sorted(i for i in matched if i is not None):
+        notes.append("in another order")
+    if slips:
+        spelt = ", ".join(
+            f"{found[i].display()} (cited as {claimed[c].display()})" for c, i in slips
+        )
+        notes.append(f"spelt otherwise: {spelt}")
+    if notes:
+        return FieldResult(
+            state=AGREE, score=score, note="same authors, " + "; ".join(notes), severity=NOTE
+        )
+    note = "first authors match, the rest shortened" if missing else "same authors"
+    return FieldResult(state=AGREE, score=score, note=note)
 
 
 def _malformed(author: Author) -> bool:
-    """A deposit that jammed several names into one, left HTML entities in a name, or put
-    the initials where the family name goes ("R" as a surname)."""
-    name = " ".join(p for p in (author.given, author.family, author.name) if p)
+    """A deposit that jammed several people into one name, left HTML entities in a name,
+    or put the initials where the family name goes ("R" as a surname). An organisation's
+    name may hold "and" ("Centers for Disease Control and Prevention")."""
+    person = " ".join(p for p in (author.given, author.family) if p)
     family = words(author.family or "")
     initials_only = bool(family) and all(len(w) <= MAX_INITIAL_CHARS for w in family)
-    return initials_only or _MALFORMED_NAME.search(name) is not None
+    return (
+        initials_only
+        or _JAMMED_NAMES.search(person) is not None
+        or _ENTITY.search(f"{person} {author.name or ''}") is not None
+    )
+
+
+def _cut_name(author: Author) -> bool:
+    """A claimed "author" that is a lone initial ("C"): the end of a name whose start the
+    text lost."""
+    family = words(author.family or "")
+    return not author.given and len(family) == 1 and len(family[0]) <= MAX_INITIAL_CHARS
 
 
 def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author]) -> bool:
@@ -571,24 +769,46 @@ def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author]) -> bool
     return all(same_author(c, f) for c, f in zip(claimed, found, strict=False))
 
 
-def _match_authors(claimed: Sequence[Author], found: Sequence[Author]) -> list[int | None]:
-    """For each claimed author, the index of the record author it is, each used once.
+def _match_authors(
+    claimed: Sequence[Author], found: Sequence[Author]
+) -> tuple[list[int | None], list[tuple[int, int]]]:
+    """For each claimed author, the index of the record author it is, each used once; and
+    the (claimed, record) index pairs matched only as misspellings (see `misspelt`).
 
     The same position is tried first, so that two co-authors sharing a surname pair up in
-    order."""
+    order. Misspellings are tried last, for the authors nothing else matched."""
     used: set[int] = set()
     matched: list[int | None] = []
     for position, author in enumerate(claimed):
-        order = [position, *range(len(found))] if position < len(found) else range(len(found))
-        hit = next((i for i in order if i not in used and same_author(author, found[i])), None)
+        hit = next(
+            (i for i in _order(position, found, used) if same_author(author, found[i])), None
+        )
         if hit is not None:
             used.add(hit)
         matched.append(hit)
-    return matched
+    slips: list[tuple[int, int]] = []
+    for position, author in enumerate(claimed):
+        if matched[position] is not None:
+            continue
+        hit = next((i for i in _order(position, found, used) if misspelt(author, found[i])), None)
+        if hit is not None:
+            used.add(hit)
+            matched[position] = hit
+            slips.append((position, hit))
+    return matched, slips
 
 
-def _is_prefix(matched: Sequence[int | None]) -> bool:
-    return list(matched) == list(range(len(matched)))
+def _order(position: int, found: Sequence[Author], used: set[int]) -> list[int]:
+    """The record authors a claimed one may be, its own position first, unused ones only."""
+    order = [position, *range(len(found))] if position < len(found) else range(len(found))
+    return [i for i in dict.fromkeys(order) if i not in used]
+
+
+def _shortened_by_style(matched: Sequence[int | None], listed: int) -> bool:
+    """The claimed authors are the record's first ones, as "et al." shortens a list, or the
+    first ones and the last, as APA 7 shortens one of more than 20 ("…, S, … Z")."""
+    head = list(range(len(matched)))
+    return list(matched) == head or (len(matched) > 1 and list(matched) == [*head[:-1], listed - 1])
 
 
 # --- years -------------------------------------------------------------------------------------
@@ -602,17 +822,12 @@ def compare_years(claimed: int | None, found: int | None) -> FieldResult:
     if gap == 0:
         return FieldResult(state=AGREE, score=1.0, note="same year")
     if gap <= YEAR_TOLERANCE:
-        return FieldResult(state=AGREE, score=0.5, note=f"{found}, one year off (online vs print)")
+        note = f"{found}, one year off (online vs print)"
+        return FieldResult(state=AGREE, score=0.5, note=note, severity=NOTE)
     return FieldResult(state=DISAGREE, score=0.0, note=f"published {found}, not {claimed}")
 
 
 # --- venues ------------------------------------------------------------------------------------
-
-
-def venue_words(venue: str) -> list[str]:
-    """A venue's identifying words: folded, without years, ordinals, or noise words."""
-    folded = _ORDINAL.sub(" ", fold(venue))
-    return [w for w in folded.split() if w not in VENUE_NOISE]
 
 
 def compare_venues(
@@ -624,13 +839,16 @@ def compare_venues(
     if not claimed or not fold(claimed):
         return FieldResult()
     if is_preprint_venue(claimed):
+        if names and found_type not in PREPRINT_TYPES and not is_preprint_venue(names[0]):
+            # The preprint of a published work: the reader finds the same work.
+            return FieldResult(note=f"cited as a preprint; published in {names[0]}", severity=NOTE)
         return FieldResult(note="cited as a preprint")
     if found_type in PREPRINT_TYPES:
         # The preprint's record cannot know where the work appeared later.
         return FieldResult(note="the record is a preprint's; it does not name a venue")
     if not names:
         return FieldResult()
-    best = max(_venue_score(claimed, name) for name in names)
+    best = venue_score(claimed, names)
     if best >= 1.0:
         return FieldResult(state=AGREE, score=1.0, note="same venue")
     return FieldResult(state=DISAGREE, score=best, note=f"published in {names[0]}")
@@ -651,102 +869,6 @@ def claims_publication(fields: Fields) -> bool:
     return bool(venue.strip()) and not is_preprint_venue(venue)
 
 
-def _venue_score(claimed: str, found: str) -> float:
-    """1.0 when the two names are the same venue, else their similarity in 0-1."""
-    mine, theirs = venue_words(claimed), venue_words(found)
-    if not mine or not theirs:
-        # All noise ("Proceedings"): compare what was written.
-        return 1.0 if fold(claimed) == fold(found) else 0.0
-    if (
-        _acronym_matches(mine, theirs, found, claimed)
-        or _acronym_matches(theirs, mine, claimed, found)
-        or _abbreviates(_plain_words(claimed), _plain_words(found))
-        or _abbreviates(_plain_words(found), _plain_words(claimed))
-        # "Proc. Trans. Mach. Learn. Res." abbreviates the name under its noise words.
-        or _abbreviates(mine, theirs)
-        or _abbreviates(theirs, mine)
-    ):
-        return 1.0
-    if _shortens(mine, theirs):
-        return 1.0
-    # Sorted, not set, ratio: a claimed name with words the record's lacks ("Statistical
-    # Machine Learning Theory" for "Machine Learning") names another venue.
-    ratio = fuzz.token_sort_ratio(" ".join(mine), " ".join(theirs))
-    return 1.0 if ratio >= VENUE_AGREE else ratio / 100
-
-
-def _shortens(mine: list[str], theirs: list[str]) -> bool:
-    """Whether the claimed venue words are the record's with some left out (see
-    VENUE_SHORTENED_MIN_WORDS)."""
-    claimed, found = set(mine), set(theirs)
-    return (
-        claimed <= found
-        and len(claimed) >= VENUE_SHORTENED_MIN_WORDS
-        and len(claimed) >= VENUE_SHORTENED_MIN_SHARE * len(found)
-    )
-
-
-def _plain_words(venue: str) -> list[str]:
-    """A venue's words as ISO-4 abbreviates them: stop words, years and ordinals dropped."""
-    folded = _ORDINAL.sub(" ", fold(venue))
-    return [w for w in folded.split() if w not in VENUE_STOP]
-
-
-def _acronym_matches(mine: list[str], theirs: list[str], their_name: str, my_name: str) -> bool:
-    """A one-word venue ("ICLR") that names the other: a word of it ("AAAI"), an acronym in
-    parentheses, its initials, or a known alias whose words it contains.
-
-    Only an acronym as written ("AAAI", "NeurIPS") may be one word of a longer name: the
-    word "Nature" is not "Nature Communications"."""
-    if len(mine) != 1:
-        return False
-    acronym = mine[0]
-    if _written_as_acronym(my_name) and (acronym in theirs or acronym in words(their_name)):
-        return True
-    initials = "".join(w[0] for w in words(their_name) if w not in VENUE_STOP)
-    content_initials = "".join(w[0] for w in theirs)
-    if acronym in (initials, content_initials):
-        return True
-    their_set = set(theirs)
-    return any(set(alias.split()) <= their_set for alias in VENUE_ALIASES.get(acronym, ()))
-
-
-def _written_as_acronym(name: str) -> bool:
-    return sum(ch.isupper() for ch in name) >= ACRONYM_MIN_CAPITALS
-
-
-def _abbreviates(short: list[str], full: list[str]) -> bool:
-    """Whether `short` abbreviates `full` word by word, in order, as ISO-4 does: each short
-    word begins the long one and keeps its letters in order ("Natl" for "National"), or is
-    the initials of a run of words ("USA"). At most VENUE_MAX_SKIPPED full words go unused."""
-    if len(short) < 2 or len(short) > len(full):
-        return False
-    return _align(short, full, 0, 0, VENUE_MAX_SKIPPED)
-
-
-def _align(short: list[str], full: list[str], i: int, j: int, skips: int) -> bool:
-    if i == len(short):
-        return len(full) - j <= skips
-    if j == len(full):
-        return False
-    word = short[i]
-    if _contracts(word, full[j]) and _align(short, full, i + 1, j + 1, skips):
-        return True
-    span = len(word)
-    initials = "".join(w[0] for w in full[j : j + span])
-    if span > 1 and initials == word and _align(short, full, i + 1, j + span, skips):
-        return True
-    return skips > 0 and _align(short, full, i, j + 1, skips - 1)
-
-
-def _contracts(short: str, full: str) -> bool:
-    """ "mach" for "machine", "natl" for "national": same first letter, letters in order."""
-    if not short or short[0] != full[0] or len(short) > len(full):
-        return False
-    rest = iter(full[1:])
-    return all(ch in rest for ch in short[1:])
-
-
 # --- volumes and pages -------------------------------------------------------------------------
 
 
@@ -757,7 +879,9 @@ def compare_volumes(claimed: str | None, found: str | None) -> FieldResult:
         return FieldResult()
     if mine == theirs:
         return FieldResult(state=AGREE, score=1.0, note="same volume")
-    return FieldResult(state=DISAGREE, note=f"volume {found}, not {claimed}")
+    slip = Levenshtein.distance(mine, theirs) <= VOLUME_SLIP_EDITS
+    note = f"volume {found}, not {claimed}"
+    return FieldResult(state=DISAGREE, note=note, severity=NOTE if slip else ALARM)
 
 
 def _volume_key(volume: str | None) -> str:
@@ -776,7 +900,32 @@ def compare_pages(claimed: str | None, found: str | None) -> FieldResult:
     if _page_number(mine) == _page_number(theirs) and (mine.isdigit() or theirs.isdigit()):
         # "S1" / "1", "e1234" / "1234": a supplement or article-number prefix one side left out.
         return FieldResult(state=AGREE, score=1.0, note="same first page, but for a prefix")
-    return FieldResult(state=DISAGREE, note=f"pages {found}, not {claimed}")
+    note = f"pages {found}, not {claimed}"
+    return FieldResult(
+        state=DISAGREE, note=note, severity=NOTE if _page_slip(claimed, found) else ALARM
+    )
+
+
+def _page_slip(claimed: str | None, found: str | None) -> bool:
+    """The record's first page is within PAGE_SLIP of the claimed one, or inside the claimed
+    range ("333-350" for an article starting on 345): a slip, the work stays unmistakable."""
+    mine, theirs = page_range(claimed), page_range(found)
+    if mine is None or theirs is None:
+        return False
+    first, last = mine
+    return abs(first - theirs[0]) <= PAGE_SLIP or first <= theirs[0] <= last
+
+
+def page_range(pages: str | None) -> tuple[int, int] | None:
+    """The first and last page numbers of a range of plain numbers, the last written out
+    ("637-41" -> (637, 641)); None when the pages are not plain numbers."""
+    found = _PAGE_RANGE.search(_PAGE_WORD.sub("", pages or ""))
+    if found is None:
+        return None
+    first, last = found.group(1), found.group(2) or found.group(1)
+    if len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return int(first), max(int(first), int(last))
 
 
 def _page_number(page: str) -> str:

@@ -9,9 +9,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    computed_field,
+    model_serializer,
+)
 
 from .normalize import ascii_lower
 
@@ -108,6 +115,9 @@ class Fields(BaseModel):
     pmcid: str | None = None
     isbn: str | None = None
     type: str | None = None
+    # Other names a source gives the venue: a short title ("Proc Natl Acad Sci USA"), the
+    # event's name and acronym ("CCS '24"), a book's series. Claims leave it empty.
+    container_aliases: list[str] = Field(default_factory=list)
 
     def identifier(self) -> tuple[Kind, str] | None:
         """The identifier these fields carry, the most useful first (DOI, arXiv, PubMed, ISBN)."""
@@ -120,6 +130,22 @@ class Fields(BaseModel):
     def claimed(self) -> dict[str, Any]:
         """The fields that carry a value, for output and comparison."""
         return self.model_dump(exclude_defaults=True)
+
+
+class Location(BaseModel):
+    """Where a claim stands in the document it was read from, when that is not a plain text:
+    the page of a PDF, or the file of a LaTeX project; `line` counts within that page or file
+    (1-based). Set by `factcheck.inputs.place` after checking."""
+
+    page: int | None = None
+    file: str | None = None
+    line: int
+
+    def __str__(self) -> str:
+        where = f"page {self.page}, " if self.page is not None else ""
+        if self.file is not None:
+            where += f"{self.file}, "
+        return f"{where}line {self.line}"
 
 
 class Citation(BaseModel):
@@ -136,6 +162,16 @@ class Citation(BaseModel):
     # What links in-text citations and entries: "3" for "[3]", a BibTeX key, or for an
     # author-year citation "Smith 2020a".
     label: str | None = None
+    # Page and line (PDF) or file and line (LaTeX) in the document the text was read from.
+    # Left out of the JSON when unknown, so plain texts serialise as they always have.
+    location: Location | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_location(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if self.location is None and isinstance(data, dict):
+            data.pop("location", None)
+        return data
 
     @property
     def key(self) -> str:
@@ -175,11 +211,25 @@ class Link(BaseModel):
     detail: str | None = None
 
 
+class Unread(BaseModel):
+    """The end of a text that extraction did not read, `text[start:end] == raw`: the check's
+    deadline passed first (`cause` "deadline"), or the text holds more claims than one check
+    takes (`max_references`; cause "limit"). Whatever it claims goes unchecked, and the
+    report says so in one item."""
+
+    start: int
+    end: int
+    raw: str
+    cause: Literal["deadline", "limit"]
+
+
 class Extraction(BaseModel):
-    """Everything extracted from one text: the claims, and how they refer to each other."""
+    """Everything extracted from one text: the claims, how they refer to each other, and
+    the part of the text left unread, if any."""
 
     citations: list[Citation] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
+    unread: Unread | None = None
 
 
 class Record(BaseModel):
@@ -195,12 +245,18 @@ class Record(BaseModel):
 
 
 class FieldDiff(BaseModel):
-    """One field on which the claim and the record disagree."""
+    """One field on which the claim and the record differ.
+
+    `severity` says whether the difference would mislead a reader: "alarm" (another work, or
+    a wrong claim about it: the verdict is `mismatch`) or "note" (a slip that leaves the work
+    unmistakable, such as a page one off or the preprint cited for the published version:
+    reported on a `verified` verdict unless the check is strict)."""
 
     field: str
     claimed: Any = None
     found: Any = None
     suggestion: Any = None
+    severity: Literal["alarm", "note"] = "alarm"
 
 
 class Verdict(BaseModel):

@@ -16,6 +16,28 @@ _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 _NON_WORD = re.compile(r"[\W_]+")
 # Upper- to lower-case ASCII letters, and nothing else (see `ascii_lower`).
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# Latin letters that Unicode does not decompose into a base letter and a mark, written as
+# transliterations write them: "Sørensen" is cited as "Sorensen", "Łukasz" as "Lukasz".
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ı": "i",
+        "ß": "ss",
+    }
+)
 # Folded strings remembered: a guarded chat compares the same titles and names call after
 # call, and a judge compares each against several candidates.
 FOLD_CACHE_SIZE = 16384
@@ -40,7 +62,8 @@ def cased_words(text: str) -> list[str]:
 
 
 def _plain(text: str) -> str:
-    """`text` without tags, LaTeX commands, accents and punctuation; words split by spaces."""
+    """`text` without tags, LaTeX commands, accents and punctuation, letters such as "ø" and
+    "ł" transliterated; words split by spaces."""
     if text.isascii() and "<" not in text and "\\" not in text:
         # Plain ASCII (most titles and contexts) holds no tag, command or accent to remove.
         return _NON_WORD.sub(" ", text)
@@ -57,6 +80,7 @@ def _plain_markup(text: str) -> str:
         stripped = decomposed
     else:
         stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        stripped = stripped.translate(_UNDECOMPOSED)
     return _NON_WORD.sub(" ", stripped)
 
 

@@ -47,6 +47,7 @@ def is_stream(value: Any) -> bool:
 
 
 def is_async_stream(value: Any) -> bool:
+    """An async iterator of chunks (an async generator, an SDK `AsyncStream`)."""
     return hasattr(type(value), "__anext__")
 
 
@@ -69,7 +70,8 @@ class Watch:
         self.urls: list[tuple[str, int]] = []
         self.length = 0
         self.chunks = 0
-        self.scanned = 0
+        # The text since the last completed line, not yet checked in the background.
+        self.unscanned: list[str] = []
         self.pending: list[concurrent.futures.Future[None]] = []
         self.prefetch: bool | None = None
         self.error: Exception | None = None
@@ -84,6 +86,7 @@ class Watch:
             completed_line = False
             for part in chunk_segments(chunk):
                 self.parts.append(((index, *part.path), part))
+                self.unscanned.append(part.text)
                 self.length += len(part.text)
                 completed_line = completed_line or "\n" in part.text
             self.urls.extend((url, self.length) for url in chunk_urls(chunk))
@@ -97,10 +100,13 @@ class Watch:
         if self.prefetch is None:
             self.prefetch = _keeps_answers(self.guard)
         if not self.prefetch:
+            self.unscanned.clear()
             return
-        text = "".join(part.text for _, part in self.parts)
+        # Only the text since the last completed line is joined: joining the whole answer
+        # at every line would be quadratic in a long stream.
+        text = "".join(self.unscanned)
         end = text.rfind("\n") + 1
-        region, self.scanned = text[self.scanned : end], end
+        region, self.unscanned = text[:end], [text[end:]]
         if region.strip():
             self.pending.append(_prefetch_pool().submit(self._warm, region))
 
@@ -111,6 +117,7 @@ class Watch:
             log.debug("a background check failed; the final check will try again", exc_info=True)
 
     def answer(self) -> Answer:
+        """The answer so far, as the guard checks it."""
         return stream_answer(self.parts, self.urls)
 
     def finish(self) -> Checked:
@@ -136,6 +143,8 @@ def _keeps_answers(guard: Guard) -> bool:
 def stream_answer(
     parts: list[tuple[tuple[str | int, ...], Segment]], urls: list[tuple[str, int]]
 ) -> Answer:
+    """The answer that stream parts make together: its text, where each part starts, and the URLs
+    the SDK reported."""
     from .guard import Answer
 
     text, starts = join([part for _, part in parts])
@@ -143,6 +152,7 @@ def stream_answer(
 
 
 def chunks_answer(chunks: list[Any]) -> Answer:
+    """The answer that a list of stream chunks makes together (see `stream_answer`)."""
     watch_parts: list[tuple[tuple[str | int, ...], Segment]] = []
     urls: list[tuple[str, int]] = []
     length = 0
@@ -289,6 +299,7 @@ class GuardedStream:
         self.close()
 
     def close(self) -> None:
+        """Close the guarded stream and the SDK stream under it."""
         close = getattr(self._chunks, "close", None)
         if callable(close):
             close()
@@ -327,6 +338,7 @@ async def _aclose(source: Any) -> None:
 
 
 async def areleased(guard: Guard, source: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """`released` for async streams: each chunk goes out as it comes; the check runs alongside."""
     watch = Watch(guard)
     try:
         async for chunk in source:
@@ -344,6 +356,8 @@ async def abuffered(
     signature: inspect.Signature | None,
     arguments: Arguments,
 ) -> AsyncIterator[Any]:
+    """`buffered` for async streams: read and check the whole stream (asking again on `reask`), then
+    release."""
     from .guard import reask_arguments
 
     chunks = [chunk async for chunk in first]
@@ -368,6 +382,8 @@ async def abuffered(
 def async_generator_wrapper(
     guard: Guard, func: Callable[..., AsyncIterator[Any]], signature: inspect.Signature | None
 ) -> Callable[..., AsyncIterator[Any]]:
+    """An async generator function guarded, and still an async generator function."""
+
     async def generator(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         source = func(*args, **kwargs)
         if guard.stream == "stream_first":
@@ -403,6 +419,7 @@ class AsyncGuardedStream:
         await self.close()
 
     async def close(self) -> None:
+        """Close the guarded stream and the SDK stream under it."""
         await _aclose(self._chunks)
         await _aclose(self._source)
 

@@ -269,6 +269,7 @@ def _link(fields: Fields) -> str:
 
 
 def page_range(pages: str | None, dash: str) -> str:
+    """A page range with `dash` between its pages: `12-15` as `12–15` (APA), `12--15` (BibTeX)."""
     return _PAGE_RANGE.sub(dash, pages.strip()) if pages else ""
 
 
@@ -325,8 +326,10 @@ def _generated_key(fields: Fields) -> str:
 
 
 def latex_escaped(value: str | None) -> str:
+    """`value` with LaTeX's special characters escaped, for a BibTeX field."""
     return (value or "").translate(_LATEX_ESCAPES)
 
 
 def verbatim(value: str | None) -> str:
+    """`value` without braces, for a BibTeX field read verbatim (a URL, a DOI)."""
     return (value or "").translate(_VERBATIM_DROPPED)

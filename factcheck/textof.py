@@ -104,30 +104,33 @@ def _string_at(obj: Any, path: Path) -> list[Segment]:
 
 
 def _value_segments(value: Any, at: Path) -> Iterator[Segment]:
-    if isinstance(value, str):
-        yield Segment(at, value)
-        return
-    if value is None:
-        return
-    choices = _items(get(value, "choices"))
-    if choices is not None:
-        for i, choice in enumerate(choices):
-            yield from _choice_segments(choice, (*at, "choices", i))
-        return
-    output = _items(get(value, "output"))
-    if output is not None:
-        for i, item in enumerate(output):
-            if get(item, "type") == "message":
-                yield from _parts(get(item, "content"), (*at, "output", i, "content"))
-        return
-    content = get(value, "content")
-    if isinstance(content, str | list | tuple):
-        yield from _parts(content, (*at, "content"))
-        return
-    message = get(value, "message")
-    if message is not None and not isinstance(message, str):
-        yield from _value_segments(message, (*at, "message"))
-        return
+    """The segments of one value. A `.message` holder is followed down in a loop, not by
+    recursion: a value nested thousands deep must not exhaust the stack."""
+    while True:
+        if isinstance(value, str):
+            yield Segment(at, value)
+            return
+        if value is None:
+            return
+        choices = _items(get(value, "choices"))
+        if choices is not None:
+            for i, choice in enumerate(choices):
+                yield from _choice_segments(choice, (*at, "choices", i))
+            return
+        output = _items(get(value, "output"))
+        if output is not None:
+            for i, item in enumerate(output):
+                if get(item, "type") == "message":
+                    yield from _parts(get(item, "content"), (*at, "output", i, "content"))
+            return
+        content = get(value, "content")
+        if isinstance(content, str | list | tuple):
+            yield from _parts(content, (*at, "content"))
+            return
+        message = get(value, "message")
+        if message is None or isinstance(message, str):
+            break
+        value, at = message, (*at, "message")
     if isinstance(value, Mapping):
         for key in _TEXT_KEYS:
             if isinstance(value.get(key), str):

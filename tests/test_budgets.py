@@ -354,7 +354,7 @@ def test_a_retry_after_the_deadline_is_not_made(
     local_server: LocalServer, unpaced: None, tmp_path: Path
 ) -> None:
     """Retries of a lookup the check stopped waiting for would only load the server."""
-    local_server.on("/works/10.1234/x", Reply(503, b"busy", delay=0.3))
+    local_server.on("/works/10.1234%2Fx", Reply(503, b"busy", delay=0.3))  # one path segment
     config = fast_config(
         tmp_path,
         sources=("crossref",),

@@ -267,3 +267,35 @@ def test_check_shows_progress_only_on_a_terminal_for_several_files(
     assert [r.path for r in reports] == [d.path for d in documents]
     assert all(r.error is None for r in reports)
     assert ("checking" in stderr.getvalue()) is drawn
+
+
+NOTED_ENTRY = (
+    "References\n\n1. Sadasivan, S., Pond, B. B., Pani, A. K., Qu, C., Jiao, Y., & Smeyne, R. J. "
+    "(2013). Methylphenidate exposure induces dopamine neuron loss and activation of microglia "
+    f"in the basal ganglia of mice. PLoS ONE. doi:{PLOS}\n"
+)
+
+
+def test_strict_makes_a_note_a_mismatch(fake_api: FakeApi, tmp_path: Path) -> None:
+    """The entry's year is one off the record's: a note by default, a mismatch when strict,
+    by the flag or by FACTCHECK_STRICT."""
+    path = write(tmp_path, "noted.md", NOTED_ENTRY)
+    loose = run(fake_api, "--format", "json", "--sources", "crossref,doi", path)
+    assert loose.exit_code == 0, loose.output
+    [entry] = [
+        i
+        for i in json.loads(loose.stdout)["files"][0]["items"]
+        if i["citation"]["kind"] == "reference"
+    ]
+    assert entry["verdict"]["status"] == "verified" and "noted" in entry["verdict"]["flags"]
+    assert entry["verdict"]["diffs"][0]["severity"] == "note"
+    strict = run(fake_api, "--strict", "--format", "json", "--sources", "crossref,doi", path)
+    assert strict.exit_code == 1
+    statuses = [i["verdict"]["status"] for i in json.loads(strict.stdout)["files"][0]["items"]]
+    assert "mismatch" in statuses
+    by_env = CliRunner().invoke(
+        main,
+        ["--sources", "crossref,doi", path],
+        env={**env_for(fake_api), "FACTCHECK_STRICT": "1"},
+    )
+    assert by_env.exit_code == 1

@@ -44,3 +44,9 @@ def test_user_agent_carries_mailto_only_when_set() -> None:
     assert Config.load(env={}).user_agent("1.2").startswith("factcheck/1.2 (+")
     assert "mailto:a@b.org" in Config.load(env={}, mailto="a@b.org").user_agent("1.2")
     assert "mailto" not in Config.load(env={}).user_agent("1.2")
+
+
+def test_strict_comes_from_the_environment_or_an_argument() -> None:
+    assert Config.load(env={}).strict is False
+    assert Config.load(env={"FACTCHECK_STRICT": "yes"}).strict is True
+    assert Config.load(env={"FACTCHECK_STRICT": "1"}, strict=False).strict is False

@@ -43,6 +43,8 @@ REFUSED: dict[str, str] = {
     "library-complete": "true",
     "ignore-file": '"/etc/passwd"',
     "hosts": '{ "api.crossref.org" = { rate = 1000, concurrency = 64 } }',
+    # A plugin source's URL, key and limits (resolve/plugins.py).
+    "plugins": '{ example = { url = "http://127.0.0.1:9/example", rate = 1000 } }',
     "timeout": "600",
     "connect-timeout": "60",
     "retries": "50",
@@ -240,9 +242,11 @@ def test_the_environment_and_arguments_are_the_users(
     env = {
         f"FACTCHECK_{field(key).upper()}": str(getattr(from_file, field(key)))
         for key in REFUSED
-        if key not in ("hosts", "library")
+        if key not in ("hosts", "library", "plugins")
     }
     env["FACTCHECK_LIBRARY"] = os.pathsep.join(str(p) for p in from_file.library)
+    env["FACTCHECK_EXAMPLE_URL"] = from_file.plugins["example"]["url"]
+    env["FACTCHECK_EXAMPLE_RATE"] = str(from_file.plugins["example"]["rate"])
     config = Config.load(env=env, hosts=from_file.hosts)
     assert_all_applied(config)
     assert config.mailto == "project@example.org"

@@ -18,8 +18,9 @@ from factcheck.config import Config
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.net.http import Http
 from factcheck.net.limits import PUBLIC_LIMITS
-from factcheck.resolve.base import Outcome, registry
+from factcheck.resolve.base import Outcome
 from factcheck.resolve.dblp import HITS, DblpResolver, covers, info_hit, info_record, title_query
+from factcheck.resolve.plugins import registry
 
 DBLP = "https://dblp.test"
 SEARCH = f"{DBLP}/search/publ/api"

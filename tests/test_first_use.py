@@ -179,12 +179,14 @@ def test_guard_shows_its_options_and_defaults() -> None:
         "stream",
         "max_reasks",
         "fallback",
+        "fix_fabricated",
     ]
     assert parameters["func"].kind is inspect.Parameter.POSITIONAL_ONLY
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(parameters.values())[1:])
     assert parameters["on_fail"].default == "noop"
     assert parameters["fail_on"].default == ("not_found", "mismatch")
     assert parameters["max_reasks"].default == 1
+    assert parameters["fix_fabricated"].default == "remove"
     doc = inspect.getdoc(guard) or ""
     for name in list(parameters)[1:]:
         assert f"`{name}`" in doc

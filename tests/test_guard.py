@@ -62,8 +62,18 @@ class StubChecker:
         self.config = Config.load(env={}, cache="none")
         self.calls = 0
 
+    def extract(self, text: str, *, started: float | None = None) -> Extraction:
+        from factcheck.extract import extract_all
+
+        return extract_all(text)
+
     def verify_extraction(
-        self, extraction: Extraction, *, path: str | None = None, fail_on: Any = None
+        self,
+        extraction: Extraction,
+        *,
+        path: str | None = None,
+        fail_on: Any = None,
+        started: float | None = None,
     ) -> Report:
         self.calls += 1
         if self.fail is not None:
@@ -140,6 +150,23 @@ def test_noop_reports_and_returns_the_same_object() -> None:
     assert ask() is answer
     assert seen and seen[0] is last_report()
     assert [f.citation.raw for f in seen[0].failures()] == [f"doi:{DOI_FAKE}"]
+
+
+@pytest.mark.parametrize("depth", [1, 50, 5_000])
+def test_an_answer_nested_deep_is_read_without_recursion(depth: int) -> None:
+    """`.message` holders are followed down in a loop: depth costs no stack."""
+    answer: dict[str, Any] = {"content": PROSE}
+    for _ in range(depth):
+        answer = {"message": answer}
+
+    @guard(checker=fake_fails())
+    def ask() -> dict[str, Any]:
+        return answer
+
+    assert ask() is answer
+    report = last_report()
+    assert report is not None
+    assert [f.citation.raw for f in report.failures()] == [f"doi:{DOI_FAKE}"]
 
 
 def test_exception_carries_the_report() -> None:

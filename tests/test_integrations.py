@@ -1,7 +1,7 @@
 """The adapters against the real packages: langchain-core, litellm and guardrails-ai.
 
 Each test is skipped when its package is not installed (they are test extras; guardrails-ai
-pins `openai<3`, so it may live in a separate environment: see the README)."""
+pins `openai<3`, so it may live in a separate environment: see docs/development.md)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from factcheck.judge import (
     CONF_UNPUBLISHED,
     COVERAGE_INCOMPLETE,
     NOT_INDEXED,
+    NOTED,
     judge,
     needs_published_version,
 )
@@ -339,3 +340,76 @@ def test_the_published_version_may_come_second_in_a_search_answer() -> None:
     )
     both = [Lookup.found("crossref", vit_record("crossref"), iclr)]
     assert judge(vit_entry("ICLR"), preprint, published=both).status is Status.VERIFIED
+
+
+# --- severity: notes leave an entry verified, alarms make a mismatch, strict makes both ----------
+
+STROOP = Fields(
+    title="Studies of interference in serial verbal reactions",
+    authors=[Author(family="Stroop", given="J. R.")],
+    year=1935,
+    container="J Exp Psychol",
+    volume="18",
+    pages="643-662",
+)
+
+
+def stroop_entry(**update: object) -> Citation:
+    fields = STROOP.model_copy(update={"container": "Journal of Experimental Psychology", **update})
+    raw = "Stroop, J.R. 1935. Studies of interference in serial verbal reactions. J Exp Psychol"
+    return Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=fields)
+
+
+def stroop_found(**update: object) -> list[Lookup]:
+    record = Record(
+        source="crossref", id="10.1037/h0054651", fields=STROOP.model_copy(update=update)
+    )
+    return [Lookup.found("crossref", record)]
+
+
+@pytest.mark.parametrize(
+    "claimed",
+    [
+        {"pages": "644-662"},  # a page off
+        {"volume": "28"},  # a volume a character off
+        {"year": 1936},  # online vs print
+        {"authors": [Author(family="Strop", given="J. R.")]},  # a misspelt name
+        {"container": "arXiv preprint"},  # the preprint cited for the published work
+    ],
+)
+def test_a_difference_that_leaves_the_work_unmistakable_is_a_note(
+    claimed: dict[str, object],
+) -> None:
+    verdict = judge(stroop_entry(**claimed), stroop_found())
+    assert verdict.status is Status.VERIFIED
+    assert NOTED in verdict.flags and "note:" in verdict.reason
+    [diff] = verdict.diffs
+    assert diff.severity == "note" and diff.field == next(iter(claimed))
+    strict = judge(stroop_entry(**claimed), stroop_found(), strict=True)
+    assert strict.status is Status.MISMATCH
+    assert [d.severity for d in strict.diffs] == ["note"]
+
+
+def test_an_alarm_makes_a_mismatch_and_lists_only_the_alarms() -> None:
+    verdict = judge(stroop_entry(year=1940, volume="28"), stroop_found())
+    assert verdict.status is Status.MISMATCH
+    assert [(d.field, d.severity) for d in verdict.diffs] == [("year", "alarm")]
+    assert NOTED not in verdict.flags
+    strict = judge(stroop_entry(year=1940, volume="28"), stroop_found(), strict=True)
+    assert [d.field for d in strict.diffs] == ["year", "volume"]
+
+
+def test_an_entry_without_differences_has_no_notes() -> None:
+    verdict = judge(stroop_entry(), stroop_found())
+    assert verdict.status is Status.VERIFIED and verdict.diffs == [] and NOTED not in verdict.flags
+    assert judge(stroop_entry(), stroop_found(), strict=True).status is Status.VERIFIED
+
+
+def test_the_records_other_venue_names_count_for_a_doi_lookup() -> None:
+    fields = {
+        "container": "Proceedings of the 2024 on ACM Conference",
+        "container_aliases": ["CCS '24"],
+    }
+    assert judge(stroop_entry(container="CCS"), stroop_found(**fields)).status is Status.VERIFIED
+    wrong = judge(stroop_entry(container="NDSS"), stroop_found(**fields))
+    assert wrong.status is Status.MISMATCH and wrong.diffs[0].field == "container"

@@ -18,8 +18,9 @@ from factcheck.config import Config
 from factcheck.errors import ConfigError
 from factcheck.model import Citation, Fields, Kind, Status
 from factcheck.net.http import Http
-from factcheck.resolve.base import Lookup, Outcome, registry
+from factcheck.resolve.base import Lookup, Outcome
 from factcheck.resolve.library import LibraryResolver, build_index
+from factcheck.resolve.plugins import registry
 
 LIBRARY = Path(__file__).parent.parent / "fixtures" / "handmade" / "library"
 BIB = LIBRARY / "references.bib"

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from factcheck.extract.names import split_authors
 from factcheck.match import (
     AGREE,
+    ALARM,
     DISAGREE,
+    NOTE,
+    RECORD_TITLE_CUT,
     UNKNOWN,
     claims_et_al,
     compare,
@@ -20,6 +24,8 @@ from factcheck.match import (
     first_page,
 )
 from factcheck.model import Author, Fields
+from factcheck.train.venues import table
+from factcheck.venues import known_acronyms, venue_score
 
 
 def people(*names: str) -> list[Author]:
@@ -355,8 +361,9 @@ def test_a_record_title_cut_before_markup_neither_confirms_nor_contradicts() -> 
     cut = compare_titles(claimed, "Unexpected")
     assert cut.state == "unknown" and "first words" in cut.note
     assert compare_titles("Flowering of Senecio jacobaea", "Flowering of").state == "unknown"
-    # Going on with a plain word is another, longer title.
-    assert compare_titles("Flowering of plants and deep priors", "Flowering of").state == "disagree"
+    # Going on with a plain word after a complete record title is another, longer title.
+    chimera = "Flowering of plants and deep priors"
+    assert compare_titles(chimera, "Flowering of plants").state == "disagree"
 
 
 def test_a_record_that_kept_the_first_word_of_a_family_name_agrees() -> None:
@@ -387,3 +394,555 @@ def test_a_volume_that_is_the_claimed_year_is_not_compared() -> None:
     claimed = Fields(title="T", year=2021, volume="2021", container="Mach. Learn.")
     found = Fields(title="T", year=2021, volume="110", container="Machine Learning")
     assert compare(claimed, found).volume.state == UNKNOWN
+
+
+# --- venues: identity from knowledge -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found"),
+    [
+        # Acronyms spelt by a run of the record's words, sponsors and ordinals left out.
+        (
+            "CCS",
+            "Proceedings of the 2024 ACM SIGSAC Conference on Computer and Communications Security",
+        ),
+        ("In CCS", "CCS '24: Proceedings of the 2024 on ACM SIGSAC Conference"),
+        ("NDSS", "Proceedings 2024 Network and Distributed System Security Symposium"),
+        (
+            "SOUPS @ USENIX Security",
+            "Proceedings of the Twentieth Symposium on Usable Privacy and Security",
+        ),
+        ("NeurIPS", "Advances in Neural Information Processing Systems 34"),
+        ("COLT", "Proceedings of Thirty Sixth Conference on Learning Theory"),
+        (
+            "IJCAI",
+            "Proceedings of the Thirty-Second International Joint Conference on Artificial "
+            "Intelligence",
+        ),
+        (
+            "EMNLP",
+            "Proceedings of the 2023 Conference on Empirical Methods in Natural Language "
+            "Processing",
+        ),
+        ("PNAS", "Proceedings of the National Academy of Sciences of the United States of America"),
+        # Known acronyms whose letters the name does not spell.
+        (
+            "KDD",
+            "Proceedings of the 29th ACM SIGKDD Conference on Knowledge Discovery and Data Mining",
+        ),
+        ("S&P", "2024 IEEE Symposium on Security and Privacy (SP)"),
+        ("IEEE S&P", "IEEE Symposium on Security and Privacy"),
+        ("CHI", "Proceedings of the SIGCHI Conference on Human Factors in Computing Systems"),
+        (
+            "CHI EA",
+            "Extended Abstracts of the 2025 CHI Conference on Human Factors in Computing Systems",
+        ),
+        (
+            "CHI Extended Abstracts",
+            "Extended Abstracts of the CHI Conference on Human Factors in Computing Systems",
+        ),
+        ("NIPS", "NeurIPS"),
+        ("Advances in Neural Information Processing Systems", "NeurIPS"),
+        ("WWW '23", "Proceedings of the ACM Web Conference 2023"),
+        (
+            "MobiCom",
+            "Proceedings of the 6th Annual International Conference on Mobile Computing and "
+            "Networking",
+        ),
+        # The venue's own acronym set apart in its name, tracks and volumes.
+        ("EMNLP Findings", "Findings of the Association for Computational Linguistics: EMNLP 2023"),
+        (
+            "Findings of EMNLP",
+            "Findings of the Association for Computational Linguistics: EMNLP 2023",
+        ),
+        (
+            "ACL (Volume 1: Long Papers)",
+            "Proceedings of the 61st Annual Meeting of the Association for Computational "
+            "Linguistics (Volume 1: Long Papers)",
+        ),
+        ("ECCV", "Computer Vision – ECCV 2022"),
+        (
+            "NAACL-HLT",
+            "Proceedings of the 2019 Conference of the North American Chapter of the Association "
+            "for Computational Linguistics: Human Language Technologies, Volume 1",
+        ),
+        ("CACM", "Communications of the ACM"),
+        ("Proc. VLDB Endow.", "Proceedings of the VLDB Endowment"),
+        ("USENIX Security", "32nd USENIX Security Symposium (USENIX Security 23)"),
+        # Journals: subtitles, "The", "&", ISO 4 and NLM abbreviations, place qualifiers.
+        ("Dermatitis", "Dermatitis: Contact, Atopic, Occupational, Drug"),
+        ("Lancet", "The Lancet"),
+        ("Cancer Biol Ther", "Cancer Biology & Therapy"),
+        ("Drug and Alcohol Dependence", "Drug Alcohol Depend"),
+        ("Journal of Experimental Psychology", "J Exp Psychol"),
+        ("Proc Natl Acad Sci", "Proc Natl Acad Sci U S A"),
+        ("Proc. Natl. Acad. Sci.", "Proc Natl Acad Sci USA"),
+        ("Psychopharmacology", "Psychopharmacology (Berl)"),
+        ("Am J Med Genet", "Am J Med Genet A"),
+        ("Neuro- Image", "NeuroImage"),
+        ("Behavioural Ecology", "Behavioral Ecology"),
+        # A volume, or a title, read into the claimed venue.
+        ("Lancet, ii", "Lancet"),
+        (
+            "Covariate-Shift Generalization via Random Sample Weighting. In *AAAI",
+            "Proceedings of the AAAI Conference on Artificial Intelligence",
+        ),
+    ],
+)
+def test_a_venue_named_in_another_usual_form_agrees(claimed: str, found: str) -> None:
+    assert compare_venues(claimed, [found]).state == AGREE
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found"),
+    [
+        # HALLMARK's wrong_venue: another conference's acronym.
+        ("ICCV", "2022 IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)"),
+        ("ICML", "Journal of Machine Learning Research"),
+        ("NeurIPS", "Proceedings of the 40th International Conference on Machine Learning"),
+        (
+            "AAAI",
+            "Proceedings of the Thirty-Second International Joint Conference on Artificial "
+            "Intelligence",
+        ),
+        (
+            "ACL",
+            "Proceedings of the 2023 Conference on Empirical Methods in Natural Language "
+            "Processing",
+        ),
+        ("CHI EA", "Proceedings of the 2025 CHI Conference on Human Factors in Computing Systems"),
+        ("KDD", "Proceedings of the ACM Web Conference 2023"),
+        # A journal of the same family, or one word of another's name, is another journal.
+        ("JAMA", "JAMA Internal Medicine"),
+        ("Lancet", "The Lancet Oncology"),
+        ("Science", "Science Advances"),
+        ("Ann Surg", "Ann Plast Surg"),
+        ("Ann Surg", "Ann Surg Oncol"),
+        ("Am J Surg", "J Am Coll Surg"),
+        ("Int J Cancer", "Cancer J"),
+        ("Int J Cancer", "Br J Cancer"),
+        ("J Gastroenterol", "World J Gastroenterol"),
+        # An abbreviated name's segments are no venues of their own.
+        ("Exp. Brain Res.", "Brain Res"),
+        ("Int. J. Sports Med.", "Sports Med"),
+    ],
+)
+def test_a_different_venue_still_disagrees(claimed: str, found: str) -> None:
+    assert compare_venues(claimed, [found]).state == DISAGREE
+
+
+def test_every_name_the_record_gives_its_venue_counts() -> None:
+    record = Fields(
+        title="T",
+        container="Proceedings of the 2024 on ACM Conference",
+        container_aliases=["CCS '24"],
+    )
+    assert compare(Fields(title="T", container="CCS"), record).container.state == AGREE
+    assert compare(Fields(title="T", container="NDSS"), record).container.state == DISAGREE
+
+
+def test_the_preprint_cited_for_a_published_work_is_a_note() -> None:
+    result = compare_venues(
+        "arXiv preprint arXiv:1706.03762", ["Advances in Neural Information Processing Systems"]
+    )
+    assert result.state == UNKNOWN and result.severity == NOTE
+    assert "published in Advances" in result.note
+    # Against a preprint's record there is nothing to note.
+    assert compare_venues("arXiv", ["arXiv"], "posted-content").severity is None
+    assert compare_venues("CoRR abs/1706.03762", ["CoRR"]).severity is None
+
+
+# --- titles: what registries and parses do to a correct title ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found"),
+    [
+        # The record goes on after a comma or a full stop, or has a bracketed part.
+        (
+            "Avian influenza virus (H5N1) outbreaks",
+            "Avian influenza virus (H5N1) outbreaks, Kuwait, 2007",
+        ),
+        ("Genetic code 1990", "Genetic code 1990. Outlook"),
+        (
+            "A novel role for p73 in the regulation of apoptosis induced by the plant lectin",
+            "A novel role for p73 in the regulation of apoptosis induced by the plant lectin, "
+            "Concanavalin A",
+        ),
+        (
+            "Molecular description of a model of ovarian cancer",
+            "Molecular description of a model of ovarian cancer (EOC)",
+        ),
+        (
+            "Hypertrichosis of the eyelashes: a blessing or a bother?",
+            "Hypertrichosis of the eyelashes: a blessing or a bother? [letter]",
+        ),
+        # A group author read into the claimed title before a colon.
+        (
+            "National Consensus Development Panel: Effective Medical Treatment of Opiate Addiction",
+            "Effective Medical Treatment of Opiate Addiction",
+        ),
+        (
+            "Alzheimer's Disease International: Global prevalence of dementia: a Delphi consensus "
+            "study",
+            "Global prevalence of dementia: a Delphi consensus study",
+        ),
+    ],
+)
+def test_a_title_the_record_extends_or_a_group_name_prefixes_agrees(
+    claimed: str, found: str
+) -> None:
+    assert compare_titles(claimed, found).state == AGREE
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found"),
+    [
+        # Fragments that show where the registry cut a title (italic names lost).
+        (
+            "Desulfovibrio desulfuricans bacteremia and review of human Desulfovibrio infections",
+            "bacteremia and review of human",
+        ),
+        (
+            "Babesia bicornis sp. nov. and Theileria bicornis sp. nov.: tickborne parasites",
+            "sp. nov. and",
+        ),
+        (
+            "Replication and p intervals: p values predict the future only vaguely",
+            "Replication and",
+        ),
+        (
+            "Predominant expression of Sir2α, an NAD-dependent histone deacetylase",
+            "Predominant expression of Sir2",
+        ),
+        (
+            "Effect of CVT-E002™ (COLD-fX®) versus a ginsenoside extract",
+            "Effect of CVT-E002™ (COLD-fX",
+        ),
+    ],
+)
+def test_a_visibly_cut_record_title_neither_confirms_nor_contradicts(
+    claimed: str, found: str
+) -> None:
+    result = compare_titles(claimed, found)
+    assert result.state == UNKNOWN and result.note == RECORD_TITLE_CUT
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found"),
+    [
+        # The claim drops words of a record that looks whole: a near miss, not a cut.
+        ("Avian influenza", "Avian influenza virus (H5N1) outbreaks, Kuwait, 2007"),
+        ("Genetic code 1990", "Genetic code 1991. Outlook"),
+        # A complete record title inside a longer claim: a chimera.
+        (
+            "Sparse deep priors with bacteremia and review of human cells",
+            "Bacteremia and review of human cells",
+        ),
+        # The prefix before the colon is no group name when the rest is another title.
+        (
+            "National Consensus Panel: Effective Medical Treatment of Pain",
+            "Effective Medical Treatment of Opiate Addiction",
+        ),
+    ],
+)
+def test_titles_that_only_look_cut_still_disagree(claimed: str, found: str) -> None:
+    assert compare_titles(claimed, found).state == DISAGREE
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+PARTICLE_RECORD = [
+    Author(family="de Marino", given="Paolo"),
+    Author(family="de la Riva", given="Maria L."),
+    Author(family="Montes de Oca", given="Miguel"),
+    Author(family="van den Oord", given="Aaron"),
+    Author(family="Müller", given="Klaus"),
+    Author(family="Sørensen", given="Lars"),
+    Author(family="Walker-Smith", given="John A."),
+]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "de Marino P, de la Riva ML, Montes de Oca M, van den Oord A, Mueller K, Sorensen L, "
+        "Walker-Smith JA",
+        "Marino, P. de, Riva, M. L. de la, Montes de Oca, M., Oord, A. van den, Müller, K., "
+        "Sørensen, L., & Walker-Smith, J. A.",
+        "P. de Marino, M. L. de la Riva, M. Montes de Oca, A. van den Oord, K. Müller, L. "
+        "Sörensen, "
+        "and J. A. Walker Smith",
+        "De Marino P, De la Riva ML, Montes De Oca M, Van den Oord A, Muller K, Soerensen L, "
+        "Walker Smith J",
+    ],
+)
+def test_names_with_particles_transliterations_and_hyphens_agree(written: str) -> None:
+    result = compare_authors(split_authors(written), PARTICLE_RECORD)
+    assert result.state == AGREE and result.severity is None, result.note
+
+
+def test_initials_read_as_the_family_name_still_name_the_person() -> None:
+    claimed = [Author(family="J", given="Smith"), Author(family="Lee", given="K")]
+    record = [Author(family="Smith", given="John"), Author(family="Lee", given="Kim")]
+    assert compare_authors(claimed, record).state == AGREE
+    other = [Author(family="Jones", given="Sam"), Author(family="Lee", given="Kim")]
+    assert compare_authors(claimed, other).state == DISAGREE
+
+
+def test_a_misspelt_surname_is_a_note_not_another_author() -> None:
+    record = [Author(family="Mathews", given="Andrew"), Author(family="Mackintosh", given="B.")]
+    for slip in ("Matthew", "Mathew", "Mathewss", "Mahtews"):
+        claimed = [Author(family=slip, given="A."), Author(family="Mackintosh", given="B.")]
+        result = compare_authors(claimed, record)
+        assert result.state == AGREE and result.severity == NOTE, slip
+        assert "Mathews" in result.note
+    # Another initial, another first letter, or a short name is another person.
+    for other in (("Matthew", "K."), ("Lathews", "A."), ("Mat", "A.")):
+        claimed = [Author(family=other[0], given=other[1]), Author(family="Mackintosh", given="B.")]
+        assert compare_authors(claimed, record).state == DISAGREE, other
+
+
+def test_authors_in_another_order_are_a_note() -> None:
+    claimed = people("Xuezhi Wang", "Dale Schuurmans", "Jason Wei", "Quoc Le")
+    result = compare_authors(claimed, RECORD)
+    assert result.state == AGREE and result.severity == NOTE and "another order" in result.note
+    assert compare_authors(RECORD, RECORD).severity is None
+
+
+LONG_RECORD = [Author(family=f"Author{chr(65 + i)}son", given="Q.") for i in range(25)]
+
+
+@pytest.mark.parametrize("kept", [3, 6, 10, 19])
+def test_a_list_shortened_by_its_style_agrees_when_it_says_so(kept: int) -> None:
+    assert compare_authors(LONG_RECORD[:kept], LONG_RECORD, truncated=True).state == AGREE
+    assert compare_authors(LONG_RECORD[:kept], LONG_RECORD).state == DISAGREE
+
+
+def test_apa_7_first_nineteen_an_ellipsis_and_the_last_author_agree() -> None:
+    claimed = [*LONG_RECORD[:19], LONG_RECORD[-1]]
+    assert compare_authors(claimed, LONG_RECORD, truncated=True).state == AGREE
+    assert compare_authors(claimed, LONG_RECORD).state == DISAGREE
+    # The last author must be the record's last; one from the middle is a partial list.
+    middle = [*LONG_RECORD[:19], LONG_RECORD[21]]
+    assert compare_authors(middle, LONG_RECORD, truncated=True).state == DISAGREE
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Smith, J., Lee, K., . . . Zhou, Q. (2020).",
+        "Smith J, Lee K, et al.",
+        "Smith, J. and others",
+        "Smith … Zhou",
+    ],
+)
+def test_each_style_of_shortening_is_seen(raw: str) -> None:
+    assert claims_et_al(raw)
+
+
+def test_a_record_name_of_capitals_alone_is_the_persons_initials() -> None:
+    kraus = [Author(family="Kraus", given="JF"), Author(family="Rice", given="TM")]
+    assert compare_authors(kraus, [Author(family="JF")]).state == AGREE
+    assert (
+        compare_authors([Author(family="Kraus", given="J. F.")], [Author(family="JF")]).state
+        == AGREE
+    )
+    # Other initials, or a given name with another first letter, are another person.
+    assert (
+        compare_authors([Author(family="Rice", given="TM")], [Author(family="JF")]).state
+        == DISAGREE
+    )
+    assert (
+        compare_authors([Author(family="Lee", given="Kwast")], [Author(family="SH")]).state
+        == DISAGREE
+    )
+    assert (
+        compare_authors(
+            [Author(family="Ng", given="A.")], [Author(family="Ng", given="Andrew")]
+        ).state
+        == AGREE
+    )
+
+
+def test_authors_read_into_the_claimed_title_are_taken_back() -> None:
+    record = Fields(
+        title="Neuro-Symbolic Language Modeling with Automaton-augmented <i>Retrieval</i>",
+        authors=people(
+            "Uri Alon", "Frank Xu", "Junxian He", "Sudipta Sengupta", "Dan Roth", "Graham Neubig"
+        ),
+    )
+    claimed = Fields(
+        title="Sudipta Sengupta, Dan Roth, and Graham Neubig. Neuro-Symbolic Language Modeling "
+        "with Automaton-augmented Retrieval",
+        authors=people("Uri Alon", "Frank Xu", "Junxian He"),
+    )
+    result = compare(claimed, record)
+    assert result.title.state == AGREE and result.authors.state == AGREE
+    # Words before the full stop that are not the record's authors' names stay in the title.
+    invented = claimed.model_copy(update={"title": "Deep Priors. " + record.title})
+    assert compare(invented, record).authors.state == DISAGREE
+
+
+# --- severity: how far, and whether it would mislead ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimed", "found", "severity"),
+    [
+        ("333-350", "345", NOTE),  # the record's first page inside the claimed range
+        ("637-41", "638", NOTE),
+        ("12", "13", NOTE),  # one page off
+        ("12-19", "11-19", NOTE),
+        ("333", "345", ALARM),
+        ("30", "S64", ALARM),
+        ("e1234", "e1240", ALARM),
+    ],
+)
+def test_pages_a_slip_apart_are_a_note_further_an_alarm(
+    claimed: str, found: str, severity: str
+) -> None:
+    result = compare_pages(claimed, found)
+    assert result.state == DISAGREE and result.severity == severity
+
+
+def test_a_volume_one_character_off_is_a_note() -> None:
+    assert compare_volumes("18", "28").severity == NOTE
+    assert compare_volumes("18", "180").severity == NOTE
+    assert compare_volumes("18", "41").severity == ALARM
+
+
+def test_a_year_one_off_agrees_with_a_note_further_disagrees() -> None:
+    assert (compare_years(2019, 2020).state, compare_years(2019, 2020).severity) == (AGREE, NOTE)
+    assert compare_years(2019, 2019).severity is None
+    assert compare_years(2017, 2020).severity == ALARM
+
+
+def test_compare_lists_notes_and_alarms_with_their_severity() -> None:
+    record = Fields(title="T", authors=people("Ann Lee"), year=2020, volume="28", pages="345-350")
+    claimed = Fields(title="T", authors=people("Bo Chen"), year=2019, volume="18", pages="1-9")
+    result = compare(claimed, record)
+    assert result.noted() == ["year", "volume"] and result.alarms() == ["authors", "pages"]
+    assert [(d.field, d.severity) for d in result.diffs] == [
+        ("authors", "alarm"),
+        ("year", "note"),
+        ("volume", "note"),
+        ("pages", "alarm"),
+    ]
+
+
+def test_the_locators_of_a_work_its_title_authors_and_year_name_are_notes() -> None:
+    record = Fields(
+        title="Studies of interference in serial verbal reactions",
+        authors=people("Ann Lee"),
+        year=2020,
+        volume="28",
+        pages="345-350",
+    )
+    claimed = record.model_copy(update={"volume": "41", "pages": "30"})
+    result = compare(claimed, record)
+    assert result.alarms() == [] and result.noted() == ["volume", "pages"]
+    assert "name the work" in result.pages.note
+    # Once the year (or the title, or the authors) disagrees, a locator says more.
+    near_miss = "Studies of interference in serial verbal responses"
+    for update in ({"year": 2015}, {"authors": people("Bo Chen")}, {"title": near_miss}):
+        other = compare(claimed.model_copy(update=update), record)
+        assert {"volume", "pages"} <= set(other.alarms()), update
+
+
+def test_a_title_tail_read_into_the_venue_is_taken_back() -> None:
+    record = Fields(title="Genetic code 1990. Outlook", container="Experientia", year=1990)
+    claimed = Fields(title="Genetic code 1990", container="Outlook. Experientia", year=1990)
+    assert compare(claimed, record).container.state == AGREE
+    # The venue opening with other words is still compared as written.
+    other = claimed.model_copy(update={"container": "Perspective. Experientia"})
+    assert compare(other, record).container.state == DISAGREE
+
+
+def test_a_group_named_before_a_full_stop_in_the_claimed_title_agrees() -> None:
+    record = "Voriconazole versus amphotericin B for primary therapy of invasive aspergillosis"
+    claimed = "Invasive Fungal Infections Group and the Global Aspergillus Study Group. " + record
+    assert compare_titles(claimed, record).state == AGREE
+    assert compare_titles("Study Group. Voriconazole for therapy", record).state == DISAGREE
+
+
+def test_the_derived_venue_table_keeps_only_what_the_rules_cannot_tell() -> None:
+    names = [
+        "Proceedings of Human Factors in Computing Systems (CHI91)",  # known already
+        "Proc. Conf. Digital Audio Effects (DAFx)",  # not spelt: kept
+        "Proceedings of the IEEE International Joint Conference on Neural Networks (IJCNN89)",
+        "Calcif Tissue Int (US)",  # a place
+        "SIAM Journal on Numerical Analysis (SIAM)",  # a publisher
+        "Journal of Computer and Systems Sciences, Elsevier (SCI)",  # a list
+        "Proceedings of the National Conference on Artificial Intelligence (AAAI)",
+    ]
+    assert table(names) == [
+        ("aaai", "national artificial intelligence"),
+        ("dafx", "digital audio effects"),
+    ]
+    with_row = dict(table(names))
+    assert venue_score("DAFx", ["Proc. Conf. Digital Audio Effects"]) == 1.0
+    assert with_row["aaai"] in known_acronyms()["aaai"]
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("WHO", "World Health Organization"),
+        ("CDC", "Centers for Disease Control and Prevention"),
+        ("FDA", "Food and Drug Administration"),
+        ("OECD", "Organisation for Economic Co-operation and Development"),
+    ],
+)
+def test_an_organisation_cited_by_its_acronym_is_the_organisation(short: str, full: str) -> None:
+    assert compare_authors([Author(family=short)], [Author(name=full)]).state == AGREE
+    assert compare_authors([Author(name=full)], [Author(name=short)]).state == AGREE
+    assert compare_authors([Author(family="NIH")], [Author(name=full)]).state == DISAGREE
+
+
+def test_a_person_record_jamming_two_names_is_no_evidence_but_an_organisation_may_say_and() -> None:
+    jammed = [Author(family="Smith and Jones", given="J")]
+    assert compare_authors([Author(family="Smith", given="J")], jammed).state == UNKNOWN
+    fda = [Author(name="Food and Drug Administration")]
+    assert compare_authors([Author(name="Food and Drug Administration")], fda).state == AGREE
+
+
+def test_a_parse_that_cut_the_claimed_title_or_took_a_name_for_it_is_no_evidence() -> None:
+    record = Fields(
+        title="IBRNet: Learning Multi-View Image-Based Rendering",
+        authors=people("Qianqian Wang", "Trevor Duke", "Noah Snavely"),
+    )
+    for title in (
+        "Rendering",
+        "Image-Based Rendering",
+        "Trevor Duke",
+        "Noah Snavely and Trevor Duke",
+    ):
+        result = compare(Fields(title=title, authors=record.authors), record)
+        assert result.title.state == UNKNOWN, title
+    # A few words from elsewhere in the title, or a name the record lacks, still disagree.
+    for title in ("Learning Rendering", "Multi-View Image", "Trevor Smith"):
+        result = compare(Fields(title=title, authors=record.authors), record)
+        assert result.title.state == DISAGREE, title
+
+
+def test_a_name_cut_in_two_by_a_parse_is_mended_with_the_authors_taken_from_the_title() -> None:
+    record = Fields(
+        title="GreaseLM: Graph REASoning Enhanced Language Models",
+        authors=people("Percy Liang", "Christopher D. Manning", "Jure Leskovec"),
+    )
+    claimed = Fields(
+        title="Manning, and Jure Leskovec. GreaseLM: Graph REASoning Enhanced Language Models",
+        authors=[Author(family="Liang", given="Percy"), Author(family="Christopher", given="D")],
+    )
+    result = compare(claimed, record)
+    assert result.title.state == AGREE and result.authors.state == AGREE
+
+
+def test_a_claimed_list_that_starts_inside_a_name_cannot_speak_for_the_first_author() -> None:
+    record = [Author(family="Aubourg", given="P.")]
+    cut = [Author(family="C"), Author(family="Fischer", given="A")]
+    assert compare_authors(cut, record).state == UNKNOWN
+    # A real first author that is not the record's still disagrees.
+    assert compare_authors([Author(family="Cohen", given="C"), *cut[1:]], record).state == DISAGREE

@@ -139,16 +139,19 @@ def test_suggest_fix_rebuilds_a_mismatch_from_its_record(fake_api: FakeApi) -> N
     from factcheck.checker import Checker
     from factcheck.integrations.mcp_server import build_server
 
-    wrong_title = f"Sadasivan, S. (2012). A study of something else entirely. doi:{PLOS}"
+    wrong_year = (
+        "Sadasivan, S., et al. (2015). Methylphenidate exposure induces dopamine neuron loss "
+        f"and activation of microglia in the basal ganglia of mice. PLoS ONE. doi:{PLOS}"
+    )
 
     async def call() -> Any:
         with Checker(fake_api.config(sources=("crossref", "doi"))) as checker:
             async with Client(build_server(checker)) as client:
-                return await client.call_tool("suggest_fix", {"reference": wrong_title})
+                return await client.call_tool("suggest_fix", {"reference": wrong_year})
 
     answer = asyncio.run(call()).structured_content
     assert answer["finding"]["verdict"]["status"] == "mismatch"
-    assert "Methylphenidate" in answer["suggestion"]
+    assert "2012" in answer["suggestion"] and "2015" not in answer["suggestion"]
     assert PLOS in answer["suggestion"]
 
 

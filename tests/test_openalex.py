@@ -19,7 +19,7 @@ from factcheck.config import Config
 from factcheck.links import path_segment
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.net.http import Http
-from factcheck.resolve.base import Outcome, registry
+from factcheck.resolve.base import Outcome
 from factcheck.resolve.mapping import RETRACTED
 from factcheck.resolve.openalex import (
     PER_PAGE,
@@ -30,6 +30,7 @@ from factcheck.resolve.openalex import (
     work_hit,
     work_record,
 )
+from factcheck.resolve.plugins import registry
 
 OPENALEX = "https://api.openalex.test"
 WORKS = f"{OPENALEX}/works"

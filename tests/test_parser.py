@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from factcheck.extract import extract
 from factcheck.extract.names import split_authors
 from factcheck.extract.parser import (
     MAX_REFERENCE_CHARS,
@@ -434,3 +435,26 @@ def test_a_number_inside_a_page_range_is_not_the_year() -> None:
     text = "Tamura K, Nei M. MEGA 4 software version 4.0. Mol. Biol. Evol. 24, 1596-1599 (2007)"
     assert parse_reference(text).year == 2007
     assert parse_reference("Smith J (2019-2020). A title. J. Things 5:1-2.").year == 2019
+
+
+def _latex_commands() -> list[str]:
+    """Every command pylatexenc knows: some raise when written without their arguments."""
+    from pylatexenc import latex2text, latexwalker
+
+    specs = [
+        *latex2text.get_default_latex_context_db().iter_macro_specs(),
+        *latexwalker.get_default_latex_context_db().iter_macro_specs(),
+    ]
+    return sorted({spec.macroname for spec in specs})
+
+
+def test_a_latex_command_without_its_arguments_never_breaks_the_parse() -> None:
+    """ "\\title", "\\input" or "\\frac{1}" in a reference (hostile or broken text) are kept as
+    written, without the backslash, instead of raising out of the whole extraction."""
+    for name in _latex_commands():
+        for written in (f"x \\{name} y", f"\\{name}", f"\\{name}{{", f"{{\\{name}}}"):
+            prepare(written)
+    entry = "Smith, J. (2020). A \\title of things. \\input *Nature* 1, 2."
+    assert parse_reference(entry).year == 2020
+    text = f"## References\n\n1. {entry}\n2. Lee, K. (2019). Another \\author. *Cell* 3, 4."
+    assert [c.raw for c in extract(text)][:1] == [entry]

@@ -26,7 +26,13 @@ from factcheck.resolve.base import Lookup, Outcome, guarded
 from factcheck.resolve.common import split_arxiv_id
 from factcheck.resolve.crossref import CrossrefResolver
 from factcheck.resolve.doi import DoiResolver
-from factcheck.resolve.mapping import csl_author, update_flags, year_of_date
+from factcheck.resolve.mapping import (
+    csl_author,
+    csl_fields,
+    update_flags,
+    venue_names,
+    year_of_date,
+)
 from factcheck.resolve.openlibrary import OpenLibraryResolver, normalize_isbn
 from factcheck.resolve.pubmed import PubmedResolver
 
@@ -680,3 +686,36 @@ def test_fixture_files_exist() -> None:
         "openlibrary/OL7353617M.json",
     ):
         assert Path(HANDMADE / path).is_file(), path
+
+
+def test_every_venue_name_of_a_record_is_kept() -> None:
+    """Shapes of Crossref's work message (lists, an `event` object) and of CSL-JSON (strings,
+    an `event` string, `container-title-short`)."""
+    crossref = {
+        "container-title": [
+            "Semantic Web Evaluation Challenges",
+            "Communications in Computer and Information Science",
+        ],
+        "short-container-title": ["Commun. Comput. Inf. Sci."],
+        "event": {"name": "14th ESWC (ESWC 2017)", "acronym": "ESWC", "location": "Portorož"},
+    }
+    fields = csl_fields(crossref)
+    assert fields.container == "Semantic Web Evaluation Challenges"
+    assert fields.container_aliases == [
+        "Communications in Computer and Information Science",
+        "Commun. Comput. Inf. Sci.",
+        "14th ESWC (ESWC 2017)",
+        "ESWC",
+    ]
+    csl = {"container-title": "Proc. CCS", "container-title-short": "CCS", "event": "CCS '24"}
+    assert venue_names(csl) == ["Proc. CCS", "CCS", "CCS '24"]
+    # Shapes it does not know are left out, not raised on.
+    assert venue_names(
+        {"event": {"name": ["x", ["y"]]}, "short-container-title": [{"a": 1}, 3]}
+    ) == ["3", "x"]
+    assert (
+        csl_fields(
+            {"container-title": ["Nature"], "short-container-title": ["Nature"]}
+        ).container_aliases
+        == []
+    )

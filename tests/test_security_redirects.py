@@ -40,6 +40,8 @@ PUBLIC_SITE = "public.example.test"
 PUBLIC_ADDRESS = "93.184.216.34"
 SECRET = b'{"title": ["THE SECRET"]}'
 DOI = "10.1234/abc"
+# How a DOI appears in an API's path: one encoded segment (`links.path_segment`).
+DOI_SEGMENT = "10.1234%2Fabc"
 
 # Addresses a redirect's name may resolve to, each of which must be refused, and the words
 # the refusal uses for it.
@@ -428,7 +430,7 @@ def test_a_crossref_lookup_redirected_inward_is_unverifiable_with_the_reason(
     connections: list[tuple[str, int]],
 ) -> None:
     dns.set(EVIL, ["169.254.169.254"])
-    redirect(local_server, f"/works/{DOI}", evil_url(target))
+    redirect(local_server, f"/works/{DOI_SEGMENT}", evil_url(target))
     config = fast_config(Path("/nonexistent"), cache="none", sources=("crossref",))
     with Checker(config.model_copy(update={"crossref_url": local_server.url("")})) as checker:
         [finding] = checker.check(f"doi:{DOI}").items
@@ -447,8 +449,8 @@ def test_doi_content_negotiation_redirected_inward_shows_nothing_private(
     """doi.org says the DOI exists, and sends its metadata request to the registrant's
     host, which resolves to loopback: nothing from there reaches the report."""
     handle = {"responseCode": 1, "handle": DOI, "values": []}
-    local_server.on(f"/api/handles/{DOI}", Reply(200, json.dumps(handle).encode()))
-    redirect(local_server, f"/{DOI}", evil_url(target, path="/csl"))
+    local_server.on(f"/api/handles/{DOI_SEGMENT}", Reply(200, json.dumps(handle).encode()))
+    redirect(local_server, f"/{DOI_SEGMENT}", evil_url(target, path="/csl"))
     dns.set(EVIL, ["127.0.0.1"])
     config = fast_config(Path("/nonexistent"), cache="none", sources=("doi",))
     with Checker(config.model_copy(update={"doi_url": local_server.url("")})) as checker:

@@ -9,6 +9,10 @@
   stays its own item inside the entry's span;
 - in-text citations (`inline`), and their links to the entries.
 
+Every finder reads within a `Bounds` (a deadline, and a cap on the claims each keeps):
+what lies past where the first of them stopped is not extracted but handed back whole as
+`Extraction.unread`, so that a check reports it instead of dropping it.
+
 Nothing here touches the network. The parser (spaCy) loads only when a text has entries.
 """
 
@@ -16,19 +20,22 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from itertools import islice
 
-from factcheck.extract.bibliography import find_references_and_code
+from factcheck.extract.bibliography import MAX_ENTRY_CHARS, ListReader
 from factcheck.extract.bibtex import parse_bibtex
+from factcheck.extract.bounds import DEADLINE, LIMIT, Bounds, unbounded
 from factcheck.extract.detect import repeats_authors
 from factcheck.extract.freeform import SHAPES_OVER_PARSER, Claim, find_claims
 from factcheck.extract.identifiers import classify_url, find_identifiers
-from factcheck.extract.inline import find_inline_with_labels, link
+from factcheck.extract.inline import Problem, find_inline_with_labels, link
 from factcheck.extract.urls import find_urls
 from factcheck.ignore import drop_marked
-from factcheck.model import Author, Citation, Extraction, Link
+from factcheck.model import Author, Citation, Extraction, Kind, Link, Unread
 
 __all__ = [
+    "Bounds",
     "classify_url",
     "context_of",
     "extract",
@@ -42,6 +49,9 @@ __all__ = [
 # Context never reaches further than this from a citation, so that a megabyte-long
 # line with thousands of links stays linear; a reference entry fits easily.
 CONTEXT_RADIUS = 400
+# Context of an identifier inside a bibliography entry reaches this far into the entry:
+# every entry of a reference list is read whole.
+ENTRY_CONTEXT_RADIUS = MAX_ENTRY_CHARS
 # A markdown list item or its continuation is followed at most this many lines.
 MAX_ITEM_LINES = 12
 # How far a BibTeX field line looks back for its entry's "@type{", and forward for
@@ -49,6 +59,11 @@ MAX_ITEM_LINES = 12
 BIBTEX_LOOKBACK = 8000
 # Braces of the fields after the citation that are walked to close its entry.
 MAX_ENTRY_TAIL_BRACES = 64
+# Entries given to the parser between two looks at the deadline (about a millisecond each).
+PARSE_CHUNK = 32
+# Link problems that only the whole text can show: an entry may be cited, or a citation's
+# entry written, in the part left unread.
+WHOLE_TEXT_PROBLEMS: frozenset[Problem | None] = frozenset({"no_entry", "uncited"})
 
 # A list marker, numbered reference or reference/footnote definition opening a line.
 _LIST_MARKER_RE = re.compile(
@@ -76,54 +91,114 @@ def extract(text: str) -> list[Citation]:
     return extract_all(text).citations
 
 
-def extract_all(text: str) -> Extraction:
-    """Every claim in `text` and the links between in-text citations and entries."""
-    identifiers = find_identifier_claims(text)
-    entries = find_entries(text)
+def extract_all(text: str, bounds: Bounds | None = None) -> Extraction:
+    """Every claim in `text` and the links between in-text citations and entries.
+
+    Within `bounds`, if given: what lies before the point where reading stopped is
+    extracted, and the rest of the text is `unread`. Past the cap, the first claim after
+    the `bounds.claims` first ones starts the unread part."""
+    bounds = unbounded(bounds)
+    identifiers = find_identifier_claims(text, bounds)
+    entries = find_entries(text, bounds)
     inline: list[tuple[Citation, str]] = []
     if entries:
-        inline = find_inline_with_labels(text, [(c, c.label) for c in entries])
+        inline = find_inline_with_labels(text, [(c, c.label) for c in entries], bounds)
         for citation, label in inline:
             citation.label = label
+    found = sorted([*identifiers, *entries, *(c for c, _ in inline)], key=_position)
+    citations, unread = _read_part(text, found, bounds)
+    if unread is not None:
+        entries = [c for c in citations if c.kind is Kind.REFERENCE]
+        inline = [(c, label) for c, label in inline if c.end <= unread.start]
+    if entries:
         _set_entry_contexts(identifiers, entries)
-    citations = sorted([*identifiers, *entries, *(c for c, _ in inline)], key=_position)
-    links = _links(citations, entries, [c for c, _ in inline])
-    return drop_marked(text, Extraction(citations=citations, links=links))
+    links = _links(citations, entries, [c for c, _ in inline], whole=unread is None)
+    return drop_marked(text, Extraction(citations=citations, links=links, unread=unread))
 
 
-def find_identifier_claims(text: str) -> list[Citation]:
-    """Identifier and link claims, one per stretch of text, with context set."""
-    candidates = [*find_urls(text), *find_identifiers(text)]
+def _read_part(
+    text: str, citations: list[Citation], bounds: Bounds
+) -> tuple[list[Citation], Unread | None]:
+    """The citations (sorted) that end before where reading stopped, and the rest of the
+    text, unread; past the cap of claims, the first claim over it stops the reading."""
+    if bounds.claims is not None:
+        claims = [c for c in citations if c.kind is not Kind.INLINE]
+        if len(claims) > bounds.claims:
+            bounds.stop(claims[bounds.claims].start, LIMIT)
+    cut, cause = bounds.cut, bounds.cause
+    if cut is None or cause is None or cut >= len(text):
+        return citations, None
+    kept = [c for c in citations if c.end <= cut]
+    return kept, Unread(start=cut, end=len(text), raw=text[cut:], cause=cause)
+
+
+def find_identifier_claims(text: str, bounds: Bounds | None = None) -> list[Citation]:
+    """Identifier and link claims, one per stretch of text, with context set (up to where
+    `bounds` stops the reading)."""
+    bounds = unbounded(bounds)
+    candidates = [*find_urls(text, bounds), *find_identifiers(text, bounds)]
     citations = _drop_repeated_link_labels(_without_overlaps(candidates), text)
     for citation in citations:
+        if bounds.passed(citation.start):
+            break
         citation.context = context_of(text, citation)
     return citations
 
 
-def find_entries(text: str) -> list[Citation]:
-    """Bibliography entries: BibTeX entries, then reference-list entries outside them.
+def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
+    """Bibliography entries: BibTeX entries, then reference-list entries outside them
+    (up to where `bounds` stops the reading).
 
     List entries are parsed into Fields by the trained parser (loaded on first use);
     BibTeX entries already carry their fields.
     """
+    bounds = unbounded(bounds)
     entries = []
-    for entry in parse_bibtex(text).entries:
+    for entry in parse_bibtex(text, bounds).entries:
         # Labelled as pandoc cites it ("[@key]"), so in-text keys link by label.
         entry.citation.label = f"@{entry.key}"
         entries.append(entry.citation)
-    listed = []
-    starts = [bib.start for bib in entries]
-    references, code = find_references_and_code(text)
-    for citation, label in references:
-        if not _overlaps_any(citation, entries, starts):
-            citation.label = label
-            listed.append(citation)
-    taken = sorted([*((c.start, c.end) for c in entries), *code])
-    claims = find_claims(text, _merged(taken))
+    reader = ListReader(text, bounds)
+    listed = _parsed(_listed_entries(reader, entries), bounds)
+    # References outside lists (tables, bold-title lines, sentences): outside BibTeX
+    # entries and code, up to where the lists were read.
+    taken = _merged(sorted([*((c.start, c.end) for c in entries), *reader.code_spans()]))
+    claims = find_claims(text, taken, bounds)
     listed, loose = _with_claims(listed, claims)
-    _read_fields([c for c in [*listed, *loose] if not c.fields.claimed()])
+    loose = [
+        *(c for c in loose if c.fields.claimed()),
+        *_parsed(iter([c for c in loose if not c.fields.claimed()]), bounds),
+    ]
     _inherit_repeated_authors(listed)
     return sorted([*entries, *listed, *loose], key=_position)
+
+
+def _parsed(found: Iterator[Citation], bounds: Bounds) -> list[Citation]:
+    """The entries with their Fields from the trained parser, parsed a chunk at a time as
+    they are found, so that a deadline keeps what was read and parsed before it."""
+    parsed_entries: list[Citation] = []
+    while chunk := list(islice(found, PARSE_CHUNK)):
+        from factcheck.extract.parser import parse_references, ready_within
+
+        if bounds.passed(chunk[0].start):
+            break
+        if not ready_within(bounds.remaining()):
+            bounds.stop(chunk[0].start, DEADLINE)
+            break
+        parsed = parse_references([c.raw for c in chunk])
+        for citation, fields in zip(chunk, parsed, strict=True):
+            citation.fields = fields
+        parsed_entries.extend(chunk)
+    return parsed_entries
+
+
+def _listed_entries(reader: ListReader, bibtex: list[Citation]) -> Iterator[Citation]:
+    """Reference-list entries outside the BibTeX entries, labelled, as they are read."""
+    starts = [bib.start for bib in bibtex]
+    for citation, label in reader.entries():
+        if not _overlaps_any(citation, bibtex, starts):
+            citation.label = label
+            yield citation
 
 
 def _with_claims(
@@ -153,15 +228,6 @@ def _with_claims(
         kept.append(entry)
     loose.extend(claim.citation for claim in claims[index:])
     return kept, loose
-
-
-def _read_fields(unread: list[Citation]) -> None:
-    """Fields for list entries from the trained parser (loaded on first use)."""
-    if unread:
-        from factcheck.extract.parser import parse_references
-
-        for citation, fields in zip(unread, parse_references([c.raw for c in unread]), strict=True):
-            citation.fields = fields
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -224,13 +290,22 @@ def _set_entry_contexts(identifiers: list[Citation], entries: list[Citation]) ->
     for citation in identifiers:
         index = bisect_right(starts, citation.start) - 1
         if index >= 0 and _inside(citation, entries[index]):
-            citation.context = _clean(entries[index].raw, citation.raw)
+            citation.context = _clean(_entry_window(entries[index], citation), citation.raw)
+
+
+def _entry_window(entry: Citation, citation: Citation) -> str:
+    """The entry around `citation`, at most ENTRY_CONTEXT_RADIUS either side: a whole
+    reference fits, and a BibTeX entry of a megabyte holding thousands of links is not
+    read again for each of them."""
+    low = max(0, citation.start - entry.start - ENTRY_CONTEXT_RADIUS)
+    return entry.raw[low : citation.end - entry.start + ENTRY_CONTEXT_RADIUS]
 
 
 def _links(
-    citations: list[Citation], entries: list[Citation], inline: list[Citation]
+    citations: list[Citation], entries: list[Citation], inline: list[Citation], *, whole: bool
 ) -> list[Link]:
-    """The inline-to-entry links, with indices into `citations`."""
+    """The inline-to-entry links, with indices into `citations`. Of a text not read
+    `whole`, the problems only the whole text could show are left out."""
     if not entries or not inline:
         return []
     index = {id(c): i for i, c in enumerate(citations)}
@@ -239,6 +314,7 @@ def _links(
         [(e, e.label) for e in entries],
         [e.fields for e in entries],
     )
+    rows = [row for row in found.links if whole or row.problem not in WHOLE_TEXT_PROBLEMS]
     return [
         Link(
             inline=None if row.citation_index is None else index[id(inline[row.citation_index])],
@@ -248,7 +324,7 @@ def _links(
             problem=row.problem,
             detail=row.detail,
         )
-        for row in found.links
+        for row in rows
     ]
 
 

@@ -33,13 +33,16 @@ imports spaCy or the reference parser.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from factcheck.extract import detect
+from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.model import Citation, Kind
+from factcheck.nameparts import particles_pattern
 from factcheck.normalize import fold
 
 # Score bars. Under a references heading or lead line the bar is lowest; a run of
@@ -52,6 +55,7 @@ LONE_MIN_SCORE = 5
 # one style is a list of references when this share of them reads like references.
 RUN_MIN_ITEMS = 2
 RUN_SHARE = 0.6
+MAX_RUN_ITEMS = 200
 UNMARKED = "unmarked"
 # Entries shorter than this are labels or fragments; longer ones are prose.
 MIN_ENTRY_CHARS = 15
@@ -63,6 +67,8 @@ MIN_ENTRY_WORDS = 3
 MAX_HEADING_WORDS = 4
 MAX_HEADING_CHARS = 80
 MAX_LEAD_WORDS = 20
+# Spaces between a lead's bold heading and its colon ("**Sources** :").
+MAX_LEAD_GAP = 3
 # Heading level of a bold or plain-text heading, below every markdown "#" level.
 PLAIN_HEADING_LEVEL = 7
 # A paragraph this long with no year or identifier ends a reference section: the
@@ -72,6 +78,11 @@ SECTION_BREAK_PROSE_CHARS = 160
 # only within this many lines.
 CODE_INDENT = 4
 MAX_FRONT_MATTER_LINES = 200
+# A paragraph (lines without a blank one between) is handed on in pieces, before a list
+# item once a piece has PIECE_LINES lines, and at MAX_PARAGRAPH_LINES in any case: a text
+# of a million short lines is never held whole, and a deadline loses little.
+PIECE_LINES = 50
+MAX_PARAGRAPH_LINES = 1000
 # Numbered list markers have at most this many digits, so "2019." never is one.
 MAX_MARKER_DIGITS = 3
 
@@ -141,7 +152,7 @@ _NUMBERING_RE = re.compile(r"(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])\.?", re.IGNORECASE
 # Letters by case, for the scripts model output cites in (Latin, Greek, Cyrillic).
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽΑ-ΩА-ЯЁ"
 _NAME = rf"[{_UP}][\w'’-]*"
-_PARTICLES = r"(?:(?:van|von|de|der|den|del|della|da|di|du|la|le|dos|das|ten|ter)\s+)*"
+_PARTICLES = particles_pattern()
 _SURNAME = _PARTICLES + _NAME
 _YEAR = r"(?<![\w/.])(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w/])"
 
@@ -249,15 +260,21 @@ _TABLE_RE = re.compile(r"[ \t]*\||[ \t]*:?-{3,}:?[ \t]*\|")
 _COMMENT_RE = re.compile(r"[ \t]*<!--")
 _COMMENT_END = "-->"
 # "**Sources:** rest" or "References: [1] …": a heading with the first entry after it.
+# The indent is taken whole (a look-ahead and its back-reference make it atomic), and
+# the gap before ":" is bounded: else a line of spaces is tried at every split, which
+# is quadratic in its length.
 _LEAD_PREFIX_RE = re.compile(
-    r"[ \t]*(?:\*\*|__)?(?P<head>[^:*_\n]{2,60}?)(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)"
+    r"(?=(?P<indent>[ \t]*))(?P=indent)(?:\*\*|__)?(?P<head>[^:*_\n]{2,60}?)(?:\*\*|__)?"
+    rf"[ \t]{{0,{MAX_LEAD_GAP}}}:(?:\*\*|__)?[ \t]+(?=\S)"
 )
 _HEADING_MARKUP = " \t#*_:："
+_LEADING_SPACE_RE = re.compile(r"[ \t]*")
+_NON_SPACE_RE = re.compile(r"\S")
 _SEMICOLON_RE = re.compile(r";[ \t]+")
 _ENTRY_END_CHARS = ".)]>»”\"'"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Line:
     start: int
     end: int
@@ -304,44 +321,69 @@ def find_references(text: str) -> list[Citation]:
     return [citation for citation, _ in find_references_with_labels(text)]
 
 
-def find_references_with_labels(text: str) -> list[tuple[Citation, str | None]]:
-    """Each entry with its list label ("1" for "[1]", "^1" for "[^1]:"), or None."""
-    return find_references_and_code(text)[0]
+def find_references_with_labels(
+    text: str, bounds: Bounds | None = None
+) -> list[tuple[Citation, str | None]]:
+    """Each entry with its list label ("1" for "[1]", "^1" for "[^1]:"), or None; up to
+    where `bounds` stops the reading."""
+    return list(iter_references_with_labels(text, bounds))
 
 
-def find_references_and_code(
-    text: str,
-) -> tuple[list[tuple[Citation, str | None]], list[tuple[int, int]]]:
-    """`find_references_with_labels` and `code_spans` from one pass over the lines."""
-    scanner = _Scanner(text)
-    found: list[tuple[Citation, str | None]] = []
-    for item in _candidates(text, scanner.run()):
-        citation = _accept(text, item)
-        if citation is not None:
-            found.append((citation, item.label))
-    return found, scanner.code
+def iter_references_with_labels(
+    text: str, bounds: Bounds | None = None
+) -> Iterator[tuple[Citation, str | None]]:
+    """`find_references_with_labels`, each entry handed out as soon as it is read."""
+    return ListReader(text, bounds).entries()
 
 
-def _candidates(text: str, paragraphs: list[_Paragraph]) -> Iterator[_Item]:
+class ListReader:
+    """Reads a text's reference lists in one pass: `entries` hands out each entry with its
+    label as it is read; `code_spans` are the code blocks the pass set aside (all of them
+    once `entries` is exhausted), which other finders must not read either."""
+
+    def __init__(self, text: str, bounds: Bounds | None = None) -> None:
+        self.text = text
+        self.bounds = unbounded(bounds)
+        self._scanner = _Scanner(text, self.bounds)
+
+    def entries(self) -> Iterator[tuple[Citation, str | None]]:
+        found = 0
+        for item in _candidates(self.text, self._scanner.run()):
+            if self.bounds.passed(item.start) or self.bounds.full(found, item.start):
+                return
+            citation = _accept(self.text, item)
+            if citation is not None:
+                found += 1
+                yield citation, item.label
+
+    def code_spans(self) -> list[tuple[int, int]]:
+        code = self._scanner.code
+        return list(zip(code[::2], code[1::2], strict=True))
+
+
+def _candidates(text: str, paragraphs: Iterable[_Paragraph]) -> Iterator[_Item]:
     """The items of every paragraph; outside reference sections, a run of list items most
     of which read like references is taken as a list (`_is_list`), its items as entries."""
     run: list[_Segment] = []
+    size = 0
     previous_end = -1
     for paragraph in paragraphs:
         if paragraph.in_section:
             yield from _run_items(text, run)
-            run = []
+            run, size = [], 0
             yield from _items(text, paragraph)
             continue
         start = paragraph.lines[0].start
-        if run and text[previous_end:start].strip():
+        if run and _NON_SPACE_RE.search(text, previous_end, start) is not None:
             yield from _run_items(text, run)
-            run = []
+            run, size = [], 0
         for segment in _segments(text, paragraph):
-            if run and run[-1].style != segment.style:
+            # A run is judged at MAX_RUN_ITEMS at most, so that no list is held whole.
+            if run and (run[-1].style != segment.style or size >= MAX_RUN_ITEMS):
                 yield from _run_items(text, run)
-                run = []
+                run, size = [], 0
             run.append(segment)
+            size += len(segment.listed)
         previous_end = paragraph.lines[-1].end
     yield from _run_items(text, run)
 
@@ -435,11 +477,14 @@ def _prose_penalty(entry: str) -> int:
     return PROSE_PENALTY if len(_PROSE_RE.findall(entry)) >= PROSE_MIN_HITS else 0
 
 
-def code_spans(text: str) -> list[tuple[int, int]]:
-    """Fenced and indented code blocks, as (start, end) offsets in text order."""
-    scanner = _Scanner(text)
-    scanner.run()
-    return scanner.code
+def code_spans(text: str, bounds: Bounds | None = None) -> Iterator[tuple[int, int]]:
+    """Fenced and indented code blocks, as (start, end) offsets in text order (up to where
+    `bounds` stops the reading)."""
+    scanner = _Scanner(text, bounds)
+    for _ in scanner.run():
+        pass
+    code = scanner.code
+    return zip(code[::2], code[1::2], strict=True)
 
 
 def is_reference_heading(title: str) -> bool:
@@ -485,70 +530,109 @@ def _is_bold_line(line: str) -> bool:
 # --- lines into paragraphs ---------------------------------------------------------
 
 
-def _lines(text: str) -> list[_Line]:
-    """Every line's bounds (without its newline) and indent."""
-    lines = []
-    start = 0
-    while start <= len(text):
+def _read_lines(text: str, start: int = 0) -> Iterator[_Line]:
+    """Each line from offset `start` (a line start) on: its bounds, without the newline,
+    and its indent. Read as needed, so that a text of ten million lines is never held as
+    ten million objects."""
+    length = len(text)
+    while start <= length:
         end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        lines.append(_Line(start, end, _indent(text, start, end)))
+        end = length if end < 0 else end
+        yield _Line(start, end, _indent(text, start, end))
         start = end + 1
-    return lines
 
 
 def _indent(text: str, start: int, end: int) -> int:
-    columns = 0
-    for position in range(start, end):
-        char = text[position]
-        if char == " ":
-            columns += 1
-        elif char == "\t":
-            columns += CODE_INDENT
-        else:
-            return columns
-    return -1
+    space = _LEADING_SPACE_RE.match(text, start, end)
+    if space is None or space.end() == end:
+        return -1
+    tabs = text.count("\t", start, space.end())
+    return space.end() - start + (CODE_INDENT - 1) * tabs
+
+
+def _front_matter_end(text: str) -> int:
+    """Offset of the first line after YAML front matter ("---" … "---"), if any, else 0."""
+    if not text.startswith("---\n"):
+        return 0
+    lines = islice(_read_lines(text), 1, MAX_FRONT_MATTER_LINES)
+    for line in lines:
+        if text.startswith("---", line.start) and line.end - line.start == len("---"):
+            return line.end + 1
+    return 0
 
 
 class _Scanner:
-    """Walks the lines once, setting code, tables, quotes and headings aside.
+    """Walks the lines once, setting code, tables, quotes and headings aside, and hands
+    out each paragraph as it ends (`run`).
 
     It keeps the reference-section state: a reference heading or lead line opens a
     section, and a heading of the same or a higher level, or a long stretch of prose,
-    closes it. A paragraph keeps the state it started in.
+    closes it. A paragraph keeps the state it started in. It stops where `bounds` says,
+    before the paragraph it was reading, which is left unread.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, bounds: Bounds | None = None) -> None:
         self.text = text
-        self.lines = _lines(text)
-        self.code: list[tuple[int, int]] = []
-        self.paragraphs: list[_Paragraph] = []
+        self.bounds = unbounded(bounds)
+        # Code blocks as start, end, start, end...: a text may hold a million of them.
+        self.code = array("q")
         self.current = _Paragraph()
         self.section_level: int | None = None
         self.section_trusted = False
+        # The open paragraph: its first line, whether it stands in a section, and whether
+        # the pieces handed out so far hold a year or identifier.
+        self.opened: _Line | None = None
+        self.in_section = False
+        self.trusted = False
+        self.cited = False
+        self._lines = _read_lines(text, _front_matter_end(text))
+        self._ahead: _Line | None = None
+        self._ended: list[_Paragraph] = []
 
-    def run(self) -> list[_Paragraph]:
-        index = self._after_front_matter()
-        while index < len(self.lines):
-            index = self._step(index)
+    def run(self) -> Iterator[_Paragraph]:
+        """The paragraphs in text order, each handed out when it ends."""
+        while (line := self._next()) is not None:
+            # A paragraph begun before the cut is read to its end (MAX_PARAGRAPH_LINES at
+            # most): its entries before the cut are kept. At the deadline it is dropped.
+            paragraph_start = self.current.lines[0].start if self.current.lines else line.start
+            if self.bounds.passed(paragraph_start):
+                return
+            self._step(line)
+            yield from self._handed()
         self._flush()
-        return self.paragraphs
+        yield from self._handed()
 
-    def _step(self, index: int) -> int:
-        """Take the line at `index` (and any it opens); return the next index."""
-        text, line = self.text, self.lines[index]
-        start, end = line.start, line.end
+    def _handed(self) -> list[_Paragraph]:
+        ended, self._ended = self._ended, []
+        return ended
+
+    def _next(self) -> _Line | None:
+        line = self._peek()
+        self._ahead = None
+        return line
+
+    def _peek(self) -> _Line | None:
+        if self._ahead is None:
+            self._ahead = next(self._lines, None)
+        return self._ahead
+
+    def _step(self, line: _Line) -> None:
+        """Take one line, and any lines it opens (code, a setext underline)."""
+        text, start, end = self.text, line.start, line.end
         if line.indent < 0:
             self._flush()
-            return index + 1
+            return
         if fence := _FENCE_RE.match(text, start, end):
-            return self._skip_fence(index, fence.group(1))
+            self._skip_fence(line, fence.group(1))
+            return
         if line.indent >= CODE_INDENT and not self.current.lines:
-            return self._skip_indented_code(index)
-        if self._is_setext(index):
-            underline = text[self.lines[index + 1].start :].lstrip()[:1]
+            self._skip_indented_code(line)
+            return
+        if (under := self._setext_underline(line)) is not None:
+            self._next()
+            underline = text[under.start : under.end].lstrip()[:1]
             self._heading(text[start:end], 1 if underline == "=" else 2)
-            return index + 2
+            return
         if (
             _RULE_RE.match(text, start, end)
             or _QUOTE_RE.match(text, start, end)
@@ -556,15 +640,14 @@ class _Scanner:
             or _COMMENT_RE.match(text, start, end)
         ):
             self._flush()
-            return index + 1
+            return
         if atx := _ATX_RE.match(text, start, end):
             self._heading(text[atx.end() : end], len(atx.group(1)))
-            return index + 1
+            return
         if not self._plain_heading(line):
             self._append(line)
             if text[start:end].rstrip().endswith(_COMMENT_END):
                 self._flush()
-        return index + 1
 
     def _plain_heading(self, line: _Line) -> bool:
         """Bold or plain-text headings and lead lines; False when the line is text."""
@@ -602,82 +685,98 @@ class _Scanner:
         self.section_trusted = trusted
 
     def _append(self, line: _Line) -> None:
+        """Add a text line to the paragraph. The paragraph is handed out in pieces: before
+        a line that opens a list item once the piece has PIECE_LINES lines (items are read
+        one by one anyway, so nothing changes), and at MAX_PARAGRAPH_LINES in any case. So
+        no paragraph is ever held whole, and a deadline loses at most the piece being read."""
+        size = len(self.current.lines)
+        if size >= MAX_PARAGRAPH_LINES or (
+            size >= PIECE_LINES and _MARKER_RE.match(self.text, line.start, line.end)
+        ):
+            self._hand_out()
         if not self.current.lines:
-            self.current.in_section = self.section_level is not None
-            self.current.trusted = self.current.in_section and self.section_trusted
+            if self.opened is None:
+                self.opened, self.cited = line, False
+                self.in_section = self.section_level is not None
+                self.trusted = self.in_section and self.section_trusted
+            self.current.in_section = self.in_section
+            self.current.trusted = self.trusted
         self.current.lines.append(line)
 
-    def _flush(self) -> None:
-        paragraph = self.current
-        if not paragraph.lines:
-            return
-        self.paragraphs.append(paragraph)
+    def _hand_out(self) -> None:
+        """Hand out the piece read so far of the open paragraph."""
+        piece = self.current
+        if piece.in_section and not self.cited:
+            start, end = piece.lines[0].start, piece.lines[-1].end
+            self.cited = _has_year_or_identifier(self.text, start, end)
+        self._ended.append(piece)
         self.current = _Paragraph()
-        start, end = paragraph.lines[0].start, paragraph.lines[-1].end
+
+    def _flush(self) -> None:
+        """End the open paragraph. A long one in a section with no year or identifier in it
+        is prose again: the section ends."""
+        first = self.opened
+        if first is None:
+            return
+        end = self.current.lines[-1].end
+        self._hand_out()
+        self.opened = None
         if (
-            paragraph.in_section
-            and end - start > SECTION_BREAK_PROSE_CHARS
-            and not _MARKER_RE.match(self.text, start, end)
-            and not _has_year_or_identifier(self.text, start, end)
+            self.in_section
+            and end - first.start > SECTION_BREAK_PROSE_CHARS
+            and not _MARKER_RE.match(self.text, first.start, first.end)
+            and not self.cited
         ):
             self.section_level = None
 
-    def _is_setext(self, index: int) -> bool:
-        """A single text line underlined with '=' or '-' (not a list item)."""
-        if self.current.lines or index + 1 >= len(self.lines):
-            return False
-        line, under = self.lines[index], self.lines[index + 1]
-        return (
-            _SETEXT_RE.match(self.text, under.start, under.end) is not None
+    def _setext_underline(self, line: _Line) -> _Line | None:
+        """The next line, when it underlines this one as a heading with '=' or '-' (a single
+        text line, not a list item)."""
+        under = None if self.current.lines else self._peek()
+        is_setext = (
+            under is not None
+            and _SETEXT_RE.match(self.text, under.start, under.end) is not None
             and _MARKER_RE.match(self.text, line.start, line.end) is None
         )
+        return under if is_setext else None
 
-    def _skip_fence(self, index: int, fence: str) -> int:
+    def _skip_fence(self, first: _Line, fence: str) -> None:
+        """Set a fenced code block aside, up to its closing fence or the end of the text
+        (or where `bounds` stops the reading)."""
         self._flush()
         closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        last = index + 1
-        while last < len(self.lines):
-            line = self.lines[last]
+        last = first
+        while (line := self._peek()) is not None and not self.bounds.passed(line.start):
+            self._next()
+            last = line
             if closing.match(self.text, line.start, line.end):
                 break
-            last += 1
-        end_line = self.lines[min(last, len(self.lines) - 1)]
-        self.code.append((self.lines[index].start, end_line.end))
-        return last + 1
+        self.code.extend((first.start, last.end))
 
-    def _skip_indented_code(self, index: int) -> int:
+    def _skip_indented_code(self, first: _Line) -> None:
+        """Set indented code aside: up to the last indented line before one that is not."""
         self._flush()
-        last = index
-        while last + 1 < len(self.lines):
-            following = self.lines[last + 1]
-            if 0 <= following.indent < CODE_INDENT:
+        last = first
+        while (line := self._peek()) is not None and not self.bounds.passed(line.start):
+            if 0 <= line.indent < CODE_INDENT:
                 break
-            last += 1
-        while self.lines[last].indent < 0:
-            last -= 1
-        self.code.append((self.lines[index].start, self.lines[last].end))
-        return last + 1
-
-    def _after_front_matter(self) -> int:
-        """Index of the first line after YAML front matter ("---" … "---"), if any."""
-        if not self.text.startswith("---\n"):
-            return 0
-        for index in range(1, min(len(self.lines), MAX_FRONT_MATTER_LINES)):
-            line = self.lines[index]
-            if self.text.startswith("---", line.start) and line.end - line.start == len("---"):
-                return index + 1
-        return 0
+            self._next()
+            if line.indent >= 0:
+                last = line
+        self.code.extend((first.start, last.end))
 
 
 # --- paragraphs into items ---------------------------------------------------------
 
 
 def _items(text: str, paragraph: _Paragraph) -> Iterator[_Item]:
-    """Candidate entries: one per list item, per mid-line "[n]" run, or per entry line."""
-    if paragraph.trusted:
-        untrusted = replace(paragraph, trusted=False)
-        yield from (item.as_trusted() for item in _items(text, untrusted))
-        return
+    """Candidate entries: one per list item, per mid-line "[n]" run, or per entry line;
+    under a heading that promises references, trusted (`_accept_trusted`)."""
+    items = _paragraph_items(text, paragraph)
+    return (item.as_trusted() for item in items) if paragraph.trusted else items
+
+
+def _paragraph_items(text: str, paragraph: _Paragraph) -> Iterator[_Item]:
     for segment_lines, marker in _marked_segments(text, paragraph.lines):
         if marker is not None:
             yield from _marked_items(text, segment_lines, marker, in_section=paragraph.in_section)
@@ -779,28 +878,31 @@ def _unmarked_entries(text: str, lines: list[_Line]) -> Iterator[tuple[int, int]
 
     With a hanging indent a new entry starts at each line as far left as the first;
     otherwise at a line that opens with an author list after a line that closes an
-    entry (a year or identifier so far, and final punctuation, no hyphen).
+    entry (a year or identifier so far, and final punctuation, no hyphen). Whether the
+    entry so far holds a year or identifier is kept line by line (neither spans a line
+    break): reading the whole entry again at each line would be quadratic.
     """
     hanging = any(line.indent > lines[0].indent for line in lines[1:])
     start = lines[0].start
+    marked = False
     for previous, line in pairwise(lines):
+        marked = marked or _has_year_or_identifier(text, previous.start, previous.end)
         if hanging:
             is_new = line.indent <= lines[0].indent
         else:
-            is_new = _closes_entry(text, start, previous.end) and _opens_entry(text, line)
+            is_new = marked and _closes_entry(text, start, previous.end)
+            is_new = is_new and _opens_entry(text, line)
         if is_new:
             yield start, previous.end
             start = line.start
+            marked = False
     yield start, lines[-1].end
 
 
 def _closes_entry(text: str, start: int, end: int) -> bool:
+    """The entry in [start, end) ends in final punctuation or a digit, not a hyphen."""
     tail = text[max(start, end - 2) : end].rstrip()
-    return (
-        bool(tail)
-        and tail[-1] in _ENTRY_END_CHARS + "0123456789"
-        and _has_year_or_identifier(text, start, end)
-    )
+    return bool(tail) and tail[-1] in _ENTRY_END_CHARS + "0123456789"
 
 
 def _opens_entry(text: str, line: _Line) -> bool:
@@ -827,16 +929,19 @@ def _semicolon_items(
     MIN_ENTRY_CHARS) and an author list after it, with a date or identifier of its own,
     so "Smith, J.; Lee, K." and "Title; Subtitle, Words. Press." stay whole.
     """
-    piece_start = start
+    piece_start = segment_start = start
     last_date = _last_date(text, start, end) if text.find(";", start, end) >= 0 else -1
+    # Whether the piece so far holds a year or identifier, kept segment by segment
+    # (neither spans a semicolon), since reading the piece again at each is quadratic.
+    marked = False
     for separator in _SEMICOLON_RE.finditer(text, start, end):
-        left_ok = separator.start() - piece_start >= MIN_ENTRY_CHARS and _has_year_or_identifier(
-            text, piece_start, separator.start()
-        )
+        marked = marked or _has_year_or_identifier(text, segment_start, separator.start())
+        segment_start = separator.end()
+        left_ok = marked and separator.start() - piece_start >= MIN_ENTRY_CHARS
         right_ok = last_date >= separator.end()
         if left_ok and right_ok and _AUTHOR_START_RE.match(text, separator.end(), end):
             yield _Item(piece_start, separator.start(), label, bar)
-            piece_start, label = separator.end(), None
+            piece_start, label, marked = separator.end(), None, False
     yield _Item(piece_start, end, label, bar)
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, Field
 
+from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.extract.identifiers import classify_url, doi_fields
 from factcheck.model import Author, Citation, Fields, Kind
 
@@ -247,8 +248,9 @@ def find_bibtex(text: str) -> list[Citation]:
     return [entry.citation for entry in parse_bibtex(text).entries]
 
 
-def parse_bibtex(text: str) -> BibtexResult:
-    """Every BibTeX entry in `text`, with its key, and every problem found.
+def parse_bibtex(text: str, bounds: Bounds | None = None) -> BibtexResult:
+    """Every BibTeX entry in `text`, with its key, and every problem found (up to where
+    `bounds` stops the reading).
 
     `@comment` and `@preamble` are skipped, `@string` macros are expanded in the
     entries after them (BibTeX's order), and entries with nothing to check are
@@ -256,28 +258,41 @@ def parse_bibtex(text: str) -> BibtexResult:
     """
     if "@" not in text:
         return BibtexResult()
+    bounds = unbounded(bounds)
     reader = _Reader(text)
-    for span in _spans(text):
+    # Blocks are counted, not entries: a block yields one entry or a few problems, and a
+    # text of a million broken blocks must not cost a million problems.
+    for read, span in enumerate(_spans(text, bounds)):
+        if bounds.full(read, span.start):
+            break
         reader.read(span)
     return reader.result
 
 
-def _spans(text: str) -> Iterator[_Span]:
-    """The blocks of `text`, each ending at its closing delimiter or where it was cut."""
+def _spans(text: str, bounds: Bounds) -> Iterator[_Span]:
+    """The blocks of `text`, each ending at its closing delimiter or where it was cut;
+    up to where `bounds` stops the reading."""
     pos = 0
     while match := _ENTRY_START_RE.search(text, pos):
+        if bounds.passed(match.start()):
+            return
         entry_type = match.group("type").lower()
         if entry_type not in _TRUSTED_TYPES and not _ENTRY_AHEAD_RE.match(text, match.end()):
             pos = match.start() + 1
             continue
         free_text = entry_type in _IGNORED_TYPES
-        end, closed = _block_end(text, match.end(), match.group("open"), free_text)
+        walked = _block_end(text, match, free_text, bounds)
+        if walked is None:
+            return
+        end, closed = walked
         yield _Span(match.start(), end, entry_type, closed)
         pos = end
 
 
-def _block_end(text: str, body_start: int, opener: str, free_text: bool) -> tuple[int, bool]:
-    """Where the block opened just before `body_start` ends, and whether it closed.
+def _block_end(
+    text: str, opening: re.Match[str], free_text: bool, bounds: Bounds
+) -> tuple[int, bool] | None:
+    """Where the block that `opening` opens ends, and whether it closed.
 
     Braces nest; in a "(" block a ")" closes outside braces and quotes. A block that
     never closes ends, trailing whitespace dropped, before the next entry's start: a
@@ -287,11 +302,15 @@ def _block_end(text: str, body_start: int, opener: str, free_text: bool) -> tupl
     `free_text` blocks (@comment) have no fields and may quote entries. Inside a
     value one such start is let pass, a second ends the walk: a line of unclosed
     entries is then walked in linear time, not once from each of them to its end.
+    None when `bounds` stops the walk before the block ends: the block is left unread.
     """
+    body_start, opener = opening.end(), opening.group("open")
     walk = _BRACE_ENTRY_WALK_RE if opener == "{" else _PAREN_ENTRY_WALK_RE
     depth, in_quotes = 0, False
     cut, first_inline_entry = len(text), None
     for mark in walk.finditer(text, body_start):
+        if bounds.passed(mark.start(), unread=opening.start()):
+            return None
         if mark.lastgroup == "line_stop":
             cut = mark.start()
             break

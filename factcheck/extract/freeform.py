@@ -26,6 +26,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.extract.detect import SENTENCE_OPENERS, SENTENCE_WORDS
 from factcheck.extract.identifiers import find_identifiers
 from factcheck.extract.names import split_authors
@@ -54,8 +55,10 @@ MIN_TITLE_WORDS = 3
 _YEAR_RE = re.compile(r"(?<![\w/.])(?:1[5-9]\d\d|20\d\d)(?=[a-z]?(?![\w/]))")
 _QUOTED_RE = re.compile(r"[“\"](?P<title>[^“”\"\n]{8,300}?)[,.]?[”\"]")
 _BOLD_START_RE = re.compile(
-    r"[ \t]*(?:(?:[-*+•]|\d{1,3}[.)])[ \t]+)?\*\*(?P<title>[^*\n]{8,300})\*\*"
+    r"^[ \t]*(?:(?:[-*+•]|\d{1,3}[.)])[ \t]+)?\*\*(?P<title>[^*\n]{8,300})\*\*", re.MULTILINE
 )
+# A line of a markdown table: it opens with "|".
+_TABLE_LINE_RE = re.compile(r"^[ \t]{0,3}\|[^\n]*", re.MULTILINE)
 # After a title: "— M. Okafor and L. Brandt (2019)", ", by A and B (NeurIPS, 2023)".
 _BY_AUTHORS_RE = re.compile(
     r"[ \t]*[,.]?[ \t]*(?:[—–:-][ \t]*)?(?:by[ \t]+)?(?P<authors>[^()\n]{2,200}?)"
@@ -122,15 +125,22 @@ class Claim:
     shape: str
 
 
-def find_claims(text: str, taken: list[tuple[int, int]]) -> list[Claim]:
+def find_claims(
+    text: str, taken: list[tuple[int, int]], bounds: Bounds | None = None
+) -> list[Claim]:
     """References in tables, bold-title lines and sentences, outside the `taken` spans
-    (sorted, not overlapping: BibTeX entries, code). In text order, none overlapping."""
+    (sorted, not overlapping: BibTeX entries, code), up to where `bounds` stops the
+    reading. In text order, none overlapping."""
+    bounds = unbounded(bounds)
     starts = [start for start, _ in taken]
-    claims = sorted([*_table_claims(text), *_shaped_claims(text)], key=lambda c: c.start)
+    shapes = (_table_claims, _bold_claims, _quoted_claims, _identified_parentheses)
+    claims = sorted((c for shape in shapes for c in shape(text, bounds)), key=lambda c: c.start)
     found: list[Claim] = []
     for claim in claims:
         if _overlaps(claim, taken, starts) or (found and claim.start < found[-1].citation.end):
             continue
+        if bounds.passed(claim.start) or bounds.full(len(found), claim.start):
+            break
         raw = text[claim.start : claim.end]
         citation = Citation(
             kind=Kind.REFERENCE, raw=raw, start=claim.start, end=claim.end, fields=claim.fields
@@ -147,35 +157,30 @@ def _overlaps(claim: _Claim, taken: list[tuple[int, int]], starts: list[int]) ->
 # --- tables -----------------------------------------------------------------------------
 
 
-def _table_claims(text: str) -> Iterator[_Claim]:
-    """Rows of a markdown table whose header names a title or reference column."""
-    lines = _line_bounds(text)
-    index = 0
-    while index + 1 < len(lines):
-        header = _cells(text, *lines[index])
-        divider = _cells(text, *lines[index + 1])
-        if header is None or divider is None or not _is_divider(text, divider):
-            index += 1
+def _table_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
+    """Rows of a markdown table whose header names a title or reference column. Only the
+    lines that open with "|" are read, each once: a header, then its divider right below,
+    then its rows, line after line."""
+    header: list[tuple[int, int]] | None = None
+    roles: list[str | None] | None = None
+    previous_end = -2
+    for row_line in bounds.matches(_TABLE_LINE_RE.finditer(text)):
+        start, end = row_line.start(), row_line.end()
+        cells = _cells(text, start, end)
+        adjacent = start == previous_end + 1
+        previous_end = end
+        if cells is None or not adjacent:
+            header, roles = cells, None
             continue
-        roles = [_role(text[start:end]) for start, end in header]
-        index += 2
-        while index < len(lines) and (row := _cells(text, *lines[index])) is not None:
+        if roles is not None:
             if "title" in roles or "reference" in roles:
-                claim = _row_claim(text, row, roles)
+                claim = _row_claim(text, cells, roles)
                 if claim is not None:
                     yield claim
-            index += 1
-
-
-def _line_bounds(text: str) -> list[tuple[int, int]]:
-    bounds = []
-    start = 0
-    while start <= len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        bounds.append((start, end))
-        start = end + 1
-    return bounds
+        elif header is not None and _is_divider(text, cells):
+            roles = [_role(text[s:e]) for s, e in header]
+        else:
+            header = cells
 
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
@@ -248,16 +253,10 @@ def _row_claim(text: str, row: list[tuple[int, int]], roles: list[str | None]) -
 # --- shapes in lines ----------------------------------------------------------------------
 
 
-def _shaped_claims(text: str) -> Iterator[_Claim]:
-    yield from _bold_claims(text)
-    yield from _quoted_claims(text)
-    yield from _identified_parentheses(text)
-
-
-def _identified_parentheses(text: str) -> Iterator[_Claim]:
+def _identified_parentheses(text: str, bounds: Bounds) -> Iterator[_Claim]:
     """`(Smith and Lee, 2020, Nature, doi:10.1038/x)` in a sentence: authors, year and venue
     written around an identifier are claimed with it, and checked field by field."""
-    for paren in _PAREN_RE.finditer(text):
+    for paren in bounds.matches(_PAREN_RE.finditer(text)):
         inside = paren.group("inside")
         if _IDENTIFIER_HINT_RE.search(inside) is None:
             continue
@@ -268,28 +267,26 @@ def _identified_parentheses(text: str) -> Iterator[_Claim]:
         yield _Claim(paren.start(), paren.end(), _with_identifiers(fields, paren.group()), PAREN)
 
 
-def _bold_claims(text: str) -> Iterator[_Claim]:
+def _bold_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
     """`**Title** — Authors (Year). *Venue*.` or `**Title** (Authors, Year, *Venue*)` at the
     start of a line."""
-    for line_start, line_end in _line_bounds(text):
-        bold = _BOLD_START_RE.match(text, line_start, line_end)
-        if bold is None:
-            continue
+    for bold in bounds.matches(_BOLD_START_RE.finditer(text)):
+        line_end = _line_end(text, bold.end())
         title = _clean(bold.group("title"))
         claim = _after_title(text, bold.start("title") - 2, bold.end(), line_end, title, BOLD)
         if claim is not None:
             yield claim
 
 
-def _quoted_claims(text: str) -> Iterator[_Claim]:
+def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
     """A quoted title with its authors before it or after "by", and its year."""
-    for quoted in _QUOTED_RE.finditer(text):
+    for quoted in bounds.matches(_QUOTED_RE.finditer(text)):
         title = _clean(quoted.group("title"))
         if len(title.split()) < MIN_TITLE_WORDS:
             continue
-        line_start = text.rfind("\n", 0, quoted.start()) + 1
-        line_end = text.find("\n", quoted.end())
-        line_end = len(text) if line_end < 0 else line_end
+        # Both ways only as far as a claim reaches: a long line is never read again.
+        line_start = text.rfind("\n", max(0, quoted.start() - LOOKBEHIND), quoted.start()) + 1
+        line_end = _line_end(text, quoted.end())
         after = _after_title(text, quoted.start(), quoted.end(), line_end, title, BY, by_only=True)
         if after is not None:
             yield after
@@ -298,6 +295,13 @@ def _quoted_claims(text: str) -> Iterator[_Claim]:
         claim = _before_title(text, quoted, before, line_end, title)
         if claim is not None:
             yield claim
+
+
+def _line_end(text: str, position: int) -> int:
+    """The end of the line holding `position`, looked for LOOKAHEAD characters at most."""
+    limit = min(len(text), position + LOOKAHEAD)
+    end = text.find("\n", position, limit)
+    return limit if end < 0 else end
 
 
 def _after_title(

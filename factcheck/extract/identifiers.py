@@ -17,11 +17,15 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.model import Citation, Fields, Kind
 
 # Real DOIs stay far below this; the bound keeps a long unbroken line from being
 # rescanned in full once per candidate.
 MAX_DOI_LEN = 300
+# Dotted parts a registrant code may have after its first ("10.1000.10/"): real ones
+# have one or two. The bound keeps each try short, so "10.10.10.…" stays linear.
+MAX_REGISTRANT_PARTS = 4
 # How far before "10." a label such as "doi:" or "doi.org/" may start.
 DOI_LABEL_LOOKBACK = 24
 # A bare DOI needs a registrant code of at least this many digits ("10.1234/"), which
@@ -49,7 +53,9 @@ BRACKETS_RE = re.compile(r"[()\[\]{}<>]")
 # Printable ASCII except space, '"', '\\', '`' and '|' (quotes, markdown code, tables).
 _DOI_CHAR = r"[!#-\[\]-_a-{}~]"
 _DOI_RE = re.compile(
-    rf"10\.(?P<registrant>\d{{1,9}})(?:\.\d{{1,9}})*/{_DOI_CHAR}{{1,{MAX_DOI_LEN}}}", re.ASCII
+    rf"10\.(?P<registrant>\d{{1,9}})(?:\.\d{{1,9}}){{0,{MAX_REGISTRANT_PARTS}}}"
+    rf"/{_DOI_CHAR}{{1,{MAX_DOI_LEN}}}",
+    re.ASCII,
 )
 # A label written right before "10.": "doi:", "DOI ", "doi.org/" without a scheme, or
 # BibTeX's "doi = {" (which licenses a short registrant but is not part of raw).
@@ -176,7 +182,7 @@ def doi_fields(doi: str, url: str | None = None) -> Fields:
     return Fields(doi=doi, url=url, arxiv=arxiv or None)
 
 
-def find_dois(text: str) -> list[Citation]:
+def find_dois(text: str, bounds: Bounds | None = None) -> list[Citation]:
     """Bare, `doi:`-labelled and scheme-less `doi.org/` DOIs.
 
     A DOI in a `scheme://doi.org/` link is skipped: the link is one claim, and
@@ -184,11 +190,15 @@ def find_dois(text: str) -> list[Citation]:
     """
     if "10." not in text:
         return []
+    bounds = unbounded(bounds)
     found: list[Citation] = []
     pos = 0
     while match := _DOI_RE.search(text, pos):
         start = match.start()
         pos = start + 1
+        # Its label may start before "10.": the text from there on is what goes unread.
+        if bounds.passed(max(0, start - DOI_LABEL_LOOKBACK)):
+            break
         if start and text[start - 1] in _DOI_GLUE:
             continue
         label = _DOI_LABEL_RE.search(text, max(0, start - DOI_LABEL_LOOKBACK), start)
@@ -202,6 +212,8 @@ def find_dois(text: str) -> list[Citation]:
         raw_start = label.start("label") if label and label.group("label") else start
         if text.startswith("://", raw_start - len("://")):
             continue  # inside a doi.org link, which find_urls reports whole
+        if bounds.full(len(found), raw_start):
+            break
         found.append(_citation(Kind.DOI, text, raw_start, end, doi_fields(text[start:end])))
     return found
 
@@ -224,44 +236,59 @@ def _mentions(text: str, *needles: bytes) -> bool:
     return any(needle in folded for needle in needles)
 
 
-def find_arxiv(text: str) -> list[Citation]:
+def find_arxiv(text: str, bounds: Bounds | None = None) -> list[Citation]:
     """arXiv ids after an `arXiv:` label or `arxiv.org/abs/`, and bare old-style ids.
 
     A bare new-style number such as 2101.00001 is too easily a version, a page range
     or a decimal, so it counts only when labelled.
     """
-    found: list[Citation] = []
-    labelled = _ARXIV_LABELLED_RE.finditer(text) if _mentions(text, b"arxiv", b"corr") else ()
-    for match in labelled:
+    bounds = unbounded(bounds)
+    labelled: list[Citation] = []
+    mentioned = _mentions(text, b"arxiv", b"corr")
+    found = _ARXIV_LABELLED_RE.finditer(text) if mentioned else iter(())
+    for match in bounds.matches(found):
         if _valid_new_arxiv(match.group("yymm")):
+            if bounds.full(len(labelled), match.start()):
+                break
             fields = Fields(arxiv=match.group("id"))
-            found.append(_citation(Kind.ARXIV, text, match.start(), match.end(), fields))
+            labelled.append(_citation(Kind.ARXIV, text, match.start(), match.end(), fields))
+    old: list[Citation] = []
     for match in _OLD_ARXIV_NUMBER_RE.finditer(text):
         lookback = max(0, match.start() - OLD_ARCHIVE_LOOKBACK)
+        if bounds.passed(lookback):
+            break
         archive = _OLD_ARCHIVE_BEFORE_RE.search(text, lookback, match.start())
         if archive is not None:
             start, end = archive.start(), match.end()
-            found.append(_citation(Kind.ARXIV, text, start, end, Fields(arxiv=text[start:end])))
-    return found
+            if bounds.full(len(old), start):
+                break
+            old.append(_citation(Kind.ARXIV, text, start, end, Fields(arxiv=text[start:end])))
+    return [*labelled, *old]
 
 
-def find_pubmed(text: str) -> list[Citation]:
+def find_pubmed(text: str, bounds: Bounds | None = None) -> list[Citation]:
     """PMIDs after a `PMID`/`PubMed ID` label; PMCIDs as `PMC123` tokens or labelled."""
-    found: list[Citation] = []
-    labelled = (
-        _PUBMED_LABELLED_RE.finditer(text) if _mentions(text, b"pmid", b"pmcid", b"pubmed") else ()
-    )
-    for match in labelled:
+    bounds = unbounded(bounds)
+    labelled: list[Citation] = []
+    mentioned = _mentions(text, b"pmid", b"pmcid", b"pubmed")
+    found = _PUBMED_LABELLED_RE.finditer(text) if mentioned else iter(())
+    for match in bounds.matches(found):
         start, end = match.span()
+        if bounds.full(len(labelled), start):
+            break
         if match.group("pmc") is not None:
             fields = Fields(pmcid="PMC" + match.group("digits"))
-            found.append(_citation(Kind.PMCID, text, start, end, fields))
+            labelled.append(_citation(Kind.PMCID, text, start, end, fields))
         elif match.group("id").isdigit():
-            found.append(_citation(Kind.PMID, text, start, end, Fields(pmid=match.group("id"))))
-    for match in _PMC_RE.finditer(text):
+            fields = Fields(pmid=match.group("id"))
+            labelled.append(_citation(Kind.PMID, text, start, end, fields))
+    bare: list[Citation] = []
+    for match in bounds.matches(_PMC_RE.finditer(text)):
+        if bounds.full(len(bare), match.start()):
+            break
         fields = Fields(pmcid="PMC" + match.group("digits"))
-        found.append(_citation(Kind.PMCID, text, match.start(), match.end(), fields))
-    return found
+        bare.append(_citation(Kind.PMCID, text, match.start(), match.end(), fields))
+    return [*labelled, *bare]
 
 
 def isbn_checksum_ok(digits: str) -> bool:
@@ -294,21 +321,28 @@ def _isbn_in(token: str) -> tuple[str, int] | None:
     return None
 
 
-def find_isbns(text: str) -> list[Citation]:
+def find_isbns(text: str, bounds: Bounds | None = None) -> list[Citation]:
     """Checksum-valid ISBNs after an `ISBN` label, and hyphenated bare ISBN-13s."""
-    found: list[Citation] = []
-    labelled = _ISBN_LABELLED_RE.finditer(text) if _mentions(text, b"isbn") else ()
-    for match in labelled:
+    bounds = unbounded(bounds)
+    labelled: list[Citation] = []
+    found = _ISBN_LABELLED_RE.finditer(text) if _mentions(text, b"isbn") else iter(())
+    for match in bounds.matches(found):
         isbn = _isbn_in(match.group("id"))
         if isbn is not None:
+            if bounds.full(len(labelled), match.start()):
+                break
             end = match.start("id") + isbn[1]
-            found.append(_citation(Kind.ISBN, text, match.start(), end, Fields(isbn=isbn[0])))
-    for match in _ISBN13_BARE_RE.finditer(text):
+            fields = Fields(isbn=isbn[0])
+            labelled.append(_citation(Kind.ISBN, text, match.start(), end, fields))
+    bare: list[Citation] = []
+    for match in bounds.matches(_ISBN13_BARE_RE.finditer(text)):
         digits = match.group().replace("-", "")
         if "-" in match.group() and isbn_checksum_ok(digits):
             start, end = match.span()
-            found.append(_citation(Kind.ISBN, text, start, end, Fields(isbn=digits)))
-    return found
+            if bounds.full(len(bare), start):
+                break
+            bare.append(_citation(Kind.ISBN, text, start, end, Fields(isbn=digits)))
+    return [*labelled, *bare]
 
 
 def _bibtex_value(field: str, value: str) -> tuple[Kind, Fields, int] | None:
@@ -328,20 +362,23 @@ def _bibtex_value(field: str, value: str) -> tuple[Kind, Fields, int] | None:
     return (Kind.ISBN, Fields(isbn=isbn[0]), isbn[1]) if isbn else None
 
 
-def find_bibtex_identifiers(text: str) -> list[Citation]:
+def find_bibtex_identifiers(text: str, bounds: Bounds | None = None) -> list[Citation]:
     """Ids in BibTeX `eprint`, `pmid`, `pmcid` and `isbn` fields, which carry no label.
 
     (`doi` and `url` fields need no help: their values are found as they are.)
     """
     if "@" not in text:
         return []
+    bounds = unbounded(bounds)
     found: list[Citation] = []
-    for match in _BIBTEX_FIELD_RE.finditer(text):
+    for match in bounds.matches(_BIBTEX_FIELD_RE.finditer(text)):
         value = match.group("value").rstrip()
         parsed = _bibtex_value(match.group("field").lower(), value)
         if parsed is not None:
             kind, fields, length = parsed
             start = match.start("value")
+            if bounds.full(len(found), start):
+                break
             found.append(_citation(kind, text, start, start + length, fields))
     return found
 
@@ -364,12 +401,13 @@ def classify_url(url: str) -> tuple[Kind, Fields]:
     return Kind.URL, Fields(url=url)
 
 
-def find_identifiers(text: str) -> list[Citation]:
-    """All identifier claims in `text`, unsorted and possibly overlapping."""
+def find_identifiers(text: str, bounds: Bounds | None = None) -> list[Citation]:
+    """All identifier claims in `text`, unsorted and possibly overlapping (up to where
+    `bounds` stops the reading)."""
     return [
-        *find_dois(text),
-        *find_arxiv(text),
-        *find_pubmed(text),
-        *find_isbns(text),
-        *find_bibtex_identifiers(text),
+        *find_dois(text, bounds),
+        *find_arxiv(text, bounds),
+        *find_pubmed(text, bounds),
+        *find_isbns(text, bounds),
+        *find_bibtex_identifiers(text, bounds),
     ]

@@ -23,15 +23,18 @@ spaCy is never imported.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from itertools import accumulate
+from heapq import merge
 from typing import Literal
 
 from pydantic import BaseModel
 
 from factcheck.extract.bibliography import code_spans, find_references_with_labels
+from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.model import Author, Citation, Fields, Kind
+from factcheck.nameparts import NARRATIVE_PARTICLES, particles_pattern
 from factcheck.normalize import fold
 
 # The longest parenthetical or bracket group read as a citation.
@@ -40,6 +43,9 @@ MAX_GROUP_CHARS = 500
 MAX_LABEL_NUMBER = 999
 # A range wider than this ("[1–500]") is not a run of citations.
 MAX_RANGE_SIZE = 50
+# A text cites each entry a few times: in-text citations are kept up to this many for
+# each claim the check may take (`Bounds.claims`).
+INLINE_PER_CLAIM = 10
 # A line's "[1]" label is indented by at most this much.
 MAX_MARKER_INDENT = 8
 # How far before "[3]" or "(2019)" a narrative author ("Smith et al.") is looked for.
@@ -56,7 +62,7 @@ MIN_STEM_CHARS = 4
 Problem = Literal["no_entry", "uncited", "year_mismatch", "author_mismatch"]
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽΑ-ΩА-ЯЁ"
-_PARTICLES = r"(?:(?:van|von|de|der|den|del|della|da|di|du|la|le|dos|das|ten|ter|al|el)\s+)*"
+_PARTICLES = particles_pattern()
 _WORD = rf"[{_UP}][\w'’-]+"
 _SURNAME = _PARTICLES + _WORD
 # An organisation: a run of capitalised words ("Open Science Collaboration").
@@ -66,7 +72,7 @@ _YEAR = r"(?:1[5-9]\d\d|20\d\d)(?![\d–-])[a-z]?|n\.d\."
 _NAMES = rf"{_MULTI}(?:\s+et\s+al\.?|(?:,\s*{_SURNAME})*,?\s+{_AND}\s+{_SURNAME})?"
 # In running text Romance particles are prepositions too ("curato da Liguori"), so a
 # narrative name takes only the Germanic ones; inside parentheses all are taken.
-_NARRATIVE_SURNAME = rf"(?:(?:van|von|der|den|ten|ter)\s+)*{_WORD}"
+_NARRATIVE_SURNAME = particles_pattern(NARRATIVE_PARTICLES) + _WORD
 _NARRATIVE_NAMES = rf"{_NARRATIVE_SURNAME}(?:\s+et\s+al\.?|\s+{_AND}\s+{_NARRATIVE_SURNAME})?"
 
 _PAREN_RE = re.compile(rf"\(([^()]{{1,{MAX_GROUP_CHARS}}})\)")
@@ -140,6 +146,7 @@ class Links(BaseModel):
     links: list[InlineLink]
 
     def problems(self) -> list[InlineLink]:
+        """The rows that name a problem (`no_entry`, `uncited`, a year or author mismatch)."""
         return [link for link in self.links if link.problem is not None]
 
 
@@ -151,36 +158,66 @@ def find_inline(
 
 
 def find_inline_with_labels(
-    text: str, references: Sequence[tuple[Citation, str | None]] | None = None
+    text: str,
+    references: Sequence[tuple[Citation, str | None]] | None = None,
+    bounds: Bounds | None = None,
 ) -> list[tuple[Citation, str]]:
-    """Each in-text citation with its label. `references` default to the text's own."""
+    """Each in-text citation with its label, up to where `bounds` stops the reading (each
+    form keeps INLINE_PER_CLAIM citations per claim). `references` default to the text's
+    own."""
+    bounds = unbounded(bounds)
     if references is None:
-        references = find_references_with_labels(text)
-    skip = _Skip(text, references)
+        references = find_references_with_labels(text, bounds)
+    skip = _Skip(text, references, bounds)
     organisations = sorted(fold(entry.raw) for entry, _ in references)
     paren_labels = _paren_labels(text, references)
     found = [
-        *_parenthetical(text, organisations, paren_labels),
-        *_narrative(text),
-        *_brackets(text),
-        *_superscripts(text),
-        *_marks(text),
+        *_kept(_parenthetical(text, organisations, paren_labels, bounds), skip, bounds),
+        *_kept(_narrative(text, bounds), skip, bounds),
+        *_kept(_brackets(text, bounds), skip, bounds),
+        *_kept(_superscripts(text, bounds), skip, bounds),
+        *_kept(_marks(text, bounds), skip, bounds),
     ]
-    found = [pair for pair in found if not skip.covers(pair[0].start)]
     return sorted(found, key=lambda pair: (pair[0].start, pair[0].end))
 
 
-class _Skip:
-    """Code blocks, inline code and the entries themselves: no citations there."""
+def _kept(
+    found: Iterator[tuple[Citation, str]], skip: _Skip, bounds: Bounds
+) -> list[tuple[Citation, str]]:
+    """The citations of one form outside code and entries, in text order, up to its cap."""
+    kept: list[tuple[Citation, str]] = []
+    for pair in found:
+        start = pair[0].start
+        if bounds.full(len(kept), start, per_claim=INLINE_PER_CLAIM):
+            break
+        if not skip.covers(start):
+            kept.append(pair)
+    return kept
 
-    def __init__(self, text: str, references: Sequence[tuple[Citation, str | None]]) -> None:
-        spans = code_spans(text)
-        spans += [(m.start(), m.end()) for m in _INLINE_CODE_RE.finditer(text)]
-        spans += [(_marker_start(text, entry, label), entry.end) for entry, label in references]
-        spans.sort()
-        self.starts = [start for start, _ in spans]
+
+class _Skip:
+    """Code blocks, inline code and the entries themselves: no citations there.
+
+    The spans are kept as two arrays of machine integers, merged from three sources that
+    are each in text order: a text of a million `code` spans costs 16 MB, not 200."""
+
+    def __init__(
+        self, text: str, references: Sequence[tuple[Citation, str | None]], bounds: Bounds
+    ) -> None:
+        inline_code = bounds.matches(_INLINE_CODE_RE.finditer(text))
+        spans = merge(
+            code_spans(text, bounds),
+            ((m.start(), m.end()) for m in inline_code),
+            sorted((_marker_start(text, entry, label), entry.end) for entry, label in references),
+        )
+        self.starts = array("q")
         # The furthest any span up to each one reaches: spans may nest or overlap.
-        self.reach = list(accumulate((end for _, end in spans), max))
+        self.reach = array("q")
+        furthest = 0
+        for start, end in spans:
+            furthest = max(furthest, end)
+            self.starts.append(start)
+            self.reach.append(furthest)
 
     def covers(self, position: int) -> bool:
         index = bisect_right(self.starts, position) - 1
@@ -219,10 +256,10 @@ def _citation(
 
 
 def _parenthetical(
-    text: str, organisations: list[str], paren_labels: set[str]
+    text: str, organisations: list[str], paren_labels: set[str], bounds: Bounds
 ) -> Iterator[tuple[Citation, str]]:
     """ "(Smith et al., 2020a; Lee & Wu, 2019, p. 4)", and "(1)" when clearly a citation."""
-    for group in _PAREN_RE.finditer(text):
+    for group in bounds.matches(_PAREN_RE.finditer(text)):
         inner = group.group(1)
         if inner.strip() in paren_labels and _is_cited_number(text, group):
             label = inner.strip()
@@ -303,9 +340,9 @@ def _split_authors(names: str) -> list[str]:
     return [part.strip() for part in _AUTHOR_SPLIT_RE.split(names) if part.strip()]
 
 
-def _narrative(text: str) -> Iterator[tuple[Citation, str]]:
+def _narrative(text: str, bounds: Bounds) -> Iterator[tuple[Citation, str]]:
     """ "Smith (2020)", "Smith and Lee (2019)", "Smith et al.'s (2020)"."""
-    for group in _NARRATIVE_YEAR_RE.finditer(text):
+    for group in bounds.matches(_NARRATIVE_YEAR_RE.finditer(text)):
         names = _names_before(text, group.start())
         if names is None:
             continue
@@ -331,9 +368,9 @@ def _names_before(text: str, position: int) -> re.Match[str] | None:
 # --- numbers, keys, footnotes, marks -----------------------------------------------
 
 
-def _brackets(text: str) -> Iterator[tuple[Citation, str]]:
+def _brackets(text: str, bounds: Bounds) -> Iterator[tuple[Citation, str]]:
     """ "[1]", "[1, 4]", "[1–3]", "[^1]" and "[@key, p. 4; @other]"."""
-    for group in _BRACKET_RE.finditer(text):
+    for group in bounds.matches(_BRACKET_RE.finditer(text)):
         inner = group.group(1)
         is_label = (
             _opens_line(text, group.start()) and text[group.end() : group.end() + 1].isspace()
@@ -398,10 +435,10 @@ def _pandoc(text: str, start: int, end: int) -> Iterator[tuple[Citation, str]]:
         position += len(segment) + 1
 
 
-def _superscripts(text: str) -> Iterator[tuple[Citation, str]]:
+def _superscripts(text: str, bounds: Bounds) -> Iterator[tuple[Citation, str]]:
     """ "drugs.¹", "trials²⁻⁴": after a word of MIN_WORD_BEFORE_SUPERSCRIPT letters or
     after punctuation; never after a digit or a short unit ("km²")."""
-    for group in _SUPERSCRIPT_RE.finditer(text):
+    for group in bounds.matches(_SUPERSCRIPT_RE.finditer(text)):
         if not _cites_superscript(text, group.start()):
             continue
         plain = group.group().translate(_SUPERSCRIPT_DIGITS)
@@ -421,9 +458,9 @@ def _cites_superscript(text: str, position: int) -> bool:
     return len(before) == MIN_WORD_BEFORE_SUPERSCRIPT and before.isalpha()
 
 
-def _marks(text: str) -> Iterator[tuple[Citation, str]]:
+def _marks(text: str, bounds: Bounds) -> Iterator[tuple[Citation, str]]:
     """File-search citations "【4:0†source】"."""
-    for group in _MARK_RE.finditer(text):
+    for group in bounds.matches(_MARK_RE.finditer(text)):
         if "†" in group.group(1):
             yield _citation(group.start(1), group.end(1), text, []), group.group(1)
 

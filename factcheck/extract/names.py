@@ -13,6 +13,7 @@ import re
 
 from factcheck.extract.reftokens import wordset
 from factcheck.model import Author
+from factcheck.nameparts import PARTICLES, SUFFIXES
 
 # Words that make a name an organisation's rather than a person's.
 ORGANISATION_WORDS = wordset(
@@ -23,12 +24,6 @@ ORGANISATION_WORDS = wordset(
     "inc ltd llc corporation company team working panel task force initiative registry "
     "trust league coalition forum unit developers contributors maintainers community"
 )
-# Lower-case words that start a family name: "van der Berg", "de la Cruz".
-PARTICLES = wordset(
-    "van von der den de del della di da du la le dos das ter ten zu af al el bin st"
-)
-# Suffixes that belong to the name before them.
-SUFFIXES = wordset("jr sr ii iii iv jnr snr")
 # A person's name rarely has more words than this; longer ones are organisations.
 MAX_PERSON_WORDS = 5
 
@@ -61,9 +56,10 @@ def is_organisation(text: str) -> bool:
 
 
 def _family_only(part: str) -> bool:
-    """A part that can only be a family name: one word, maybe after particles."""
+    """A part that can only be a family name: one word, maybe after particles written in
+    lower case ("van Dijk"); a capitalised one may be a given name ("Di Jin", "Bin Gu")."""
     words = part.split()
-    while len(words) > 1 and words[0].lower() in PARTICLES:
+    while len(words) > 1 and words[0] in PARTICLES:
         words = words[1:]
     return len(words) == 1 and not is_initials(part)
 
@@ -158,10 +154,13 @@ def split_authors(text: str) -> list[Author]:
 
 
 def _takes_given(part: str, given: str, names: list[str]) -> bool:
-    """Whether `part` is a family name whose given names are the next part, `given`."""
+    """Whether `part` is a family name whose given names are the next part, `given`.
+
+    Given names may end with the family name's particles, as some styles invert names
+    ("Riva, M. L. de la", "Marino, P. de")."""
     if is_initials(part) or is_initials(part.split()[0]):
         return False
-    if is_initials(given):
+    if is_initials(given) or is_initials(_without_trailing_particles(given)):
         return True
     if _family_only(part):
         # "Di Jin, Bingdao Feng": a capitalised particle-like first name ("Di", "Bin")
@@ -176,6 +175,14 @@ def _full_name(part: str) -> bool:
     """Two or more capitalised words, no initials: "Bingdao Feng", not "J. M." or "Jean"."""
     words = part.split()
     return len(words) > 1 and all(w[:1].isupper() and not is_initial_word(w) for w in words)
+
+
+def _without_trailing_particles(part: str) -> str:
+    """ "M. L. de la" -> "M. L.": the particles an inverted name moved after the given names."""
+    words = part.split()
+    while len(words) > 1 and words[-1] in PARTICLES:
+        words.pop()
+    return " ".join(words)
 
 
 def _looks_given(part: str, names: list[str]) -> bool:

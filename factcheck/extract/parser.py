@@ -18,6 +18,7 @@ stays fast.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -56,6 +57,8 @@ PARSE_CACHE_SIZE = 4096
 
 _lock = threading.Lock()
 _nlp: Language | None = None
+# The thread loading the parser for `ready_within`, while it runs.
+_loading: threading.Thread | None = None
 _model_path = MODEL_PATH
 _parsed: OrderedDict[str, Fields] = OrderedDict()
 _parsed_lock = threading.Lock()
@@ -128,6 +131,40 @@ def _pipeline() -> Language:
         if _nlp is None:
             _nlp = _build(_model_path)
         return _nlp
+
+
+def ready_within(seconds: float | None) -> bool:
+    """Whether the parser is loaded within `seconds` (None: however long it takes).
+
+    Loading (spaCy and the model) takes seconds and cannot be interrupted, so a caller with
+    a deadline has it done in a thread of its own and stops waiting when its time is up;
+    the load goes on, and the next call finds the parser ready."""
+    global _loading
+    if _nlp is not None:
+        return True
+    if seconds is None:
+        _pipeline()
+        return True
+    with _lock:
+        if _loading is None:
+            _loading = threading.Thread(target=_load_quietly, name="factcheck-parser", daemon=True)
+            _loading.start()
+        loading = _loading
+    loading.join(max(0.0, seconds))
+    return _nlp is not None
+
+
+def _load_quietly() -> None:
+    """Load the parser, for `ready_within`. A failure (a missing model) is left for the
+    next parse to raise where it can be reported."""
+    global _loading
+    try:
+        _pipeline()
+    except Exception:
+        pass
+    finally:
+        with _lock:
+            _loading = None
 
 
 def _build(model: Path) -> Language:
@@ -234,10 +271,21 @@ def _delatex(text: str) -> str:
     if _latex_converter is None:
         from pylatexenc.latex2text import LatexNodes2Text
 
+        # It logs every command it cannot read; such fragments are kept (see `decoded`).
+        logging.getLogger("pylatexenc").setLevel(logging.CRITICAL + 1)
         _latex_converter = LatexNodes2Text()
     converter = _latex_converter
+
+    def decoded(fragment: re.Match[str]) -> str:
+        # pylatexenc raises on some commands written without their arguments ("\title"):
+        # such a fragment is kept as written, without its backslash.
+        try:
+            return str(converter.latex_to_text(fragment.group()))
+        except Exception:
+            return fragment.group().lstrip("\\")
+
     text = _LATEX_ESCAPE_RE.sub(r"\1", text)
-    text = _LATEX_RE.sub(lambda m: str(converter.latex_to_text(m.group())), text)
+    text = _LATEX_RE.sub(decoded, text)
     for _ in range(3):  # nested braces, innermost first
         text = _BRACES_RE.sub(r"\1", text)
     return text

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.extract.identifiers import (
     BRACKETS_RE,
     PAIRS,
@@ -98,28 +99,36 @@ def _normalise(raw: str, scheme_less: bool) -> str:
     return DEFAULT_SCHEME + url if scheme_less else url
 
 
-def _link_starts(text: str) -> list[tuple[int, bool]]:
+def _link_starts(text: str, bounds: Bounds) -> list[tuple[int, bool]]:
     """Where links may start, in order, each with whether it lacks a scheme."""
-    starts = [(match.start(), False) for match in _FILE_RE.finditer(text)]
-    starts += [(match.start(), True) for match in _WWW_RE.finditer(text)]
+    starts = [(match.start(), False) for match in bounds.matches(_FILE_RE.finditer(text))]
+    starts += [(match.start(), True) for match in bounds.matches(_WWW_RE.finditer(text))]
     for separator in _SCHEME_SEPARATOR_RE.finditer(text):
         lookback = max(0, separator.start() - SCHEME_LOOKBACK)
+        if bounds.passed(lookback):
+            break
         scheme = _SCHEME_BEFORE_RE.search(text, lookback, separator.start())
         if scheme is not None:
             starts.append((scheme.start(), False))
     return sorted(starts)
 
 
-def find_urls(text: str) -> list[Citation]:
-    """Every link in `text`, as a Citation of the kind the link points at."""
+def find_urls(text: str, bounds: Bounds | None = None) -> list[Citation]:
+    """Every link in `text`, as a Citation of the kind the link points at (up to where
+    `bounds` stops the reading)."""
+    bounds = unbounded(bounds)
     found: list[Citation] = []
     covered = 0
-    for start, scheme_less in _link_starts(text):
+    for start, scheme_less in _link_starts(text, bounds):
+        if bounds.passed(start):
+            break
         if start < covered or (match := _URL_RE.match(text, start)) is None:
             continue
         end = start + _url_length(text, start, match.group())
         raw = text[start:end]
         if _has_host(raw, scheme_less):
+            if bounds.full(len(found), start):
+                break
             covered = end
             kind, fields = classify_url(_normalise(raw, scheme_less))
             found.append(Citation(kind=kind, raw=raw, start=start, end=end, fields=fields))

@@ -9,6 +9,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from ..model import Citation
+from ..safetext import safe_line
+
 NEWLINE = "\n"
 
 
@@ -39,6 +42,7 @@ class Lines:
         return bisect_right(self._starts, offset)
 
     def column_of(self, offset: int, line: int) -> int:
+        """The 1-based column of the character at `offset` on `line`, in code points."""
         return offset - self._starts[line - 1] + 1
 
     def region(self, start: int, end: int) -> Region:
@@ -51,3 +55,11 @@ class Lines:
             end_line=end_line,
             end_column=self.column_of(max(start, end), end_line),
         )
+
+
+def where(citation: Citation, lines: Lines | None) -> str | None:
+    """Where a claim stands, as a report says it: its `location` in the source document
+    ("page 2, line 14"; "intro.tex, line 3") when known, else its line in the text."""
+    if citation.location is not None:
+        return safe_line(str(citation.location))
+    return None if lines is None else f"line {lines.line_of(citation.start)}"

@@ -28,7 +28,7 @@ from .common import (
     web_url,
     work_link,
 )
-from .lines import Lines
+from .lines import Lines, where
 
 TITLE = "# factcheck report"
 # ASCII punctuation that means something in (GitHub-flavoured) Markdown or HTML, escaped
@@ -108,9 +108,10 @@ def _file_section(report: Report, lines: Lines | None, verbose: bool) -> list[st
 def _block(finding: Finding, lines: Lines | None) -> list[str]:
     verdict, citation = finding.verdict, finding.citation
     status = verdict.status
-    where = f", line {lines.line_of(citation.start)}" if lines is not None else ""
+    place = where(citation, lines)
+    at = f", {place}" if place is not None else ""
     out = [
-        f"### {STATUS_SYMBOL[status]} {STATUS_LABEL[status]}: {citation.kind.value}{where}",
+        f"### {STATUS_SYMBOL[status]} {STATUS_LABEL[status]}: {citation.kind.value}{at}",
         "",
         f"> {escape(clip(citation.raw, MAX_QUOTE_CHARS))}",
         "",

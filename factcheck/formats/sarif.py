@@ -31,7 +31,7 @@ from .. import __version__
 from ..edits import Edit
 from ..fixes import Fix
 from ..inputs import STDIN
-from ..model import Finding, Kind, Report, Status
+from ..model import Finding, Kind, Location, Report, Status
 from ..safetext import json_safe, safe_text
 from .common import STATUS_LABEL
 from .lines import Lines
@@ -62,6 +62,7 @@ class Rule:
     level: str
 
     def descriptor(self) -> dict[str, Any]:
+        """The rule as SARIF's `reportingDescriptor`, for the tool's `rules` list."""
         return {
             "id": self.id,
             "name": self.name,
@@ -110,6 +111,8 @@ RULE_INDEX = {rule.id: index for index, rule in enumerate(RULES)}
 
 
 def rule_for(finding: Finding) -> Rule:
+    """The rule a finding's result falls under: a URL not found is a dead link, any other miss not
+    found."""
     status, kind = finding.verdict.status, finding.citation.kind
     if status is Status.NOT_FOUND:
         return DEAD_LINK if kind is Kind.URL else NOT_FOUND
@@ -149,6 +152,8 @@ def to_sarif(
         placed = _placed_fixes(report, text)
         results += [
             _result(f, uri, lines, placed.get(id(f)))
+            if f.citation.location is None
+            else _converted_result(f, f.citation.location, report.path)
             for f in report.items
             if f.verdict.status in report.fail_on
         ]
@@ -229,6 +234,26 @@ def _result(finding: Finding, uri: str, lines: Lines | None, placed: Fix | None)
         change = {"artifactLocation": {"uri": uri}, "replacements": replacements}
         description = {"text": _fix_description(finding, fix)}
         result["fixes"] = [{"description": description, "artifactChanges": [change]}]
+    return result
+
+
+def _converted_result(finding: Finding, location: Location, path: str | None) -> dict[str, Any]:
+    """The result of a claim read from a converted document (PDF, a LaTeX project): its
+    offsets are the converted text's, so the location is the file and line it came from
+    (a LaTeX project's file is named relative to the main file), with no offsets and no
+    fix; a PDF's page is said in `properties.page`."""
+    uri = artifact_uri(path)
+    if location.file is not None and path is not None and path != STDIN:
+        uri = artifact_uri((PurePath(path).parent / location.file).as_posix())
+    result = _result(finding, uri, None, None)
+    region: dict[str, Any] = {"snippet": {"text": safe_text(finding.citation.raw)}}
+    if location.page is None:
+        region["startLine"] = location.line
+    else:
+        result["properties"]["page"] = location.page
+        result["properties"]["line"] = location.line
+    result["locations"][0]["physicalLocation"]["region"] = region
+    result.pop("fixes", None)
     return result
 
 

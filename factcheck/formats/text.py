@@ -29,7 +29,7 @@ from ..model import Finding, Report, Status, Summary
 from ..render import MAX_CELL_CHARS, clip
 from ..safetext import safe_text
 from .common import STATUS_SYMBOL, display_path, found_text, shown, value_text
-from .lines import Lines
+from .lines import Lines, where
 
 NO_COLOR = "NO_COLOR"
 FORCE_COLOR = "FORCE_COLOR"
@@ -168,8 +168,8 @@ def _headline(finding: Finding, lines: Lines | None) -> Text:
     line = Text("  ")
     line.append(f" {STATUS_SYMBOL[status]} {status.value} ", style=BADGE_STYLE[status])
     line.append(f"  {finding.citation.kind.value}")
-    if lines is not None:
-        line.append(f" · line {lines.line_of(finding.citation.start)}")
+    if (place := where(finding.citation, lines)) is not None:
+        line.append(f" · {place}")
     if verdict.source:
         line.append(f" · {verdict.source}")
     for flag in verdict.flags:

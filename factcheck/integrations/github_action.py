@@ -69,7 +69,8 @@ def run_action(
     and `key=value` outputs to `outputs` (GitHub's files), and say what was found."""
     texts, reports = {}, []
     for file in collect_files(paths):
-        document = read_document(str(file))
+        # As text, whatever the extension: SARIF's lines and columns are the file's own.
+        document = read_document(str(file), "text")
         texts[document.path] = document.text
         reports.append(checker.check(document.text, path=document.path, fail_on=fail_on))
     sarif.write_text(to_sarif(reports, texts=texts), encoding="utf-8")

@@ -92,6 +92,8 @@ class CheckerSource:
         self._overrides = overrides
 
     def get(self) -> Checker:
+        """The Checker to use in this process: the one given, the default one, or one built from the
+        configuration (once)."""
         if self._checker is None:
             from ..api import default_checker
             from ..checker import Checker

@@ -58,10 +58,12 @@ character offsets and parsed fields, without any network access. Use it to see w
 recognised, e.g. before deciding whether to run check_text on a long document."""
 
 SUGGEST_FIX = """\
-Check one reference and, if it is a mismatch, return the corrected reference rebuilt from the
-record found (BibTeX for a BibTeX entry, APA 7 otherwise). `suggestion` is null when the
-reference is verified (nothing to fix), not_found (likely fabricated: drop it rather than
-fix it) or unverifiable."""
+Check one reference and, if it is a mismatch, return it corrected from the work it cites,
+field by field, in its own format (BibTeX stays BibTeX): wrong year, venue, pages or an
+invented co-author are fixed, and a DOI that belongs to another paper is replaced by the
+right one when the cited work can be found. `suggestion` is null when the reference is
+verified (nothing to fix), likely fabricated (not_found, or flag cited_work_not_found: drop
+it, never cite another paper in its place) or could not be checked (unverifiable)."""
 
 
 def build_server(checker: Checker) -> MCPServer:

@@ -169,6 +169,7 @@ class GuardedRedirects(requests.Session):
     redirect_guard: Callable[[str, str], None] | None = None
 
     def get_redirect_target(self, response: requests.Response) -> str | None:
+        """The redirect's target, after `redirect_guard` has seen it (and not raised)."""
         target: str | None = super().get_redirect_target(response)
         if target is not None and self.redirect_guard is not None:
             self.redirect_guard(response.url, urljoin(response.url, target))
@@ -193,6 +194,8 @@ class CacheFirstSession(GuardedRedirects, CachedSession):
         headers: MutableMapping[str, str] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
+        """A fresh cache hit at once when the request allows it; anything else as CachedSession
+        does."""
         if not args and self._short_way(method, kwargs):
             hit = self._fresh_hit(method, url, params, headers)
             if hit is not None:
@@ -262,6 +265,7 @@ def ttl_for(status: int, fields: Mapping[int, str], config: Config) -> float | N
 
 
 def close_backend(backend: BaseCache | None) -> None:
+    """Close a cache backend, if there is one."""
     if backend is not None:
         backend.close()  # type: ignore[no-untyped-call]  # unannotated in requests-cache
 

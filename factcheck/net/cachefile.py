@@ -134,6 +134,7 @@ def writable(path: Path) -> bool:
 
 
 def sidecar(path: Path, suffix: str) -> Path:
+    """A file beside `path` named after it (`-wal`, `-shm`, `.corrupt-…`)."""
     return path.with_name(path.name + suffix)
 
 

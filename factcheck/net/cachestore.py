@@ -126,6 +126,8 @@ class SafeLookups(BaseCache):
     _opened: int | None
 
     def get_response(self, key: str, default: Any = None) -> Any:
+        """The stored response for `key` (following a redirect alias only when it has our key form),
+        or `default`: a SQLite error is a miss."""
         opened = self._opened
         try:
             response = self.responses.get(key)
@@ -156,6 +158,7 @@ class RecoveringSQLiteCache(SafeLookups, SQLiteCache):
         self._mark()
 
     def save_response(self, *args: Any, **kwargs: Any) -> None:
+        """Store a response; a SQLite error skips the write."""
         opened = self._opened
         try:
             super().save_response(*args, **kwargs)
@@ -163,6 +166,7 @@ class RecoveringSQLiteCache(SafeLookups, SQLiteCache):
             self._trouble(exc, opened)
 
     def delete(self, *keys: str, **kwargs: Any) -> None:
+        """Delete entries; a SQLite error leaves them."""
         opened = self._opened
         try:
             super().delete(*keys, **kwargs)
@@ -246,10 +250,12 @@ class ReadOnlyTable(SQLiteDict):
         super().__init__(path, **kwargs)
 
     def init_db(self) -> None:
+        """Create nothing: the file is read as it is."""
         self.close()  # type: ignore[no-untyped-call]  # unannotated upstream
 
     @contextmanager
     def connection(self, commit: bool = False) -> Iterator[sqlite3.Connection]:
+        """The one read-only connection to the file (`commit` is ignored: nothing is written)."""
         with self._lock:
             if self._connection is None:
                 self._connection = connect_read_only(self._uri)

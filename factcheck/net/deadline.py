@@ -126,9 +126,11 @@ class TimeBudget:
 
     @property
     def left(self) -> float:
+        """Seconds the lookup may still spend."""
         return self.seconds - self.spent
 
     def charge(self, seconds: float) -> None:
+        """Count `seconds` spent on the network against the budget."""
         self.spent += seconds
 
 
@@ -154,6 +156,7 @@ def time_budget(seconds: float) -> Iterator[TimeBudget]:
 
 
 def current_budget() -> TimeBudget | None:
+    """The time budget of the lookup running in this context, if any."""
     return _budget.get()
 
 
@@ -187,6 +190,7 @@ class DeadlineHTTPConnection(HTTPConnection):
 
     # urllib3's own signature, which differs from http.client's as urllib3's does.
     def getresponse(self) -> HTTPResponse:  # type: ignore[override]
+        """Start the deadline on the socket (the request is out), then read the answer."""
         deadline = _current.deadline
         if deadline is not None and self.sock is not None:
             deadline.start(self.sock)
@@ -198,10 +202,14 @@ class DeadlineHTTPSConnection(HTTPSConnection, DeadlineHTTPConnection):
 
 
 class DeadlineHTTPPool(HTTPConnectionPool):
+    """An HTTP connection pool whose connections start the deadline."""
+
     ConnectionCls = DeadlineHTTPConnection
 
 
 class DeadlineHTTPSPool(HTTPSConnectionPool):
+    """An HTTPS connection pool whose connections start the deadline."""
+
     ConnectionCls = DeadlineHTTPSConnection
 
 

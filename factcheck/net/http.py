@@ -87,7 +87,7 @@ from .deadline import (
     time_budget,
     watch_pools,
 )
-from .limits import Limiter, SourceGate
+from .limits import SYSTEM_CLOCK, Clock, Limit, Limiter, SourceGate
 from .reachability import Reachability, causes
 from .replay import NotRecorded, ReplayAdapter, load_cassettes
 from .safety import DEFAULT_PORTS, Origin, check_url, origin_of, resolve_pinned, shown_url
@@ -181,10 +181,12 @@ class SourceAdapter(HTTPAdapter):
         )
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """The pool manager, with the deadline's connection classes."""
         super().init_poolmanager(*args, **kwargs)
         watch_pools(self.poolmanager)
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """The proxy's pool manager, with the deadline's connection classes."""
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
         if isinstance(manager, PoolManager):
             watch_pools(manager)
@@ -193,6 +195,8 @@ class SourceAdapter(HTTPAdapter):
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
+        """Send one request: its source's rate limit, the SSRF policy for hosts not configured, the
+        lookup's time budget, retries and the body cap."""
         source = request.headers.get(cache.SOURCE_HEADER, "unknown")
         wire = request.copy()
         for name in INTERNAL_HEADERS:
@@ -278,6 +282,8 @@ class SourceAdapter(HTTPAdapter):
     def get_connection_with_tls_context(
         self, request: requests.PreparedRequest, verify: Any, proxies: Any = None, cert: Any = None
     ) -> ConnectionPool:
+        """A configured host's pool as usual; any other host's pinned to the address the SSRF guard
+        checked."""
         if self._trusted(request.url or ""):
             return super().get_connection_with_tls_context(request, verify, proxies, cert)
         return self._pinned(request, verify, cert)
@@ -392,7 +398,16 @@ class SourceAdapter(HTTPAdapter):
 class Http:
     """The network for one Checker. Thread-safe: resolvers call it from many threads."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        limits: Mapping[str, Limit] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        """`limits`: the rate and concurrency of sources that the built-in table does not
+        know, by source name (what plugin sources declare). `clock`: the time the local
+        rate limits keep to (tests simulate it)."""
         self.config = config
         self._shared_limits = open_shared(config)
         self.limiter = Limiter(
@@ -400,6 +415,8 @@ class Http:
             max_wait=config.max_retry_after,
             make_gate=None if self._shared_limits is None else self._shared_limits.gate,
             hosts=config.hosts,
+            sources=limits,
+            clock=clock,
         )
         # Whether the network works at all: a DNS control, and the run's answers counted.
         self.reachability = Reachability(config.dns_control_host)
@@ -515,6 +532,7 @@ class Http:
         return response
 
     def close(self) -> None:
+        """Close both sessions, the cache and any shared limits."""
         self.session.close()
         self._pages.close()
         cache.close_backend(self._backend)

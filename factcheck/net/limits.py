@@ -133,6 +133,35 @@ class SourceGate(Protocol):
 # Builds the gate of one key with its table limit; a Limiter's default builds a local Gate.
 GateFactory = Callable[[str, Limit], SourceGate]
 
+
+class Clock(Protocol):
+    """Where a local gate reads the time and waits: `SYSTEM_CLOCK`, or a test's own, so
+    that pacing is tested in simulated time rather than measured on a busy machine."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back, as `time.monotonic`."""
+        ...
+
+    def wait(self, condition: threading.Condition, seconds: float | None) -> None:
+        """Wait on `condition` (held by the caller) until it is notified or `seconds` have
+        passed (None: until notified)."""
+        ...
+
+
+class SystemClock:
+    """The real time: `time.monotonic`, and the condition's own timed wait."""
+
+    def monotonic(self) -> float:
+        """`time.monotonic()`."""
+        return time.monotonic()
+
+    def wait(self, condition: threading.Condition, seconds: float | None) -> None:
+        """Wait on `condition` for up to `seconds` (None: until notified)."""
+        condition.wait(seconds)
+
+
+SYSTEM_CLOCK = SystemClock()
+
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -140,11 +169,14 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 class Gate:
     """Concurrency and pacing for one key. Thread-safe."""
 
-    def __init__(self, name: str, limit: Limit, *, max_wait: float) -> None:
+    def __init__(
+        self, name: str, limit: Limit, *, max_wait: float, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.name = name
         self.ceiling = limit
         self.limit = limit
         self._max_wait = max_wait
+        self._clock = clock
         self._cond = threading.Condition()
         self._active = 0
         self._next_start = 0.0
@@ -175,7 +207,7 @@ class Gate:
         """
         with self._cond:
             while True:
-                now = time.monotonic()
+                now = self._clock.monotonic()
                 blocked = self._blocked_until - now
                 if blocked > self._max_wait:
                     raise RateLimited(
@@ -185,19 +217,19 @@ class Gate:
                 if until is not None and now >= until:
                     raise no_turn_by_due(self.name)
                 if self._active >= self.limit.concurrency:
-                    self._cond.wait(None if until is None else until - now)
+                    self._clock.wait(self._cond, None if until is None else until - now)
                     continue
                 due = max(self._next_start, self._blocked_until)
                 if now >= due:
                     break
-                self._cond.wait(due - now if until is None else min(due, until) - now)
+                self._clock.wait(self._cond, due - now if until is None else min(due, until) - now)
             self._next_start = now + paced_interval(self.limit.rate)
             self._active += 1
 
     def block(self, seconds: float) -> None:
         """The server said to come back in `seconds` (Retry-After): hold every thread."""
         with self._cond:
-            self._blocked_until = max(self._blocked_until, time.monotonic() + seconds)
+            self._blocked_until = max(self._blocked_until, self._clock.monotonic() + seconds)
 
     def adapt(self, headers: Mapping[str, str]) -> None:
         """Lower the limits to what the response headers announce (never above the table)."""
@@ -227,15 +259,21 @@ class Limiter:
         max_wait: float,
         make_gate: GateFactory | None = None,
         hosts: Mapping[str, HostOverride] | None = None,
+        sources: Mapping[str, Limit] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self._table = POLITE_LIMITS if polite else PUBLIC_LIMITS
+        # `sources`: the limits that plugin sources declare; never those of a built-in name.
+        self._table = {**(sources or {}), **(POLITE_LIMITS if polite else PUBLIC_LIMITS)}
         self._hosts = {h: o for h, o in (hosts or {}).items() if o.sets_limits()}
         self._max_wait = max_wait
+        self._clock = clock
         self._make_gate = make_gate or self._local_gate
         self._gates: dict[str, SourceGate] = {}
         self._lock = threading.Lock()
 
     def gate(self, source: str, host: str) -> SourceGate:
+        """The gate of a request to `host` from `source`: the host's own when it has overrides, per
+        host for web pages, else the source's."""
         key = f"{source}:{host}" if source in PER_HOST_SOURCES else source
         override = self._hosts.get(host)
         if override is not None:
@@ -247,7 +285,7 @@ class Limiter:
             return self._gates[key]
 
     def _local_gate(self, key: str, limit: Limit) -> SourceGate:
-        return Gate(key, limit, max_wait=self._max_wait)
+        return Gate(key, limit, max_wait=self._max_wait, clock=self._clock)
 
 
 def _overridden(limit: Limit, override: HostOverride | None) -> Limit:

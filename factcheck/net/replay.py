@@ -106,6 +106,7 @@ class ReplayAdapter(BaseAdapter):
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
+        """The recorded answer to this request, or NotRecorded."""
         found = self._answers.get(match_key(request.method or "GET", request.url or ""))
         if found is None:
             raise NotRecorded(f"{request.url} is not in the replay recordings")
@@ -119,6 +120,7 @@ class ReplayAdapter(BaseAdapter):
         return self._builder.build_response(request, raw)
 
     def close(self) -> None:
+        """Release the response builder."""
         self._builder.close()
 
 

@@ -158,9 +158,11 @@ class SharedLimits:
         self.block_script: Script = self.redis.register_script(_BLOCK)
 
     def gate(self, name: str, limit: Limit) -> SourceGate:
+        """The gate for `name` with `limit`, kept in Redis."""
         return SharedGate(name, limit, self)
 
     def close(self) -> None:
+        """Close the Redis connection."""
         self.redis.close()
 
 

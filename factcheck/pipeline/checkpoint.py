@@ -60,6 +60,7 @@ class OutputWriter:
         self._handle: BinaryIO = path.open("ab" if append else "wb")
 
     def write(self, records: Iterable[dict[str, Any]]) -> None:
+        """Append records, one JSON line each."""
         self.write_lines(json.dumps(record, ensure_ascii=False) for record in records)
 
     def write_lines(self, lines: Iterable[str]) -> None:
@@ -67,10 +68,12 @@ class OutputWriter:
         self._handle.write(b"".join(line.encode() + NEWLINE for line in lines))
 
     def commit(self) -> None:
+        """Flush and fsync: what was written survives a crash."""
         self._handle.flush()
         os.fsync(self._handle.fileno())
 
     def close(self) -> None:
+        """Commit, then close the file."""
         self.commit()
         self._handle.close()
 

@@ -28,11 +28,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from typing import Any
 
 from ..checker import Checker, Resolved
 from ..config import Config
+from ..extract import Bounds
 from ..extract import extract_all as extract_text
 from ..model import Extraction, Report, Status
 from ..render import finding_dict
@@ -114,15 +116,20 @@ class RunStats:
 
 
 def extract_all(
-    records: Sequence[InputRecord], *, executor: Executor | None = None
+    records: Sequence[InputRecord],
+    *,
+    executor: Executor | None = None,
+    claims: int | None = None,
 ) -> list[Extracted]:
     """Every record's claims, in order; in `executor` (a process pool, see `process_pool`)
-    when given, else here."""
+    when given, else here. With `claims` (a Checker's `max_references`), each text is read
+    up to its first `claims` claims, the rest left `unread` (see `Checker.extract`)."""
     texts = [r.text if r.problem is None and r.text is not None else None for r in records]
+    extract_one = partial(_extract_one, claims=claims)
     if executor is not None:
-        outcomes = list(executor.map(_extract_one, texts, chunksize=EXTRACT_BATCH))
+        outcomes = list(executor.map(extract_one, texts, chunksize=EXTRACT_BATCH))
     else:
-        outcomes = [_extract_one(text) for text in texts]
+        outcomes = [extract_one(text) for text in texts]
     return [Extracted(record, *outcome) for record, outcome in zip(records, outcomes, strict=True)]
 
 
@@ -186,7 +193,8 @@ def run(
             flight: _Flight | None = None
             ready: list[list[Extracted]] = []
             for chunk in _chunks(_as_records(records), chunk_size):
-                ready.append(extract_all(chunk, executor=extractors))
+                claims = active.config.max_references
+                ready.append(extract_all(chunk, executor=extractors, claims=claims))
                 busy = flight is not None and not flight.resolved.done()
                 if busy and len(ready) < READAHEAD_CHUNKS:
                     continue
@@ -235,13 +243,15 @@ class _Flight:
             yield from results
 
 
-def _extract_one(text: str | None) -> tuple[Extraction | None, str | None]:
+def _extract_one(
+    text: str | None, *, claims: int | None = None
+) -> tuple[Extraction | None, str | None]:
     """One text's Extraction, or why there is none. Model output is hostile: a text that
     breaks an extractor costs its record, never the run."""
     if text is None:
         return None, None
     try:
-        return extract_text(text), None
+        return extract_text(text, Bounds(claims=claims)), None
     except Exception as exc:
         return None, EXTRACTION_FAILED.format(f"{type(exc).__name__}: {exc}")
 

@@ -68,6 +68,7 @@ class Shard:
 
     @classmethod
     def parse(cls, text: str) -> Shard:
+        """A shard written as `i/n`; ConfigError for anything else, or i outside 0..n-1."""
         index, sep, count = text.partition(SHARD_SEPARATOR)
         if not sep or not index.strip().isdigit() or not count.strip().isdigit():
             raise ConfigError(f"shard {text!r}: write it as i/n, e.g. 0/4")
@@ -77,6 +78,7 @@ class Shard:
         return shard
 
     def holds(self, position: int) -> bool:
+        """Whether the record at `position` (from 0) belongs to this shard."""
         return position % self.count == self.index
 
     def __str__(self) -> str:
@@ -106,6 +108,7 @@ class JobOptions:
 
     @property
     def summary_path(self) -> Path:
+        """Where the summary goes: `summary`, else next to the output."""
         return self.summary or summary_path(self.output)
 
 

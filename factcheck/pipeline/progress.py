@@ -51,6 +51,7 @@ class ProgressBar:
         )
 
     def update(self, stats: RunStats) -> None:
+        """Show the counts of `stats` (records, unique claims, cache hits)."""
         self._progress.update(
             self._task,
             completed=self._done + stats.records,

@@ -21,6 +21,9 @@ from ..net.cache import open_backend, sqlite_path
 
 
 class CacheRange(BaseModel):
+    """The cache a run answered from: its path, its number of entries and the time range of its
+    answers."""
+
     path: str
     entries: int
     oldest: datetime | None
@@ -28,6 +31,9 @@ class CacheRange(BaseModel):
 
 
 class Provenance(BaseModel):
+    """What a run's verdicts came from: factcheck's version, the sources and their addresses,
+    offline or not, and the cache."""
+
     factcheck_version: str
     sources: list[str]
     source_urls: dict[str, str]

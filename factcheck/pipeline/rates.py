@@ -26,6 +26,7 @@ class Rate(BaseModel):
 
     @classmethod
     def of_counts(cls, count: int, total: int) -> Rate:
+        """`count` of `total` as a Rate with its Wilson interval (no rate when `total` is 0)."""
         if total == 0:
             return cls(count=count, of=total, rate=None, ci95=None)
         return cls(count=count, of=total, rate=count / total, ci95=wilson(count, total))

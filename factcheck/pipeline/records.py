@@ -49,6 +49,8 @@ SHOWN_KEYS = 8
 
 
 class Format(str, Enum):
+    """The input formats of `factcheck run`."""
+
     JSONL = "jsonl"
     CSV = "csv"
     PARQUET = "parquet"

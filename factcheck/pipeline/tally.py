@@ -38,6 +38,8 @@ STATUSES = tuple(status.value for status in Status)
 
 
 class StatusCounts(BaseModel):
+    """How many works or links have each status."""
+
     total: int = 0
     verified: int = 0
     mismatch: int = 0
@@ -56,6 +58,8 @@ class Rates(BaseModel):
 
 
 class GroupSummary(BaseModel):
+    """The summary of a group of records (or of all): problems, status counts and rates."""
+
     records: int
     checked: int
     malformed: int
@@ -154,6 +158,7 @@ class Tally:
         self._add(result.group, result.problem, claims)
 
     def add_results(self, results: Iterable[RecordResult]) -> None:
+        """Count each of `results`."""
         for result in results:
             self.add_result(result)
 
@@ -164,12 +169,15 @@ class Tally:
 
     @property
     def records(self) -> int:
+        """The number of records counted."""
         return self._overall.records
 
     def overall(self) -> GroupSummary:
+        """The summary of every record counted."""
         return self._overall.summary()
 
     def groups(self) -> dict[str, GroupSummary]:
+        """The summary of each group, by name."""
         return {name: counts.summary() for name, counts in sorted(self._groups.items())}
 
 

@@ -34,6 +34,7 @@ from defusedxml.ElementTree import fromstring
 from ..errors import BadResponse
 from ..links import arxiv_link
 from ..model import Author, Citation, Fields, Kind, Record
+from ..nameparts import PARTICLES, SUFFIXES
 from .base import Lookup, Outcome
 from .candidates import Hit, decide, not_searched, title_words
 from .common import ApiResolver, claimed_id, require_same_id, split_arxiv_id
@@ -49,31 +50,6 @@ PREPRINT = "preprint"
 VERSION_NOT_FOUND = "version_not_found"
 # Statuses whose body is an Atom feed worth reading (arXiv has answered id errors with both).
 FEED_STATUSES = frozenset({HTTPStatus.OK, HTTPStatus.BAD_REQUEST})
-# Lower-case words that begin a family name ("Ludwig van Beethoven", "Simone de Beauvoir").
-NAME_PARTICLES = frozenset(
-    {
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "del",
-        "della",
-        "da",
-        "di",
-        "du",
-        "la",
-        "le",
-        "dos",
-        "das",
-        "ter",
-        "ten",
-        "bin",
-        "ibn",
-        "al",
-    }
-)
-NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # Words that make an arXiv author an organisation ("The ATLAS Collaboration").
 GROUP_WORDS = frozenset({"collaboration", "consortium", "group", "team", "project"})
 # Hits asked for in a title search: a phrase query rarely has more than one right answer.
@@ -206,10 +182,10 @@ def split_name(name: str) -> Author:
     words = name.split()
     if any(w.lower() in GROUP_WORDS for w in words):
         return Author(name=name)
-    while len(words) > 1 and words[-1].lower() in NAME_SUFFIXES:
+    while len(words) > 1 and words[-1].lower().rstrip(".") in SUFFIXES:
         words.pop()
     start = len(words) - 1
-    while start > 1 and words[start - 1] in NAME_PARTICLES:
+    while start > 1 and words[start - 1] in PARTICLES:
         start -= 1
     given = " ".join(words[:start]) or None
     return Author(family=" ".join(words[start:]), given=given)

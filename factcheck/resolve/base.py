@@ -1,25 +1,33 @@
-"""The Resolver protocol, the Lookup it returns, and the registry of resolvers.
+"""The Resolver protocol, and what every lookup shares: its failures, its JSON.
 
 A resolver knows one source's API and HTTP, never how a verdict is decided. It turns a
 Citation into a Lookup: the records it found, an answer that it holds nothing, or the
 reason it could not answer. Network trouble is always `Outcome.FAILED`, which the judge
 turns into `unverifiable`.
 
-Third-party resolvers register under the entry point group `factcheck.resolvers`.
+Sources are found and loaded by `resolve.plugins` (the entry-point group
+`factcheck.resolvers`). `Lookup`, `Outcome` and their flags live in `factcheck.lookup`, which
+imports no HTTP stack; they are re-exported here for the code that imports them from here.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from enum import Enum
-from importlib import metadata
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from pydantic import BaseModel, Field
-
-from ..errors import BadResponse, ConfigError, FactcheckError, SourceError
-from ..model import Citation, Kind, Record
+from ..errors import BadResponse, FactcheckError, SourceError
+from ..lookup import (
+    INTERNAL_ERROR,
+    MAX_CAUSE_CHARS,
+    METADATA_UNAVAILABLE,
+    WRONG_RECORD,
+    Lookup,
+    Outcome,
+    describe,
+    internal_error,
+)
+from ..model import Citation, Kind
 from ..net.http import JSON_TYPE
 
 if TYPE_CHECKING:
@@ -28,67 +36,31 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..net.http import Http
 
+__all__ = [
+    "INTERNAL_ERROR",
+    "MAX_CAUSE_CHARS",
+    "METADATA_UNAVAILABLE",
+    "WRONG_RECORD",
+    "Lookup",
+    "Outcome",
+    "Resolver",
+    "describe",
+    "finds_published",
+    "guarded",
+    "internal_error",
+    "parse_json",
+]
+
 logger = logging.getLogger(__name__)
-
-ENTRY_POINT_GROUP = "factcheck.resolvers"
-# A record's flag: the identifier exists, but its metadata could not be fetched. Half an
-# answer: it proves existence and nothing the text says about the work, and it is not kept
-# in the results cache (`results.storable`), so the next run asks again.
-METADATA_UNAVAILABLE = "metadata_unavailable"
-# A FAILED lookup's flag: the source answered with the record of another identifier than the
-# one asked about (another DOI, arXiv id or PMID). That record is no evidence about the claim.
-WRONG_RECORD = "wrong_record"
-# A FAILED lookup's flag: checking the claim raised an error inside factcheck (a bug, or
-# input that some library cannot take). Only this claim is affected.
-INTERNAL_ERROR = "internal_error"
-# How much of an exception's message a reason quotes.
-MAX_CAUSE_CHARS = 200
-
-
-class Outcome(str, Enum):
-    FOUND = "found"
-    MISSING = "missing"
-    FAILED = "failed"
-
-
-class Lookup(BaseModel):
-    """One source's answer about one citation."""
-
-    source: str
-    outcome: Outcome
-    records: list[Record] = Field(default_factory=list)
-    reason: str = ""
-    # True when a MISSING from this source proves the work does not exist (doi.org for
-    # DOIs, arXiv for arXiv ids). Crossref's 404 is not: DataCite DOIs live elsewhere.
-    authoritative: bool = False
-    # Why a FAILED lookup failed, for the verdict's flags (`dns_unavailable`, `wrong_record`,
-    # `internal_error`).
-    flags: list[str] = Field(default_factory=list)
-
-    @classmethod
-    def found(cls, source: str, *records: Record) -> Lookup:
-        return cls(source=source, outcome=Outcome.FOUND, records=list(records))
-
-    @classmethod
-    def missing(cls, source: str, reason: str, *, authoritative: bool) -> Lookup:
-        return cls(
-            source=source, outcome=Outcome.MISSING, reason=reason, authoritative=authoritative
-        )
-
-    @classmethod
-    def failed(cls, source: str, reason: str, *flags: str) -> Lookup:
-        return cls(source=source, outcome=Outcome.FAILED, reason=reason, flags=list(flags))
-
-    @classmethod
-    def failed_by(cls, source: str, error: SourceError) -> Lookup:
-        """The FAILED lookup for a SourceError: its reason, and its flags."""
-        return cls(
-            source=source, outcome=Outcome.FAILED, reason=error.reason, flags=list(error.flags)
-        )
 
 
 class Resolver(Protocol):
-    """A source. `kinds` says which citation kinds it can look up."""
+    """A source. `kinds` says which citation kinds it can look up; `name` is the name it is
+    registered under (`resolve.plugins`), and keys its rate limits and cached answers.
+
+    Optional class attributes: `default_url`, `limit` (a `net.limits.Limit`) and
+    `settings_model` (a `settings.SourceSettings` subclass) give a source its own place, key
+    and pace (`settings.settings_for`); `preprints_only = True` (`finds_published`)."""
 
     name: ClassVar[str]
     kinds: ClassVar[frozenset[Kind]]
@@ -126,21 +98,6 @@ def guarded(resolver: Resolver, citation: Citation) -> Lookup:
         return internal_error(resolver.name, exc)
 
 
-def internal_error(source: str, exc: BaseException) -> Lookup:
-    """The FAILED lookup for an exception that is no answer of `source`."""
-    reason = f"{source} could not check this claim: {describe(exc)}"
-    return Lookup.failed(source, reason, INTERNAL_ERROR)
-
-
-def describe(exc: BaseException) -> str:
-    """An exception in a few words: its type and message (`UnicodeError: label empty or too
-    long`), cut at MAX_CAUSE_CHARS, never its traceback."""
-    message = " ".join(str(exc).split())
-    if len(message) > MAX_CAUSE_CHARS:
-        message = message[: MAX_CAUSE_CHARS - 1] + "…"
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-
-
 def parse_json(response: requests.Response, source: str) -> Any:
     """The JSON body, or BadResponse when the body is not JSON as the API promises. The
     reason names what came instead when its Content-Type says so (a proxy's HTML page).
@@ -154,37 +111,3 @@ def parse_json(response: requests.Response, source: str) -> Any:
         kind = response.headers.get("Content-Type", "").split(";")[0].strip()
         sent = f"{kind} instead of JSON" if kind and JSON_TYPE not in kind else "invalid JSON"
         raise BadResponse(f"{source} answered HTTP {response.status_code} with {sent}") from exc
-
-
-def registry() -> dict[str, type[Resolver]]:
-    """Built-in resolvers plus those registered by entry point, by name."""
-    from . import arxiv, crossref, dblp, doi, library, openalex, openlibrary, pubmed, web
-
-    found: dict[str, type[Resolver]] = {
-        cls.name: cls
-        for cls in (
-            crossref.CrossrefResolver,
-            doi.DoiResolver,
-            arxiv.ArxivResolver,
-            pubmed.PubmedResolver,
-            openlibrary.OpenLibraryResolver,
-            web.WebResolver,
-            openalex.OpenAlexResolver,
-            dblp.DblpResolver,
-            library.LibraryResolver,
-        )
-    }
-    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        found[entry.name] = entry.load()
-    return found
-
-
-def build(names: tuple[str, ...], http: Http, config: Config) -> list[Resolver]:
-    """Instantiate the named resolvers, in the given order."""
-    available = registry()
-    unknown = [n for n in names if n not in available]
-    if unknown:
-        raise ConfigError(
-            f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(available))}"
-        )
-    return [available[n](http, config) for n in names]

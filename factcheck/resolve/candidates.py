@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..lookup import Lookup
 from ..match import AGREE, UNKNOWN, Comparison, compare, is_preprint_venue, shortened
 from ..model import Citation, Fields, Record
-from .base import Lookup
 
 # A candidate is the cited work when this many independent fields agree (title and at least
 # one of authors, year, venue, volume, pages), or every field both sides have, if fewer.
@@ -81,17 +81,10 @@ def rank(citation: Citation, hits: Iterable[Hit]) -> list[Candidate]:
     """The hits compared with the claim, best first: most supporting fields, then the most
     similar title, then the source's own order."""
     truncated = shortened(citation.raw, citation.fields)
+    records = [with_aliases(hit) for hit in hits]
     candidates = [
-        Candidate(
-            hit.record,
-            compare(
-                citation.fields,
-                hit.record.fields,
-                truncated=truncated,
-                venue_aliases=hit.venue_aliases,
-            ),
-        )
-        for hit in hits
+        Candidate(record, compare(citation.fields, record.fields, truncated=truncated))
+        for record in records
     ]
     return sorted(
         candidates,
@@ -120,6 +113,17 @@ def acceptable(comparison: Comparison) -> bool:
 def accepted(candidates: list[Candidate]) -> list[Record]:
     """The records of the acceptable candidates of a ranked list, in its order."""
     return [c.record for c in candidates if acceptable(c.comparison)]
+
+
+def with_aliases(hit: Hit) -> Record:
+    """The hit's record, holding the venue's other names the hit came with, so that the
+    judge compares the claimed venue with all of them, as `rank` did."""
+    fields = hit.record.fields
+    aliases = [a for a in hit.venue_aliases if a not in fields.container_aliases]
+    if not aliases:
+        return hit.record
+    update = {"container_aliases": [*fields.container_aliases, *aliases]}
+    return hit.record.model_copy(update={"fields": fields.model_copy(update=update)})
 
 
 def rejection(source: str, candidates: list[Candidate], hits: int) -> str:

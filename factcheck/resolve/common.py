@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import unquote
 
 from ..errors import BadResponse, SourceError
+from ..lookup import WRONG_RECORD, Lookup
 from ..model import Citation, Kind
 from ..normalize import ascii_lower
-from .base import WRONG_RECORD, Lookup
+from .settings import settings_for
 
 if TYPE_CHECKING:
     import requests
@@ -54,6 +55,8 @@ class ApiResolver:
     def __init__(self, http: Http, config: Config) -> None:
         self.http = http
         self.config = config
+        # Its own URL, key and limits (resolve/plugins.py): what a plugin source reads.
+        self.settings = settings_for(type(self), config)
 
     def lookup(self, citation: Citation) -> Lookup:
         """The source's answer; a source that could not answer gives a FAILED lookup."""

@@ -137,6 +137,7 @@ class Entry(BaseModel):
     venue_aliases: list[str] = Field(default_factory=list)
 
     def record(self) -> Record:
+        """The entry as a Record of the `library` source."""
         doi = self.fields.doi
         return Record(
             source=SOURCE,
@@ -151,14 +152,17 @@ class Entry(BaseModel):
 
 
 def doi_key(raw: str) -> str:
+    """A DOI as the library indexes it: normalised, lower case."""
     return normalize_doi(raw).lower()
 
 
 def arxiv_key(raw: str) -> str:
+    """An arXiv id as the library indexes it: without version, lower case."""
     return split_arxiv_id(raw)[0].lower()
 
 
 def pmid_key(raw: str) -> str:
+    """A PMID as the library indexes it: without a `pmid:` prefix."""
     pmid = raw.strip()
     return pmid[len(PMID_PREFIX) :].strip() if pmid.lower().startswith(PMID_PREFIX) else pmid
 
@@ -435,6 +439,7 @@ class Library:
         self._error: ConfigError | None = None
 
     def by_identifier(self, probes: list[tuple[str, str]]) -> Entry | None:
+        """The first entry holding one of the (column, value) identifiers, in the order given."""
         for column, value in probes:
             if column not in IDENTIFIER_COLUMNS:
                 raise ValueError(f"not an identifier column: {column}")
@@ -443,6 +448,7 @@ class Library:
         return None
 
     def search(self, title: str) -> list[Entry]:
+        """The entries whose title matches `title` best, by full-text search."""
         query = _fts_query(title)
         if query is None:
             return []

@@ -32,6 +32,14 @@ YEAR_KEYS = ("issued", "published", "published-print", "published-online", "post
 YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 MIN_YEAR, MAX_YEAR = 1000, 2999
 
+# Where a CSL-like record names its venue, besides `event` (see `venue_names`).
+VENUE_KEYS = (
+    "container-title",
+    "short-container-title",
+    "container-title-short",
+    "collection-title",
+)
+
 # Crossref update types (in `updated-by` / `update-to`) and the flag each earns a record.
 RETRACTED = "retracted"
 UPDATE_FLAGS = {
@@ -52,6 +60,7 @@ Shape = Mapping[str, Check]
 
 
 def is_text(value: Any) -> bool:
+    """A string."""
     return isinstance(value, str)
 
 
@@ -61,6 +70,7 @@ def is_number(value: Any) -> bool:
 
 
 def is_flag(value: Any) -> bool:
+    """A boolean."""
     return isinstance(value, bool)
 
 
@@ -203,6 +213,8 @@ def csl_author(person: Any) -> Author | None:
 
 
 def csl_authors(people: Any) -> list[Author]:
+    """The authors of a CSL `author` list; anything that is not a list gives none, and an entry that
+    names nobody is left out."""
     if not isinstance(people, list):
         return []
     return [a for a in (csl_author(p) for p in people) if a is not None]
@@ -217,11 +229,13 @@ def publisher_of(value: Any) -> str | None:
 
 def csl_fields(record: Mapping[str, Any]) -> Fields:
     """Fields from a Crossref work message or a CSL-JSON item."""
+    container = text(record.get("container-title"))
     return Fields(
         title=text(record.get("title")),
         authors=csl_authors(record.get("author")),
         year=first_year(record),
-        container=text(record.get("container-title")),
+        container=container,
+        container_aliases=[name for name in venue_names(record) if name != container],
         volume=text(record.get("volume")),
         issue=text(record.get("issue")),
         pages=text(record.get("page")),
@@ -231,6 +245,28 @@ def csl_fields(record: Mapping[str, Any]) -> Fields:
         isbn=text(record.get("ISBN")),
         type=text(record.get("type")),
     )
+
+
+def venue_names(record: Mapping[str, Any]) -> list[str]:
+    """Every name a CSL-like record gives its venue, each once, the container title first:
+    all of Crossref's `container-title`s (a book and its series), `short-container-title`
+    (CSL: `container-title-short`), `collection-title`, and the proceedings' `event`: an
+    object with `name` and `acronym` in Crossref, the event's name as a string in CSL."""
+    event = record.get("event")
+    found: list[str] = []
+    for key in VENUE_KEYS:
+        found += strings(record.get(key))
+    if isinstance(event, Mapping):
+        found += strings(event.get("name")) + strings(event.get("acronym"))
+    else:
+        found += strings(event)
+    return list(dict.fromkeys(found))
+
+
+def strings(value: Any) -> list[str]:
+    """The clean strings of a string or a list of them (anything else is ignored)."""
+    values = value if isinstance(value, list) else [value]
+    return [s for s in (text(v) for v in values if not isinstance(v, list)) if s]
 
 
 def update_flags(record: Mapping[str, Any]) -> list[str]:

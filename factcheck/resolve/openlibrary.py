@@ -63,6 +63,7 @@ def normalize_isbn(raw: str) -> str:
 
 
 def edition_record(edition: dict[str, Any], isbn: str, base_url: str) -> Record:
+    """An Open Library edition as a Record."""
     key = text(edition.get("key")) or ""
     fields = Fields(
         title=text(edition.get("title")),

@@ -318,6 +318,7 @@ def _docsum(payload: Any, uid: str) -> dict[str, Any]:
 
 
 def docsum_record(docsum: dict[str, Any], db: str, uid: str) -> Record:
+    """A PubMed or PMC summary (`db`, `uid`) as a Record."""
     ids = _article_ids(docsum)
     pmid = uid if db == "pubmed" else ids.get("pmid")
     pmcid = ids.get("pmc") or ids.get("pmcid") or (PMCID_PREFIX + uid if db == "pmc" else None)

@@ -51,6 +51,7 @@ from pydantic import TypeAdapter
 from .. import __version__
 from ..config import Config
 from ..errors import ConfigError
+from ..lookup import METADATA_UNAVAILABLE, Lookup, Outcome
 from ..model import Citation, Kind
 from ..net.cache import sqlite_path
 from ..net.cachefile import (
@@ -64,7 +65,6 @@ from ..net.cachefile import (
     set_aside,
     writable,
 )
-from .base import METADATA_UNAVAILABLE, Lookup, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +217,7 @@ class ResultsCache:
                 self._trouble(exc)
 
     def close(self) -> None:
+        """Close the database connection."""
         with self._lock:
             if self._connection is not None:
                 self._connection.close()

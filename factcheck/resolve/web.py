@@ -89,6 +89,7 @@ class ByteBudget:
         self._lock = threading.Lock()
 
     def charge(self, size: int) -> None:
+        """Count `size` bytes read from the network."""
         with self._lock:
             self._spent += size
 
@@ -128,6 +129,9 @@ def beyond_url_limit(probes: Iterable[Citation], max_urls: int) -> dict[str, lis
 
 
 class WebResolver:
+    """The `url` source: a web page exists when its server answers with a success, following each
+    redirect hop itself through the SSRF guard."""
+
     name: ClassVar[str] = "url"
     kinds: ClassVar[frozenset[Kind]] = frozenset({Kind.URL})
 
@@ -136,6 +140,8 @@ class WebResolver:
         self.config = config
 
     def lookup(self, citation: Citation) -> Lookup:
+        """The page's answer: found (flags `redirected`, `soft_404`), missing for 404, 410 or a host
+        that does not exist, failed for anything else."""
         url = citation.fields.url or citation.raw
         try:
             response, chain = self._follow(url)

@@ -123,6 +123,7 @@ class Example:
 
     @property
     def text(self) -> str:
+        """The reference string: its segments joined."""
         return "".join(text for _, text in self.segments)
 
     def spans(self) -> list[tuple[str, int, int]]:
@@ -142,7 +143,8 @@ def _clean(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
-def _root(path: Path) -> Element:
+def xml_root(path: Path) -> Element:
+    """The root element of an XML file (parsed safely), or ValueError when it has none."""
     root = ElementTree.parse(path).getroot()
     if root is None:
         raise ValueError(f"{path}: no XML root")
@@ -176,7 +178,7 @@ def read_anystyle(path: Path, *, split_glued: bool = True) -> list[Example]:
     (training); without, the labels stay exactly as AnyStyle wrote them (evaluation).
     """
     examples = []
-    for sequence in _root(path).iter("sequence"):
+    for sequence in xml_root(path).iter("sequence"):
         segments: list[Segment] = []
         for child in sequence:
             text = _clean("".join(child.itertext()))
@@ -290,7 +292,7 @@ def _trim(segments: list[Segment], lead: int) -> list[Segment]:
 def read_grobid(path: Path) -> list[Example]:
     """GROBID's TEI `<bibl>`s, loose text between tags attached as AnyStyle would."""
     examples = []
-    for bibl in _root(path).iter(f"{_TEI}bibl"):
+    for bibl in xml_root(path).iter(f"{_TEI}bibl"):
         example = _grobid_example(bibl)
         if example is not None:
             examples.append(example)
@@ -304,6 +306,8 @@ def dedupe_key(text: str) -> str:
 
 @dataclass
 class Corpus:
+    """The labelled references: those trained on, and those held out for the evaluation."""
+
     train: list[Example]
     held_out: list[Example]
 
@@ -504,6 +508,8 @@ def normalise_field(text: str) -> str:
 
 
 def gold_fields(example: Example) -> list[tuple[str, str]]:
+    """The labelled fields of an example, as the evaluation compares them: (tag, text) for every
+    field that is not OTHER."""
     text = example.text
     return [
         (tag, normalise_field(text[start:end]))
@@ -551,6 +557,7 @@ def score(pairs: Iterable[tuple[list[tuple[str, str]], list[tuple[str, str]]]]) 
 def print_scores(
     scores: Scores, out: Callable[[str], None] = print, heading: str = "field"
 ) -> None:
+    """A table of precision, recall and F1 per field, most frequent first."""
     out(f"{heading:<16} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
     for tag in sorted(scores.gold, key=lambda t: -scores.gold[t]):
         p, r, f = scores.f1(tag)
@@ -615,6 +622,9 @@ def evaluate_tokens(nlp: Language, held_out: list[Example]) -> tuple[Scores, flo
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m factcheck.train.parser`: train the CRF on the labelled references, write the
+    model to `--out`, and report its scores on those held out (or, with `--validate`, on a
+    validation split of the training strings)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--anystyle", type=Path, required=True, help="folder with core.xml, good.xml"
