@@ -28,10 +28,9 @@ overlaps no other labelled reference: merged or split entries are checked wrongl
 entries (reference items overlapping no labelled reference: prose or headings taken for
 entries). Goal: recall >= 0.99 everywhere, no false entries. `--show N` prints N misses per set.
 
-`--write-cases DIR` writes the sets built from HALLMARK rows (`styles`, `freeform`) as a case
-set of the kit's shape instead, with each row's label, so that the kit's scorer measures
-detection on them: `python3 ../shared/bench/score.py --cases DIR …` (splits `styles_dev`,
-`freeform_dev`).
+`--write-cases DIR` writes the free-form answers as a case set of the kit's shape instead,
+with each HALLMARK row's label, so that the kit's scorer measures detection on them:
+`python3 ../shared/bench/score.py --cases DIR …` (split `freeform_dev`).
 """
 
 from __future__ import annotations
@@ -508,12 +507,17 @@ def build_sets(data: Path, wanted: set[str]) -> dict[str, list[Answer]]:
 
 
 def write_cases(sets: dict[str, list[Answer]], out: Path) -> int:
-    """The answers built from HALLMARK rows as a case set of the measuring kit's shape
-    (`out/labels.jsonl`, `out/cases/md/…`), one split per set ("<set>_dev"), so that the
-    kit's scorer (`score.py --cases out`) measures DR and FPR on them against its mock."""
+    """The free-form answers built from HALLMARK rows as a case set of the measuring kit's
+    shape (`out/labels.jsonl`, `out/cases/md/…`, split "freeform_dev"), so that the kit's
+    scorer (`score.py --cases out`) measures DR and FPR on them against its mock. Every
+    claimed field of a row is written in its shape, so its label holds. (The `styles` set
+    is for extraction only: its venue-less and DOI-less styles drop the very field that
+    makes some rows HALLUCINATED.)"""
     labels = []
     written = 0
     for name, answers in sets.items():
+        if name != "freeform":
+            continue
         for number, answer in enumerate(a for a in answers if any(a.rows)):
             case = f"md/{name[0]}{number:04d}.md"
             path = out / "cases" / case
