@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 from . import cuts, namestyle
 from .edits import Edit, without_overlaps
 from .judge import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER, another_work
-from .match import claims_et_al, compare
+from .match import compare, shortened
 from .model import Citation, Extraction, FieldDiff, Fields, Finding, Kind, Report, Status
 from .rewrite import IDENTIFIER_FIELDS, changed, rewrite_entry
 
@@ -287,7 +287,7 @@ def _another_work(finding: Finding) -> bool:
         return True
     if verdict.record is None or citation.fields.identifier() is None:
         return False
-    truncated = claims_et_al(citation.raw)
+    truncated = shortened(citation.raw, citation.fields)
     return another_work(compare(citation.fields, verdict.record.fields, truncated=truncated))
 
 

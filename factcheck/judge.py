@@ -19,12 +19,12 @@ from .match import (
     AGREE,
     DISAGREE,
     Comparison,
-    claims_et_al,
     claims_publication,
     compare,
     is_preprint,
+    shortened,
 )
-from .model import Citation, FieldDiff, Kind, Link, Record, Status, Verdict
+from .model import UNPARSED, Citation, FieldDiff, Fields, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
 from .resolve.candidates import TITLE_SIMILARITY_FLOOR
 
@@ -66,6 +66,8 @@ CONF_MISMATCH = 0.95
 CONF_NOT_FOUND = 0.95
 CONF_SOFT_404 = 0.7  # the site answers 200, but with its "page not found" page
 CONF_SEARCH_MISS = 0.85  # every search missed an entry that the sources asked would hold
+# ... an entry with no venue or no real authors: less to find it by (see `thin_claim`).
+CONF_BARE_MISS = 0.7
 CONF_UNPUBLISHED = 0.85  # a preprint cited as published: no source lists it at the venue
 CONF_UNVERIFIABLE = 0.0
 
@@ -94,6 +96,12 @@ PLACEHOLDER_NAMES = frozenset(
     ]
 )
 NO_ENTRY = "no_entry"
+# A not_found that rests on searches: every index asked answered and none holds the work.
+NOT_INDEXED = "not_indexed"
+UNPARSED_REASON = (
+    "no title or identifier could be read from this entry, so it was not checked;"
+    " write it as a full reference (authors, title, year, venue)"
+)
 CONF_INLINE_MISMATCH = 0.8
 # An entry agreeing with its record on this many fields (title, authors, year, venue, …)
 # is confirmed; fewer is "exists, little else claimed".
@@ -131,7 +139,14 @@ def judge(
     its identifier belongs to another (see `needs_meant_work`). Signs of invention that
     need no source (a year still to come, placeholder names) are added as flags to
     whatever the sources say. `strict` (`Config.strict`) makes every difference a mismatch,
-    the notes too (see `FieldDiff`)."""
+    the notes too (see `FieldDiff`). An entry with nothing readable to check is `unparsed`."""
+    if unreadable(citation):
+        return Verdict(
+            status=Status.UNVERIFIABLE,
+            confidence=CONF_UNVERIFIABLE,
+            reason=UNPARSED_REASON,
+            flags=[UNPARSED],
+        )
     verdict = _judge_lookups(citation, lookups, strict)
     if published is not None and verdict.status is Status.VERIFIED:
         verdict = _judge_published(citation, verdict, published, strict)
@@ -143,14 +158,25 @@ def judge(
     return verdict
 
 
+def unreadable(citation: Citation) -> bool:
+    """An entry of which neither a title nor an identifier nor a link could be read: nothing
+    could show that a record is the cited work, so it is reported, not checked."""
+    fields = citation.fields
+    return (
+        citation.kind is Kind.REFERENCE
+        and not fields.title
+        and fields.identifier() is None
+        and not fields.url
+    )
+
+
 def claim_flags(citation: Citation, today: date) -> list[str]:
     """`future_date` for a year after this one; `placeholder_authors` for names such as
     "Doe" or "Author" that stand in for real ones."""
     flags = []
     if citation.fields.year is not None and citation.fields.year > today.year:
         flags.append(FUTURE_DATE)
-    families = {fold(a.family or a.name or "") for a in citation.fields.authors}
-    if families & PLACEHOLDER_NAMES:
+    if _placeholders(citation.fields):
         flags.append(PLACEHOLDER_AUTHORS)
     return flags
 
@@ -160,15 +186,50 @@ def _judge_lookups(citation: Citation, lookups: list[Lookup], strict: bool) -> V
     if found is not None:
         return _judge_found(citation, found.source, found.records[0], strict)
     proof = next((lk for lk in lookups if lk.outcome is Outcome.MISSING and lk.authoritative), None)
-    if proof is not None and (not searched(citation) or search_exhausted(lookups)):
-        # A registry's "no such id" is proof; searches that all found nothing are evidence.
+    if proof is not None and not searched(citation):
+        # A registry's "no such id" is proof.
         return Verdict(
             status=Status.NOT_FOUND,
-            confidence=CONF_SEARCH_MISS if searched(citation) else CONF_NOT_FOUND,
+            confidence=CONF_NOT_FOUND,
             reason=proof.reason or f"{proof.source} has no record of {citation.raw}",
             source=proof.source,
         )
+    if proof is not None and search_exhausted(lookups):
+        return _unindexed(citation, proof, lookups)
     return _unverifiable(citation, lookups)
+
+
+def _unindexed(citation: Citation, proof: Lookup, lookups: list[Lookup]) -> Verdict:
+    """Every index searched answered, and none holds the work: evidence that it was made up,
+    weaker than a registry's "no such id" (flag NOT_INDEXED). Weaker still for a claim
+    that names no venue or no real authors (CONF_BARE_MISS): less to search by, and the
+    shape of the references models invent."""
+    sources = ", ".join(dict.fromkeys(lk.source for lk in lookups))
+    bare = thin_claim(citation)
+    why = (
+        "it names no venue or no real authors, so it was searched by title and year alone"
+        if bare
+        else "a work like this would be indexed"
+    )
+    return Verdict(
+        status=Status.NOT_FOUND,
+        confidence=CONF_BARE_MISS if bare else CONF_SEARCH_MISS,
+        reason=f"no index searched ({sources}) holds this work, and {why}: {proof.reason}",
+        source=proof.source,
+        flags=[NOT_INDEXED],
+    )
+
+
+def thin_claim(citation: Citation) -> bool:
+    """A claim with no venue, or whose authors are missing or placeholders ("et al.",
+    "Author A"): what a search can confirm it by is its title and year alone."""
+    fields = citation.fields
+    return not fields.container or not fields.authors or _placeholders(fields)
+
+
+def _placeholders(fields: Fields) -> bool:
+    families = {fold(a.family or a.name or "") for a in fields.authors}
+    return bool(families & PLACEHOLDER_NAMES)
 
 
 def needs_published_version(citation: Citation, lookups: list[Lookup]) -> bool:
@@ -295,7 +356,8 @@ def _same_work(one: Record, other: Record) -> bool:
 
 
 def _compare(citation: Citation, record: Record) -> Comparison:
-    return compare(citation.fields, record.fields, truncated=claims_et_al(citation.raw))
+    truncated = shortened(citation.raw, citation.fields)
+    return compare(citation.fields, record.fields, truncated=truncated)
 
 
 def searched(citation: Citation) -> bool:

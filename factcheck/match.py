@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, model_validator
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
 
+from .match_software import is_data_record, organisation_meets_people, same_program
 from .model import Author, FieldDiff, Fields
 from .nameparts import PARTICLES
 from .normalize import cased_words, fold, words
@@ -210,9 +211,14 @@ def compare(
     claimed = _title_tail_out_of_venue(_authors_out_of_title(claimed, found), found)
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
+    release = is_data_record(found)
     results = {
-        "title": _title_unless_a_name(claimed, found),
-        "authors": compare_authors(claimed.authors, found.authors, truncated=truncated),
+        "title": _release_title(claimed.title, found.title)
+        if release
+        else _title_unless_a_name(claimed, found),
+        "authors": _release_authors(claimed.authors, found.authors, truncated=truncated)
+        if release
+        else compare_authors(claimed.authors, found.authors, truncated=truncated),
         "year": compare_years(claimed.year, found.year),
         "container": compare_venues(
             claimed.container,
@@ -230,6 +236,23 @@ def compare(
         if result.severity is not None
     ]
     return Comparison(**results, supporting=supporting, diffs=diffs)
+
+
+def _release_title(claimed: str | None, found: str | None) -> FieldResult:
+    """A software or data release cited by its program's name (see `match_software`)."""
+    result = compare_titles(claimed, found)
+    if result.state == DISAGREE and claimed and found and same_program(claimed, found):
+        return FieldResult(state=AGREE, score=1.0, note="names the program of this release")
+    return result
+
+
+def _release_authors(
+    claimed: Sequence[Author], found: Sequence[Author], *, truncated: bool
+) -> FieldResult:
+    """A release's team against its people, or its first contributors for all of them."""
+    if organisation_meets_people(claimed, found):
+        return FieldResult(note="an organisation and the people of one release")
+    return compare_authors(claimed, found, truncated=True)
 
 
 def _authors_out_of_title(claimed: Fields, found: Fields) -> Fields:
@@ -306,6 +329,17 @@ _ET_AL = re.compile(r"\bet\.?\s*al\b|\band\s+others\b|…|\.\s?\.\s?\.", re.IGNO
 def claims_et_al(raw: str) -> bool:
     """Whether a reference string shortens its author list ("et al.", "and others", "…")."""
     return _ET_AL.search(raw) is not None
+
+
+def shortened(raw: str, claimed: Fields) -> bool:
+    """Whether a claim's author list may be short of the work's: it says "et al." (see
+    `claims_et_al`), or it names one author by surname alone, as prose names a work
+    ("Ferreira (“Urban heat islands”, 2016)", "Sun et al." without the "et al."): the
+    first author, not a claim that there is no other."""
+    if claims_et_al(raw):
+        return True
+    authors = claimed.authors
+    return len(authors) == 1 and bool(authors[0].family) and not authors[0].given
 
 
 def _diff(name: str, claimed: Fields, found: Fields, severity: Severity) -> FieldDiff:

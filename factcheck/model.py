@@ -278,27 +278,35 @@ class Finding(BaseModel):
     archived_url: str | None = None
 
 
+# A verdict's flag for an entry of a reference list that could not be read (no title and
+# no identifier): reported as unverifiable, never dropped, and counted in the Summary.
+UNPARSED = "unparsed"
+
+
 class Summary(BaseModel):
-    """Counts per status, and per kind, of a list of findings."""
+    """Counts per status, and per kind, of a list of findings; `unparsed` counts the
+    entries that could not be read (flag UNPARSED, also counted as unverifiable)."""
 
     total: int = 0
     verified: int = 0
     mismatch: int = 0
     not_found: int = 0
     unverifiable: int = 0
+    unparsed: int = 0
     by_kind: dict[str, int] = Field(default_factory=dict)
 
     @classmethod
     def of(cls, findings: list[Finding]) -> Summary:
         statuses = Counter(f.verdict.status.value for f in findings)
         kinds = Counter(f.citation.kind.value for f in findings)
-        return cls(total=len(findings), by_kind=dict(kinds), **statuses)
+        unparsed = sum(UNPARSED in f.verdict.flags for f in findings)
+        return cls(total=len(findings), by_kind=dict(kinds), unparsed=unparsed, **statuses)
 
     def merge(self, other: Summary) -> Summary:
         kinds = Counter(self.by_kind) + Counter(other.by_kind)
         counts = {
             name: getattr(self, name) + getattr(other, name)
-            for name in ("total", *(s.value for s in Status))
+            for name in ("total", *(s.value for s in Status), "unparsed")
         }
         return Summary(by_kind=dict(kinds), **counts)
 

@@ -17,8 +17,10 @@ from factcheck.inputs import Document
 from factcheck.model import Report
 
 PLOS = "10.1371/journal.pone.0033693"
-GOOD = f"Sadasivan et al. (2012). Methylphenidate exposure. doi:{PLOS}\n"
-BAD = "Zhang, W. (2021). Graph attention for protein folding. doi:10.1371/notarealdoi\n"
+# Two links in prose, one real and one made up. (Written as two reference lines, they would
+# be a list of two entries, each checked as well as its DOI: see tests/test_coverage.py.)
+GOOD = f"The mouse study on methylphenidate is at doi:{PLOS}\n"
+BAD = "The protein folding paper is at doi:10.1371/notarealdoi\n"
 
 
 @pytest.fixture(autouse=True)

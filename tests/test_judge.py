@@ -3,12 +3,14 @@ from datetime import date
 import pytest
 
 from factcheck.judge import (
+    CONF_BARE_MISS,
     CONF_CONFIRMED,
     CONF_EXISTS,
     CONF_SEARCH_MISS,
     CONF_TITLE_UNSURE,
     CONF_UNPUBLISHED,
     COVERAGE_INCOMPLETE,
+    NOT_INDEXED,
     NOTED,
     judge,
     needs_published_version,
@@ -186,14 +188,53 @@ def test_soft_404_page_is_not_found_with_less_confidence() -> None:
 
 def test_a_search_miss_is_not_found_with_modest_confidence() -> None:
     raw = "Zhang, W. (2021). Graph attention for protein folding. J. Imag. Chem., 3, 1-9."
-    fields = Fields(title="Graph attention for protein folding", year=2021, type="article-journal")
+    fields = Fields(
+        title="Graph attention for protein folding",
+        authors=[Author(family="Zhang", given="W.")],
+        year=2021,
+        container="J. Imag. Chem.",
+        type="article-journal",
+    )
     entry = Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=fields)
     miss = Lookup.missing("crossref", "no hit confirms the entry", authoritative=True)
     verdict = judge(entry, [miss])
     assert verdict.status is Status.NOT_FOUND
     assert verdict.confidence == CONF_SEARCH_MISS
+    assert verdict.flags == [NOT_INDEXED]
     with_doi = entry.model_copy(update={"fields": fields.model_copy(update={"doi": "10.1/x"})})
     assert judge(with_doi, [miss]).confidence > CONF_SEARCH_MISS
+    assert NOT_INDEXED not in judge(with_doi, [miss]).flags
+
+
+@pytest.mark.parametrize(
+    ("authors", "container"),
+    [
+        ([Author(family="Zhang", given="W.")], None),
+        ([], "NeurIPS"),
+        ([Author(family="et al.")], "NeurIPS"),
+        ([Author(family="Author", given="A")], None),
+    ],
+    ids=["no-venue", "no-authors", "et-al-alone", "placeholder"],
+)
+def test_a_thin_claim_missed_by_every_index_is_not_found_with_less_confidence(
+    authors: list[Author], container: str | None
+) -> None:
+    fields = Fields(
+        title="Graph attention for protein folding", authors=authors, year=2021, container=container
+    )
+    raw = "Graph attention for protein folding. 2021."
+    entry = Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=fields)
+    misses = [
+        Lookup.missing("crossref", "Crossref's search found no work like this", authoritative=True),
+        Lookup.missing("openalex", "OpenAlex's search found no work like this", authoritative=True),
+    ]
+    verdict = judge(entry, misses)
+    assert verdict.status is Status.NOT_FOUND
+    assert verdict.confidence == CONF_BARE_MISS < CONF_SEARCH_MISS
+    assert NOT_INDEXED in verdict.flags
+    assert "crossref, openalex" in verdict.reason
+    failed = judge(entry, [misses[0], Lookup.failed("openalex", "openalex timed out")])
+    assert failed.status is Status.UNVERIFIABLE
 
 
 def test_a_search_miss_is_not_found_only_when_no_other_search_failed() -> None:

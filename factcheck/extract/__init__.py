@@ -23,14 +23,16 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import islice
 
-from factcheck.extract.bibliography import MAX_ENTRY_CHARS, iter_references_with_labels
+from factcheck.extract.bibliography import MAX_ENTRY_CHARS, ListReader
 from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.bounds import DEADLINE, LIMIT, Bounds, unbounded
+from factcheck.extract.detect import repeats_authors
+from factcheck.extract.freeform import SHAPES_OVER_PARSER, Claim, find_claims
 from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.inline import Problem, find_inline_with_labels, link
 from factcheck.extract.urls import find_urls
 from factcheck.ignore import drop_marked
-from factcheck.model import Citation, Extraction, Kind, Link, Unread
+from factcheck.model import Author, Citation, Extraction, Kind, Link, Unread
 
 __all__ = [
     "Bounds",
@@ -80,6 +82,8 @@ _WORD_RE = re.compile(r"\w")
 _LINK_MIDDLE_RE = re.compile(r"[*_]*\]\(<?")
 _LINK_LABEL_OPEN_RE = re.compile(r"\[[*_]*\Z")
 _LINK_LABEL_LOOKBACK = 8
+# An author "name" that is only Chicago's or MLA's dash for a repeated author.
+_DASH_NAME_RE = re.compile(r"[—–_-]{2,}")
 
 
 def extract(text: str) -> list[Citation]:
@@ -154,10 +158,25 @@ def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
         # Labelled as pandoc cites it ("[@key]"), so in-text keys link by label.
         entry.citation.label = f"@{entry.key}"
         entries.append(entry.citation)
-    listed: list[Citation] = []
-    found = _listed_entries(text, bounds, entries)
-    # Parsed a chunk at a time as they are found, so that a deadline keeps what was read
-    # and parsed before it.
+    reader = ListReader(text, bounds)
+    listed = _parsed(_listed_entries(reader, entries), bounds)
+    # References outside lists (tables, bold-title lines, sentences): outside BibTeX
+    # entries and code, up to where the lists were read.
+    taken = _merged(sorted([*((c.start, c.end) for c in entries), *reader.code_spans()]))
+    claims = find_claims(text, taken, bounds)
+    listed, loose = _with_claims(listed, claims)
+    loose = [
+        *(c for c in loose if c.fields.claimed()),
+        *_parsed(iter([c for c in loose if not c.fields.claimed()]), bounds),
+    ]
+    _inherit_repeated_authors(listed)
+    return sorted([*entries, *listed, *loose], key=_position)
+
+
+def _parsed(found: Iterator[Citation], bounds: Bounds) -> list[Citation]:
+    """The entries with their Fields from the trained parser, parsed a chunk at a time as
+    they are found, so that a deadline keeps what was read and parsed before it."""
+    parsed_entries: list[Citation] = []
     while chunk := list(islice(found, PARSE_CHUNK)):
         from factcheck.extract.parser import parse_references, ready_within
 
@@ -169,17 +188,75 @@ def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
         parsed = parse_references([c.raw for c in chunk])
         for citation, fields in zip(chunk, parsed, strict=True):
             citation.fields = fields
-        listed.extend(chunk)
-    return sorted([*entries, *listed], key=_position)
+        parsed_entries.extend(chunk)
+    return parsed_entries
 
 
-def _listed_entries(text: str, bounds: Bounds, bibtex: list[Citation]) -> Iterator[Citation]:
+def _listed_entries(reader: ListReader, bibtex: list[Citation]) -> Iterator[Citation]:
     """Reference-list entries outside the BibTeX entries, labelled, as they are read."""
     starts = [bib.start for bib in bibtex]
-    for citation, label in iter_references_with_labels(text, bounds):
+    for citation, label in reader.entries():
         if not _overlaps_any(citation, bibtex, starts):
             citation.label = label
             yield citation
+
+
+def _with_claims(
+    listed: list[Citation], claims: list[Claim]
+) -> tuple[list[Citation], list[Citation]]:
+    """List entries read with the claims found by their shapes (`freeform`), and the
+    claims that stand outside every entry. An entry holding several claims ("- As A (2020)
+    argue in “X” … “Y” by B (ICLR, 2021)") is cut into them; one holding a single claim of
+    a shape the parser reads badly takes its Fields."""
+    kept: list[Citation] = []
+    loose: list[Citation] = []
+    index = 0
+    for entry in listed:
+        while index < len(claims) and claims[index].citation.end <= entry.start:
+            loose.append(claims[index].citation)
+            index += 1
+        inner: list[Claim] = []
+        while index < len(claims) and claims[index].citation.start < entry.end:
+            if _inside(claims[index].citation, entry):
+                inner.append(claims[index])
+            index += 1
+        if len(inner) > 1:
+            kept.extend(claim.citation for claim in inner)
+            continue
+        if inner and inner[0].shape in SHAPES_OVER_PARSER:
+            entry.fields = inner[0].citation.fields
+        kept.append(entry)
+    loose.extend(claim.citation for claim in claims[index:])
+    return kept, loose
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with the overlapping ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _inherit_repeated_authors(entries: list[Citation]) -> None:
+    """Chicago's "———." (MLA's "---.") stands for the previous entry's authors: each such
+    entry takes them (all of them for a lone dash, the first for "———, and B. Lee")."""
+    previous: list[Author] = []
+    for entry in entries:
+        authors = entry.fields.authors
+        dashes = [i for i, a in enumerate(authors) if _DASH_NAME_RE.fullmatch(a.family or "")]
+        if dashes and previous and repeats_authors(entry.raw):
+            inherited = previous if len(authors) == 1 else previous[:1]
+            index = dashes[0]
+            entry.fields.authors = [
+                *authors[:index],
+                *(a.model_copy() for a in inherited),
+                *authors[index + 1 :],
+            ]
+        previous = entry.fields.authors
 
 
 def _position(citation: Citation) -> tuple[int, int]:

@@ -1,17 +1,24 @@
 """Find bibliography entries in free text: each one a `Kind.REFERENCE` Citation.
 
-A reference list is found the way a reader finds it: a heading or lead line such as
-"References", "Sources:" or "参考文献" opens a section, and the numbered, bulleted or
-paragraph-per-entry items under it are entries. Outside such a section a bracketed
-run ("[1] … [2] …") or a footnote definition is still taken when it reads like a
-reference, and a lone paragraph only when it is unmistakably one (an author list at
-its start and a high score). Code blocks, tables, block quotes and headings never
-yield entries.
+A reference list is found the way a reader finds it, by its structure:
+
+- A heading or lead line such as "References", "Sources:", "Here are the papers I used:" or
+  "参考文献" opens a section. Under it every numbered, bulleted or paragraph-per-entry item
+  is an entry unless it is clearly not one: a remark to the reader, a sentence of prose or a
+  line of code (`detect`). An entry that cannot be read is still one: the judge reports it
+  (flag `unparsed`). Sections named "Notes" or "Endnotes" hold remarks as often as
+  references, so their items must also read like references (`trusts_items`).
+- Outside sections, a run of list items (or lines, or paragraphs) of one style, most of which
+  read like references, is a list (`_is_list`); a bracketed run ("[1] … [2] …") or a
+  footnote definition is taken when it reads like a reference, and a lone paragraph only
+  when it is unmistakably one (an author list at its start and a high score).
+- Code blocks, tables, block quotes and headings never yield entries here (tables and
+  references woven into sentences are `freeform`'s).
 
 Whether an item reads like a reference is a cheap additive score (`reference_score`):
 a year in parentheses, "Surname, I." author patterns, "et al.", a volume/pages
-pattern, an identifier, a quoted or emphasised title, venue words. Every entry must
-hold a year or an identifier; the score bar then depends on where the item stands.
+pattern, an identifier, a quoted or emphasised title, venue words; and the shape tests of
+`detect` (a list of full names first, "."-separated parts).
 
 Each entry's `raw` is exactly `text[start:end]`: the entry without its list marker
 and surrounding whitespace, with its own line breaks kept when it wraps. Its label
@@ -27,11 +34,12 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice, pairwise
 
+from factcheck.extract import detect
 from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.model import Citation, Kind
 from factcheck.nameparts import particles_pattern
@@ -43,6 +51,12 @@ from factcheck.normalize import fold
 SECTION_MIN_SCORE = 2
 MARKED_MIN_SCORE = 3
 LONE_MIN_SCORE = 5
+# Outside reference sections, a run of at least RUN_MIN_ITEMS list items (or lines) of
+# one style is a list of references when this share of them reads like references.
+RUN_MIN_ITEMS = 2
+RUN_SHARE = 0.6
+MAX_RUN_ITEMS = 200
+UNMARKED = "unmarked"
 # Entries shorter than this are labels or fragments; longer ones are prose.
 MIN_ENTRY_CHARS = 15
 MAX_ENTRY_CHARS = 3000
@@ -125,6 +139,12 @@ REF_PHRASES = frozenset(
         "sources cited",
     }
 )
+# Sections named by these words hold remarks as often as references: their items are
+# taken only when they read like references. Under any other reference heading every
+# item is an entry unless it is clearly prose or code (`detect`).
+NOTE_WORDS = frozenset({"notes", "footnotes", "endnotes", "anmerkungen", "notas", "note"})
+# A lead line may also announce the works by what they are: "Here are the papers I used:".
+LEAD_WORDS = frozenset({"papers", "articles", "publications", "works", "readings", "books"})
 # "Sources of error" or "Notes on setup" are not reference sections.
 _HEADING_STOP_WORDS = frozenset({"of", "for", "on", "about", "in", "to"})
 _NUMBERING_RE = re.compile(r"(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])\.?", re.IGNORECASE)
@@ -150,6 +170,10 @@ _AUTHOR_START_RE = re.compile(
     r"|[\"“«]"
 )
 _YEAR_RE = re.compile(_YEAR)
+# A link or identifier, left out when a run's items are weighed by the rest of their text.
+_LINK_RE = re.compile(r"https?://\S+|www\.\S+|\b(?:doi|arxiv|pmid):\s?\S+|10\.\d{4,9}/\S+", re.I)
+# "n.d." (no date), German "o. J.", French and Spanish "s.d." / "s.f.": an entry's date.
+_NO_DATE_RE = re.compile(r"\b(?:n|o|s)\.\s?(?:d|J|f)\.(?!\w)")
 _IDENTIFIER_RE = re.compile(
     r"10\.\d{4,9}/|arxiv[:.]|https?://|www\.|\bisbn\b|\bpmid\b", re.IGNORECASE
 )
@@ -245,6 +269,7 @@ _LEAD_PREFIX_RE = re.compile(
 )
 _HEADING_MARKUP = " \t#*_:："
 _LEADING_SPACE_RE = re.compile(r"[ \t]*")
+_NON_SPACE_RE = re.compile(r"\S")
 _SEMICOLON_RE = re.compile(r";[ \t]+")
 _ENTRY_END_CHARS = ".)]>»”\"'"
 
@@ -263,6 +288,8 @@ class _Paragraph:
 
     lines: list[_Line] = field(default_factory=list)
     in_section: bool = False
+    # The section's heading promises references (not only notes): see NOTE_WORDS.
+    trusted: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,6 +301,19 @@ class _Item:
     label: str | None
     bar: int
     needs_author_start: bool = False
+    # Under a heading that promises references: an entry unless prose or code.
+    trusted: bool = False
+    # In a run of items that mostly read like references (`_is_list`): an entry unless
+    # prose or code, when it has a date or an identifier or the shape of an entry.
+    listed: bool = False
+
+    def as_trusted(self) -> _Item:
+        return _Item(self.start, self.end, self.label, self.bar, self.needs_author_start, True)
+
+    def as_listed(self) -> _Item:
+        return _Item(
+            self.start, self.end, self.label, self.bar, self.needs_author_start, listed=True
+        )
 
 
 def find_references(text: str) -> list[Citation]:
@@ -293,16 +333,124 @@ def iter_references_with_labels(
     text: str, bounds: Bounds | None = None
 ) -> Iterator[tuple[Citation, str | None]]:
     """`find_references_with_labels`, each entry handed out as soon as it is read."""
-    bounds = unbounded(bounds)
-    found = 0
-    for paragraph in _Scanner(text, bounds).run():
-        for item in _items(text, paragraph):
-            if bounds.passed(item.start) or bounds.full(found, item.start):
+    return ListReader(text, bounds).entries()
+
+
+class ListReader:
+    """Reads a text's reference lists in one pass: `entries` hands out each entry with its
+    label as it is read; `code_spans` are the code blocks the pass set aside (all of them
+    once `entries` is exhausted), which other finders must not read either."""
+
+    def __init__(self, text: str, bounds: Bounds | None = None) -> None:
+        self.text = text
+        self.bounds = unbounded(bounds)
+        self._scanner = _Scanner(text, self.bounds)
+
+    def entries(self) -> Iterator[tuple[Citation, str | None]]:
+        found = 0
+        for item in _candidates(self.text, self._scanner.run()):
+            if self.bounds.passed(item.start) or self.bounds.full(found, item.start):
                 return
-            citation = _accept(text, item)
+            citation = _accept(self.text, item)
             if citation is not None:
                 found += 1
                 yield citation, item.label
+
+    def code_spans(self) -> list[tuple[int, int]]:
+        code = self._scanner.code
+        return list(zip(code[::2], code[1::2], strict=True))
+
+
+def _candidates(text: str, paragraphs: Iterable[_Paragraph]) -> Iterator[_Item]:
+    """The items of every paragraph; outside reference sections, a run of list items most
+    of which read like references is taken as a list (`_is_list`), its items as entries."""
+    run: list[_Segment] = []
+    size = 0
+    previous_end = -1
+    for paragraph in paragraphs:
+        if paragraph.in_section:
+            yield from _run_items(text, run)
+            run, size = [], 0
+            yield from _items(text, paragraph)
+            continue
+        start = paragraph.lines[0].start
+        if run and _NON_SPACE_RE.search(text, previous_end, start) is not None:
+            yield from _run_items(text, run)
+            run, size = [], 0
+        for segment in _segments(text, paragraph):
+            # A run is judged at MAX_RUN_ITEMS at most, so that no list is held whole.
+            if run and (run[-1].style != segment.style or size >= MAX_RUN_ITEMS):
+                yield from _run_items(text, run)
+                run, size = [], 0
+            run.append(segment)
+            size += len(segment.listed)
+        previous_end = paragraph.lines[-1].end
+    yield from _run_items(text, run)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Lines of a paragraph outside reference sections: as items of a list (`listed`, one
+    per list item or line) and as they would be taken standing alone (`alone`)."""
+
+    style: str
+    listed: list[_Item]
+    alone: list[_Item]
+
+
+def _segments(text: str, paragraph: _Paragraph) -> Iterator[_Segment]:
+    for lines, marker in _marked_segments(text, paragraph.lines):
+        if marker is not None:
+            items = list(_marked_items(text, lines, marker, in_section=False))
+            yield _Segment(_marker_style(marker), items, items)
+        else:
+            listed = [
+                _Item(start, end, None, SECTION_MIN_SCORE)
+                for start, end in _unmarked_entries(text, lines)
+            ]
+            yield _Segment(UNMARKED, listed, list(_loose_items(text, lines)))
+
+
+def _run_items(text: str, run: list[_Segment]) -> Iterator[_Item]:
+    """A run of segments of one style: as list entries when it is a list, else alone."""
+    listed = [item for segment in run for item in segment.listed]
+    if _is_list(text, listed):
+        # Lines without markers are the weakest structure: each must read like a reference.
+        strict = run[0].style == UNMARKED
+        for item in listed:
+            if not strict or _reads_like_reference(text, *_trimmed(text, item.start, item.end)):
+                yield item.as_listed()
+        return
+    for segment in run:
+        yield from segment.alone
+
+
+def _is_list(text: str, items: list[_Item]) -> bool:
+    """RUN_MIN_ITEMS or more items, RUN_SHARE of which read like references: a date or an
+    identifier, an author list or a reference's score, and no prose."""
+    if len(items) < RUN_MIN_ITEMS:
+        return False
+    like = sum(_reads_like_reference(text, *_trimmed(text, i.start, i.end)) for i in items)
+    return like >= RUN_SHARE * len(items)
+
+
+def _reads_like_reference(text: str, start: int, end: int) -> bool:
+    """A date or identifier, and the rest of a reference around it: an author list, a
+    title first, or a reference's score without its links ("A finding, see
+    https://doi.org/…" is a link with a remark, not an entry)."""
+    if not MIN_ENTRY_CHARS <= end - start <= MAX_ENTRY_CHARS:
+        return False
+    if not _has_year_or_identifier(text, start, end):
+        return False
+    raw = text[start:end]
+    author_start = _AUTHOR_START_RE.match(text, start, end) is not None
+    shaped = (
+        author_start
+        or detect.author_led(raw)
+        or detect.title_first(raw)
+        or _reaches(_LINK_RE.sub(" ", raw), MARKED_MIN_SCORE)
+    )
+    return shaped and not detect.is_prose(raw, author_start=author_start, dated=True)
 
 
 def reference_score(entry: str) -> int:
@@ -351,6 +499,13 @@ def is_reference_heading(title: str) -> bool:
     return words[0] in REF_WORDS and (len(words) == 1 or words[1] not in _HEADING_STOP_WORDS)
 
 
+def trusts_items(title: str) -> bool:
+    """Whether a reference heading or lead line promises that its items are references,
+    rather than notes that may be remarks ("Notes", "Endnotes"): see NOTE_WORDS."""
+    words = set(fold(title).split())
+    return not words & NOTE_WORDS or bool(words & (REF_WORDS - NOTE_WORDS))
+
+
 def _is_lead_line(line: str) -> bool:
     """A short line ending in ':' that announces references ("Here are my sources:")."""
     stripped = line.strip(" \t*_")
@@ -360,7 +515,9 @@ def _is_lead_line(line: str) -> bool:
     if len(words) > MAX_LEAD_WORDS:
         return False
     joined = " ".join(words)
-    return any(word in REF_WORDS for word in words) or any(p in joined for p in REF_PHRASES)
+    return any(word in REF_WORDS or word in LEAD_WORDS for word in words) or any(
+        p in joined for p in REF_PHRASES
+    )
 
 
 def _is_bold_line(line: str) -> bool:
@@ -421,10 +578,12 @@ class _Scanner:
         self.code = array("q")
         self.current = _Paragraph()
         self.section_level: int | None = None
+        self.section_trusted = False
         # The open paragraph: its first line, whether it stands in a section, and whether
         # the pieces handed out so far hold a year or identifier.
         self.opened: _Line | None = None
         self.in_section = False
+        self.trusted = False
         self.cited = False
         self._lines = _read_lines(text, _front_matter_end(text))
         self._ahead: _Line | None = None
@@ -500,29 +659,30 @@ class _Scanner:
             if (few_words and is_reference_heading(raw.strip(_HEADING_MARKUP))) or _is_lead_line(
                 raw
             ):
-                self._open_section()
+                self._open_section(trusted=trusts_items(raw))
                 return True
             if _is_bold_line(raw):
                 self._heading(raw.strip(_HEADING_MARKUP), PLAIN_HEADING_LEVEL)
                 return True
         lead = _LEAD_PREFIX_RE.match(text, start, end)
         if lead and is_reference_heading(lead.group("head")):
-            self._open_section()
+            self._open_section(trusted=trusts_items(lead.group("head")))
             self._append(_Line(lead.end(), end, 0))
             return True
         return False
 
     def _heading(self, title: str, level: int) -> None:
         if is_reference_heading(title.strip(_HEADING_MARKUP)):
-            self._open_section(level)
+            self._open_section(level, trusted=trusts_items(title))
             return
         self._flush()
         if self.section_level is not None and level <= self.section_level:
             self.section_level = None
 
-    def _open_section(self, level: int = PLAIN_HEADING_LEVEL) -> None:
+    def _open_section(self, level: int = PLAIN_HEADING_LEVEL, *, trusted: bool) -> None:
         self._flush()
         self.section_level = level
+        self.section_trusted = trusted
 
     def _append(self, line: _Line) -> None:
         """Add a text line to the paragraph. The paragraph is handed out in pieces: before
@@ -538,7 +698,9 @@ class _Scanner:
             if self.opened is None:
                 self.opened, self.cited = line, False
                 self.in_section = self.section_level is not None
+                self.trusted = self.in_section and self.section_trusted
             self.current.in_section = self.in_section
+            self.current.trusted = self.trusted
         self.current.lines.append(line)
 
     def _hand_out(self) -> None:
@@ -608,10 +770,16 @@ class _Scanner:
 
 
 def _items(text: str, paragraph: _Paragraph) -> Iterator[_Item]:
-    """Candidate entries: one per list item, per mid-line "[n]" run, or per entry line."""
+    """Candidate entries: one per list item, per mid-line "[n]" run, or per entry line;
+    under a heading that promises references, trusted (`_accept_trusted`)."""
+    items = _paragraph_items(text, paragraph)
+    return (item.as_trusted() for item in items) if paragraph.trusted else items
+
+
+def _paragraph_items(text: str, paragraph: _Paragraph) -> Iterator[_Item]:
     for segment_lines, marker in _marked_segments(text, paragraph.lines):
         if marker is not None:
-            yield from _marked_items(text, segment_lines, marker, paragraph.in_section)
+            yield from _marked_items(text, segment_lines, marker, in_section=paragraph.in_section)
         elif paragraph.in_section:
             for start, end in _unmarked_entries(text, segment_lines):
                 yield from _semicolon_items(text, start, end, None, SECTION_MIN_SCORE)
@@ -638,7 +806,7 @@ def _marked_segments(
 
 
 def _marked_items(
-    text: str, lines: list[_Line], marker: re.Match[str], in_section: bool
+    text: str, lines: list[_Line], marker: re.Match[str], *, in_section: bool
 ) -> Iterator[_Item]:
     """A list item, split where "[n+1]" or "(n+1)" continues its numbering mid-line."""
     label = _label(marker)
@@ -738,7 +906,12 @@ def _closes_entry(text: str, start: int, end: int) -> bool:
 
 
 def _opens_entry(text: str, line: _Line) -> bool:
+    """A line that opens with an author list (or Chicago's "———." for the last one) or a
+    bold or quoted title, or with a capital, a year and a reference's score."""
     begin = line.start + max(line.indent, 0)
+    opening = text[begin : line.end]
+    if detect.repeats_authors(opening) or detect.author_led(opening) or detect.title_first(opening):
+        return True
     return _AUTHOR_START_RE.match(text, begin, line.end) is not None or (
         _has_year_or_identifier(text, begin, line.end)
         and text[begin].isupper()
@@ -753,9 +926,11 @@ def _semicolon_items(
     """Split "…; Smith J. … 2020." where one entry ends and the next begins.
 
     A split needs a complete entry before the semicolon (a year or identifier and
-    MIN_ENTRY_CHARS) and an author list after it, so "Smith, J.; Lee, K." stays whole.
+    MIN_ENTRY_CHARS) and an author list after it, with a date or identifier of its own,
+    so "Smith, J.; Lee, K." and "Title; Subtitle, Words. Press." stay whole.
     """
     piece_start = segment_start = start
+    last_date = _last_date(text, start, end) if text.find(";", start, end) >= 0 else -1
     # Whether the piece so far holds a year or identifier, kept segment by segment
     # (neither spans a semicolon), since reading the piece again at each is quadratic.
     marked = False
@@ -763,7 +938,8 @@ def _semicolon_items(
         marked = marked or _has_year_or_identifier(text, segment_start, separator.start())
         segment_start = separator.end()
         left_ok = marked and separator.start() - piece_start >= MIN_ENTRY_CHARS
-        if left_ok and _AUTHOR_START_RE.match(text, separator.end(), end):
+        right_ok = last_date >= separator.end()
+        if left_ok and right_ok and _AUTHOR_START_RE.match(text, separator.end(), end):
             yield _Item(piece_start, separator.start(), label, bar)
             piece_start, label, marked = separator.end(), None, False
     yield _Item(piece_start, end, label, bar)
@@ -773,10 +949,22 @@ def _semicolon_items(
 
 
 def _has_year_or_identifier(text: str, start: int, end: int) -> bool:
+    """A year, "n.d." or an identifier: what dates or pins down an entry."""
     return (
         _YEAR_RE.search(text, start, end) is not None
         or _IDENTIFIER_RE.search(text, start, end) is not None
+        or _NO_DATE_RE.search(text, start, end) is not None
     )
+
+
+def _last_date(text: str, start: int, end: int) -> int:
+    """Where the last year, "n.d." or identifier in [start, end) begins, or -1: an entry
+    split off after a semicolon must have one of its own."""
+    last = -1
+    for pattern in (_YEAR_RE, _IDENTIFIER_RE, _NO_DATE_RE):
+        for match in pattern.finditer(text, start, end):
+            last = max(last, match.start())
+    return last
 
 
 def _accept(text: str, item: _Item) -> Citation | None:
@@ -784,12 +972,32 @@ def _accept(text: str, item: _Item) -> Citation | None:
     start, end = _trimmed(text, item.start, item.end)
     if not MIN_ENTRY_CHARS <= end - start <= MAX_ENTRY_CHARS:
         return None
+    if item.trusted or item.listed:
+        return _accept_trusted(text, start, end, needs_shape=not item.trusted)
     if item.needs_author_start and not _AUTHOR_START_RE.match(text, start, end):
         return None
     if not _has_year_or_identifier(text, start, end):
         return None
     raw = text[start:end]
     if len(raw.split()) < MIN_ENTRY_WORDS or not _reaches(raw, item.bar):
+        return None
+    return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
+
+
+def _accept_trusted(text: str, start: int, end: int, *, needs_shape: bool) -> Citation | None:
+    """An item under a heading that promises references: an entry unless it is prose or
+    code. One the parser cannot read is still reported (`judge`: flag `unparsed`). An item
+    of a list without such a heading (`needs_shape`) must also have a date, an identifier
+    or the shape of an entry (`detect.entry_shaped`)."""
+    raw = text[start:end]
+    if len(raw.split()) < MIN_ENTRY_WORDS or detect.is_code(raw):
+        return None
+    dated = _has_year_or_identifier(text, start, end)
+    identified = _IDENTIFIER_RE.search(text, start, end) is not None
+    author_start = _AUTHOR_START_RE.match(text, start, end) is not None
+    if detect.is_prose(raw, author_start=author_start, dated=dated, identified=identified):
+        return None
+    if needs_shape and not (dated or author_start or detect.entry_shaped(raw)):
         return None
     return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
 

@@ -82,8 +82,11 @@ _OLD_ARCHIVES = (
     "|mtrl-th|nlin|nucl-ex|nucl-th|patt-sol|physics|plasm-ph|q-alg|q-bio|q-fin|quant-ph"
     "|solv-int|stat|supr-con"
 )
+# "arXiv:2305.04411", "arXiv 2305.04411", "arxiv.org/abs/…", and as natbib prints it from
+# DBLP: "ArXiv, abs/2305.04411", "CoRR, abs/2305.04411" (CoRR is DBLP's name for arXiv).
 _ARXIV_LABELLED_RE = re.compile(
-    r"(?P<label>[Aa](?<![\w.][Aa])(?i:rxiv)(?::[ \t]*|[ \t]+|(?i:\.org/(?:abs|pdf)/)))"
+    r"(?P<label>(?:[Aa](?<![\w.][Aa])(?i:rxiv)|C(?<![\w.]C)oRR)"
+    r"(?::[ \t]*|,?[ \t]*abs/|[ \t]+|(?i:\.org/(?:abs|pdf)/)))"
     rf"(?P<id>{_NEW_ARXIV}|{_OLD_ARXIV})(?![\w/])",
     re.ASCII,
 )
@@ -241,7 +244,8 @@ def find_arxiv(text: str, bounds: Bounds | None = None) -> list[Citation]:
     """
     bounds = unbounded(bounds)
     labelled: list[Citation] = []
-    found = _ARXIV_LABELLED_RE.finditer(text) if _mentions(text, b"arxiv") else iter(())
+    mentioned = _mentions(text, b"arxiv", b"corr")
+    found = _ARXIV_LABELLED_RE.finditer(text) if mentioned else iter(())
     for match in bounds.matches(found):
         if _valid_new_arxiv(match.group("yymm")):
             if bounds.full(len(labelled), match.start()):

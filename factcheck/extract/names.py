@@ -22,7 +22,7 @@ ORGANISATION_WORDS = wordset(
     "centre center office board bureau collaboration network program programme project "
     "alliance federation nations union academy administration authority service services "
     "inc ltd llc corporation company team working panel task force initiative registry "
-    "trust league coalition forum unit"
+    "trust league coalition forum unit developers contributors maintainers community"
 )
 # A person's name rarely has more words than this; longer ones are organisations.
 MAX_PERSON_WORDS = 5
@@ -163,9 +163,18 @@ def _takes_given(part: str, given: str, names: list[str]) -> bool:
     if is_initials(given) or is_initials(_without_trailing_particles(given)):
         return True
     if _family_only(part):
-        return _looks_given(given, names)
+        # "Di Jin, Bingdao Feng": a capitalised particle-like first name ("Di", "Bin")
+        # before one word is a full name when the next part is a full name too.
+        led_by_particle = len(part.split()) > 1 and part[:1].isupper()
+        return _looks_given(given, names) and not (led_by_particle and _full_name(given))
     # "García Márquez, Gabriel": a lone two-part name with a one-word given name.
     return len(names) == 2 and len(given.split()) == 1 and given[:1].isupper()
+
+
+def _full_name(part: str) -> bool:
+    """Two or more capitalised words, no initials: "Bingdao Feng", not "J. M." or "Jean"."""
+    words = part.split()
+    return len(words) > 1 and all(w[:1].isupper() and not is_initial_word(w) for w in words)
 
 
 def _without_trailing_particles(part: str) -> str:

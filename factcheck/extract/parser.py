@@ -8,7 +8,8 @@ The string is cut into tokens by a spaCy pipeline (`spacy.blank("en")` with the 
 of `reftokens`), and a pipeline component labels each token with a field using a
 linear-chain CRF (python-crfsuite) trained by `factcheck.train.parser`. Runs of one label
 become field spans; the spans are then cleaned into Fields (authors split, year as int,
-issue split from volume, markdown and edge punctuation dropped). Identifiers are not
+issue split from volume, markdown and edge punctuation dropped), and the few readings the
+entry's own structure contradicts are repaired (`repair`). Identifiers are not
 learnt: the regex finders of `identifiers.py` and `urls.py` are exact, so they are used.
 
 spaCy and the model load on the first parse, once per process, so `import factcheck`
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from factcheck.extract.identifiers import find_identifiers
 from factcheck.extract.names import split_authors
 from factcheck.extract.reftokens import blank_pipeline, doc_features
+from factcheck.extract.repair import repaired
 from factcheck.extract.urls import find_urls
 from factcheck.model import Fields, Kind
 
@@ -201,7 +203,10 @@ def parse_references(texts: Iterable[str]) -> list[Fields]:
         known = {text: _parsed[text] for text in prepared if text in _parsed}
     todo = [text for text in dict.fromkeys(prepared) if text not in known]
     docs = _pipeline().pipe(todo, batch_size=BATCH_SIZE)
-    fresh = {text: _fields(text, _spans(doc)) for text, doc in zip(todo, docs, strict=True)}
+    fresh = {
+        text: repaired(text, _fields(text, _spans(doc)))
+        for text, doc in zip(todo, docs, strict=True)
+    }
     with _parsed_lock:
         _parsed.update(fresh)
         while len(_parsed) > PARSE_CACHE_SIZE:
@@ -354,7 +359,8 @@ def _first(values: dict[str, list[str]], label: str) -> str | None:
 def _year(values: dict[str, list[str]], text: str) -> int | None:
     """The first plausible year of the date spans; if none was tagged, of the volume spans
     (AnyStyle tags "2008;64(4)" all volume, as many Vancouver references write it), then
-    of the whole string."""
+    of the whole string. `values` and `text` come with their identifiers blanked out
+    (`_blanked`): the "1811" of arXiv:1811.01234 is no year the entry claims."""
     candidates = values.get("date") or [*values.get("volume", []), text]
     for raw in candidates:
         # A number inside a range ("1596-1599 (2007)") is a page, not the year.
@@ -415,16 +421,30 @@ def _container(raw: str | None) -> str | None:
     return clean_value(_LEADING_IN_RE.sub("", clean_value(raw))) or None
 
 
-def _identifiers(text: str) -> dict[str, str]:
-    """The first DOI, arXiv id, PMID, PMCID, ISBN and URL written in the string."""
+def _identifiers(text: str) -> tuple[dict[str, str], str]:
+    """The first DOI, arXiv id, PMID, PMCID, ISBN and URL written in the string, and the
+    string with every identifier and link blanked out (spaces, so offsets hold)."""
     found: dict[str, str] = {}
-    for citation in [*find_urls(text), *find_identifiers(text)]:
+    citations = [*find_urls(text), *find_identifiers(text)]
+    for citation in citations:
         for name, value in citation.fields.claimed().items():
             if name != "type" and isinstance(value, str):
                 found.setdefault(name, value)
         if citation.kind is Kind.URL:
             found.setdefault("url", citation.raw)
-    return found
+    return found, _blanked(text, [(c.start, c.end) for c in citations])
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by as many spaces."""
+    pieces, cursor = [], 0
+    for start, end in sorted(spans):
+        start = max(start, cursor)
+        pieces.append(text[cursor:start])
+        pieces.append(" " * max(0, end - start))
+        cursor = max(cursor, end)
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 def _guess_type(values: dict[str, list[str]], fields: Fields, text: str) -> str | None:
@@ -453,19 +473,20 @@ def _guess_type(values: dict[str, list[str]], fields: Fields, text: str) -> str 
 
 def _fields(text: str, spans: list[Span]) -> Fields:
     values = _by_label(text, spans)
+    identifiers, blanked = _identifiers(text)
     authors_raw = values.get("author", [])
     volume_raw, pages_raw = _unglue(_first(values, "volume"), _first(values, "pages"))
     volume, issue = _volume_issue(volume_raw)
     fields = Fields(
         title=_first(values, "title"),
         authors=split_authors(authors_raw[0]) if authors_raw else [],
-        year=_year(values, text),
+        year=_year(_by_label(blanked, spans), blanked),
         container=_container(_first(values, "container") or _venue_in_note(values)),
         volume=volume,
         issue=issue,
         pages=_pages(pages_raw),
         publisher=_first(values, "publisher"),
-        **_identifiers(text),
+        **identifiers,
     )
     fields.type = _guess_type(values, fields, text)
     if fields.container is None:

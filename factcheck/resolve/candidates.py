@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..lookup import Lookup
-from ..match import AGREE, UNKNOWN, Comparison, claims_et_al, compare, is_preprint_venue
+from ..match import AGREE, UNKNOWN, Comparison, compare, is_preprint_venue, shortened
 from ..model import Citation, Fields, Record
 
 # A candidate is the cited work when this many independent fields agree (title and at least
@@ -80,7 +80,7 @@ def decide(
 def rank(citation: Citation, hits: Iterable[Hit]) -> list[Candidate]:
     """The hits compared with the claim, best first: most supporting fields, then the most
     similar title, then the source's own order."""
-    truncated = claims_et_al(citation.raw)
+    truncated = shortened(citation.raw, citation.fields)
     records = [with_aliases(hit) for hit in hits]
     candidates = [
         Candidate(record, compare(citation.fields, record.fields, truncated=truncated))

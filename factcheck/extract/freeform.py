@@ -1,0 +1,487 @@
+"""References written outside reference lists, in the shapes chat answers use.
+
+A model that cites without a reference list writes the same facts in other shapes:
+
+- a table whose header names its columns: `| Title | Authors | Year | Venue | DOI |`;
+- a bold title first: `**Coral reef recovery** — M. Okafor and L. Brandt (2019). *Marine Ecology*.`;
+- a quoted title with its authors: `“Graph priors for docking” by Haddad, Ruiz, and Tan
+  (NeurIPS, 2023; DOI: 10.5555/x.1)`, `Ferreira (“Urban heat islands”, Environ Health, 2016)`,
+  `As Lindqvist and Osei (2021) argue in “Tokenizer drift” (ACL), …`.
+
+Each is read into Fields here, from its structure: the reference parser is trained on
+reference strings and reads these shapes poorly (a title-first line, a table row). A shape
+counts only when it names a title and a year, and authors or a venue: the least a claim
+needs to be checked field by field, and more than a quotation beside a name ever has.
+
+`find_claims` finds them anywhere outside the given spans (BibTeX entries, code); a list
+entry that holds one of them takes its Fields from the shape, one that holds several is
+cut into them (`extract.find_entries`). Every pattern is bounded and anchored at a literal
+(a quote, `**`, `|`, a parenthesis), so the whole is linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from factcheck.extract.bounds import Bounds, unbounded
+from factcheck.extract.detect import SENTENCE_OPENERS, SENTENCE_WORDS
+from factcheck.extract.identifiers import find_identifiers
+from factcheck.extract.names import split_authors
+from factcheck.extract.urls import find_urls
+from factcheck.model import Author, Citation, Fields, Kind
+from factcheck.normalize import fold
+
+# Header words naming a table's columns (folded); a table is a list of works only when
+# one column holds titles (TITLE_HEADERS) or whole references (REFERENCE_HEADERS).
+TITLE_HEADERS = frozenset({"title", "paper", "work", "article", "publication", "study", "book"})
+AUTHOR_HEADERS = frozenset({"author", "authors", "author s", "by", "researchers", "creators"})
+YEAR_HEADERS = frozenset({"year", "date", "published", "publication year", "pub year"})
+VENUE_HEADERS = frozenset(
+    {"venue", "journal", "conference", "published in", "publisher", "outlet", "source"}
+)
+REFERENCE_HEADERS = frozenset({"reference", "references", "citation", "full reference"})
+# Cells that say "nothing here".
+EMPTY_CELLS = frozenset({"", "n a", "na", "none", "unknown", "tbd", "not available"})
+# How far before a quoted title its authors may stand, and how many words may come
+# between "Lindqvist and Osei (2021)" and the title in a sentence.
+LOOKBEHIND = 160
+LOOKAHEAD = 300
+MAX_GAP_WORDS = 6
+MIN_TITLE_WORDS = 3
+
+_YEAR_RE = re.compile(r"(?<![\w/.])(?:1[5-9]\d\d|20\d\d)(?=[a-z]?(?![\w/]))")
+_QUOTED_RE = re.compile(r"[“\"](?P<title>[^“”\"\n]{8,300}?)[,.]?[”\"]")
+_BOLD_START_RE = re.compile(
+    r"^[ \t]*(?:(?:[-*+•]|\d{1,3}[.)])[ \t]+)?\*\*(?P<title>[^*\n]{8,300})\*\*", re.MULTILINE
+)
+# A line of a markdown table: it opens with "|".
+_TABLE_LINE_RE = re.compile(r"^[ \t]{0,3}\|[^\n]*", re.MULTILINE)
+# After a title: "— M. Okafor and L. Brandt (2019)", ", by A and B (NeurIPS, 2023)".
+_BY_AUTHORS_RE = re.compile(
+    r"[ \t]*[,.]?[ \t]*(?:[—–:-][ \t]*)?(?:by[ \t]+)?(?P<authors>[^()\n]{2,200}?)"
+    r"[ \t]*\((?P<inside>[^()\n]{2,200})\)"
+)
+# After a title: "(Okafor & Brandt, 2019, *Marine Ecology*)".
+_PAREN_AFTER_RE = re.compile(r"[ \t]*\((?P<inside>[^()\n]{4,300})\)")
+# A venue after the authors and year: ". *Marine Ecology*." or ", Marine Ecology."
+_VENUE_AFTER_RE = re.compile(
+    r"[ \t]*[.,;]?[ \t]*(?:\*(?P<marked>[^*\n]{2,200})\*|_(?P<under>[^_\n]{2,200})_)"
+)
+# Before a quoted title: "Ferreira (" or "Wu et al., ".
+_NAMES_BEFORE_RE = re.compile(
+    r"(?P<authors>[A-Z][\w'’-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w'’.-]{0,40})){0,12})"
+    r"[ \t]*(?P<join>\(|,)[ \t]*\Z"
+)
+# In a sentence: "Lindqvist and Osei (2021) argue in " before the title.
+_CITED_BEFORE_RE = re.compile(
+    r"(?P<authors>[A-Z][\w'’-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w'’-]{1,40})){0,8})"
+    r"[ \t]*\((?P<year>(?:1[5-9]|20)\d\d)[a-z]?\)(?P<gap>[^()\n“”\"]{0,80})\Z"
+)
+# The words between a citation and the title it names: "argue in", "in their paper".
+_GAP_END_RE = re.compile(
+    r"(?:\bin|\btitled|\bentitled|\bpaper|\barticle|\bstudy|\bbook|\breview|\bwork|\breport"
+    r"|\bchapter|,|:)[ \t]*\Z",
+    re.IGNORECASE,
+)
+_PAREN_RE = re.compile(r"\((?P<inside>[^()\n]{6,300})\)")
+_IDENTIFIER_HINT_RE = re.compile(r"10\.\d{4,9}/|arxiv", re.IGNORECASE)
+# What any identifier or link holds; a claim without it holds none (a cheap test first).
+_MAY_IDENTIFY_RE = re.compile(r"10\.\d|arxiv|https?:|www\.|pmid|pmc|isbn|doi", re.IGNORECASE)
+_ET_AL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
+_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+_SURNAME_RE = re.compile(r"[A-Z][\w'’-]{1,40}")
+_DOI_LABEL_RE = re.compile(r"\b(?:doi|arxiv|url|isbn|pmid)\b\s*:?", re.IGNORECASE)
+_CONFERENCE_RE = re.compile(
+    r"\b(?:proceedings|proc|conference|conf|symposium|workshop|congress|meeting)\b", re.I
+)
+_PREPRINT_RE = re.compile(r"\b(?:preprint|arxiv|biorxiv|medrxiv|ssrn|corr)\b", re.I)
+_EDGE = " \t.,;:*_\"'“”‘’«»()[]|"
+# Words that open a sentence before its cited authors: "As Lindqvist and Osei (2021)".
+NOT_NAMES = SENTENCE_OPENERS | SENTENCE_WORDS
+
+
+# The shapes the parser reads worse than their structure does: a list entry holding one
+# of them takes its Fields from the shape (`SHAPES_OVER_PARSER`).
+TABLE, BOLD, BY, PAREN, CITED, COMMA = "table", "bold", "by", "paren", "cited", "comma"
+SHAPES_OVER_PARSER = frozenset({TABLE, BOLD, BY, PAREN, CITED})
+
+
+@dataclass(frozen=True)
+class _Claim:
+    start: int
+    end: int
+    fields: Fields
+    shape: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A reference found by its shape, and which shape it has (TABLE, BOLD, …)."""
+
+    citation: Citation
+    shape: str
+
+
+def find_claims(
+    text: str, taken: list[tuple[int, int]], bounds: Bounds | None = None
+) -> list[Claim]:
+    """References in tables, bold-title lines and sentences, outside the `taken` spans
+    (sorted, not overlapping: BibTeX entries, code), up to where `bounds` stops the
+    reading. In text order, none overlapping."""
+    bounds = unbounded(bounds)
+    starts = [start for start, _ in taken]
+    shapes = (_table_claims, _bold_claims, _quoted_claims, _identified_parentheses)
+    claims = sorted((c for shape in shapes for c in shape(text, bounds)), key=lambda c: c.start)
+    found: list[Claim] = []
+    for claim in claims:
+        if _overlaps(claim, taken, starts) or (found and claim.start < found[-1].citation.end):
+            continue
+        if bounds.passed(claim.start) or bounds.full(len(found), claim.start):
+            break
+        raw = text[claim.start : claim.end]
+        citation = Citation(
+            kind=Kind.REFERENCE, raw=raw, start=claim.start, end=claim.end, fields=claim.fields
+        )
+        found.append(Claim(citation, claim.shape))
+    return found
+
+
+def _overlaps(claim: _Claim, taken: list[tuple[int, int]], starts: list[int]) -> bool:
+    index = bisect_right(starts, claim.end) - 1
+    return index >= 0 and taken[index][0] < claim.end and claim.start < taken[index][1]
+
+
+# --- tables -----------------------------------------------------------------------------
+
+
+def _table_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
+    """Rows of a markdown table whose header names a title or reference column. Only the
+    lines that open with "|" are read, each once: a header, then its divider right below,
+    then its rows, line after line."""
+    header: list[tuple[int, int]] | None = None
+    roles: list[str | None] | None = None
+    previous_end = -2
+    for row_line in bounds.matches(_TABLE_LINE_RE.finditer(text)):
+        start, end = row_line.start(), row_line.end()
+        cells = _cells(text, start, end)
+        adjacent = start == previous_end + 1
+        previous_end = end
+        if cells is None or not adjacent:
+            header, roles = cells, None
+            continue
+        if roles is not None:
+            if "title" in roles or "reference" in roles:
+                claim = _row_claim(text, cells, roles)
+                if claim is not None:
+                    yield claim
+        elif header is not None and _is_divider(text, cells):
+            roles = [_role(text[s:e]) for s, e in header]
+        else:
+            header = cells
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]] | None:
+    """The (start, end) of each cell's content in a table row "| a | b |", or None."""
+    line = text[start:end]
+    stripped = line.strip()
+    if len(stripped) < 2 or not stripped.startswith("|"):
+        return None
+    first = start + line.index("|")
+    last = start + line.rindex("|")
+    cells = []
+    cursor = first + 1
+    while cursor <= last:
+        bar = text.find("|", cursor, last + 1)
+        bar = last if bar < 0 else bar
+        cell_start, cell_end = cursor, bar
+        while cell_start < cell_end and text[cell_start].isspace():
+            cell_start += 1
+        while cell_end > cell_start and text[cell_end - 1].isspace():
+            cell_end -= 1
+        cells.append((cell_start, cell_end))
+        cursor = bar + 1
+    return cells or None
+
+
+def _is_divider(text: str, cells: list[tuple[int, int]]) -> bool:
+    return all(re.fullmatch(r":?-{3,}:?", text[s:e]) for s, e in cells)
+
+
+def _role(header: str) -> str | None:
+    words = fold(header)
+    if words in TITLE_HEADERS or words.rstrip("s") in TITLE_HEADERS:
+        return "title"
+    if words in AUTHOR_HEADERS:
+        return "authors"
+    if words in YEAR_HEADERS:
+        return "year"
+    if words in VENUE_HEADERS:
+        return "venue"
+    if words in REFERENCE_HEADERS:
+        return "reference"
+    return None
+
+
+def _row_claim(text: str, row: list[tuple[int, int]], roles: list[str | None]) -> _Claim | None:
+    values: dict[str, str] = {}
+    for (start, end), role in zip(row, roles, strict=False):
+        if role is not None and fold(text[start:end]) not in EMPTY_CELLS:
+            values.setdefault(role, text[start:end])
+    spans = [(s, e) for s, e in row if e > s]
+    if not spans:
+        return None
+    start, end = spans[0][0], spans[-1][1]
+    if "reference" in values and "title" not in values:
+        # A whole reference in a cell: the parser reads it (no Fields given).
+        cell = next(s for (s, e), r in zip(row, roles, strict=False) if r == "reference")
+        cell_end = next(e for (s, e), r in zip(row, roles, strict=False) if r == "reference")
+        if _YEAR_RE.search(text, cell, cell_end) is None:
+            return None
+        return _Claim(cell, cell_end, Fields(), TABLE)
+    title = _clean(values.get("title", ""))
+    year = _year(values.get("year", ""))
+    authors = _authors(values.get("authors", ""))
+    if len(title.split()) < MIN_TITLE_WORDS or year is None or not (authors or "venue" in values):
+        return None
+    fields = Fields(title=title, authors=authors, year=year, container=_venue(values.get("venue")))
+    return _Claim(start, end, _with_identifiers(fields, text[start:end]), TABLE)
+
+
+# --- shapes in lines ----------------------------------------------------------------------
+
+
+def _identified_parentheses(text: str, bounds: Bounds) -> Iterator[_Claim]:
+    """`(Smith and Lee, 2020, Nature, doi:10.1038/x)` in a sentence: authors, year and venue
+    written around an identifier are claimed with it, and checked field by field."""
+    for paren in bounds.matches(_PAREN_RE.finditer(text)):
+        inside = paren.group("inside")
+        if _IDENTIFIER_HINT_RE.search(inside) is None:
+            continue
+        read = _inside(inside, leading_authors=True)
+        if read.year is None or not read.authors:
+            continue
+        fields = Fields(authors=read.authors, year=read.year, container=read.venue)
+        yield _Claim(paren.start(), paren.end(), _with_identifiers(fields, paren.group()), PAREN)
+
+
+def _bold_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
+    """`**Title** — Authors (Year). *Venue*.` or `**Title** (Authors, Year, *Venue*)` at the
+    start of a line."""
+    for bold in bounds.matches(_BOLD_START_RE.finditer(text)):
+        line_end = _line_end(text, bold.end())
+        title = _clean(bold.group("title"))
+        claim = _after_title(text, bold.start("title") - 2, bold.end(), line_end, title, BOLD)
+        if claim is not None:
+            yield claim
+
+
+def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
+    """A quoted title with its authors before it or after "by", and its year."""
+    for quoted in bounds.matches(_QUOTED_RE.finditer(text)):
+        title = _clean(quoted.group("title"))
+        if len(title.split()) < MIN_TITLE_WORDS:
+            continue
+        # Both ways only as far as a claim reaches: a long line is never read again.
+        line_start = text.rfind("\n", max(0, quoted.start() - LOOKBEHIND), quoted.start()) + 1
+        line_end = _line_end(text, quoted.end())
+        after = _after_title(text, quoted.start(), quoted.end(), line_end, title, BY, by_only=True)
+        if after is not None:
+            yield after
+            continue
+        before = text[max(line_start, quoted.start() - LOOKBEHIND) : quoted.start()]
+        claim = _before_title(text, quoted, before, line_end, title)
+        if claim is not None:
+            yield claim
+
+
+def _line_end(text: str, position: int) -> int:
+    """The end of the line holding `position`, looked for LOOKAHEAD characters at most."""
+    limit = min(len(text), position + LOOKAHEAD)
+    end = text.find("\n", position, limit)
+    return limit if end < 0 else end
+
+
+def _after_title(
+    text: str,
+    start: int,
+    title_end: int,
+    line_end: int,
+    title: str,
+    shape: str,
+    *,
+    by_only: bool = False,
+) -> _Claim | None:
+    """A claim whose authors and year follow its title (bold-title lines, "“Title” by …")."""
+    window_end = min(line_end, title_end + LOOKAHEAD)
+    by = _BY_AUTHORS_RE.match(text, title_end, window_end)
+    if by is not None and (
+        not by_only or re.match(r"[ \t]*,?[ \t]*by\b", text[title_end:window_end])
+    ):
+        inside = _inside(by.group("inside"))
+        authors = _authors(by.group("authors"))
+        if inside.year is None or not authors:
+            return None
+        end = by.end()
+        venue = inside.venue
+        if venue is None and (after := _VENUE_AFTER_RE.match(text, end, window_end)):
+            venue = _clean(after.group("marked") or after.group("under") or "")
+            end = after.end()
+        fields = Fields(title=title, authors=authors, year=inside.year, container=venue or None)
+        return _Claim(start, end, _with_identifiers(fields, text[start:end]), shape)
+    if by_only:
+        return None
+    paren = _PAREN_AFTER_RE.match(text, title_end, window_end)
+    if paren is None:
+        return None
+    inside = _inside(paren.group("inside"), leading_authors=True)
+    if inside.year is None or not (inside.authors or inside.venue):
+        return None
+    fields = Fields(title=title, authors=inside.authors, year=inside.year, container=inside.venue)
+    return _Claim(start, paren.end(), _with_identifiers(fields, text[start : paren.end()]), shape)
+
+
+def _before_title(
+    text: str, quoted: re.Match[str], before: str, line_end: int, title: str
+) -> _Claim | None:
+    """`Ferreira (“Title”, Venue, 2016)`, `Wu et al., “Title,” ICLR, 2022` or a sentence
+    `Lindqvist and Osei (2021) argue in “Title” (ACL)`."""
+    base = quoted.start() - len(before)
+    window_end = min(line_end, quoted.end() + LOOKAHEAD)
+    cited = _CITED_BEFORE_RE.search(before)
+    if cited is not None and _gap_names_the_title(cited.group("gap")):
+        end = quoted.end()
+        venue = None
+        if paren := _PAREN_AFTER_RE.match(text, end, window_end):
+            inside = _inside(paren.group("inside"))
+            venue, end = inside.venue, paren.end() if inside.year is None else end
+        authors = _authors(cited.group("authors"))
+        year = int(cited.group("year"))
+        fields = Fields(title=title, authors=authors, year=year, container=venue)
+        start = base + cited.start()
+        return _Claim(start, end, _with_identifiers(fields, text[start:end]), CITED)
+    names = _NAMES_BEFORE_RE.search(before)
+    if names is None:
+        return None
+    authors = _authors(names.group("authors"))
+    rest_end = text.find(")", quoted.end(), window_end) if names.group("join") == "(" else -1
+    tail_end = rest_end if rest_end >= 0 else _clause_end(text, quoted.end(), window_end)
+    inside = _inside(text[quoted.end() : tail_end])
+    if not authors or inside.year is None:
+        return None
+    end = rest_end + 1 if rest_end >= 0 else tail_end
+    fields = Fields(title=title, authors=authors, year=inside.year, container=inside.venue)
+    start = base + names.start()
+    shape = PAREN if names.group("join") == "(" else COMMA
+    return _Claim(start, end, _with_identifiers(fields, text[start:end]), shape)
+
+
+def _gap_names_the_title(gap: str) -> bool:
+    """The words between "Smith (2020)" and a quoted title introduce it as the work's title
+    ("argue in", "in their paper", ","), not as a phrase the authors used."""
+    return len(gap.split()) <= MAX_GAP_WORDS and _GAP_END_RE.search(gap) is not None
+
+
+def _clause_end(text: str, start: int, limit: int) -> int:
+    """The end of "…”, J. Mach. Learn. Res., 2022." after a title: a semicolon, a line end,
+    or a full stop after a number or a lower-case word (not after "J." or "Mach.")."""
+    word_start = start
+    for position in range(start, limit):
+        char = text[position]
+        if char in ";\n":
+            return position
+        if char == "." and (position + 1 == limit or text[position + 1].isspace()):
+            word = text[word_start:position]
+            if word.isdigit() or (len(word) > 1 and word.islower()):
+                return position
+        if not char.isalnum():
+            word_start = position + 1
+    return limit
+
+
+@dataclass(frozen=True)
+class _Inside:
+    """What a parenthesis or a tail after a title holds: venue, year, perhaps authors."""
+
+    venue: str | None
+    year: int | None
+    authors: list[Author]
+
+
+def _inside(inside: str, *, leading_authors: bool = False) -> _Inside:
+    """Read "NeurIPS, 2023; DOI: 10.5555/x" or "Okafor & Brandt, 2019, *Marine Ecology*"."""
+    pieces = [p for p in (_clean(p) for p in re.split(r"[;,]", inside)) if p]
+    year = None
+    venue_parts: list[str] = []
+    authors: list[Author] = []
+    for index, piece in enumerate(pieces):
+        if year is None and (found := _YEAR_RE.fullmatch(piece.rstrip("abcdefgh"))):
+            year = int(found.group())
+        elif _DOI_LABEL_RE.match(piece) or _looks_identifier(piece):
+            continue
+        elif leading_authors and index == 0 and year is None:
+            authors = _authors(piece)
+        elif year is None or not venue_parts:
+            venue_parts.append(piece)
+    venue = ", ".join(venue_parts) or None
+    return _Inside(venue=venue, year=year, authors=authors)
+
+
+def _looks_identifier(piece: str) -> bool:
+    return piece.lower().startswith(("10.", "http", "www.", "arxiv")) or "doi.org" in piece
+
+
+# --- field values -----------------------------------------------------------------------------
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.strip(_EDGE).split())
+
+
+def _year(value: str) -> int | None:
+    found = _YEAR_RE.search(value)
+    return int(found.group()) if found else None
+
+
+def _venue(value: str | None) -> str | None:
+    venue = _clean(value or "")
+    return venue if venue and fold(venue) not in EMPTY_CELLS else None
+
+
+def _authors(text: str) -> list[Author]:
+    """Authors as a table cell or a sentence names them: "Dahl, Imai, and Ross" (surnames
+    only, each its own author), "M. Okafor and L. Brandt", "Wu et al."."""
+    names = _clean(_ET_AL_RE.sub("", text))
+    words = names.split()
+    # "As Lindqvist and Osei": a sentence's opening word before a name; not "An and Gao".
+    while len(words) > 1 and words[0].lower() in NOT_NAMES and words[1][:1].isupper():
+        words.pop(0)
+    names = " ".join(words)
+    if not names or fold(names) in EMPTY_CELLS:
+        return []
+    parts = [p for p in _NAME_SPLIT_RE.split(names) if p]
+    if parts and all(_SURNAME_RE.fullmatch(p) for p in parts):
+        return [Author(family=p) for p in parts]
+    return split_authors(names)
+
+
+def _with_identifiers(fields: Fields, raw: str) -> Fields:
+    """The DOI, arXiv id or link written in the claim, and the type its venue suggests."""
+    found = [*find_urls(raw), *find_identifiers(raw)] if _MAY_IDENTIFY_RE.search(raw) else []
+    for citation in found:
+        for name, value in citation.fields.claimed().items():
+            if name != "type" and isinstance(value, str) and getattr(fields, name) is None:
+                setattr(fields, name, value)
+    fields.type = _type(fields)
+    return fields
+
+
+def _type(fields: Fields) -> str | None:
+    venue = fields.container or ""
+    if fields.arxiv or _PREPRINT_RE.search(venue):
+        return "preprint"
+    if _CONFERENCE_RE.search(venue):
+        return "paper-conference"
+    return "article-journal" if venue else None

@@ -1,0 +1,192 @@
+"""Repairs of the parser's reading where the entry's own structure says otherwise.
+
+The trained parser reads most entries well, and a few shapes badly, always the same way:
+
+- an organisation that opens the entry ("The pandas development team. pandas-dev/pandas:
+  Pandas. Zenodo, 2020.") is read into the title (`organisation_first`);
+- "et al." alone where the authors should be is dropped, and the entry looks authorless
+  (`et_al_only`);
+- a long list of full names with a middle initial ("…, Christopher D. Manning, and Jure
+  Leskovec. GreaseLM: …") is cut at the initial's full stop, and the rest of the list is
+  read into the title (`author_list_first`);
+- after "Authors. 2022." the title is tagged as a publisher or a venue, and the entry has
+  no title (`lone_part_title`).
+
+`repaired` applies them in turn. Each looks at the entry's text with the bounded tests of
+`detect` and changes the Fields only when the parse contradicts what it sees.
+"""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.extract.detect import author_zone, is_name_list, split_parts
+from factcheck.extract.names import (
+    ORGANISATION_WORDS,
+    is_initials,
+    is_organisation,
+    split_authors,
+)
+from factcheck.model import Author, Fields
+from factcheck.normalize import fold
+
+# "The pandas development team. pandas-dev/pandas: Pandas. Zenodo, 2020.": an organisation
+# of at most this many words opens the entry, up to its full stop or its "(2020)".
+MAX_ORGANISATION_WORDS = 8
+# A publisher or venue this many words long, in an entry with no title, is its title.
+MIN_LONE_TITLE_WORDS = 4
+ET_AL_AUTHOR = "et al."
+_ORGANISATION_END_RE = re.compile(r"\.\s|\s\(")
+_AFTER_ORGANISATION_RE = re.compile(
+    r"[ \t]*(?:\((?:1[5-9]|20)\d\d[a-z]?\)|\(n\.d\.\))?[ \t]*[.,:]?[ \t]*"
+)
+# An entry whose author list is only "et al." ("et al. Title. 2021.").
+_ET_AL_ONLY_RE = re.compile(r"[\s*_]{0,4}et\.?\s?al\b\.?", re.IGNORECASE)
+_YEAR_PART_RE = re.compile(r"[\s(]*(?:1[5-9]\d\d|20\d\d)[a-z]?[).,\s]*")
+_EDGE = " \t.,;:*_\"'“”‘’«»()[]"
+# A structured title has at least this many words (a lone word is a venue or a name).
+MIN_STRUCTURED_TITLE_WORDS = 3
+# The title is a whole part: another part follows it, or it ends with a full stop.
+MIN_STRUCTURED_PARTS = 2
+MIN_FULL_NAME_WORDS = 2
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+_IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
+
+
+def repaired(raw: str, fields: Fields) -> Fields:
+    """The parser's Fields for `raw`, with each repair of this module applied."""
+    fields = organisation_first(raw, fields)
+    fields = et_al_only(raw, fields)
+    fields = author_list_first(raw, fields)
+    return lone_part_title(fields)
+
+
+def organisation_first(raw: str, fields: Fields) -> Fields:
+    """An entry whose author is an organisation ("The pandas development team", "Matplotlib
+    Developers": capitalised, ending in an organisation word) that the parser read into the
+    title: the organisation becomes the author and the next part the title."""
+    text = raw.strip(" \t*_")
+    end = _ORGANISATION_END_RE.search(text)
+    if end is None:
+        return fields
+    organisation = text[: end.start()].strip()
+    words = fold(organisation).split()
+    named = organisation[:1].isupper() and bool(words) and words[-1] in ORGANISATION_WORDS
+    if not 1 < len(words) <= MAX_ORGANISATION_WORDS or not named:
+        return fields
+    title = fields.title or ""
+    if fields.authors and not fold(title).startswith(fold(organisation)):
+        return fields
+    if fold(title) == fold(organisation) or not title:
+        rest = text[end.start() :]
+        after = _AFTER_ORGANISATION_RE.match(rest)
+        rest = rest[after.end() if after else 0 :]
+        title = _clean(rest.split(". ", 1)[0].split("*.", 1)[0])
+    elif fold(title).startswith(fold(organisation)):
+        title = _clean(title[len(organisation) :])
+    return fields.model_copy(
+        update={"authors": [Author(name=organisation)], "title": title or None}
+    )
+
+
+def et_al_only(raw: str, fields: Fields) -> Fields:
+    """An entry whose authors are "et al." alone claims a placeholder author: kept as one,
+    so that the claim reads as a paper's (authors, title, year), flagged as a placeholder."""
+    if fields.authors or _ET_AL_ONLY_RE.match(raw) is None:
+        return fields
+    return fields.model_copy(update={"authors": [Author(family=ET_AL_AUTHOR)]})
+
+
+def author_list_first(raw: str, fields: Fields) -> Fields:
+    """An entry opened by a list of names, as ML papers print them ("A, B, C D. E, and F.
+    [2022.] Title. In Venue, 2022."), that the parser read otherwise: its title begun inside
+    the list, cut short, run on into the venue, or missing. Then the list is the authors,
+    the first part after it (and after a year) is the title, and an "In …" part the venue."""
+    if not fields.authors:
+        return fields  # the parser read no list of names at all: nothing to extend
+    zone = author_zone(raw)
+    if not _full_names(zone) or not raw.startswith(".", len(zone)):
+        return fields  # the list ends at "(2015)" or a comma: not the ML shape
+    pieces = split_parts(raw[len(zone) + 1 :].strip())
+    if pieces and _YEAR_PART_RE.fullmatch(pieces[0]):
+        pieces = pieces[1:]
+    if len(pieces) < MIN_STRUCTURED_PARTS and not (pieces and pieces[0].endswith(".")):
+        return fields
+    title = _clean(pieces[0])
+    parsed = fields.title or ""
+    if len(title.split()) < MIN_STRUCTURED_TITLE_WORDS or fold(title) == fold(parsed):
+        return fields
+    bounded = len(pieces) >= MIN_STRUCTURED_PARTS
+    if parsed and not _misread(raw, zone, parsed, title, bounded=bounded):
+        return fields
+    update: dict[str, object] = {"authors": split_authors(zone), "title": title}
+    venue = _IN_VENUE_RE.match(pieces[1]) if len(pieces) > 1 else None
+    container = fields.container
+    if container and fold(title) in fold(container):
+        container = None  # the parser read the title into the venue
+    if venue is not None and not container:
+        container = _clean(venue.group("venue"))
+    update["container"] = container
+    if fields.publisher and fold(title) in fold(fields.publisher):
+        # The parser read the title as the publisher, and typed the entry a book for it.
+        update["publisher"] = None
+        update["type"] = "article-journal" if container else None
+    return fields.model_copy(update=update)
+
+
+def _full_names(zone: str) -> bool:
+    """A list of people by their full names, given names first ("Minseo Park, Daniel Kowal,
+    and Hye-Jin Oh"), as ML papers print them: not "Eary JF, Collins C" (Vancouver),
+    "K.C. King" (initials first) or "World Health Organization"."""
+    if not is_name_list(zone):
+        return False
+    for name in _NAME_SPLIT_RE.split(zone):
+        words = name.split()
+        if not words or name.strip().lower() in ("et al", "et al.", "others"):
+            continue
+        if len(words) < MIN_FULL_NAME_WORDS or is_organisation(name):
+            return False
+        if is_initials(words[0]) or is_initials(words[-1]):
+            return False
+    return True
+
+
+def _misread(raw: str, zone: str, parsed: str, title: str, *, bounded: bool) -> bool:
+    """Whether the parser's title is the structural `title` misread: begun inside the
+    author list, cut short at its start ("Rendering" for "IBRNet: … Rendering", when the
+    title is `bounded`, another part following it), or run on into "In <venue>". A longer
+    title that goes on with its own sentences ("… engineering. Part II. Rapid prototyping")
+    or into the journal ("… gradient Mar Ecol Prog Ser 1985") is no misreading."""
+    if 0 <= raw.find(parsed) < len(zone):
+        return True
+    mine, theirs = fold(title), fold(parsed)
+    cut_short = len(theirs) < len(mine) and mine.endswith(theirs) and bounded
+    return cut_short or (theirs.startswith(mine) and theirs[len(mine) :].strip().startswith("in "))
+
+
+def lone_part_title(fields: Fields) -> Fields:
+    """An entry with authors and no title or venue whose only other words were read as its
+    publisher ("A, B. 2022. NP-Hardness of optimal contraction."): those are its title. (A
+    lone venue stays one: "Johnson SR (2006) J Chem Inf Model 48:25" names no title.)"""
+    if fields.title or not fields.authors or fields.container or not fields.publisher:
+        return fields
+    if len(_WORD_RE.findall(fields.publisher)) < MIN_LONE_TITLE_WORDS:
+        return fields
+    return fields.model_copy(
+        update={"title": _clean(fields.publisher), "publisher": None, "type": None}
+    )
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.strip(_EDGE).split())
+
+
+__all__ = [
+    "ET_AL_AUTHOR",
+    "author_list_first",
+    "et_al_only",
+    "lone_part_title",
+    "organisation_first",
+    "repaired",
+]

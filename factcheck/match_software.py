@@ -1,0 +1,78 @@
+"""How software and data records differ from correct citations of them. No I/O.
+
+Zenodo, Figshare and other DataCite repositories register each release of a program or a
+data set with its own DOI, and their records read unlike articles:
+
+- the title is what the release tool wrote: "pandas-dev/pandas: Pandas 1.0.3",
+  "matplotlib/matplotlib: REL: v3.3.0", "scikit-learn/scikit-learn: Scikit-learn 0.24.2";
+  people cite the program by its name ("pandas", "Matplotlib: Visualization with Python",
+  "Pandas (Version 1.0.3)");
+- the creators are an organisation ("The pandas development team") in one release and a
+  hundred contributors in the next, and a citation names the team, or the first few people
+  without "et al.".
+
+So against a record whose type is one of DATA_TYPES, `compare_titles` accepts the program's
+name for its release title, and `compare_authors` lets an organisation on one side meet
+people on the other without contradiction, and a few of the record's people stand for all.
+Names the record lacks altogether still disagree: invented contributors are still invented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .model import Author, Fields
+from .normalize import fold
+
+# CSL types of records that are releases of software or data.
+DATA_TYPES = frozenset({"software", "dataset", "figure", "collection", "physical-object"})
+# "v3.3.0", "1.0.3", "(Version 1.0.3)", "REL:", "release": release words, not the name.
+_VERSION_RE = re.compile(
+    r"\(?\b(?:version|release|rel|v)?\s*v?\d+(?:\.\d+){1,3}[\w.-]*\)?|\b(?:rel|release)\b:?",
+    re.IGNORECASE,
+)
+# "owner/repo: Name": the GitHub-release prefix Zenodo writes.
+_REPOSITORY_RE = re.compile(r"^\s*[\w.-]+/(?P<repo>[\w.-]+)\s*:\s*")
+
+
+def is_data_record(found: Fields) -> bool:
+    """Whether the record is a release of software or data (see DATA_TYPES)."""
+    return (found.type or "").lower() in DATA_TYPES
+
+
+def names(title: str) -> set[str]:
+    """The names a release title gives its program, folded, versions dropped: the repository
+    name and the name after it ("pandas-dev/pandas: Pandas 1.0.3" -> {"pandas"}), and the
+    title's main part before a subtitle ("Matplotlib: Visualization with Python")."""
+    found: set[str] = set()
+    repository = _REPOSITORY_RE.match(title)
+    rest = title[repository.end() :] if repository else title
+    if repository:
+        found.add(_plain(repository.group("repo")))
+    found.add(_plain(rest))
+    head, separator, _ = rest.partition(":")
+    if separator:
+        found.add(_plain(head))
+    return {name for name in found if name}
+
+
+def same_program(claimed: str, found: str) -> bool:
+    """Whether a claimed title names the program the release title names."""
+    return bool(names(claimed) & names(found))
+
+
+def _plain(text: str) -> str:
+    return fold(_VERSION_RE.sub(" ", text)).replace(" ", "")
+
+
+def is_organisation(author: Author) -> bool:
+    return bool(author.name) and not author.family
+
+
+def organisation_meets_people(claimed: Sequence[Author], found: Sequence[Author]) -> bool:
+    """An organisation on one side, people on the other: the team and its contributors
+    name the same release, and neither contradicts the other."""
+    claimed_team = any(is_organisation(a) for a in claimed)
+    found_team = any(is_organisation(a) for a in found)
+    return claimed_team != found_team

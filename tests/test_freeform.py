@@ -1,0 +1,255 @@
+"""References written outside reference lists: table rows, bold-title lines, quoted titles
+with their authors, references woven into sentences. Each is an entry with Fields read from
+its shape, so that every field written around a claim is checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from factcheck.extract import extract_all
+from factcheck.model import Citation, Fields, Kind
+
+
+def references(text: str) -> list[Citation]:
+    return [c for c in extract_all(text).citations if c.kind is Kind.REFERENCE]
+
+
+def only(text: str) -> Citation:
+    found = references(text)
+    assert len(found) == 1, [c.raw for c in found]
+    return found[0]
+
+
+def families(fields: Fields) -> list[str | None]:
+    return [a.family or a.name for a in fields.authors]
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+TABLE = """Here is what I found.
+
+| Title | Authors | Year | Venue | DOI |
+|---|---|---|---|---|
+| Sparse probing of speech encoders | Dahl, Imai, and Ross | 2022 | ICASSP | N/A |
+| Graph priors for protein docking | Haddad et al. | 2023 | NeurIPS | 10.5555/example.123 |
+
+Both are worth reading.
+"""
+
+
+def test_table_rows_under_a_header_naming_titles_are_entries() -> None:
+    first, second = references(TABLE)
+    assert (
+        first.raw
+        == "Sparse probing of speech encoders | Dahl, Imai, and Ross | 2022 | ICASSP | N/A"
+    )
+    assert first.fields.title == "Sparse probing of speech encoders"
+    assert families(first.fields) == ["Dahl", "Imai", "Ross"]
+    assert (first.fields.year, first.fields.container) == (2022, "ICASSP")
+    assert first.fields.doi is None
+    assert second.fields.doi == "10.5555/example.123"
+    assert families(second.fields) == ["Haddad"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["| Paper | Author(s) | Published | Journal | Link |", "| Work | By | Date | Source | URL |"],
+)
+def test_other_header_words_name_the_same_columns(header: str) -> None:
+    row = "| Coral reef recovery after bleaching | Okafor and Brandt | 2019 | Marine Ecology | — |"
+    text = f"{header}\n|---|---|---|---|---|\n{row}\n"
+    claim = only(text)
+    assert claim.fields.title == "Coral reef recovery after bleaching"
+    assert claim.fields.container == "Marine Ecology"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "| Year | Laureate(s) | Contribution |\n|------|---|---|\n"
+        "| 1923 | Banting, F. G.; Macleod, J. J. R. | Discovery of insulin (Toronto, 1921) |\n",
+        "| Author | Year | Journal |\n|---|---|---|\n| Smith, J. | 2020 | Nature, 12(3), 45-67 |\n",
+        "| Title | Authors | Year |\n|---|---|---|\n| Short | Smith | n/a |\n",
+    ],
+    ids=["no-title-column", "no-title", "too-little-claimed"],
+)
+def test_tables_without_a_checkable_title_give_no_entries(table: str) -> None:
+    assert references(table) == []
+
+
+def test_a_table_of_whole_references_is_parsed_cell_by_cell() -> None:
+    text = (
+        "| Topic | Reference |\n|---|---|\n"
+        "| Habits | Wood, W., & Rünger, D. (2016). Psychology of habit. *Annual Review of"
+        " Psychology*, 67, 289–314. |\n"
+    )
+    claim = only(text)
+    assert claim.raw.startswith("Wood, W.")
+    assert claim.fields.title == "Psychology of habit"
+    assert claim.fields.year == 2016
+
+
+def test_a_table_in_a_code_block_is_code() -> None:
+    text = "```\n" + TABLE + "```\n"
+    assert references(text) == []
+
+
+# --- bold titles and quoted titles -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "**Coral reef recovery after bleaching: a meta-analysis** — M. Okafor and L. Brandt"
+        " (2019). *Marine Ecology*.",
+        "- **Coral reef recovery after bleaching: a meta-analysis** - M. Okafor and L. Brandt"
+        " (2019). *Marine Ecology*.",
+        "**Coral reef recovery after bleaching: a meta-analysis** (M. Okafor and L. Brandt,"
+        " 2019, *Marine Ecology*)",
+    ],
+)
+def test_bold_title_lines_are_entries(line: str) -> None:
+    claim = only("Some background first.\n\n" + line + "\n")
+    assert claim.fields.title == "Coral reef recovery after bleaching: a meta-analysis"
+    assert families(claim.fields) == ["Okafor", "Brandt"]
+    assert claim.fields.year == 2019
+    assert claim.fields.container == "Marine Ecology"
+
+
+def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
+    text = (
+        "“Graph priors for protein docking” by Haddad, Ruiz, and Tan (NeurIPS, 2023;"
+        " DOI: 10.5555/example.123)\n"
+    )
+    claim = only(text)
+    assert claim.fields.title == "Graph priors for protein docking"
+    assert families(claim.fields) == ["Haddad", "Ruiz", "Tan"]
+    assert (claim.fields.year, claim.fields.container) == (2023, "NeurIPS")
+    assert claim.fields.doi == "10.5555/example.123"
+    # The DOI stays its own item inside the entry's span.
+    doi = next(c for c in extract_all(text).citations if c.kind is Kind.DOI)
+    assert claim.start <= doi.start and doi.end <= claim.end
+
+
+@pytest.mark.parametrize(
+    ("sentence", "authors", "venue"),
+    [
+        (
+            "Ferreira (“Urban heat islands and asthma”, Environmental Health, 2016)",
+            ["Ferreira"],
+            "Environmental Health",
+        ),
+        (
+            "See Ferreira and Lu (“Urban heat islands and asthma”, Environmental Health, 2016) for"
+            " the details.",
+            ["Ferreira", "Lu"],
+            "Environmental Health",
+        ),
+        (
+            "The method follows Wu et al., “Urban heat islands and asthma,” Environ. Health, 2016.",
+            ["Wu"],
+            "Environ. Health",
+        ),
+        (
+            "As Lindqvist and Osei (2016) argue in “Urban heat islands and asthma” (Environmental"
+            " Health), the effect is small.",
+            ["Lindqvist", "Osei"],
+            "Environmental Health",
+        ),
+    ],
+)
+def test_references_woven_into_sentences_are_entries(
+    sentence: str, authors: list[str], venue: str
+) -> None:
+    claim = only("Some background.\n\n" + sentence + "\n")
+    assert claim.fields.title == "Urban heat islands and asthma"
+    assert families(claim.fields) == authors
+    assert (claim.fields.year, claim.fields.container) == (2016, venue)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Hardin (1968) calls this “the tragedy of the commons” and it stuck.",
+        "She said “we will publish the results in 2024” at the meeting.",
+        "The phrase “often misattributed to Einstein” is the safe wording.",
+    ],
+)
+def test_quotations_beside_names_or_years_are_not_references(sentence: str) -> None:
+    assert references(sentence + "\n") == []
+
+
+def test_a_list_item_holding_two_claims_is_cut_into_them() -> None:
+    text = (
+        "Background.\n\n"
+        "- The method follows Wu et al., “Early stopping for iterative regularization,” JMLR,"
+        " 2022. “Graph priors for protein docking” by Haddad and Tan (NeurIPS, 2023)\n"
+        "- “Sparse probing of speech encoders” by Dahl and Ross (ICASSP, 2022)\n"
+    )
+    titles = [c.fields.title for c in references(text)]
+    assert titles == [
+        "Early stopping for iterative regularization",
+        "Graph priors for protein docking",
+        "Sparse probing of speech encoders",
+    ]
+
+
+def test_fields_written_around_a_doi_in_a_sentence_are_checked_with_it() -> None:
+    from factcheck.judge import judge
+    from factcheck.model import Author, Record, Status
+    from factcheck.resolve.base import Lookup
+
+    doi = "10.1371/journal.pone.0033693"
+    record = Record(
+        source="crossref",
+        id=doi,
+        fields=Fields(
+            title="Methylphenidate exposure induces dopamine neuron loss",
+            authors=[Author(family="Sadasivan", given="S."), Author(family="Oakes", given="H.")],
+            year=2012,
+            container="PLoS ONE",
+            doi=doi,
+        ),
+    )
+
+    def status(sentence: str) -> Status:
+        claim = only(sentence)
+        assert claim.fields.doi == doi
+        return judge(claim, [Lookup.found("crossref", record)]).status
+
+    right = f"The effect is large (Sadasivan and Oakes, 2012, PLoS ONE, doi:{doi}) in mice."
+    swapped = f"The effect is large (Oakes and Sadasivan, 2012, PLoS ONE, doi:{doi}) in mice."
+    venue = f"The effect is large (Sadasivan and Oakes, 2012, Nature, doi:{doi}) in mice."
+    assert status(right) is Status.VERIFIED
+    assert status(swapped) is Status.MISMATCH
+    assert status(venue) is Status.MISMATCH
+    assert references(f"The DOI is doi:{doi} (see 2012).") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“" * 200_000,
+        "“a b c d e f g h " * 20_000,
+        "**" * 100_000,
+        "**Title of some paper here** — " * 20_000,
+        "(Smith and Lee, 2020, doi:10.1/x " * 20_000,
+        "| a | b |\n" * 50_000,
+        "Smith and Lee (2020) argue in " * 20_000,
+    ],
+    ids=["quotes", "open-quotes", "stars", "bold", "parens", "pipes", "cited"],
+)
+def test_pathological_shapes_are_fast_and_safe(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    for citation in extract_all(text).citations:
+        assert text[citation.start : citation.end] == citation.raw
+    assert time.perf_counter() - started < 10
+
+
+def test_a_short_surname_is_an_author_not_a_sentence_word() -> None:
+    claim = only(
+        "**Generalization bounds for robust optimization** — An and Gao (2021). *NeurIPS*.\n"
+    )
+    assert families(claim.fields) == ["An", "Gao"]

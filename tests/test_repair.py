@@ -1,0 +1,98 @@
+"""Repairs of the parser's reading where an entry's structure says otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from factcheck.extract import extract_all
+from factcheck.extract.names import split_authors
+from factcheck.extract.repair import lone_part_title
+from factcheck.model import Author, Fields, Kind
+
+
+def entry_fields(entry: str) -> Fields:
+    text = "## References\n\n- " + entry + "\n"
+    (found,) = [c for c in extract_all(text).citations if c.kind is Kind.REFERENCE]
+    return found.fields
+
+
+def test_a_long_full_name_list_with_a_middle_initial_stays_the_authors() -> None:
+    fields = entry_fields(
+        "Xikun Zhang, Antoine Bosselut, Michihiro Yasunaga, Hongyu Ren, Percy Liang,"
+        " Christopher D. Manning, and Jure Leskovec. GreaseLM: Graph REASoning Enhanced Language"
+        " Models. In *ICLR*, 2022."
+    )
+    assert fields.title == "GreaseLM: Graph REASoning Enhanced Language Models"
+    assert [a.family for a in fields.authors][-2:] == ["Manning", "Leskovec"]
+    assert len(fields.authors) == 7
+
+
+def test_a_title_read_as_a_publisher_after_the_year_is_the_title() -> None:
+    fields = entry_fields(
+        "Mihail Stoian, Richard Milbradt, and Christian Mendl. 2022. NP-Hardness of Optimal"
+        " TensorNetwork Contraction and Polynomial-Time Algorithms for Tree Tensor Networks."
+    )
+    assert fields.title is not None and fields.title.startswith("NP-Hardness of Optimal")
+    assert fields.publisher is None
+
+
+def test_a_short_publisher_is_no_title() -> None:
+    fields = Fields(authors=[Author(family="Lee")], year=2020, publisher="MIT Press")
+    assert lone_part_title(fields) == fields
+
+
+@pytest.mark.parametrize(
+    ("written", "families"),
+    [
+        ("Di Jin, Bingdao Feng, Siqi Guo, and Zhen Wang", ["Jin", "Feng", "Guo", "Wang"]),
+        ("Bin Gu, Chenkang Zhang, Huan Xiong, and Heng Huang", ["Gu", "Zhang", "Xiong", "Huang"]),
+        ("Van Exel E, Gussekloo J", ["Van Exel", "Gussekloo"]),
+        ("van der Berg, Jan, and Kim Lee", ["van der Berg", "Lee"]),
+        ("De Schutter, Bart", ["De Schutter"]),
+    ],
+)
+def test_capitalised_particles_as_first_names(written: str, families: list[str]) -> None:
+    assert [a.family for a in split_authors(written)] == families
+
+
+@pytest.mark.parametrize(
+    ("entry", "title", "container", "authors"),
+    [
+        (
+            "Qianqian Wang, Zhicheng Wang, Kyle Genova, Pratul P. Srinivasan, Howard Zhou,"
+            " Jonathan T. Barron, Ricardo Martin-Brualla, Noah Snavely, and Thomas Funkhouser."
+            " 2021. IBRNet: Learning Multi-View Image-Based Rendering. In *CVPR*.",
+            "IBRNet: Learning Multi-View Image-Based Rendering",
+            "CVPR",
+            9,
+        ),
+        (
+            "Yue He, Xinwei Shen, Renzhe Xu, Tong Zhang, Yong Jiang, Wenchao Zou, and Peng Cui."
+            " 2023. Covariate-Shift Generalization via Random Sample Weighting. In *AAAI*.",
+            "Covariate-Shift Generalization via Random Sample Weighting",
+            "AAAI",
+            7,
+        ),
+        (
+            "Uri Alon, Frank F. Xu, Junxian He, Sudipta Sengupta, Dan Roth, and Graham Neubig."
+            " Neuro-Symbolic Language Modeling with Automaton-augmented Retrieval."
+            " In *ICML*, 2022.",
+            "Neuro-Symbolic Language Modeling with Automaton-augmented Retrieval",
+            "ICML",
+            6,
+        ),
+    ],
+)
+def test_ml_entries_read_by_their_structure(
+    entry: str, title: str, container: str, authors: int
+) -> None:
+    fields = entry_fields(entry)
+    assert (fields.title, fields.container, len(fields.authors)) == (title, container, authors)
+
+
+def test_a_harvard_entry_keeps_the_parsers_reading() -> None:
+    entry = (
+        "Brown, A. and Green, B. (2015) 'Urban heat islands and public health', Environmental"
+        " Research, 140, pp. 213-220."
+    )
+    assert entry_fields(entry).title == "Urban heat islands and public health"
