@@ -855,6 +855,7 @@ def compare_venues(
 
 
 def is_preprint_venue(venue: str) -> bool:
+    """Whether a venue names a preprint server (arXiv, bioRxiv, SSRN, CoRR, or just "preprint")."""
     return any(w in PREPRINT_VENUES for w in words(venue))
 
 

@@ -67,6 +67,7 @@ def _plain(text: str) -> str:
 
 
 def is_organisation(author: Author) -> bool:
+    """An author given by name only (a team, a project), with no family name."""
     return bool(author.name) and not author.family
 
 

@@ -92,6 +92,7 @@ class Author(BaseModel):
     name: str | None = None
 
     def display(self) -> str:
+        """The author as a person reads it: the name, or "Family, Given"."""
         if self.name:
             return self.name
         return ", ".join(part for part in (self.family, self.given) if part)
@@ -260,6 +261,10 @@ class FieldDiff(BaseModel):
 
 
 class Verdict(BaseModel):
+    """What the sources say about one claim: its status, how sure (`confidence`), a `reason` a
+    person can act on, the `source` that decided, the best `record` found, the fields that differ
+    (`diffs`) and `flags`."""
+
     status: Status
     confidence: float = Field(ge=0.0, le=1.0)
     reason: str
@@ -270,6 +275,8 @@ class Verdict(BaseModel):
 
 
 class Finding(BaseModel):
+    """One claim of a text and its verdict (and, with `--suggest`, its fix)."""
+
     citation: Citation
     verdict: Verdict
     # Only on request (`factcheck check --suggest`, `factcheck.suggest.add_suggestions`): the
@@ -297,12 +304,14 @@ class Summary(BaseModel):
 
     @classmethod
     def of(cls, findings: list[Finding]) -> Summary:
+        """The counts of these findings."""
         statuses = Counter(f.verdict.status.value for f in findings)
         kinds = Counter(f.citation.kind.value for f in findings)
         unparsed = sum(UNPARSED in f.verdict.flags for f in findings)
         return cls(total=len(findings), by_kind=dict(kinds), unparsed=unparsed, **statuses)
 
     def merge(self, other: Summary) -> Summary:
+        """These counts and `other`'s together (a summary over several files)."""
         kinds = Counter(self.by_kind) + Counter(other.by_kind)
         counts = {
             name: getattr(self, name) + getattr(other, name)
@@ -324,11 +333,14 @@ class Report(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def summary(self) -> Summary:
+        """The counts of the findings, per status and kind."""
         return Summary.of(self.items)
 
     @property
     def ok(self) -> bool:
+        """False when a finding's status is in `fail_on`, or the text could not be checked."""
         return self.error is None and not any(f.verdict.status in self.fail_on for f in self.items)
 
     def failures(self) -> list[Finding]:
+        """The findings whose status is in `fail_on`."""
         return [f for f in self.items if f.verdict.status in self.fail_on]

@@ -4,6 +4,7 @@ what the docs list (settings, modules) is what the code has."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 import os
@@ -586,3 +587,47 @@ def test_the_architecture_page_names_every_module() -> None:
     names |= {p.name for p in package.rglob("*.py") if p.name != "__init__.py"}
     missing = sorted(name for name in names if f"`{name}`" not in page)
     assert not missing, f"docs/architecture.md does not name: {missing}"
+
+
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+def public_definitions(tree: ast.Module) -> Iterator[tuple[str, Definition]]:
+    """The module's public classes and functions, and the public methods (and nested classes)
+    of its public classes; `@overload` stubs are not definitions."""
+
+    def walk(body: list[ast.stmt], prefix: str) -> Iterator[tuple[str, Definition]]:
+        for node in body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if node.name.startswith("_") or any(
+                (isinstance(d, ast.Name) and d.id == "overload")
+                or (isinstance(d, ast.Attribute) and d.attr == "overload")
+                for d in node.decorator_list
+            ):
+                continue
+            yield prefix + node.name, node
+            if isinstance(node, ast.ClassDef):
+                yield from walk(node.body, f"{prefix}{node.name}.")
+
+    yield from walk(tree.body, "")
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    """In every module whose path has no part starting with `_` (package `__init__`s
+    included), the module and each public definition say what they are for."""
+    missing = []
+    for path in sorted((ROOT / "factcheck").rglob("*.py")):
+        parts = path.relative_to(ROOT).parts
+        if any(p.startswith("_") and p not in ("__init__.py", "__main__.py") for p in parts):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(ROOT)
+        if ast.get_docstring(tree) is None:
+            missing.append(f"{where}: the module")
+        missing += [
+            f"{where}:{node.lineno}: {name}"
+            for name, node in public_definitions(tree)
+            if ast.get_docstring(node) is None
+        ]
+    assert not missing, "no docstring:\n" + "\n".join(missing)

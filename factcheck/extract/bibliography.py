@@ -347,6 +347,8 @@ class ListReader:
         self._scanner = _Scanner(text, self.bounds)
 
     def entries(self) -> Iterator[tuple[Citation, str | None]]:
+        """Each entry of the text's reference lists with its label, as it is read, until the text or
+        the bounds end."""
         found = 0
         for item in _candidates(self.text, self._scanner.run()):
             if self.bounds.passed(item.start) or self.bounds.full(found, item.start):
@@ -357,6 +359,8 @@ class ListReader:
                 yield citation, item.label
 
     def code_spans(self) -> list[tuple[int, int]]:
+        """(start, end) of each code block the pass set aside so far: all of them once `entries` is
+        exhausted."""
         code = self._scanner.code
         return list(zip(code[::2], code[1::2], strict=True))
 

@@ -51,6 +51,8 @@ def is_initials(part: str) -> bool:
 
 
 def is_organisation(text: str) -> bool:
+    """Whether a name reads as an organisation's: a word such as "Institute" or "Society", or more
+    words than a person's name has."""
     words = [w.strip(_EDGE).lower() for w in text.split()]
     return any(w in ORGANISATION_WORDS for w in words) or len(words) > MAX_PERSON_WORDS
 
