@@ -631,3 +631,27 @@ def test_every_public_name_has_a_docstring() -> None:
             if ast.get_docstring(node) is None
         ]
     assert not missing, "no docstring:\n" + "\n".join(missing)
+
+
+# Where the verdicts' flags are named: each as a constant whose name is its value in capitals.
+FLAG_MODULES = ("judge.py", "lookup.py", "model.py", "errors.py", "policies.py", "resolve/web.py")
+
+
+def test_every_flag_is_explained_on_the_verdicts_page() -> None:
+    page = (ROOT / "docs" / "verdicts.md").read_text(encoding="utf-8")
+    flags = set()
+    for module in FLAG_MODULES:
+        tree = ast.parse((ROOT / "factcheck" / module).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                and node.targets[0].id == node.value.value.upper()
+            ):
+                flags.add(node.value.value)
+    assert len(flags) > 10  # the constants are where this test looks for them
+    missing = sorted(flag for flag in flags if f"| `{flag}` |" not in page)
+    assert not missing, f"docs/verdicts.md does not explain the flags {missing}"
