@@ -1,7 +1,7 @@
 """Typed models that cross layers: what was claimed, what was found, and the verdict.
 
 Everything that leaves one layer for another is one of these pydantic models, so a
-Report serialises to the JSON contract in DESIGN.md and reads back unchanged.
+Report serialises to the JSON contract (docs/reports.md, "JSON output") and reads back unchanged.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Kind(ValueEnum):
 
 
 class Status(ValueEnum):
-    """The four verdicts. Their meanings are the contract in DESIGN.md."""
+    """The four verdicts. Their meanings are a contract: docs/verdicts.md."""
 
     VERIFIED = "verified"
     MISMATCH = "mismatch"

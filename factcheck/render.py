@@ -2,7 +2,7 @@
 
 The other report formats (terminal, Markdown, SARIF, annotated text) are in `formats/`.
 
-The JSON shape is a contract other tools rely on (DESIGN.md): a `files` list, each with
+The JSON shape is a contract other tools rely on (docs/architecture.md): a `files` list, each with
 `path`, `items` and `summary`, and an overall `summary`. Keys may be added, never changed.
 Values are written whole (a claim's `raw` is still `text[start:end]`); the characters a
 terminal could act on are written as `\\uXXXX` escapes (`safetext.json_safe`), so the

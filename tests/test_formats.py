@@ -93,7 +93,7 @@ def test_golden_annotated() -> None:
 
 
 def test_json_keeps_the_contract() -> None:
-    """The golden JSON is the contract of DESIGN.md: the formats work left it alone."""
+    """The golden JSON is the contract (docs/reports.md): the formats work left it alone."""
     document = json.loads(written("json"))
     assert set(document) >= {"files", "summary"}
     for file, text in zip(document["files"], sample.TEXTS.values(), strict=True):
