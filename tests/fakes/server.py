@@ -154,7 +154,8 @@ def drip_body(seconds_per_byte: float) -> Fault:
 
 
 def reset(after: int) -> Fault:
-    """The normal answer's headers and first `after` body bytes, then a TCP reset."""
+    """The normal answer's headers and first `after` body bytes (fewer, to leave at least
+    one unsent), then a TCP reset."""
     return Fault(cut_after=after)
 
 
@@ -411,7 +412,11 @@ def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
         def _send(self, reply: Reply, fault: Fault) -> None:
             head = _head(reply)
             if fault.cut_after is not None:
-                self._cut(head + reply.body[: fault.cut_after], rst=fault.rst)
+                # A cut always leaves bytes unsent, even of a body shorter than `cut_after`
+                # (Crossref's 404 body is 19 bytes): else the client may read the whole
+                # answer before the reset arrives, and the fault would be a race.
+                sent = min(fault.cut_after, len(reply.body) - 1)
+                self._cut(head + reply.body[: max(sent, 0)], rst=fault.rst)
             elif fault.drip is not None:
                 self._drip(head, reply.body, fault)
             else:
