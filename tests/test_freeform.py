@@ -253,3 +253,10 @@ def test_a_short_surname_is_an_author_not_a_sentence_word() -> None:
         "**Generalization bounds for robust optimization** — An and Gao (2021). *NeurIPS*.\n"
     )
     assert families(claim.fields) == ["An", "Gao"]
+
+
+def test_short_titles_under_a_title_column_or_in_a_citation_parenthesis() -> None:
+    table = "| Title | Authors | Year |\n|---|---|---|\n| BERT | Devlin and Chang | 2019 |\n"
+    assert only(table).fields.title == "BERT"
+    sentence = "See Beretta (“Multi-Swap k-Means++”, NeurIPS, 2023) for the details.\n"
+    assert only(sentence).fields.title == "Multi-Swap k-Means++"

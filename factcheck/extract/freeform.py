@@ -50,7 +50,9 @@ EMPTY_CELLS = frozenset({"", "n a", "na", "none", "unknown", "tbd", "not availab
 LOOKBEHIND = 160
 LOOKAHEAD = 300
 MAX_GAP_WORDS = 6
-MIN_TITLE_WORDS = 3
+MIN_TITLE_WORDS = 2
+# A table's title column says what its cells are: a title of one word ("BERT") is one.
+MIN_TABLE_TITLE_WORDS = 1
 
 _YEAR_RE = re.compile(r"(?<![\w/.])(?:1[5-9]\d\d|20\d\d)(?=[a-z]?(?![\w/]))")
 _QUOTED_RE = re.compile(r"[“\"](?P<title>[^“”\"\n]{8,300}?)[,.]?[”\"]")
@@ -244,7 +246,9 @@ def _row_claim(text: str, row: list[tuple[int, int]], roles: list[str | None]) -
     title = _clean(values.get("title", ""))
     year = _year(values.get("year", ""))
     authors = _authors(values.get("authors", ""))
-    if len(title.split()) < MIN_TITLE_WORDS or year is None or not (authors or "venue" in values):
+    if len(title.split()) < MIN_TABLE_TITLE_WORDS or year is None:
+        return None
+    if not (authors or "venue" in values):
         return None
     fields = Fields(title=title, authors=authors, year=year, container=_venue(values.get("venue")))
     return _Claim(start, end, _with_identifiers(fields, text[start:end]), TABLE)
