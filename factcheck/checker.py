@@ -514,13 +514,6 @@ class Checker:
                 break
         return lookups
 
-    def as_runnable(self, **options: Any) -> Any:
-        """A LangChain Runnable checking what flows through it with this Checker: `chain |
-        checker.as_runnable(on_fail=…)` (needs the `langchain` extra)."""
-        from .integrations.langchain import as_runnable
-
-        return as_runnable(self, **options)
-
     def close(self) -> None:
         """Release the pool, the caches and the HTTP client. Lookups that a deadline left
         running are not waited for (`factcheck.check(text, deadline=…)` closes its Checker

@@ -24,14 +24,22 @@ import functools
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import policies
+from .answers import (
+    REASK_ARGUMENTS,
+    Answer,
+    Checked,
+    add_reported_urls,
+    answer_of,
+    failed_report,
+    reask_arguments,
+)
 from .errors import FactCheckFailed
-from .model import Citation, Extraction, Finding, Kind, Report, Status, Verdict, parse_statuses
-from .textof import Segment, join, replace_segments, segments, urls_reported
+from .model import Extraction, Report, Status, parse_statuses
+from .textof import replace_segments
 
 if TYPE_CHECKING:
     from .checker import Checker
@@ -57,9 +65,6 @@ DEFAULT_MAX_REASKS = 1
 RELEASING_POLICIES = frozenset({"noop", "exception"})
 POLICY_NAMES = ("noop", "exception", "filter", "fix", "reask")
 STREAM_MODES = ("stream_first", "buffer")
-# The arguments a reask can append the problems to, in order of preference.
-REASK_ARGUMENTS = ("messages", "prompt", "input")
-CHECK_FAILED_REASON = "factcheck could not check this answer ({}); the call itself succeeded"
 # Set on functions `wrap` has already guarded, so that wrapping twice checks once.
 GUARDED_MARK = "__factcheck_guarded__"
 
@@ -74,33 +79,6 @@ def last_report() -> Report | None:
     A context variable: each thread and each asyncio task sees its own calls only.
     """
     return _last.get()
-
-
-@dataclass
-class Answer:
-    """The text found in one value, where it came from, and what the SDK says it cited."""
-
-    parts: list[tuple[tuple[str | int, ...], Segment]]
-    starts: list[int]
-    text: str
-    urls: list[tuple[str, int]] = field(default_factory=list)
-
-
-@dataclass
-class Checked:
-    """An answer and its check."""
-
-    answer: Answer
-    report: Report
-    extraction: Extraction
-
-
-def answer_of(value: Any) -> Answer:
-    """The answer text of a whole (not streamed) value, with the URLs its SDK cites."""
-    parts = segments(value)
-    text, starts = join(parts)
-    urls = urls_reported(value, parts, starts) if parts else []
-    return Answer([(p.path, p) for p in parts], starts, text, urls)
 
 
 class Guard:
@@ -176,7 +154,7 @@ class Guard:
             checker = self.checker
             if answer.text:
                 extraction = checker.extract(answer.text, started=started)
-            _add_reported_urls(extraction, answer)
+            add_reported_urls(extraction, answer)
             if not extraction.citations and extraction.unread is None:
                 report = Report(items=[])
                 report.fail_on = list(self.fail_on)
@@ -184,7 +162,7 @@ class Guard:
             report = checker.verify_extraction(extraction, fail_on=self.fail_on, started=started)
         except Exception as error:
             log.exception("factcheck failed while checking a guarded call's answer")
-            report = _failed_report(answer.text, extraction, error, self.fail_on)
+            report = failed_report(answer.text, extraction, error, self.fail_on)
         return Checked(answer, report, extraction)
 
     def check_value(self, value: Any) -> Checked:
@@ -195,7 +173,7 @@ class Guard:
         except Exception as error:
             log.exception("factcheck could not read a guarded call's answer")
             answer = Answer([], [], "")
-            report = _failed_report("", Extraction(), error, self.fail_on)
+            report = failed_report("", Extraction(), error, self.fail_on)
             return Checked(answer, report, Extraction())
         return self.check(answer)
 
@@ -441,48 +419,6 @@ def wrap(client: Any, **options: Any) -> Any:
     return client
 
 
-def reask_arguments(
-    signature: inspect.Signature | None,
-    args: tuple[Any, ...],
-    kwargs: Mapping[str, Any],
-    checked: Checked,
-) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
-    """The arguments of the next attempt: the answer and the problems appended to the
-    conversation (`messages`), or the problems to the `prompt` (or `input`). None when the
-    function takes none of them."""
-    if signature is None:
-        return None
-    try:
-        bound = signature.bind(*args, **kwargs)
-    except TypeError:
-        return None
-    message = policies.reask_message(checked.report, checked.report.fail_on)
-    spread_name = next(
-        (n for n, p in signature.parameters.items() if p.kind is inspect.Parameter.VAR_KEYWORD),
-        None,
-    )
-    spread = dict(bound.arguments.get(spread_name, {})) if spread_name else {}
-    for name in REASK_ARGUMENTS:
-        if name in bound.arguments and name != spread_name:
-            bound.arguments[name] = _appended(bound.arguments[name], checked.answer.text, message)
-            return bound.args, bound.kwargs
-        if spread_name is not None and name in spread:
-            spread[name] = _appended(spread[name], checked.answer.text, message)
-            bound.arguments[spread_name] = spread
-            return bound.args, bound.kwargs
-    return None
-
-
-def _appended(previous: Any, answer: str, message: str) -> Any:
-    """A conversation with the model's answer and the problems added, or a longer prompt."""
-    if isinstance(previous, str):
-        return f"{previous}\n\n{message}"
-    if isinstance(previous, list | tuple):
-        added = [{"role": "assistant", "content": answer}, {"role": "user", "content": message}]
-        return [*previous, *added]
-    return previous
-
-
 def _check_reaskable(func: Callable[..., Any], signature: inspect.Signature | None) -> None:
     """Refuse `on_fail="reask"` for a function that takes no conversation or prompt to
     append the problems to: every reask would silently fall back. A signature that cannot
@@ -516,45 +452,3 @@ def _signature(func: Callable[..., Any]) -> inspect.Signature | None:
         return inspect.signature(func)
     except (TypeError, ValueError):
         return None
-
-
-def _add_reported_urls(extraction: Extraction, answer: Answer) -> None:
-    """Add the URLs the SDK cited that the text does not already claim, as URL citations
-    spanning nothing of their own (they sit where the text they support starts)."""
-    if not answer.urls:
-        return
-    from .extract import classify_url
-
-    seen = {c.key for c in extraction.citations}
-    for url, at in answer.urls:
-        kind, fields = classify_url(url)
-        citation = Citation(kind=kind, raw=url, start=at, end=at, fields=fields)
-        if citation.key not in seen:
-            seen.add(citation.key)
-            extraction.citations.append(citation)
-
-
-def _failed_report(
-    text: str, extraction: Extraction, error: Exception, fail_on: Iterable[Status]
-) -> Report:
-    """The report of a check that failed inside factcheck: `unverifiable` for every claim
-    it had found, or for the whole answer when it found none."""
-    reason = CHECK_FAILED_REASON.format(f"{type(error).__name__}: {error}")
-    claims = [c for c in extraction.citations if c.kind is not Kind.INLINE] or [
-        Citation(kind=Kind.REFERENCE, raw=text, start=0, end=len(text))
-    ]
-    items = [
-        Finding(
-            citation=citation,
-            verdict=Verdict(
-                status=Status.UNVERIFIABLE,
-                confidence=0.0,
-                reason=reason,
-                flags=[policies.CHECK_FAILED],
-            ),
-        )
-        for citation in claims
-    ]
-    report = Report(items=items)
-    report.fail_on = list(fail_on)
-    return report

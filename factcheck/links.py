@@ -19,9 +19,18 @@ value that cannot be linked at all gets no link (None) rather than an error in a
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
 
 from .errors import UnsafeIdentifier
+
+if TYPE_CHECKING:
+    from .model import Fields
+
+WEB_SCHEMES = frozenset({"http", "https"})
+# Characters a web link keeps as they are; anything else (spaces, quotes, brackets, "<", ">")
+# is percent-encoded, so that a link from model output cannot break out of its markup.
+URL_SAFE = ":/?#@!$&'*+,;=%-._~"
 
 DOI_ORG = "https://doi.org/"
 ARXIV_ABS = "https://arxiv.org/abs/"
@@ -72,3 +81,20 @@ def pmc_link(pmcid: str) -> str | None:
     """The PubMed Central page of a PMCID."""
     path = None if pmcid in DOT_SEGMENTS else path_segment(pmcid)
     return None if path is None else PMC + path + SEPARATOR
+
+
+def work_link(fields: Fields) -> str | None:
+    """A web address for the work: its DOI at doi.org, its arXiv page, or its own URL."""
+    if fields.doi:
+        return doi_link(fields.doi)
+    if fields.arxiv:
+        return arxiv_link(fields.arxiv)
+    return web_url(fields.url) if fields.url else None
+
+
+def web_url(url: str) -> str | None:
+    """`url` made safe to put in a link, or None when it is not an http(s) address (model
+    output may hold `javascript:` and other schemes that no report should link to)."""
+    if urlsplit(url.strip()).scheme.lower() not in WEB_SCHEMES:
+        return None
+    return quote(url.strip(), safe=URL_SAFE)

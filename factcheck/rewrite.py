@@ -8,7 +8,7 @@ The fix of a miscited entry changes the fields that are wrong and nothing else:
   is replaced where the parser found it (`parser.reference_spans`), the authors are written
   the way the entry wrote its own (`namestyle`), a wrong identifier is swapped for the
   right one wherever it is written. When a value cannot be placed, the entry is written
-  anew in APA 7 (`suggest.apa`), which is still the corrected reference.
+  anew in APA 7 (`refstyle.apa`), which is still the corrected reference.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from . import namestyle
 from .edits import Edit, apply, without_overlaps
 from .extract.bibtex import BibtexField, bibtex_fields
 from .model import Author, Fields
-from .suggest import (
+from .refstyle import (
     BIBTEX_CONTAINER_FIELDS,
     BIBTEX_INDENT,
     BIBTEX_OTHER_CONTAINER,

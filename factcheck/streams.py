@@ -24,11 +24,13 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import policies
+from .answers import Answer, Checked, failed_report, reask_arguments
 from .errors import FactCheckFailed
+from .model import Extraction
 from .textof import Segment, chunk_segments, chunk_urls, join, replace_segments
 
 if TYPE_CHECKING:
-    from .guard import Answer, Checked, Guard
+    from .guard import Guard
 
 log = logging.getLogger("factcheck.guard")
 
@@ -124,10 +126,7 @@ class Watch:
         """Wait for the background checks, then check the whole answer."""
         concurrent.futures.wait(self.pending)
         if self.error is not None:
-            from .guard import Answer, Checked, _failed_report
-            from .model import Extraction
-
-            report = _failed_report("", Extraction(), self.error, self.guard.fail_on)
+            report = failed_report("", Extraction(), self.error, self.guard.fail_on)
             return Checked(Answer([], [], ""), report, Extraction())
         return self.guard.check(self.answer())
 
@@ -145,8 +144,6 @@ def stream_answer(
 ) -> Answer:
     """The answer that stream parts make together: its text, where each part starts, and the URLs
     the SDK reported."""
-    from .guard import Answer
-
     text, starts = join([part for _, part in parts])
     return Answer(parts, starts, text, urls)
 
@@ -169,11 +166,8 @@ def check_chunks(guard: Guard, chunks: list[Any]) -> Checked:
     try:
         answer = chunks_answer(chunks)
     except Exception as error:
-        from .guard import Answer, Checked, _failed_report
-        from .model import Extraction
-
         log.exception("factcheck could not read a buffered stream")
-        report = _failed_report("", Extraction(), error, guard.fail_on)
+        report = failed_report("", Extraction(), error, guard.fail_on)
         return Checked(Answer([], [], ""), report, Extraction())
     return guard.check(answer)
 
@@ -245,8 +239,6 @@ def buffered(
     arguments: Arguments,
 ) -> Iterator[Any]:
     """`buffer`: read and check the whole stream (asking again on `reask`), then release."""
-    from .guard import reask_arguments
-
     chunks = list(first)
     checked = check_chunks(guard, chunks)
     attempt = 0
@@ -358,8 +350,6 @@ async def abuffered(
 ) -> AsyncIterator[Any]:
     """`buffered` for async streams: read and check the whole stream (asking again on `reask`), then
     release."""
-    from .guard import reask_arguments
-
     chunks = [chunk async for chunk in first]
     checked = await asyncio.to_thread(check_chunks, guard, chunks)
     attempt = 0

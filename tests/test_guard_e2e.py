@@ -74,13 +74,15 @@ def test_async_stream_with_a_real_checker(fake_api: FakeApi) -> None:
         assert asyncio.run(main()) == FILTERED
 
 
-def test_checker_as_runnable_in_a_langchain_chain(fake_api: FakeApi) -> None:
+def test_a_checker_as_a_runnable_in_a_langchain_chain(fake_api: FakeApi) -> None:
     pytest.importorskip("langchain_core")
     from langchain_core.messages import AIMessage
     from langchain_core.runnables import RunnableLambda
 
+    from factcheck.integrations.langchain import as_runnable
+
     model = RunnableLambda(lambda question: AIMessage(content=PROSE))
     with Checker(fake_api.config()) as checker:
-        chain = model | checker.as_runnable(on_fail="filter")
+        chain = model | as_runnable(checker, on_fail="filter")
         answer = chain.invoke("Which papers?")
     assert isinstance(answer, AIMessage) and answer.content == FILTERED

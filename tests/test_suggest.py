@@ -28,13 +28,8 @@ from factcheck.model import (
     Verdict,
 )
 from factcheck.net.http import Http
-from factcheck.suggest import (
-    add_suggestions,
-    apa,
-    archived_copy,
-    bibtex,
-    corrected_reference,
-)
+from factcheck.refstyle import apa, bibtex
+from factcheck.suggest import add_suggestions, archived_copy, corrected_reference
 
 PLOS = "10.1371/journal.pone.0033693"
 WAYBACK_PATH = "/wayback/available"

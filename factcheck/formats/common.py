@@ -1,5 +1,5 @@
 """Wording every report format shares: a status's symbol and label, how a differing field
-reads, what a source was found to hold, and links to a work.
+reads and what a source was found to hold.
 
 One place for these, so that the terminal, Markdown, SARIF and the annotated text say the
 same thing the same way.
@@ -8,10 +8,8 @@ same thing the same way.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from ..inputs import STDIN
-from ..links import arxiv_link, doi_link
 from ..model import FieldDiff, Fields, Finding, Kind, Record, Report, Status
 from ..render import clip
 from ..safetext import safe_line
@@ -37,10 +35,6 @@ STDIN_NAME = "<stdin>"
 NO_PATH = "<text>"
 ARROW = "→"
 
-WEB_SCHEMES = frozenset({"http", "https"})
-# Characters a web link keeps as they are; anything else (spaces, quotes, brackets, "<", ">")
-# is percent-encoded, so that a link from model output cannot break out of its markup.
-URL_SAFE = ":/?#@!$&'*+,;=%-._~"
 # How an identifier reads in front of its value.
 IDENTIFIER_PREFIX = {
     Kind.DOI: "doi:",
@@ -98,23 +92,6 @@ def identifier_text(fields: Fields) -> str:
         return fields.url or ""
     kind, value = identifier
     return IDENTIFIER_PREFIX[kind] + value
-
-
-def work_link(fields: Fields) -> str | None:
-    """A web address for the work: its DOI at doi.org, its arXiv page, or its own URL."""
-    if fields.doi:
-        return doi_link(fields.doi)
-    if fields.arxiv:
-        return arxiv_link(fields.arxiv)
-    return web_url(fields.url) if fields.url else None
-
-
-def web_url(url: str) -> str | None:
-    """`url` made safe to put in a link, or None when it is not an http(s) address (model
-    output may hold `javascript:` and other schemes that no report should link to)."""
-    if urlsplit(url.strip()).scheme.lower() not in WEB_SCHEMES:
-        return None
-    return quote(url.strip(), safe=URL_SAFE)
 
 
 def _authors(fields: Fields) -> str:

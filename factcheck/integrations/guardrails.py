@@ -24,7 +24,8 @@ from guardrails.validators import (
     register_validator,
 )
 
-from ..guard import DEFAULT_FAIL_ON, Guard, answer_of
+from ..answers import answer_of
+from ..guard import DEFAULT_FAIL_ON, Guard
 from ..model import Status
 from ..policies import apply, failing
 from ..safetext import safe_line
