@@ -9,8 +9,8 @@ from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.parser import parse_reference
 from factcheck.model import Author, Fields
 from factcheck.namestyle import detect, in_text, render
+from factcheck.refstyle import apa
 from factcheck.rewrite import rewrite_entry
-from factcheck.suggest import apa
 
 RECORD_AUTHORS = [
     Author(family="Tosatto", given="Laura"),
