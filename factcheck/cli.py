@@ -599,7 +599,8 @@ def library() -> None:
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def library_build(out: str, files: tuple[str, ...]) -> None:
-    """Index FILES (.bib, CSL-JSON .json, Crossref .jsonl) into OUT (.sqlite) for --library."""
+    """Index FILES into OUT (.sqlite) for --library: .bib, CSL-JSON .json, Crossref or
+    OpenAlex .jsonl (their dumps), DBLP's .xml dump; each may be .gz-compressed."""
     from pathlib import Path
 
     from .errors import ConfigError

@@ -4,12 +4,14 @@ Every other source is an API on the network; this one answers from files, so fac
 run offline or air-gapped (an institution can mirror Crossref's dump into an index once and
 check against it with no network at all). It does no HTTP: the `http` it is given is unused.
 
-Inputs, recognised by suffix (`.gz` allowed around the JSON ones):
+Inputs, recognised by suffix (`.gz` allowed around any of the text files):
 - `.bib`: read by `extract.bibtex`; an entry that never closes or that bibtexparser rejects
   makes the whole file a ConfigError, since a half-read library would give wrong misses;
 - `.json`: CSL-JSON, a list of items as Zotero or pandoc export them (an API envelope with
   `message` / `items` is unwrapped too); read by `mapping.csl_fields`;
-- `.jsonl` / `.ndjson`: one Crossref work message (or CSL item) per line, as in Crossref's dumps;
+- `.jsonl` / `.ndjson`: one Crossref work message, OpenAlex work or CSL item per line, as in
+  Crossref's dumps and OpenAlex's works snapshot (`resolve/dumps.py`);
+- `.xml`: DBLP's XML dump (`dblp.xml.gz`), streamed (`resolve/dumps.py`);
 - `.sqlite` / `.sqlite3` / `.db`: an index written by `build_index` (`factcheck library build`),
   opened read-only in place, so a large mirror is never copied into memory.
 
@@ -46,7 +48,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, ClassVar, cast
 
 from pydantic import BaseModel, Field
 
@@ -59,6 +61,7 @@ from ..model import Citation, Fields, Kind, Record
 from .base import Lookup
 from .candidates import Hit, decide, not_searched
 from .common import claimed_id, normalize_doi, split_arxiv_id
+from .dumps import dblp_records, is_openalex_work, openalex_record
 from .mapping import csl_fields, text, update_flags
 from .openlibrary import normalize_isbn
 from .pubmed import PMID_PREFIX
@@ -76,9 +79,11 @@ SOURCE_LABEL = "the library"
 BIB_SUFFIXES = frozenset({".bib"})
 CSL_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+DBLP_SUFFIXES = frozenset({".xml"})
 INDEX_SUFFIXES = frozenset({".sqlite", ".sqlite3", ".db"})
 GZIP_SUFFIX = ".gz"
-KNOWN_SUFFIXES = ", ".join(sorted(BIB_SUFFIXES | CSL_SUFFIXES | JSONL_SUFFIXES | INDEX_SUFFIXES))
+TEXT_SUFFIXES = BIB_SUFFIXES | CSL_SUFFIXES | JSONL_SUFFIXES | DBLP_SUFFIXES
+KNOWN_SUFFIXES = ", ".join(sorted(TEXT_SUFFIXES | INDEX_SUFFIXES))
 ENCODING = "utf-8-sig"  # exports from Windows tools start with a byte-order mark
 
 # What the index file says it is, so that another SQLite file is refused, not misread.
@@ -206,9 +211,7 @@ def _format_suffix(path: Path) -> str:
 
 def _check_file(path: Path, *, index_allowed: bool) -> None:
     suffix = _format_suffix(path)
-    known = (
-        BIB_SUFFIXES | CSL_SUFFIXES | JSONL_SUFFIXES | (INDEX_SUFFIXES if index_allowed else set())
-    )
+    known = TEXT_SUFFIXES | (INDEX_SUFFIXES if index_allowed else set())
     if suffix not in known:
         raise ConfigError(
             f"library {path}: unknown format {suffix or '(no suffix)'!r}; "
@@ -224,27 +227,41 @@ def _open_text(path: Path) -> IO[str]:
     return path.open(encoding=ENCODING)
 
 
+def _open_bytes(path: Path) -> BinaryIO:
+    if path.suffix.lower() == GZIP_SUFFIX:
+        return cast(BinaryIO, gzip.open(path, "rb"))
+    return path.open("rb")
+
+
 def read_entries(path: Path) -> Iterator[Entry]:
-    """The works of one .bib, CSL-JSON or JSONL file; ConfigError naming the file if it
-    cannot be read, is malformed, or holds no work at all."""
+    """The works of one .bib, CSL-JSON, JSONL or DBLP XML file; ConfigError naming the file
+    if it cannot be read, is malformed, or holds no work at all."""
     _check_file(path, index_allowed=False)
     suffix = _format_suffix(path)
     count = 0
     try:
-        with _open_text(path) as handle:
-            if suffix in BIB_SUFFIXES:
-                entries: Iterable[Entry] = _bib_entries(path, handle.read())
-            elif suffix in CSL_SUFFIXES:
-                entries = _json_entries(path, handle.read())
-            else:
-                entries = _jsonl_entries(path, handle)
-            for entry in entries:
-                count += 1
-                yield entry
+        if suffix in DBLP_SUFFIXES:  # bytes: the XML declares its own encoding
+            with _open_bytes(path) as raw:
+                for entry in _dblp_entries(path, raw):
+                    count += 1
+                    yield entry
+        else:
+            with _open_text(path) as handle:
+                for entry in _text_entries(path, suffix, handle):
+                    count += 1
+                    yield entry
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         raise ConfigError(f"library {path}: cannot be read: {exc}") from exc
     if not count:
         raise ConfigError(f"library {path}: holds no reference")
+
+
+def _text_entries(path: Path, suffix: str, handle: IO[str]) -> Iterable[Entry]:
+    if suffix in BIB_SUFFIXES:
+        return _bib_entries(path, handle.read())
+    if suffix in CSL_SUFFIXES:
+        return _json_entries(path, handle.read())
+    return _jsonl_entries(path, handle)
 
 
 def _bib_entries(path: Path, content: str) -> list[Entry]:
@@ -278,9 +295,33 @@ def _jsonl_entries(path: Path, lines: Iterable[str]) -> Iterator[Entry]:
         except (ValueError, RecursionError) as exc:
             raise ConfigError(f"library {path}: invalid JSON on line {number}: {exc}") from exc
         for item in _items(path, payload):
-            entry = csl_entry(item)
+            entry = _json_entry(item)
             if entry is not None:
                 yield entry
+
+
+def _dblp_entries(path: Path, handle: IO[bytes]) -> Iterator[Entry]:
+    for key, record in dblp_records(handle, str(path)):
+        entry = record_entry(key, record)
+        if entry is not None:
+            yield entry
+
+
+def _json_entry(item: Any) -> Entry | None:
+    """An Entry from one object of a JSON Lines dump: an OpenAlex work, a Crossref work
+    message or a CSL item."""
+    if is_openalex_work(item):
+        record = openalex_record(item)
+        return record_entry(record.id, record)
+    return csl_entry(item)
+
+
+def record_entry(key: str, record: Record) -> Entry | None:
+    """An Entry from a source's Record (a DBLP or OpenAlex dump); None if it names no work."""
+    fields = record.fields
+    if not fields.title and fields.identifier() is None:
+        return None
+    return Entry(key=key, fields=fields, flags=list(record.flags))
 
 
 def _items(path: Path, payload: Any) -> list[Any]:
@@ -387,8 +428,9 @@ def _open_index(path: Path) -> sqlite3.Connection:
 
 
 def build_index(sources: Iterable[Path], out: Path) -> int:
-    """Read .bib, CSL-JSON and JSONL (Crossref work messages) files into one SQLite FTS5 index
-    at `out`, for use as a library (`--library out.sqlite`); the number of works indexed.
+    """Read .bib, CSL-JSON, JSONL (Crossref or OpenAlex works) and DBLP XML files into one
+    SQLite FTS5 index at `out`, for use as a library (`--library out.sqlite`); the number of
+    works indexed.
 
     The index is written beside `out` and moved into place only once complete, so a failed
     build (ConfigError naming the bad file) leaves any earlier index as it was."""
