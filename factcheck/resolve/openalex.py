@@ -34,11 +34,10 @@ from typing import Any
 
 from ..errors import BadResponse
 from ..links import DOI_ORG, doi_link, path_segment
-from ..match import PREPRINT_TYPES, is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .candidates import Hit, decide, indexed_claim, not_searched, title_words
+from .candidates import Hit, decide, general_index_covers, not_searched, title_words
 from .common import ApiResolver, claimed_id, normalize_doi, require_same_doi
 from .mapping import (
     RETRACTED,
@@ -81,9 +80,6 @@ SOURCE_TYPES: Mapping[str, str] = {
 GENERIC_ARTICLE = "article"
 # Sources whose names may stand for the venue of a work (not a repository's copy).
 VENUE_SOURCE_TYPES = frozenset({"journal", "conference", "book series"})
-
-# Claimed types whose absence from OpenAlex is evidence (see `covers`).
-COVERED_TYPES = frozenset({"article-journal", "paper-conference", *PREPRINT_TYPES})
 
 # The types of what `work_record` and `work_hit` read (see `mapping.require_shape`).
 _SOURCE_SHAPE: Shape = {"display_name": is_text, "host_organization_name": is_text, "type": is_text}
@@ -165,10 +161,8 @@ class OpenAlexResolver(ApiResolver):
 
 def covers(fields: Fields) -> bool:
     """Whether OpenAlex's silence on this claim is evidence: a journal article or conference
-    paper (see `candidates.indexed_claim`), or a preprint with its title and year."""
-    if is_preprint_venue(fields.container or ""):
-        return bool(fields.title and fields.year)
-    return indexed_claim(fields, COVERED_TYPES, bare=True)
+    paper, or a preprint with its title and year (`candidates.general_index_covers`)."""
+    return general_index_covers(fields)
 
 
 def title_query(title: str) -> str:
