@@ -118,8 +118,11 @@ def covers(fields: Fields) -> bool:
 
 def note_hit(note: Mapping[str, Any]) -> Hit:
     """A search hit: the note's Record, with the venue id's first part (`ICLR.cc`: "ICLR")
-    as another name of its venue."""
+    as another name of its venue, once accepted there: a submission that was not keeps only
+    its "Submitted to …", which names no venue a claim could rightly give."""
     record = note_record(note)
+    if record.fields.type == NOT_ACCEPTED_TYPE:
+        return Hit(record)
     root = (_value(note, "venueid") or "").split("/")[0].removesuffix(".cc")
     return Hit(record, [root] if root and root != record.fields.container else [])
 
