@@ -59,7 +59,7 @@ from ..model import Citation, Fields, Kind, Record
 from .base import Lookup
 from .candidates import Hit, decide, not_searched
 from .common import claimed_id, normalize_doi, split_arxiv_id
-from .mapping import csl_fields, text, update_flags
+from .mapping import csl_fields, text, update_flags, update_notices
 from .openlibrary import normalize_isbn
 from .pubmed import PMID_PREFIX
 
@@ -315,6 +315,7 @@ def csl_entry(item: Any) -> Entry | None:
         key=text(item.get("id")) or fields.doi or "",
         fields=fields,
         flags=update_flags(item),
+        notices=update_notices(item),
         venue_aliases=aliases,
     )
 
