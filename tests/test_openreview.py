@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -165,6 +166,19 @@ def test_a_token_is_sent_when_configured(mocked: responses.RequestsMock) -> None
     with Http(settings) as http:
         OpenReviewResolver(http, settings).lookup(cite())
     assert mocked.calls[0].request.headers["Authorization"] == "Bearer or-token"
+
+
+def test_the_token_is_not_stored_in_the_cache(
+    mocked: responses.RequestsMock, tmp_path: Path
+) -> None:
+    mocked.get(SEARCH, json=handmade("search-registers.json"))
+    settings = config(key="or-token-in-cache").model_copy(
+        update={"cache": str(tmp_path / "http.sqlite")}
+    )
+    with Http(settings) as http:
+        assert OpenReviewResolver(http, settings).lookup(cite()).outcome is Outcome.FOUND
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert b"or-token-in-cache" not in stored
 
 
 def test_a_rejected_submission_is_no_iclr_paper(

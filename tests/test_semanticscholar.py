@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -154,6 +155,20 @@ def test_the_key_is_sent_as_its_header_when_configured(mocked: responses.Request
             cite(Kind.ARXIV, "arXiv:1706.03762", Fields(arxiv="1706.03762"))
         )
     assert asked(mocked)[0].headers[KEY_HEADER] == "s2-secret"
+
+
+def test_the_key_is_not_stored_in_the_cache(mocked: responses.RequestsMock, tmp_path: Path) -> None:
+    mocked.get(PAPER + "ARXIV%3A1706.03762", json=handmade("paper-attention.json"))
+    cache = tmp_path / "http.sqlite"
+    settings = config(key="s2-secret-in-cache").model_copy(update={"cache": str(cache)})
+    arxiv = cite(Kind.ARXIV, "arXiv:1706.03762", Fields(arxiv="1706.03762"))
+    with Http(settings) as http:
+        assert SemanticScholarResolver(http, settings).lookup(arxiv).outcome is Outcome.FOUND
+    with Http(settings) as http:  # answered from the cache
+        assert SemanticScholarResolver(http, settings).lookup(arxiv).outcome is Outcome.FOUND
+    assert len(mocked.calls) == 1
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert b"s2-secret-in-cache" not in stored
 
 
 def test_an_unknown_doi_is_missing_but_proves_nothing(
