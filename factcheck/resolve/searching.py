@@ -1,9 +1,9 @@
 """The title search that the JSON searching sources share: one request, the hits read and
 checked, and `candidates.decide`.
 
-Semantic Scholar, Europe PMC, OpenReview and OpenAlex differ only in where a search is sent,
-the envelope their hits come in, the types of a hit's fields, how a hit becomes a Record,
-what their name is in a reason, and when their silence is evidence. `JsonSearch` holds those
+Semantic Scholar, Europe PMC, OpenReview, OpenAlex and DBLP differ only in where a search is
+sent, the envelope their hits come in, the types of a hit's fields, how a hit becomes a
+Record, what their name is in a reason, and when their silence is evidence. `JsonSearch` holds those
 differences; `SearchingResolver.search_json` is the rest, the same for each:
 - any status but 200 is FAILED (`ApiResolver._unexpected`); 429s and 5xx never get here,
   `Http.get` raises them as trouble;
