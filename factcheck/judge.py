@@ -75,6 +75,10 @@ CONF_UNPUBLISHED = 0.9  # a preprint cited as published: no source lists it at t
 CONF_UNVERIFIABLE = 0.0
 
 RETRACTED = "retracted"
+# The kinds of notice (a Record's `notices`) that retract a work, and the source name Crossref
+# gives the notices that Retraction Watch recorded.
+RETRACTION_NOTICES = frozenset({"retraction", "withdrawal", "removal"})
+RETRACTION_WATCH = "retraction-watch"
 VERSION_NOT_FOUND = "version_not_found"
 UNCITED = "uncited"
 FUTURE_DATE = "future_date"
@@ -563,14 +567,30 @@ def _verified(
     reason: str, source: str, record: Record, confidence: float, flags: list[str]
 ) -> Verdict:
     if RETRACTED in flags:
-        reason += "; the work has been retracted"
+        reason += "; " + retraction_note(record)
     return _about(record, Status.VERIFIED, confidence, reason, source, flags)
 
 
 def _mismatch(
     reason: str, source: str, record: Record, diffs: list[FieldDiff], flags: list[str]
 ) -> Verdict:
+    if RETRACTED in flags:
+        reason += "; " + retraction_note(record)
     return _about(record, Status.MISMATCH, CONF_MISMATCH, reason, source, flags, diffs)
+
+
+def retraction_note(record: Record) -> str:
+    """How a reason tells that the work is retracted: with the notice's date and link, and
+    who recorded it, when the record carries the notice (Crossref's `updated-by`)."""
+    notice = next((n for n in record.notices if n.kind in RETRACTION_NOTICES), None)
+    if notice is None:
+        return "the work has been retracted"
+    when = f" on {notice.date}" if notice.date else ""
+    where = notice.url or notice.doi
+    shown = [f"notice: {where}"] if where else []
+    if notice.source == RETRACTION_WATCH:
+        shown.append("recorded by Retraction Watch")
+    return f"the work has been retracted{when}" + (f" ({', '.join(shown)})" if shown else "")
 
 
 def _about(

@@ -233,6 +233,20 @@ class Extraction(BaseModel):
     unread: Unread | None = None
 
 
+class Notice(BaseModel):
+    """A notice the registry links to a work as updating it (a retraction, an expression of
+    concern): its kind, its date, and where to read it. Crossref carries the publishers'
+    notices and, since 2023, Retraction Watch's (`source` "retraction-watch")."""
+
+    kind: str
+    # As precise as the registry gives it: "2010-02-06", "2010-02" or "2010".
+    date: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    # Who recorded the notice: "publisher", "retraction-watch", ...
+    source: str | None = None
+
+
 class Record(BaseModel):
     """What a source holds about a work or a page."""
 
@@ -241,6 +255,9 @@ class Record(BaseModel):
     fields: Fields = Field(default_factory=Fields)
     url: str | None = None
     flags: list[str] = Field(default_factory=list)
+    # The notices that update the work (its retraction, with date and link), where the source
+    # carries them.
+    notices: list[Notice] = Field(default_factory=list)
     # HTTP facts for web pages: final URL, status, redirect chain.
     http: dict[str, Any] = Field(default_factory=dict)
 

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 from fakes.recordings import HANDMADE, Corpus
 from fakes.server import (
+    PLUGIN_SOURCES,
     FakeApi,
     Fault,
     answer,
@@ -47,8 +48,10 @@ from fakes.server import (
 from servers import free_port
 
 from factcheck import Checker
+from factcheck.config import Config
 from factcheck.model import Kind, Status, Verdict
 from factcheck.net import limits
+from factcheck.resolve.plugins import load
 
 pytestmark = pytest.mark.integration
 
@@ -94,6 +97,14 @@ ATTENTION = (
 INVENTED = ATTENTION.replace("Attention is all you need", "Quantum gradient flows for origami")
 OPENALEX_SEARCH = "/openalex/works"
 DBLP_SEARCH = "/dblp/search/publ/api"
+IOANNIDIS = (
+    "## References\n\n1. Ioannidis, J. P. A. (2005). Why most published research findings are "
+    "false. PLoS Medicine, 2(8), e124.\n"
+)
+REGISTERS = (
+    "## References\n\n1. Darcet, T., Oquab, M., Mairal, J., & Bojanowski, P. (2024). Vision "
+    "transformers need registers. In International Conference on Learning Representations.\n"
+)
 
 
 def handmade(name: str) -> Fault:
@@ -115,6 +126,13 @@ class Probe:
     label: str
     # Its answer, where the fake holds nothing of its own.
     healthy: Fault | None = None
+
+    def placed_at(self, url: str) -> dict[str, Any]:
+        """The configuration that puts the probe's source at `url`: its Config field, or
+        for a source without one, its own settings."""
+        if f"{self.source}_url" in Config.model_fields:
+            return {f"{self.source}_url": url}
+        return {"plugins": {self.source: {"url": url}}}
 
 
 PROBES = [
@@ -139,6 +157,33 @@ PROBES = [
         "/dblp",
         "dblp",
         handmade("dblp/search-attention.json"),
+    ),
+    Probe(
+        "semanticscholar",
+        "arXiv:1706.03762",
+        Kind.ARXIV,
+        "/semanticscholar/graph/v1/paper/ARXIV:1706.03762",
+        "/semanticscholar",
+        "semanticscholar",
+        handmade("semanticscholar/paper-attention.json"),
+    ),
+    Probe(
+        "europepmc",
+        IOANNIDIS,
+        Kind.REFERENCE,
+        "/europepmc/search",
+        "/europepmc",
+        "europepmc",
+        handmade("europepmc/search-why-most-published.json"),
+    ),
+    Probe(
+        "openreview",
+        REGISTERS,
+        Kind.REFERENCE,
+        "/openreview/notes/search",
+        "/openreview",
+        "openreview",
+        handmade("openreview/search-registers.json"),
     ),
     Probe("url", "{url}/web/page", Kind.URL, "/web/page", "", r"127\.0\.0\.1"),
 ]
@@ -287,6 +332,8 @@ def fast_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     for table in (limits.PUBLIC_LIMITS, limits.POLITE_LIMITS):
         for source in list(table):
             monkeypatch.setitem(table, source, fast)
+    for resolver in load(PLUGIN_SOURCES):  # the sources that declare their limits
+        monkeypatch.setattr(resolver, "limit", fast)
 
 
 @pytest.fixture(autouse=True)
@@ -416,7 +463,7 @@ def test_connection_refused_is_unverifiable(fake_api: FakeApi, probe: Probe) -> 
         config: dict[str, Any] = {}
         text = f"{refused}/web/page"
     else:
-        config = {f"{probe.source}_url": refused + probe.prefix}
+        config = probe.placed_at(refused + probe.prefix)
         text = probe.text
     verdict, elapsed = timed(lambda: check(fake_api, probe, text, **config))
     assert_unverifiable(verdict, rf"{probe.label} could not be reached \(connection refused\)")
@@ -445,7 +492,7 @@ def test_dns_failure_is_unverifiable(fake_api: FakeApi, probe: Probe) -> None:
         config: dict[str, Any] = {}
         text, reason = f"http://{host}/page", rf"DNS lookup of {host} failed"
     else:
-        config = {f"{probe.source}_url": f"http://{host}{probe.prefix}"}
+        config = probe.placed_at(f"http://{host}{probe.prefix}")
         text, reason = probe.text, rf"{probe.label} could not be reached \(DNS lookup failed\)"
     verdict, elapsed = timed(lambda: check(fake_api, probe, text, **config))
     assert_unverifiable(verdict, reason)
@@ -488,6 +535,42 @@ def test_a_search_miss_is_not_found_only_when_no_search_failed(
         assert finding.verdict.status is Status.NOT_FOUND
     else:
         assert_unverifiable(finding.verdict, rf"{faulty} failed with HTTP 503")
+
+
+# A claim each searching source's silence is evidence about (its `covers`), and the path
+# of its search.
+SILENT_SEARCHES = {
+    "semanticscholar": (INVENTED, "/semanticscholar/graph/v1/paper/search"),
+    "europepmc": (
+        "## References\n\n1. Smith, J. (2019). Quantum gradient flows in origami hearts. "
+        "The Lancet, 393, 1-9.\n",
+        "/europepmc/search",
+    ),
+    "openreview": (
+        "## References\n\n1. Lindqvist, A., & Okafor, B. (2024). Quantum gradient flows for "
+        "origami. In International Conference on Learning Representations.\n",
+        "/openreview/notes/search",
+    ),
+}
+
+
+@pytest.mark.parametrize("faulty", [False, True], ids=["answered", "faulty"])
+@pytest.mark.parametrize("source", sorted(SILENT_SEARCHES))
+def test_a_new_sources_silence_is_not_found_only_when_it_answered(
+    fake_api: FakeApi, source: str, faulty: bool
+) -> None:
+    """Each search whose silence is evidence for the claim: its empty answer makes the
+    claim not_found; a fault in its place makes it unverifiable, never not_found."""
+    text, path = SILENT_SEARCHES[source]
+    if faulty:
+        fake_api.inject_always(path, status(503))
+    with Checker(fake_api.config(sources=(source,), **FAST)) as checker:
+        [finding] = checker.check(text).items
+    if faulty:
+        assert_unverifiable(finding.verdict, rf"{source} failed with HTTP 503")
+    else:
+        assert finding.verdict.status is Status.NOT_FOUND, finding.verdict
+    assert fake_api.hits(path) == (1 + RETRIES if faulty else 1)
 
 
 def test_a_doi_org_metadata_fault_keeps_the_dois_existence(fake_api: FakeApi) -> None:

@@ -137,8 +137,10 @@ def session(backend: BaseCache | None, config: Config) -> GuardedRedirects:
     )
 
 
-# Query parameters that carry a credential (OpenAlex's `api_key`).
-SECRET_PARAMS = ("api_key",)
+# Query parameters and request headers that carry a credential: OpenAlex's `api_key`,
+# Semantic Scholar's `x-api-key`, OpenReview's `Authorization` (requests-cache replaces their
+# values with REDACTED in what it stores; the names are matched as sent).
+SECRET_PARAMS = ("api_key", "x-api-key", "Authorization")
 
 
 def cache_key(request: requests.PreparedRequest, **_: Any) -> str:

@@ -14,7 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..lookup import Lookup
-from ..match import AGREE, UNKNOWN, Comparison, compare, is_preprint_venue, shortened
+from ..match import (
+    AGREE,
+    PREPRINT_TYPES,
+    UNKNOWN,
+    Comparison,
+    compare,
+    is_preprint_venue,
+    shortened,
+)
 from ..model import Citation, Fields, Record
 
 # A candidate is the cited work when this many independent fields agree (title and at least
@@ -157,6 +165,20 @@ def indexed_claim(fields: Fields, types: frozenset[str], *, bare: bool = False) 
     if not fields.title or not fields.year or is_preprint_venue(fields.container or ""):
         return False
     return fields.type in types or (bare and _bare(fields))
+
+
+# Claimed types that a general scholarly index (OpenAlex, Semantic Scholar) holds nearly all of.
+GENERAL_INDEX_TYPES = frozenset({"article-journal", "paper-conference", *PREPRINT_TYPES})
+
+
+def general_index_covers(fields: Fields) -> bool:
+    """Whether a general scholarly index's silence on this claim is evidence: a journal
+    article, a conference paper or a bare claim (see `indexed_claim`), or a preprint with
+    its title and year. Such an index gathers Crossref, DataCite, arXiv, PubMed and the
+    repositories, so it lacks none of these; books, reports, theses and web pages it may."""
+    if is_preprint_venue(fields.container or ""):
+        return bool(fields.title and fields.year)
+    return indexed_claim(fields, GENERAL_INDEX_TYPES, bare=True)
 
 
 def _bare(fields: Fields) -> bool:

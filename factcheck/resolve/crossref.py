@@ -33,7 +33,7 @@ from ..model import Citation, Kind, Record
 from ..net.http import Http
 from .base import Lookup, parse_json
 from .common import ApiResolver, claimed_id, normalize_doi, require_same_doi
-from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags
+from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 
 # Prefixes registered with DataCite, whose DOIs Crossref never holds: asking would cost a
 # request for a certain 404. arXiv, Zenodo, figshare, Dryad, PANGAEA.
@@ -101,4 +101,5 @@ def work_record(message: dict[str, Any], claimed_doi: str) -> Record:
         fields=fields,
         url=doi_link(doi),
         flags=update_flags(message),
+        notices=update_notices(message),
     )

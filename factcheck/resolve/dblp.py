@@ -18,24 +18,24 @@ authoritative only for a claimed conference paper with its venue and year (see `
 DBLP holds computer science alone, so its silence on a journal article or a book says
 nothing, but conference proceedings are where it is most complete. A reference without a
 parsed title is not searched. Other statuses are failures; DBLP's 429 (with Retry-After)
-arrives as trouble from `Http.get`.
+arrives as trouble from `Http.get`. The request and the reading of its hits are those every
+JSON search shares (`searching.SearchingResolver`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from http import HTTPStatus
 from typing import Any
 
-from ..errors import BadResponse
 from ..links import doi_link
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
-from .base import Lookup, parse_json
-from .candidates import Hit, decide, indexed_claim, not_searched, title_words
-from .common import ApiResolver, normalize_doi, split_arxiv_id
-from .mapping import Shape, is_number, is_text, one_or_list, require_shape, shaped, text, year_in
+from .base import Lookup
+from .candidates import Hit, indexed_claim, not_searched, title_words
+from .common import normalize_doi, split_arxiv_id
+from .mapping import Shape, is_number, is_text, one_or_list, shaped, text, year_in
+from .searching import JsonSearch, SearchingResolver
 
 # Hits asked for: a title query rarely has its right answer below the top five.
 HITS = 5
@@ -84,7 +84,7 @@ INFO_SHAPE: Shape = {
 }
 
 
-class DblpResolver(ApiResolver):
+class DblpResolver(SearchingResolver):
     """Searches DBLP for references by title; computer science only."""
 
     name = "dblp"
@@ -95,15 +95,7 @@ class DblpResolver(ApiResolver):
         if not query:
             return not_searched(self.name)
         params = {"q": query, "format": "json", "h": str(HITS), "c": str(COMPLETIONS)}
-        response = self._get(self.config.dblp_url + PATH, params)
-        if response.status_code != HTTPStatus.OK:
-            return self._unexpected(response)
-        infos = _infos(parse_json(response, self.name))
-        for info in infos:
-            require_shape(info, INFO_SHAPE, self.name)
-        hits = [info_hit(info) for info in infos]
-        titled = [h for h in hits if h.record.fields.title]
-        return decide(self.name, "DBLP", citation, titled, len(infos), covers(citation.fields))
+        return self.search_json(citation, SEARCH, self.config.dblp_url + PATH, params)
 
 
 def covers(fields: Fields) -> bool:
@@ -117,12 +109,12 @@ def title_query(title: str) -> str:
     return title_words(title)
 
 
-def _infos(payload: Any) -> list[dict[str, Any]]:
-    """The `info` objects of the hits; BadResponse when the envelope is not a search result."""
+def _infos(payload: Any) -> list[dict[str, Any]] | None:
+    """The `info` objects of the hits; None when the envelope is not a search result."""
     result = payload.get("result") if isinstance(payload, dict) else None
     hits = result.get("hits") if isinstance(result, dict) else None
     if not isinstance(hits, dict):
-        raise BadResponse("dblp answered HTTP 200 without search hits")
+        return None
     found = hits.get("hit", [])
     entries = found if isinstance(found, list) else [found]
     infos = (entry.get("info") for entry in entries if isinstance(entry, dict))
@@ -203,3 +195,6 @@ def _arxiv(links: list[str]) -> str | None:
         if found:
             return split_arxiv_id(found.group("id"))[0]
     return None
+
+
+SEARCH = JsonSearch(label="DBLP", items=_infos, shape=INFO_SHAPE, hit=info_hit, covers=covers)

@@ -36,7 +36,7 @@ from .common import (
     require_same_doi,
     split_arxiv_id,
 )
-from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags
+from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"
 ARXIV_DOI_PREFIX = "10.48550/arXiv."
@@ -104,7 +104,12 @@ class DoiResolver(ApiResolver):
         require_same_doi(doi, named, self.name)
         fields = csl_fields(csl)
         return Record(
-            source=self.name, id=doi, fields=fields, url=doi_link(doi), flags=update_flags(csl)
+            source=self.name,
+            id=doi,
+            fields=fields,
+            url=doi_link(doi),
+            flags=update_flags(csl),
+            notices=update_notices(csl),
         )
 
     def _csl(self, doi: str) -> dict[str, Any] | None:

@@ -57,12 +57,12 @@ from ..extract.bibtex import ProblemCode, parse_bibtex
 from ..extract.identifiers import classify_url, doi_fields
 from ..links import doi_link
 from ..match import MIN_TITLE_WORD, TITLE_STOP_WORDS
-from ..model import Citation, Fields, Kind, Record
+from ..model import Citation, Fields, Kind, Notice, Record
 from .base import Lookup
 from .candidates import Hit, decide, not_searched
 from .common import claimed_id, normalize_doi, split_arxiv_id
 from .dumps import dblp_records, is_openalex_work, openalex_record
-from .mapping import csl_fields, text, update_flags
+from .mapping import csl_fields, text, update_flags, update_notices
 from .openlibrary import normalize_isbn
 from .pubmed import PMID_PREFIX
 
@@ -134,11 +134,13 @@ IDENTIFIER_COLUMNS = ("doi", "arxiv", "pmid", "isbn")
 
 
 class Entry(BaseModel):
-    """One work of the library, as stored: its key in the file, fields, flags, venue names."""
+    """One work of the library, as stored: its key in the file, fields, flags, notices (a
+    retraction's date and link), venue names."""
 
     key: str = ""
     fields: Fields = Field(default_factory=Fields)
     flags: list[str] = Field(default_factory=list)
+    notices: list[Notice] = Field(default_factory=list)
     venue_aliases: list[str] = Field(default_factory=list)
 
     def record(self) -> Record:
@@ -150,6 +152,7 @@ class Entry(BaseModel):
             fields=self.fields,
             url=doi_link(doi) if doi else self.fields.url,
             flags=list(self.flags),
+            notices=list(self.notices),
         )
 
 
@@ -321,7 +324,7 @@ def record_entry(key: str, record: Record) -> Entry | None:
     fields = record.fields
     if not fields.title and fields.identifier() is None:
         return None
-    return Entry(key=key, fields=fields, flags=list(record.flags))
+    return Entry(key=key, fields=fields, flags=list(record.flags), notices=list(record.notices))
 
 
 def _items(path: Path, payload: Any) -> list[Any]:
@@ -356,6 +359,7 @@ def csl_entry(item: Any) -> Entry | None:
         key=text(item.get("id")) or fields.doi or "",
         fields=fields,
         flags=update_flags(item),
+        notices=update_notices(item),
         venue_aliases=aliases,
     )
 

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import BadResponse
-from ..model import Author, Fields
+from ..links import doi_link
+from ..model import Author, Fields, Notice
 from ..safetext import safe_line
 
 # Where a year may sit in a CSL-like record, most meaningful first: `issued` is the
@@ -285,6 +286,46 @@ def update_flags(record: Mapping[str, Any]) -> list[str]:
     if any(UPDATE_FLAGS.get(kind) == RETRACTED for kind in _update_types(record.get("update-to"))):
         flags.append(NOTICE_FLAG)
     return sorted(set(flags))
+
+
+def update_notices(record: Mapping[str, Any]) -> list[Notice]:
+    """The notices of Crossref's `updated-by` that earn a flag (`UPDATE_FLAGS`: retractions,
+    withdrawals, expressions of concern), each with its date (`updated`), the notice's DOI and
+    link, and who recorded it (`source`: the publisher, or Retraction Watch). Entries of
+    another shape are left out: a notice is shown only as the registry wrote it."""
+    updates = record.get("updated-by")
+    notices: list[Notice] = []
+    for update in updates if isinstance(updates, list) else []:
+        if not isinstance(update, Mapping):
+            continue
+        kind = (text(update.get("type")) or "").lower()
+        if kind not in UPDATE_FLAGS:
+            continue
+        doi = text(update.get("DOI"))
+        notices.append(
+            Notice(
+                kind=kind,
+                date=date_text(update.get("updated")),
+                doi=doi,
+                url=doi_link(doi) if doi else None,
+                source=text(update.get("source")),
+            )
+        )
+    return notices
+
+
+def date_text(date: Any) -> str | None:
+    """A CSL date as ISO text, as precise as its parts: "2010-02-06", "2010-02", "2010"."""
+    parts = date.get("date-parts") if isinstance(date, Mapping) else None
+    first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else []
+    numbers: list[int] = []
+    for part in first[:3]:
+        if isinstance(part, bool) or not isinstance(part, int):
+            break
+        numbers.append(part)
+    if not numbers or not MIN_YEAR <= numbers[0] <= MAX_YEAR:
+        return None
+    return "-".join([f"{numbers[0]:04d}", *(f"{n:02d}" for n in numbers[1:])])
 
 
 def _update_types(updates: Any) -> list[str]:

@@ -18,7 +18,8 @@ is taken only when `candidates` validates it against the claimed fields; every o
 is MISSING, authoritative only as `covers` says: OpenAlex indexes nearly every journal
 article, conference paper and preprint (Crossref, DataCite, arXiv, PubMed, repositories), so
 its silence on one that names its venue and year is evidence; on books, reports, theses or
-web pages it is not. A reference without a parsed title is not searched.
+web pages it is not. A reference without a parsed title is not searched. The request and
+the reading of its hits are those every JSON search shares (`searching.SearchingResolver`).
 
 The 2026 API: singleton lookups (a DOI) cost nothing; a search costs $1 per 1,000 calls from
 a free daily budget of $1 with an API key ($0.10 without, shared per address). `api_key` is
@@ -34,12 +35,11 @@ from typing import Any
 
 from ..errors import BadResponse
 from ..links import DOI_ORG, doi_link, path_segment
-from ..match import PREPRINT_TYPES, is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .candidates import Hit, decide, indexed_claim, not_searched, title_words
-from .common import ApiResolver, claimed_id, normalize_doi, require_same_doi
+from .candidates import Hit, general_index_covers, not_searched, title_words
+from .common import claimed_id, normalize_doi, require_same_doi
 from .mapping import (
     RETRACTED,
     Shape,
@@ -52,6 +52,7 @@ from .mapping import (
     text,
     year_in,
 )
+from .searching import JsonSearch, SearchingResolver, items_at
 
 # Candidates asked for: a title search rarely has its right answer below the top five.
 PER_PAGE = 5
@@ -82,9 +83,6 @@ GENERIC_ARTICLE = "article"
 # Sources whose names may stand for the venue of a work (not a repository's copy).
 VENUE_SOURCE_TYPES = frozenset({"journal", "conference", "book series"})
 
-# Claimed types whose absence from OpenAlex is evidence (see `covers`).
-COVERED_TYPES = frozenset({"article-journal", "paper-conference", *PREPRINT_TYPES})
-
 # The types of what `work_record` and `work_hit` read (see `mapping.require_shape`).
 _SOURCE_SHAPE: Shape = {"display_name": is_text, "host_organization_name": is_text, "type": is_text}
 _LOCATION_SHAPE: Shape = {
@@ -110,7 +108,7 @@ WORK_SHAPE: Shape = {
 }
 
 
-class OpenAlexResolver(ApiResolver):
+class OpenAlexResolver(SearchingResolver):
     """Looks DOIs up in OpenAlex, and searches it for references by title."""
 
     name = "openalex"
@@ -143,15 +141,7 @@ class OpenAlexResolver(ApiResolver):
         if not query:
             return not_searched(self.name)
         params = {"filter": f"title.search:{query}", "per_page": str(PER_PAGE), **self._auth()}
-        response = self._get(f"{self.config.openalex_url}/works", params)
-        if response.status_code != HTTPStatus.OK:
-            return self._unexpected(response)
-        works = _results(parse_json(response, self.name))
-        for work in works:
-            require_shape(work, WORK_SHAPE, self.name)
-        hits = [work_hit(w) for w in works]
-        titled = [h for h in hits if h.record.fields.title]
-        return decide(self.name, "OpenAlex", citation, titled, len(works), covers(citation.fields))
+        return self.search_json(citation, SEARCH, f"{self.config.openalex_url}/works", params)
 
     def _auth(self) -> dict[str, str]:
         """The API key (a larger daily budget) and the contact address, when configured."""
@@ -165,23 +155,13 @@ class OpenAlexResolver(ApiResolver):
 
 def covers(fields: Fields) -> bool:
     """Whether OpenAlex's silence on this claim is evidence: a journal article or conference
-    paper (see `candidates.indexed_claim`), or a preprint with its title and year."""
-    if is_preprint_venue(fields.container or ""):
-        return bool(fields.title and fields.year)
-    return indexed_claim(fields, COVERED_TYPES, bare=True)
+    paper, or a preprint with its title and year (`candidates.general_index_covers`)."""
+    return general_index_covers(fields)
 
 
 def title_query(title: str) -> str:
     """The title's words, lower-case, without punctuation (commas would split the filter)."""
     return title_words(title).lower()
-
-
-def _results(payload: Any) -> list[dict[str, Any]]:
-    """The works of a list answer; BadResponse when the envelope is not one."""
-    results = payload.get("results") if isinstance(payload, dict) else None
-    if not isinstance(results, list):
-        raise BadResponse("openalex answered HTTP 200 without a list of works")
-    return [work for work in results if isinstance(work, dict)]
 
 
 def work_hit(work: Mapping[str, Any]) -> Hit:
@@ -279,3 +259,8 @@ def _doi(value: Any) -> str | None:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+SEARCH = JsonSearch(
+    label="OpenAlex", items=items_at("results"), shape=WORK_SHAPE, hit=work_hit, covers=covers
+)

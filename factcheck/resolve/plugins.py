@@ -46,6 +46,10 @@ BUILTIN: Mapping[str, str] = {
     "openalex": "factcheck.resolve.openalex:OpenAlexResolver",
     "dblp": "factcheck.resolve.dblp:DblpResolver",
     "library": "factcheck.resolve.library:LibraryResolver",
+    # Off by default (not in `config.DEFAULT_SOURCES`): asked when `--sources` names them.
+    "semanticscholar": "factcheck.resolve.semanticscholar:SemanticScholarResolver",
+    "europepmc": "factcheck.resolve.europepmc:EuropePmcResolver",
+    "openreview": "factcheck.resolve.openreview:OpenReviewResolver",
 }
 
 

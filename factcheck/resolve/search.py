@@ -27,7 +27,7 @@ from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
 from .candidates import Hit, decide, indexed_claim, not_searched
 from .common import ApiResolver
-from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags
+from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 
 # Candidates asked for: the right work is nearly always in the top five when it is held at
 # all; more rows cost bandwidth (the `select` keeps each small) for little gain.
@@ -148,4 +148,5 @@ def candidate_record(item: dict[str, Any]) -> Record:
         fields=fields,
         url=doi_link(doi) if doi else None,
         flags=update_flags(item),
+        notices=update_notices(item),
     )

@@ -8,6 +8,9 @@ One ThreadingHTTPServer serves, under path prefixes, what the resolvers call:
   /openlibrary  /isbn/{isbn}.json (redirects) and /books/{key}.json
   /openalex     /works/… (holds nothing: 404) and /works?filter=… (no hits)
   /dblp         /search/publ/api (no hits)
+  /semanticscholar  /graph/v1/paper/search (no hits) and /graph/v1/paper/{PREFIX:id} (404)
+  /europepmc    /search (no hits)
+  /openreview   /notes/search (no hits)
   /web          /{anything}: a small HTML page, for the URL checker
   /loop         redirects to itself, forever
 
@@ -68,6 +71,8 @@ RST_ON_CLOSE = struct.pack("ii", 1, 0)
 # A dripping answer gives up after this long and hangs up, so that a client which fails to
 # cut it off fails its test instead of hanging the suite.
 DRIP_LIMIT_SECONDS = 10.0
+# The sources whose place is a setting of their own, not a Config field (resolve/settings.py).
+PLUGIN_SOURCES = ("semanticscholar", "europepmc", "openreview")
 ARXIV_ID = re.compile(r"(?P<base>\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v(?P<version>\d+))?")
 
 
@@ -189,6 +194,9 @@ class FakeApi:
             "openlibrary": self._openlibrary,
             "openalex": self._openalex,
             "dblp": self._dblp,
+            "semanticscholar": self._semanticscholar,
+            "europepmc": self._europepmc,
+            "openreview": self._openreview,
             "web": self._web,
             LOOP_PATH.strip("/"): self._loop,
         }
@@ -204,8 +212,14 @@ class FakeApi:
         self._server.server_close()
 
     def config(self, **overrides: Any) -> Config:
-        """A Config pointed at this server: no cache, no environment, short timeouts."""
+        """A Config pointed at this server: no cache, no environment, short timeouts. The
+        sources without a Config field of their own (`PLUGIN_SOURCES`) are pointed here by
+        their settings; `plugins=` in `overrides` adds to those, source by source."""
+        plugins = {name: {"url": f"{self.url}/{name}"} for name in PLUGIN_SOURCES}
+        for name, table in overrides.pop("plugins", {}).items():
+            plugins[name] = {**plugins.get(name, {}), **table}
         values: dict[str, Any] = {
+            "plugins": plugins,
             "crossref_url": f"{self.url}/crossref",
             "doi_url": f"{self.url}/doi",
             "arxiv_url": f"{self.url}/arxiv/api",
@@ -377,6 +391,31 @@ class FakeApi:
             return Reply(404, b"not found", "text/plain")
         hits = {"@total": "0", "@computed": "0", "@sent": "0", "@first": "0"}
         return Reply(200, json.dumps({"result": {"hits": hits}}).encode(), JSON)
+
+    def _semanticscholar(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+        """Holds nothing: a search has no hits (`data` left out, as the Graph API does when
+        `total` is 0), a paper is 404 with the API's error object."""
+        if path == "/graph/v1/paper/search":
+            return Reply(200, json.dumps({"total": 0, "offset": 0}).encode(), JSON)
+        paper = path.removeprefix("/graph/v1/paper/")
+        error = {"error": f"Paper with id {paper} not found"}
+        return Reply(404, json.dumps(error).encode(), JSON)
+
+    def _europepmc(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+        """Holds nothing: every search answers the `core` envelope with no result."""
+        if path != "/search":
+            return Reply(404, b"not found", "text/plain")
+        request = {"queryString": query.get("query", ""), "resultType": "core", "page": 1}
+        answer = {"version": "6.9", "hitCount": 0, "request": request}
+        answer["resultList"] = {"result": []}
+        return Reply(200, json.dumps(answer).encode(), JSON)
+
+    def _openreview(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+        """Holds nothing: every search answers API v2's envelope with no notes."""
+        if path != "/notes/search":
+            error = {"name": "NotFoundError", "message": "not found", "status": 404}
+            return Reply(404, json.dumps(error).encode(), JSON)
+        return Reply(200, json.dumps({"notes": [], "count": 0}).encode(), JSON)
 
     def _web(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
         """Any page exists: a small HTML page titled with its path."""
