@@ -614,6 +614,35 @@ def library_build(out: str, files: tuple[str, ...]) -> None:
     click.echo(f"indexed {count} work(s) into {out}")
 
 
+@library.command("update")
+@click.argument("name", type=click.Choice(["acl"]))
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Index this file (anthology.bib.gz or .bib, downloaded before) instead of downloading.",
+)
+def library_update(name: str, from_file: str | None) -> None:
+    """Download NAME's published data and index it for its source: `acl`, the ACL
+    Anthology's BibTeX, for --sources ...,acl. The old index stays if anything fails."""
+    from pathlib import Path
+
+    from .config import Config
+    from .errors import FactcheckError
+    from .resolve.aclupdate import update_index
+
+    try:
+        updated = update_index(Config.load(), Path(from_file) if from_file else None)
+    except FactcheckError as exc:
+        _error(f"the {name} index was not updated: {exc}")
+        sys.exit(EXIT_USAGE)
+    years = f", {updated.years[0]}-{updated.years[1]}" if updated.years else ""
+    click.echo(
+        f"indexed {_counted(updated.works, 'work')}{years} from {updated.origin} "
+        f"into {updated.index}"
+    )
+
+
 def _read_all(paths: tuple[str, ...], input_format: str | None = None) -> list[Document | Report]:
     """Each input in order: its Document, or for one that cannot be read (missing, a
     folder, binary, empty) a Report with the error, also said in one line on stderr; the

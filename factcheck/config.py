@@ -41,8 +41,9 @@ DEFAULT_DEADLINE_SECONDS = 300.0
 NO_DEADLINE = frozenset({"none", "off", "never"})
 
 # The settings of a plugin source that FACTCHECK_<NAME>_<SETTING> variables can give (those
-# of `resolve.plugins.SourceSettings`); any other comes from a configuration file.
-PLUGIN_ENV_SETTINGS = frozenset({"url", "key", "rate", "concurrency"})
+# of `resolve.plugins.SourceSettings`, and `index`, the local index file of a source that
+# answers from one: `resolve.acl`); any other comes from a configuration file.
+PLUGIN_ENV_SETTINGS = frozenset({"url", "key", "rate", "concurrency", "index"})
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}

@@ -70,7 +70,14 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..net.http import Http
 
-__all__ = ["INDEX_SUFFIXES", "LibraryResolver", "build_index", "read_entries"]
+__all__ = [
+    "INDEX_SUFFIXES",
+    "Library",
+    "LibraryResolver",
+    "build_index",
+    "read_entries",
+    "write_index",
+]
 
 SOURCE = "library"
 # How reasons name this source ("the library's search found …").
@@ -117,11 +124,16 @@ SCHEMA = (
     "CREATE INDEX works_arxiv ON works (arxiv)",
     "CREATE INDEX works_pmid ON works (pmid)",
     "CREATE INDEX works_isbn ON works (isbn)",
+    "CREATE INDEX works_key ON works (key)",
     "CREATE VIRTUAL TABLE search USING fts5 (title, authors, venue, content='',"
     " tokenize='unicode61 remove_diacritics 2')",
 )
 INSERT_META = "INSERT OR REPLACE INTO meta (name, value) VALUES ('format', ?)"
 SELECT_FORMAT = "SELECT value FROM meta WHERE name = 'format'"
+# The years of the works indexed, kept by `write_index` (an index built before has none).
+FIRST_YEAR, LAST_YEAR = "first_year", "last_year"
+INSERT_YEAR = "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)"
+SELECT_YEARS = "SELECT name, value FROM meta WHERE name IN (?, ?)"
 INSERT_WORK = "INSERT INTO works (key, doi, arxiv, pmid, isbn, entry) VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_SEARCH = "INSERT INTO search (rowid, title, authors, venue) VALUES (?, ?, ?, ?)"
 # `column` comes from IDENTIFIER_COLUMNS only, never from input.
@@ -131,6 +143,10 @@ SELECT_MATCHES = (
     " WHERE search MATCH ? ORDER BY search.rank LIMIT ?"
 )
 IDENTIFIER_COLUMNS = ("doi", "arxiv", "pmid", "isbn")
+# The entry's key in its file, also looked up exactly (a source that keys its works by
+# their own ids: the ACL Anthology's, `resolve.acl`).
+KEY_COLUMN = "key"
+LOOKUP_COLUMNS = (*IDENTIFIER_COLUMNS, KEY_COLUMN)
 
 
 class Entry(BaseModel):
@@ -143,11 +159,11 @@ class Entry(BaseModel):
     notices: list[Notice] = Field(default_factory=list)
     venue_aliases: list[str] = Field(default_factory=list)
 
-    def record(self) -> Record:
-        """The entry as a Record of the `library` source."""
+    def record(self, source: str = SOURCE) -> Record:
+        """The entry as a Record of `source` (the `library`, or a source built on it)."""
         doi = self.fields.doi
         return Record(
-            source=SOURCE,
+            source=source,
             id=self.key or doi or "",
             fields=self.fields,
             url=doi_link(doi) if doi else self.fields.url,
@@ -394,8 +410,10 @@ def _create(target: str) -> sqlite3.Connection:
 
 
 def _insert(connection: sqlite3.Connection, entries: Iterable[Entry]) -> int:
-    """Add entries in one transaction; how many were added."""
+    """Add entries in one transaction, and widen the years kept in `meta` to theirs; how
+    many were added."""
     count = 0
+    years: set[int] = set()
     with connection:
         for entry in entries:
             fields = entry.fields
@@ -407,7 +425,29 @@ def _insert(connection: sqlite3.Connection, entries: Iterable[Entry]) -> int:
             venue = " ".join(v for v in (fields.container, *entry.venue_aliases) if v)
             connection.execute(INSERT_SEARCH, (cursor.lastrowid, fields.title, authors, venue))
             count += 1
+            if fields.year:
+                years.add(fields.year)
+        if years:
+            _widen_years(connection, min(years), max(years))
     return count
+
+
+def _widen_years(connection: sqlite3.Connection, first: int, last: int) -> None:
+    """Keep in `meta` the years from `first` to `last`, with those already kept."""
+    known = _years(connection)
+    if known is not None:
+        first, last = min(first, known[0]), max(last, known[1])
+    connection.execute(INSERT_YEAR, (FIRST_YEAR, str(first)))
+    connection.execute(INSERT_YEAR, (LAST_YEAR, str(last)))
+
+
+def _years(connection: sqlite3.Connection) -> tuple[int, int] | None:
+    """The first and last year of the works of a database, if it keeps them."""
+    kept = dict(connection.execute(SELECT_YEARS, (FIRST_YEAR, LAST_YEAR)).fetchall())
+    try:
+        return int(kept[FIRST_YEAR]), int(kept[LAST_YEAR])
+    except (KeyError, ValueError):
+        return None
 
 
 def _open_index(path: Path) -> sqlite3.Connection:
@@ -438,18 +478,26 @@ def build_index(sources: Iterable[Path], out: Path) -> int:
 
     The index is written beside `out` and moved into place only once complete, so a failed
     build (ConfigError naming the bad file) leaves any earlier index as it was."""
-    out = Path(out)
-    if out.suffix.lower() not in INDEX_SUFFIXES:
-        raise ConfigError(f"index {out}: name it with one of {', '.join(sorted(INDEX_SUFFIXES))}")
     paths = [Path(source) for source in sources]
     for path in paths:
         _check_file(path, index_allowed=False)
+    return write_index((entry for path in paths for entry in read_entries(path)), out)
+
+
+def write_index(entries: Iterable[Entry], out: Path) -> int:
+    """Write `entries` into a new SQLite FTS5 index at `out` (see `build_index`), with the
+    first and last year of their works; the number of works indexed. Atomic: the index is
+    written beside `out` and moved into place only once every entry is in, so an error
+    raised while reading them leaves any earlier index as it was."""
+    out = Path(out)
+    if out.suffix.lower() not in INDEX_SUFFIXES:
+        raise ConfigError(f"index {out}: name it with one of {', '.join(sorted(INDEX_SUFFIXES))}")
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
         connection = _create(str(partial))
         try:
-            count = sum(_insert(connection, read_entries(path)) for path in paths)
+            count = _insert(connection, entries)
         finally:
             connection.close()
         os.replace(partial, out)
@@ -485,9 +533,10 @@ class Library:
         self._error: ConfigError | None = None
 
     def by_identifier(self, probes: list[tuple[str, str]]) -> Entry | None:
-        """The first entry holding one of the (column, value) identifiers, in the order given."""
+        """The first entry holding one of the (column, value) identifiers, in the order given
+        (a column of IDENTIFIER_COLUMNS, or the entry's key)."""
         for column, value in probes:
-            if column not in IDENTIFIER_COLUMNS:
+            if column not in LOOKUP_COLUMNS:
                 raise ValueError(f"not an identifier column: {column}")
             for row in self._query(SELECT_BY_ID.format(column=column), (value, IDENTIFIER_ROWS)):
                 return Entry.model_validate_json(row[0])
@@ -500,6 +549,27 @@ class Library:
             return []
         rows = self._query(SELECT_MATCHES, (query, SEARCH_HITS))
         return [Entry.model_validate_json(row[0]) for row in rows]
+
+    def hits(self, title: str, source: str = SOURCE) -> list[Hit]:
+        """The search hits for `title` (`search`), as Records of `source`, for `decide`."""
+        return [Hit(entry.record(source), entry.venue_aliases) for entry in self.search(title)]
+
+    def years(self) -> tuple[int, int] | None:
+        """The first and last year of the works held, when every database keeps them (an
+        index built before they were kept does not)."""
+        with self._lock:
+            kept = [_years(database) for database in self._open()]
+        if not kept or None in kept:
+            return None
+        spans = [span for span in kept if span is not None]
+        return min(first for first, _ in spans), max(last for _, last in spans)
+
+    def close(self) -> None:
+        """Close the databases opened so far (a later lookup opens them again)."""
+        with self._lock:
+            for database in self._databases or []:
+                database.close()
+            self._databases = None
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         with self._lock:
@@ -569,8 +639,7 @@ class LibraryResolver:
         title = citation.fields.title
         if not title:
             return not_searched(self.name)
-        entries = self.library.search(title)
-        hits = [Hit(entry.record(), entry.venue_aliases) for entry in entries]
+        hits = self.library.hits(title)
         complete = self.config.library_complete
         return decide(self.name, SOURCE_LABEL, citation, hits, len(hits), complete)
 

@@ -50,6 +50,8 @@ BUILTIN: Mapping[str, str] = {
     "semanticscholar": "factcheck.resolve.semanticscholar:SemanticScholarResolver",
     "europepmc": "factcheck.resolve.europepmc:EuropePmcResolver",
     "openreview": "factcheck.resolve.openreview:OpenReviewResolver",
+    # A local index, written by `factcheck library update acl`.
+    "acl": "factcheck.resolve.acl:AclResolver",
 }
 
 

@@ -65,6 +65,8 @@ from ..net.cachefile import (
     set_aside,
     writable,
 )
+from .acl import SOURCE as ACL_SOURCE
+from .acl import index_path as acl_index
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +137,10 @@ def settings_digest(config: Config) -> str:
     """A short digest of the settings that can change what a source answers."""
     shaping = config.model_dump(mode="json", exclude=set(NEUTRAL_SETTINGS))
     # A library file edited since is another source: its size and time are part of the key.
+    # So is the ACL Anthology index, which `factcheck library update acl` rewrites.
     shaping["library_files"] = [_stamp(path) for path in config.library]
+    if ACL_SOURCE in config.sources:
+        shaping["acl_index"] = _stamp(acl_index(config))
     text = json.dumps(shaping, sort_keys=True, separators=(",", ":"))
     return blake2b(text.encode(), digest_size=SETTINGS_DIGEST_BYTES).hexdigest()
 

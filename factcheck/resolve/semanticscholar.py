@@ -30,7 +30,6 @@ second on every endpoint. Both ways we start at most one request a second, one a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -41,6 +40,7 @@ from ..lookup import Lookup
 from ..match import is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
 from ..net.limits import Limit
+from .acl import acl_id
 from .arxiv import split_name
 from .base import parse_json
 from .candidates import Hit, general_index_covers, not_searched, title_words
@@ -84,12 +84,6 @@ DOI, ARXIV, PMID, ACL = "DOI", "ARXIV", "PMID", "ACL"
 EXTERNAL_KEYS: Mapping[str, str] = {DOI: "DOI", ARXIV: "ArXiv", PMID: "PubMed", ACL: "ACL"}
 LABEL = "Semantic Scholar"
 PAPER_PAGE = "https://www.semanticscholar.org/paper/"
-# An ACL Anthology id in a reference's link: aclanthology.org/2020.acl-main.1 (new ids) or
-# /P19-1001 (old ones), also under aclweb.org/anthology/.
-_ACL_LINK = re.compile(
-    r"(?:aclanthology\.org|aclweb\.org/anthology)/(?P<id>\d{4}\.[a-z0-9-]+\.\d+|[A-Z]\d{2}-\d{4})",
-    re.IGNORECASE,
-)
 
 # Publication venue kinds and publication types, as CSL types, the venue's kind first.
 VENUE_TYPES: Mapping[str, str] = {"conference": "paper-conference", "journal": "article-journal"}
@@ -192,12 +186,6 @@ def covers(fields: Fields) -> bool:
     """Whether Semantic Scholar's silence on this claim is evidence (see the module
     docstring)."""
     return general_index_covers(fields)
-
-
-def acl_id(fields: Fields) -> str | None:
-    """The ACL Anthology id in a reference's link, if it has one."""
-    found = _ACL_LINK.search(fields.url or "")
-    return found.group("id") if found else None
 
 
 def paper_hit(paper: Mapping[str, Any]) -> Hit:
