@@ -22,6 +22,8 @@ import factcheck
 from factcheck import Checker
 from factcheck.config import Config
 from factcheck.configfile import user_config_path
+from factcheck.resolve.acl import AclResolver, index_path
+from factcheck.resolve.settings import settings_for
 
 TRUST_LOGGER = "factcheck.configtrust"
 WORKTREE = Path(factcheck.__file__).resolve().parents[1]
@@ -392,3 +394,21 @@ def test_named_with_config_the_same_file_is_taken_and_its_cache_still_runs_nothi
     [line] = done.stderr.splitlines()
     assert "in a format that is no longer read (pickle)" in line
     assert [p for p in (repo / ".cache").iterdir() if ".pickle-" in p.name]
+
+
+def test_a_found_file_cannot_move_the_acl_index(
+    in_checkout: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The `acl` source's index (written by `factcheck library update acl`, read by every
+    check) and its download URL are the user's to choose, never a checkout's."""
+    planted = in_checkout / "planted.sqlite"
+    text = f'plugins = {{ acl = {{ index = {str(planted)!r}, url = "http://127.0.0.1:9/x" }} }}\n'
+    checkout(in_checkout, {"factcheck.toml": text})
+    found = Config.load(env={})
+    assert index_path(found) == index_path(Config(plugins={}))
+    assert settings_for(AclResolver, found).url == AclResolver.default_url
+    assert "ignored plugins:" in trust_warnings(caplog)[0]
+    named = Config.load(env={}, config_file=in_checkout / "factcheck.toml")
+    assert index_path(named) == planted
+    mine = in_checkout.parent / "mine.sqlite"
+    assert index_path(Config.load(env={"FACTCHECK_ACL_INDEX": str(mine)})) == mine
