@@ -592,7 +592,7 @@ def _written_so_far(written: Any, output: str) -> str:
 
 @main.group()
 def library() -> None:
-    """Offline libraries for --library."""
+    """Offline libraries: indexes for --library, and the acl source's (update acl)."""
 
 
 @library.command("build")

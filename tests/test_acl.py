@@ -263,9 +263,21 @@ def test_offline_updates_only_from_a_file(tmp_path: Path) -> None:
         (reference(url="https://www.aclweb.org/anthology/p19-1001/"), "P19-1001"),
         (reference("see https://aclanthology.org/2021.findings-emnlp.5/ for it"), None),
         (reference(url="https://aclanthology.org/W19-5301"), "W19-5301"),
+        (reference("Berg, L. (2019). ACL Anthology W19-5301."), "W19-5301"),
+        (reference("Petrov, I. (2019). Anthology ID: p19-1001."), "P19-1001"),
+        (reference("Tanaka et al. 2021.findings-emnlp.5"), "2021.findings-emnlp.5"),
         (reference(doi="10.1162/tacl_a_00301", title="Discourse graphs"), "2020.tacl-1.3"),
     ],
-    ids=["old-id-link", "aclweb-lower-case", "link-in-text", "workshop", "tacl-doi"],
+    ids=[
+        "old-id-link",
+        "aclweb-lower-case",
+        "link-in-text",
+        "workshop",
+        "named-old-id",
+        "anthology-id-label",
+        "bare-new-id",
+        "tacl-doi",
+    ],
 )
 def test_a_linked_anthology_id_or_doi_is_looked_up_exactly(
     updated: Config, citation: Citation, key: str | None
@@ -359,6 +371,19 @@ def test_a_linked_id_the_index_lacks_is_evidence_within_its_years(
 def test_anthology_ids_and_their_years(link: str, expected: str, year: int) -> None:
     assert acl_id(Fields(url=link)) == expected
     assert id_year(expected) == year
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Grant R01-1234 of the NIH.",
+        "Version 2020.12.1 of the tool.",
+        "doi:10.5555/x2020.acl-main.1",
+        "ACL 2020, pages 1-12.",
+    ],
+)
+def test_no_anthology_id_is_read_where_there_is_none(text: str) -> None:
+    assert acl_id(Fields(), text) is None
 
 
 def test_coverage_needs_the_indexs_years() -> None:

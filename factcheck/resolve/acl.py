@@ -9,7 +9,8 @@ keyed by each entry's Anthology id (`acl_id`), so this source is the library sou
 three differences:
 
 - a claim is looked up by the Anthology id in its link (`aclanthology.org/P19-1001`, also
-  under `aclweb.org/anthology/`), then by its DOI, then by title (`Library.hits` and
+  under `aclweb.org/anthology/`) or in its text (`2020.acl-main.1`, `ACL Anthology P19-1001`),
+  then by its DOI, then by title (`Library.hits` and
   `candidates.decide`, as every search);
 - the index lives where the update put it: the user's data directory, or the `index`
   setting (`FACTCHECK_ACL_INDEX`, `[tool.factcheck.plugins.acl] index = …` in the user's
@@ -69,11 +70,21 @@ UPDATE_COMMAND = "factcheck library update acl"
 # year). In a link (aclanthology.org/<id>, aclweb.org/anthology/<id>), optionally `.pdf`.
 NEW_ID = r"\d{4}\.[a-z0-9]+(?:-[a-z0-9]+)*\.\d+"
 OLD_ID = r"[A-Z]\d{2}-\d{4}"
+# A new id written alone: its venue part begins with a letter (not a version: "2020.12.1").
+BARE_NEW_ID = r"\d{4}\.[a-z][a-z0-9]*(?:-[a-z0-9]+)*\.\d+"
 _LINK = re.compile(
     rf"(?:aclanthology\.org|aclweb\.org/anthology)/(?P<id>{NEW_ID}|{OLD_ID})(?![\w-])",
     re.IGNORECASE,
 )
 _OLD_ID = re.compile(OLD_ID, re.IGNORECASE)
+# An id given in the text without a link: a new one alone (its form is the Anthology's own),
+# an old one only after the Anthology's name ("ACL Anthology P19-1001", "Anthology ID:
+# W19-5301"), since a letter, two digits and four more are also a grant's or a part's number.
+_NAMED_ID = re.compile(
+    rf"(?<![\w./-])(?P<id>{BARE_NEW_ID})(?![\w-])"
+    rf"|\b(?:ACL\s+)?Anthology(?:\s+ID)?\s*:?\s*(?P<old>{OLD_ID})\b",
+    re.IGNORECASE,
+)
 # An old id's two-digit year: from 50 on it is the 1900s (the Anthology begins in 1952).
 CENTURY_PIVOT = 50
 
@@ -128,9 +139,13 @@ def canonical_id(raw: str) -> str:
 
 
 def acl_id(fields: Fields, raw: str = "") -> str | None:
-    """The Anthology id a claim links to (in its URL field, else anywhere in its text)."""
+    """The Anthology id a claim links to (in its URL field, else anywhere in its text), or
+    names in its text without a link."""
     found = _LINK.search(fields.url or "") or _LINK.search(raw)
-    return canonical_id(found.group("id")) if found else None
+    if found:
+        return canonical_id(found.group("id"))
+    named = _NAMED_ID.search(raw)
+    return canonical_id(named.group("id") or named.group("old")) if named else None
 
 
 def id_year(anthology_id: str) -> int:
