@@ -147,6 +147,26 @@ def test_update_downloads_and_indexes_the_anthology(
     assert not [p for p in done.index.parent.iterdir() if p != done.index]  # nothing left over
 
 
+def test_the_bibtex_is_read_in_chunks_of_whole_entries(
+    tmp_path: Path, packed: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aclupdate, "CHUNK_ENTRIES", 2)
+    source = tmp_path / "anthology.bib.gz"
+    source.write_bytes(packed)
+    config = acl_config(tmp_path)
+    assert update_index(config, source).works == WORKS
+    for link in ("2020.acl-main.1", "2021.findings-emnlp.5", "P19-1001", "W19-5301"):
+        lookup = look(config, reference(url=f"https://aclanthology.org/{link}"))
+        assert lookup.records[0].id == link
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "anthology.bib"
+    source.write_bytes(ANTHOLOGY.encode() + b'\n@misc{x, title = "Caf\xe9"}\n')
+    with pytest.raises(UpdateError, match="not UTF-8"):
+        update_index(acl_config(tmp_path), source)
+
+
 def test_update_reads_a_plain_bibtex_body_too(tmp_path: Path, local_server: LocalServer) -> None:
     local_server.on(PATH, Reply(200, ANTHOLOGY.encode(), {"Content-Type": "text/plain"}))
     assert update_index(acl_config(tmp_path, local_server)).works == WORKS
@@ -340,6 +360,19 @@ def test_a_miss_is_evidence_only_for_an_acl_venue_within_the_indexed_years(
 ) -> None:
     lookup = look(updated, reference(**INVENTED, **claim))
     assert (lookup.outcome, lookup.authoritative) == (Outcome.MISSING, authoritative)
+
+
+def test_a_linked_id_the_index_lacks_is_searched_by_title_too(updated: Config) -> None:
+    title = "Sparse attention for quokka dependency parsing"
+    claim = reference(title=title, year=2020, url="https://aclanthology.org/2020.acl-main.7")
+    found = look(updated, claim)
+    assert found.records[0].id == "2020.acl-main.1"
+    invented = reference(**INVENTED, year=2020, url="https://aclanthology.org/2020.acl-main.7")
+    missing = look(updated, invented)
+    assert (missing.outcome, missing.authoritative) == (Outcome.MISSING, True)
+    assert (missing.reason or "").startswith(
+        "the ACL Anthology holds no paper 2020.acl-main.7, and"
+    )
 
 
 @pytest.mark.parametrize(

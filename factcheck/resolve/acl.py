@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, ClassVar
 import platformdirs
 
 from ..errors import ConfigError
-from ..lookup import Lookup
+from ..lookup import Lookup, Outcome
 from ..model import Citation, Fields, Kind
 from ..net.cache import CACHE_APP_NAME
 from ..venues import venue_score
@@ -245,4 +245,8 @@ class AclResolver:
             reason = f"{LABEL} holds no paper {anthology_id}"
             return Lookup.missing(self.name, reason, authoritative=covered)
         hits = library.hits(fields.title, self.name)
-        return decide(self.name, LABEL, citation, hits, len(hits), covered)
+        lookup = decide(self.name, LABEL, citation, hits, len(hits), covered)
+        if anthology_id is None or lookup.outcome is not Outcome.MISSING:
+            return lookup
+        reason = f"{LABEL} holds no paper {anthology_id}, and {lookup.reason}"
+        return lookup.model_copy(update={"reason": reason})

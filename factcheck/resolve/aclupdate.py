@@ -9,7 +9,8 @@ through the SSRF guard, no HTTP cache (a file this size is kept as the index, no
 
 The body is unpacked (gzip, or plain BibTeX) into a temporary directory beside the index,
 within `MAX_BIBTEX_BYTES` (a gzip that unpacks without end is refused), read as the library
-reads any .bib, each entry keyed by its Anthology id (`acl.keyed`), and written with
+reads any .bib, `CHUNK_ENTRIES` entries at a time (the whole file at once would take about a
+gigabyte of memory), each entry keyed by its Anthology id (`acl.keyed`), and written with
 `library.write_index`, which moves the new index into place only once it is complete. So
 a failed download, a truncated gzip or an oversized body raises an `UpdateError` saying
 why, and leaves the index that was there as it was.
@@ -18,8 +19,10 @@ why, and leaves the index that was there as it was.
 from __future__ import annotations
 
 import gzip
+import re
 import tempfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO, cast
@@ -29,7 +32,7 @@ from ..errors import ConfigError, FactcheckError, SourceError
 from ..net.http import Http
 from ..net.limits import Limit
 from . import acl
-from .library import Library, read_entries, write_index
+from .library import Entry, Library, read_entries, write_index
 from .settings import settings_for
 
 # The download's time budget, body and all: 30 MB on a slow line.
@@ -43,6 +46,12 @@ DOWNLOAD_LIMIT = Limit(rate=1.0, concurrency=1)
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK_BYTES = 1024 * 1024
 UNPACKED_NAME = "anthology.bib"
+CHUNK_NAME = "chunk.bib"
+# Entries read at once: a few MB of BibTeX (the Anthology's whole file is read in some 50).
+CHUNK_ENTRIES = 2000
+ENCODING = "utf-8-sig"  # a byte-order mark, if any, is not text
+# The first line of an entry, as the Anthology writes it: `@inproceedings{key,`.
+_ENTRY_START = re.compile(r"@[A-Za-z]+\{")
 HTTP_OK = 200
 
 
@@ -74,7 +83,7 @@ def update_index(config: Config, source_file: Path | None = None) -> Updated:
             origin = settings_for(acl.AclResolver, config).url
             _unpack_bytes(_download(config, origin), bibtex)
         try:
-            works = write_index((acl.keyed(entry) for entry in read_entries(bibtex)), out)
+            works = write_index((acl.keyed(entry) for entry in _entries(bibtex)), out)
         except ConfigError as exc:
             raise UpdateError(f"{origin} is no Anthology BibTeX that could be read: {exc}") from exc
     index = Library([out])
@@ -82,6 +91,36 @@ def update_index(config: Config, source_file: Path | None = None) -> Updated:
         return Updated(out, origin, works, index.years())
     finally:
         index.close()
+
+
+def _entries(bibtex: Path) -> Iterator[Entry]:
+    """The entries of the unpacked BibTeX, read `CHUNK_ENTRIES` at a time (each chunk a file
+    of its own beside it), so that the reading holds a chunk in memory, not the Anthology."""
+    chunk = bibtex.with_name(CHUNK_NAME)
+    for text in _chunks(bibtex):
+        chunk.write_text(text, encoding="utf-8")
+        yield from read_entries(chunk)
+    chunk.unlink(missing_ok=True)
+
+
+def _chunks(bibtex: Path) -> Iterator[str]:
+    """The BibTeX's text cut before an entry's first line (`@type{key,` at a line's start)
+    once a chunk holds CHUNK_ENTRIES entries."""
+    lines: list[str] = []
+    entries = 0
+    try:
+        with bibtex.open(encoding=ENCODING) as handle:
+            for line in handle:
+                if _ENTRY_START.match(line):
+                    if entries == CHUNK_ENTRIES:
+                        yield "".join(lines)
+                        lines, entries = [], 0
+                    entries += 1
+                lines.append(line)
+    except UnicodeDecodeError as exc:
+        raise UpdateError(f"the BibTeX is not UTF-8 text ({exc})") from exc
+    if lines:
+        yield "".join(lines)
 
 
 def _download(config: Config, url: str) -> bytes:
