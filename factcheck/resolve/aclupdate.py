@@ -105,7 +105,8 @@ def _entries(bibtex: Path) -> Iterator[Entry]:
 
 def _chunks(bibtex: Path) -> Iterator[str]:
     """The BibTeX's text cut before an entry's first line (`@type{key,` at a line's start)
-    once a chunk holds CHUNK_ENTRIES entries."""
+    once a chunk holds CHUNK_ENTRIES entries. A value with a line that begins like an entry
+    would be cut there: its chunk then fails to read (ConfigError), never reads wrong."""
     lines: list[str] = []
     entries = 0
     try:
