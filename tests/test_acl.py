@@ -335,6 +335,7 @@ def test_a_reference_is_found_by_title(updated: Config) -> None:
 
 
 ACL = "Association for Computational Linguistics"
+LREC_2020 = "Proceedings of the Twelfth Language Resources and Evaluation Conference"
 INVENTED = {"title": "Recursive Quokka Grammars for Code Switching", "authors": [{"family": "Ng"}]}
 
 
@@ -348,12 +349,14 @@ INVENTED = {"title": "Recursive Quokka Grammars for Code Switching", "authors": 
         ({"container": "Computational Linguistics", "year": 2020}, True),
         ({"container": "Advances in Neural Information Processing Systems", "year": 2020}, False),
         ({"container": "International Journal of Computational Linguistics", "year": 2020}, False),
+        ({"container": "Language Resources and Evaluation", "year": 2020}, False),
+        ({"container": LREC_2020, "year": 2020}, True),
         ({"container": "Proceedings of EMNLP 2005", "year": 2005}, False),
         ({"container": "Proceedings of ACL 2024", "year": 2024}, False),
         ({"year": 2020}, False),
     ],
     ids=["emnlp", "findings", "tacl", "acl-published", "cl-journal", "neurips", "other-journal",
-         "before-the-index", "after-the-index", "no-venue"],
+         "lre-journal", "lrec", "before-the-index", "after-the-index", "no-venue"],
 )  # fmt: skip
 def test_a_miss_is_evidence_only_for_an_acl_venue_within_the_indexed_years(
     updated: Config, claim: dict[str, Any], authoritative: bool

@@ -89,8 +89,10 @@ _NAMED_ID = re.compile(
 CENTURY_PIVOT = 50
 
 # ACL venues, each as the names a claim may give it (`venues.venue_score`). Some only by
-# acronym: the written-out "International Conference on Computational Linguistics" would
-# also name "International Journal of Computational Linguistics".
+# acronym, whose written-out names others' contain or spell alike: "International Conference
+# on Computational Linguistics" would also name "International Journal of Computational
+# Linguistics", "Language Resources and Evaluation Conference" Springer's journal "Language
+# Resources and Evaluation" (the acronym still matches LREC's proceedings' written names).
 ACL_VENUES: tuple[tuple[str, ...], ...] = (
     ("ACL", "Annual Meeting of the Association for Computational Linguistics"),
     ("EMNLP", "Conference on Empirical Methods in Natural Language Processing"),
@@ -100,9 +102,9 @@ ACL_VENUES: tuple[tuple[str, ...], ...] = (
     ("TACL", "Transactions of the Association for Computational Linguistics"),
     ("CoNLL", "Conference on Computational Natural Language Learning"),
     ("*SEM", "Joint Conference on Lexical and Computational Semantics"),
-    ("LREC", "International Conference on Language Resources and Evaluation"),
     ("SemEval", "International Workshop on Semantic Evaluation"),
     ("COLING",),
+    ("LREC",),
     ("WMT",),
 )
 # Venues named exactly (lower case): the ACL's journal has a name others contain.
