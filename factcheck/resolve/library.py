@@ -23,7 +23,10 @@ version), PMID and ISBN, normalised as the API resolvers normalise them; an FTS5
 `search` indexes title, authors and venue. A reference is searched by the words of its
 claimed title, each one quoted as an FTS5 string, so no text can be read as query syntax
 (`NEAR`, `*`, `-`, quotes, parentheses); the top hits by bm25 are then validated by
-`candidates`, exactly as Crossref's search hits are.
+`candidates`, exactly as Crossref's search hits are. Each entry's key in its file is looked up
+exactly too (`KEY_COLUMN`: the `acl` source keys the Anthology's works by their ids), and an
+index keeps the first and last year of its works (`Library.years`: what a source built on it
+can speak for).
 
 A personal library holds only some works, so its misses prove nothing (`authoritative=False`)
 and the other sources are asked next. `Config.library_complete` declares it exhaustive (an
@@ -136,7 +139,7 @@ INSERT_YEAR = "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)"
 SELECT_YEARS = "SELECT name, value FROM meta WHERE name IN (?, ?)"
 INSERT_WORK = "INSERT INTO works (key, doi, arxiv, pmid, isbn, entry) VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_SEARCH = "INSERT INTO search (rowid, title, authors, venue) VALUES (?, ?, ?, ?)"
-# `column` comes from IDENTIFIER_COLUMNS only, never from input.
+# `column` comes from LOOKUP_COLUMNS only, never from input.
 SELECT_BY_ID = "SELECT entry FROM works WHERE {column} = ? ORDER BY id LIMIT ?"
 SELECT_MATCHES = (
     "SELECT works.entry FROM search JOIN works ON works.id = search.rowid"
