@@ -19,7 +19,7 @@ from factcheck.errors import ConfigError
 from factcheck.model import Citation, Fields, Kind, Status
 from factcheck.net.http import Http
 from factcheck.resolve.base import Lookup, Outcome
-from factcheck.resolve.library import LibraryResolver, build_index
+from factcheck.resolve.library import Library, LibraryResolver, build_index
 from factcheck.resolve.plugins import registry
 
 LIBRARY = Path(__file__).parent.parent / "fixtures" / "handmade" / "library"
@@ -438,3 +438,22 @@ def test_cli_reports_bad_library_files_without_a_traceback(tmp_path: Path) -> No
     assert checked.exit_code == 2
     assert "factcheck: error: library " in checked.stderr
     assert isinstance(checked.exception, SystemExit)
+
+
+def test_an_index_keeps_its_works_years_and_finds_entries_by_key(tmp_path: Path) -> None:
+    bib = write(
+        tmp_path,
+        "years.bib",
+        "@article{old, title={An Old Study of Quokkas}, year={1987}}\n"
+        "@article{new, title={A New Study of Quokkas}, year={2021}}\n"
+        "@misc{undated, title={An Undated Note on Quokkas}}\n",
+    )
+    out = tmp_path / "years.sqlite"
+    build_index([bib], out)
+    index = Library([out])
+    assert index.years() == (1987, 2021)
+    found = index.by_identifier([("key", "new")])
+    assert found is not None and found.fields.title == "A New Study of Quokkas"
+    assert index.by_identifier([("key", "missing")]) is None
+    index.close()
+    assert Library([bib]).years() == (1987, 2021)  # a file read into memory keeps them too
