@@ -233,6 +233,10 @@ class _Word(NamedTuple):
     own: tuple[str, ...]
     # Whether it holds a letter or digit (punctuation runs are skipped past).
     is_word: bool
+    # Whether it is a long word of letters (`_segment_features` counts their case), and
+    # whether that word is capitalised.
+    long_alpha: bool
+    capitalised: bool
     # As the neighbour at each offset of `_OFFSETS`: (w=, cls=) features (the edge word
     # past either end gives one "edge" feature per offset instead).
     seen_at: tuple[tuple[str, ...], ...]
@@ -260,6 +264,8 @@ def _word(word: str) -> _Word:
         cls,
         tuple(own),
         lower.isalnum() or _ALNUM_RE.search(lower) is not None,
+        len(word) > 3 and word.isalpha(),
+        word[:1].isupper(),
         (
             (f"-2:w={lower}", f"-2:cls={cls}"),
             (f"-1:w={lower}", f"-1:cls={cls}"),
@@ -277,6 +283,8 @@ _EDGE_WORD = _Word(
     cls="edge",
     own=(),
     is_word=False,
+    long_alpha=False,
+    capitalised=False,
     seen_at=tuple((edge,) for edge in _EDGES),
     next_word=("nw=END", "nwcls=END"),
     prev_word=("pw=START", "pwcls=START"),
@@ -323,10 +331,10 @@ def _segment_features(words: Sequence[str], cached: Sequence[_Word]) -> list[tup
     rows: list[tuple[str, ...]] = []
     venue_words = _LEXICON["venue"]
     for index, (start, end) in enumerate(_segments(words)):
-        alpha = [w for w in words[start:end] if len(w) > 3 and w.isalpha()]
-        capitalised = sum(w[0].isupper() for w in alpha)
-        case = "none" if not alpha else f"{CASE_BINS * capitalised // (len(alpha) + 1)}"
         piece = cached[start:end]
+        alpha = sum(w.long_alpha for w in piece)
+        capitalised = sum(w.long_alpha and w.capitalised for w in piece)
+        case = "none" if not alpha else f"{CASE_BINS * capitalised // (alpha + 1)}"
         venue = any(w.lower in venue_words for w in piece)
         year = any(w.cls == "year" for w in piece)
         shared = (
@@ -442,11 +450,29 @@ def forget_words() -> None:
     _punct_run.cache_clear()
 
 
+class DocTokens(NamedTuple):
+    """A Doc's tokens as plain lists: text, whether a space follows, first character."""
+
+    words: list[str]
+    spaces: list[bool]
+    starts: list[int]
+
+
+def doc_tokens(doc: Doc) -> DocTokens:
+    """The tokens of a spaCy Doc, read with one array call: iterating the Doc (or reading
+    `doc.text`) builds a Python Token object per token, a tenth of the parse time."""
+    from spacy.attrs import IDX, ORTH, SPACY
+
+    strings = doc.vocab.strings
+    tokens = DocTokens([], [], [])
+    for orth, space, start in doc.to_array([ORTH, SPACY, IDX]).tolist():
+        tokens.words.append(strings[orth])
+        tokens.spaces.append(bool(space))
+        tokens.starts.append(start)
+    return tokens
+
+
 def doc_features(doc: Doc) -> list[list[str]]:
-    """`features` for a spaCy Doc (one pass over its tokens)."""
-    words: list[str] = []
-    spaces: list[bool] = []
-    for token in doc:
-        words.append(token.text)
-        spaces.append(bool(token.whitespace_))
-    return features(words, spaces)
+    """`features` for a spaCy Doc."""
+    tokens = doc_tokens(doc)
+    return features(tokens.words, tokens.spaces)
