@@ -387,8 +387,8 @@ def test_features_are_the_same_with_the_word_caches_cold_or_warm() -> None:
     assert cold == warm
     assert len(cold) == len(doc)
     # The window reaches two tokens either side and says where the string ends.
-    assert {"-2:edge", "-1:edge"} <= set(cold[0])
-    assert {"1:edge", "2:edge", "last"} <= set(cold[-1])
+    assert {b"-2:edge", b"-1:edge"} <= set(cold[0])
+    assert {b"1:edge", b"2:edge", b"last"} <= set(cold[-1])
 
 
 @pytest.mark.parametrize(
