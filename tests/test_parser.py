@@ -6,6 +6,7 @@ realistic reference and the exact Fields it must give.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import time
@@ -386,8 +387,51 @@ def test_features_are_the_same_with_the_word_caches_cold_or_warm() -> None:
     assert cold == warm
     assert len(cold) == len(doc)
     # The window reaches two tokens either side and says where the string ends.
-    assert {"-2:edge", "-1:edge"} <= set(cold[0])
-    assert {"1:edge", "2:edge", "last"} <= set(cold[-1])
+    assert {b"-2:edge", b"-1:edge"} <= set(cold[0])
+    assert {b"1:edge", b"2:edge", b"last"} <= set(cold[-1])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Smith, J. (2020). A title. Nature, 5(2):1-10.",
+        "Müller, Ö.  and  Łukasz Ż.\u00a0(2019) «Titre» 𝒜𝓁𝑔𝑒𝒷𝓇𝒶 😀 vol. 3, pp. 7–9",
+        "   leading and trailing spaces   ",
+        "x",
+    ],
+)
+def test_doc_tokens_read_the_array_as_the_tokens_are(text: str) -> None:
+    # doc_tokens reads words, spaces and offsets with one array call: the same tokens as
+    # iterating the Doc, offsets in characters even past the Basic Multilingual Plane.
+    from factcheck.extract.reftokens import blank_pipeline, doc_tokens
+
+    doc = blank_pipeline().make_doc(text)
+    tokens = doc_tokens(doc)
+    assert tokens.words == [t.text for t in doc]
+    assert tokens.spaces == [bool(t.whitespace_) for t in doc]
+    assert tokens.starts == [t.idx for t in doc]
+    assert all(text[s : s + len(w)] == w for s, w in zip(tokens.starts, tokens.words, strict=True))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Smith, J. (2020). A title. Nature, 5, 1-10.",
+        "😀 Ünïcödé, 𝒜. (2021). 𝒯itle with astral letters. Journal 𝒥, 3(1), 4–5.",
+        "[12] Lee K, Park S. Sparse probing. Proc ACL. 2022;1:100-110.",
+    ],
+)
+def test_spans_are_maximal_runs_that_tile_the_tokens(text: str) -> None:
+    spans = reference_spans(text)
+    assert spans, text
+    for span in spans:
+        piece = text[span.start : span.end]
+        assert piece == piece.strip() and piece
+    # Runs of one label: no two neighbours share a label, and they are in order.
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+    assert all(a.label != b.label for a, b in itertools.pairwise(spans))
+    assert spans[0].start == len(text) - len(text.lstrip())
+    assert spans[-1].end == len(text.rstrip())
 
 
 def test_validation_split_is_seeded_and_only_from_good_xml_training_strings() -> None:

@@ -91,8 +91,8 @@ _LEXICON: dict[str, frozenset[str]] = {
     "conj": wordset("and & und et y"),
 }
 # Each listed word's `lex=` features, looked up once rather than list by list.
-_LEXICON_OF: dict[str, tuple[str, ...]] = {
-    word: tuple(f"lex={name}" for name, words in _LEXICON.items() if word in words)
+_LEXICON_OF: dict[str, tuple[bytes, ...]] = {
+    word: tuple(f"lex={name}".encode() for name, words in _LEXICON.items() if word in words)
     for word in frozenset().union(*_LEXICON.values())
 }
 _ALNUM_RE = re.compile(r"[^\W_]")
@@ -211,17 +211,23 @@ def _word_class(word: str, lower: str) -> str:
     return "mixed"
 
 
+def _encoded(*features: str) -> tuple[bytes, ...]:
+    return tuple(feature.encode() for feature in features)
+
+
 _OFFSETS = tuple(offset for offset in range(-WINDOW, WINDOW + 1) if offset)
 assert _OFFSETS == (-2, -1, 1, 2), "`_word` and `features` spell out a window of two"
 # Feature strings that take one of a few values, built once rather than per token.
-_POS = tuple(f"pos={i}" for i in range(5))
-_REL = tuple(f"rel={i}" for i in range(POSITION_BINS))
-_YEARS = tuple(f"years={i}" for i in range(COUNT_CAP + 1))
-_PERIODS = tuple(f"periods={i}" for i in range(COUNT_CAP + 1))
-_QUOTES_SEEN = tuple(f"quotes={i}" for i in range(COUNT_CAP + 1))
-_DEPTH = ("depth=0", "depth=1")
-_SEGPOS = ("segpos=first", "segpos=in", "segpos=last")
-_EDGES = tuple(f"{offset}:edge" for offset in _OFFSETS)
+# Features are UTF-8 bytes: the tagger takes bytes as they are, and would encode every
+# str feature of every token anew (a tenth of the tagging time).
+_POS = tuple(f"pos={i}".encode() for i in range(5))
+_REL = tuple(f"rel={i}".encode() for i in range(POSITION_BINS))
+_YEARS = tuple(f"years={i}".encode() for i in range(COUNT_CAP + 1))
+_PERIODS = tuple(f"periods={i}".encode() for i in range(COUNT_CAP + 1))
+_QUOTES_SEEN = tuple(f"quotes={i}".encode() for i in range(COUNT_CAP + 1))
+_DEPTH = (b"depth=0", b"depth=1")
+_SEGPOS = (b"segpos=first", b"segpos=in", b"segpos=last")
+_EDGES = tuple(f"{offset}:edge".encode() for offset in _OFFSETS)
 
 
 class _Word(NamedTuple):
@@ -230,15 +236,19 @@ class _Word(NamedTuple):
     lower: str
     cls: str
     # "b" and the features of the word alone.
-    own: tuple[str, ...]
+    own: tuple[bytes, ...]
     # Whether it holds a letter or digit (punctuation runs are skipped past).
     is_word: bool
+    # Whether it is a long word of letters (`_segment_features` counts their case), and
+    # whether that word is capitalised.
+    long_alpha: bool
+    capitalised: bool
     # As the neighbour at each offset of `_OFFSETS`: (w=, cls=) features (the edge word
     # past either end gives one "edge" feature per offset instead).
-    seen_at: tuple[tuple[str, ...], ...]
+    seen_at: tuple[tuple[bytes, ...], ...]
     # As the nearest word after / before a token: (nw=, nwcls=), (pw=, pwcls=).
-    next_word: tuple[str, str]
-    prev_word: tuple[str, str]
+    next_word: tuple[bytes, bytes]
+    prev_word: tuple[bytes, bytes]
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -246,28 +256,30 @@ def _word(word: str) -> _Word:
     """The features of `word`, cached: words repeat a lot."""
     lower = word.lower()
     cls = _word_class(word, lower)
-    own = ["b", f"w={lower}", f"cls={cls}", f"shape={shape(word)}", f"pre3={lower[:3]}"]
-    own.append(f"suf3={lower[-3:]}")
+    own = [b"b", *_encoded(f"w={lower}", f"cls={cls}", f"shape={shape(word)}")]
+    own.extend(_encoded(f"pre3={lower[:3]}", f"suf3={lower[-3:]}"))
     if lower in _LEXICON_OF:
         own.extend(_LEXICON_OF[lower])
     if word[:1].isdigit() and _ORDINAL_RE.match(word):
-        own.append("ordinal")
+        own.append(b"ordinal")
     if len(word) <= MAX_ROMAN_LEN and _ROMAN_RE.match(word) and word.isupper():
-        own.append("roman")
+        own.append(b"roman")
     # Positional: a NamedTuple built by keyword costs several times as much.
     return _Word(
         lower,
         cls,
         tuple(own),
         lower.isalnum() or _ALNUM_RE.search(lower) is not None,
+        len(word) > 3 and word.isalpha(),
+        word[:1].isupper(),
         (
-            (f"-2:w={lower}", f"-2:cls={cls}"),
-            (f"-1:w={lower}", f"-1:cls={cls}"),
-            (f"1:w={lower}", f"1:cls={cls}"),
-            (f"2:w={lower}", f"2:cls={cls}"),
+            _encoded(f"-2:w={lower}", f"-2:cls={cls}"),
+            _encoded(f"-1:w={lower}", f"-1:cls={cls}"),
+            _encoded(f"1:w={lower}", f"1:cls={cls}"),
+            _encoded(f"2:w={lower}", f"2:cls={cls}"),
         ),
-        (f"nw={lower}", f"nwcls={cls}"),
-        (f"pw={lower}", f"pwcls={cls}"),
+        (f"nw={lower}".encode(), f"nwcls={cls}".encode()),
+        (f"pw={lower}".encode(), f"pwcls={cls}".encode()),
     )
 
 
@@ -277,24 +289,26 @@ _EDGE_WORD = _Word(
     cls="edge",
     own=(),
     is_word=False,
+    long_alpha=False,
+    capitalised=False,
     seen_at=tuple((edge,) for edge in _EDGES),
-    next_word=("nw=END", "nwcls=END"),
-    prev_word=("pw=START", "pwcls=START"),
+    next_word=(b"nw=END", b"nwcls=END"),
+    prev_word=(b"pw=START", b"pwcls=START"),
 )
-_NO_NEXT = ("nw=END", "nwcls=END")
-_NO_PREV = ("pw=START", "pwcls=START")
+_NO_NEXT = (b"nw=END", b"nwcls=END")
+_NO_PREV = (b"pw=START", b"pwcls=START")
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def _class_pair(left: str, right: str) -> tuple[str, str]:
+def _class_pair(left: str, right: str) -> tuple[bytes, bytes]:
     """(bicls=, bicls+=) of two neighbouring classes."""
-    return f"bicls={left}|{right}", f"bicls+={left}|{right}"
+    return f"bicls={left}|{right}".encode(), f"bicls+={left}|{right}".encode()
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def _punct_run(run: str) -> tuple[str, str]:
+def _punct_run(run: str) -> tuple[bytes, bytes]:
     """(after=, before=) of the punctuation run between a word and the next one."""
-    return f"after={run[:MAX_PUNCT_RUN]}", f"before={run[-MAX_PUNCT_RUN:]}"
+    return f"after={run[:MAX_PUNCT_RUN]}".encode(), f"before={run[-MAX_PUNCT_RUN:]}".encode()
 
 
 def _segments(words: Sequence[str]) -> list[tuple[int, int]]:
@@ -314,40 +328,41 @@ def _segments(words: Sequence[str]) -> list[tuple[int, int]]:
     return pieces
 
 
-def _segment_features(words: Sequence[str], cached: Sequence[_Word]) -> list[tuple[str, ...]]:
+def _segment_features(words: Sequence[str], cached: Sequence[_Word]) -> list[tuple[bytes, ...]]:
     """What the piece a token sits in looks like: title case, has a year, venue words.
 
     A title and a journal name sit in the same kind of place; the journal's piece is
     usually in title case and holds venue words, the title's is usually not.
     """
-    rows: list[tuple[str, ...]] = []
+    rows: list[tuple[bytes, ...]] = []
     venue_words = _LEXICON["venue"]
     for index, (start, end) in enumerate(_segments(words)):
-        alpha = [w for w in words[start:end] if len(w) > 3 and w.isalpha()]
-        capitalised = sum(w[0].isupper() for w in alpha)
-        case = "none" if not alpha else f"{CASE_BINS * capitalised // (len(alpha) + 1)}"
         piece = cached[start:end]
+        alpha = sum(w.long_alpha for w in piece)
+        capitalised = sum(w.long_alpha and w.capitalised for w in piece)
+        case = "none" if not alpha else f"{CASE_BINS * capitalised // (alpha + 1)}"
         venue = any(w.lower in venue_words for w in piece)
         year = any(w.cls == "year" for w in piece)
-        shared = (
+        shared = _encoded(
             f"seg={min(index, COUNT_CAP)}",
             f"seglen={min(end - start, SEGMENT_SIZE_CAP)}",
             f"segcase={case}",
             f"segvenue={venue}",
             f"segyear={year}",
         )
+        first, inside, last = _SEGPOS
+        rows.append((*shared, first))
         if end - start == 1:
-            rows.append((*shared, "segpos=first"))
             continue
-        rows.append((*shared, "segpos=first"))
-        middle = (*shared, "segpos=in")
+        middle = (*shared, inside)
         rows.extend(middle for _ in range(end - start - 2))
-        rows.append((*shared, "segpos=last"))
+        rows.append((*shared, last))
     return rows
 
 
-def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
-    """One feature list per token: its own features and a window of its neighbours'.
+def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[bytes]]:
+    """One feature list per token: its own features and a window of its neighbours', each
+    feature UTF-8 encoded (the tagger's own form: see `_POS`).
 
     `spaces[i]` says whether whitespace follows token i ("Smith,J." vs "Smith, J.").
 
@@ -378,7 +393,7 @@ def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
     lowers = [w.lower for w in cached]
     # Two edge words either side, so that the window needs no bounds checks.
     padded = [_EDGE_WORD, _EDGE_WORD, *cached, _EDGE_WORD, _EDGE_WORD]
-    rows: list[list[str]] = []
+    rows: list[list[bytes]] = []
     years_seen = periods_seen = quotes_seen = depth = 0
     last_index = count - 1
     for i, w in enumerate(cached):
@@ -398,27 +413,27 @@ def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[str]]:
             *padded[i + 4].seen_at[3],
         ]
         if not spaces[i]:
-            row.append("nospace")
+            row.append(b"nospace")
         # Punctuation runs and nearest words either side.
         after, before = next_index[i], prev_index[i]
         if after == i + 1:
-            row.append("after=")
+            row.append(b"after=")
         else:
             row.append(_punct_run("".join(lowers[i + 1 : after]))[0])
         if before == i - 1:
-            row.append("before=")
+            row.append(b"before=")
         else:
             row.append(_punct_run("".join(lowers[before + 1 : i]))[1])
         row.extend(cached[after].next_word if after < count else _NO_NEXT)
         row.extend(cached[before].prev_word if before >= 0 else _NO_PREV)
         if i:
             previous = cached[i - 1]
-            row.append(f"bi={previous.lower}|{w.lower}")
+            row.append(f"bi={previous.lower}|{w.lower}".encode())
             row.append(_class_pair(previous.cls, w.cls)[0])
         if i < last_index:
             row.append(_class_pair(w.cls, cached[i + 1].cls)[1])
         else:
-            row.append("last")
+            row.append(b"last")
         rows.append(row)
         cls = w.cls
         # The counters stop at COUNT_CAP: "3 or more" is one value.
@@ -442,11 +457,29 @@ def forget_words() -> None:
     _punct_run.cache_clear()
 
 
-def doc_features(doc: Doc) -> list[list[str]]:
-    """`features` for a spaCy Doc (one pass over its tokens)."""
-    words: list[str] = []
-    spaces: list[bool] = []
-    for token in doc:
-        words.append(token.text)
-        spaces.append(bool(token.whitespace_))
-    return features(words, spaces)
+class DocTokens(NamedTuple):
+    """A Doc's tokens as plain lists: text, whether a space follows, first character."""
+
+    words: list[str]
+    spaces: list[bool]
+    starts: list[int]
+
+
+def doc_tokens(doc: Doc) -> DocTokens:
+    """The tokens of a spaCy Doc, read with one array call: iterating the Doc (or reading
+    `doc.text`) builds a Python Token object per token, a tenth of the parse time."""
+    from spacy.attrs import IDX, ORTH, SPACY
+
+    strings = doc.vocab.strings
+    tokens = DocTokens([], [], [])
+    for orth, space, start in doc.to_array([ORTH, SPACY, IDX]).tolist():
+        tokens.words.append(strings[orth])
+        tokens.spaces.append(bool(space))
+        tokens.starts.append(start)
+    return tokens
+
+
+def doc_features(doc: Doc) -> list[list[bytes]]:
+    """`features` for a spaCy Doc."""
+    tokens = doc_tokens(doc)
+    return features(tokens.words, tokens.spaces)

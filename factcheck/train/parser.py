@@ -496,7 +496,8 @@ def train(
         if words:
             rows = features(words, spaces)
             if drop:
-                rows = [[f for f in row if not f.startswith(drop)] for row in rows]
+                prefixes = tuple(prefix.encode() for prefix in drop)
+                rows = [[f for f in row if not f.startswith(prefixes)] for row in rows]
             trainer.append(rows, labels)
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))
