@@ -374,3 +374,18 @@ def test_a_year_inside_an_identifier_is_never_the_claimed_year(text: str) -> Non
     entry = only(text)
     assert entry.fields.doi or entry.fields.arxiv
     assert entry.fields.year in (None, 2019)
+
+
+def test_a_list_entry_citing_a_year_and_a_doi_keeps_its_own_fields() -> None:
+    """An entry that reads "Sadasivan and Oakes (2012) Title, Venue, doi:…" is an entry of
+    its list, its title and venue read by the parser, not cut down to a sentence's claim."""
+    text = (
+        "## References\n\n"
+        f"1. Sadasivan and Oakes (2012) {TITLE}, PLoS ONE 7, e33693, doi:{DOI}\n"
+        "2. Okafor, M., & Brandt, L. (2019). Coral reef recovery after bleaching. Marine"
+        " Ecology, 4, 1-9.\n"
+    )
+    first = references(text)[0]
+    assert first.raw.startswith("Sadasivan and Oakes (2012)")
+    assert first.fields.title is not None and "Methylphenidate" in first.fields.title
+    assert first.fields.doi == DOI

@@ -120,6 +120,9 @@ NOT_NAMES = SENTENCE_OPENERS | SENTENCE_WORDS
 # The shapes the parser reads worse than their structure does: a list entry holding one
 # of them takes its Fields from the shape (`SHAPES_OVER_PARSER`).
 TABLE, BOLD, BY, PAREN, CITED, COMMA = "table", "bold", "by", "paren", "cited", "comma"
+# Authors, a year and an identifier in a sentence: no title, so a list entry holding one
+# keeps the parser's reading.
+SENTENCE = "sentence"
 SHAPES_OVER_PARSER = frozenset({TABLE, BOLD, BY, PAREN, CITED})
 
 
@@ -324,7 +327,7 @@ def _identified_sentences(text: str, bounds: Bounds) -> Iterator[_Claim]:
             continue
         start, end = names.start(), year.end() + identified[0].end
         fields = Fields(authors=authors, year=int(year.group("year")))
-        yield _Claim(start, end, _with_identifiers(fields, text[start:end]), PAREN)
+        yield _Claim(start, end, _with_identifiers(fields, text[start:end]), SENTENCE)
 
 
 def _bold_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
