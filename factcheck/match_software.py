@@ -11,10 +11,15 @@ data set with its own DOI, and their records read unlike articles:
   hundred contributors in the next, and a citation names the team, or the first few people
   without "et al.".
 
-So against a record whose type is one of DATA_TYPES, `compare_titles` accepts the program's
-name for its release title, and `compare_authors` lets an organisation on one side meet
-people on the other without contradiction, and a few of the record's people stand for all.
-Names the record lacks altogether still disagree: invented contributors are still invented.
+So against a release record (`is_data_record`: a type of DATA_TYPES, or, since DataCite's
+citeproc mapping types software "article", a record of no literature type from a data
+repository), `compare_titles` accepts the program's name for its release title, and
+`compare_authors` lets an organisation on one side meet people on the other without
+contradiction, and a few of the record's people stand for all. Names the record lacks
+altogether still disagree: invented contributors are still invented.
+
+Organisations are named with or without the acronym that records often append ("… Consortium
+(IGAS)"), or by it ("IGAS Consortium"): `same_organisation`.
 """
 
 from __future__ import annotations

@@ -1000,8 +1000,8 @@ def _identified_entry(raw: str) -> bool:
     names first, or a marked title, and parts beyond the names. Its fields are claimed
     with the identifier and checked against its record, not the title alone. A sentence
     citing the work (one part) is read by its shape instead (`freeform`), and two sentences
-    (two parts that read as clauses) are no entry. Such a line
-    needs no score: the identifier is the claim, and what stands around it is checked."""
+    (two parts that read as clauses) are no entry. Such a line needs no score: the
+    identifier is the claim, and what stands around it is checked."""
     if _WORK_ID_RE.search(raw) is None or detect.parts(raw) < MIN_IDENTIFIED_PARTS:
         return False
     if detect.clauses(raw) > 1:
