@@ -32,7 +32,7 @@ from factcheck.extract.identifiers import find_identifiers
 from factcheck.extract.names import split_authors
 from factcheck.extract.urls import find_urls
 from factcheck.model import Author, Citation, Fields, Kind
-from factcheck.normalize import fold
+from factcheck.normalize import fold, unescape_entities
 
 # Header words naming a table's columns (folded); a table is a list of works only when
 # one column holds titles (TITLE_HEADERS) or whole references (REFERENCE_HEADERS).
@@ -519,7 +519,7 @@ def _looks_identifier(piece: str) -> bool:
 
 
 def _clean(value: str) -> str:
-    return " ".join(value.strip(_EDGE).split())
+    return " ".join(unescape_entities(value).strip(_EDGE).split())
 
 
 def _year(value: str) -> int | None:
