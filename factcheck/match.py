@@ -24,7 +24,12 @@ from pydantic import BaseModel, Field, model_validator
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .match_software import is_data_record, organisation_meets_people, same_program
+from .match_software import (
+    is_data_record,
+    organisation_meets_people,
+    same_organisation,
+    same_program,
+)
 from .model import Author, FieldDiff, Fields
 from .nameparts import PARTICLES
 from .normalize import cased_words, fold, words
@@ -601,6 +606,8 @@ def same_author(mine: Author, theirs: Author) -> bool:
     if _swapped_order(mine, theirs) or _initials_for_name(mine, theirs):
         return True
     if _abbreviated_organisation(mine, theirs) or _abbreviated_organisation(theirs, mine):
+        return True
+    if same_organisation(mine, theirs):
         return True
     # A family name that kept a particle or a second surname the other side dropped:
     # "y Arcas" / "Agüera y Arcas", "Gontijo Lopes" / "Lopes".

@@ -6,12 +6,16 @@ deciding whether two titles name the same work, so all of them are folded away.
 
 from __future__ import annotations
 
+import html
 import re
 import string
 import unicodedata
 from functools import lru_cache
 
 _TAG = re.compile(r"<[^<>]{0,200}>")
+# HTML entities left by exports that went through the web ("d&apos;Amore"); the
+# semicolon is required, so "R&D" or "AT&T" stay as they are.
+_HTML_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 _NON_WORD = re.compile(r"[\W_]+")
 # Upper- to lower-case ASCII letters, and nothing else (see `ascii_lower`).
@@ -88,3 +92,12 @@ def words(text: str) -> list[str]:
     """The folded words of `text`."""
     folded = fold(text)
     return folded.split() if folded else []
+
+
+def unescape_entities(text: str) -> str:
+    """The text with its HTML entities decoded ("d&apos;Amore" -> "d'Amore"): a name or
+    title copied from a web page or an export, which would otherwise read as "d", "apos"
+    and "Amore"."""
+    if "&" not in text:
+        return text
+    return _HTML_ENTITY.sub(lambda entity: html.unescape(entity.group()), text)

@@ -308,3 +308,24 @@ def test_a_list_of_links_with_remarks_is_no_list_of_entries() -> None:
     )
     assert entries(text) == []
     assert [c.kind for c in extract_all(text).citations] == [Kind.DOI] * 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## References\n\n1. Francesco d&apos;Amore and Joao Marques-Silva. Explanations for"
+        " monotonic classifiers. In ICML, 2021.\n",
+        "## References\n\n- d&#39;Amore, F., &amp; Marques-Silva, J. (2021). Explanations for"
+        " monotonic classifiers. ICML.\n",
+        "| Title | Authors | Year | Venue |\n|---|---|---|---|\n| Explanations for monotonic"
+        " classifiers | d&apos;Amore and Marques-Silva | 2021 | ICML |\n",
+        "“Explanations for monotonic classifiers” by d&#x27;Amore and Marques-Silva (ICML, 2021)\n",
+    ],
+    ids=["list", "apa", "table", "quoted"],
+)
+def test_html_entities_in_names_are_read_as_the_characters(text: str) -> None:
+    """A name copied from a web export ("d&apos;Amore") is one author, not "d", "apos" and
+    "Amore"; the entry's text and span stay as written."""
+    [entry] = [c for c in extract_all(text).citations if c.kind is Kind.REFERENCE]
+    assert [a.family for a in entry.fields.authors] == ["d'Amore", "Marques-Silva"]
+    assert text[entry.start : entry.end] == entry.raw

@@ -19,6 +19,7 @@ from factcheck.extract import Bounds, extract_all, parser
 from factcheck.extract.bibliography import find_references_with_labels
 from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.bounds import FINDS_PER_CLAIM
+from factcheck.extract.freeform import find_claims
 from factcheck.extract.inline import find_inline_with_labels
 from factcheck.model import Citation, Extraction, Kind
 
@@ -40,9 +41,42 @@ PAPER = (
     + REFERENCES
     + "\n\nSee doi:10.1234/after and https://example.org/after.\n"
 )
+# References outside lists, in every shape `freeform` reads: table rows, bold-title lines,
+# quoted titles, identified parentheses and sentences, with identifiers among them.
+FREEFORM = "\n".join(
+    [
+        "| Title | Authors | Year | Venue | DOI |",
+        "|---|---|---|---|---|",
+        *(
+            f"| Sparse probing of encoders {i} | Dahl and Imai | {2000 + i} | ICASSP"
+            f" | 10.5555/t.{i} |"
+            for i in range(15)
+        ),
+        "",
+        *(
+            f"**Coral reef recovery after bleaching {i}** — M. Okafor and L. Brandt ({2000 + i})."
+            " *Marine Ecology*."
+            for i in range(10)
+        ),
+        "",
+        *(
+            f"As Lindqvist and Osei ({2000 + i}) argue in “Tokenizer drift in models {i}” (ACL),"
+            f" the effect is small (Smith and Lee, {2001 + i}, Nature, doi:10.1234/p.{i})."
+            f" Park and Oh ({2002 + i}) report it too (arXiv:2101.{i:05d})."
+            for i in range(10)
+        ),
+    ]
+)
 # How long the stand-in parser takes to load.
 LOAD_SECONDS = 5.0
-TEXTS = {"dois": DOIS, "links": LINKS, "references": REFERENCES, "bibtex": BIBTEX, "paper": PAPER}
+TEXTS = {
+    "dois": DOIS,
+    "links": LINKS,
+    "references": REFERENCES,
+    "bibtex": BIBTEX,
+    "paper": PAPER,
+    "freeform": FREEFORM,
+}
 
 
 class Countdown(Bounds):
@@ -111,7 +145,9 @@ def test_a_deadline_passing_midway_keeps_what_was_read(text: str) -> None:
     assert 0 in stops
 
 
-@pytest.mark.parametrize("text", [LINKS, REFERENCES], ids=["links", "references"])
+@pytest.mark.parametrize(
+    "text", [LINKS, REFERENCES, FREEFORM], ids=["links", "references", "freeform"]
+)
 def test_the_later_the_deadline_the_more_is_kept(text: str) -> None:
     kept = [len(extract_all(text, Countdown(checks)).citations) for checks in range(0, 600, 3)]
     assert kept == sorted(kept)
@@ -132,6 +168,7 @@ def test_every_finder_stops_at_a_passed_deadline() -> None:
         lambda b: find_references_with_labels(REFERENCES, b),
         lambda b: parse_bibtex(BIBTEX, b).entries,
         lambda b: find_inline_with_labels(PAPER, [], b),
+        lambda b: find_claims(FREEFORM, [], b),
     ):
         bounds = Bounds(due=late)
         assert finder(bounds) == []
@@ -228,3 +265,46 @@ def test_a_deadline_does_not_wait_for_the_parser_to_load(monkeypatch: pytest.Mon
     assert extraction.unread.start == text.index("Smith")
     assert parser.ready_within(LOAD_SECONDS)
     assert extract_all(text, Bounds(due=time.monotonic() + 60)).unread is None
+
+
+def test_free_form_claims_stop_at_the_deadline_and_say_where() -> None:
+    """Called alone, `find_claims` keeps the claims read before the deadline passed, and
+    notes the start of the first it did not read: nothing past it is dropped unsaid."""
+    whole = find_claims(FREEFORM, [])
+    assert len(whole) > 30
+    for checks in range(0, 400, 7):
+        bounds = Countdown(checks)
+        kept = find_claims(FREEFORM, [], bounds)
+        if bounds.cut is None:
+            assert kept == whole
+            continue
+        assert bounds.cause == "deadline"
+        assert all(claim.citation.end <= bounds.cut for claim in kept)
+        assert [c.citation.raw for c in kept] == [
+            c.citation.raw for c in whole if c.citation.end <= bounds.cut
+        ]
+
+
+def test_free_form_claims_past_the_cap_are_unread() -> None:
+    """A check capped at a few claims keeps the first table rows and reports the rest."""
+    bounded = extract_all(FREEFORM, Bounds(claims=4))
+    claims = [c for c in bounded.citations if c.kind is not Kind.INLINE]
+    assert 0 < len(claims) <= 4
+    assert bounded.unread is not None and bounded.unread.cause == "limit"
+    assert bounded.unread.raw == FREEFORM[bounded.unread.start :]
+    assert "Sparse probing of encoders 14" in bounded.unread.raw
+
+
+def test_many_table_rows_cost_the_reading_of_the_first_ones() -> None:
+    """Each shape stops at the cap: the free-form finder's work follows it, not the text."""
+    rows = "\n".join(
+        f"| Graph priors for docking {i} | Haddad and Tan | {1900 + i % 120} | NeurIPS |"
+        for i in range(20_000)
+    )
+    text = "| Title | Authors | Year | Venue |\n|---|---|---|---|\n" + rows
+    capped, whole = Counted(claims=10), Counted()
+    kept = find_claims(text, [], capped)
+    find_claims(text, [], whole)
+    assert 0 < len(kept) <= 10 * FINDS_PER_CLAIM
+    assert capped.cut is not None and capped.cause == "limit"
+    assert capped.asked * 100 < whole.asked

@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from factcheck.extract import extract_all
-from factcheck.model import Citation, Fields, Kind
+from factcheck.judge import judge
+from factcheck.model import Author, Citation, Fields, Kind, Record, Status
+from factcheck.resolve.base import Lookup
 
 
 def references(text: str) -> list[Citation]:
@@ -260,3 +262,130 @@ def test_short_titles_under_a_title_column_or_in_a_citation_parenthesis() -> Non
     assert only(table).fields.title == "BERT"
     sentence = "See Beretta (“Multi-Swap k-Means++”, NeurIPS, 2023) for the details.\n"
     assert only(sentence).fields.title == "Multi-Swap k-Means++"
+
+
+# --- every field written around an identifier counts -------------------------------------
+
+DOI = "10.1371/journal.pone.0033693"
+TITLE = "Methylphenidate exposure induces dopamine neuron loss"
+# How each shape writes authors, title, venue and year around a DOI.
+AROUND_A_DOI = {
+    "table": "| Title | Authors | Year | Venue | DOI |\n|---|---|---|---|---|\n"
+    "| {title} | {authors} | 2012 | {venue} | {doi} |\n",
+    "table-no-year": "| Paper | Authors | Journal | Link |\n|---|---|---|---|\n"
+    "| {title} | {authors} | {venue} | https://doi.org/{doi} |\n",
+    "bold": "**{title}** — {authors} (2012). *{venue}*. DOI: {doi}\n",
+    "bold-parenthesis": "1. **{title}** ({authors}, 2012, *{venue}*) https://doi.org/{doi}\n",
+    "quoted-by": "In “{title}” by {authors} ({venue}, 2012; DOI: {doi}), the loss is shown.\n",
+    "cited-quoted": "{authors} (2012) showed in “{title}” ({venue}, doi:{doi}) that it holds.\n",
+    "parenthesis": "The effect is large ({authors}, 2012, {venue}, doi:{doi}) in mice.\n",
+    "lone-item": "- {authors}, *{title}*, {venue} (2012). DOI: {doi}\n",
+    "lone-line": "A source:\n\n{authors}. {title}. {venue}, 2012. https://doi.org/{doi}\n\nEnjoy.",
+}
+# Shapes that carry no venue the judge could read: only the names are varied.
+SENTENCES = {
+    "sentence": "As {authors} (2012) reported (doi:{doi}), exposure induces loss.\n",
+    "sentence-link": "{authors} (2012) showed that exposure induces loss (https://doi.org/{doi}).\n",
+}
+RIGHT = {"authors": "Sadasivan and Oakes", "venue": "PLoS ONE"}
+WRONG = {
+    "swapped authors": {"authors": "Oakes and Sadasivan", "venue": "PLoS ONE"},
+    "invented authors": {"authors": "Miller and Chen", "venue": "PLoS ONE"},
+    "invented venue": {"authors": "Sadasivan and Oakes", "venue": "Nature Neuroscience"},
+}
+
+
+def _record() -> Record:
+    return Record(
+        source="crossref",
+        id=DOI,
+        fields=Fields(
+            title=TITLE,
+            authors=[
+                Author(family="Sadasivan", given="Shankar"),
+                Author(family="Oakes", given="H."),
+            ],
+            year=2012,
+            container="PLoS ONE",
+            doi=DOI,
+        ),
+    )
+
+
+def _statuses(text: str) -> list[Status]:
+    """The status of each claim (the entry and its DOI) judged against the DOI's record."""
+    claims = [c for c in extract_all(text).citations if c.kind is not Kind.INLINE]
+    entries = [c for c in claims if c.kind is Kind.REFERENCE]
+    assert len(entries) == 1, [c.raw for c in claims]
+    assert entries[0].fields.doi == DOI
+    return [judge(c, [Lookup.found("crossref", _record())]).status for c in claims]
+
+
+@pytest.mark.parametrize("shape", [*AROUND_A_DOI, *SENTENCES])
+def test_the_right_fields_around_a_doi_are_verified(shape: str) -> None:
+    template = AROUND_A_DOI.get(shape) or SENTENCES[shape]
+    text = template.format(title=TITLE, doi=DOI, **RIGHT)
+    assert set(_statuses(text)) == {Status.VERIFIED}
+
+
+@pytest.mark.parametrize("wrong", WRONG.values(), ids=WRONG.keys())
+@pytest.mark.parametrize("shape", AROUND_A_DOI)
+def test_a_wrong_field_beside_a_real_doi_is_a_mismatch(shape: str, wrong: dict[str, str]) -> None:
+    text = AROUND_A_DOI[shape].format(title=TITLE, doi=DOI, **wrong)
+    assert Status.MISMATCH in _statuses(text)
+
+
+@pytest.mark.parametrize("wrong", ["Oakes and Sadasivan", "Miller and Chen"])
+@pytest.mark.parametrize("shape", SENTENCES)
+def test_wrong_names_citing_a_doi_in_a_sentence_are_a_mismatch(shape: str, wrong: str) -> None:
+    text = SENTENCES[shape].format(authors=wrong, doi=DOI)
+    assert Status.MISMATCH in _statuses(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sadasivan and Oakes (2012) showed that exposure induces loss.",
+        "The DOI https://doi.org/10.1371/journal.pone.0033693 was published in 2012.",
+        "For details see doi:10.1371/journal.pone.0033693.",
+        "Sadasivan and Oakes (2012) showed it. The data are at doi:10.1371/journal.pone.0033693.",
+        "- Remember: doi:10.1371/journal.pone.0033693 is the one from 2012. Good luck.",
+    ],
+)
+def test_an_identifier_without_a_claimed_work_around_it_stays_alone(text: str) -> None:
+    assert references(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| Title | Authors | DOI |\n|---|---|---|\n"
+        "| Curriculum sampling for sparse reward navigation | Petrova and Rahman"
+        " | 10.48550/arXiv.1811.01234 |\n",
+        "As Petrova and Rahman (2019) show (https://doi.org/10.48550/arXiv.1811.01234), it works.",
+        "- Ana Petrova and Khalid Rahman. Curriculum sampling for sparse reward navigation."
+        " doi:10.48550/arXiv.2011.01234\n",
+        "“Curriculum sampling for sparse reward navigation” by Petrova and Rahman"
+        " (ICLR, 2019; arXiv:2011.01234)\n",
+    ],
+    ids=["table", "sentence", "lone-item", "quoted"],
+)
+def test_a_year_inside_an_identifier_is_never_the_claimed_year(text: str) -> None:
+    entry = only(text)
+    assert entry.fields.doi or entry.fields.arxiv
+    assert entry.fields.year in (None, 2019)
+
+
+def test_a_list_entry_citing_a_year_and_a_doi_keeps_its_own_fields() -> None:
+    """An entry that reads "Sadasivan and Oakes (2012) Title, Venue, doi:…" is an entry of
+    its list, its title and venue read by the parser, not cut down to a sentence's claim."""
+    text = (
+        "## References\n\n"
+        f"1. Sadasivan and Oakes (2012) {TITLE}, PLoS ONE 7, e33693, doi:{DOI}\n"
+        "2. Okafor, M., & Brandt, L. (2019). Coral reef recovery after bleaching. Marine"
+        " Ecology, 4, 1-9.\n"
+    )
+    first = references(text)[0]
+    assert first.raw.startswith("Sadasivan and Oakes (2012)")
+    assert first.fields.title is not None and "Methylphenidate" in first.fields.title
+    assert first.fields.doi == DOI

@@ -132,3 +132,63 @@ def test_one_bare_surname_may_be_short_of_the_list_and_initials_may_not() -> Non
     assert not shortened("Sun, M. (2021).", Fields(authors=[Author(family="Sun", given="M.")]))
     two = Fields(authors=[Author(family="An"), Author(family="Gao")])
     assert not shortened("An and Gao (2021)", two)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"type": "article", "doi": "10.5281/zenodo.1"},
+        {"type": None, "doi": "10.6084/m9.figshare.2"},
+        {"type": "article", "doi": "10.9999/x", "publisher": "Zenodo"},
+        {"type": "dataset", "doi": "10.9999/x", "publisher": "Example Press"},
+    ],
+    ids=["zenodo-article", "figshare-untyped", "zenodo-publisher", "typed-dataset"],
+)
+def test_a_release_is_known_by_its_type_or_its_repository(update: dict[str, object]) -> None:
+    from factcheck.match_software import is_data_record
+
+    assert is_data_record(RECORDS[MATPLOTLIB].model_copy(update=update))
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"type": "article-journal", "doi": "10.5281/zenodo.1"},
+        {"type": "article", "doi": "10.1038/x", "publisher": "Springer Nature"},
+        {"type": None, "doi": None, "publisher": None},
+    ],
+    ids=["journal-article-on-zenodo", "article-elsewhere", "untyped-elsewhere"],
+)
+def test_literature_records_are_no_releases(update: dict[str, object]) -> None:
+    from factcheck.match_software import is_data_record
+
+    assert not is_data_record(RECORDS[MATPLOTLIB].model_copy(update=update))
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        (
+            "International Genetics of Spondylitis Consortium (IGAS)",
+            "International Genetics of Spondylitis Consortium",
+            True,
+        ),
+        ("International Genetics of Spondylitis Consortium (IGAS)", "IGAS Consortium", True),
+        ("IGAS Consortium", "International Genetics of Spondylitis Consortium (IGAS)", True),
+        ("The pandas development team", "the Pandas Development Team", True),
+        (
+            "International Genetics of Spondylitis Consortium (IGAS)",
+            "European Genetics Network",
+            False,
+        ),
+        ("IGAS Consortium", "International Genetics of Spondylitis Consortium", False),
+        ("Human Cell Atlas (HCA)", "HCB Atlas", False),
+    ],
+)
+def test_organisations_named_with_or_without_their_acronym(
+    one: str, other: str, same: bool
+) -> None:
+    from factcheck.match_software import same_organisation
+
+    assert same_organisation(Author(name=one), Author(name=other)) is same
+    assert not same_organisation(Author(family=one), Author(name=other))

@@ -96,3 +96,22 @@ def test_a_harvard_entry_keeps_the_parsers_reading() -> None:
         " Research, 140, pp. 213-220."
     )
     assert entry_fields(entry).title == "Urban heat islands and public health"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "International Genetics of Ankylosing Spondylitis Consortium. (2017). Summary data"
+        " ankylosing spondylitis GWAS. Harvard Dataverse. https://doi.org/10.7910/DVN/NJ7XSO",
+        "World Health Organization. (2021). Global tuberculosis report for the year. WHO.",
+        "The pandas development team. (2020). pandas-dev/pandas: Pandas. Zenodo.",
+    ],
+)
+def test_an_organisations_date_is_not_its_title(entry: str) -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(entry)
+    assert fields.year is not None
+    assert fields.title is not None and str(fields.year) not in fields.title
+    assert len(fields.title.split()) >= 2
+    assert fields.authors and fields.authors[0].name is not None

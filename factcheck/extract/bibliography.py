@@ -61,6 +61,8 @@ UNMARKED = "unmarked"
 MIN_ENTRY_CHARS = 15
 MAX_ENTRY_CHARS = 3000
 MIN_ENTRY_WORDS = 3
+# A lone line with a DOI or arXiv id is an entry with this many "."-separated parts.
+MIN_IDENTIFIED_PARTS = 2
 # A heading names a reference section in at most this many words ("Key references",
 # "References and further reading"); a lead line ("Here are the sources I used:")
 # in at most MAX_LEAD_WORDS.
@@ -174,6 +176,8 @@ _YEAR_RE = re.compile(_YEAR)
 _LINK_RE = re.compile(r"https?://\S+|www\.\S+|\b(?:doi|arxiv|pmid):\s?\S+|10\.\d{4,9}/\S+", re.I)
 # "n.d." (no date), German "o. J.", French and Spanish "s.d." / "s.f.": an entry's date.
 _NO_DATE_RE = re.compile(r"\b(?:n|o|s)\.\s?(?:d|J|f)\.(?!\w)")
+# A DOI or an arXiv id: what names one work, unlike a link.
+_WORK_ID_RE = re.compile(r"10\.\d{4,9}/|arxiv[:.]|\babs/\d{4}\.", re.IGNORECASE)
 _IDENTIFIER_RE = re.compile(
     r"10\.\d{4,9}/|arxiv[:.]|https?://|www\.|\bisbn\b|\bpmid\b", re.IGNORECASE
 )
@@ -978,14 +982,34 @@ def _accept(text: str, item: _Item) -> Citation | None:
         return None
     if item.trusted or item.listed:
         return _accept_trusted(text, start, end, needs_shape=not item.trusted)
+    raw = text[start:end]
+    if len(raw.split()) < MIN_ENTRY_WORDS:
+        return None
+    if _identified_entry(raw):
+        return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
     if item.needs_author_start and not _AUTHOR_START_RE.match(text, start, end):
         return None
-    if not _has_year_or_identifier(text, start, end):
-        return None
-    raw = text[start:end]
-    if len(raw.split()) < MIN_ENTRY_WORDS or not _reaches(raw, item.bar):
+    if not _has_year_or_identifier(text, start, end) or not _reaches(raw, item.bar):
         return None
     return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
+
+
+def _identified_entry(raw: str) -> bool:
+    """A lone line that gives a DOI or an arXiv id with an entry's parts around it ("Park
+    and Oh. Title. Venue, 2024. doi:…", "Park and Oh, *Title*, Venue (2024). DOI: …"):
+    names first, or a marked title, and parts beyond the names. Its fields are claimed
+    with the identifier and checked against its record, not the title alone. A sentence
+    citing the work (one part) is read by its shape instead (`freeform`), and two sentences
+    (two parts that read as clauses) are no entry. Such a line needs no score: the
+    identifier is the claim, and what stands around it is checked."""
+    if _WORK_ID_RE.search(raw) is None or detect.parts(raw) < MIN_IDENTIFIED_PARTS:
+        return False
+    if detect.clauses(raw) > 1:
+        return False
+    author_start = detect.author_led(raw)
+    if not (author_start or detect.has_marked_title(raw)):
+        return False
+    return not detect.is_prose(raw, author_start=author_start, dated=True, identified=True)
 
 
 def _accept_trusted(text: str, start: int, end: int, *, needs_shape: bool) -> Citation | None:

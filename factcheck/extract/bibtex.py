@@ -16,7 +16,6 @@ bibtexparser and pylatexenc are imported on first use: `import factcheck` stays 
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from pydantic import BaseModel, Field
 from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.extract.identifiers import classify_url, doi_fields
 from factcheck.model import Author, Citation, Fields, Kind
+from factcheck.normalize import unescape_entities
 
 if TYPE_CHECKING:
     from bibtexparser.model import Block, Entry
@@ -171,9 +171,6 @@ _ESCAPED_CHAR_RE = re.compile(r"\\(?P<char>[_%&#$~])")
 _LATEX_MARKUP_RE = re.compile(r"[\\$]")
 # Characters that BibTeX users write bare but LaTeX reads as markup.
 _BARE_SPECIAL_RE = re.compile(r"(?<!\\)([%&#])")
-# HTML entities left by exports that went through the web ("d&apos;Amore"); the
-# semicolon is required, so "R&D" or "AT&T" stay as they are.
-_HTML_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _PLAIN_MARKUP = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"))
 _BRACES_AND_TIES = str.maketrans({"{": None, "}": None, "~": " "})
 _OTHERS = "others"
@@ -772,8 +769,7 @@ def latex_to_text(value: str) -> str:
     `$\\alpha$` "α" and `--` "–". Values without a backslash or "$" skip pylatexenc,
     which is slow, and only lose their braces and ties.
     """
-    if "&" in value:
-        value = _HTML_ENTITY_RE.sub(lambda entity: html.unescape(entity.group()), value)
+    value = unescape_entities(value)
     if _LATEX_MARKUP_RE.search(value) and len(value) <= MAX_LATEX_LEN:
         text = _decode_latex(value)
     else:

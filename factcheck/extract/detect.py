@@ -140,6 +140,12 @@ def is_prose(
     return clauses == len(pieces) or (clauses >= MIN_PROSE_SENTENCES and 2 * clauses >= len(pieces))
 
 
+def clauses(text: str) -> int:
+    """How many of the text's parts read as a clause of a sentence: an entry has at most
+    one (its title), two sentences have two."""
+    return sum(_reads_as_clause(piece) for piece in split_parts(text.strip(_MARKUP)))
+
+
 def _reads_as_clause(text: str) -> bool:
     """One clause of mostly lower-case words with a verb: the shape of a sentence."""
     words = _WORD_RE.findall(text)
@@ -245,7 +251,12 @@ def _is_name(piece: str) -> bool:
 def entry_shaped(text: str) -> bool:
     """Whether the text looks like a bibliography entry, year or no year."""
     text = text.strip(_MARKUP)
-    return author_led(text) or parts(text) >= 2 or _MARKED_TITLE_RE.search(text) is not None
+    return author_led(text) or parts(text) >= 2 or has_marked_title(text)
+
+
+def has_marked_title(text: str) -> bool:
+    """Whether the text holds a quoted or emphasised title ('Title', “Title”, *Title*)."""
+    return _MARKED_TITLE_RE.search(text) is not None
 
 
 def title_first(line: str) -> bool:

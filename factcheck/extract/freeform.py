@@ -32,7 +32,7 @@ from factcheck.extract.identifiers import find_identifiers
 from factcheck.extract.names import split_authors
 from factcheck.extract.urls import find_urls
 from factcheck.model import Author, Citation, Fields, Kind
-from factcheck.normalize import fold
+from factcheck.normalize import fold, unescape_entities
 
 # Header words naming a table's columns (folded); a table is a list of works only when
 # one column holds titles (TITLE_HEADERS) or whole references (REFERENCE_HEADERS).
@@ -89,6 +89,18 @@ _GAP_END_RE = re.compile(
     re.IGNORECASE,
 )
 _PAREN_RE = re.compile(r"\((?P<inside>[^()\n]{6,300})\)")
+# "Lindqvist and Osei (2021)" in a sentence: the year in parentheses, the names before it.
+_YEAR_PAREN_RE = re.compile(r"\((?P<year>(?:1[5-9]|20)\d\d)[a-z]?\)")
+_NAMES_BEFORE_YEAR_RE = re.compile(
+    r"(?P<authors>[A-Z][\w'’-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w'’-]{1,40})){0,8})"
+    r"[ \t]*\Z"
+)
+# Where a sentence ends: a full stop, ? or ! before a space (a DOI holds no ". ").
+_SENTENCE_END_RE = re.compile(r"[.!?](?=\s)|\n")
+# Between a claim and the identifier after it: ". DOI: ", ", arXiv: ", " — ".
+_TRAILING_LABEL_RE = re.compile(
+    r"[ \t.,;:—–-]*(?:(?:doi|arxiv|url|link)\b[ \t]*:?[ \t]*)?", re.IGNORECASE
+)
 _IDENTIFIER_HINT_RE = re.compile(r"10\.\d{4,9}/|arxiv", re.IGNORECASE)
 # What any identifier or link holds; a claim without it holds none (a cheap test first).
 _MAY_IDENTIFY_RE = re.compile(r"10\.\d|arxiv|https?:|www\.|pmid|pmc|isbn|doi", re.IGNORECASE)
@@ -108,6 +120,9 @@ NOT_NAMES = SENTENCE_OPENERS | SENTENCE_WORDS
 # The shapes the parser reads worse than their structure does: a list entry holding one
 # of them takes its Fields from the shape (`SHAPES_OVER_PARSER`).
 TABLE, BOLD, BY, PAREN, CITED, COMMA = "table", "bold", "by", "paren", "cited", "comma"
+# Authors, a year and an identifier in a sentence: no title, so a list entry holding one
+# keeps the parser's reading.
+SENTENCE = "sentence"
 SHAPES_OVER_PARSER = frozenset({TABLE, BOLD, BY, PAREN, CITED})
 
 
@@ -135,8 +150,15 @@ def find_claims(
     reading. In text order, none overlapping."""
     bounds = unbounded(bounds)
     starts = [start for start, _ in taken]
-    shapes = (_table_claims, _bold_claims, _quoted_claims, _identified_parentheses)
-    claims = sorted((c for shape in shapes for c in shape(text, bounds)), key=lambda c: c.start)
+    shapes = (
+        _table_claims,
+        _bold_claims,
+        _quoted_claims,
+        _identified_parentheses,
+        _identified_sentences,
+    )
+    found_by_shape = (c for shape in shapes for c in _capped(shape(text, bounds), bounds))
+    claims = sorted(found_by_shape, key=lambda c: c.start)
     found: list[Claim] = []
     for claim in claims:
         if _overlaps(claim, taken, starts) or (found and claim.start < found[-1].citation.end):
@@ -149,6 +171,16 @@ def find_claims(
         )
         found.append(Claim(citation, claim.shape))
     return found
+
+
+def _capped(claims: Iterator[_Claim], bounds: Bounds) -> Iterator[_Claim]:
+    """The claims one shape finds, until it alone has found the cap's worth: it stops there
+    and notes the rest unread, so the shapes read after it stop there too, and a text of a
+    million table rows costs the reading of the first ones."""
+    for kept, claim in enumerate(claims):
+        if bounds.full(kept, claim.start):
+            return
+        yield claim
 
 
 def _overlaps(claim: _Claim, taken: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -246,12 +278,14 @@ def _row_claim(text: str, row: list[tuple[int, int]], roles: list[str | None]) -
     title = _clean(values.get("title", ""))
     year = _year(values.get("year", ""))
     authors = _authors(values.get("authors", ""))
-    if len(title.split()) < MIN_TABLE_TITLE_WORDS or year is None:
-        return None
-    if not (authors or "venue" in values):
+    if len(title.split()) < MIN_TABLE_TITLE_WORDS or not (authors or "venue" in values):
         return None
     fields = Fields(title=title, authors=authors, year=year, container=_venue(values.get("venue")))
-    return _Claim(start, end, _with_identifiers(fields, text[start:end]), TABLE)
+    fields = _with_identifiers(fields, text[start:end])
+    # Without a year, the row's DOI or arXiv id is what makes it a claim to check.
+    if year is None and fields.doi is None and fields.arxiv is None:
+        return None
+    return _Claim(start, end, fields, TABLE)
 
 
 # --- shapes in lines ----------------------------------------------------------------------
@@ -271,6 +305,31 @@ def _identified_parentheses(text: str, bounds: Bounds) -> Iterator[_Claim]:
         yield _Claim(paren.start(), paren.end(), _with_identifiers(fields, paren.group()), PAREN)
 
 
+def _identified_sentences(text: str, bounds: Bounds) -> Iterator[_Claim]:
+    """`As Sadasivan and Oakes (2012) reported (doi:10.1371/x), …`: the authors and year a
+    sentence cites, and the DOI or arXiv id it gives for them later in the same sentence,
+    are one claim (no title: the judge compares what is written)."""
+    for year in bounds.matches(_YEAR_PAREN_RE.finditer(text)):
+        low = max(0, year.start() - LOOKBEHIND)
+        line_start = text.rfind("\n", low, year.start()) + 1
+        names = _NAMES_BEFORE_YEAR_RE.search(text, max(line_start, low), year.start())
+        if names is None:
+            continue
+        window_end = min(len(text), year.end() + LOOKAHEAD)
+        sentence_end = _SENTENCE_END_RE.search(text, year.end(), window_end)
+        clause = text[year.end() : window_end if sentence_end is None else sentence_end.start()]
+        if _IDENTIFIER_HINT_RE.search(clause) is None:
+            continue
+        found = sorted([*find_urls(clause), *find_identifiers(clause)], key=lambda c: c.start)
+        identified = [c for c in found if c.fields.doi or c.fields.arxiv]
+        authors = _authors(names.group("authors"))
+        if not identified or not authors:
+            continue
+        start, end = names.start(), year.end() + identified[0].end
+        fields = Fields(authors=authors, year=int(year.group("year")))
+        yield _Claim(start, end, _with_identifiers(fields, text[start:end]), SENTENCE)
+
+
 def _bold_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
     """`**Title** — Authors (Year). *Venue*.` or `**Title** (Authors, Year, *Venue*)` at the
     start of a line."""
@@ -279,7 +338,7 @@ def _bold_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
         title = _clean(bold.group("title"))
         claim = _after_title(text, bold.start("title") - 2, bold.end(), line_end, title, BOLD)
         if claim is not None:
-            yield claim
+            yield _with_trailing_identifier(text, claim, line_end)
 
 
 def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
@@ -293,12 +352,31 @@ def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
         line_end = _line_end(text, quoted.end())
         after = _after_title(text, quoted.start(), quoted.end(), line_end, title, BY, by_only=True)
         if after is not None:
-            yield after
+            yield _with_trailing_identifier(text, after, line_end)
             continue
         before = text[max(line_start, quoted.start() - LOOKBEHIND) : quoted.start()]
         claim = _before_title(text, quoted, before, line_end, title)
         if claim is not None:
-            yield claim
+            yield _with_trailing_identifier(text, claim, line_end)
+
+
+def _with_trailing_identifier(text: str, claim: _Claim, line_end: int) -> _Claim:
+    """The claim with the DOI or arXiv id that follows it on its line ("… *Venue*. DOI:
+    10.1/x"), if one does and the claim names none: the identifier is claimed with it."""
+    if claim.fields.doi or claim.fields.arxiv:
+        return claim
+    label = _TRAILING_LABEL_RE.match(text, claim.end, line_end)
+    start = claim.end if label is None else label.end()
+    rest = text[start:line_end]
+    if _IDENTIFIER_HINT_RE.search(rest) is None:
+        return claim
+    found = [*find_urls(rest), *find_identifiers(rest)]
+    first = [c for c in found if c.start == 0 and (c.fields.doi or c.fields.arxiv)]
+    if not first:
+        return claim
+    end = start + first[0].end
+    fields = _with_identifiers(claim.fields.model_copy(), text[claim.start : end])
+    return _Claim(claim.start, end, fields, claim.shape)
 
 
 def _line_end(text: str, position: int) -> int:
@@ -441,7 +519,7 @@ def _looks_identifier(piece: str) -> bool:
 
 
 def _clean(value: str) -> str:
-    return " ".join(value.strip(_EDGE).split())
+    return " ".join(unescape_entities(value).strip(_EDGE).split())
 
 
 def _year(value: str) -> int | None:

@@ -33,6 +33,7 @@ from factcheck.extract.reftokens import blank_pipeline, doc_tokens, features
 from factcheck.extract.repair import repaired
 from factcheck.extract.urls import find_urls
 from factcheck.model import Fields, Kind
+from factcheck.normalize import unescape_entities
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -253,8 +254,9 @@ _latex_converter: Any = None
 
 
 def prepare(text: str) -> str:
-    """The string the model sees: capped, line breaks joined, LaTeX turned to Unicode."""
-    text = _encodable(text[:MAX_REFERENCE_CHARS])
+    """The string the model sees: capped, line breaks joined, LaTeX and HTML entities
+    turned to Unicode."""
+    text = unescape_entities(_encodable(text[:MAX_REFERENCE_CHARS]))
     text = _LINE_HYPHEN_RE.sub("", text)
     if "\\" in text or "{" in text:
         text = _delatex(text)

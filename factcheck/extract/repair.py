@@ -38,7 +38,7 @@ MIN_LONE_TITLE_WORDS = 4
 ET_AL_AUTHOR = "et al."
 _ORGANISATION_END_RE = re.compile(r"\.\s|\s\(")
 _AFTER_ORGANISATION_RE = re.compile(
-    r"[ \t]*(?:\((?:1[5-9]|20)\d\d[a-z]?\)|\(n\.d\.\))?[ \t]*[.,:]?[ \t]*"
+    r"[ \t]*[.,]?[ \t]*(?:\((?:1[5-9]|20)\d\d[a-z]?\)|\(n\.d\.\))?[ \t]*[.,:]?[ \t]*"
 )
 # An entry whose author list is only "et al." ("et al. Title. 2021.").
 _ET_AL_ONLY_RE = re.compile(r"[\s*_]{0,4}et\.?\s?al\b\.?", re.IGNORECASE)
@@ -76,9 +76,11 @@ def organisation_first(raw: str, fields: Fields) -> Fields:
     if not 1 < len(words) <= MAX_ORGANISATION_WORDS or not named:
         return fields
     title = fields.title or ""
-    if fields.authors and not fold(title).startswith(fold(organisation)):
+    # "Consortium. (2017). Title.": the parser may take the date for the title.
+    dated = _YEAR_PART_RE.fullmatch(title) is not None
+    if fields.authors and not (fold(title).startswith(fold(organisation)) or dated):
         return fields
-    if fold(title) == fold(organisation) or not title:
+    if fold(title) == fold(organisation) or not title or dated:
         rest = text[end.start() :]
         after = _AFTER_ORGANISATION_RE.match(rest)
         rest = rest[after.end() if after else 0 :]

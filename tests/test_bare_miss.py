@@ -1,0 +1,88 @@
+"""A claim every index misses is evidence: a research-paper entry that names its authors,
+title and year, but no venue (or only placeholder authors), is `not_found` when every general
+index asked answered and none holds it, with less confidence than a full entry and the
+reason in its flags; a book, a report or a web page stays `unverifiable` (no index asked
+covers it), and so does any claim when an index failed.
+
+Every source is faked on 127.0.0.1 (`fake_api`, tests/fakes/server.py), which holds none
+of these works."""
+
+from __future__ import annotations
+
+import pytest
+from fakes.server import FakeApi, Fault, status
+
+from factcheck.checker import Checker
+from factcheck.judge import CONF_BARE_MISS, CONF_SEARCH_MISS, NOT_INDEXED, PLACEHOLDER_AUTHORS
+from factcheck.model import Kind, Status, Verdict
+
+SOURCES = ("openalex", "dblp", "arxiv")
+SEARCHES = {"openalex": "/openalex/works", "dblp": "/dblp/search/publ/api"}
+FAST = {"retries": 0, "retry_backoff": 0.0}
+BARE = {
+    "no-venue": "Khalid Rahman and Ana Petrova. Curriculum sampling for sparse reward"
+    " navigation. 2024.",
+    "no-venue-apa": "Okafor, M., & Brandt, L. (2019). Coral reef recovery after bleaching"
+    " in warm shallow lagoons.",
+    "placeholder-authors": "Author A and Author B. Tile-level scheduling for photonic"
+    " interconnects. Journal of Lightwave Systems, 12(3):1-9, 2021.",
+    "et-al-alone": "et al. Verifier-guided decoding for code models in the wild. 2023.",
+}
+NOT_COVERED = {
+    "book": "Moreau, Claire, and Tomas Lindgren. Collected Letters from the Northern Coast."
+    " Boston: Harbor House, 1998.",
+    "report": "World Bank. Annual report on coastal water quality monitoring. Technical"
+    " Report 42, World Bank Group, Washington, DC, 2019.",
+    "web-page": "Park, M. (2021). How to calibrate thermal cameras for pump monitoring."
+    " Retrieved from https://example.org/blog/thermal",
+}
+
+
+@pytest.fixture(autouse=True)
+def _clean(fake_api: FakeApi) -> None:
+    fake_api.reset()
+
+
+def verdict_on(api: FakeApi, entry: str) -> Verdict:
+    """The verdict on the one reference entry of a short reference list."""
+    text = f"## References\n\n1. {entry}\n"
+    with Checker(api.config(sources=SOURCES, **FAST)) as checker:
+        report = checker.check(text)
+    [finding] = [f for f in report.items if f.citation.kind is Kind.REFERENCE]
+    return finding.verdict
+
+
+@pytest.mark.parametrize("entry", BARE.values(), ids=BARE.keys())
+def test_a_bare_entry_every_index_misses_is_not_found_with_less_confidence(
+    fake_api: FakeApi, entry: str
+) -> None:
+    verdict = verdict_on(fake_api, entry)
+    assert verdict.status is Status.NOT_FOUND, verdict.reason
+    assert verdict.confidence == CONF_BARE_MISS < CONF_SEARCH_MISS
+    assert NOT_INDEXED in verdict.flags
+    assert "no venue or no real authors" in verdict.reason
+    assert fake_api.hits(SEARCHES["openalex"]) >= 1
+
+
+def test_placeholder_authors_are_flagged_as_such(fake_api: FakeApi) -> None:
+    verdict = verdict_on(fake_api, BARE["placeholder-authors"])
+    assert PLACEHOLDER_AUTHORS in verdict.flags
+
+
+@pytest.mark.parametrize("entry", NOT_COVERED.values(), ids=NOT_COVERED.keys())
+def test_books_reports_and_web_pages_stay_unverifiable(fake_api: FakeApi, entry: str) -> None:
+    verdict = verdict_on(fake_api, entry)
+    assert verdict.status is Status.UNVERIFIABLE, verdict.reason
+    assert NOT_INDEXED not in verdict.flags
+
+
+@pytest.mark.parametrize("fault", [status(503), status(429, retry_after=60)], ids=["503", "429"])
+@pytest.mark.parametrize("failing", SEARCHES)
+@pytest.mark.parametrize("entry", [BARE["no-venue"], BARE["et-al-alone"]], ids=["venue", "et-al"])
+def test_a_failing_index_leaves_a_bare_entry_unverifiable(
+    fake_api: FakeApi, entry: str, failing: str, fault: Fault
+) -> None:
+    fake_api.inject_always(SEARCHES[failing], fault)
+    verdict = verdict_on(fake_api, entry)
+    assert verdict.status is Status.UNVERIFIABLE, verdict.reason
+    assert NOT_INDEXED not in verdict.flags
