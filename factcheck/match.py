@@ -208,7 +208,9 @@ def compare(
     `claims_et_al`. `venue_aliases` are more names for the record's venue, besides its
     `container` and `container_aliases` (a search hit's, see `candidates.Hit`).
     """
-    claimed = _title_tail_out_of_venue(_authors_out_of_title(claimed, found), found)
+    venue_names = [found.container or "", *found.container_aliases, *venue_aliases]
+    claimed = _authors_out_of_title(claimed, found)
+    claimed = _venue_head_out_of_title(_title_tail_out_of_venue(claimed, found), found, venue_names)
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
     release = is_data_record(found)
@@ -220,11 +222,7 @@ def compare(
         if release
         else compare_authors(claimed.authors, found.authors, truncated=truncated),
         "year": compare_years(claimed.year, found.year),
-        "container": compare_venues(
-            claimed.container,
-            [found.container or "", *found.container_aliases, *venue_aliases],
-            found.type,
-        ),
+        "container": compare_venues(claimed.container, venue_names, found.type),
         "volume": compare_volumes(volume, found.volume),
         "pages": compare_pages(claimed.pages, found.pages),
     }
@@ -310,6 +308,24 @@ def _title_tail_out_of_venue(claimed: Fields, found: Fields) -> Fields:
     for cut in _TITLE_TAIL.finditer(venue):
         if title_key(venue[: cut.start()]) == rest:
             return claimed.model_copy(update={"container": venue[cut.end() :].strip()})
+    return claimed
+
+
+def _venue_head_out_of_title(claimed: Fields, found: Fields, venue_names: list[str]) -> Fields:
+    """The claim with the start of its venue taken back out of its title, where its parse
+    read the abbreviation's first words into it: "... emergency department. Acad. Emerg"
+    and venue "Med" for a record titled "... emergency department" in "Acad. Emerg. Med".
+    Only when the title before the cut is the record's and the words after it, with the
+    claimed venue, name the record's venue; otherwise the claim as it is."""
+    title, venue = claimed.title or "", claimed.container or ""
+    names = [name for name in venue_names if name.strip()]
+    if not venue or not names or not found.title or venue_score(venue, names) >= 1.0:
+        return claimed
+    theirs = title_key(found.title)
+    for cut in _TITLE_TAIL.finditer(title):
+        head, rest = title[: cut.start()], title[cut.end() :].strip()
+        if title_key(head) == theirs and venue_score(f"{rest}. {venue}", names) >= 1.0:
+            return claimed.model_copy(update={"title": head, "container": f"{rest}. {venue}"})
     return claimed
 
 

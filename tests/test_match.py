@@ -860,6 +860,44 @@ def test_a_title_tail_read_into_the_venue_is_taken_back() -> None:
     assert compare(other, record).container.state == DISAGREE
 
 
+CARE = "Acute care outcomes in rural hospitals"
+
+
+@pytest.mark.parametrize(
+    ("title", "venue", "record_venue"),
+    [
+        (f"{CARE}. Ann. Emerg", "Med", "Ann. Emerg. Med."),
+        (f"{CARE}. J Clin", "Oncol", "Journal of Clinical Oncology"),
+        (f"{CARE}. Proc Natl Acad", "Sci", "Proc Natl Acad Sci U S A"),
+    ],
+)
+def test_a_venue_head_read_into_the_title_is_taken_back(
+    title: str, venue: str, record_venue: str
+) -> None:
+    record = Fields(title=CARE, container=record_venue)
+    comparison = compare(Fields(title=title, container=venue), record)
+    assert comparison.container.state == AGREE
+    assert comparison.title.state == AGREE
+
+
+@pytest.mark.parametrize(
+    ("title", "venue"),
+    [
+        # The words after the cut, with the venue, name another journal.
+        ("Acute care outcomes in rural hospitals. Ann. Surg", "Med"),
+        # The title before the cut is not the record's.
+        ("Acute care outcomes in urban hospitals. Ann. Emerg", "Med"),
+        # Another venue, no cut in the title.
+        ("Acute care outcomes in rural hospitals", "Med"),
+    ],
+)
+def test_a_title_and_venue_that_do_not_rebuild_the_records_venue_still_disagree(
+    title: str, venue: str
+) -> None:
+    record = Fields(title=CARE, container="Ann. Emerg. Med.")
+    assert compare(Fields(title=title, container=venue), record).container.state == DISAGREE
+
+
 def test_a_group_named_before_a_full_stop_in_the_claimed_title_agrees() -> None:
     record = "Voriconazole versus amphotericin B for primary therapy of invasive aspergillosis"
     claimed = "Invasive Fungal Infections Group and the Global Aspergillus Study Group. " + record
