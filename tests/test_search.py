@@ -147,6 +147,22 @@ def test_a_long_author_list_does_not_raise_the_floor_over_a_record_of_first_auth
     assert resolver.lookup(cite(raw, claim)).outcome is Outcome.FOUND
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "Available at: https://doi.org/10.48550/arXiv.2204.14198.",
+        "doi:10.1145/3548606.3560601",
+        "arXiv:2106.09685v2 [cs.CL]",
+        "Retrieved from www.example.org/papers/2024/sandbox-paper.pdf",
+    ],
+)
+def test_links_and_identifiers_do_not_raise_the_floor(link: str) -> None:
+    """A record holds no link or identifier in the fields a search scores: an entry's DOI
+    or URL must not lift the floor over the published version searched for."""
+    query = query_text(cite())
+    assert score_floor(f"{query} {link}", CLAIM) <= score_floor(query, CLAIM) + 2
+
+
 @pytest.mark.parametrize("kept", [0, 1, 3])
 def test_the_first_authors_still_count_toward_the_floor(kept: int) -> None:
     authors = [Author(family=f"Name{i}", given="A.") for i in range(kept)]

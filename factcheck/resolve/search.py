@@ -47,6 +47,10 @@ SCORE_PER_WORD = 1.0
 # author(s), and then a long author list (25 names, 50 words) in the query pulls the floor
 # above the right record's score though title, venue, year and pages all match.
 FLOOR_AUTHORS = 3
+# ... nor the words of links and identifiers ("https://doi.org/10.48550/arXiv.2204.14198"):
+# a record holds them in no field that the search scores, and a preprint's DOI next to an
+# entry would lift the floor over the published version searched for.
+_LINK_OR_ID = re.compile(r"\S*(?:https?://|www\.|doi:|arxiv:|\b10\.\d{4,9}/)\S*", re.IGNORECASE)
 # Longest query sent: a reference is a few hundred characters; the rest is noise.
 MAX_QUERY_CHARS = 1000
 
@@ -114,10 +118,11 @@ def _fields_text(fields: Fields) -> str:
 
 def score_floor(query: str, fields: Fields | None = None) -> float:
     """The least relevance score worth validating, for a query this long (see SCORE_PER_WORD),
-    not counting the names of the claim's authors after the first FLOOR_AUTHORS."""
+    not counting links and identifiers, nor the names of the claim's authors after the
+    first FLOOR_AUTHORS."""
     later = (fields.authors if fields else [])[FLOOR_AUTHORS:]
     names = " ".join(" ".join(filter(None, (a.family, a.given, a.name))) for a in later)
-    words = len(_WORD.findall(query)) - len(_WORD.findall(names))
+    words = len(_WORD.findall(_LINK_OR_ID.sub(" ", query))) - len(_WORD.findall(names))
     return SCORE_PER_WORD * max(words, 0)
 
 
