@@ -898,6 +898,21 @@ def test_a_title_and_venue_that_do_not_rebuild_the_records_venue_still_disagree(
     assert compare(Fields(title=title, container=venue), record).container.state == DISAGREE
 
 
+@pytest.mark.parametrize(
+    ("venue", "state"),
+    [
+        ("Hospitals. In *Ann. Emerg. Med.*", AGREE),
+        ("Rural hospitals, Annals of Emergency Medicine", AGREE),
+        # The rest names another journal, or the venue repeats words the title does not end with.
+        ("Hospitals. In *Ann. Surg.*", DISAGREE),
+        ("Outcomes. In *Ann. Emerg. Med.*", DISAGREE),
+    ],
+)
+def test_the_title_end_read_into_both_title_and_venue_is_taken_back(venue: str, state: str) -> None:
+    record = Fields(title=CARE, container="Annals of Emergency Medicine")
+    assert compare(Fields(title=CARE, container=venue), record).container.state == state
+
+
 def test_a_group_named_before_a_full_stop_in_the_claimed_title_agrees() -> None:
     record = "Voriconazole versus amphotericin B for primary therapy of invasive aspergillosis"
     claimed = "Invasive Fungal Infections Group and the Global Aspergillus Study Group. " + record
