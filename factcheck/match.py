@@ -209,7 +209,7 @@ def compare(
     `container` and `container_aliases` (a search hit's, see `candidates.Hit`).
     """
     venue_names = [found.container or "", *found.container_aliases, *venue_aliases]
-    claimed = _authors_out_of_title(claimed, found)
+    claimed = _no_author_as_venue(_authors_out_of_title(claimed, found))
     claimed = _title_tail_out_of_venue(claimed, found, venue_names)
     claimed = _venue_head_out_of_title(claimed, found, venue_names)
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
@@ -325,6 +325,16 @@ def _names_venue(claimed: str, venue_names: list[str]) -> bool:
     """Whether the claimed venue names one of the record's venue names."""
     names = [name for name in venue_names if name.strip()]
     return bool(claimed and names) and venue_score(claimed, names) >= 1.0
+
+
+def _no_author_as_venue(claimed: Fields) -> Fields:
+    """The claim without a venue that only repeats its group author's name, as a parse may
+    read "American Clinical Neurophysiology Society (2006) Guideline 5: ... J Clin
+    Neurophysiol": it claims no venue, so the venue neither confirms nor contradicts."""
+    venue = fold(claimed.container or "")
+    if venue and any(a.name and fold(a.name) == venue for a in claimed.authors):
+        return claimed.model_copy(update={"container": None})
+    return claimed
 
 
 def _venue_head_out_of_title(claimed: Fields, found: Fields, venue_names: list[str]) -> Fields:

@@ -913,6 +913,18 @@ def test_the_title_end_read_into_both_title_and_venue_is_taken_back(venue: str, 
     assert compare(Fields(title=CARE, container=venue), record).container.state == state
 
 
+def test_a_venue_that_repeats_the_group_author_is_no_venue_claim() -> None:
+    society = "European Society of Hypertension"
+    record = Fields(title="Guideline 7: ambulatory blood pressure", container="J Hypertens")
+    claimed = Fields(title=record.title, authors=[Author(name=society)], container=society)
+    assert compare(claimed, record).container.state == UNKNOWN
+    # A venue that is not the author's name is compared as written.
+    other = claimed.model_copy(update={"container": "Hypertension Research"})
+    assert compare(other, record).container.state == DISAGREE
+    person = claimed.model_copy(update={"authors": [Author(family="Society", given="E.")]})
+    assert compare(person, record).container.state == DISAGREE
+
+
 def test_a_group_named_before_a_full_stop_in_the_claimed_title_agrees() -> None:
     record = "Voriconazole versus amphotericin B for primary therapy of invasive aspergillosis"
     claimed = "Invasive Fungal Infections Group and the Global Aspergillus Study Group. " + record
