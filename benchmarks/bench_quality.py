@@ -2,6 +2,7 @@
 
     python benchmarks/bench_quality.py --kit ../shared/bench [--limit N] [--jobs 2]
         [--split hallmark_dev,glutton_dev,urls_dev] [--fault-rate 0.1]
+        [--sources crossref,doi,openalex,dblp,arxiv,url]
 
 THIS BENCHMARK NEEDS THE SHARED MEASURING KIT (`../shared/bench`, next to the checkout; not
 part of this repository, so CI never runs it). Everything stays offline: the kit's mock of
@@ -58,6 +59,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--split", help="comma-separated splits (default: all)")
     parser.add_argument("--fault-rate", type=float, help="share of mock answers made faults")
+    parser.add_argument("--sources", help="the scorer's --sources (default: its own list)")
     args = parser.parse_args()
     if not (args.kit / "score.py").is_file():
         print(f"the measuring kit is not at {args.kit} (see --kit)", file=sys.stderr)
@@ -106,6 +108,8 @@ def _score(args: argparse.Namespace, url: str, work: Path) -> None:
         command += ["--limit", str(args.limit)]
     if args.split:
         command += ["--split", args.split]
+    if args.sources:
+        command += ["--sources", args.sources]
     subprocess.run(command, check=True)
 
 

@@ -8,9 +8,10 @@ enough to reach further on the user's machine. Settings are of three kinds:
 
 - **Project settings** (`PROJECT_SETTINGS`): what is checked and how answers are kept
   (`sources`, `mailto`, `offline`, the cache TTLs, an OpenAlex key). Taken from any file.
-- **Bounds** (`TIGHTER_WHEN_LOWER`, `TIGHTER_WHEN_FALSE`): timeouts, retries, size and count
-  limits, workers, `allow_private_urls`. A found file may tighten them, never loosen them
-  past what the user's own settings (defaults, then the user's file) give.
+- **Bounds** (`TIGHTER_WHEN_LOWER`, `TIGHTER_WHEN_FALSE`, `TIGHTER_WHEN_TRUE`): timeouts,
+  retries, size and count limits, workers, `allow_private_urls`, `strict`. A found file may
+  tighten them, never loosen them past what the user's own settings (defaults, then the
+  user's file) give: a project may ask for strict comparison, not turn off the user's.
 - **Everything else needs trust**: every `*_url` (where requests go, and `limits_url`,
   where rate limits are shared), `cache`, `replay`, `library` and `library_complete`
   (which files are read or written, and what counts as evidence), `hosts` (per-host rates
@@ -74,6 +75,8 @@ TIGHTER_WHEN_LOWER = frozenset(
 )
 # Permissions a found file may withhold, never grant.
 TIGHTER_WHEN_FALSE = frozenset({"allow_private_urls"})
+# Checks a found file may demand, never waive: strict makes every noted difference an alarm.
+TIGHTER_WHEN_TRUE = frozenset({"strict"})
 
 # What has been warned about in this process: (file, refused keys).
 _warned: set[tuple[Path, tuple[str, ...]]] = set()
@@ -107,6 +110,8 @@ def allowed(name: str, value: Any, own: Any) -> bool:
         return _bound(value) <= _bound(own)
     if name in TIGHTER_WHEN_FALSE:
         return not value or bool(own)
+    if name in TIGHTER_WHEN_TRUE:
+        return bool(value) or not own
     return False
 
 

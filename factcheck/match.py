@@ -213,7 +213,10 @@ def compare(
     `claims_et_al`. `venue_aliases` are more names for the record's venue, besides its
     `container` and `container_aliases` (a search hit's, see `candidates.Hit`).
     """
-    claimed = _title_tail_out_of_venue(_authors_out_of_title(claimed, found), found)
+    venue_names = [found.container or "", *found.container_aliases, *venue_aliases]
+    claimed = _no_author_as_venue(_authors_out_of_title(claimed, found))
+    claimed = _title_tail_out_of_venue(claimed, found, venue_names)
+    claimed = _venue_head_out_of_title(claimed, found, venue_names)
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
     release = is_data_record(found)
@@ -225,11 +228,7 @@ def compare(
         if release
         else compare_authors(claimed.authors, found.authors, truncated=truncated),
         "year": compare_years(claimed.year, found.year),
-        "container": compare_venues(
-            claimed.container,
-            [found.container or "", *found.container_aliases, *venue_aliases],
-            found.type,
-        ),
+        "container": compare_venues(claimed.container, venue_names, found.type),
         "volume": compare_volumes(volume, found.volume),
         "pages": compare_pages(claimed.pages, found.pages),
     }
@@ -302,19 +301,61 @@ def _author_words(authors: Sequence[Author]) -> set[str]:
     return {w for a in authors for w in words(" ".join(filter(None, (a.given, a.family, a.name))))}
 
 
-def _title_tail_out_of_venue(claimed: Fields, found: Fields) -> Fields:
+def _title_tail_out_of_venue(claimed: Fields, found: Fields, venue_names: list[str]) -> Fields:
     """The claim with the end of its title taken back out of its venue, where its parse read
     it into it: "Concanavalin A. Cancer Res" for a record titled "…, Concanavalin A" in
     "Cancer Res". Only when the claimed title is the start of the record's and the claimed
-    venue opens with the rest of it; otherwise the claim as it is."""
+    venue opens with the rest of it; or when the parse read the title's last words into both
+    ("… Complexity" and "Complexity. In J. Mach. Learn. Res"), and the rest of the venue
+    names the record's; otherwise the claim as it is."""
     title, venue = title_key(claimed.title or ""), claimed.container or ""
     theirs = title_key(found.title or "")
-    if not title or not venue or not theirs.startswith(title + " "):
+    if not title or not venue or not theirs:
         return claimed
-    rest = theirs[len(title) + 1 :]
     for cut in _TITLE_TAIL.finditer(venue):
-        if title_key(venue[: cut.start()]) == rest:
-            return claimed.model_copy(update={"container": venue[cut.end() :].strip()})
+        head, rest = title_key(venue[: cut.start()]), venue[cut.end() :].strip()
+        if head and theirs == f"{title} {head}":
+            return claimed.model_copy(update={"container": rest})
+        if (
+            head
+            and theirs == title
+            and theirs.endswith(f" {head}")
+            and _names_venue(rest, venue_names)
+        ):
+            return claimed.model_copy(update={"container": rest})
+    return claimed
+
+
+def _names_venue(claimed: str, venue_names: list[str]) -> bool:
+    """Whether the claimed venue names one of the record's venue names."""
+    names = [name for name in venue_names if name.strip()]
+    return bool(claimed and names) and venue_score(claimed, names) >= 1.0
+
+
+def _no_author_as_venue(claimed: Fields) -> Fields:
+    """The claim without a venue that only repeats its group author's name, as a parse may
+    read "American Clinical Neurophysiology Society (2006) Guideline 5: ... J Clin
+    Neurophysiol": it claims no venue, so the venue neither confirms nor contradicts."""
+    venue = fold(claimed.container or "")
+    if venue and any(a.name and fold(a.name) == venue for a in claimed.authors):
+        return claimed.model_copy(update={"container": None})
+    return claimed
+
+
+def _venue_head_out_of_title(claimed: Fields, found: Fields, venue_names: list[str]) -> Fields:
+    """The claim with the start of its venue taken back out of its title, where its parse
+    read the abbreviation's first words into it: "... emergency department. Acad. Emerg"
+    and venue "Med" for a record titled "... emergency department" in "Acad. Emerg. Med".
+    Only when the title before the cut is the record's and the words after it, with the
+    claimed venue, name the record's venue; otherwise the claim as it is."""
+    title, venue = claimed.title or "", claimed.container or ""
+    if not venue or not found.title or _names_venue(venue, venue_names):
+        return claimed
+    theirs = title_key(found.title)
+    for cut in _TITLE_TAIL.finditer(title):
+        head, rest = title[: cut.start()], title[cut.end() :].strip()
+        if title_key(head) == theirs and _names_venue(f"{rest}. {venue}", venue_names):
+            return claimed.model_copy(update={"title": head, "container": f"{rest}. {venue}"})
     return claimed
 
 

@@ -7,12 +7,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from fakes.server import FakeApi
 
 from factcheck.cli import _check_each, main
+from factcheck.configfile import user_config_path
 from factcheck.inputs import Document
 from factcheck.model import Report
 
@@ -276,26 +278,101 @@ NOTED_ENTRY = (
 )
 
 
-def test_strict_makes_a_note_a_mismatch(fake_api: FakeApi, tmp_path: Path) -> None:
-    """The entry's year is one off the record's: a note by default, a mismatch when strict,
-    by the flag or by FACTCHECK_STRICT."""
+def entry_verdict(result: Result) -> dict[str, Any]:
+    """The verdict of the one reference entry in a single-file JSON result."""
+    [entry] = [
+        i
+        for i in json.loads(result.stdout)["files"][0]["items"]
+        if i["citation"]["kind"] == "reference"
+    ]
+    verdict: dict[str, Any] = entry["verdict"]
+    return verdict
+
+
+def strict_from(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[str], dict[str, str]]:
+    """The arguments and variables that make the check strict from `where`; a file written
+    for it (the user's own, a named one or a checkout's) says `strict = true`."""
+    if where == "flag":
+        return ["--strict"], {}
+    if where == "env":
+        return [], {"FACTCHECK_STRICT": "1"}
+    if where == "user file":
+        user_config_path().parent.mkdir(parents=True, exist_ok=True)
+        user_config_path().write_text("strict = true\n", encoding="utf-8")
+        return [], {}
+    if where == "named file":
+        return ["--config", write(tmp_path, "named.toml", "strict = true\n")], {}
+    checkout = tmp_path / "paper"
+    (checkout / ".git").mkdir(parents=True)
+    (checkout / "factcheck.toml").write_text("strict = true\n", encoding="utf-8")
+    monkeypatch.chdir(checkout)
+    return [], {}
+
+
+def test_a_note_leaves_the_entry_verified_and_the_exit_code_zero(
+    fake_api: FakeApi, tmp_path: Path
+) -> None:
+    """The entry's year is one off the record's: a note on a verified verdict."""
     path = write(tmp_path, "noted.md", NOTED_ENTRY)
     loose = run(fake_api, "--format", "json", "--sources", "crossref,doi", path)
     assert loose.exit_code == 0, loose.output
-    [entry] = [
-        i
-        for i in json.loads(loose.stdout)["files"][0]["items"]
-        if i["citation"]["kind"] == "reference"
-    ]
-    assert entry["verdict"]["status"] == "verified" and "noted" in entry["verdict"]["flags"]
-    assert entry["verdict"]["diffs"][0]["severity"] == "note"
-    strict = run(fake_api, "--strict", "--format", "json", "--sources", "crossref,doi", path)
-    assert strict.exit_code == 1
-    statuses = [i["verdict"]["status"] for i in json.loads(strict.stdout)["files"][0]["items"]]
-    assert "mismatch" in statuses
-    by_env = CliRunner().invoke(
+    verdict = entry_verdict(loose)
+    assert verdict["status"] == "verified" and "noted" in verdict["flags"]
+    assert [d["severity"] for d in verdict["diffs"]] == ["note"]
+    assert json.loads(loose.stdout)["summary"]["mismatch"] == 0
+
+
+@pytest.mark.parametrize("where", ["flag", "env", "user file", "named file", "found file"])
+def test_strict_from_anywhere_makes_a_note_an_alarm(
+    fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Strict from the flag, FACTCHECK_STRICT, the user's file, a --config file or a file
+    found in the checkout (a project may tighten the check): the noted year is an alarm,
+    the entry a mismatch, counted in the summary, and the exit code 1."""
+    path = write(tmp_path, "noted.md", NOTED_ENTRY)
+    args, env = strict_from(where, tmp_path, monkeypatch)
+    result = CliRunner().invoke(
         main,
-        ["--sources", "crossref,doi", path],
-        env={**env_for(fake_api), "FACTCHECK_STRICT": "1"},
+        [*args, "--format", "json", "--sources", "crossref,doi", path],
+        env={**env_for(fake_api), **env},
     )
-    assert by_env.exit_code == 1
+    assert result.exit_code == 1, result.output
+    verdict = entry_verdict(result)
+    assert verdict["status"] == "mismatch" and "noted" not in verdict["flags"]
+    assert [(d["field"], d["severity"]) for d in verdict["diffs"]] == [("year", "note")]
+    summary = json.loads(result.stdout)["summary"]
+    assert (
+        summary["mismatch"] >= 1 and summary["verified"] == summary["total"] - summary["mismatch"]
+    )
+
+
+@pytest.mark.parametrize("where", ["env", "user file", "named file"])
+def test_no_strict_on_the_command_line_wins(
+    fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    path = write(tmp_path, "noted.md", NOTED_ENTRY)
+    args, env = strict_from(where, tmp_path, monkeypatch)
+    result = CliRunner().invoke(
+        main,
+        [*args, "--no-strict", "--format", "json", "--sources", "crossref,doi", path],
+        env={**env_for(fake_api), **env},
+    )
+    assert result.exit_code == 0, result.output
+    assert entry_verdict(result)["status"] == "verified"
+
+
+def test_a_found_file_cannot_waive_the_users_strict(
+    fake_api: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """strict only tightens: a checkout's `strict = false` does not undo the user's own."""
+    path = write(tmp_path, "noted.md", NOTED_ENTRY)
+    strict_from("user file", tmp_path, monkeypatch)
+    checkout = tmp_path / "paper"
+    (checkout / ".git").mkdir(parents=True)
+    (checkout / "factcheck.toml").write_text("strict = false\n", encoding="utf-8")
+    monkeypatch.chdir(checkout)
+    result = run(fake_api, "--format", "json", "--sources", "crossref,doi", path)
+    assert result.exit_code == 1, result.output
+    assert entry_verdict(result)["status"] == "mismatch"

@@ -89,6 +89,7 @@ TAKEN: dict[str, str] = {
     "max-references": "10",
     "deadline": "30",
     "workers": "1",
+    "strict": "true",
 }
 FILES = ["factcheck.toml", "pyproject.toml"]
 
@@ -196,6 +197,18 @@ def test_bounds_are_judged_against_the_users_own_settings(
     [warning] = trust_warnings(caplog)
     assert "ignored deadline, max-urls:" in warning
     assert str(user) in warning
+
+
+@pytest.mark.parametrize(("own", "found", "strict"), [(False, True, True), (True, False, True)])
+def test_a_found_file_may_ask_for_strict_comparison_never_waive_it(
+    in_checkout: Path, caplog: pytest.LogCaptureFixture, own: bool, found: bool, strict: bool
+) -> None:
+    user = user_config_path()
+    user.parent.mkdir(parents=True)
+    user.write_text(f"strict = {str(own).lower()}\n", encoding="utf-8")
+    checkout(in_checkout, {"factcheck.toml": f"strict = {str(found).lower()}\n"})
+    assert Config.load(env={}).strict is strict
+    assert bool(trust_warnings(caplog)) is (found < own)
 
 
 def all_settings_file(root: Path, name: str) -> Path:

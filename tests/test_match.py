@@ -860,6 +860,71 @@ def test_a_title_tail_read_into_the_venue_is_taken_back() -> None:
     assert compare(other, record).container.state == DISAGREE
 
 
+CARE = "Acute care outcomes in rural hospitals"
+
+
+@pytest.mark.parametrize(
+    ("title", "venue", "record_venue"),
+    [
+        (f"{CARE}. Ann. Emerg", "Med", "Ann. Emerg. Med."),
+        (f"{CARE}. J Clin", "Oncol", "Journal of Clinical Oncology"),
+        (f"{CARE}. Proc Natl Acad", "Sci", "Proc Natl Acad Sci U S A"),
+    ],
+)
+def test_a_venue_head_read_into_the_title_is_taken_back(
+    title: str, venue: str, record_venue: str
+) -> None:
+    record = Fields(title=CARE, container=record_venue)
+    comparison = compare(Fields(title=title, container=venue), record)
+    assert comparison.container.state == AGREE
+    assert comparison.title.state == AGREE
+
+
+@pytest.mark.parametrize(
+    ("title", "venue"),
+    [
+        # The words after the cut, with the venue, name another journal.
+        ("Acute care outcomes in rural hospitals. Ann. Surg", "Med"),
+        # The title before the cut is not the record's.
+        ("Acute care outcomes in urban hospitals. Ann. Emerg", "Med"),
+        # Another venue, no cut in the title.
+        ("Acute care outcomes in rural hospitals", "Med"),
+    ],
+)
+def test_a_title_and_venue_that_do_not_rebuild_the_records_venue_still_disagree(
+    title: str, venue: str
+) -> None:
+    record = Fields(title=CARE, container="Ann. Emerg. Med.")
+    assert compare(Fields(title=title, container=venue), record).container.state == DISAGREE
+
+
+@pytest.mark.parametrize(
+    ("venue", "state"),
+    [
+        ("Hospitals. In *Ann. Emerg. Med.*", AGREE),
+        ("Rural hospitals, Annals of Emergency Medicine", AGREE),
+        # The rest names another journal, or the venue repeats words the title does not end with.
+        ("Hospitals. In *Ann. Surg.*", DISAGREE),
+        ("Outcomes. In *Ann. Emerg. Med.*", DISAGREE),
+    ],
+)
+def test_the_title_end_read_into_both_title_and_venue_is_taken_back(venue: str, state: str) -> None:
+    record = Fields(title=CARE, container="Annals of Emergency Medicine")
+    assert compare(Fields(title=CARE, container=venue), record).container.state == state
+
+
+def test_a_venue_that_repeats_the_group_author_is_no_venue_claim() -> None:
+    society = "European Society of Hypertension"
+    record = Fields(title="Guideline 7: ambulatory blood pressure", container="J Hypertens")
+    claimed = Fields(title=record.title, authors=[Author(name=society)], container=society)
+    assert compare(claimed, record).container.state == UNKNOWN
+    # A venue that is not the author's name is compared as written.
+    other = claimed.model_copy(update={"container": "Hypertension Research"})
+    assert compare(other, record).container.state == DISAGREE
+    person = claimed.model_copy(update={"authors": [Author(family="Society", given="E.")]})
+    assert compare(person, record).container.state == DISAGREE
+
+
 def test_a_group_named_before_a_full_stop_in_the_claimed_title_agrees() -> None:
     record = "Voriconazole versus amphotericin B for primary therapy of invasive aspergillosis"
     claimed = "Invasive Fungal Infections Group and the Global Aspergillus Study Group. " + record

@@ -120,7 +120,7 @@ def test_a_bibtex_entry_is_searched_by_its_fields() -> None:
 def test_hits_under_the_score_floor_are_not_considered(
     resolver: CrossrefSearchResolver, mocked: responses.RequestsMock
 ) -> None:
-    weak = work(RIGHT["title"][0], score_floor(query_text(cite())) - 1)
+    weak = work(RIGHT["title"][0], score_floor(query_text(cite()), CLAIM) - 1)
     mocked.get(WORKS, json=answer(weak))
     lookup = resolver.lookup(cite())
     assert lookup.outcome is Outcome.MISSING
@@ -129,6 +129,45 @@ def test_hits_under_the_score_floor_are_not_considered(
 
 def test_the_floor_grows_with_the_query() -> None:
     assert score_floor("a b c d") * 2 == score_floor("a b c d e f g h")
+
+
+def test_a_long_author_list_does_not_raise_the_floor_over_a_record_of_first_authors(
+    resolver: CrossrefSearchResolver, mocked: responses.RequestsMock
+) -> None:
+    """A record that lists only its first author shares little of a query naming thirty
+    people; title, venue and year still name the work."""
+    people = [Author(family=f"Colleague{chr(65 + i % 26)}{i}", given="A. B.") for i in range(30)]
+    names = ", ".join(f"{a.family}, {a.given}" for a in people)
+    claim = CLAIM.model_copy(update={"authors": [CLAIM.authors[0], *people]})
+    raw = f"Wang, X., {names} (2023). {CLAIM.title}. In ICLR."
+    short = score_floor(query_text(cite()), CLAIM)
+    assert score_floor(query_text(cite(raw, claim)), claim) < short + 10
+    first_only = work(RIGHT["title"][0], short + 5, author=[{"family": "Wang", "given": "Xuezhi"}])
+    mocked.get(WORKS, json=answer(first_only))
+    assert resolver.lookup(cite(raw, claim)).outcome is Outcome.FOUND
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "Available at: https://doi.org/10.48550/arXiv.2204.14198.",
+        "doi:10.1145/3548606.3560601",
+        "arXiv:2106.09685v2 [cs.CL]",
+        "Retrieved from www.example.org/papers/2024/sandbox-paper.pdf",
+    ],
+)
+def test_links_and_identifiers_do_not_raise_the_floor(link: str) -> None:
+    """A record holds no link or identifier in the fields a search scores: an entry's DOI
+    or URL must not lift the floor over the published version searched for."""
+    query = query_text(cite())
+    assert score_floor(f"{query} {link}", CLAIM) <= score_floor(query, CLAIM) + 2
+
+
+@pytest.mark.parametrize("kept", [0, 1, 3])
+def test_the_first_authors_still_count_toward_the_floor(kept: int) -> None:
+    authors = [Author(family=f"Name{i}", given="A.") for i in range(kept)]
+    query = " ".join(f"Name{i} A." for i in range(kept)) + " Some title words here"
+    assert score_floor(query, Fields(authors=authors)) == score_floor(query)
 
 
 def test_a_near_miss_title_with_the_right_authors_is_found_for_the_judge(

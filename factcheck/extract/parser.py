@@ -251,6 +251,10 @@ _LATEX_ESCAPE_RE = re.compile(r"\\([&%$#_])")
 # BibTeX's protecting braces, "{BERT}": dropped, the words kept.
 _BRACES_RE = re.compile(r"\{([^{}\\/]{0,200})\}")
 _latex_converter: Any = None
+# An ellipsis written as three full stops, spaced or not ("..., . . . Last, A."): APA 7's mark
+# of a shortened author list. The model reads one "…" reliably; three stops in a long list it
+# takes for initials and sentence ends, and loses the title after them.
+_DOTTED_ELLIPSIS_RE = re.compile(r"(?<![.\w])\.(?: ?\.){2}(?!\.)")
 
 
 def prepare(text: str) -> str:
@@ -260,6 +264,7 @@ def prepare(text: str) -> str:
     text = _LINE_HYPHEN_RE.sub("", text)
     if "\\" in text or "{" in text:
         text = _delatex(text)
+    text = _DOTTED_ELLIPSIS_RE.sub("…", text)
     return _SPACE_RE.sub(" ", text).strip()
 
 
