@@ -15,7 +15,11 @@ from factcheck.cli import main
 
 PLOS = "10.1371/journal.pone.0033693"
 SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
-GOOD = f"Sadasivan et al. (2012). Methylphenidate exposure. doi:{PLOS}\n"
+# A whole entry beside its DOI: every field written around it is compared with the record.
+GOOD = (
+    "Sadasivan et al. (2012). Methylphenidate exposure induces dopamine neuron loss and "
+    f"activation of microglia in the basal ganglia of mice. doi:{PLOS}\n"
+)
 
 
 @pytest.fixture(autouse=True)
