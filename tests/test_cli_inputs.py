@@ -59,7 +59,7 @@ def test_json_lists_every_input_with_its_error(
     assert first["error"] == f"{missing}: no such file"
     assert first["items"] == [] and first["ok"] is False
     assert "error" not in second and second["ok"] is True
-    assert second["summary"]["verified"] == 1
+    assert second["summary"]["verified"] == second["summary"]["total"] == 2  # entry, DOI
     assert "empty" in third["error"]
     assert document["ok"] is False
     assert document["summary"]["verified"] == 1
