@@ -62,7 +62,7 @@ def test_json_lists_every_input_with_its_error(
     assert second["summary"]["verified"] == second["summary"]["total"] == 2  # entry, DOI
     assert "empty" in third["error"]
     assert document["ok"] is False
-    assert document["summary"]["verified"] == 1
+    assert document["summary"]["verified"] == 2
     # Each error is also one line on stderr.
     assert result.stderr.count("factcheck: error:") == 2
 
