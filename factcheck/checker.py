@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from .chain import ask as chain_ask
+from .chain import settles as settles  # where it was first defined; tests read it here
 from .config import Config
 from .errors import FactcheckError, TextTooLarge
 from .extract import Bounds, extract_all
@@ -40,7 +42,6 @@ from .judge import (
     judge_link,
     needs_meant_work,
     needs_published_version,
-    searched,
     unchecked,
 )
 from .model import (
@@ -60,10 +61,8 @@ from .net.deadline import stopping_at
 from .net.http import Http
 from .resolve.base import (
     Lookup,
-    Outcome,
     Resolver,
     finds_published,
-    guarded,
     internal_error,
 )
 from .resolve.plugins import load
@@ -505,14 +504,9 @@ class Checker:
 
     @staticmethod
     def _ask(chain: list[Resolver], citation: Citation) -> list[Lookup]:
-        """Ask each source of the chain in turn until one settles the citation."""
-        lookups: list[Lookup] = []
-        for resolver in chain:
-            lookup = guarded(resolver, citation)
-            lookups.append(lookup)
-            if settles(citation, lookup):
-                break
-        return lookups
+        """Ask the chain's sources until one settles the citation (`chain.ask`: a search asks
+        them side by side once the first has missed)."""
+        return chain_ask(chain, citation)
 
     def as_runnable(self, **options: Any) -> Any:
         """A LangChain Runnable checking what flows through it with this Checker: `chain |
@@ -589,15 +583,6 @@ class _Pending:
                 self._futures.clear()
                 return
             yield self._futures.pop(future), future.result()
-
-
-def settles(citation: Citation, lookup: Lookup) -> bool:
-    """Whether a lookup makes asking further sources pointless: a record was found, or an
-    identifier's registry says it holds no such id. A search miss never settles a reference:
-    another source may hold the work (see `judge.search_exhausted`)."""
-    if lookup.outcome is Outcome.FOUND:
-        return True
-    return lookup.outcome is Outcome.MISSING and lookup.authoritative and not searched(citation)
 
 
 @dataclass
