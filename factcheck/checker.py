@@ -44,6 +44,7 @@ from .judge import (
     needs_published_version,
     unchecked,
 )
+from .memo import VerdictMemo
 from .model import (
     Citation,
     Extraction,
@@ -149,6 +150,8 @@ class Checker:
         # Lookups a deadline stopped waiting for, still running (see `close`).
         self._stragglers: set[Future[list[Lookup]]] = set()
         self._stragglers_lock = threading.Lock()
+        # Verdicts already given, for claims repeated on the same answers (`memo`).
+        self._memo = VerdictMemo()
 
     def check(
         self, text: str, *, path: str | None = None, fail_on: Iterable[Status] | None = None
@@ -384,15 +387,13 @@ class Checker:
             return unchecked(LOOKUP_LIMIT_REASON.format(self.config.max_lookups))
         if key in resolved.late or citation.key in resolved.late:
             return unchecked(DEADLINE_REASON.format(self.config.deadline or 0), DEADLINE)
+        lookups = resolved.lookups[key]
         published = resolved.published.get(citation.key)
         meant = resolved.meant.get(citation.key)
-        return judge(
-            citation,
-            resolved.lookups[key],
-            published=published,
-            meant=meant,
-            strict=self.config.strict,
+        decide = partial(
+            judge, citation, lookups, published=published, meant=meant, strict=self.config.strict
         )
+        return self._memo.verdict(citation, lookups, published, meant, decide)
 
     def _unread_finding(self, unread: Unread) -> Finding:
         """The part of the text left unread, as one unverifiable item spanning it."""
