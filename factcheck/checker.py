@@ -415,7 +415,7 @@ class Checker:
             return {}, set()
         wanted: dict[str, Citation] = {}
         for entry, lookups in entries:
-            if entry.key not in wanted and needs_published_version(entry, lookups or []):
+            if entry.key not in wanted and self._needs(needs_published_version, entry, lookups):
                 wanted[entry.key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due)
 
@@ -431,9 +431,21 @@ class Checker:
             return {}, set()
         wanted: dict[str, Citation] = {}
         for entry, lookups in entries:
-            if entry.key not in wanted and needs_meant_work(entry, lookups or []):
+            if entry.key not in wanted and self._needs(needs_meant_work, entry, lookups):
                 wanted[entry.key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due)
+
+    def _needs(
+        self,
+        question: Callable[[Citation, list[Lookup]], bool],
+        entry: Citation,
+        lookups: list[Lookup] | None,
+    ) -> bool:
+        """`question(entry, lookups)`, remembered for repeated entries (`memo`)."""
+        if lookups is None:
+            return question(entry, [])
+        decide = partial(question, entry, lookups)
+        return self._memo.needs(question.__name__, entry, lookups, decide)
 
     def _gather(
         self,

@@ -70,3 +70,18 @@ def test_each_caller_gets_flags_of_its_own() -> None:
     first.flags.append("uncited")
     again = ask(memo, claim(), lookups, judge)
     assert again.flags == ["a"]
+
+
+def test_a_question_about_an_entry_is_answered_once_per_answers() -> None:
+    memo, lookups = VerdictMemo(), answers()
+    asked: list[str] = []
+
+    def decide() -> bool:
+        asked.append("x")
+        return True
+
+    assert memo.needs("needs_meant_work", claim(), lookups, decide)
+    assert memo.needs("needs_meant_work", claim(start=9), lookups, decide)
+    assert memo.needs("needs_published_version", claim(), lookups, decide)
+    assert memo.needs("needs_meant_work", claim(), answers(), decide)
+    assert len(asked) == 3  # another question, other answers: asked again
