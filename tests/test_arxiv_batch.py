@@ -276,3 +276,24 @@ def test_a_batch_is_not_held_for_searches_that_ended_elsewhere() -> None:
     batcher.expect()
     batcher.unexpect()
     assert batcher.ask("x") == "x"
+
+
+@pytest.mark.parametrize("setting", ["offline", "replay"])
+def test_offline_or_replaying_each_search_is_asked_alone(
+    config: Config, setting: str, tmp_path: Path
+) -> None:
+    # The cache and the recordings hold single-title requests, never a batch of others.
+    value: object = True if setting == "offline" else str(tmp_path / "recorded.json")
+    changed = config.model_copy(update={setting: value})
+    sent: list[list[str]] = []
+
+    def search_titles(titles: list[str]) -> dict[str, list[Record]]:
+        sent.append(titles)
+        return {title: [] for title in titles}
+
+    with Http(config) as http:
+        resolver = ArxivResolver(http, changed)
+        resolver._search_titles = search_titles  # type: ignore[method-assign]
+        lookups = together(resolver, CLAIMS)
+    assert sorted(len(titles) for titles in sent) == [1] * len(CLAIMS)
+    assert all(lk.outcome is Outcome.MISSING for lk in lookups)

@@ -19,8 +19,9 @@ a claimed preprint (see `covers`): most published papers are not on arXiv.
 The searches that arrive together share one request (`resolve.batch`): `ti:"…" OR ti:"…"`,
 asking for SEARCH_ROWS hits per title. Each hit goes to the title it resembles most
 (`match.compare_titles`), so that each search is decided on its own hits, as if asked alone;
-a batch of one is exactly the request a search alone sends. Offline, each search is asked
-alone: the cache holds the requests of earlier runs, and a batch is not one of them.
+a batch of one is exactly the request a search alone sends. Offline or replaying recorded
+answers, each search is asked alone: the cache and the recordings hold the requests of
+earlier runs, and a batch of other titles is not one of them.
 
 The feed is untrusted XML: it is parsed with defusedxml, which refuses DTDs and entity
 declarations (billion laughs, external entities). arXiv's feeds never use them. The entry
@@ -139,7 +140,7 @@ class ArxivResolver(ApiResolver):
         title = title_words(citation.fields.title)
         if not title:
             return not_searched(self.name)
-        if self.config.offline:
+        if self.config.offline or self.config.replay:
             records = self._search_titles([title])[title]
         else:
             records = self._titles.ask(title)
