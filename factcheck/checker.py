@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from .chain import ask as chain_ask
+from .chain import settles as settles  # where it was first defined; tests read it here
 from .config import Config
 from .errors import FactcheckError, TextTooLarge
 from .extract import Bounds, extract_all
@@ -40,9 +42,9 @@ from .judge import (
     judge_link,
     needs_meant_work,
     needs_published_version,
-    searched,
     unchecked,
 )
+from .memo import VerdictMemo
 from .model import (
     Citation,
     Extraction,
@@ -60,10 +62,8 @@ from .net.deadline import stopping_at
 from .net.http import Http
 from .resolve.base import (
     Lookup,
-    Outcome,
     Resolver,
     finds_published,
-    guarded,
     internal_error,
 )
 from .resolve.plugins import load
@@ -150,6 +150,8 @@ class Checker:
         # Lookups a deadline stopped waiting for, still running (see `close`).
         self._stragglers: set[Future[list[Lookup]]] = set()
         self._stragglers_lock = threading.Lock()
+        # Verdicts already given, for claims repeated on the same answers (`memo`).
+        self._memo = VerdictMemo()
 
     def check(
         self, text: str, *, path: str | None = None, fail_on: Iterable[Status] | None = None
@@ -385,15 +387,13 @@ class Checker:
             return unchecked(LOOKUP_LIMIT_REASON.format(self.config.max_lookups))
         if key in resolved.late or citation.key in resolved.late:
             return unchecked(DEADLINE_REASON.format(self.config.deadline or 0), DEADLINE)
+        lookups = resolved.lookups[key]
         published = resolved.published.get(citation.key)
         meant = resolved.meant.get(citation.key)
-        return judge(
-            citation,
-            resolved.lookups[key],
-            published=published,
-            meant=meant,
-            strict=self.config.strict,
+        decide = partial(
+            judge, citation, lookups, published=published, meant=meant, strict=self.config.strict
         )
+        return self._memo.verdict(citation, lookups, published, meant, decide)
 
     def _unread_finding(self, unread: Unread) -> Finding:
         """The part of the text left unread, as one unverifiable item spanning it."""
@@ -415,7 +415,7 @@ class Checker:
             return {}, set()
         wanted: dict[str, Citation] = {}
         for entry, lookups in entries:
-            if entry.key not in wanted and needs_published_version(entry, lookups or []):
+            if entry.key not in wanted and self._needs(needs_published_version, entry, lookups):
                 wanted[entry.key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due)
 
@@ -431,9 +431,21 @@ class Checker:
             return {}, set()
         wanted: dict[str, Citation] = {}
         for entry, lookups in entries:
-            if entry.key not in wanted and needs_meant_work(entry, lookups or []):
+            if entry.key not in wanted and self._needs(needs_meant_work, entry, lookups):
                 wanted[entry.key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due)
+
+    def _needs(
+        self,
+        question: Callable[[Citation, list[Lookup]], bool],
+        entry: Citation,
+        lookups: list[Lookup] | None,
+    ) -> bool:
+        """`question(entry, lookups)`, remembered for repeated entries (`memo`)."""
+        if lookups is None:
+            return question(entry, [])
+        decide = partial(question, entry, lookups)
+        return self._memo.needs(question.__name__, entry, lookups, decide)
 
     def _gather(
         self,
@@ -505,14 +517,9 @@ class Checker:
 
     @staticmethod
     def _ask(chain: list[Resolver], citation: Citation) -> list[Lookup]:
-        """Ask each source of the chain in turn until one settles the citation."""
-        lookups: list[Lookup] = []
-        for resolver in chain:
-            lookup = guarded(resolver, citation)
-            lookups.append(lookup)
-            if settles(citation, lookup):
-                break
-        return lookups
+        """Ask the chain's sources until one settles the citation (`chain.ask`: a search asks
+        them side by side once the first has missed)."""
+        return chain_ask(chain, citation)
 
     def close(self) -> None:
         """Release the pool, the caches and the HTTP client. Lookups that a deadline left
@@ -582,15 +589,6 @@ class _Pending:
                 self._futures.clear()
                 return
             yield self._futures.pop(future), future.result()
-
-
-def settles(citation: Citation, lookup: Lookup) -> bool:
-    """Whether a lookup makes asking further sources pointless: a record was found, or an
-    identifier's registry says it holds no such id. A search miss never settles a reference:
-    another source may hold the work (see `judge.search_exhausted`)."""
-    if lookup.outcome is Outcome.FOUND:
-        return True
-    return lookup.outcome is Outcome.MISSING and lookup.authoritative and not searched(citation)
 
 
 @dataclass

@@ -318,3 +318,38 @@ def test_sqlite_trouble_in_use_is_a_miss_and_a_dropped_write(
     assert cache.get(SOURCES, cite(Kind.DOI, PLOS)) == [found()]
     assert cache.get(SOURCES, cite(Kind.DOI, "10.1/other")) is None
     cache.close()
+
+
+def test_an_answer_read_once_is_then_served_from_memory(tmp_path: Path) -> None:
+    cache = store(tmp_path)
+    citation = cite(Kind.DOI, PLOS)
+    cache.put(SOURCES, citation, [found()])
+    first = cache.get(SOURCES, citation)
+    # The file is no longer readable: only the memory can answer now.
+    cache._connection = LockedConnection()  # type: ignore[assignment]
+    assert cache.get(SOURCES, citation) is first
+    assert cache.get(SOURCES, cite(Kind.DOI, "10.1/other")) is None
+
+
+def test_an_answer_in_memory_expires_as_in_the_file(tmp_path: Path) -> None:
+    clock = Clock()
+    cache = store(tmp_path, clock)
+    citation = cite(Kind.DOI, PLOS)
+    cache.put(SOURCES, citation, [found()])
+    assert cache.get(SOURCES, citation) == [found()]
+    clock.now += TTL_FOUND
+    assert cache.get(SOURCES, citation) is None
+
+
+def test_memory_keeps_only_the_answers_read_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(results, "RECENT_ANSWERS", 3)
+    cache = store(tmp_path)
+    citations = [cite(Kind.DOI, f"10.1/n{i}") for i in range(5)]
+    for citation in citations:
+        cache.put(SOURCES, citation, [found(doi=citation.raw)])
+        cache.get(SOURCES, citation)
+    cache._connection = LockedConnection()  # type: ignore[assignment]
+    answered = [cache.get(SOURCES, c) is not None for c in citations]
+    assert answered == [False, False, True, True, True]

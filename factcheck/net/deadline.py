@@ -24,6 +24,11 @@ Three clocks, from the innermost:
   already on its way is still read, within its lookup's budget, so that it reaches the
   caches for the next check.
 
+A lookup can also be stopped before its time: a claim's searches run side by side
+(`factcheck.chain`), and once one source settles the claim, the requests of the others that
+are still waiting for their turn at a rate limit are no longer worth sending
+(`superseded_by`): they raise `Superseded` instead.
+
 urllib3 gives no hook between sending a request and reading its answer, so the connection
 classes here start the current thread's answer deadline in `getresponse`, and `watch_pools`
 makes a pool manager build its pools with them. A SOCKS proxy's pools are left as they
@@ -54,6 +59,10 @@ R = TypeVar("R")
 
 class DeadlinePassed(SourceUnavailable):
     """The check this lookup serves has passed its deadline: nothing new is started."""
+
+
+class Superseded(SourceUnavailable):
+    """Another source has settled the claim this request was for: it is not sent."""
 
 
 class AnswerDeadline:
@@ -137,6 +146,8 @@ class TimeBudget:
 # The budget of the lookup running in this context, and when the check it serves gives up.
 _budget: ContextVar[TimeBudget | None] = ContextVar("factcheck_time_budget", default=None)
 _check_due: ContextVar[float | None] = ContextVar("factcheck_check_due", default=None)
+# Set once another source has settled the claim that the lookup in this context serves.
+_settled: ContextVar[threading.Event | None] = ContextVar("factcheck_settled", default=None)
 
 
 @contextmanager
@@ -183,6 +194,36 @@ def stopping_at(due: float | None, run: Callable[[T], R]) -> Callable[[T], R]:
             _check_due.reset(token)
 
     return within_deadline
+
+
+def superseded_by(settled: threading.Event, run: Callable[[T], R]) -> Callable[[T], R]:
+    """`run`, its requests given up (`Superseded`) while they wait for their turn once
+    `settled` is set."""
+
+    def until_settled(item: T) -> R:
+        token = _settled.set(settled)
+        try:
+            return run(item)
+        finally:
+            _settled.reset(token)
+
+    return until_settled
+
+
+def superseded() -> bool:
+    """Whether the claim this context's lookup serves has been settled by another source."""
+    settled = _settled.get()
+    return settled is not None and settled.is_set()
+
+
+def settling() -> bool:
+    """Whether this context's lookup may be superseded (and so must look again while it waits)."""
+    return _settled.get() is not None
+
+
+def not_needed(gate: str) -> Superseded:
+    """What a rate-limit gate raises when the claim was settled while a request waited."""
+    return Superseded(f"not asked: another source settled the claim while waiting at {gate}")
 
 
 class DeadlineHTTPConnection(HTTPConnection):

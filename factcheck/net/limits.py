@@ -46,7 +46,7 @@ from typing import Protocol
 
 from ..configfile import HostOverride
 from ..errors import RateLimited
-from .deadline import no_turn_by_due
+from .deadline import no_turn_by_due, not_needed, settling, superseded
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,10 @@ UNKNOWN_SOURCE_LIMIT = Limit(rate=2.0, concurrency=2)
 PER_HOST_SOURCES = frozenset({"url"})
 # Gate keys of the hosts given a rate or concurrency of their own (`config.hosts`).
 HOST_GATE_PREFIX = "host:"
+
+# How often a request waiting for its turn looks whether its claim was settled meanwhile
+# (`deadline.superseded`): a fraction of the shortest pacing interval we keep (0.1 s).
+SETTLED_POLL_SECONDS = 0.05
 
 # Fraction of the allowed rate we actually use (see the module docstring). benchmarks/
 # bench_cold_rate.py measures what it gives against a strict fake: 95% of the limit, no 429,
@@ -187,8 +191,9 @@ class Gate:
         """Hold one of the gate's concurrent slots, starting no earlier than pacing allows.
 
         Raises RateLimited at once when the server has asked us to stay away for longer than
-        `max_wait`: waiting that long would stall the whole run; and DeadlinePassed when no
-        slot is ours by `until` (the check this request serves has given up by then).
+        `max_wait`: waiting that long would stall the whole run; DeadlinePassed when no
+        slot is ours by `until` (the check this request serves has given up by then); and
+        Superseded when another source settles the claim while the request waits.
         """
         self._enter(until)
         try:
@@ -216,13 +221,18 @@ class Gate:
                     )
                 if until is not None and now >= until:
                     raise no_turn_by_due(self.name)
+                if superseded():
+                    raise not_needed(self.name)
                 if self._active >= self.limit.concurrency:
-                    self._clock.wait(self._cond, None if until is None else until - now)
+                    left = None if until is None else until - now
+                    self._clock.wait(self._cond, _wait_at_most(left))
                     continue
                 due = max(self._next_start, self._blocked_until)
                 if now >= due:
                     break
-                self._clock.wait(self._cond, due - now if until is None else min(due, until) - now)
+                self._clock.wait(
+                    self._cond, _wait_at_most(due - now if until is None else min(due, until) - now)
+                )
             self._next_start = now + paced_interval(self.limit.rate)
             self._active += 1
 
@@ -286,6 +296,14 @@ class Limiter:
 
     def _local_gate(self, key: str, limit: Limit) -> SourceGate:
         return Gate(key, limit, max_wait=self._max_wait, clock=self._clock)
+
+
+def _wait_at_most(seconds: float | None) -> float | None:
+    """How long a waiting request may sleep before looking again: `seconds`, but no more than
+    SETTLED_POLL_SECONDS when its claim may be settled meanwhile (nothing notifies the gate)."""
+    if not settling():
+        return seconds
+    return SETTLED_POLL_SECONDS if seconds is None else min(seconds, SETTLED_POLL_SECONDS)
 
 
 def _overridden(limit: Limit, override: HostOverride | None) -> Limit:

@@ -16,6 +16,13 @@ Free-text references are searched by title (`search_query=ti:"…"`), and a hit 
 when `candidates` validates it against the claimed fields. arXiv's silence is evidence only for
 a claimed preprint (see `covers`): most published papers are not on arXiv.
 
+The searches that arrive together share one request (`resolve.batch`): `ti:"…" OR ti:"…"`,
+asking for SEARCH_ROWS hits per title. Each hit goes to the title it resembles most
+(`match.compare_titles`), so that each search is decided on its own hits, as if asked alone;
+a batch of one is exactly the request a search alone sends. Offline or replaying recorded
+answers, each search is asked alone: the cache and the recordings hold the requests of
+earlier runs, and a batch of other titles is not one of them.
+
 The feed is untrusted XML: it is parsed with defusedxml, which refuses DTDs and entity
 declarations (billion laughs, external entities). arXiv's feeds never use them. The entry
 must be the paper asked for: its `<id>` must name the claimed id (and the claimed version,
@@ -26,19 +33,26 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..errors import BadResponse
+from ..errors import BadResponse, SourceError
 from ..links import arxiv_link
+from ..match import compare_titles
 from ..model import Author, Citation, Fields, Kind, Record
 from ..nameparts import PARTICLES, SUFFIXES
 from .base import Lookup, Outcome
+from .batch import Batcher
 from .candidates import Hit, decide, not_searched, title_words
-from .common import ApiResolver, claimed_id, require_same_id, split_arxiv_id
+from .common import ApiResolver, claimed_id, require_same_id, split_arxiv_id, unanswered
 from .mapping import text, year_in
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..net.http import Http
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED = f"{ATOM}feed"
@@ -54,6 +68,13 @@ FEED_STATUSES = frozenset({HTTPStatus.OK, HTTPStatus.BAD_REQUEST})
 GROUP_WORDS = frozenset({"collaboration", "consortium", "group", "team", "project"})
 # Hits asked for in a title search: a phrase query rarely has more than one right answer.
 SEARCH_ROWS = 5
+# Titles searched in one request at most: ten of MAX_TITLE_QUERY_CHARS keep the URL near 3 KB,
+# and arXiv's answer under SEARCH_ROWS x 10 entries.
+MAX_BATCH_TITLES = 10
+# How long the first search of a batch waits for the others announced (`chain.Gathering`):
+# less than arXiv's pacing interval (3 s), since a second request would wait that long.
+MAX_GATHER_SECONDS = 2.0
+OR = " OR "
 # How references name arXiv as their venue ("arXiv preprint", "CoRR abs/…").
 ARXIV_VENUES = frozenset({"arxiv", "corr"})
 _NON_WORD = re.compile(r"[^\w]+")
@@ -66,6 +87,20 @@ class ArxivResolver(ApiResolver):
     kinds = frozenset({Kind.ARXIV, Kind.REFERENCE})
     # Its records are preprints: it cannot show where a work was published.
     preprints_only = True
+
+    def __init__(self, http: Http, config: Config) -> None:
+        super().__init__(http, config)
+        self._titles: Batcher[str, list[Record]] = Batcher(
+            self._search_titles, max_size=MAX_BATCH_TITLES, max_gather=MAX_GATHER_SECONDS
+        )
+
+    def expect(self) -> None:
+        """A search that may come here has started (`chain.Gathering`)."""
+        self._titles.expect()
+
+    def unexpect(self) -> None:
+        """That search has ended."""
+        self._titles.unexpect()
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:
@@ -105,16 +140,26 @@ class ArxivResolver(ApiResolver):
         title = title_words(citation.fields.title)
         if not title:
             return not_searched(self.name)
+        if self.config.offline or self.config.replay:
+            records = self._search_titles([title])[title]
+        else:
+            records = self._titles.ask(title)
+        hits = [Hit(r) for r in records]
+        return decide(self.name, "arXiv", citation, hits, len(hits), covers(citation.fields))
+
+    def _search_titles(self, titles: list[str]) -> dict[str, list[Record]]:
+        """The hits of one request searching every title, each title's own (see the module
+        docstring); SourceError when arXiv gives no answer."""
+        query = OR.join(f'ti:"{title}"' for title in titles)
         response = self._get(
             f"{self.config.arxiv_url}/query",
-            {"search_query": f'ti:"{title}"', "max_results": str(SEARCH_ROWS)},
+            {"search_query": query, "max_results": str(SEARCH_ROWS * len(titles))},
         )
         if response.status_code != HTTPStatus.OK:
-            return self._unexpected(response)
+            raise SourceError(unanswered(self.name, response.status_code))
         entries = parse_feed(response.content).findall(f"{ATOM}entry")
         records = [entry_record(e) for e in entries]
-        hits = [Hit(r) for r in records if r.fields.title and r.fields.arxiv]
-        return decide(self.name, "arXiv", citation, hits, len(hits), covers(citation.fields))
+        return split_hits(titles, [r for r in records if r.fields.title and r.fields.arxiv])
 
     def _error(self, entry: Element, entry_id: str, arxiv_id: str) -> Lookup:
         """An error entry: a malformed id is an answer about the id; any other error is not."""
@@ -124,6 +169,19 @@ class ArxivResolver(ApiResolver):
                 self.name, f"{arxiv_id} is not a valid arXiv id ({summary})", authoritative=True
             )
         return Lookup.failed(self.name, f"arXiv answered with an error: {summary}")
+
+
+def split_hits(titles: list[str], records: list[Record]) -> dict[str, list[Record]]:
+    """Each title's hits: every record goes to the title it resembles most (the first
+    of equals), in the order arXiv ranked them."""
+    shares: dict[str, list[Record]] = {title: [] for title in titles}
+    for record in records:
+        if len(titles) == 1:
+            best = titles[0]
+        else:
+            best = max(titles, key=lambda t: compare_titles(t, record.fields.title).score)
+        shares[best].append(record)
+    return shares
 
 
 def _require_paper(arxiv_id: str, record: Record, source: str) -> None:

@@ -78,9 +78,12 @@ class ApiResolver:
 
     def _unexpected(self, response: requests.Response) -> Lookup:
         """An HTTP status outside the API's contract says nothing about the work: FAILED."""
-        return Lookup.failed(
-            self.name, f"{self.name} answered HTTP {response.status_code}, which is not an answer"
-        )
+        return Lookup.failed(self.name, unanswered(self.name, response.status_code))
+
+
+def unanswered(source: str, status: int) -> str:
+    """Why an HTTP status outside the API's contract is no answer (a FAILED lookup's reason)."""
+    return f"{source} answered HTTP {status}, which is not an answer"
 
 
 def claimed_id(citation: Citation, field: str) -> str:

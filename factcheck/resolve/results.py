@@ -27,6 +27,13 @@ never serves an answer mapped under other rules. Replays (`config.replay`) bypas
 they must show what the recording does. `cache = "none"` has none, and neither, for now,
 has a Redis HTTP cache: a shared results store for it comes with the Redis backend work.
 
+The answers read last are also kept in memory (`RECENT_ANSWERS` of them, with
+their expiry): a batch job asks for the same few thousand claims in every chunk of records,
+and a guarded chat for the works it keeps citing, and a dict lookup costs a hundredth of a
+read and decode. They are the same answers the file holds, dropped once expired as there
+(another process's newer answer for the same key reaches this one when the entry leaves
+memory). Callers get the same Lookup objects each time: the Checker only reads them.
+
 Like the HTTP cache, it must never fail a check (see `net.cachefile`): a damaged file is
 set aside and rebuilt, at open or when found in use, and any other SQLite trouble (another
 process's lock held past the busy timeout, a full disk) makes a read a miss and a write a
@@ -155,6 +162,11 @@ def storable(lookups: Sequence[Lookup]) -> bool:
     )
 
 
+# Answers kept in memory by a ResultsCache, the oldest dropped first: at a few kB each, a
+# few tens of MB at most, and more than the distinct claims of a typical job.
+RECENT_ANSWERS = 10_000
+
+
 class ResultsCache:
     """Lookups by (version, sources, settings, citation). Thread-safe.
 
@@ -185,10 +197,15 @@ class ResultsCache:
         # be used at all (nothing to read and no right to create it, or not a file) is left.
         self._read_only = read_only
         self._unusable = False
+        # The answers read last, by key, with their expiry (see the docstring).
+        self._recent: dict[str, tuple[float, list[Lookup]]] = {}
 
     def get(self, sources: Sequence[str], citation: Citation) -> list[Lookup] | None:
         """The stored answer, or None when there is none or it has expired (unless offline)."""
         key = self._key(sources, citation)
+        recent = self._recent.get(key)
+        if recent is not None and (recent[0] > self._clock() or self._config.offline):
+            return recent[1]
         with self._lock:
             try:
                 connection = self._connect()
@@ -203,7 +220,10 @@ class ResultsCache:
             return None
         if expires <= self._clock() and not self._config.offline:
             return None
-        return _decoded(value)
+        lookups = _decoded(value)
+        if lookups is not None:
+            self._remember(key, expires, lookups)
+        return lookups
 
     def put(self, sources: Sequence[str], citation: Citation, lookups: list[Lookup]) -> None:
         """Keep `lookups` for their TTL if they are an answer (`storable`); offline, never."""
@@ -220,6 +240,14 @@ class ResultsCache:
             except SQLITE_TROUBLE as exc:
                 # The answer is simply asked for again next time; the check is not harmed.
                 self._trouble(exc)
+
+    def _remember(self, key: str, expires: float, lookups: list[Lookup]) -> None:
+        """Keep an answer in memory, dropping the oldest past RECENT_ANSWERS."""
+        with self._lock:
+            self._recent.pop(key, None)
+            self._recent[key] = (expires, lookups)
+            while len(self._recent) > RECENT_ANSWERS:
+                del self._recent[next(iter(self._recent))]
 
     def close(self) -> None:
         """Close the database connection."""
