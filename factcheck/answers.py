@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import policies
+from .flags import CHECK_FAILED
 from .model import Citation, Extraction, Finding, Kind, Report, Status, Verdict
 from .textof import Segment, join, segments, urls_reported
 
@@ -80,7 +81,7 @@ def failed_report(
                 status=Status.UNVERIFIABLE,
                 confidence=0.0,
                 reason=reason,
-                flags=[policies.CHECK_FAILED],
+                flags=[CHECK_FAILED],
             ),
         )
         for citation in claims

@@ -32,11 +32,9 @@ from .chain import settles as settles  # where it was first defined; tests read 
 from .config import Config
 from .errors import FactcheckError, TextTooLarge
 from .extract import Bounds, extract_all
+from .flags import DEADLINE, UNCITED, UNREAD
 from .ignore import IgnoreList
 from .judge import (
-    DEADLINE,
-    UNCITED,
-    UNREAD,
     failed_inside,
     judge,
     judge_link,

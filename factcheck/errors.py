@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from .flags import DNS_UNAVAILABLE
 from .safetext import safe_line
 
 if TYPE_CHECKING:
@@ -11,8 +12,6 @@ if TYPE_CHECKING:
 
 # How many failing references the message of `FactCheckFailed` names.
 FAILED_MESSAGE_LISTED = 3
-# The flag of a claim left unverifiable because DNS does not work where factcheck runs.
-DNS_UNAVAILABLE = "dns_unavailable"
 
 
 class FactcheckError(Exception):

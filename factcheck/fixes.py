@@ -30,7 +30,8 @@ from pydantic import BaseModel, Field
 
 from . import cuts, namestyle
 from .edits import Edit, without_overlaps
-from .judge import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER, another_work
+from .flags import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER
+from .judge import another_work
 from .match import compare, shortened
 from .model import Citation, Extraction, FieldDiff, Fields, Finding, Kind, Report, Status
 from .rewrite import IDENTIFIER_FIELDS, changed, rewrite_entry

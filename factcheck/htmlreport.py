@@ -36,6 +36,7 @@ from pydantic import ValidationError
 
 from . import __version__
 from .errors import InputError
+from .flags import RETRACTED
 from .links import web_url, work_link
 from .model import Fields, Finding, Status
 from .pipeline.rates import Rate
@@ -62,7 +63,7 @@ CHARTED_RATES = (
 )
 # Findings listed in the table: every status but verified, and verified works with a warning.
 FLAGGED_STATUSES = frozenset({Status.MISMATCH, Status.NOT_FOUND, Status.UNVERIFIABLE})
-WARNING_FLAGS = frozenset({"retracted"})
+WARNING_FLAGS = frozenset({RETRACTED})
 OVERALL = "all"
 
 # --- chart geometry (SVG user units; the SVG scales to its box) ------------------------------

@@ -14,7 +14,23 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from .lookup import INTERNAL_ERROR, METADATA_UNAVAILABLE, Lookup, Outcome, describe
+from .flags import (
+    CITED_WORK_NOT_FOUND,
+    COVERAGE_INCOMPLETE,
+    FUTURE_DATE,
+    INTERNAL_ERROR,
+    METADATA_UNAVAILABLE,
+    NO_ENTRY,
+    NOT_INDEXED,
+    NOTED,
+    PLACEHOLDER_AUTHORS,
+    RETRACTED,
+    SOFT_404,
+    UNPARSED,
+    VERSION_NOT_FOUND,
+    WRONG_IDENTIFIER,
+)
+from .lookup import Lookup, Outcome, describe
 from .match import (
     AGREE,
     DISAGREE,
@@ -24,7 +40,7 @@ from .match import (
     is_preprint,
     shortened,
 )
-from .model import UNPARSED, Citation, FieldDiff, Fields, Kind, Link, Record, Status, Verdict
+from .model import Citation, FieldDiff, Fields, Kind, Link, Record, Status, Verdict
 from .normalize import fold, words
 from .resolve.candidates import TITLE_SIMILARITY_FLOOR
 
@@ -77,15 +93,10 @@ CONF_BARE_MISS = 0.7
 CONF_UNPUBLISHED = 0.9  # a preprint cited as published: no source lists it at the venue
 CONF_UNVERIFIABLE = 0.0
 
-RETRACTED = "retracted"
 # The kinds of notice (a Record's `notices`) that retract a work, and the source name Crossref
 # gives the notices that Retraction Watch recorded.
 RETRACTION_NOTICES = frozenset({"retraction", "withdrawal", "removal"})
 RETRACTION_WATCH = "retraction-watch"
-VERSION_NOT_FOUND = "version_not_found"
-UNCITED = "uncited"
-FUTURE_DATE = "future_date"
-PLACEHOLDER_AUTHORS = "placeholder_authors"
 # Surnames that stand in for a real author in templates and invented references (folded).
 PLACEHOLDER_NAMES = frozenset(
     [
@@ -105,9 +116,6 @@ PLACEHOLDER_NAMES = frozenset(
         "secondauthor",
     ]
 )
-NO_ENTRY = "no_entry"
-# A not_found that rests on searches: every index asked answered and none holds the work.
-NOT_INDEXED = "not_indexed"
 UNPARSED_REASON = (
     "no title or identifier could be read from this entry, so it was not checked;"
     " write it as a full reference (authors, title, year, venue)"
@@ -116,20 +124,6 @@ CONF_INLINE_MISMATCH = 0.8
 # An entry agreeing with its record on this many fields (title, authors, year, venue, …)
 # is confirmed; fewer is "exists, little else claimed".
 ENTRY_CONFIRMING_FIELDS = 3  # the text cites an entry with another year or other authors
-SOFT_404 = "soft_404"
-# A verified entry that differs from its record in ways that leave the work unmistakable
-# (its diffs, each with severity "note"): a page one off, the preprint cited, a misspelt name.
-NOTED = "noted"
-COVERAGE_INCOMPLETE = "coverage_incomplete"
-# The check's deadline (`Config.deadline`) passed before the sources answered this claim.
-DEADLINE = "deadline"
-# An entry's identifier belongs to another work than the one the entry describes; with
-# CITED_WORK_NOT_FOUND, every source searched for the work described and none holds it.
-WRONG_IDENTIFIER = "wrong_identifier"
-CITED_WORK_NOT_FOUND = "cited_work_not_found"
-# The item is the part of the text that was not read (the deadline, or more claims than
-# `max_references`): it names no claim of its own, and what it holds went unchecked.
-UNREAD = "unread"
 
 
 def judge(

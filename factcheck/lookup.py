@@ -12,18 +12,9 @@ from enum import Enum
 from pydantic import BaseModel, Field
 
 from .errors import SourceError
+from .flags import INTERNAL_ERROR
 from .model import Record
 
-# A record's flag: the identifier exists, but its metadata could not be fetched. Half an
-# answer: it proves existence and nothing the text says about the work, and it is not kept
-# in the results cache (`results.storable`), so the next run asks again.
-METADATA_UNAVAILABLE = "metadata_unavailable"
-# A FAILED lookup's flag: the source answered with the record of another identifier than the
-# one asked about (another DOI, arXiv id or PMID). That record is no evidence about the claim.
-WRONG_RECORD = "wrong_record"
-# A FAILED lookup's flag: checking the claim raised an error inside factcheck (a bug, or
-# input that some library cannot take). Only this claim is affected.
-INTERNAL_ERROR = "internal_error"
 # How much of an exception's message a reason quotes.
 MAX_CAUSE_CHARS = 200
 

@@ -20,6 +20,7 @@ from pydantic import (
     model_serializer,
 )
 
+from .flags import UNPARSED
 from .normalize import ascii_lower
 
 
@@ -300,11 +301,6 @@ class Finding(BaseModel):
     # reference rewritten from the record found, and an archived copy of a dead link.
     suggestion: str | None = None
     archived_url: str | None = None
-
-
-# A verdict's flag for an entry of a reference list that could not be read (no title and
-# no identifier): reported as unverifiable, never dropped, and counted in the Summary.
-UNPARSED = "unparsed"
 
 
 class Summary(BaseModel):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import cuts
 from .edits import Edit, apply, merge_spans, without_overlaps
-from .judge import UNREAD
+from .flags import CHECK_FAILED, UNREAD
 from .model import Citation, Extraction, Finding, Kind, Report, Status
 from .safetext import safe_line
 from .textof import Path, Segment
@@ -24,10 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Edit", "apply", "apply_to_segments", "failing", "filter_edits", "fix_edits"]
 
-# A finding the guard made up because the check itself failed (see guard.py): it names no
-# reference, so no policy may cut or rewrite text for it; nor for the part of a text left
-# unread (judge.UNREAD).
-CHECK_FAILED = "check_failed"
+# Findings that name no reference, so no policy may cut or rewrite text for them: a check
+# that itself failed (see guard.py), and the part of a text left unread.
 NAMES_NO_CLAIM = frozenset({CHECK_FAILED, UNREAD})
 # How many problems a reask message lists; the rest are counted.
 REASK_MAX_LISTED = 20

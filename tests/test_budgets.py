@@ -24,7 +24,7 @@ from servers import LocalServer, Reply, fast_config
 from factcheck import Checker
 from factcheck.config import Config
 from factcheck.errors import SourceUnavailable
-from factcheck.judge import DEADLINE
+from factcheck.flags import DEADLINE
 from factcheck.model import Report, Status
 from factcheck.net import http as http_module
 from factcheck.net import limits

@@ -23,7 +23,8 @@ from servers import free_port
 
 from factcheck import Checker, Status
 from factcheck.cli import main
-from factcheck.errors import DNS_UNAVAILABLE, DnsUnavailable
+from factcheck.errors import DnsUnavailable
+from factcheck.flags import DNS_UNAVAILABLE
 from factcheck.judge import judge
 from factcheck.model import Citation, Kind
 from factcheck.net.reachability import Reachability

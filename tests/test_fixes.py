@@ -16,7 +16,7 @@ from factcheck.fixes import (
     decide,
     plan,
 )
-from factcheck.judge import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER
+from factcheck.flags import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER
 from factcheck.model import (
     Author,
     Citation,

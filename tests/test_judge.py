@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from factcheck.flags import COVERAGE_INCOMPLETE, NOT_INDEXED, NOTED
 from factcheck.judge import (
     CONF_BARE_MISS,
     CONF_CONFIRMED,
@@ -9,9 +10,6 @@ from factcheck.judge import (
     CONF_SEARCH_MISS,
     CONF_TITLE_UNSURE,
     CONF_UNPUBLISHED,
-    COVERAGE_INCOMPLETE,
-    NOT_INDEXED,
-    NOTED,
     judge,
     needs_published_version,
 )

@@ -18,7 +18,7 @@ from factcheck.config import DEFAULT_DEADLINE_SECONDS, Config
 from factcheck.errors import InputError, TextTooLarge
 from factcheck.extract import extract_all
 from factcheck.extract.parser import ready_within
-from factcheck.judge import DEADLINE, UNREAD
+from factcheck.flags import DEADLINE, UNREAD
 from factcheck.model import Citation, Extraction, Fields, Kind, Record, Report, Status
 from factcheck.pipeline import run
 from factcheck.resolve.base import Lookup

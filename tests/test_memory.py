@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.judge import UNREAD
+from factcheck.flags import UNREAD
 
 PEAK_LIMIT_MB = 500
 TEXT_CHARS = 9_900_000

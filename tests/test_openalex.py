@@ -16,11 +16,11 @@ import responses
 from fakes.recordings import HANDMADE, RECORDINGS, load
 
 from factcheck.config import Config
+from factcheck.flags import RETRACTED
 from factcheck.links import path_segment
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.net.http import Http
 from factcheck.resolve.base import Outcome
-from factcheck.resolve.mapping import RETRACTED
 from factcheck.resolve.openalex import (
     PER_PAGE,
     OpenAlexResolver,

@@ -17,7 +17,7 @@ import responses
 from fakes.recordings import HANDMADE
 
 from factcheck.config import DEFAULT_SOURCES, Config
-from factcheck.lookup import WRONG_RECORD
+from factcheck.flags import WRONG_RECORD
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.net.http import Http
 from factcheck.resolve.base import Outcome

@@ -40,6 +40,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from ..errors import BadResponse, SourceError
+from ..flags import VERSION_NOT_FOUND
 from ..links import arxiv_link
 from ..match import compare_titles
 from ..model import Author, Citation, Fields, Kind, Record
@@ -61,7 +62,6 @@ ERROR_ID_PREFIX = "http://arxiv.org/api/errors"
 ID_FORMAT_ERROR = "incorrect_id_format"
 ABS_PATH = "/abs/"
 PREPRINT = "preprint"
-VERSION_NOT_FOUND = "version_not_found"
 # Statuses whose body is an Atom feed worth reading (arXiv has answered id errors with both).
 FEED_STATUSES = frozenset({HTTPStatus.OK, HTTPStatus.BAD_REQUEST})
 # Words that make an arXiv author an organisation ("The ATLAS Collaboration").

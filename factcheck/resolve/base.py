@@ -17,16 +17,8 @@ import logging
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..errors import BadResponse, FactcheckError, SourceError
-from ..lookup import (
-    INTERNAL_ERROR,
-    MAX_CAUSE_CHARS,
-    METADATA_UNAVAILABLE,
-    WRONG_RECORD,
-    Lookup,
-    Outcome,
-    describe,
-    internal_error,
-)
+from ..flags import INTERNAL_ERROR, METADATA_UNAVAILABLE, WRONG_RECORD
+from ..lookup import MAX_CAUSE_CHARS, Lookup, Outcome, describe, internal_error
 from ..model import Citation, Kind
 from ..net.http import JSON_TYPE
 

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import unquote
 
 from ..errors import BadResponse, SourceError
-from ..lookup import WRONG_RECORD, Lookup
+from ..flags import WRONG_RECORD
+from ..lookup import Lookup
 from ..model import Citation, Kind
 from ..normalize import ascii_lower
 from .settings import settings_for

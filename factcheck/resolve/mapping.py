@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import BadResponse
+from ..flags import EXPRESSION_OF_CONCERN, PARTIALLY_RETRACTED, RETRACTED, RETRACTION_NOTICE
 from ..links import doi_link
 from ..model import Author, Fields, Notice
 from ..safetext import safe_line
@@ -42,16 +43,13 @@ VENUE_KEYS = (
 )
 
 # Crossref update types (in `updated-by` / `update-to`) and the flag each earns a record.
-RETRACTED = "retracted"
 UPDATE_FLAGS = {
     "retraction": RETRACTED,
     "withdrawal": RETRACTED,
     "removal": RETRACTED,
-    "partial_retraction": "partially_retracted",
-    "expression_of_concern": "expression_of_concern",
+    "partial_retraction": PARTIALLY_RETRACTED,
+    "expression_of_concern": EXPRESSION_OF_CONCERN,
 }
-# The flag for the notice itself, when its `update-to` points at a retracted work.
-NOTICE_FLAG = "retraction_notice"
 
 
 # --- shapes: the types a source's fields must have -----------------------------------------
@@ -284,7 +282,7 @@ def update_flags(record: Mapping[str, Any]) -> list[str]:
         if kind in UPDATE_FLAGS
     ]
     if any(UPDATE_FLAGS.get(kind) == RETRACTED for kind in _update_types(record.get("update-to"))):
-        flags.append(NOTICE_FLAG)
+        flags.append(RETRACTION_NOTICE)
     return sorted(set(flags))
 
 

@@ -34,6 +34,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
+from ..flags import RETRACTED
 from ..links import DOI_ORG, doi_link, path_segment
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
@@ -41,7 +42,6 @@ from .base import Lookup, parse_json
 from .candidates import Hit, general_index_covers, not_searched, title_words
 from .common import claimed_id, normalize_doi, require_same_doi
 from .mapping import (
-    RETRACTED,
     Shape,
     is_flag,
     is_number,

@@ -55,6 +55,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
+from ..flags import RETRACTED, RETRACTION_NOTICE
 from ..links import pmc_link, pubmed_link
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
@@ -69,8 +70,8 @@ DATE_KEYS = ("pubdate", "epubdate", "sortpubdate", "printpubdate", "sortdate")
 ELOCATION_DOI = "doi:"
 # Publication types that mark retractions, and the flag each earns.
 PUBTYPE_FLAGS = {
-    "retracted publication": "retracted",
-    "retraction of publication": "retraction_notice",
+    "retracted publication": RETRACTED,
+    "retraction of publication": RETRACTION_NOTICE,
 }
 COLLECTIVE = "collectivename"
 

@@ -58,7 +58,8 @@ from pydantic import TypeAdapter
 from .. import __version__
 from ..config import Config
 from ..errors import ConfigError
-from ..lookup import METADATA_UNAVAILABLE, Lookup, Outcome
+from ..flags import METADATA_UNAVAILABLE
+from ..lookup import Lookup, Outcome
 from ..model import Citation, Kind
 from ..net.cache import sqlite_path
 from ..net.cachefile import (

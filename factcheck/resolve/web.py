@@ -42,6 +42,7 @@ import requests
 
 from ..config import Config
 from ..errors import SourceError, UnsafeURL
+from ..flags import REDIRECTED, SOFT_404
 from ..model import Citation, Kind, Record
 from ..net.http import Http
 from ..net.safety import NoSuchHost, shown_url
@@ -51,7 +52,6 @@ from .base import Lookup
 GONE_STATUSES = frozenset({404, 410})
 WALL_STATUSES = frozenset({401, 403})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-SOFT_404 = "soft_404"
 # Titles of error pages served with 200. Matched against the <title> only, not the text.
 SOFT_404_TITLE = re.compile(
     r"\b(404|not\s+found|page\s+(does\s+not|doesn'?t)\s+exist|no\s+longer\s+available"
@@ -202,7 +202,7 @@ class WebResolver:
         host = urlsplit(final).hostname or final
         if 200 <= status < 300:
             facts: dict[str, Any] = {"status": status, "final_url": final, "redirects": chain}
-            flags = ["redirected"] if chain else []
+            flags = [REDIRECTED] if chain else []
             title = page_title(response)
             if title is not None:
                 facts["title"] = title
