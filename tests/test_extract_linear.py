@@ -3,7 +3,8 @@
 Each family below builds a text of a given size from one adversarial pattern: a prefix that
 opens a candidate repeated over and over, whitespace after list markers, nesting, very long
 lines, very many short lines, and mixes. Every extractor reads a text of each family at two
-sizes, N and GROWTH * N; the CPU time (`time.process_time`, median of RUNS, the collector
+sizes, N and GROWTH * N; the CPU time of the calling thread (`time.thread_time`: threads
+that earlier tests left running in the worker do not count; median of RUNS, the collector
 off) may grow at most GROWTH * SLACK times. Linear work grows GROWTH times; quadratic work
 GROWTH**2 (64) times, cubic more, so the bound stays far from both. Times under FLOOR_SECONDS
 count as FLOOR_SECONDS: below it a timer's noise is larger than the work.
@@ -169,9 +170,9 @@ def cpu_seconds(run: Callable[[str], object], text: str) -> float:
     times = []
     with collector_off():
         for _ in range(RUNS):
-            started = time.process_time()
+            started = time.thread_time()
             run(text)
-            times.append(time.process_time() - started)
+            times.append(time.thread_time() - started)
     return max(FLOOR_SECONDS, statistics.median(times))
 
 
