@@ -33,6 +33,9 @@ WEB_SCHEMES = frozenset({"http", "https"})
 URL_SAFE = ":/?#@!$&'*+,;=%-._~"
 
 DOI_ORG = "https://doi.org/"
+# The DataCite DOIs arXiv mints for every paper: "10.48550/arXiv.2101.00001" (compare it
+# case-insensitively: DOIs are).
+ARXIV_DOI_PREFIX = "10.48550/arXiv."
 ARXIV_ABS = "https://arxiv.org/abs/"
 PUBMED = "https://pubmed.ncbi.nlm.nih.gov/"
 PMC = "https://pmc.ncbi.nlm.nih.gov/articles/"

@@ -18,6 +18,7 @@ import re
 from urllib.parse import unquote
 
 from factcheck.extract.bounds import Bounds, unbounded
+from factcheck.links import ARXIV_DOI_PREFIX
 from factcheck.model import Citation, Fields, Kind
 
 # Real DOIs stay far below this; the bound keeps a long unbroken line from being
@@ -31,8 +32,6 @@ DOI_LABEL_LOOKBACK = 24
 # A bare DOI needs a registrant code of at least this many digits ("10.1234/"), which
 # keeps fractions such as "10.5/2" out; after a label any registrant is taken.
 MIN_BARE_REGISTRANT_DIGITS = 4
-# DataCite DOIs that arXiv mints for every paper: "10.48550/arXiv.2101.00001".
-ARXIV_DOI_PREFIX = "10.48550/arxiv."
 # The first new-style arXiv id is 0704.0001 (April 2007).
 FIRST_NEW_STYLE_ARXIV_YYMM = 704
 
@@ -178,7 +177,9 @@ def doi_fields(doi: str, url: str | None = None) -> Fields:
     """Fields for a DOI as written: percent-decoded; arXiv's DataCite DOIs also name the id."""
     if "%" in doi:
         doi = unquote(doi)
-    arxiv = doi[len(ARXIV_DOI_PREFIX) :] if doi.lower().startswith(ARXIV_DOI_PREFIX) else None
+    arxiv = (
+        doi[len(ARXIV_DOI_PREFIX) :] if doi.lower().startswith(ARXIV_DOI_PREFIX.lower()) else None
+    )
     return Fields(doi=doi, url=url, arxiv=arxiv or None)
 
 

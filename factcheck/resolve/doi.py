@@ -26,7 +26,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import SourceError
-from ..links import doi_link, path_segment
+from ..links import ARXIV_DOI_PREFIX, doi_link, path_segment
 from ..model import Citation, Fields, Kind, Record
 from .base import METADATA_UNAVAILABLE, Lookup, parse_json
 from .common import (
@@ -39,7 +39,6 @@ from .common import (
 from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"
-ARXIV_DOI_PREFIX = "10.48550/arXiv."
 # Handle API response codes (Handle.net technical manual, "REST API"): 1 success; 200 "values
 # not found" (the handle exists but holds none of the requested types); 100 handle not found.
 HANDLE_FOUND = frozenset({1, 200})
