@@ -244,24 +244,6 @@ def test_an_answer_without_its_result_list_is_failed(
     assert lookup.reason == "europepmc answered HTTP 200 without a list of hits"
 
 
-def test_an_entry_without_a_title_is_not_searched(
-    resolver: EuropePmcResolver, mocked: responses.RequestsMock
-) -> None:
-    lookup = resolver.lookup(cite("Ioannidis 2005", Fields(year=2005)))
-    assert (lookup.outcome, lookup.authoritative) == (Outcome.MISSING, False)
-    assert not mocked.calls
-
-
-@pytest.mark.parametrize(("status", "reason"), [(500, "HTTP 500"), (404, "HTTP 404")])
-def test_trouble_is_failed(
-    resolver: EuropePmcResolver, mocked: responses.RequestsMock, status: int, reason: str
-) -> None:
-    mocked.get(SEARCH, status=status, body="trouble")
-    lookup = resolver.lookup(cite())
-    assert lookup.outcome is Outcome.FAILED
-    assert reason in lookup.reason
-
-
 def test_registered_off_by_default_for_references_with_its_limit() -> None:
     (cls,) = load(["europepmc"])
     assert cls is EuropePmcResolver

@@ -275,24 +275,6 @@ def test_a_note_of_the_wrong_shape_is_failed(
     assert "content has the wrong type" in lookup.reason
 
 
-def test_an_entry_without_a_title_is_not_searched(
-    resolver: OpenReviewResolver, mocked: responses.RequestsMock
-) -> None:
-    lookup = resolver.lookup(cite("Darcet et al. 2024", Fields(year=2024)))
-    assert (lookup.outcome, lookup.authoritative) == (Outcome.MISSING, False)
-    assert not mocked.calls
-
-
-@pytest.mark.parametrize(("status", "reason"), [(500, "HTTP 500"), (403, "HTTP 403")])
-def test_trouble_is_failed(
-    resolver: OpenReviewResolver, mocked: responses.RequestsMock, status: int, reason: str
-) -> None:
-    mocked.get(SEARCH, status=status, body="trouble")
-    lookup = resolver.lookup(cite())
-    assert lookup.outcome is Outcome.FAILED
-    assert reason in lookup.reason
-
-
 def test_registered_off_by_default_with_the_guests_pace() -> None:
     (cls,) = load(["openreview"])
     assert cls is OpenReviewResolver

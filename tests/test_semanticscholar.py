@@ -318,32 +318,12 @@ def test_a_hit_of_the_wrong_shape_is_failed(
     assert "authors has the wrong type" in lookup.reason
 
 
-def test_an_entry_without_a_title_is_not_searched(
-    resolver: SemanticScholarResolver, mocked: responses.RequestsMock
-) -> None:
-    lookup = resolver.lookup(reference("Vaswani et al. 2017", Fields(year=2017)))
-    assert (lookup.outcome, lookup.authoritative) == (Outcome.MISSING, False)
-    assert not mocked.calls
-
-
 def test_covers_what_a_general_index_holds() -> None:
     assert covers(CLAIM)
     assert covers(Fields(title="T", year=2020, container="bioRxiv"))
     assert covers(Fields(title="T", year=2020, authors=[Author(family="X")]))  # bare claim
     assert not covers(Fields(title="T", year=2020, type="book", publisher="MIT Press"))
     assert not covers(CLAIM.model_copy(update={"year": None}))
-
-
-@pytest.mark.parametrize(
-    ("status", "reason"), [(500, "failed with HTTP 500"), (429, "rate limiting"), (403, "HTTP 403")]
-)
-def test_trouble_is_failed(
-    resolver: SemanticScholarResolver, mocked: responses.RequestsMock, status: int, reason: str
-) -> None:
-    mocked.get(SEARCH, status=status, body="trouble")
-    lookup = resolver.lookup(reference())
-    assert lookup.outcome is Outcome.FAILED
-    assert reason in lookup.reason
 
 
 # ------------------------------------------------------------------------------ registration
