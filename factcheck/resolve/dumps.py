@@ -48,8 +48,8 @@ DBLP_TEXT_TAGS = ("title", "year", "volume", "number", "pages")
 # The five entities XML defines itself: left to the parser.
 XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
-# Characters read at a time from a dump: large enough to stream fast, small enough to bound
-# memory. A chunk is cut before its last `&`, so an entity is never split between two.
+# Bytes read at a time from a dump: large enough to stream fast, small enough to bound
+# memory. A chunk that ends inside an entity is read on, so an entity is never split.
 READ_CHUNK = 1 << 20
 # The longest entity name in HTML5's table ("CounterClockwiseContourIntegral") and its `&;`.
 MAX_ENTITY = 40
@@ -109,17 +109,23 @@ class _EntityText:
 
     def __init__(self, handle: IO[bytes]) -> None:
         self._handle = handle
-        self._held = b""
 
     def read(self, size: int = -1) -> bytes:
-        chunk = self._held + self._handle.read(READ_CHUNK if size < 0 else max(size, 1))
-        self._held = b""
-        cut = chunk.rfind(b"&")
-        if cut >= 0 and b";" not in chunk[cut:] and len(chunk) - cut < MAX_ENTITY:
-            chunk, self._held = chunk[:cut], chunk[cut:]
-            if not chunk:  # only a partial entity left: the file ends inside it
-                chunk, self._held = self._held, b""
+        """READ_CHUNK bytes or a little more, whatever `size` asks (the parser feeds what it
+        gets): a chunk that ends inside an entity is read on until the entity is whole."""
+        chunk = self._handle.read(READ_CHUNK)
+        while _ends_in_entity(chunk):
+            more = self._handle.read(READ_CHUNK)
+            if not more:  # the file ends inside it: left to the parser to refuse
+                break
+            chunk += more
         return _ENTITY.sub(_reference, chunk)
+
+
+def _ends_in_entity(chunk: bytes) -> bool:
+    """Whether `chunk` ends with the start of an entity reference (`&aum`)."""
+    cut = chunk.rfind(b"&")
+    return cut >= 0 and b";" not in chunk[cut:] and len(chunk) - cut < MAX_ENTITY
 
 
 def _reference(found: re.Match[bytes]) -> bytes:
