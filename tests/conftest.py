@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import responses
 from browser import Browser, launch
 from fakes.server import FakeApi
 from servers import LocalServer, fast_config, free_port
@@ -125,3 +126,11 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
             time.sleep(REDIS_POLL_SECONDS)
     process.kill()
     raise RuntimeError(f"redis-server did not listen on port {port} within {REDIS_START_SECONDS}s")
+
+
+@pytest.fixture
+def mocked() -> Iterator[responses.RequestsMock]:
+    """`responses` for a unit test of a resolver: every request is answered by a mock, and a
+    mock that is not asked for is no failure (a test says what must be asked)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock

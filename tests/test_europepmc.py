@@ -76,12 +76,6 @@ def resolver() -> Iterator[EuropePmcResolver]:
         yield EuropePmcResolver(http, config)
 
 
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def cite(raw: str = RAW, fields: Fields = CLAIM) -> Citation:
     return Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=fields)
 

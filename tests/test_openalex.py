@@ -85,12 +85,6 @@ def resolver(config: Config) -> Iterator[OpenAlexResolver]:
         yield OpenAlexResolver(http, config)
 
 
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def cite_doi(doi: str) -> Citation:
     return Citation(kind=Kind.DOI, raw=doi, start=0, end=len(doi), fields=Fields(doi=doi))
 

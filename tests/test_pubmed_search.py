@@ -54,12 +54,6 @@ def resolver() -> Iterator[PubmedResolver]:
         yield PubmedResolver(http, config)
 
 
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def cite(fields: Fields = CLAIM, raw: str = RAW) -> Citation:
     return Citation(kind=Kind.REFERENCE, raw=raw, start=0, end=len(raw), fields=fields)
 

@@ -76,12 +76,6 @@ def http(config: Config) -> Iterator[Http]:
         yield client
 
 
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def cite(kind: Kind, value: str) -> Citation:
     field = {
         Kind.DOI: "doi",

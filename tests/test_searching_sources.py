@@ -87,12 +87,6 @@ def resolver(source: Source) -> Iterator[SearchingResolver]:
         yield source.cls(http, config)
 
 
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def test_registered_off_by_default_at_its_documented_address(source: Source) -> None:
     (cls,) = load([source.name])
     assert cls is source.cls

@@ -70,12 +70,6 @@ def resolver() -> Iterator[SemanticScholarResolver]:
         yield SemanticScholarResolver(http, config())
 
 
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def cite(kind: Kind, raw: str, fields: Fields) -> Citation:
     return Citation(kind=kind, raw=raw, start=0, end=len(raw), fields=fields)
 
