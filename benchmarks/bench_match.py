@@ -1,4 +1,4 @@
-"""Measure `factcheck.match.compare` on HALLMARK rows against their real records.
+"""Measure `factcheck.compare.fields.compare` on HALLMARK rows against their real records.
 
 NOT A TEST, and it needs the developers' measuring kit next to the project: it reads, by
 hand, `../shared/data/hallmark/dev_public.jsonl` (the claims), `../shared/bench/corpus.jsonl`
@@ -22,8 +22,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from factcheck.compare.fields import Comparison, claims_et_al, compare
 from factcheck.extract.bibtex import find_bibtex
-from factcheck.match import Comparison, claims_et_al, compare
 from factcheck.model import Fields
 from factcheck.normalize import fold
 from factcheck.resolve.mapping import csl_fields, text

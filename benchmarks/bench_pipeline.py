@@ -42,7 +42,7 @@ from factcheck.config import Config
 from factcheck.extract import extract_all
 from factcheck.pipeline import Fields, JobOptions, JobSummary, run_job
 from factcheck.pipeline.records import read_records
-from factcheck.render import extraction_json
+from factcheck.report.render import extraction_json
 
 DEFAULT_RECORDS = 10_000
 DEFAULT_UNIQUE = 2_000

@@ -29,7 +29,7 @@ _EXPORTS = {
     "acheck": "api",
     "check_reference": "api",
     "extract": "api",
-    "fix_text": "fixfile",
+    "fix_text": "fix.text",
     "parse_reference": "extract.parser",
     "Checker": "checker",
     "Config": "config",
@@ -98,7 +98,7 @@ if TYPE_CHECKING:
     from .config import Config
     from .errors import FactCheckError, FactcheckError, FactCheckFailed
     from .extract.parser import parse_reference
-    from .fixfile import fix_text
+    from .fix.text import fix_text
     from .guard import guard, last_report, wrap
     from .model import Citation, Fields, Finding, Kind, Record, Report, Status, Verdict
 

@@ -30,7 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Protocol, runtime_checkable
 
-from .judge import searched
+from .judge.verdicts import searched
 from .model import Citation
 from .net.deadline import superseded_by
 from .resolve.base import Lookup, Outcome, Resolver, guarded

@@ -32,9 +32,10 @@ from .chain import settles as settles  # where it was first defined; tests read 
 from .config import Config
 from .errors import FactcheckError, TextTooLarge
 from .extract import Bounds, extract_all
+from .extract.ignore import IgnoreList
 from .flags import DEADLINE, UNCITED, UNREAD
-from .ignore import IgnoreList
-from .judge import (
+from .judge.memo import VerdictMemo
+from .judge.verdicts import (
     failed_inside,
     judge,
     judge_link,
@@ -42,7 +43,6 @@ from .judge import (
     needs_published_version,
     unchecked,
 )
-from .memo import VerdictMemo
 from .model import (
     Citation,
     Extraction,

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .formats import FORMATS
 from .inputs import INPUT_FORMATS, Document
 from .interrupt import stop_at_once
+from .report.formats import FORMATS
 
 if TYPE_CHECKING:
     from .model import Report, Status
@@ -228,7 +228,7 @@ def check(
             # Inputs that could not be read keep their place, as reports with an error.
             reports = [next(checked) if isinstance(i, Document) else i for i in inputs]
             if suggest:
-                from .suggest import add_suggestions
+                from .report.suggest import add_suggestions
 
                 add_suggestions(reports, checker.http)
             # Nothing could be reached: said once, with the fix, not in every reason alone.
@@ -253,7 +253,7 @@ def check(
 @_input_format
 def extract(files: tuple[str, ...], fmt: str, input_format: str | None) -> None:
     """List the references, identifiers and URLs in FILES. No network."""
-    from . import render
+    from .report import render
 
     inputs = _read_all(files, input_format)
     found = [(i.path, i.located(i.extract())) for i in inputs if isinstance(i, Document)]
@@ -310,7 +310,7 @@ def fix_command(
     """
     from .checker import Checker
     from .errors import FactcheckError, InputError
-    from .fixfile import fix_text
+    from .fix.text import fix_text
     from .inputs import STDIN
 
     if sum([output is not None, write, show_diff]) > 1:
@@ -476,7 +476,7 @@ def report_command(results: str, output: str, title: str | None) -> None:
     `factcheck check --format json/jsonl`): rates per group with 95% intervals, status counts,
     and a filterable table of the flagged references."""
     from .errors import FactcheckError
-    from .htmlreport import write_report
+    from .pipeline.htmlreport import write_report
 
     try:
         collected = write_report(results, output, title=title)
@@ -491,7 +491,7 @@ def report_command(results: str, output: str, title: str | None) -> None:
 
 def _write_text(path: str | None, text: str) -> None:
     """`text` to the file at `path` (UTF-8, line ends as they are), or to stdout."""
-    from .formats.output import open_output
+    from .report.formats.output import open_output
 
     with open_output(path) as stream:
         stream.write(text)
@@ -707,7 +707,7 @@ def _emit(
     save_svg: str | None = None,
 ) -> None:
     """The report, or with --annotate the annotated texts, to stdout or to --output."""
-    from .formats.output import open_output, write_annotated, write_report
+    from .report.formats.output import open_output, write_annotated, write_report
 
     texts = texts or {}
     try:
@@ -717,7 +717,7 @@ def _emit(
             else:
                 write_report(reports, stream, fmt=fmt, texts=texts, verbose=verbose)
         if save_svg:
-            from .formats.text import save_svg as draw_svg
+            from .report.formats.text import save_svg as draw_svg
 
             draw_svg(reports, save_svg, texts=texts, verbose=verbose)
     except BrokenPipeError:
@@ -740,7 +740,7 @@ def _parse_statuses(value: str) -> list[Status]:
 
 
 def _console() -> Any:
-    from .formats.text import make_console
+    from .report.formats.text import make_console
 
     return make_console()
 

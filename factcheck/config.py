@@ -139,7 +139,7 @@ class Config(BaseModel):
     # Settings for requests to one host (configfile.HostOverride): rate, concurrency,
     # timeouts, retries. Keys are host names, as in `[tool.factcheck.hosts."api.crossref.org"]`.
     hosts: Hosts = Field(default_factory=dict)
-    # Patterns of claims not to check (factcheck.ignore); Config.load finds .factcheckignore.
+    # Patterns of claims not to check (extract/ignore.py); Config.load finds .factcheckignore.
     ignore_file: Path | None = None
     # Settings of the sources that have no fields above (plugins), by source name: `url`,
     # `key`, `rate`, `concurrency` and whatever the source's settings model adds (see

@@ -9,7 +9,7 @@ checks it the same way. The project's file is the one `--config` / FACTCHECK_CON
 else the first found from the working directory upwards: in each directory a factcheck.toml
 (top-level keys), then a pyproject.toml that has a `[tool.factcheck]` table. The search
 stops at the filesystem root or at a directory holding `.git`, so a checkout never picks up
-settings from outside it. `.factcheckignore` (factcheck.ignore) is found the same way.
+settings from outside it. `.factcheckignore` (factcheck.extract.ignore) is found the same way.
 
 A file found by the search is not the user's: what it may set is `configtrust`'s to say.
 The user's file and a named one may set anything.

@@ -297,7 +297,7 @@ class Finding(BaseModel):
 
     citation: Citation
     verdict: Verdict
-    # Only on request (`factcheck check --suggest`, `factcheck.suggest.add_suggestions`): the
+    # Only on request (`factcheck check --suggest`, `factcheck.report.suggest.add_suggestions`): the
     # reference rewritten from the record found, and an archived copy of a dead link.
     suggestion: str | None = None
     archived_url: str | None = None

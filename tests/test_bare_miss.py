@@ -14,7 +14,7 @@ from fakes.server import FakeApi, Fault, status
 
 from factcheck.checker import Checker
 from factcheck.flags import NOT_INDEXED, PLACEHOLDER_AUTHORS
-from factcheck.judge import CONF_BARE_MISS, CONF_SEARCH_MISS
+from factcheck.judge.verdicts import CONF_BARE_MISS, CONF_SEARCH_MISS
 from factcheck.model import Kind, Status, Verdict
 
 SOURCES = ("openalex", "dblp", "arxiv")

@@ -10,7 +10,7 @@ from factcheck.extract import extract_all
 from factcheck.extract.bibliography import find_references
 from factcheck.extract.detect import author_led, is_code, is_prose, repeats_authors, split_parts
 from factcheck.flags import UNPARSED
-from factcheck.judge import judge
+from factcheck.judge.verdicts import judge
 from factcheck.model import Citation, Finding, Kind, Report, Status
 
 INTRO = "Here is a short overview of the work on this question.\n\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from factcheck.cuts import citation_cuts, entry_span, link_cut, sentence_span
-from factcheck.edits import apply
 from factcheck.extract import extract_all
+from factcheck.fix.cuts import citation_cuts, entry_span, link_cut, sentence_span
+from factcheck.fix.edits import apply
 from factcheck.model import Citation, Kind
 
 AUTHOR_YEAR_LIST = """

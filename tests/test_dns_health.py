@@ -25,7 +25,7 @@ from factcheck import Checker, Status
 from factcheck.cli import main
 from factcheck.errors import DnsUnavailable
 from factcheck.flags import DNS_UNAVAILABLE
-from factcheck.judge import judge
+from factcheck.judge.verdicts import judge
 from factcheck.model import Citation, Kind
 from factcheck.net.reachability import Reachability
 from factcheck.resolve.base import Lookup

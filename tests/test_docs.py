@@ -261,7 +261,7 @@ class PageRun:
         if block.lang in ("toml", "yaml", "yml", "json"):
             self.check_data(block, parse_data(block))
         if target.name == ".factcheckignore":
-            from factcheck.ignore import IgnoreList
+            from factcheck.extract.ignore import IgnoreList
 
             assert IgnoreList.read(target).patterns, f"{block.where}: no patterns"
         elif target.suffix == ".bib":

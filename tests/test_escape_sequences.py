@@ -26,8 +26,8 @@ from servers import LocalServer, Reply
 
 from factcheck.cli import main
 from factcheck.errors import FactCheckFailed
+from factcheck.guard.policies import reask_message
 from factcheck.model import Citation, Finding, Kind, Report, Status, Verdict
-from factcheck.policies import reask_message
 from factcheck.resolve.mapping import text as mapped_text
 from factcheck.safetext import json_safe, safe_line, safe_text
 

@@ -30,7 +30,7 @@ from factcheck.extract import extract_all, find_identifier_claims
 from factcheck.extract.bibliography import find_references_with_labels
 from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.inline import find_inline_with_labels
-from factcheck.streams import Watch
+from factcheck.guard.streams import Watch
 
 SIZE = 3_000
 GROWTH = 8

@@ -23,7 +23,7 @@ import factcheck
 from factcheck import Checker, guard
 from factcheck.cli import main
 from factcheck.extract import extract_all
-from factcheck.fixes import FixAction
+from factcheck.fix.decide import FixAction
 from factcheck.model import Kind, Status
 
 pytestmark = pytest.mark.integration

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from factcheck.edits import apply
 from factcheck.extract import extract_all
-from factcheck.fixes import (
+from factcheck.fix.decide import (
     Comment,
     Fabricated,
     FixAction,
@@ -16,6 +15,7 @@ from factcheck.fixes import (
     decide,
     plan,
 )
+from factcheck.fix.edits import apply
 from factcheck.flags import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER
 from factcheck.model import (
     Author,

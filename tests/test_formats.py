@@ -22,16 +22,16 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
-from factcheck import render
 from factcheck.cli import main
-from factcheck.formats.annotate import annotate, is_markdown, marker
-from factcheck.formats.lines import Lines
-from factcheck.formats.markdown import code, escape, to_markdown
-from factcheck.formats.output import write_annotated, write_report
-from factcheck.formats.sarif import artifact_uri, fix_for, rule_for, to_sarif
-from factcheck.formats.text import make_console, print_report, wants_color
 from factcheck.model import Citation, FieldDiff, Finding, Kind, Report, Status, Verdict
-from factcheck.suggest import corrected_reference
+from factcheck.report import render
+from factcheck.report.formats.annotate import annotate, is_markdown, marker
+from factcheck.report.formats.lines import Lines
+from factcheck.report.formats.markdown import code, escape, to_markdown
+from factcheck.report.formats.output import write_annotated, write_report
+from factcheck.report.formats.sarif import artifact_uri, fix_for, rule_for, to_sarif
+from factcheck.report.formats.text import make_console, print_report, wants_color
+from factcheck.report.suggest import corrected_reference
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = bool(os.environ.get("FACTCHECK_UPDATE_GOLDEN"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from factcheck.extract import extract_all
-from factcheck.judge import judge
+from factcheck.judge.verdicts import judge
 from factcheck.model import Author, Citation, Fields, Kind, Record, Status
 from factcheck.resolve.base import Lookup
 
@@ -197,7 +197,7 @@ def test_a_list_item_holding_two_claims_is_cut_into_them() -> None:
 
 
 def test_fields_written_around_a_doi_in_a_sentence_are_checked_with_it() -> None:
-    from factcheck.judge import judge
+    from factcheck.judge.verdicts import judge
     from factcheck.model import Author, Record, Status
     from factcheck.resolve.base import Lookup
 

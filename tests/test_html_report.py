@@ -19,10 +19,11 @@ import pytest
 from browser import Browser, OpenPage, blank
 from click.testing import CliRunner
 
-from factcheck import htmlreport, render
 from factcheck.cli import main
 from factcheck.model import Finding, Report
+from factcheck.pipeline import htmlreport
 from factcheck.pipeline.tally import Tally
+from factcheck.report import render
 
 DATA = Path(__file__).parent / "data"
 RESULTS = DATA / "report_results.jsonl"

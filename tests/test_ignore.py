@@ -11,7 +11,7 @@ from factcheck.checker import Checker
 from factcheck.config import Config
 from factcheck.errors import ConfigError
 from factcheck.extract import extract_all
-from factcheck.ignore import IgnoreList, drop_marked
+from factcheck.extract.ignore import IgnoreList, drop_marked
 from factcheck.model import Citation, Extraction, Fields, Kind, Link
 
 

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from factcheck.flags import COVERAGE_INCOMPLETE, NOT_INDEXED, NOTED
-from factcheck.judge import (
+from factcheck.judge.verdicts import (
     CONF_BARE_MISS,
     CONF_CONFIRMED,
     CONF_EXISTS,

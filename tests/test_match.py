@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcheck.extract.names import split_authors
-from factcheck.match import (
+from factcheck.compare.fields import (
     AGREE,
     ALARM,
     DISAGREE,
@@ -23,9 +22,10 @@ from factcheck.match import (
     compare_years,
     first_page,
 )
+from factcheck.compare.venues import known_acronyms, venue_score
+from factcheck.extract.names import split_authors
 from factcheck.model import Author, Fields
 from factcheck.train.venues import table
-from factcheck.venues import known_acronyms, venue_score
 
 
 def people(*names: str) -> list[Author]:

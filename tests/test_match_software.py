@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from factcheck.compare.fields import AGREE, DISAGREE, compare
+from factcheck.compare.software import names, same_program
 from factcheck.extract import extract_all
-from factcheck.judge import judge
-from factcheck.match import AGREE, DISAGREE, compare
-from factcheck.match_software import names, same_program
+from factcheck.judge.verdicts import judge
 from factcheck.model import Author, Citation, Fields, Kind, Record, Status, Verdict
 from factcheck.resolve.base import Lookup
 
@@ -125,7 +125,7 @@ def test_article_records_keep_the_strict_rules() -> None:
 
 
 def test_one_bare_surname_may_be_short_of_the_list_and_initials_may_not() -> None:
-    from factcheck.match import shortened
+    from factcheck.compare.fields import shortened
 
     assert shortened("Sun (“HoHoNet”, CVPR, 2021)", Fields(authors=[Author(family="Sun")]))
     assert shortened("Sun, M., et al. (2021).", Fields(authors=[Author(family="Sun", given="M.")]))
@@ -145,7 +145,7 @@ def test_one_bare_surname_may_be_short_of_the_list_and_initials_may_not() -> Non
     ids=["zenodo-article", "figshare-untyped", "zenodo-publisher", "typed-dataset"],
 )
 def test_a_release_is_known_by_its_type_or_its_repository(update: dict[str, object]) -> None:
-    from factcheck.match_software import is_data_record
+    from factcheck.compare.software import is_data_record
 
     assert is_data_record(RECORDS[MATPLOTLIB].model_copy(update=update))
 
@@ -160,7 +160,7 @@ def test_a_release_is_known_by_its_type_or_its_repository(update: dict[str, obje
     ids=["journal-article-on-zenodo", "article-elsewhere", "untyped-elsewhere"],
 )
 def test_literature_records_are_no_releases(update: dict[str, object]) -> None:
-    from factcheck.match_software import is_data_record
+    from factcheck.compare.software import is_data_record
 
     assert not is_data_record(RECORDS[MATPLOTLIB].model_copy(update=update))
 
@@ -188,7 +188,7 @@ def test_literature_records_are_no_releases(update: dict[str, object]) -> None:
 def test_organisations_named_with_or_without_their_acronym(
     one: str, other: str, same: bool
 ) -> None:
-    from factcheck.match_software import same_organisation
+    from factcheck.compare.software import same_organisation
 
     assert same_organisation(Author(name=one), Author(name=other)) is same
     assert not same_organisation(Author(family=one), Author(name=other))

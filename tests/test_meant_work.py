@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from factcheck.flags import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER
-from factcheck.judge import judge, needs_meant_work
+from factcheck.judge.verdicts import judge, needs_meant_work
 from factcheck.model import Author, Citation, Fields, Kind, Record, Status
 from factcheck.resolve.base import Lookup
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from factcheck.memo import VerdictMemo
+from factcheck.judge.memo import VerdictMemo
 from factcheck.model import Citation, Fields, Kind, Record, Status, Verdict
 from factcheck.resolve.base import Lookup
 

@@ -23,9 +23,9 @@ from servers import LocalServer, Reply, Seen
 
 from factcheck import Checker
 from factcheck.errors import UnsafeIdentifier
+from factcheck.fix.refstyle import apa
 from factcheck.links import DOT_SEGMENTS, arxiv_link, doi_link, path_segment, work_link
 from factcheck.model import Citation, Fields, Kind, Status
-from factcheck.refstyle import apa
 
 REAL = "10.1234/abc"
 # DOIs that, pasted raw into a URL path, would ask for another resource or another path.

@@ -14,7 +14,7 @@ from fakes.server import FakeApi
 
 from factcheck import Checker
 from factcheck.config import Config
-from factcheck.judge import retraction_note
+from factcheck.judge.verdicts import retraction_note
 from factcheck.model import Notice, Record, Status
 from factcheck.resolve.library import build_index
 from factcheck.resolve.mapping import date_text, update_flags, update_notices

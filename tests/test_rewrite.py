@@ -7,10 +7,10 @@ import pytest
 
 from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.parser import parse_reference
+from factcheck.fix.namestyle import detect, in_text, render
+from factcheck.fix.refstyle import apa
+from factcheck.fix.rewrite import rewrite_entry
 from factcheck.model import Author, Fields
-from factcheck.namestyle import detect, in_text, render
-from factcheck.refstyle import apa
-from factcheck.rewrite import rewrite_entry
 
 RECORD_AUTHORS = [
     Author(family="Tosatto", given="Laura"),

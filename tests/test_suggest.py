@@ -15,6 +15,7 @@ from servers import LocalServer, Reply
 
 from factcheck.cli import main
 from factcheck.extract.bibtex import parse_bibtex
+from factcheck.fix.refstyle import apa, bibtex
 from factcheck.model import (
     Author,
     Citation,
@@ -28,8 +29,7 @@ from factcheck.model import (
     Verdict,
 )
 from factcheck.net.http import Http
-from factcheck.refstyle import apa, bibtex
-from factcheck.suggest import add_suggestions, archived_copy, corrected_reference
+from factcheck.report.suggest import add_suggestions, archived_copy, corrected_reference
 
 PLOS = "10.1371/journal.pone.0033693"
 WAYBACK_PATH = "/wayback/available"

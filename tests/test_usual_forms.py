@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from factcheck import parse_reference
-from factcheck.judge import judge
+from factcheck.judge.verdicts import judge
 from factcheck.model import Author, Citation, Fields, Kind, Record, Status, Verdict
 from factcheck.resolve.base import Lookup
 

@@ -29,9 +29,9 @@ from factcheck.extract.bounds import DEADLINE, LIMIT, Bounds, unbounded
 from factcheck.extract.detect import repeats_authors
 from factcheck.extract.freeform import SHAPES_OVER_PARSER, Claim, find_claims
 from factcheck.extract.identifiers import classify_url, find_identifiers
+from factcheck.extract.ignore import drop_marked
 from factcheck.extract.inline import Problem, find_inline_with_labels, link
 from factcheck.extract.urls import find_urls
-from factcheck.ignore import drop_marked
 from factcheck.model import Author, Citation, Extraction, Kind, Link, Unread
 
 __all__ = [

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from ..checker import Checker
 from ..errors import FactcheckError
-from ..formats.markdown import to_markdown
-from ..formats.sarif import to_sarif
 from ..inputs import read_document
 from ..model import Report, Status
+from ..report.formats.markdown import to_markdown
+from ..report.formats.sarif import to_sarif
 
 # The files a folder is searched for: what factcheck reads as text, Markdown or BibTeX.
 CHECKED_SUFFIXES = frozenset({".md", ".markdown", ".mdx", ".rst", ".txt", ".bib"})

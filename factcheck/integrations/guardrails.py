@@ -24,10 +24,10 @@ from guardrails.validators import (
     register_validator,
 )
 
-from ..answers import answer_of
-from ..guard import DEFAULT_FAIL_ON, Guard
+from ..guard.answers import answer_of
+from ..guard.decorator import DEFAULT_FAIL_ON, Guard
+from ..guard.policies import apply, failing
 from ..model import Status
-from ..policies import apply, failing
 from ..safetext import safe_line
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableLambda
 
-from ..guard import Guard
+from ..guard.decorator import Guard
 
 if TYPE_CHECKING:
     from ..checker import Checker

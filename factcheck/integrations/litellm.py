@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from litellm.integrations.custom_guardrail import CustomGuardrail
 
-from ..guard import DEFAULT_FAIL_ON, Guard, Policy
+from ..guard.decorator import DEFAULT_FAIL_ON, Guard, Policy
 from ..model import Status
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from .. import __version__
 from ..api import reference_citation
 from ..extract import extract_all
 from ..model import Report
-from ..render import finding_dict, report_dict
-from ..suggest import corrected_reference
+from ..report.render import finding_dict, report_dict
+from ..report.suggest import corrected_reference
 
 if TYPE_CHECKING:
     from ..checker import Checker

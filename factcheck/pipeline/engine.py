@@ -37,7 +37,7 @@ from ..config import Config
 from ..extract import Bounds
 from ..extract import extract_all as extract_text
 from ..model import Extraction, Report, Status
-from ..render import finding_dict
+from ..report.render import finding_dict
 from .records import InputRecord, Problem
 
 DEFAULT_CHUNK_SIZE = 1000

@@ -11,7 +11,7 @@ per prompt) and may be missing.
 Fields are found by dotted paths, `response.choices.0.message.content`: dict keys, and list
 indices as numbers. Without an id field, a row's own `id`, when it has one, is its id. A
 value that is not a string (a list of content blocks, an SDK-shaped dict) is read with the
-guard's duck typing (`factcheck.textof`), so that an Anthropic `content` list or an OpenAI
+guard's duck typing (`factcheck.guard.textof`), so that an Anthropic `content` list or an OpenAI
 response dict gives its answer text.
 
 A JSONL line with invalid UTF-8 is read as `factcheck check` reads such a file: the bytes
@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..guard.textof import join, segments
 from ..inputs import decode_utf8, replaced_bytes_warning
-from ..textof import join, segments
 
 PATH_SEPARATOR = "."
 STDIN = "-"

@@ -39,10 +39,10 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from ..compare.fields import compare_titles
 from ..errors import BadResponse, SourceError
 from ..flags import VERSION_NOT_FOUND
 from ..links import arxiv_link
-from ..match import compare_titles
 from ..model import Author, Citation, Fields, Kind, Record
 from ..nameparts import PARTICLES, SUFFIXES
 from .base import Lookup, Outcome

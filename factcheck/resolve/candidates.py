@@ -13,8 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..lookup import Lookup
-from ..match import (
+from ..compare.fields import (
     AGREE,
     PREPRINT_TYPES,
     UNKNOWN,
@@ -23,6 +22,7 @@ from ..match import (
     is_preprint_venue,
     shortened,
 )
+from ..lookup import Lookup
 from ..model import Citation, Fields, Record
 
 # A candidate is the cited work when this many independent fields agree (title and at least

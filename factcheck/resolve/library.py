@@ -55,11 +55,11 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, ClassVar, cast
 
 from pydantic import BaseModel, Field
 
+from ..compare.fields import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..errors import ConfigError
 from ..extract.bibtex import ProblemCode, parse_bibtex
 from ..extract.identifiers import classify_url, doi_fields
 from ..links import doi_link
-from ..match import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..model import Citation, Fields, Kind, Notice, Record
 from .base import Lookup
 from .candidates import Hit, decide, not_searched

@@ -31,11 +31,11 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from ..compare.venues import venue_score
 from ..links import path_segment
 from ..lookup import Lookup
 from ..model import Citation, Fields, Kind, Record
 from ..net.limits import Limit
-from ..venues import venue_score
 from .arxiv import split_name
 from .candidates import Hit, not_searched, title_words
 from .mapping import Check, Shape, is_number, is_text, list_of, shaped, text, year_in

@@ -34,10 +34,10 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+from ..compare.fields import is_preprint_venue
 from ..errors import BadResponse
 from ..links import doi_link, path_segment
 from ..lookup import Lookup
-from ..match import is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
 from ..net.limits import Limit
 from .acl import acl_id

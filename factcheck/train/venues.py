@@ -7,7 +7,7 @@ References often name a conference in full with its acronym in brackets: "Procee
 Human Factors in Computing Systems (CHI91)", "Advances in Neural Information Processing
 Systems 5 (NIPS*92)". Every such pair in the venue fields of AnyStyle's and GROBID's
 labelled references (BSD-2-Clause and CC-BY 4.0, see DATA_LICENSES.md) is read, and kept
-when the rules of `factcheck.venues` cannot tell that the acronym names the venue (its
+when the rules of `factcheck.compare.venues` cannot tell that the acronym names the venue (its
 letters are not spelt by a run of the name's words, nor is it in the hand-written
 `KNOWN_ACRONYMS` with these words) and the name has identifying words enough to be told
 apart from other venues'. The table shipped before is not read: it is derived afresh.
@@ -24,8 +24,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from factcheck.compare.venues import KNOWN_ACRONYMS, PLACE_QUALIFIERS, forms, spells
 from factcheck.train.parser import xml_root
-from factcheck.venues import KNOWN_ACRONYMS, PLACE_QUALIFIERS, forms, spells
 
 # Venue fields of the labelled references: AnyStyle's tags, GROBID's TEI titles of
 # monographs (proceedings) and journals, and its meeting names.

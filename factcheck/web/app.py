@@ -40,14 +40,15 @@ from fastapi.responses import (
 from pydantic import BaseModel, Field
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from .. import __version__, render
+from .. import __version__
 from ..checker import Checker
 from ..errors import FactcheckError
 from ..extract import extract_all
-from ..formats.markdown import to_markdown
-from ..formats.sarif import to_sarif
 from ..inputs import decode
 from ..model import Finding, Report
+from ..report import render
+from ..report.formats.markdown import to_markdown
+from ..report.formats.sarif import to_sarif
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -308,7 +309,7 @@ def _rendered(report: Report, text: str, fmt: str) -> str:
 
 def _html(report: Report) -> str:
     """The `factcheck report` page of one check: one record, grouped by its path."""
-    from ..htmlreport import Collected, render_page
+    from ..pipeline.htmlreport import Collected, render_page
 
     collected = Collected()
     name = report.path or DEFAULT_PATH

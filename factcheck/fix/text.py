@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from ..model import Citation, Report, Status
+from .decide import WITH_ITS_ENTRY, Comment, Fabricated, FixAction, plan
 from .edits import apply
-from .fixes import WITH_ITS_ENTRY, Comment, Fabricated, FixAction, plan
-from .model import Citation, Report, Status
 
 if TYPE_CHECKING:
-    from .checker import Checker
+    from ..checker import Checker
 
 # Files whose comments are `%` lines: a fabricated entry is commented out that way.
 PERCENT_COMMENT_SUFFIXES = frozenset({".bib", ".bibtex", ".tex", ".ltx", ".sty", ".bbl"})
@@ -126,7 +126,7 @@ def fix_text(
     statuses = [Status(s) for s in fail_on]
     style = Comment(comment) if comment is not None else comment_for(path)
     if checker is None:
-        from .checker import Checker
+        from ..checker import Checker
 
         with Checker(**overrides) as own:
             report = own.check(text, path=path, fail_on=statuses)

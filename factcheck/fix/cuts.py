@@ -20,8 +20,8 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
+from ..model import Citation, Extraction
 from .edits import Edit, merge_spans, without_overlaps
-from .model import Citation, Extraction
 
 # The list marker or indentation that may open a reference entry's line.
 LINE_LEAD_RE = re.compile(

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from .lookup import Lookup
-from .model import Citation, Fields, Verdict
+from ..lookup import Lookup
+from ..model import Citation, Fields, Verdict
 
 # Verdicts kept, the oldest dropped first: more than the distinct claims of most chunks of a
 # batch job, at a few kB each.

@@ -18,8 +18,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .model import Citation, Extraction, Fields, Finding, Report, Summary
-from .safetext import json_safe, safe_line
+from ..model import Citation, Extraction, Fields, Finding, Report, Summary
+from ..safetext import json_safe, safe_line
 
 # How much of a long claim or title a table cell shows.
 MAX_CELL_CHARS = 90

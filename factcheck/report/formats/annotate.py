@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from ..model import Finding, Status
-from ..safetext import safe_text
+from ...model import Finding, Status
+from ...safetext import safe_text
 from .common import STATUS_LABEL, STATUS_SYMBOL, diff_phrase
 from .markdown import escape
 

@@ -25,9 +25,9 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from ..model import Finding, Report, Status, Summary
+from ...model import Finding, Report, Status, Summary
+from ...safetext import safe_text
 from ..render import MAX_CELL_CHARS, clip
-from ..safetext import safe_text
 from .common import STATUS_SYMBOL, display_path, found_text, shown, value_text
 from .lines import Lines, where
 

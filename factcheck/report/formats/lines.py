@@ -9,8 +9,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ..model import Citation
-from ..safetext import safe_line
+from ...model import Citation
+from ...safetext import safe_line
 
 NEWLINE = "\n"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..inputs import STDIN
-from ..model import FieldDiff, Fields, Finding, Kind, Record, Report, Status
+from ...inputs import STDIN
+from ...model import FieldDiff, Fields, Finding, Kind, Record, Report, Status
+from ...safetext import safe_line
 from ..render import clip
-from ..safetext import safe_line
 
 STATUS_SYMBOL = {
     Status.VERIFIED: "✓",

@@ -23,14 +23,14 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..errors import FactCheckFailed
+from ..model import Extraction
 from . import policies
 from .answers import Answer, Checked, failed_report, reask_arguments
-from .errors import FactCheckFailed
-from .model import Extraction
 from .textof import Segment, chunk_segments, chunk_urls, join, replace_segments
 
 if TYPE_CHECKING:
-    from .guard import Guard
+    from .decorator import Guard
 
 log = logging.getLogger("factcheck.guard")
 
@@ -133,7 +133,7 @@ class Watch:
 
 def _keeps_answers(guard: Guard) -> bool:
     """Whether the Checker keeps a results cache, which a background check can fill."""
-    from .net.cache import sqlite_path
+    from ..net.cache import sqlite_path
 
     config = guard.checker.config
     return sqlite_path(config) is not None and not config.replay

@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .model import Author, Fields
-from .normalize import fold
+from ..model import Author, Fields
+from ..normalize import fold
 
 # CSL types of records that are releases of software or data.
 DATA_TYPES = frozenset({"software", "dataset", "figure", "collection", "physical-object"})

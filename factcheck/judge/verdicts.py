@@ -14,7 +14,16 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from .flags import (
+from ..compare.fields import (
+    AGREE,
+    DISAGREE,
+    Comparison,
+    claims_publication,
+    compare,
+    is_preprint,
+    shortened,
+)
+from ..flags import (
     CITED_WORK_NOT_FOUND,
     COVERAGE_INCOMPLETE,
     FUTURE_DATE,
@@ -30,19 +39,10 @@ from .flags import (
     VERSION_NOT_FOUND,
     WRONG_IDENTIFIER,
 )
-from .lookup import Lookup, Outcome, describe
-from .match import (
-    AGREE,
-    DISAGREE,
-    Comparison,
-    claims_publication,
-    compare,
-    is_preprint,
-    shortened,
-)
-from .model import Citation, FieldDiff, Fields, Kind, Link, Record, Status, Verdict
-from .normalize import fold, words
-from .resolve.candidates import TITLE_SIMILARITY_FLOOR
+from ..lookup import Lookup, Outcome, describe
+from ..model import Citation, FieldDiff, Fields, Kind, Link, Record, Status, Verdict
+from ..normalize import fold, words
+from ..resolve.candidates import TITLE_SIMILARITY_FLOOR
 
 # --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------
 # The record's title appears in the text around the identifier at least this well: confirmed.

@@ -31,8 +31,8 @@ from pathlib import Path
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .extract.reftokens import wordset
-from .normalize import fold
+from ..extract.reftokens import wordset
+from ..normalize import fold
 
 # A word this long may differ from the record's by this many letters (a typo, a plural,
 # British spelling: "Behavioural").
@@ -176,7 +176,7 @@ KNOWN_ACRONYMS: dict[str, tuple[str, ...]] = {
     "cacm": ("communications",),
 }
 # Derived from labelled reference corpora (see factcheck/train/venues.py, DATA_LICENSES.md).
-DERIVED_TABLE = Path(__file__).resolve().parent / "models" / "venues.tsv"
+DERIVED_TABLE = Path(__file__).resolve().parent.parent / "models" / "venues.tsv"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+from ..errors import FactCheckFailed
+from ..model import Extraction, Report, Status, parse_statuses
 from . import policies
 from .answers import (
     REASK_ARGUMENTS,
@@ -37,12 +39,10 @@ from .answers import (
     failed_report,
     reask_arguments,
 )
-from .errors import FactCheckFailed
-from .model import Extraction, Report, Status, parse_statuses
 from .textof import replace_segments
 
 if TYPE_CHECKING:
-    from .checker import Checker
+    from ..checker import Checker
 
 __all__ = ["Guard", "Policy", "guard", "last_report", "wrap"]
 
@@ -138,7 +138,7 @@ class Guard:
     def checker(self) -> Checker:
         """The Checker given, or the shared default one (built on first use)."""
         if self._checker is None:
-            from .api import default_checker
+            from ..api import default_checker
 
             return default_checker()
         return self._checker

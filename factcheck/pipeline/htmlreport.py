@@ -1,6 +1,6 @@
 """`factcheck report`: one self-contained HTML page for the results of a run or a check.
 
-    >>> from factcheck.htmlreport import write_report
+    >>> from factcheck.pipeline.htmlreport import write_report
     >>> write_report("checked.jsonl", "report.html")   # doctest: +SKIP
 
 The page needs nothing but itself: CSS and a few lines of JavaScript (the table's filters)
@@ -34,15 +34,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import __version__
-from .errors import InputError
-from .flags import RETRACTED
-from .links import web_url, work_link
-from .model import Fields, Finding, Status
-from .pipeline.rates import Rate
-from .pipeline.tally import GroupSummary, Rates, Tally
-from .render import SHOWN_FIELDS, clip, shown_fields
-from .safetext import safe_text
+from .. import __version__
+from ..errors import InputError
+from ..flags import RETRACTED
+from ..links import web_url, work_link
+from ..model import Fields, Finding, Status
+from ..report.render import SHOWN_FIELDS, clip, shown_fields
+from ..safetext import safe_text
+from .rates import Rate
+from .tally import GroupSummary, Rates, Tally
 
 TEMPLATE_PACKAGE = "factcheck"
 TEMPLATE_DIR = "templates"

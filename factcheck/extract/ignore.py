@@ -40,8 +40,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
-from .model import Citation, Extraction, Link
+from ..errors import ConfigError
+from ..model import Citation, Extraction, Link
 
 # Every marker holds this: a text without it skips the regular expression.
 MARKER_HINT = "factcheck:"

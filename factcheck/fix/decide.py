@@ -28,12 +28,12 @@ from enum import Enum
 
 from pydantic import BaseModel, Field
 
+from ..compare.fields import compare, shortened
+from ..flags import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER
+from ..judge.verdicts import another_work
+from ..model import Citation, Extraction, FieldDiff, Fields, Finding, Kind, Report, Status
 from . import cuts, namestyle
 from .edits import Edit, without_overlaps
-from .flags import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER
-from .judge import another_work
-from .match import compare, shortened
-from .model import Citation, Extraction, FieldDiff, Fields, Finding, Kind, Report, Status
 from .rewrite import IDENTIFIER_FIELDS, changed, rewrite_entry
 
 
@@ -171,7 +171,7 @@ def plan(
     last. The in-text citations of every removed entry are cut together, so that a range
     such as "[2-4]" keeps what is left of it."""
     if extraction is None:
-        from .extract import extract_all
+        from ..extract import extract_all
 
         extraction = extract_all(text)
     entries = {

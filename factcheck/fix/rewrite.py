@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..extract.bibtex import BibtexField, bibtex_fields
+from ..model import Author, Fields
 from . import namestyle
 from .edits import Edit, apply, without_overlaps
-from .extract.bibtex import BibtexField, bibtex_fields
-from .model import Author, Fields
 from .refstyle import (
     BIBTEX_CONTAINER_FIELDS,
     BIBTEX_INDENT,
@@ -259,7 +259,7 @@ def rewrite_free_text(
 ) -> str | None:
     """A free-text entry with the named fields corrected where they are written; None when
     one of them cannot be found in it."""
-    from .extract.parser import reference_spans
+    from ..extract.parser import reference_spans
 
     spans = [(span.label, span.start, span.end) for span in reference_spans(raw)]
     edits: list[Edit] = []

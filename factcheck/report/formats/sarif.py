@@ -27,12 +27,12 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
-from ..edits import Edit
-from ..fixes import Fix
-from ..inputs import STDIN
-from ..model import Finding, Kind, Location, Report, Status
-from ..safetext import json_safe, safe_text
+from ... import __version__
+from ...fix.decide import Fix
+from ...fix.edits import Edit
+from ...inputs import STDIN
+from ...model import Finding, Kind, Location, Report, Status
+from ...safetext import json_safe, safe_text
 from .common import STATUS_LABEL
 from .lines import Lines
 
@@ -126,7 +126,7 @@ def fix_for(finding: Finding, fix: Fix | None = None) -> Fix | None:
     placed in the text already), if it replaces or removes something. A dead link gets its
     archived copy, a mismatch its correction from the work it cites, a likely fabricated
     reference its removal (with its in-text citations when the text is at hand)."""
-    from ..fixes import FixAction, decide
+    from ...fix.decide import FixAction, decide
 
     fix = fix or decide(finding)
     if fix.action not in (FixAction.REPLACE, FixAction.REMOVE):
@@ -195,7 +195,7 @@ def artifact_uri(path: str | None) -> str:
 def _placed_fixes(report: Report, text: str | None) -> dict[int, Fix]:
     """The fixes of a report's failing findings, by finding (`id`): placed in its text
     when the text is at hand (a removal then takes the in-text citations too)."""
-    from ..fixes import decide_report, plan
+    from ...fix.decide import decide_report, plan
 
     decided = decide_report(report) if text is None else plan(text, report).fixes
     return {id(finding): fix for finding, fix in decided}

@@ -1,7 +1,7 @@
 """The answer a guard checks: its text and where each part came from, the report of a check
 that failed, and the arguments of a re-ask.
 
-Shared by the guard on whole values (`guard.py`) and on streams (`streams.py`), so that
+Shared by the guard on whole values (`decorator.py`) and on streams (`streams.py`), so that
 neither imports the other's internals.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..flags import CHECK_FAILED
+from ..model import Citation, Extraction, Finding, Kind, Report, Status, Verdict
 from . import policies
-from .flags import CHECK_FAILED
-from .model import Citation, Extraction, Finding, Kind, Report, Status, Verdict
 from .textof import Segment, join, segments, urls_reported
 
 # The arguments a reask can append the problems to, in order of preference.
@@ -54,7 +54,7 @@ def add_reported_urls(extraction: Extraction, answer: Answer) -> None:
     spanning nothing of their own (they sit where the text they support starts)."""
     if not answer.urls:
         return
-    from .extract import classify_url
+    from ..extract import classify_url
 
     seen = {c.key for c in extraction.citations}
     for url, at in answer.urls:

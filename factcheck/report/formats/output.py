@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO
 
-from ..model import Report
+from ...model import Report
 
 # Between annotated texts of several files, as `head` separates them.
 FILE_HEADER = "==> {path} <=="

@@ -1,7 +1,7 @@
 """References written in a style: APA 7 for a corrected free-text reference, BibTeX for a
 corrected entry, and the pieces the rewriter (`rewrite.py`) uses to keep an entry's own style.
 
-No I/O and no decisions: what to write comes from `fixes.py`; this module only writes it.
+No I/O and no decisions: what to write comes from `decide.py`; this module only writes it.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from .links import work_link
-from .match import is_preprint
-from .model import Author, Fields
+from ..compare.fields import is_preprint
+from ..links import work_link
+from ..model import Author, Fields
 
 # --- APA 7 ------------------------------------------------------------------------------------
 # APA 7 names up to 20 authors; past that the first 19, an ellipsis, and the last.

@@ -12,20 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from . import cuts
-from .edits import Edit, apply, merge_spans, without_overlaps
-from .flags import CHECK_FAILED, UNREAD
-from .model import Citation, Extraction, Finding, Kind, Report, Status
-from .safetext import safe_line
+from ..fix import cuts
+from ..fix.edits import Edit, apply, merge_spans, without_overlaps
+from ..flags import CHECK_FAILED, UNREAD
+from ..model import Citation, Extraction, Finding, Kind, Report, Status
+from ..safetext import safe_line
 from .textof import Path, Segment
 
 if TYPE_CHECKING:
-    from .fixes import Fabricated
+    from ..fix.decide import Fabricated
 
 __all__ = ["Edit", "apply", "apply_to_segments", "failing", "filter_edits", "fix_edits"]
 
 # Findings that name no reference, so no policy may cut or rewrite text for them: a check
-# that itself failed (see guard.py), and the part of a text left unread.
+# that itself failed (see decorator.py), and the part of a text left unread.
 NAMES_NO_CLAIM = frozenset({CHECK_FAILED, UNREAD})
 # How many problems a reask message lists; the rest are counted.
 REASK_MAX_LISTED = 20
@@ -95,7 +95,7 @@ def fix_edits(
     field by field (a wrong identifier replaced by the right one), a fabricated reference
     removed with its in-text citations (or marked), nothing where nothing better is known.
     (`fixes` is imported here: it needs the verdict rules, which the guard's import spares.)"""
-    from .fixes import Fabricated, plan
+    from ..fix.decide import Fabricated, plan
 
     return plan(text, report, extraction, fail_on=fail_on, fabricated=Fabricated(fabricated)).edits
 

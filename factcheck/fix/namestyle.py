@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .model import Author
+from ..model import Author
 
 
 class Order(str, Enum):

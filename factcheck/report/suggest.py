@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import SourceError
-from .fixes import FixAction, decide
-from .model import Finding, Kind, Report, Status
-from .net.http import Http
+from ..errors import SourceError
+from ..fix.decide import FixAction, decide
+from ..model import Finding, Kind, Report, Status
+from ..net.http import Http
 
 # --- Wayback Machine --------------------------------------------------------------------------
 WAYBACK_SOURCE = "wayback"

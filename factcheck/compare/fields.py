@@ -24,15 +24,15 @@ from pydantic import BaseModel, Field, model_validator
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .match_software import (
+from ..model import Author, FieldDiff, Fields
+from ..nameparts import PARTICLES
+from ..normalize import cased_words, fold, words
+from .software import (
     is_data_record,
     organisation_meets_people,
     same_organisation,
     same_program,
 )
-from .model import Author, FieldDiff, Fields
-from .nameparts import PARTICLES
-from .normalize import cased_words, fold, words
 from .venues import venue_score
 
 State = Literal["agree", "disagree", "unknown"]
@@ -243,7 +243,7 @@ def compare(
 
 
 def _release_title(claimed: str | None, found: str | None) -> FieldResult:
-    """A software or data release cited by its program's name (see `match_software`)."""
+    """A software or data release cited by its program's name (see `compare/software.py`)."""
     result = compare_titles(claimed, found)
     if result.state == DISAGREE and claimed and found and same_program(claimed, found):
         return FieldResult(state=AGREE, score=1.0, note="names the program of this release")
