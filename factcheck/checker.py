@@ -86,10 +86,6 @@ UNREAD_REASONS = {
         "from here on it was not read"
     ),
 }
-TEXT_LIMIT_MESSAGE = (
-    "{name}: {size:,} characters, more than the limit of {limit:,} per text "
-    "(max_text_chars, FACTCHECK_MAX_TEXT_CHARS); split it or raise the limit"
-)
 
 
 @dataclass
@@ -177,11 +173,7 @@ class Checker:
 
     def _refuse_oversized(self, text: str, path: str | None) -> None:
         if len(text) > self.config.max_text_chars:
-            raise TextTooLarge(
-                TEXT_LIMIT_MESSAGE.format(
-                    name=path or "the text", size=len(text), limit=self.config.max_text_chars
-                )
-            )
+            raise TextTooLarge.of(path or "the text", len(text), self.config.max_text_chars)
 
     def _iter_verify(self, extraction: Extraction, started: float) -> Iterator[Finding]:
         """The findings of one extraction as their lookups come back (see `iter_check`)."""

@@ -16,7 +16,7 @@ import click
 
 from .inputs import INPUT_FORMATS, Document
 from .interrupt import stop_at_once
-from .report.formats import FORMATS
+from .report.formats.output import FORMATS
 
 if TYPE_CHECKING:
     from .model import Report, Status
@@ -229,8 +229,9 @@ def check(
             reports = [next(checked) if isinstance(i, Document) else i for i in inputs]
             if suggest:
                 from .report.suggest import add_suggestions
+                from .resolve.wayback import archived_copy
 
-                add_suggestions(reports, checker.http)
+                add_suggestions(reports, lambda url: archived_copy(url, checker.http))
             # Nothing could be reached: said once, with the fix, not in every reason alone.
             trouble = checker.http.reachability.trouble()
     except FactcheckError as exc:

@@ -26,6 +26,16 @@ class TextTooLarge(InputError):
     """A text is longer than `max_text_chars`. It is refused whole, rather than checked in
     part, so that no claim in it goes silently unchecked."""
 
+    MESSAGE = (
+        "{name}: {size:,} characters, more than the limit of {limit:,} per text "
+        "(max_text_chars, FACTCHECK_MAX_TEXT_CHARS); split it or raise the limit"
+    )
+
+    @classmethod
+    def of(cls, name: str, size: int, limit: int) -> TextTooLarge:
+        """The error for text `name` of `size` characters against `limit`, saying the fix."""
+        return cls(cls.MESSAGE.format(name=name, size=size, limit=limit))
+
 
 class ConfigError(FactcheckError):
     """A configuration value is invalid (unknown source, bad cache spec, …)."""

@@ -29,7 +29,8 @@ from factcheck.model import (
     Verdict,
 )
 from factcheck.net.http import Http
-from factcheck.report.suggest import add_suggestions, archived_copy, corrected_reference
+from factcheck.report.suggest import add_suggestions, corrected_reference
+from factcheck.resolve.wayback import archived_copy
 
 PLOS = "10.1371/journal.pone.0033693"
 WAYBACK_PATH = "/wayback/available"
@@ -283,7 +284,7 @@ def test_add_suggestions_asks_once_per_dead_link(
     live = finding(Status.VERIFIED, Fields(url=url + "?ok"), None, kind=Kind.URL, raw=url + "?ok")
     miscited = near_miss()
     reports = [Report(items=[dead, live, miscited]), Report(items=[dead.model_copy(deep=True)])]
-    add_suggestions(reports, wayback_http)
+    add_suggestions(reports, lambda dead_url: archived_copy(dead_url, wayback_http))
     assert [f.archived_url for f in reports[0].items] == [SNAPSHOT, None, None]
     assert reports[1].items[0].archived_url == SNAPSHOT
     assert [f.suggestion for f in reports[0].items] == [None, None, corrected_reference(miscited)]
@@ -291,7 +292,7 @@ def test_add_suggestions_asks_once_per_dead_link(
     assert local_server.hits(WAYBACK_PATH) == 1
 
 
-def test_an_identifier_inside_an_entry_is_corrected_through_the_entry(wayback_http: Http) -> None:
+def test_an_identifier_inside_an_entry_is_corrected_through_the_entry() -> None:
     entry = near_miss()
     raw = entry.citation.raw
     diff = FieldDiff(field="doi", claimed=PLOS + "x", found=PLOS, suggestion=PLOS)
@@ -301,7 +302,9 @@ def test_an_identifier_inside_an_entry_is_corrected_through_the_entry(wayback_ht
     alone = inside.model_copy(deep=True)
     alone.citation.raw = f"doi:{PLOS}x"
     alone.citation.start, alone.citation.end = len(raw) + 10, len(raw) + 30
-    add_suggestions([Report(items=[entry, inside, alone])], wayback_http)
+    asked: list[str] = []
+    add_suggestions([Report(items=[entry, inside, alone])], lambda url: asked.append(url))
+    assert asked == []  # no dead link here, so no archive is asked
     assert entry.suggestion == corrected_reference(entry) and entry.suggestion is not None
     assert [inside.suggestion, alone.suggestion] == [None, f"doi:{PLOS}"]
 

@@ -87,12 +87,10 @@ class Document:
 
     def _refuse_oversized(self, limit: int) -> None:
         """The Checker's `max_text_chars` holds for a ready extraction's text too."""
-        from ..checker import TEXT_LIMIT_MESSAGE
         from ..errors import TextTooLarge
 
         if len(self.text) > limit:
-            message = TEXT_LIMIT_MESSAGE.format(name=self.path, size=len(self.text), limit=limit)
-            raise TextTooLarge(message)
+            raise TextTooLarge.of(self.path, len(self.text), limit)
 
     def check(self, checker: Checker, fail_on: Iterable[Status] | None = None) -> Report:
         """This document checked by `checker`, each finding with its location."""

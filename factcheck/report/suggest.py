@@ -10,34 +10,27 @@ dead link, and a rewritten reference is only worth reading when something was wr
   under its own key and type, a free-text entry in its own style). A reference whose
   identifier belongs to another work gets the right identifier when a search found the
   work it describes, and no suggestion otherwise: it is never rewritten as the other work.
-- A URL found `not_found` (404, 410, no such host, a soft 404) gets `archived_url`: the
-  Wayback Machine's closest snapshot, from its availability API (`config.wayback_url`),
-  asked through the project's `Http` client (cache, timeouts, rate limits). Any failure of
-  that API just means no suggestion.
+- A URL found `not_found` (404, 410, no such host, a soft 404) gets `archived_url`: an
+  archived copy, from the function the caller gives (the command line gives
+  `resolve.wayback.archived_copy`, the Wayback Machine asked through the Checker's HTTP
+  client). This module does no I/O itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
 
-from ..errors import SourceError
 from ..fix.decide import FixAction, decide
 from ..model import Finding, Kind, Report, Status
-from ..net.http import Http
 
-# --- Wayback Machine --------------------------------------------------------------------------
-WAYBACK_SOURCE = "wayback"
-HTTP_OK = 200
-# Snapshot statuses worth pointing to: the page itself, or a redirect the Wayback replays.
-ARCHIVED_STATUS_PREFIXES = ("2", "3")
-WEB_SCHEMES = ("http://", "https://")
+# Where an archived copy of a dead URL is, or None when there is none.
+ArchivedCopy = Callable[[str], "str | None"]
 
 
-def add_suggestions(reports: Iterable[Report], http: Http) -> None:
+def add_suggestions(reports: Iterable[Report], archived_copy: ArchivedCopy) -> None:
     """Fill `suggestion` and `archived_url` on the findings of `reports`, in place.
 
-    Each dead URL is asked about once, however often it is cited."""
+    Each dead URL is asked about once (`archived_copy`), however often it is cited."""
     archived: dict[str, str | None] = {}
     for report in reports:
         for finding in works(report):
@@ -47,7 +40,7 @@ def add_suggestions(reports: Iterable[Report], http: Http) -> None:
             if url is None:
                 continue
             if url not in archived:
-                archived[url] = archived_copy(url, http)
+                archived[url] = archived_copy(url)
             finding.archived_url = archived[url]
 
 
@@ -80,29 +73,3 @@ def dead_link(finding: Finding) -> str | None:
     if citation.kind is not Kind.URL or finding.verdict.status is not Status.NOT_FOUND:
         return None
     return citation.fields.url or citation.raw
-
-
-def archived_copy(url: str, http: Http) -> str | None:
-    """The Wayback Machine's closest snapshot of `url`, or None when it has none, or when its
-    API fails or answers something unreadable."""
-    try:
-        response = http.get(http.config.wayback_url, source=WAYBACK_SOURCE, params={"url": url})
-        if response.status_code != HTTP_OK:
-            return None
-        answer = response.json()
-    except (SourceError, ValueError):
-        return None
-    return _snapshot_url(answer)
-
-
-def _snapshot_url(answer: Any) -> str | None:
-    """`archived_snapshots.closest.url` of an availability answer, if it is an available
-    snapshot of a page that answered, at a web address."""
-    snapshots = answer.get("archived_snapshots") if isinstance(answer, dict) else None
-    closest = snapshots.get("closest") if isinstance(snapshots, dict) else None
-    if not isinstance(closest, dict) or closest.get("available") is not True:
-        return None
-    status, snapshot = str(closest.get("status", HTTP_OK)), closest.get("url")
-    if not status.startswith(ARCHIVED_STATUS_PREFIXES) or not isinstance(snapshot, str):
-        return None
-    return snapshot if snapshot.startswith(WEB_SCHEMES) else None

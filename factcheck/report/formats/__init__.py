@@ -2,9 +2,6 @@
 scanning, and the checked text annotated in place (JSON and JSON lines live in `render`).
 
 This package's own namespace stays free of imports so that the CLI can name the formats
-without loading rich: each format is a module, imported when it is used.
+without loading rich: each format is a module, imported when it is used, and `output.py`
+holds the one table of formats and their writers (`WRITERS`, `FORMATS`).
 """
-
-from __future__ import annotations
-
-FORMATS = ("text", "json", "jsonl", "markdown", "sarif")

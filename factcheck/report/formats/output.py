@@ -7,14 +7,70 @@ colour from that stream (see `text.wants_color`).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from ...model import Report
+if TYPE_CHECKING:
+    from ...model import Report
 
 # Between annotated texts of several files, as `head` separates them.
 FILE_HEADER = "==> {path} <=="
+
+# A format's writer: the reports, the stream, the checked texts by path, and `verbose`.
+Writer = Callable[[Sequence["Report"], IO[str], Mapping[str, str], bool], None]
+
+
+def _text(
+    reports: Sequence[Report], stream: IO[str], texts: Mapping[str, str], verbose: bool
+) -> None:
+    from .text import make_console, print_report
+
+    print_report(reports, make_console(stream), texts=texts, verbose=verbose)
+
+
+def _markdown(
+    reports: Sequence[Report], stream: IO[str], texts: Mapping[str, str], verbose: bool
+) -> None:
+    from .markdown import to_markdown
+
+    _put(stream, to_markdown(reports, texts=texts, verbose=verbose))
+
+
+def _sarif(
+    reports: Sequence[Report], stream: IO[str], texts: Mapping[str, str], verbose: bool
+) -> None:
+    from .sarif import to_sarif
+
+    _put(stream, to_sarif(reports, texts=texts))
+
+
+def _json(
+    reports: Sequence[Report], stream: IO[str], texts: Mapping[str, str], verbose: bool
+) -> None:
+    from ..render import to_json
+
+    _put(stream, to_json(reports))
+
+
+def _jsonl(
+    reports: Sequence[Report], stream: IO[str], texts: Mapping[str, str], verbose: bool
+) -> None:
+    from ..render import to_jsonl
+
+    _put(stream, to_jsonl(reports))
+
+
+# Every format `factcheck check --format` offers, by name, in the order `--help` lists them.
+# Each writer imports its module when used, so naming the formats loads none of them.
+WRITERS: dict[str, Writer] = {
+    "text": _text,
+    "json": _json,
+    "jsonl": _jsonl,
+    "markdown": _markdown,
+    "sarif": _sarif,
+}
+FORMATS = tuple(WRITERS)
 
 
 def write_report(
@@ -25,13 +81,15 @@ def write_report(
     texts: Mapping[str, str],
     verbose: bool = False,
 ) -> None:
-    """The report in format `fmt` (one of `formats.FORMATS`)."""
-    if fmt == "text":
-        from .text import make_console, print_report
+    """The report in format `fmt` (one of `FORMATS`)."""
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        raise ValueError(f"unknown format {fmt!r}")
+    writer(reports, stream, texts, verbose)
 
-        print_report(reports, make_console(stream), texts=texts, verbose=verbose)
-        return
-    document = _document(reports, fmt, texts, verbose)
+
+def _put(stream: IO[str], document: str) -> None:
+    """A whole document, ending with one line break; nothing for an empty one."""
     if document:
         stream.write(document if document.endswith("\n") else document + "\n")
 
@@ -55,24 +113,6 @@ def write_annotated(
             stream.write(separator + header + "\n")
             annotated += "" if annotated.endswith("\n") else "\n"
         stream.write(annotated)
-
-
-def _document(reports: Sequence[Report], fmt: str, texts: Mapping[str, str], verbose: bool) -> str:
-    if fmt == "markdown":
-        from .markdown import to_markdown
-
-        return to_markdown(reports, texts=texts, verbose=verbose)
-    if fmt == "sarif":
-        from .sarif import to_sarif
-
-        return to_sarif(reports, texts=texts)
-    from .. import render
-
-    if fmt == "jsonl":
-        return render.to_jsonl(reports)
-    if fmt == "json":
-        return render.to_json(reports)
-    raise ValueError(f"unknown format {fmt!r}")
 
 
 @contextmanager
