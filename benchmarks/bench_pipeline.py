@@ -40,7 +40,7 @@ from bench_cold_rate import StrictCrossref
 
 from factcheck.config import Config
 from factcheck.extract import extract_all
-from factcheck.pipeline import Fields, JobOptions, JobSummary, run_job
+from factcheck.pipeline import Columns, JobOptions, JobSummary, run_job
 from factcheck.pipeline.records import read_records
 from factcheck.report.render import extraction_json
 
@@ -94,7 +94,7 @@ def job(tmp: Path, source: Path, name: str, jobs: int) -> JobOptions:
     return JobOptions(
         input=str(source),
         output=tmp / f"{name}.jsonl",
-        fields=Fields(text=TEXT_FIELD, id="id", group="model"),
+        fields=Columns(text=TEXT_FIELD, id="id", group="model"),
         jobs=jobs,
         progress=False,
     )
@@ -116,7 +116,7 @@ def cpu_timed(options: JobOptions, config: Config) -> tuple[JobSummary, float, f
 def extract_only(source: Path, out: Path) -> tuple[float, float]:
     """`factcheck extract --format json` over the job's texts: wall and CPU seconds."""
     wall, cpu = time.perf_counter(), time.process_time()
-    fields = Fields(text=TEXT_FIELD, id="id", group="model")
+    fields = Columns(text=TEXT_FIELD, id="id", group="model")
     found = [
         (record.id or str(record.row), extract_all(record.text))
         for record in read_records(str(source), fields)

@@ -53,7 +53,6 @@ __all__ = [
     "Checker",
     "Citation",
     "Config",
-    "FactCheckError",
     "FactCheckFailed",
     "FactcheckError",
     "Fields",
@@ -96,7 +95,8 @@ if TYPE_CHECKING:
     from .api import acheck, check, check_reference, extract
     from .checker import Checker
     from .config import Config
-    from .errors import FactCheckError, FactcheckError, FactCheckFailed
+    from .errors import FactCheckError as FactCheckError
+    from .errors import FactcheckError, FactCheckFailed
     from .extract.parser import parse_reference
     from .fix.text import fix_text
     from .guard import guard, last_report, wrap

@@ -427,7 +427,7 @@ def run_command(
 
     from .config import Config
     from .errors import FactcheckError
-    from .pipeline import DEFAULT_CHUNK_SIZE, Fields, Format, JobOptions, Shard, run_job
+    from .pipeline import DEFAULT_CHUNK_SIZE, Columns, Format, JobOptions, Shard, run_job
     from .pipeline.job import Written
 
     statuses = tuple(_parse_statuses(fail_on))
@@ -436,7 +436,7 @@ def run_command(
             input=input_path,
             output=Path(output),
             summary=Path(summary) if summary else None,
-            fields=Fields(text=text_field, id=id_field, group=group_by),
+            fields=Columns(text=text_field, id=id_field, group=group_by),
             input_format=Format(input_format) if input_format else None,
             resume=resume,
             strict=strict,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, ClassVar
 
 from .flags import DNS_UNAVAILABLE
@@ -107,5 +108,24 @@ class FactCheckFailed(FactcheckError):
         self.report = report
 
 
-# The name the guard's documentation uses; one class, two spellings.
-FactCheckError = FactCheckFailed
+# The old spelling of FactCheckFailed, one capital away from FactcheckError (the base of all):
+# still answered, with a DeprecationWarning, so that code written for it keeps working.
+DEPRECATED_NAMES = {"FactCheckError": "FactCheckFailed"}
+
+if TYPE_CHECKING:
+    FactCheckError = FactCheckFailed
+
+
+def __getattr__(name: str) -> type[FactcheckError]:
+    """`FactCheckError`, the deprecated spelling, with a warning; nothing else."""
+    new = DEPRECATED_NAMES.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"{name} is deprecated: use {new} ({name} differs from FactcheckError, the base of "
+        "every factcheck error, by one capital)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    found: type[FactcheckError] = globals()[new]
+    return found

@@ -8,6 +8,7 @@ fake sources; tests/test_guard_sdk.py feeds the real SDK types.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 import factcheck
-from factcheck import FactCheckError, FactcheckError, FactCheckFailed, guard, last_report
+from factcheck import FactcheckError, FactCheckFailed, guard, last_report
 from factcheck.config import Config
 from factcheck.model import Extraction, FieldDiff, Finding, Kind, Report, Status, Verdict
 
@@ -123,8 +124,17 @@ def test_bare_and_configured_forms_keep_the_function() -> None:
 
 def test_exported_names() -> None:
     assert factcheck.guard is guard
-    assert FactCheckError is FactCheckFailed
     assert issubclass(FactCheckFailed, FactcheckError)
+    assert "FactCheckError" not in factcheck.__all__
+
+
+@pytest.mark.parametrize("module", ["factcheck", "factcheck.errors"])
+def test_the_old_spelling_still_works_with_a_warning(module: str) -> None:
+    namespace = importlib.import_module(module)
+    vars(namespace).pop("FactCheckError", None)  # as on first use
+    with pytest.warns(DeprecationWarning, match="use FactCheckFailed"):
+        old = namespace.FactCheckError
+    assert old is FactCheckFailed
 
 
 def test_bad_options_are_refused() -> None:
@@ -174,7 +184,7 @@ def test_exception_carries_the_report() -> None:
     def ask() -> str:
         return PROSE
 
-    with pytest.raises(FactCheckError) as caught:
+    with pytest.raises(FactCheckFailed) as caught:
         ask()
     assert caught.value.report is last_report()
     assert not caught.value.report.ok

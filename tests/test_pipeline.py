@@ -20,7 +20,7 @@ from factcheck.cli import main
 from factcheck.errors import InputError
 from factcheck.model import Report
 from factcheck.pipeline import (
-    Fields,
+    Columns,
     InputRecord,
     JobOptions,
     Rate,
@@ -28,7 +28,7 @@ from factcheck.pipeline import (
     Shard,
     Tally,
     assemble,
-    extract_all,
+    extract_records,
     read_records,
     run,
     run_job,
@@ -93,27 +93,27 @@ def test_dotted_paths_reach_into_dicts_and_lists() -> None:
 def test_structured_text_is_read_like_the_guard_reads_it(tmp_path: Path) -> None:
     blocks = {"content": [{"type": "text", "text": "See doi:10.1/x."}]}
     path = write_jsonl(tmp_path / "in.jsonl", [{"out": blocks}])
-    [record] = read_records(str(path), Fields(text="out"))
+    [record] = read_records(str(path), Columns(text="out"))
     assert record.text is not None and "doi:10.1/x" in record.text
 
 
 def test_malformed_lines_and_missing_text_are_records_with_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text('{"text": "a", "id": 7}\n{"text": \n\n{"other": 1}\n', encoding="utf-8")
-    records = list(read_records(str(path), Fields(id="id")))
+    records = list(read_records(str(path), Columns(id="id")))
     assert [r.row for r in records] == [1, 2, 4]
     assert records[0].id == "7" and records[0].problem is None
     assert records[1].problem == "malformed" and records[1].message is not None
     assert records[1].message.startswith("line 2:")
     assert records[2].problem == "missing_text"
     with pytest.raises(InputError, match="line 2"):
-        list(read_records(str(path), Fields(), strict=True))
+        list(read_records(str(path), Columns(), strict=True))
 
 
 def test_csv_columns_and_parquet_rows(tmp_path: Path) -> None:
     csv_path = tmp_path / "in.csv"
     csv_path.write_text('id,model,text\n1,a,"two\nlines"\n2,b,\n', encoding="utf-8")
-    records = list(read_records(str(csv_path), Fields(id="id", group="model")))
+    records = list(read_records(str(csv_path), Columns(id="id", group="model")))
     assert [(r.row, r.id, r.group, r.text) for r in records] == [
         (1, "1", "a", "two\nlines"),
         (2, "2", "b", ""),
@@ -123,7 +123,7 @@ def test_csv_columns_and_parquet_rows(tmp_path: Path) -> None:
 
     table = pa.table({"id": [1, 2], "response": [{"text": "x"}, {"text": None}]})
     pq.write_table(table, tmp_path / "in.parquet")
-    rows = list(read_records(str(tmp_path / "in.parquet"), Fields(text="response.text")))
+    rows = list(read_records(str(tmp_path / "in.parquet"), Columns(text="response.text")))
     assert [(r.row, r.text, r.problem) for r in rows] == [(1, "x", None), (2, None, "missing_text")]
 
 
@@ -191,7 +191,7 @@ def test_the_three_steps_give_what_run_gives(fake_api: FakeApi) -> None:
     ]
     config = fake_api.config(sources=("crossref", "doi"))
     with Checker(config) as checker:
-        extracted = extract_all(records)
+        extracted = extract_records(records)
         resolved = verify_unique(checker, extracted)
         results = assemble(checker, extracted, resolved)
         single = [checker.check(answer(REAL[0])), checker.check(answer(FABRICATED))]

@@ -17,7 +17,7 @@ from fakes.server import FakeApi
 from factcheck.cli import main
 from factcheck.config import Config
 from factcheck.inputs import decode
-from factcheck.pipeline import Fields, JobOptions, read_records, run_job
+from factcheck.pipeline import Columns, JobOptions, read_records, run_job
 from factcheck.pipeline.job import run_file_path
 from factcheck.pipeline.progress import ProgressBar
 
@@ -67,15 +67,15 @@ def test_a_records_own_id_is_its_id_without_id_field(tmp_path: Path) -> None:
             {"key": "k", "text": "w"},
         ],
     )
-    assert [r.id for r in read_records(str(source), Fields())] == ["a", "7", None, None]
-    named = read_records(str(source), Fields(id="key"))
+    assert [r.id for r in read_records(str(source), Columns())] == ["a", "7", None, None]
+    named = read_records(str(source), Columns(id="key"))
     assert [r.id for r in named] == [None, None, None, "k"]
 
 
 def test_csv_rows_with_an_id_column(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("id,text\nq1,hello\nq2,world\n", encoding="utf-8")
-    assert [r.id for r in read_records(str(source), Fields())] == ["q1", "q2"]
+    assert [r.id for r in read_records(str(source), Columns())] == ["q1", "q2"]
 
 
 # --- a text field that finds nothing ---------------------------------------------------------
@@ -279,7 +279,7 @@ def test_strict_still_stops_at_a_line_that_is_not_json(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_bytes(b'{"text": "caf\xe9"}\n{broken\n')
     with pytest.raises(Exception, match="line 2: not valid JSON"):
-        list(read_records(str(source), Fields(), strict=True))
+        list(read_records(str(source), Columns(), strict=True))
 
 
 def test_config_is_untouched_by_a_job(fake_api: FakeApi, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model import Report
-from ..pipeline import InputRecord, RecordResult, Tally, assemble, extract_all, verify_unique
+from ..pipeline import InputRecord, RecordResult, Tally, assemble, extract_records, verify_unique
 
 if TYPE_CHECKING:
     from ..checker import Checker
@@ -158,5 +158,5 @@ def map_fn(
 
 def _results(checker: Checker, texts: list[str]) -> list[RecordResult]:
     """The batch engine's steps on one batch: each distinct claim looked up once."""
-    extracted = extract_all([InputRecord(row=row, text=text) for row, text in enumerate(texts)])
+    extracted = extract_records([InputRecord(row=row, text=text) for row, text in enumerate(texts)])
     return assemble(checker, extracted, verify_unique(checker, extracted))

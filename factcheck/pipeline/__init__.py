@@ -10,7 +10,7 @@ per record, in order. Inside, records go a chunk at a time through three steps t
 public for people who build their own loop (a Ray actor, a datasets `map`, an inspect_ai
 scorer):
 
-    extracted = pipeline.extract_all(records)               # pure CPU
+    extracted = pipeline.extract_records(records)               # pure CPU
     resolved = pipeline.verify_unique(checker, extracted)   # each distinct claim once
     results = pipeline.assemble(checker, extracted, resolved)
 
@@ -26,33 +26,33 @@ from .engine import (
     RecordResult,
     RunStats,
     assemble,
-    extract_all,
+    extract_records,
     process_pool,
     run,
     verify_unique,
 )
 from .job import JobOptions, JobSummary, Shard, run_job, summary_path
 from .rates import Rate, wilson
-from .records import Fields, Format, InputRecord, Problem, read_records
+from .records import Columns, Format, InputRecord, RecordProblem, read_records
 from .tally import GroupSummary, Tally
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "Columns",
     "Extracted",
-    "Fields",
     "Format",
     "GroupSummary",
     "InputRecord",
     "JobOptions",
     "JobSummary",
-    "Problem",
     "Rate",
+    "RecordProblem",
     "RecordResult",
     "RunStats",
     "Shard",
     "Tally",
     "assemble",
-    "extract_all",
+    "extract_records",
     "process_pool",
     "read_records",
     "run",

@@ -3,7 +3,7 @@
 Far fewer distinct references exist than records (every model cites the same classics), so
 records are taken a chunk at a time:
 
-1. `extract_all`: every record's claims (pure CPU; in `jobs` processes when asked);
+1. `extract_records`: every record's claims (pure CPU; in `jobs` processes when asked);
 2. `verify_unique`: the chunk's distinct probes, each looked up once through one Checker
    (its thread pool, rate limits and caches), `Checker.resolve_extractions`;
 3. `assemble`: each record's Report, judged against those answers, in input order.
@@ -38,7 +38,7 @@ from ..extract import Bounds
 from ..extract import extract_all as extract_text
 from ..model import Extraction, Report, Status
 from ..report.render import finding_dict
-from .records import InputRecord, Problem
+from .records import InputRecord, RecordProblem
 
 DEFAULT_CHUNK_SIZE = 1000
 # Chunks extracted ahead while lookups are in flight. The first chunks of a job hold most of
@@ -115,7 +115,7 @@ class RunStats:
     network_trouble: str | None = None
 
 
-def extract_all(
+def extract_records(
     records: Sequence[InputRecord],
     *,
     executor: Executor | None = None,
@@ -159,7 +159,7 @@ def assemble(
         elif record.problem is not None:
             result.problem, result.message = record.problem.value, record.message
         else:
-            result.problem, result.message = Problem.EXTRACTION_FAILED.value, item.error
+            result.problem, result.message = RecordProblem.EXTRACTION_FAILED.value, item.error
         results.append(result)
     return results
 
@@ -194,7 +194,7 @@ def run(
             ready: list[list[Extracted]] = []
             for chunk in _chunks(_as_records(records), chunk_size):
                 claims = active.config.max_references
-                ready.append(extract_all(chunk, executor=extractors, claims=claims))
+                ready.append(extract_records(chunk, executor=extractors, claims=claims))
                 busy = flight is not None and not flight.resolved.done()
                 if busy and len(ready) < READAHEAD_CHUNKS:
                     continue
@@ -257,7 +257,7 @@ def _extract_one(
 
 
 def process_pool(jobs: int) -> Executor:
-    """Processes for `extract_all`: spawned, not forked, since the parent has threads (the
+    """Processes for `extract_records`: spawned, not forked, since the parent has threads (the
     Checker's pool, the batch lane) that a fork would copy mid-work."""
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
 

@@ -38,10 +38,10 @@ from .progress import ProgressBar
 from .provenance import Provenance, provenance
 from .records import (
     STDIN,
-    Fields,
+    Columns,
     Format,
     InputRecord,
-    Problem,
+    RecordProblem,
     check_file,
     detect_format,
     parquet,
@@ -92,7 +92,7 @@ class JobOptions:
     input: str
     output: Path
     summary: Path | None = None
-    fields: Fields = field(default_factory=Fields)
+    fields: Columns = field(default_factory=Columns)
     input_format: Format | None = None
     resume: bool = False
     strict: bool = False
@@ -316,7 +316,7 @@ def _with_text(records: Iterator[InputRecord], options: JobOptions) -> Iterator[
             return chain(head, records)
         if len(head) >= options.chunk_size:
             break
-    missing = [r for r in head if r.problem is Problem.MISSING_TEXT]
+    missing = [r for r in head if r.problem is RecordProblem.MISSING_TEXT]
     if not missing:  # no record at all, or only malformed lines: nothing to say of the field
         return chain(head, records)
     scope = "any record" if len(head) < options.chunk_size else f"the first {len(head)} records"

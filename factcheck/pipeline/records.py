@@ -66,7 +66,7 @@ SUFFIX_FORMATS = {
 }
 
 
-class Problem(str, Enum):
+class RecordProblem(str, Enum):
     """Why a record could not be checked; each is counted in the summary."""
 
     MALFORMED = "malformed"
@@ -75,7 +75,7 @@ class Problem(str, Enum):
 
 
 @dataclass(frozen=True)
-class Fields:
+class Columns:
     """Which fields of a row hold the text, the id and the group (dotted paths)."""
 
     text: str = "text"
@@ -91,7 +91,7 @@ class InputRecord:
     text: str | None = None
     id: str | None = None
     group: str | None = None
-    problem: Problem | None = None
+    problem: RecordProblem | None = None
     message: str | None = None
 
 
@@ -109,7 +109,7 @@ def detect_format(path: str, given: str | None = None) -> Format:
 
 
 def read_records(
-    path: str, fields: Fields, *, fmt: Format | None = None, strict: bool = False
+    path: str, fields: Columns, *, fmt: Format | None = None, strict: bool = False
 ) -> Iterator[InputRecord]:
     """Every row of `path` as an InputRecord, in order. Raises InputError when the file
     cannot be read, and for a malformed line when `strict`."""
@@ -131,7 +131,7 @@ def read_records(
             yield record_of(row, value, fields)
 
 
-def record_of(row: int, value: Any, fields: Fields) -> InputRecord:
+def record_of(row: int, value: Any, fields: Columns) -> InputRecord:
     """The InputRecord for one parsed row."""
     found = lookup(value, fields.text)
     text = found if isinstance(found, str) or found is None else _text_of(found)
@@ -143,7 +143,7 @@ def record_of(row: int, value: Any, fields: Fields) -> InputRecord:
         group=_label(lookup(value, fields.group)) if fields.group else None,
     )
     if text is None:
-        record.problem = Problem.MISSING_TEXT
+        record.problem = RecordProblem.MISSING_TEXT
         record.message = f"row {row}: no text at {fields.text!r}{_keys_hint(value)}"
     return record
 
@@ -229,7 +229,10 @@ def _jsonl_rows(path: str, *, strict: bool) -> Iterator[tuple[int, Any]]:
                 message = f"line {number}: not valid JSON ({_why(exc)}): {_quote(raw)}"
                 if strict:
                     raise InputError(f"{path}: {message}") from None
-                yield number, InputRecord(row=number, problem=Problem.MALFORMED, message=message)
+                yield (
+                    number,
+                    InputRecord(row=number, problem=RecordProblem.MALFORMED, message=message),
+                )
                 continue
             if bad_byte is None:
                 yield number, value

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from ..model import Kind, Status
 from .rates import Rate
-from .records import Problem
+from .records import RecordProblem
 
 if TYPE_CHECKING:
     from .engine import RecordResult
@@ -118,9 +118,9 @@ class _Counts:
         return GroupSummary(
             records=self.records,
             checked=self.checked,
-            malformed=self.problems[Problem.MALFORMED.value],
-            missing_text=self.problems[Problem.MISSING_TEXT.value],
-            extraction_failed=self.problems[Problem.EXTRACTION_FAILED.value],
+            malformed=self.problems[RecordProblem.MALFORMED.value],
+            missing_text=self.problems[RecordProblem.MISSING_TEXT.value],
+            extraction_failed=self.problems[RecordProblem.EXTRACTION_FAILED.value],
             works=works,
             links=links,
             inline_problems=self.inline_problems,
