@@ -37,7 +37,7 @@ from pydantic import ValidationError
 from . import __version__
 from .errors import InputError
 from .flags import RETRACTED
-from .links import web_url, work_link
+from .ids import web_url, work_link
 from .model import Fields, Finding, Status
 from .pipeline.rates import Rate
 from .pipeline.tally import GroupSummary, Rates, Tally

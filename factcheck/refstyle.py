@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from .links import work_link
+from .ids import work_link
 from .match import is_preprint
 from .model import Author, Fields
 

@@ -23,7 +23,7 @@ from servers import LocalServer, Reply, Seen
 
 from factcheck import Checker
 from factcheck.errors import UnsafeIdentifier
-from factcheck.links import DOT_SEGMENTS, arxiv_link, doi_link, path_segment, work_link
+from factcheck.ids import DOT_SEGMENTS, arxiv_link, doi_link, path_segment, work_link
 from factcheck.model import Citation, Fields, Kind, Status
 from factcheck.refstyle import apa
 

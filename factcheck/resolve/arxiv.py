@@ -41,7 +41,7 @@ from defusedxml.ElementTree import fromstring
 
 from ..errors import BadResponse, SourceError
 from ..flags import VERSION_NOT_FOUND
-from ..links import arxiv_link
+from ..ids import arxiv_link
 from ..match import compare_titles
 from ..model import Author, Citation, Fields, Kind, Record
 from ..nameparts import PARTICLES, SUFFIXES

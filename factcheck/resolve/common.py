@@ -5,7 +5,7 @@ The Resolver protocol promises that `lookup` never raises for source trouble. `H
 into FAILED lookups; subclasses write `_lookup` as if the network always answered, and raise
 `BadResponse` when an answer does not have the shape the API promises.
 
-Identifiers go into URL paths only through `links.path_segment` (one encoded segment each),
+Identifiers go into URL paths only through `ids.path_segment` (one encoded segment each),
 and an answer counts only when it is about the identifier asked for: a record whose DOI,
 arXiv id or PMID is another one raises `WrongRecord` (FAILED, flag `wrong_record`), because
 it is no evidence about the claim, however it came (a path that a server normalised, an

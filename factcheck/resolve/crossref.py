@@ -28,7 +28,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import BadResponse
-from ..links import doi_link, path_segment
+from ..ids import doi_link, path_segment
 from ..model import Citation, Kind, Record
 from ..net.http import Http
 from .base import Lookup, parse_json

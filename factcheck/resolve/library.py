@@ -58,7 +58,7 @@ from pydantic import BaseModel, Field
 from ..errors import ConfigError
 from ..extract.bibtex import ProblemCode, parse_bibtex
 from ..extract.identifiers import classify_url, doi_fields
-from ..links import doi_link
+from ..ids import doi_link
 from ..match import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..model import Citation, Fields, Kind, Notice, Record
 from .base import Lookup

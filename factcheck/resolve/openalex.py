@@ -2,7 +2,7 @@
 
 `GET {openalex_url}/works/https://doi.org/<doi>` (the DOI form OpenAlex documents besides
 `doi:<doi>`; the recorded answers in fixtures/recordings use it), sent percent-encoded as one
-path segment (`links.path_segment`), answers:
+path segment (`ids.path_segment`), answers:
 - 200 with one work object: found;
 - 200 with a work whose `doi` is another one (or none): failed, flag `wrong_record`;
 - 404: OpenAlex holds no work with that DOI. Not authoritative: OpenAlex does not hold every
@@ -35,7 +35,7 @@ from typing import Any
 
 from ..errors import BadResponse
 from ..flags import RETRACTED
-from ..links import DOI_ORG, doi_link, path_segment
+from ..ids import DOI_ORG, doi_link, path_segment
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json

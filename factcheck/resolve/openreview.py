@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from ..links import path_segment
+from ..ids import path_segment
 from ..lookup import Lookup
 from ..model import Citation, Fields, Kind, Record
 from ..net.limits import Limit

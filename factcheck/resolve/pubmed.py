@@ -56,7 +56,7 @@ from typing import Any
 
 from ..errors import BadResponse
 from ..flags import RETRACTED, RETRACTION_NOTICE
-from ..links import pmc_link, pubmed_link
+from ..ids import pmc_link, pubmed_link
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
 from .candidates import Hit, decide, indexed_claim, not_searched

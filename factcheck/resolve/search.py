@@ -22,7 +22,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
-from ..links import doi_link
+from ..ids import doi_link
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
 from .candidates import Hit, decide, indexed_claim, not_searched

@@ -1,7 +1,7 @@
 """Semantic Scholar: its Academic Graph API, for identifier lookups and a title search.
 
 Lookups. `GET {url}/graph/v1/paper/<PREFIX>:<id>?fields=…` (the id sent as one encoded path
-segment, `links.path_segment`), `DOI:` for a DOI, `ARXIV:` for an arXiv id, `PMID:` for a
+segment, `ids.path_segment`), `DOI:` for a DOI, `ARXIV:` for an arXiv id, `PMID:` for a
 PMID, and `ACL:` for a reference whose link is an ACL Anthology page, answers:
 - 200 with one paper object: found, once its `externalIds` name the id asked for (another
   id is FAILED, flag `wrong_record`);
@@ -35,7 +35,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
-from ..links import doi_link, path_segment
+from ..ids import doi_link, path_segment
 from ..lookup import Lookup
 from ..match import is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from factcheck.links import path_segment
+from factcheck.ids import path_segment
 from factcheck.lookup import Lookup
 from factcheck.model import Citation, Fields, Kind, Record
 from factcheck.net.limits import Limit
