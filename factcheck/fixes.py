@@ -31,10 +31,11 @@ from pydantic import BaseModel, Field
 from . import cuts, namestyle
 from .edits import Edit, without_overlaps
 from .flags import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER
+from .ids import IDENTIFIER_FIELDS
 from .judge import another_work
 from .match import compare, shortened
 from .model import Citation, Extraction, FieldDiff, Fields, Finding, Kind, Report, Status
-from .rewrite import IDENTIFIER_FIELDS, changed, rewrite_entry
+from .rewrite import changed, rewrite_entry
 
 
 class Fabricated(str, Enum):

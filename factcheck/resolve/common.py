@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 from ..errors import BadResponse, SourceError
 from ..flags import WRONG_RECORD
+from ..ids import normalize_doi
 from ..lookup import Lookup
 from ..model import Citation, Kind
 from ..normalize import ascii_lower
@@ -32,15 +33,6 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..net.http import Http
 
-# Prefixes that people and models put in front of a DOI.
-DOI_PREFIXES = (
-    "https://doi.org/",
-    "http://doi.org/",
-    "https://dx.doi.org/",
-    "http://dx.doi.org/",
-    "doi.org/",
-    "doi:",
-)
 # Prefixes in front of an arXiv id, lower-cased.
 ARXIV_PREFIXES = ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "arxiv.org/abs/", "arxiv:")
 # An arXiv id and its optional version: `1706.03762v5`, `hep-th/9901001v2`.
@@ -91,16 +83,6 @@ def claimed_id(citation: Citation, field: str) -> str:
     """The identifier the citation claims: its parsed field, else its raw text."""
     value = getattr(citation.fields, field, None)
     return str(value or citation.raw).strip()
-
-
-def normalize_doi(text: str) -> str:
-    """A bare DOI (`10.x/y`) from the forms people write; case is kept, DOIs ignore it."""
-    doi = text.strip()
-    lowered = doi.lower()
-    for prefix in DOI_PREFIXES:
-        if lowered.startswith(prefix):
-            return doi[len(prefix) :].strip()
-    return doi
 
 
 def doi_key(doi: str) -> str:

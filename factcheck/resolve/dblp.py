@@ -28,12 +28,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..ids import doi_link
+from ..ids import doi_link, linked_doi, normalize_doi
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup
 from .candidates import Hit, indexed_claim, not_searched, title_words
-from .common import normalize_doi, split_arxiv_id
+from .common import split_arxiv_id
 from .mapping import Shape, is_number, is_text, one_or_list, shaped, text, year_in
 from .searching import JsonSearch, SearchingResolver
 
@@ -61,7 +61,6 @@ COVERED_TYPE = "paper-conference"
 
 # DBLP's disambiguation suffix on a person's name: "Wei Wang 0001".
 _HOMONYM = re.compile(r"\s+\d{4}$")
-_DOI_IN_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.IGNORECASE)
 _ARXIV_IN_URL = re.compile(r"^https?://arxiv\.org/abs/(?P<id>.+)$", re.IGNORECASE)
 # A DBLP key's stream ("conf/nips/VaswaniSPUJGKP17" -> "nips") names the venue too.
 _KEY_STREAM = re.compile(r"^(?:conf|journals)/(?P<stream>[a-z0-9]+)/")
@@ -182,11 +181,7 @@ def _doi(info: Mapping[str, Any], links: list[str]) -> str | None:
     doi = text(info.get("doi"))
     if doi:
         return normalize_doi(doi)
-    for link in links:
-        found = _DOI_IN_URL.match(link)
-        if found:
-            return found.group("doi")
-    return None
+    return next((doi for doi in map(linked_doi, links) if doi), None)
 
 
 def _arxiv(links: list[str]) -> str | None:

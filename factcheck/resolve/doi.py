@@ -26,16 +26,10 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import SourceError
-from ..ids import ARXIV_DOI_PREFIX, doi_link, path_segment
+from ..ids import ARXIV_DOI_PREFIX, doi_link, normalize_doi, path_segment
 from ..model import Citation, Fields, Kind, Record
 from .base import METADATA_UNAVAILABLE, Lookup, parse_json
-from .common import (
-    ApiResolver,
-    claimed_id,
-    normalize_doi,
-    require_same_doi,
-    split_arxiv_id,
-)
+from .common import ApiResolver, claimed_id, require_same_doi, split_arxiv_id
 from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"

@@ -58,12 +58,12 @@ from pydantic import BaseModel, Field
 from ..errors import ConfigError
 from ..extract.bibtex import ProblemCode, parse_bibtex
 from ..extract.identifiers import classify_url, doi_fields
-from ..ids import doi_link
+from ..ids import doi_link, normalize_doi
 from ..match import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..model import Citation, Fields, Kind, Notice, Record
 from .base import Lookup
 from .candidates import Hit, decide, not_searched
-from .common import claimed_id, normalize_doi, split_arxiv_id
+from .common import claimed_id, split_arxiv_id
 from .dumps import dblp_records, is_openalex_work, openalex_record
 from .mapping import csl_fields, text, update_flags, update_notices
 from .openlibrary import normalize_isbn

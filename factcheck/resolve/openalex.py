@@ -35,12 +35,12 @@ from typing import Any
 
 from ..errors import BadResponse
 from ..flags import RETRACTED
-from ..ids import DOI_ORG, doi_link, path_segment
+from ..ids import DOI_ORG, doi_link, normalize_doi, path_segment
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
 from .candidates import Hit, general_index_covers, not_searched, title_words
-from .common import claimed_id, normalize_doi, require_same_doi
+from .common import claimed_id, require_same_doi
 from .mapping import (
     Shape,
     is_flag,

@@ -35,7 +35,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
-from ..ids import doi_link, path_segment
+from ..ids import doi_link, normalize_doi, path_segment
 from ..lookup import Lookup
 from ..match import is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
@@ -44,13 +44,7 @@ from .acl import acl_id
 from .arxiv import split_name
 from .base import parse_json
 from .candidates import Hit, general_index_covers, not_searched, title_words
-from .common import (
-    claimed_id,
-    normalize_doi,
-    require_same_doi,
-    require_same_id,
-    split_arxiv_id,
-)
+from .common import claimed_id, require_same_doi, require_same_id, split_arxiv_id
 from .mapping import Shape, is_number, is_text, list_of, require_shape, shaped, text, year_in
 from .pubmed import PMID_PREFIX, is_uid
 from .searching import JsonSearch, SearchingResolver, items_at
