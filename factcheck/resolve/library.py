@@ -62,12 +62,13 @@ from ..ids import doi_link, normalize_doi
 from ..match import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..model import Citation, Fields, Kind, Notice, Record
 from .base import Lookup
-from .candidates import Hit, decide, not_searched
+from .candidates import Hit
 from .common import claimed_id, split_arxiv_id
 from .dumps import dblp_records, is_openalex_work, openalex_record
 from .mapping import csl_fields, text, update_flags, update_notices
 from .openlibrary import normalize_isbn
 from .pubmed import PMID_PREFIX
+from .searching import SearchResolver, SearchResult
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -606,10 +607,11 @@ class Library:
         return databases
 
 
-class LibraryResolver:
+class LibraryResolver(SearchResolver):
     """Looks citations up in the user's own library files; no network."""
 
     name: ClassVar[str] = SOURCE
+    label: ClassVar[str] = SOURCE_LABEL
     kinds: ClassVar[frozenset[Kind]] = frozenset(
         {Kind.DOI, Kind.ARXIV, Kind.PMID, Kind.ISBN, Kind.REFERENCE}
     )
@@ -624,7 +626,7 @@ class LibraryResolver:
         cannot be loaded."""
         try:
             if citation.kind is Kind.REFERENCE:
-                return self._search(citation)
+                return self.search(citation)
             return self._identifier(citation)
         except sqlite3.Error as exc:
             return Lookup.failed(self.name, f"the library could not be read: {exc}")
@@ -638,13 +640,18 @@ class LibraryResolver:
             return Lookup.found(self.name, entry.record())
         return self._missing(f"the library holds no work with {citation.kind.value} {probes[0][1]}")
 
-    def _search(self, citation: Citation) -> Lookup:
-        title = citation.fields.title
-        if not title:
-            return not_searched(self.name)
-        hits = self.library.hits(title)
-        complete = self.config.library_complete
-        return decide(self.name, SOURCE_LABEL, citation, hits, len(hits), complete)
+    def search_query(self, citation: Citation) -> str:
+        """The claimed title, whose words the full-text search takes (`Library.search`)."""
+        return citation.fields.title or ""
+
+    def search_hits(self, query: str, citation: Citation) -> SearchResult:
+        """The entries whose titles match best."""
+        hits = self.library.hits(query)
+        return SearchResult(hits, len(hits))
+
+    def covers(self, fields: Fields) -> bool:
+        """Only a library declared complete (`Config.library_complete`) holds every work."""
+        return self.config.library_complete
 
     def _missing(self, reason: str) -> Lookup:
         return Lookup.missing(self.name, reason, authoritative=self.config.library_complete)
