@@ -5,6 +5,7 @@
   ignore file and the Checker's searches all follow it.
 - A DOI as people and models write it (`doi:10.1/x`, `https://dx.doi.org/10.1/x`) made bare
   (`normalize_doi`), and the DOI a doi.org link names (`doi_after_link`, `linked_doi`).
+- A PMID without the `pmid:` label people write before it (`normalize_pmid`).
 - The DataCite DOIs arXiv mints (`ARXIV_DOI_PREFIX`).
 - Identifiers put into URLs: each one exactly one path segment, and the public links of a work.
 
@@ -47,6 +48,8 @@ _DOI_LINK = re.compile(rf"https?://{_DOI_HOST}", re.ASCII | re.IGNORECASE)
 # What people and models put in front of a DOI: a doi.org link, with or without its scheme,
 # or the `doi:` label.
 _DOI_PREFIX = re.compile(rf"(?:https?://)?{_DOI_HOST}|doi:", re.ASCII | re.IGNORECASE)
+# The label people write before a PMID ("PMID: 123"), lower-cased.
+PMID_PREFIX = "pmid:"
 # Every DOI starts so: the directory indicator "10." and at least one character of its prefix.
 _DOI_START = re.compile(r"10\..")
 
@@ -88,6 +91,13 @@ def linked_doi(url: str) -> str | None:
     other link, and for a doi.org link to no DOI (its home page, a help page)."""
     doi = doi_after_link(url)
     return doi if doi is not None and _DOI_START.match(doi) else None
+
+
+def normalize_pmid(text: str) -> str:
+    """A PMID without the `pmid:` label written before it, in any case (`PMID: 123` ->
+    `123`); whether it is a number is the caller's question."""
+    pmid = text.strip()
+    return pmid[len(PMID_PREFIX) :].strip() if pmid.lower().startswith(PMID_PREFIX) else pmid
 
 
 def path_segment(value: str) -> str:

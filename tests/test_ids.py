@@ -16,6 +16,7 @@ from factcheck.ids import (
     doi_link,
     linked_doi,
     normalize_doi,
+    normalize_pmid,
 )
 from factcheck.ignore import IgnoreList
 from factcheck.model import IDENTIFIER_KINDS, Citation, Fields, Kind
@@ -200,3 +201,19 @@ def test_a_works_identifier_is_the_first_in_order(
     fields: Fields, chosen: tuple[Kind, str] | None
 ) -> None:
     assert fields.identifier() == chosen
+
+
+@pytest.mark.parametrize(
+    ("written_as", "pmid"),
+    [
+        ("12345", "12345"),
+        (" 12345 ", "12345"),
+        ("pmid:12345", "12345"),
+        ("PMID: 12345", "12345"),
+        ("PmId:\t12345 ", "12345"),
+        ("PMID 12345", "PMID 12345"),  # kept as written: no number, so no PMID (is_uid)
+        ("pmcid:PMC1", "pmcid:PMC1"),
+    ],
+)
+def test_normalize_pmid(written_as: str, pmid: str) -> None:
+    assert normalize_pmid(written_as) == pmid

@@ -58,7 +58,7 @@ from pydantic import BaseModel, Field
 from ..errors import ConfigError
 from ..extract.bibtex import ProblemCode, parse_bibtex
 from ..extract.identifiers import classify_url, doi_fields
-from ..ids import doi_link, normalize_doi
+from ..ids import doi_link, normalize_doi, normalize_pmid
 from ..match import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..model import Citation, Fields, Kind, Notice, Record
 from .base import Lookup
@@ -67,7 +67,6 @@ from .common import claimed_id, split_arxiv_id
 from .dumps import dblp_records, is_openalex_work, openalex_record
 from .mapping import csl_fields, text, update_flags, update_notices
 from .openlibrary import normalize_isbn
-from .pubmed import PMID_PREFIX
 from .searching import SearchResolver, SearchResult
 
 if TYPE_CHECKING:
@@ -189,18 +188,12 @@ def arxiv_key(raw: str) -> str:
     return split_arxiv_id(raw)[0].lower()
 
 
-def pmid_key(raw: str) -> str:
-    """A PMID as the library indexes it: without a `pmid:` prefix."""
-    pmid = raw.strip()
-    return pmid[len(PMID_PREFIX) :].strip() if pmid.lower().startswith(PMID_PREFIX) else pmid
-
-
 def _keys(fields: Fields) -> tuple[str | None, ...]:
     """The exact-match values of an entry, in IDENTIFIER_COLUMNS order."""
     return (
         doi_key(fields.doi) if fields.doi else None,
         arxiv_key(fields.arxiv) if fields.arxiv else None,
-        pmid_key(fields.pmid) if fields.pmid else None,
+        normalize_pmid(fields.pmid) if fields.pmid else None,
         normalize_isbn(fields.isbn) if fields.isbn else None,
     )
 
@@ -215,7 +208,7 @@ def _probes(citation: Citation) -> list[tuple[str, str]]:
     if citation.kind is Kind.ARXIV:
         return [("arxiv", arxiv_key(claimed_id(citation, "arxiv")))]
     if citation.kind is Kind.PMID:
-        return [("pmid", pmid_key(claimed_id(citation, "pmid")))]
+        return [("pmid", normalize_pmid(claimed_id(citation, "pmid")))]
     if citation.kind is Kind.ISBN:
         return [("isbn", normalize_isbn(claimed_id(citation, "isbn")))]
     return []

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BadResponse
 from ..flags import RETRACTED, RETRACTION_NOTICE
-from ..ids import pmc_link, pubmed_link
+from ..ids import normalize_pmid, pmc_link, pubmed_link
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
 from .candidates import Hit, indexed_claim
@@ -69,7 +69,6 @@ if TYPE_CHECKING:
 
 TOOL = "factcheck"
 PMCID_PREFIX = "PMC"
-PMID_PREFIX = "pmid:"
 DATE_KEYS = ("pubdate", "epubdate", "sortpubdate", "printpubdate", "sortdate")
 ELOCATION_DOI = "doi:"
 # Publication types that mark retractions, and the flag each earns.
@@ -316,8 +315,8 @@ def _target(citation: Citation) -> tuple[str, str, str]:
         number = raw[len(PMCID_PREFIX) :] if raw.upper().startswith(PMCID_PREFIX) else raw
         return "pmc", number.strip(), PMCID_PREFIX + number.strip()
     raw = claimed_id(citation, "pmid")
-    number = raw[len(PMID_PREFIX) :] if raw.lower().startswith(PMID_PREFIX) else raw
-    return "pubmed", number.strip(), number.strip()
+    number = normalize_pmid(raw)
+    return "pubmed", number, number
 
 
 def _docsum(payload: Any, uid: str) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadResponse
-from ..ids import doi_link, normalize_doi, path_segment
+from ..ids import doi_link, normalize_doi, normalize_pmid, path_segment
 from ..lookup import Lookup
 from ..match import is_preprint_venue
 from ..model import Author, Citation, Fields, Kind, Record
@@ -46,7 +46,7 @@ from .base import parse_json
 from .candidates import Hit, general_index_covers, title_words
 from .common import claimed_id, require_same_doi, require_same_id, split_arxiv_id
 from .mapping import Shape, is_number, is_text, list_of, require_shape, shaped, text, year_in
-from .pubmed import PMID_PREFIX, is_uid
+from .pubmed import is_uid
 from .searching import JsonSearch, SearchingResolver, SearchRequest, SearchResult, items_at
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class SemanticScholarResolver(SearchingResolver):
                 return Lookup.missing(self.name, reason, authoritative=False)
             return self._paper(ARXIV, base)
         raw = claimed_id(citation, "pmid")
-        pmid = (raw[len(PMID_PREFIX) :] if raw.lower().startswith(PMID_PREFIX) else raw).strip()
+        pmid = normalize_pmid(raw)
         if not is_uid(pmid):
             reason = f"{pmid} is no PMID that {LABEL} could look up"
             return Lookup.missing(self.name, reason, authoritative=False)
