@@ -34,6 +34,7 @@ from .errors import FactcheckError, TextTooLarge
 from .extract import Bounds, extract_all
 from .extract.ignore import IgnoreList
 from .flags import DEADLINE, UNCITED, UNREAD
+from .ids import IDENTIFIER_FIELDS
 from .judge.memo import VerdictMemo
 from .judge.verdicts import (
     failed_inside,
@@ -642,9 +643,7 @@ def _probe(citation: Citation) -> Citation:
 
 def _unidentified(citation: Citation) -> Citation:
     """The entry without its identifiers, so that the sources search for it."""
-    fields = citation.fields.model_copy(
-        update={name: None for name in ("doi", "arxiv", "pmid", "pmcid", "isbn")}
-    )
+    fields = citation.fields.model_copy(update=dict.fromkeys(IDENTIFIER_FIELDS))
     return citation.model_copy(update={"fields": fields})
 
 

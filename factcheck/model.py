@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from .flags import UNPARSED
+from .ids import IDENTIFIER_FIELDS
 from .normalize import ascii_lower
 
 
@@ -80,7 +81,7 @@ def parse_statuses(value: Status | str | Iterable[Status | str]) -> list[Status]
 
 
 # Identifier kinds, each named like its Fields attribute, in order of preference.
-IDENTIFIER_KINDS = (Kind.DOI, Kind.ARXIV, Kind.PMID, Kind.PMCID, Kind.ISBN)
+IDENTIFIER_KINDS = tuple(Kind(name) for name in IDENTIFIER_FIELDS)
 
 
 class Author(BaseModel):

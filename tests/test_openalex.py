@@ -17,7 +17,7 @@ from fakes.recordings import HANDMADE, RECORDINGS, load
 
 from factcheck.config import Config
 from factcheck.flags import RETRACTED
-from factcheck.links import path_segment
+from factcheck.ids import path_segment
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.net.http import Http
 from factcheck.resolve.base import Outcome

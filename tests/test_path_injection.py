@@ -24,7 +24,7 @@ from servers import LocalServer, Reply, Seen
 from factcheck import Checker
 from factcheck.errors import UnsafeIdentifier
 from factcheck.fix.refstyle import apa
-from factcheck.links import DOT_SEGMENTS, arxiv_link, doi_link, path_segment, work_link
+from factcheck.ids import DOT_SEGMENTS, arxiv_link, doi_link, path_segment, work_link
 from factcheck.model import Citation, Fields, Kind, Status
 
 REAL = "10.1234/abc"

@@ -18,7 +18,7 @@ import responses
 from fakes.recordings import HANDMADE, Corpus, load
 
 from factcheck.config import Config
-from factcheck.links import path_segment
+from factcheck.ids import path_segment
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.net.http import Http
 from factcheck.resolve.arxiv import ArxivResolver, split_name

@@ -21,7 +21,7 @@ from factcheck.resolve.mapping import date_text, update_flags, update_notices
 
 WAKEFIELD = "10.1016/S0140-6736(97)11096-0"
 NOTICE = "10.1016/S0140-6736(10)60175-4"
-# doi.org's link, each part one encoded path segment (`links.doi_link`).
+# doi.org's link, each part one encoded path segment (`ids.doi_link`).
 NOTICE_LINK = "https://doi.org/10.1016/S0140-6736%2810%2960175-4"
 
 

@@ -241,3 +241,16 @@ def test_trouble_is_failed(
 ) -> None:
     mocked.get(WORKS, **reply)
     assert resolver.lookup(cite()).outcome is Outcome.FAILED
+
+
+def test_an_untitled_work_is_counted_but_never_named_as_the_closest_hit(
+    resolver: CrossrefSearchResolver, mocked: responses.RequestsMock
+) -> None:
+    """As in every search (`searching.SearchResolver`): nothing could confirm a hit without a
+    title, so a reason naming it as the closest would point at no work."""
+    untitled = work("", 95.0, doi="10.1/untitled")
+    del untitled["title"]
+    mocked.get(WORKS, json=answer(untitled))
+    lookup = resolver.lookup(cite())
+    assert lookup.outcome is Outcome.MISSING
+    assert lookup.reason == "Crossref's search found 1 work(s), none close enough to this reference"

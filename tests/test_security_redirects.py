@@ -40,7 +40,7 @@ PUBLIC_SITE = "public.example.test"
 PUBLIC_ADDRESS = "93.184.216.34"
 SECRET = b'{"title": ["THE SECRET"]}'
 DOI = "10.1234/abc"
-# How a DOI appears in an API's path: one encoded segment (`links.path_segment`).
+# How a DOI appears in an API's path: one encoded segment (`ids.path_segment`).
 DOI_SEGMENT = "10.1234%2Fabc"
 
 # Addresses a redirect's name may resolve to, each of which must be refused, and the words

@@ -18,7 +18,7 @@ import re
 from urllib.parse import unquote
 
 from factcheck.extract.bounds import Bounds, unbounded
-from factcheck.links import ARXIV_DOI_PREFIX
+from factcheck.ids import ARXIV_DOI_PREFIX
 from factcheck.model import Citation, Fields, Kind
 
 # Real DOIs stay far below this; the bound keeps a long unbroken line from being

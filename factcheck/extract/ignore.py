@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..ids import IDENTIFIER_FIELDS, doi_after_link
 from ..model import Citation, Extraction, Link
 
 # Every marker holds this: a text without it skips the regular expression.
@@ -56,10 +57,7 @@ COMMENT = "#"
 _TRAILING_COMMENT_RE = re.compile(r"\s+#")
 _SPACE_RE = re.compile(r"\s")
 REGEX_PREFIX = "re:"
-# `kind:value` patterns: the Fields attribute each is compared with.
-IDENTIFIER_PATTERNS = ("doi", "arxiv", "pmid", "pmcid", "isbn")
 _DOI_START = "10."
-_DOI_URL_RE = re.compile(r"https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _URL_RE = re.compile(r"https?://", re.IGNORECASE)
 # What an arXiv id may end with when its pattern names no version.
 _ANY_ARXIV_VERSION = r"(?:v\d+)?"
@@ -144,10 +142,11 @@ def parse_pattern(line: str) -> Pattern:
             raise ValueError(f"bad regular expression {line!r}: {exc}") from None
         return Pattern(line, (RAW, "url"), regex, search=True)
     kind, colon, value = line.partition(":")
-    if colon and kind.lower() in IDENTIFIER_PATTERNS:
+    # `kind:value` patterns: each is compared with the Fields attribute of that name.
+    if colon and kind.lower() in IDENTIFIER_FIELDS:
         return _identifier(line, kind.lower(), value.strip())
-    if doi_url := _DOI_URL_RE.match(line):
-        return _identifier(line, "doi", line[doi_url.end() :])
+    if (doi := doi_after_link(line)) is not None:
+        return _identifier(line, "doi", doi)
     if _URL_RE.match(line):
         return Pattern(line, ("url",), re.compile(_glob(_one_word(line, line))))
     if line.startswith(_DOI_START):

@@ -30,11 +30,12 @@ from pydantic import BaseModel, Field
 
 from ..compare.fields import compare, shortened
 from ..flags import CITED_WORK_NOT_FOUND, WRONG_IDENTIFIER
+from ..ids import IDENTIFIER_FIELDS
 from ..judge.verdicts import another_work
 from ..model import Citation, Extraction, FieldDiff, Fields, Finding, Kind, Report, Status
 from . import cuts, namestyle
 from .edits import Edit, without_overlaps
-from .rewrite import IDENTIFIER_FIELDS, changed, rewrite_entry
+from .rewrite import changed, rewrite_entry
 
 
 class Fabricated(str, Enum):

@@ -10,7 +10,7 @@ import re
 from enum import Enum
 
 from ..compare.fields import is_preprint
-from ..links import work_link
+from ..ids import work_link
 from ..model import Author, Fields
 
 # --- APA 7 ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from ..extract.bibtex import BibtexField, bibtex_fields
+from ..ids import IDENTIFIER_FIELDS, doi_link
 from ..model import Author, Fields
 from . import namestyle
 from .edits import Edit, apply, without_overlaps
@@ -31,7 +32,6 @@ from .refstyle import (
     verbatim,
 )
 
-IDENTIFIER_FIELDS = ("doi", "arxiv", "pmid", "pmcid", "isbn")
 # The fields a fix may change, in the order they are written.
 CORRECTABLE = (
     "authors",
@@ -86,9 +86,10 @@ AUTHOR_LABEL = "author"
 AUTHOR_LIST_CLOSERS = " \t,;:"
 _ET_AL_RE = re.compile(r",?\s*(?:et\s*al\.?|and\s+others|…)\s*\Z", re.IGNORECASE)
 _DASHES_RE = re.compile(r"\s*[-–—]+\s*")
-# How an identifier appended to a free-text entry is written.
-LINKS = {
-    "doi": "https://doi.org/{}",
+# How an identifier appended to a free-text entry is written: a DOI as its doi.org link
+# (`ids.doi_link`), and with this label only when it cannot be linked.
+LABELS = {
+    "doi": "doi:{}",
     "arxiv": "arXiv:{}",
     "pmid": "PMID: {}",
     "pmcid": "{}",
@@ -338,5 +339,11 @@ def _replace_identifiers(
             pattern = _IDENTIFIER_LABEL + re.escape(old) + ">?"
             text = re.sub(pattern, "", text, flags=re.IGNORECASE)
         elif new and not text.lstrip().startswith("@"):
-            text = f"{text.rstrip()} {LINKS[name].format(new)}"
+            text = f"{text.rstrip()} {written(name, new)}"
     return text
+
+
+def written(name: str, value: str) -> str:
+    """An identifier as appended to a free-text entry (see LABELS)."""
+    link = doi_link(value) if name == "doi" else None
+    return link or LABELS[name].format(value)

@@ -37,7 +37,7 @@ from pydantic import ValidationError
 from .. import __version__
 from ..errors import InputError
 from ..flags import RETRACTED
-from ..links import web_url, work_link
+from ..ids import doi_link, web_url
 from ..model import Fields, Finding, Status
 from ..report.render import SHOWN_FIELDS, clip, shown_fields
 from ..safetext import safe_text
@@ -499,7 +499,7 @@ def _value(name: str, shown: str | None, fields: Fields) -> str:
         return "—"
     href = None
     if name == "doi" and fields.doi:
-        href = work_link(Fields(doi=fields.doi))
+        href = doi_link(fields.doi)
     elif name == "url" and fields.url:
         href = web_url(fields.url)
     return _link(href, shown) if href else _e(shown)

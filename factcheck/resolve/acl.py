@@ -42,11 +42,12 @@ import platformdirs
 
 from ..compare.venues import venue_score
 from ..errors import ConfigError
+from ..ids import normalize_doi
 from ..lookup import Lookup, Outcome
 from ..model import Citation, Fields, Kind
 from ..net.cache import CACHE_APP_NAME
 from .candidates import decide, not_searched
-from .common import claimed_id, normalize_doi
+from .common import claimed_id
 from .library import INDEX_SUFFIXES, KEY_COLUMN, Entry, Library, doi_key
 from .settings import SourceSettings, settings_for
 

@@ -40,16 +40,17 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from ..compare.fields import compare_titles
-from ..errors import BadResponse, SourceError
+from ..errors import BadResponse
 from ..flags import VERSION_NOT_FOUND
-from ..links import arxiv_link
+from ..ids import arxiv_link
 from ..model import Author, Citation, Fields, Kind, Record
 from ..nameparts import PARTICLES, SUFFIXES
 from .base import Lookup, Outcome
 from .batch import Batcher
-from .candidates import Hit, decide, not_searched, title_words
-from .common import ApiResolver, claimed_id, require_same_id, split_arxiv_id, unanswered
+from .candidates import Hit, title_words
+from .common import claimed_id, require_same_id, split_arxiv_id
 from .mapping import text, year_in
+from .searching import SearchingResolver, SearchRequest, SearchResult
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -80,10 +81,11 @@ ARXIV_VENUES = frozenset({"arxiv", "corr"})
 _NON_WORD = re.compile(r"[^\w]+")
 
 
-class ArxivResolver(ApiResolver):
+class ArxivResolver(SearchingResolver):
     """Looks arXiv ids up in the arXiv API, and searches it for references by title."""
 
     name = "arxiv"
+    label = "arXiv"
     kinds = frozenset({Kind.ARXIV, Kind.REFERENCE})
     # Its records are preprints: it cannot show where a work was published.
     preprints_only = True
@@ -104,7 +106,7 @@ class ArxivResolver(ApiResolver):
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:
-            return self._search(citation)
+            return self.search(citation)
         base, version = split_arxiv_id(claimed_id(citation, "arxiv"))
         lookup = self._query(base + (version or ""))
         if lookup.outcome is not Outcome.MISSING or not version:
@@ -136,30 +138,31 @@ class ArxivResolver(ApiResolver):
         _require_paper(arxiv_id, record, self.name)
         return Lookup.found(self.name, record)
 
-    def _search(self, citation: Citation) -> Lookup:
-        title = title_words(citation.fields.title)
-        if not title:
-            return not_searched(self.name)
+    def search_query(self, citation: Citation) -> str:
+        """The claimed title's words."""
+        return title_words(citation.fields.title)
+
+    def search_hits(self, query: str, citation: Citation) -> SearchResult:
+        """This title's share of a request it shares with the titles searched together
+        (`resolve.batch`), or of its own request offline or replaying (see the module
+        docstring)."""
         if self.config.offline or self.config.replay:
-            records = self._search_titles([title])[title]
+            records = self._search_titles([query])[query]
         else:
-            records = self._titles.ask(title)
-        hits = [Hit(r) for r in records]
-        return decide(self.name, "arXiv", citation, hits, len(hits), covers(citation.fields))
+            records = self._titles.ask(query)
+        return SearchResult([Hit(r) for r in records], len(records))
+
+    def covers(self, fields: Fields) -> bool:
+        """See the module's `covers`."""
+        return covers(fields)
 
     def _search_titles(self, titles: list[str]) -> dict[str, list[Record]]:
         """The hits of one request searching every title, each title's own (see the module
         docstring); SourceError when arXiv gives no answer."""
         query = OR.join(f'ti:"{title}"' for title in titles)
-        response = self._get(
-            f"{self.config.arxiv_url}/query",
-            {"search_query": query, "max_results": str(SEARCH_ROWS * len(titles))},
-        )
-        if response.status_code != HTTPStatus.OK:
-            raise SourceError(unanswered(self.name, response.status_code))
-        entries = parse_feed(response.content).findall(f"{ATOM}entry")
-        records = [entry_record(e) for e in entries]
-        return split_hits(titles, [r for r in records if r.fields.title and r.fields.arxiv])
+        params = {"search_query": query, "max_results": str(SEARCH_ROWS * len(titles))}
+        response = self.fetch(SearchRequest(f"{self.config.arxiv_url}/query", params))
+        return split_hits(titles, feed_papers(response.content))
 
     def _error(self, entry: Element, entry_id: str, arxiv_id: str) -> Lookup:
         """An error entry: a malformed id is an answer about the id; any other error is not."""
@@ -169,6 +172,12 @@ class ArxivResolver(ApiResolver):
                 self.name, f"{arxiv_id} is not a valid arXiv id ({summary})", authoritative=True
             )
         return Lookup.failed(self.name, f"arXiv answered with an error: {summary}")
+
+
+def feed_papers(body: bytes) -> list[Record]:
+    """The papers of a search's feed, in arXiv's order: its entries with a title and an id."""
+    records = [entry_record(entry) for entry in parse_feed(body).findall(f"{ATOM}entry")]
+    return [record for record in records if record.fields.title and record.fields.arxiv]
 
 
 def split_hits(titles: list[str], records: list[Record]) -> dict[str, list[Record]]:

@@ -5,7 +5,7 @@ The Resolver protocol promises that `lookup` never raises for source trouble. `H
 into FAILED lookups; subclasses write `_lookup` as if the network always answered, and raise
 `BadResponse` when an answer does not have the shape the API promises.
 
-Identifiers go into URL paths only through `links.path_segment` (one encoded segment each),
+Identifiers go into URL paths only through `ids.path_segment` (one encoded segment each),
 and an answer counts only when it is about the identifier asked for: a record whose DOI,
 arXiv id or PMID is another one raises `WrongRecord` (FAILED, flag `wrong_record`), because
 it is no evidence about the claim, however it came (a path that a server normalised, an
@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 from ..errors import BadResponse, SourceError
 from ..flags import WRONG_RECORD
+from ..ids import normalize_doi
 from ..lookup import Lookup
 from ..model import Citation, Kind
 from ..normalize import ascii_lower
@@ -32,15 +33,6 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..net.http import Http
 
-# Prefixes that people and models put in front of a DOI.
-DOI_PREFIXES = (
-    "https://doi.org/",
-    "http://doi.org/",
-    "https://dx.doi.org/",
-    "http://dx.doi.org/",
-    "doi.org/",
-    "doi:",
-)
 # Prefixes in front of an arXiv id, lower-cased.
 ARXIV_PREFIXES = ("https://arxiv.org/abs/", "http://arxiv.org/abs/", "arxiv.org/abs/", "arxiv:")
 # An arXiv id and its optional version: `1706.03762v5`, `hep-th/9901001v2`.
@@ -91,16 +83,6 @@ def claimed_id(citation: Citation, field: str) -> str:
     """The identifier the citation claims: its parsed field, else its raw text."""
     value = getattr(citation.fields, field, None)
     return str(value or citation.raw).strip()
-
-
-def normalize_doi(text: str) -> str:
-    """A bare DOI (`10.x/y`) from the forms people write; case is kept, DOIs ignore it."""
-    doi = text.strip()
-    lowered = doi.lower()
-    for prefix in DOI_PREFIXES:
-        if lowered.startswith(prefix):
-            return doi[len(prefix) :].strip()
-    return doi
 
 
 def doi_key(doi: str) -> str:

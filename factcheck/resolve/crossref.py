@@ -28,11 +28,11 @@ from typing import Any
 
 from ..config import Config
 from ..errors import BadResponse
-from ..links import doi_link, path_segment
+from ..ids import doi_link, normalize_doi, path_segment
 from ..model import Citation, Kind, Record
 from ..net.http import Http
 from .base import Lookup, parse_json
-from .common import ApiResolver, claimed_id, normalize_doi, require_same_doi
+from .common import ApiResolver, claimed_id, require_same_doi
 from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 
 # Prefixes registered with DataCite, whose DOIs Crossref never holds: asking would cost a

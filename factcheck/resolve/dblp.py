@@ -26,16 +26,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..links import doi_link
+from ..ids import doi_link, linked_doi, normalize_doi
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup
-from .candidates import Hit, indexed_claim, not_searched, title_words
-from .common import normalize_doi, split_arxiv_id
+from .candidates import Hit, indexed_claim, title_words
+from .common import split_arxiv_id
 from .mapping import Shape, is_number, is_text, one_or_list, shaped, text, year_in
-from .searching import JsonSearch, SearchingResolver
+from .searching import JsonSearch, SearchingResolver, SearchRequest, SearchResult
+
+if TYPE_CHECKING:
+    import requests
 
 # Hits asked for: a title query rarely has its right answer below the top five.
 HITS = 5
@@ -61,7 +64,6 @@ COVERED_TYPE = "paper-conference"
 
 # DBLP's disambiguation suffix on a person's name: "Wei Wang 0001".
 _HOMONYM = re.compile(r"\s+\d{4}$")
-_DOI_IN_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\..+)$", re.IGNORECASE)
 _ARXIV_IN_URL = re.compile(r"^https?://arxiv\.org/abs/(?P<id>.+)$", re.IGNORECASE)
 # A DBLP key's stream ("conf/nips/VaswaniSPUJGKP17" -> "nips") names the venue too.
 _KEY_STREAM = re.compile(r"^(?:conf|journals)/(?P<stream>[a-z0-9]+)/")
@@ -88,14 +90,30 @@ class DblpResolver(SearchingResolver):
     """Searches DBLP for references by title; computer science only."""
 
     name = "dblp"
+    label = "DBLP"
     kinds = frozenset({Kind.REFERENCE})
 
     def _lookup(self, citation: Citation) -> Lookup:
-        query = title_query(citation.fields.title or "")
-        if not query:
-            return not_searched(self.name)
+        return self.search(citation)
+
+    def search_query(self, citation: Citation) -> str:
+        """The claimed title's words (`title_query`)."""
+        return title_query(citation.fields.title or "")
+
+    def search_request(self, query: str) -> SearchRequest:
+        """`search/publ/api?q=…` for the first HITS hits, without completions."""
         params = {"q": query, "format": "json", "h": str(HITS), "c": str(COMPLETIONS)}
-        return self.search_json(citation, SEARCH, self.config.dblp_url + PATH, params)
+        return SearchRequest(self.config.dblp_url + PATH, params)
+
+    def read_hits(
+        self, response: requests.Response, query: str, citation: Citation
+    ) -> SearchResult:
+        """The hits' `info` objects (see the module docstring)."""
+        return self.read_json(response, SEARCH)
+
+    def covers(self, fields: Fields) -> bool:
+        """See the module's `covers`."""
+        return covers(fields)
 
 
 def covers(fields: Fields) -> bool:
@@ -182,11 +200,7 @@ def _doi(info: Mapping[str, Any], links: list[str]) -> str | None:
     doi = text(info.get("doi"))
     if doi:
         return normalize_doi(doi)
-    for link in links:
-        found = _DOI_IN_URL.match(link)
-        if found:
-            return found.group("doi")
-    return None
+    return next((doi for doi in map(linked_doi, links) if doi), None)
 
 
 def _arxiv(links: list[str]) -> str | None:
@@ -197,4 +211,4 @@ def _arxiv(links: list[str]) -> str | None:
     return None
 
 
-SEARCH = JsonSearch(label="DBLP", items=_infos, shape=INFO_SHAPE, hit=info_hit, covers=covers)
+SEARCH = JsonSearch(items=_infos, shape=INFO_SHAPE, hit=info_hit)

@@ -13,7 +13,7 @@ Two requests:
 arXiv ids are looked up as the DataCite DOIs arXiv registers for every paper,
 `10.48550/arXiv.<id without version>`.
 
-The DOI goes into both paths as one encoded segment (`links.path_segment`). An answer about
+The DOI goes into both paths as one encoded segment (`ids.path_segment`). An answer about
 another DOI is no answer: a Handle answer naming another `handle`, or CSL-JSON whose `DOI`
 is another one, makes the lookup FAILED (`WrongRecord`, flag `wrong_record`). CSL-JSON
 without a DOI, or with fields of the wrong type, counts as no metadata (the Handle answer
@@ -26,16 +26,10 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import SourceError
-from ..links import ARXIV_DOI_PREFIX, doi_link, path_segment
+from ..ids import ARXIV_DOI_PREFIX, doi_link, normalize_doi, path_segment
 from ..model import Citation, Fields, Kind, Record
 from .base import METADATA_UNAVAILABLE, Lookup, parse_json
-from .common import (
-    ApiResolver,
-    claimed_id,
-    normalize_doi,
-    require_same_doi,
-    split_arxiv_id,
-)
+from .common import ApiResolver, claimed_id, require_same_doi, split_arxiv_id
 from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 
 CSL_JSON = "application/vnd.citationstyles.csl+json"

@@ -32,15 +32,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..lookup import Lookup
 from ..model import Author, Citation, Fields, Kind, Record
 from ..net.limits import Limit
-from .candidates import Hit, indexed_claim, not_searched
+from .candidates import Hit, indexed_claim
 from .mapping import Shape, is_number, is_text, list_of, shaped, text, year_in
 from .pubmed import MIN_WORD_CHARS, PUBTYPE_FLAGS, STOP_WORDS, is_biomedical_venue
-from .searching import JsonSearch, SearchingResolver, items_at
+from .searching import JsonSearch, SearchingResolver, SearchRequest, SearchResult, items_at
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_URL = "https://www.ebi.ac.uk/europepmc/webservices/rest"
 SEARCH_PATH = "/search"
@@ -96,21 +99,37 @@ class EuropePmcResolver(SearchingResolver):
     """Searches Europe PMC for references by title; biomedicine and its preprints."""
 
     name = "europepmc"
+    label = LABEL
     kinds = frozenset({Kind.REFERENCE})
     default_url = DEFAULT_URL
     limit = LIMIT
 
     def _lookup(self, citation: Citation) -> Lookup:
-        query = title_query(citation.fields.title or "")
-        if not query:
-            return not_searched(self.name)
+        return self.search(citation)
+
+    def search_query(self, citation: Citation) -> str:
+        """`TITLE:(…)` with the claimed title's words (`title_query`)."""
+        return title_query(citation.fields.title or "")
+
+    def search_request(self, query: str) -> SearchRequest:
+        """`search?query=…` for the first PAGE_SIZE results, each with its core fields."""
         params = {
             "query": query,
             "format": "json",
             "resultType": RESULT_TYPE,
             "pageSize": str(PAGE_SIZE),
         }
-        return self.search_json(citation, SEARCH, self.settings.url + SEARCH_PATH, params)
+        return SearchRequest(self.settings.url + SEARCH_PATH, params)
+
+    def read_hits(
+        self, response: requests.Response, query: str, citation: Citation
+    ) -> SearchResult:
+        """The results of `resultList.result`."""
+        return self.read_json(response, SEARCH)
+
+    def covers(self, fields: Fields) -> bool:
+        """See the module's `covers`."""
+        return covers(fields)
 
 
 def title_query(title: str) -> str:
@@ -215,10 +234,4 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-SEARCH = JsonSearch(
-    label=LABEL,
-    items=items_at("resultList", "result"),
-    shape=ARTICLE_SHAPE,
-    hit=article_hit,
-    covers=covers,
-)
+SEARCH = JsonSearch(items=items_at("resultList", "result"), shape=ARTICLE_SHAPE, hit=article_hit)

@@ -59,15 +59,15 @@ from ..compare.fields import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..errors import ConfigError
 from ..extract.bibtex import ProblemCode, parse_bibtex
 from ..extract.identifiers import classify_url, doi_fields
-from ..links import doi_link
+from ..ids import doi_link, normalize_doi, normalize_pmid
 from ..model import Citation, Fields, Kind, Notice, Record
 from .base import Lookup
-from .candidates import Hit, decide, not_searched
-from .common import claimed_id, normalize_doi, split_arxiv_id
+from .candidates import Hit
+from .common import claimed_id, split_arxiv_id
 from .dumps import dblp_records, is_openalex_work, openalex_record
 from .mapping import csl_fields, text, update_flags, update_notices
 from .openlibrary import normalize_isbn
-from .pubmed import PMID_PREFIX
+from .searching import SearchResolver, SearchResult
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -188,18 +188,12 @@ def arxiv_key(raw: str) -> str:
     return split_arxiv_id(raw)[0].lower()
 
 
-def pmid_key(raw: str) -> str:
-    """A PMID as the library indexes it: without a `pmid:` prefix."""
-    pmid = raw.strip()
-    return pmid[len(PMID_PREFIX) :].strip() if pmid.lower().startswith(PMID_PREFIX) else pmid
-
-
 def _keys(fields: Fields) -> tuple[str | None, ...]:
     """The exact-match values of an entry, in IDENTIFIER_COLUMNS order."""
     return (
         doi_key(fields.doi) if fields.doi else None,
         arxiv_key(fields.arxiv) if fields.arxiv else None,
-        pmid_key(fields.pmid) if fields.pmid else None,
+        normalize_pmid(fields.pmid) if fields.pmid else None,
         normalize_isbn(fields.isbn) if fields.isbn else None,
     )
 
@@ -214,7 +208,7 @@ def _probes(citation: Citation) -> list[tuple[str, str]]:
     if citation.kind is Kind.ARXIV:
         return [("arxiv", arxiv_key(claimed_id(citation, "arxiv")))]
     if citation.kind is Kind.PMID:
-        return [("pmid", pmid_key(claimed_id(citation, "pmid")))]
+        return [("pmid", normalize_pmid(claimed_id(citation, "pmid")))]
     if citation.kind is Kind.ISBN:
         return [("isbn", normalize_isbn(claimed_id(citation, "isbn")))]
     return []
@@ -606,10 +600,11 @@ class Library:
         return databases
 
 
-class LibraryResolver:
+class LibraryResolver(SearchResolver):
     """Looks citations up in the user's own library files; no network."""
 
     name: ClassVar[str] = SOURCE
+    label: ClassVar[str] = SOURCE_LABEL
     kinds: ClassVar[frozenset[Kind]] = frozenset(
         {Kind.DOI, Kind.ARXIV, Kind.PMID, Kind.ISBN, Kind.REFERENCE}
     )
@@ -624,7 +619,7 @@ class LibraryResolver:
         cannot be loaded."""
         try:
             if citation.kind is Kind.REFERENCE:
-                return self._search(citation)
+                return self.search(citation)
             return self._identifier(citation)
         except sqlite3.Error as exc:
             return Lookup.failed(self.name, f"the library could not be read: {exc}")
@@ -638,13 +633,18 @@ class LibraryResolver:
             return Lookup.found(self.name, entry.record())
         return self._missing(f"the library holds no work with {citation.kind.value} {probes[0][1]}")
 
-    def _search(self, citation: Citation) -> Lookup:
-        title = citation.fields.title
-        if not title:
-            return not_searched(self.name)
-        hits = self.library.hits(title)
-        complete = self.config.library_complete
-        return decide(self.name, SOURCE_LABEL, citation, hits, len(hits), complete)
+    def search_query(self, citation: Citation) -> str:
+        """The claimed title, whose words the full-text search takes (`Library.search`)."""
+        return citation.fields.title or ""
+
+    def search_hits(self, query: str, citation: Citation) -> SearchResult:
+        """The entries whose titles match best."""
+        hits = self.library.hits(query)
+        return SearchResult(hits, len(hits))
+
+    def covers(self, fields: Fields) -> bool:
+        """Only a library declared complete (`Config.library_complete`) holds every work."""
+        return self.config.library_complete
 
     def _missing(self, reason: str) -> Lookup:
         return Lookup.missing(self.name, reason, authoritative=self.config.library_complete)

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import BadResponse
 from ..flags import EXPRESSION_OF_CONCERN, PARTIALLY_RETRACTED, RETRACTED, RETRACTION_NOTICE
-from ..links import doi_link
+from ..ids import doi_link
 from ..model import Author, Fields, Notice
 from ..safetext import safe_line
 

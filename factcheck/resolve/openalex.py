@@ -2,7 +2,7 @@
 
 `GET {openalex_url}/works/https://doi.org/<doi>` (the DOI form OpenAlex documents besides
 `doi:<doi>`; the recorded answers in fixtures/recordings use it), sent percent-encoded as one
-path segment (`links.path_segment`), answers:
+path segment (`ids.path_segment`), answers:
 - 200 with one work object: found;
 - 200 with a work whose `doi` is another one (or none): failed, flag `wrong_record`;
 - 404: OpenAlex holds no work with that DOI. Not authoritative: OpenAlex does not hold every
@@ -31,16 +31,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadResponse
 from ..flags import RETRACTED
-from ..links import DOI_ORG, doi_link, path_segment
+from ..ids import DOI_ORG, doi_link, normalize_doi, path_segment
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .candidates import Hit, general_index_covers, not_searched, title_words
-from .common import claimed_id, normalize_doi, require_same_doi
+from .candidates import Hit, general_index_covers, title_words
+from .common import claimed_id, require_same_doi
 from .mapping import (
     Shape,
     is_flag,
@@ -52,7 +52,10 @@ from .mapping import (
     text,
     year_in,
 )
-from .searching import JsonSearch, SearchingResolver, items_at
+from .searching import JsonSearch, SearchingResolver, SearchRequest, SearchResult, items_at
+
+if TYPE_CHECKING:
+    import requests
 
 # Candidates asked for: a title search rarely has its right answer below the top five.
 PER_PAGE = 5
@@ -112,11 +115,12 @@ class OpenAlexResolver(SearchingResolver):
     """Looks DOIs up in OpenAlex, and searches it for references by title."""
 
     name = "openalex"
+    label = "OpenAlex"
     kinds = frozenset({Kind.DOI, Kind.REFERENCE})
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:
-            return self._search(citation)
+            return self.search(citation)
         return self._by_doi(normalize_doi(claimed_id(citation, "doi")))
 
     def _by_doi(self, doi: str) -> Lookup:
@@ -136,12 +140,24 @@ class OpenAlexResolver(SearchingResolver):
         require_same_doi(doi, _doi(work.get("doi")), self.name)
         return Lookup.found(self.name, work_record(work))
 
-    def _search(self, citation: Citation) -> Lookup:
-        query = title_query(citation.fields.title or "")
-        if not query:
-            return not_searched(self.name)
+    def search_query(self, citation: Citation) -> str:
+        """The claimed title's words (`title_query`)."""
+        return title_query(citation.fields.title or "")
+
+    def search_request(self, query: str) -> SearchRequest:
+        """`works?filter=title.search:…` for the first PER_PAGE works."""
         params = {"filter": f"title.search:{query}", "per_page": str(PER_PAGE), **self._auth()}
-        return self.search_json(citation, SEARCH, f"{self.config.openalex_url}/works", params)
+        return SearchRequest(f"{self.config.openalex_url}/works", params)
+
+    def read_hits(
+        self, response: requests.Response, query: str, citation: Citation
+    ) -> SearchResult:
+        """The works of `results`."""
+        return self.read_json(response, SEARCH)
+
+    def covers(self, fields: Fields) -> bool:
+        """See the module's `covers`."""
+        return covers(fields)
 
     def _auth(self) -> dict[str, str]:
         """The API key (a larger daily budget) and the contact address, when configured."""
@@ -261,6 +277,4 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-SEARCH = JsonSearch(
-    label="OpenAlex", items=items_at("results"), shape=WORK_SHAPE, hit=work_hit, covers=covers
-)
+SEARCH = JsonSearch(items=items_at("results"), shape=WORK_SHAPE, hit=work_hit)

@@ -14,7 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ..errors import BadResponse
-from ..links import path_segment
+from ..ids import path_segment
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
 from .common import ApiResolver, claimed_id

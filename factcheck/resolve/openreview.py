@@ -29,17 +29,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..compare.venues import venue_score
-from ..links import path_segment
+from ..ids import path_segment
 from ..lookup import Lookup
 from ..model import Citation, Fields, Kind, Record
 from ..net.limits import Limit
 from .arxiv import split_name
-from .candidates import Hit, not_searched, title_words
+from .candidates import Hit, title_words
 from .mapping import Check, Shape, is_number, is_text, list_of, shaped, text, year_in
-from .searching import JsonSearch, SearchingResolver, items_at
+from .searching import JsonSearch, SearchingResolver, SearchRequest, SearchResult, items_at
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_URL = "https://api2.openreview.net"
 SEARCH_PATH = "/notes/search"
@@ -92,18 +95,34 @@ class OpenReviewResolver(SearchingResolver):
     """Searches OpenReview for references by title: ICLR and the venues reviewed there."""
 
     name = "openreview"
+    label = LABEL
     kinds = frozenset({Kind.REFERENCE})
     default_url = DEFAULT_URL
     limit = LIMIT
 
     def _lookup(self, citation: Citation) -> Lookup:
-        query = title_words(citation.fields.title)
-        if not query:
-            return not_searched(self.name)
+        return self.search(citation)
+
+    def search_query(self, citation: Citation) -> str:
+        """The claimed title's words."""
+        return title_words(citation.fields.title)
+
+    def search_request(self, query: str) -> SearchRequest:
+        """`notes/search?term=…` among the submissions, with the key when one is set."""
         params = {"term": query, "source": FORUM_SOURCE, "limit": str(SEARCH_LIMIT)}
         key = self.settings.key
         headers = {AUTHORIZATION: f"Bearer {key.get_secret_value()}"} if key else {}
-        return self.search_json(citation, SEARCH, self.settings.url + SEARCH_PATH, params, headers)
+        return SearchRequest(self.settings.url + SEARCH_PATH, params, headers)
+
+    def read_hits(
+        self, response: requests.Response, query: str, citation: Citation
+    ) -> SearchResult:
+        """The notes of `notes`."""
+        return self.read_json(response, SEARCH)
+
+    def covers(self, fields: Fields) -> bool:
+        """See the module's `covers`."""
+        return covers(fields)
 
 
 def covers(fields: Fields) -> bool:
@@ -179,6 +198,4 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-SEARCH = JsonSearch(
-    label=LABEL, items=items_at("notes"), shape=NOTE_SHAPE, hit=note_hit, covers=covers
-)
+SEARCH = JsonSearch(items=items_at("notes"), shape=NOTE_SHAPE, hit=note_hit)

@@ -52,20 +52,23 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadResponse
 from ..flags import RETRACTED, RETRACTION_NOTICE
-from ..links import pmc_link, pubmed_link
+from ..ids import normalize_pmid, pmc_link, pubmed_link
 from ..model import Author, Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
-from .candidates import Hit, decide, indexed_claim, not_searched
-from .common import ApiResolver, claimed_id, require_same_id
+from .candidates import Hit, indexed_claim
+from .common import claimed_id, require_same_id
 from .mapping import Shape, is_number, is_text, list_of, require_shape, shaped, text, year_in
+from .searching import SearchingResolver, SearchRequest, SearchResult
+
+if TYPE_CHECKING:
+    import requests
 
 TOOL = "factcheck"
 PMCID_PREFIX = "PMC"
-PMID_PREFIX = "pmid:"
 DATE_KEYS = ("pubdate", "epubdate", "sortpubdate", "printpubdate", "sortdate")
 ELOCATION_DOI = "doi:"
 # Publication types that mark retractions, and the flag each earns.
@@ -159,15 +162,16 @@ DOCSUM_SHAPE: Shape = {
 }
 
 
-class PubmedResolver(ApiResolver):
+class PubmedResolver(SearchingResolver):
     """Looks PMIDs up in PubMed and PMCIDs in PubMed Central, and searches PubMed by title."""
 
     name = "pubmed"
+    label = "PubMed"
     kinds = frozenset({Kind.PMID, Kind.PMCID, Kind.REFERENCE})
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:
-            return self._search(citation)
+            return self.search(citation)
         db, uid, label = _target(citation)
         if not is_uid(uid):
             return Lookup.missing(self.name, f"{label} is not a valid {db} id", authoritative=True)
@@ -186,10 +190,12 @@ class PubmedResolver(ApiResolver):
             )
         return Lookup.found(self.name, docsum_record(docsum, db, uid))
 
-    def _search(self, citation: Citation) -> Lookup:
-        query = title_query(citation.fields.title or "")
-        if not query:
-            return not_searched(self.name)
+    def search_query(self, citation: Citation) -> str:
+        """The esearch term for the claimed title (`title_query`)."""
+        return title_query(citation.fields.title or "")
+
+    def search_request(self, query: str) -> SearchRequest:
+        """esearch for the first RETMAX PMIDs, by relevance."""
         params = {
             "db": PUBMED_DB,
             "term": query,
@@ -198,13 +204,18 @@ class PubmedResolver(ApiResolver):
             "sort": SORT,
             **self._caller(),
         }
-        response = self._get(self.config.pubmed_url + ESEARCH, params)
-        if response.status_code != HTTPStatus.OK:
-            return self._unexpected(response)
+        return SearchRequest(self.config.pubmed_url + ESEARCH, params)
+
+    def read_hits(
+        self, response: requests.Response, query: str, citation: Citation
+    ) -> SearchResult:
+        """The PMIDs esearch answered, and their records from one esummary request."""
         pmids = _idlist(parse_json(response, self.name))
-        hits = self._summaries(pmids) if pmids else []
-        titled = [h for h in hits if h.record.fields.title]
-        return decide(self.name, "PubMed", citation, titled, len(pmids), covers(citation.fields))
+        return SearchResult(self._summaries(pmids) if pmids else [], len(pmids))
+
+    def covers(self, fields: Fields) -> bool:
+        """See the module's `covers`."""
+        return covers(fields)
 
     def _summaries(self, pmids: list[str]) -> list[Hit]:
         """The hits of one esummary request for all `pmids`, in the search's order."""
@@ -304,8 +315,8 @@ def _target(citation: Citation) -> tuple[str, str, str]:
         number = raw[len(PMCID_PREFIX) :] if raw.upper().startswith(PMCID_PREFIX) else raw
         return "pmc", number.strip(), PMCID_PREFIX + number.strip()
     raw = claimed_id(citation, "pmid")
-    number = raw[len(PMID_PREFIX) :] if raw.lower().startswith(PMID_PREFIX) else raw
-    return "pubmed", number.strip(), number.strip()
+    number = normalize_pmid(raw)
+    return "pubmed", number, number
 
 
 def _docsum(payload: Any, uid: str) -> dict[str, Any]:

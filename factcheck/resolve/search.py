@@ -18,16 +18,18 @@ show that a hit is the cited work, so the request would be spent for an unverifi
 from __future__ import annotations
 
 import re
-from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadResponse
-from ..links import doi_link
+from ..ids import doi_link
 from ..model import Citation, Fields, Kind, Record
 from .base import Lookup, parse_json
-from .candidates import Hit, decide, indexed_claim, not_searched
-from .common import ApiResolver
+from .candidates import Hit, indexed_claim
 from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
+from .searching import SearchingResolver, SearchRequest, SearchResult
+
+if TYPE_CHECKING:
+    import requests
 
 # Candidates asked for: the right work is nearly always in the top five when it is held at
 # all; more rows cost bandwidth (the `select` keeps each small) for little gain.
@@ -69,31 +71,40 @@ def covers(fields: Fields) -> bool:
     return indexed_claim(fields, COVERED_TYPES, bare=True)
 
 
-class CrossrefSearchResolver(ApiResolver):
+class CrossrefSearchResolver(SearchingResolver):
     """Finds free-text references by Crossref's bibliographic search, validated field by field."""
 
     # Part of the crossref source: the same API, limits and pool as the DOI lookups.
     name = "crossref"
+    label = "Crossref"
     kinds = frozenset({Kind.REFERENCE})
 
     def _lookup(self, citation: Citation) -> Lookup:
-        if not citation.fields.title:
-            return not_searched(self.name)
-        query = query_text(citation)
-        response = self._get(f"{self.config.crossref_url}/works", self._params(query))
-        if response.status_code != HTTPStatus.OK:
-            return self._unexpected(response)
-        items = _items(parse_json(response, self.name))
-        for item in items:
-            require_shape(item, CSL_SHAPE, self.name)
-        above = hits(items, score_floor(query, citation.fields))
-        return decide(self.name, "Crossref", citation, above, len(items), covers(citation.fields))
+        return self.search(citation)
 
-    def _params(self, query: str) -> dict[str, str]:
+    def search_query(self, citation: Citation) -> str:
+        """The entry as written (`query_text`), when a title could be read from it."""
+        return query_text(citation) if citation.fields.title else ""
+
+    def search_request(self, query: str) -> SearchRequest:
+        """`works?query.bibliographic=…` for the first ROWS works, with the contact address."""
         params = {"query.bibliographic": query, "rows": str(ROWS), "select": SELECT}
         if self.config.mailto:
             params["mailto"] = self.config.mailto
-        return params
+        return SearchRequest(f"{self.config.crossref_url}/works", params)
+
+    def read_hits(
+        self, response: requests.Response, query: str, citation: Citation
+    ) -> SearchResult:
+        """The work items scoring at least the query's `score_floor`, of all it returned."""
+        items = _items(parse_json(response, self.name))
+        for item in items:
+            require_shape(item, CSL_SHAPE, self.name)
+        return SearchResult(hits(items, score_floor(query, citation.fields)), len(items))
+
+    def covers(self, fields: Fields) -> bool:
+        """See the module's `covers`."""
+        return covers(fields)
 
 
 def query_text(citation: Citation) -> str:

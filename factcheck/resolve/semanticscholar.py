@@ -1,7 +1,7 @@
 """Semantic Scholar: its Academic Graph API, for identifier lookups and a title search.
 
 Lookups. `GET {url}/graph/v1/paper/<PREFIX>:<id>?fields=…` (the id sent as one encoded path
-segment, `links.path_segment`), `DOI:` for a DOI, `ARXIV:` for an arXiv id, `PMID:` for a
+segment, `ids.path_segment`), `DOI:` for a DOI, `ARXIV:` for an arXiv id, `PMID:` for a
 PMID, and `ACL:` for a reference whose link is an ACL Anthology page, answers:
 - 200 with one paper object: found, once its `externalIds` name the id asked for (another
   id is FAILED, flag `wrong_record`);
@@ -32,28 +32,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..compare.fields import is_preprint_venue
 from ..errors import BadResponse
-from ..links import doi_link, path_segment
+from ..ids import doi_link, normalize_doi, normalize_pmid, path_segment
 from ..lookup import Lookup
 from ..model import Author, Citation, Fields, Kind, Record
 from ..net.limits import Limit
 from .acl import acl_id
 from .arxiv import split_name
 from .base import parse_json
-from .candidates import Hit, general_index_covers, not_searched, title_words
-from .common import (
-    claimed_id,
-    normalize_doi,
-    require_same_doi,
-    require_same_id,
-    split_arxiv_id,
-)
+from .candidates import Hit, general_index_covers, title_words
+from .common import claimed_id, require_same_doi, require_same_id, split_arxiv_id
 from .mapping import Shape, is_number, is_text, list_of, require_shape, shaped, text, year_in
-from .pubmed import PMID_PREFIX, is_uid
-from .searching import JsonSearch, SearchingResolver, items_at
+from .pubmed import is_uid
+from .searching import JsonSearch, SearchingResolver, SearchRequest, SearchResult, items_at
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_URL = "https://api.semanticscholar.org"
 PAPER_PATH = "/graph/v1/paper/"
@@ -124,6 +121,7 @@ class SemanticScholarResolver(SearchingResolver):
     it for references by title."""
 
     name = "semanticscholar"
+    label = LABEL
     kinds = frozenset({Kind.DOI, Kind.ARXIV, Kind.PMID, Kind.REFERENCE})
     default_url = DEFAULT_URL
     limit = LIMIT
@@ -131,7 +129,7 @@ class SemanticScholarResolver(SearchingResolver):
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:
             acl = acl_id(citation.fields)
-            return self._paper(ACL, acl) if acl else self._search(citation)
+            return self._paper(ACL, acl) if acl else self.search(citation)
         if citation.kind is Kind.DOI:
             return self._paper(DOI, normalize_doi(claimed_id(citation, "doi")))
         if citation.kind is Kind.ARXIV:
@@ -141,7 +139,7 @@ class SemanticScholarResolver(SearchingResolver):
                 return Lookup.missing(self.name, reason, authoritative=False)
             return self._paper(ARXIV, base)
         raw = claimed_id(citation, "pmid")
-        pmid = (raw[len(PMID_PREFIX) :] if raw.lower().startswith(PMID_PREFIX) else raw).strip()
+        pmid = normalize_pmid(raw)
         if not is_uid(pmid):
             reason = f"{pmid} is no PMID that {LABEL} could look up"
             return Lookup.missing(self.name, reason, authoritative=False)
@@ -167,14 +165,24 @@ class SemanticScholarResolver(SearchingResolver):
             require_same_id(f"{prefix} id", value, found, self.name)
         return Lookup.found(self.name, paper_record(paper))
 
-    def _search(self, citation: Citation) -> Lookup:
-        query = title_words(citation.fields.title)
-        if not query:
-            return not_searched(self.name)
+    def search_query(self, citation: Citation) -> str:
+        """The claimed title's words."""
+        return title_words(citation.fields.title)
+
+    def search_request(self, query: str) -> SearchRequest:
+        """`paper/search?query=…` for the first SEARCH_LIMIT papers, with the key."""
         params = {"query": query, "limit": str(SEARCH_LIMIT), "fields": FIELDS}
-        return self.search_json(
-            citation, SEARCH, self.settings.url + SEARCH_PATH, params, self._key()
-        )
+        return SearchRequest(self.settings.url + SEARCH_PATH, params, self._key())
+
+    def read_hits(
+        self, response: requests.Response, query: str, citation: Citation
+    ) -> SearchResult:
+        """The papers of `data` (see the module docstring)."""
+        return self.read_json(response, SEARCH)
+
+    def covers(self, fields: Fields) -> bool:
+        """See the module's `covers`."""
+        return covers(fields)
 
     def _key(self) -> dict[str, str]:
         """The API key's header, when one is configured."""
@@ -258,6 +266,4 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-SEARCH = JsonSearch(
-    label=LABEL, items=_search_items, shape=PAPER_SHAPE, hit=paper_hit, covers=covers
-)
+SEARCH = JsonSearch(items=_search_items, shape=PAPER_SHAPE, hit=paper_hit)

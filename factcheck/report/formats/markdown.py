@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from ...links import web_url, work_link
+from ...ids import web_url, work_link
 from ...model import Finding, Report, Status, Summary
 from ...safetext import safe_line, safe_text
 from ..render import MAX_CELL_CHARS, clip

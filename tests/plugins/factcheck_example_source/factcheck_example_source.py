@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from factcheck.links import path_segment
+from factcheck.ids import normalize_doi, path_segment
 from factcheck.lookup import Lookup
 from factcheck.model import Citation, Fields, Kind, Record
 from factcheck.net.limits import Limit
 from factcheck.resolve.base import parse_json
-from factcheck.resolve.common import ApiResolver, claimed_id, normalize_doi, require_same_doi
+from factcheck.resolve.common import ApiResolver, claimed_id, require_same_doi
 from factcheck.resolve.settings import SourceSettings
 
 

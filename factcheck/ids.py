@@ -1,4 +1,13 @@
-"""Identifiers put into URLs: each one exactly one path segment, and the public links of a work.
+"""Canonical identifiers and their links: one place for what every layer reads and writes.
+
+- The order of preference among a work's identifiers (`IDENTIFIER_FIELDS`): the DOI, then the
+  arXiv id, PubMed's PMID and PMCID, then the ISBN. `Fields.identifier`, the fixes, the
+  ignore file and the Checker's searches all follow it.
+- A DOI as people and models write it (`doi:10.1/x`, `https://dx.doi.org/10.1/x`) made bare
+  (`normalize_doi`), and the DOI a doi.org link names (`doi_after_link`, `linked_doi`).
+- A PMID without the `pmid:` label people write before it (`normalize_pmid`).
+- The DataCite DOIs arXiv mints (`ARXIV_DOI_PREFIX`).
+- Identifiers put into URLs: each one exactly one path segment, and the public links of a work.
 
 A text decides which identifiers are looked up, so an identifier must never change *which*
 resource a URL names. Pasted raw into `/works/{doi}`, `10.7777/../10.1234/abc` asks for
@@ -19,6 +28,7 @@ value that cannot be linked at all gets no link (None) rather than an error in a
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
@@ -26,6 +36,22 @@ from .errors import UnsafeIdentifier
 
 if TYPE_CHECKING:
     from .model import Fields
+
+# A work's identifiers, the most useful first: the order in which a claim's identifier is
+# chosen (`Fields.identifier`), and the fields that are identifiers (Fields attributes, and
+# the values of `model.Kind` for these claims).
+IDENTIFIER_FIELDS = ("doi", "arxiv", "pmid", "pmcid", "isbn")
+
+# How a doi.org link starts: through `dx.` or `www.`, with either scheme, in any (ASCII) case.
+_DOI_HOST = r"(?:dx\.|www\.)?doi\.org/"
+_DOI_LINK = re.compile(rf"https?://{_DOI_HOST}", re.ASCII | re.IGNORECASE)
+# What people and models put in front of a DOI: a doi.org link, with or without its scheme,
+# or the `doi:` label.
+_DOI_PREFIX = re.compile(rf"(?:https?://)?{_DOI_HOST}|doi:", re.ASCII | re.IGNORECASE)
+# The label people write before a PMID ("PMID: 123"), lower-cased.
+PMID_PREFIX = "pmid:"
+# Every DOI starts so: the directory indicator "10." and at least one character of its prefix.
+_DOI_START = re.compile(r"10\..")
 
 WEB_SCHEMES = frozenset({"http", "https"})
 # Characters a web link keeps as they are; anything else (spaces, quotes, brackets, "<", ">")
@@ -42,6 +68,36 @@ PMC = "https://pmc.ncbi.nlm.nih.gov/articles/"
 # Segments that name another place than themselves, encoded or not.
 DOT_SEGMENTS = frozenset({"", ".", ".."})
 SEPARATOR = "/"
+
+
+def normalize_doi(text: str) -> str:
+    """A bare DOI (`10.x/y`) from the forms people write (`doi:10.x/y`, `doi.org/10.x/y`,
+    `https://dx.doi.org/10.x/y`); case is kept, DOIs ignore it. Only one prefix is taken off:
+    what follows it is the DOI as written."""
+    doi = text.strip()
+    prefix = _DOI_PREFIX.match(doi)
+    return doi[prefix.end() :].strip() if prefix else doi
+
+
+def doi_after_link(text: str) -> str | None:
+    """What follows the start of a doi.org link (`https://doi.org/`, `http://dx.doi.org/`,
+    `https://www.doi.org/`), as written; None when `text` is no doi.org link."""
+    link = _DOI_LINK.match(text)
+    return text[link.end() :] if link else None
+
+
+def linked_doi(url: str) -> str | None:
+    """The DOI a doi.org link names (`https://doi.org/10.1/x` -> `10.1/x`); None for any
+    other link, and for a doi.org link to no DOI (its home page, a help page)."""
+    doi = doi_after_link(url)
+    return doi if doi is not None and _DOI_START.match(doi) else None
+
+
+def normalize_pmid(text: str) -> str:
+    """A PMID without the `pmid:` label written before it, in any case (`PMID: 123` ->
+    `123`); whether it is a number is the caller's question."""
+    pmid = text.strip()
+    return pmid[len(PMID_PREFIX) :].strip() if pmid.lower().startswith(PMID_PREFIX) else pmid
 
 
 def path_segment(value: str) -> str:
