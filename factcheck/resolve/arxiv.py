@@ -94,13 +94,26 @@ class ArxivResolver(ApiResolver):
             self._search_titles, max_size=MAX_BATCH_TITLES, max_gather=MAX_GATHER_SECONDS
         )
 
-    def expect(self) -> None:
-        """A search that may come here has started (`chain.Gathering`)."""
-        self._titles.expect()
+    def expect(self, citation: Citation | None = None) -> None:
+        """A search that may come here has started (`chain.Gathering`): with its claim, its
+        title may go into a batch before it comes. An arXiv id's lookup is never batched."""
+        if citation is None or citation.kind is Kind.REFERENCE:
+            self._titles.expect(self._batched_title(citation))
 
-    def unexpect(self) -> None:
+    def unexpect(self, citation: Citation | None = None) -> None:
         """That search has ended."""
-        self._titles.unexpect()
+        if citation is None or citation.kind is Kind.REFERENCE:
+            self._titles.unexpect(self._batched_title(citation))
+
+    def _batched_title(self, citation: Citation | None) -> str | None:
+        """What the claim's search would ask the batcher (None: it asks nothing there)."""
+        if citation is None or self._alone():
+            return None
+        return title_words(citation.fields.title) or None
+
+    def _alone(self) -> bool:
+        """Offline or replaying, each search is asked alone (see the module docstring)."""
+        return bool(self.config.offline or self.config.replay)
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:
@@ -140,10 +153,7 @@ class ArxivResolver(ApiResolver):
         title = title_words(citation.fields.title)
         if not title:
             return not_searched(self.name)
-        if self.config.offline or self.config.replay:
-            records = self._search_titles([title])[title]
-        else:
-            records = self._titles.ask(title)
+        records = self._search_titles([title])[title] if self._alone() else self._titles.ask(title)
         hits = [Hit(r) for r in records]
         return decide(self.name, "arXiv", citation, hits, len(hits), covers(citation.fields))
 
