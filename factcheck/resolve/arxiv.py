@@ -107,13 +107,9 @@ class ArxivResolver(ApiResolver):
 
     def _batched_title(self, citation: Citation | None) -> str | None:
         """What the claim's search would ask the batcher (None: it asks nothing there)."""
-        if citation is None or self._alone():
+        if citation is None or self._asks_alone():
             return None
         return title_words(citation.fields.title) or None
-
-    def _alone(self) -> bool:
-        """Offline or replaying, each search is asked alone (see the module docstring)."""
-        return bool(self.config.offline or self.config.replay)
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:
@@ -153,7 +149,8 @@ class ArxivResolver(ApiResolver):
         title = title_words(citation.fields.title)
         if not title:
             return not_searched(self.name)
-        records = self._search_titles([title])[title] if self._alone() else self._titles.ask(title)
+        alone = self._asks_alone()
+        records = self._search_titles([title])[title] if alone else self._titles.ask(title)
         hits = [Hit(r) for r in records]
         return decide(self.name, "arXiv", citation, hits, len(hits), covers(citation.fields))
 

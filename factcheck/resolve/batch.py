@@ -15,11 +15,10 @@ A search announced with its query need not arrive to be asked: the leader puts t
 of the searches still on their way (still asking an earlier source) into its batch too, as
 far as there is room, and when they all fit it sends at once instead of waiting for them.
 Each such search, when it comes here, takes its answer from that batch (waiting for it if it
-is still out); one settled earlier never comes, and its share of the answer is dropped. The
-request is the one that waiting for them would have sent, only sooner: a text with five
-invented entries sends arXiv one request as soon as the first entry has missed elsewhere,
-not once the fifth has. Should that batch fail, a search that comes later asks anew: the
-error was not about its own request.
+is still out), or its error, as any member does; one settled earlier never comes, and its
+share of the answer is dropped. The request is the one that waiting for them would have
+sent, only sooner: a text with five invented entries sends arXiv one request as soon as the
+first entry has missed elsewhere, not once the fifth has.
 
 A batch that fails (a 5xx, an unreadable answer, the network) fails each of its members as
 it would have failed alone: every member raises the same error. The request runs in a fresh
@@ -62,11 +61,18 @@ class Batcher(Generic[Q, A]):
     `send` asks one request for its distinct queries and returns each one's answer."""
 
     def __init__(
-        self, send: Callable[[list[Q]], dict[Q, A]], *, max_size: int, max_gather: float
+        self,
+        send: Callable[[list[Q]], dict[Q, A]],
+        *,
+        max_size: int,
+        max_gather: float,
+        ask_ahead: bool = True,
     ) -> None:
         self._send = send
         self._max_size = max_size
         self._max_gather = max_gather
+        # Whether a batch asks the queries announced before they come (see the docstring).
+        self._ask_ahead = ask_ahead
         self._cond = threading.Condition()
         self._open: _Batch[Q, A] | None = None
         # Searches announced and not yet ended, and queries waiting for an answer here.
@@ -107,20 +113,10 @@ class Batcher(Generic[Q, A]):
         from the batch that already asked it); raises what that request raised."""
         with self._cond:
             covering = self._covered.get(query)
-            if covering is None:
-                batch, lead = self._join(query)
+            batch, lead = (covering, False) if covering is not None else self._join(query)
             self._waiting += 1
             self._cond.notify_all()
         try:
-            if covering is not None:
-                covering.done.wait()
-                if covering.error is None:
-                    return covering.answers[query]
-                with self._cond:
-                    if self._covered.get(query) is covering:
-                        del self._covered[query]
-                    batch, lead = self._join(query)
-                    self._cond.notify_all()
             if lead:
                 self._gather(batch)
                 self._answer(batch)
@@ -158,7 +154,7 @@ class Batcher(Generic[Q, A]):
             until = min(until, due)
         with self._cond:
             while self._open is batch and self._expected > self._waiting:
-                if not self._unnamed and self._fits(batch):
+                if self._ask_ahead and not self._unnamed and self._fits(batch):
                     break
                 left = until - time.monotonic()
                 if left <= 0:
@@ -166,7 +162,8 @@ class Batcher(Generic[Q, A]):
                 self._cond.wait(left)
             if self._open is batch:
                 self._open = None
-            for query in self._on_their_way(batch)[: self._max_size - len(batch.queries)]:
+            ahead = self._on_their_way(batch) if self._ask_ahead else []
+            for query in ahead[: self._max_size - len(batch.queries)]:
                 batch.queries[query] = None
                 self._covered[query] = batch
 
@@ -186,3 +183,58 @@ class Batcher(Generic[Q, A]):
             batch.error = exc
         finally:
             batch.done.set()
+
+
+def batchable_doi(doi: str) -> bool:
+    """Whether a DOI can stand in a filter of several: the filters' own separators (`,`,
+    `|`) and spaces cannot be written inside one value, so such a DOI is asked alone."""
+    return bool(doi) and not any(c in doi for c in ",|") and not any(c.isspace() for c in doi)
+
+
+class DoiBatches(Generic[A]):
+    """The DOI lookups of a source whose API looks up several DOIs in one request (a filter
+    of DOIs): `one` asks for one DOI as the source always did, `many` for several in one
+    request, each DOI's own answer. A batch of one is sent by `one`, so a lone DOI costs the
+    request it always cost. `ask_ahead` for a source asked first about every DOI (Crossref):
+    the DOIs announced go into the first batch at once (see `Batcher`); a source asked only
+    when earlier ones did not settle a DOI batches the DOIs that come to it together."""
+
+    def __init__(
+        self,
+        one: Callable[[str], A],
+        many: Callable[[list[str]], dict[str, A]],
+        *,
+        enabled: bool,
+        max_size: int,
+        max_gather: float,
+        ask_ahead: bool,
+    ) -> None:
+        # Off (`Config.batch_dois`, or offline and replaying), every DOI is asked by `one`.
+        self._enabled = enabled
+        self._one = one
+        self._many = many
+        self._batcher: Batcher[str, A] = Batcher(
+            self._send, max_size=max_size, max_gather=max_gather, ask_ahead=ask_ahead
+        )
+
+    def expect(self, doi: str) -> None:
+        """A lookup of `doi` that may come here has started (`chain.Gathering`)."""
+        if self._batched(doi):
+            self._batcher.expect(doi)
+
+    def unexpect(self, doi: str) -> None:
+        """That lookup has ended."""
+        if self._batched(doi):
+            self._batcher.unexpect(doi)
+
+    def lookup(self, doi: str) -> A:
+        """`doi`'s answer, from a request it shares with the DOIs asked with it."""
+        return self._batcher.ask(doi) if self._batched(doi) else self._one(doi)
+
+    def _batched(self, doi: str) -> bool:
+        return self._enabled and batchable_doi(doi)
+
+    def _send(self, dois: list[str]) -> dict[str, A]:
+        if len(dois) == 1:
+            return {dois[0]: self._one(dois[0])}
+        return self._many(dois)
