@@ -18,15 +18,20 @@ turn (the sources after the one that finds it, when their gates are free at once
 miss costs what it did, and a real work that the first source finds, the same one request.
 
 Sources that gather several claims' searches into one request (`Gathering`: arXiv) are told
-when a search starts and ends, so that they can wait for the claims still on their way.
+when a search starts and ends, and what it searches for, so that they can wait for the claims
+still on their way, or ask for them before they come. A caller that asks many claims at once
+(the Checker) announces them all before it asks the first (`announce`, `announced`, `retire`):
+claims handed to worker threads one by one would otherwise be announced only as each thread
+starts, after the first may already have reached a batching source and sent its batch.
 """
 
 from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from typing import Protocol, runtime_checkable
 
@@ -41,17 +46,22 @@ SIDE_BY_SIDE_WORKERS = 32
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+# Set while the caller of `ask` has announced the claim itself (`announced`).
+_caller_announced: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "factcheck_caller_announced", default=False
+)
 
 
 @runtime_checkable
 class Gathering(Protocol):
-    """A source that answers several claims' searches with one request: told how many
-    searches are on their way to it, it waits for them before it asks (see `resolve.batch`)."""
+    """A source that answers several claims' searches with one request: told which
+    searches are on their way to it, it waits for them, or asks for them, in the request it
+    sends (see `resolve.batch`)."""
 
-    def expect(self) -> None:
-        """A search that may come to this source has started."""
+    def expect(self, citation: Citation | None = None) -> None:
+        """A search that may come to this source has started (for `citation`, if given)."""
 
-    def unexpect(self) -> None:
+    def unexpect(self, citation: Citation | None = None) -> None:
         """That search has ended (answered here, or settled elsewhere)."""
 
 
@@ -64,22 +74,47 @@ def settles(citation: Citation, lookup: Lookup) -> bool:
     return lookup.outcome is Outcome.MISSING and lookup.authoritative and not searched(citation)
 
 
+def announce(chain: Sequence[Resolver], citation: Citation) -> None:
+    """Tell the chain's gathering sources that the claim is on its way to them."""
+    for resolver in chain:
+        if isinstance(resolver, Gathering):
+            resolver.expect(citation)
+
+
+def retire(chain: Sequence[Resolver], citation: Citation) -> None:
+    """Tell them that the claim announced with `announce` will not come (any more)."""
+    for resolver in chain:
+        if isinstance(resolver, Gathering):
+            resolver.unexpect(citation)
+
+
+@contextmanager
+def announced() -> Iterator[None]:
+    """Within it, `ask` leaves announcing its claim to the caller, who `announce`d it before
+    and will `retire` it after."""
+    token = _caller_announced.set(True)
+    try:
+        yield
+    finally:
+        _caller_announced.reset(token)
+
+
 def ask(chain: Sequence[Resolver], citation: Citation) -> list[Lookup]:
     """The lookups that settle the citation, in chain order, ending with the one that settles
     it (or every source's, when none does): in turn, or side by side for a search."""
-    if not searched(citation) or len(chain) < 2:
-        return in_turn(chain, citation)
-    gathering = [r for r in chain if isinstance(r, Gathering)]
-    for resolver in gathering:
-        resolver.expect()
+    own = not _caller_announced.get()
+    if own:
+        announce(chain, citation)
     try:
+        if not searched(citation) or len(chain) < 2:
+            return in_turn(chain, citation)
         first = guarded(chain[0], citation)
         if settles(citation, first):
             return [first]
         return [first, *side_by_side(chain[1:], citation)]
     finally:
-        for resolver in gathering:
-            resolver.unexpect()
+        if own:
+            retire(chain, citation)
 
 
 def in_turn(chain: Sequence[Resolver], citation: Citation) -> list[Lookup]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from .chain import announce, announced, retire
 from .chain import ask as chain_ask
 from .chain import settles as settles  # where it was first defined; tests read it here
 from .config import Config
@@ -185,7 +186,7 @@ class Checker:
         waiting: dict[str, list[int]] = defaultdict(list)
         for i, citation in enumerate(citations):
             if citation.kind is not Kind.INLINE:
-                waiting[plan.probes[citation.key].key].append(i)
+                waiting[plan.probe_keys[citation.key]].append(i)
         pending = _Pending(self._pool, self._due(started), self._leave_running)
         for key, probe in plan.allowed.items():
             if key not in resolved.lookups:
@@ -278,8 +279,11 @@ class Checker:
         path: str | None,
         fail_on: Iterable[Status] | None,
     ) -> Report:
-        resolved = self.resolve_extractions([extraction], started=started)
-        return self.judge_extraction(extraction, resolved, path=path, fail_on=fail_on)
+        # One text: its claims are read and planned once, for resolving and for judging.
+        extraction = self.ignored.apply(extraction)
+        plan = self._plan(extraction)
+        resolved = self._resolve_plans([plan], started)
+        return self._judged(extraction, plan, resolved, path=path, fail_on=fail_on)
 
     def resolve_extractions(
         self, extractions: Iterable[Extraction], *, started: float | None = None
@@ -293,8 +297,12 @@ class Checker:
         `started`, a `time.monotonic()` reading, makes `config.deadline` count from then
         (a check passes its own start); without it there is no deadline, as for batches.
         """
-        due = self._due(started)
         plans = [self._plan(self.ignored.apply(extraction)) for extraction in extractions]
+        return self._resolve_plans(plans, started)
+
+    def _resolve_plans(self, plans: list[_Plan], started: float | None) -> Resolved:
+        """`resolve_extractions` for the texts so planned."""
+        due = self._due(started)
         wanted: dict[str, Citation] = {}
         # Each text's URL checks read from its own byte budget (the first text to want one).
         budgets: dict[str, ByteBudget] = {}
@@ -306,7 +314,7 @@ class Checker:
         lookups = self._stored(list(wanted.values()))
         stored = len(lookups)
         asked = {k: p for k, p in wanted.items() if k not in lookups}
-        answered, late = self._gather(spending(budgets, self._resolve), asked, due)
+        answered, late = self._gather(spending(budgets, self._resolve), asked, due, self._chain_of)
         lookups.update(answered)
         entries = [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries]
         published, late_published = self._published_versions(entries, due)
@@ -332,8 +340,21 @@ class Checker:
         """Judge every claim of one text against answers `resolve_extractions` gave for it
         (alone or in a batch). No I/O."""
         extraction = self.ignored.apply(extraction)
+        return self._judged(
+            extraction, self._plan(extraction), resolved, path=path, fail_on=fail_on
+        )
+
+    def _judged(
+        self,
+        extraction: Extraction,
+        plan: _Plan,
+        resolved: Resolved,
+        *,
+        path: str | None,
+        fail_on: Iterable[Status] | None,
+    ) -> Report:
+        """`judge_extraction` for a text so planned (its ignored claims already left out)."""
         citations = extraction.citations
-        plan = self._plan(extraction)
         if any(key not in resolved.lookups and key not in resolved.late for key in plan.allowed):
             raise ValueError("judge_extraction: the Resolved was made for other texts")
         verdicts = {
@@ -371,16 +392,17 @@ class Checker:
         """The claim's verdict, or why a limit of the check kept it from being decided."""
         if index in plan.beyond:
             return unchecked(REFERENCE_LIMIT_REASON.format(self.config.max_references))
-        key = plan.probes[citation.key].key
+        claim_key = plan.keys[index]
+        key = plan.probe_keys[claim_key]
         if key in plan.refused:
             return judge(citation, plan.refused[key], strict=self.config.strict)
         if key not in plan.allowed:
             return unchecked(LOOKUP_LIMIT_REASON.format(self.config.max_lookups))
-        if key in resolved.late or citation.key in resolved.late:
+        if key in resolved.late or claim_key in resolved.late:
             return unchecked(DEADLINE_REASON.format(self.config.deadline or 0), DEADLINE)
         lookups = resolved.lookups[key]
-        published = resolved.published.get(citation.key)
-        meant = resolved.meant.get(citation.key)
+        published = resolved.published.get(claim_key)
+        meant = resolved.meant.get(claim_key)
         decide = partial(
             judge, citation, lookups, published=published, meant=meant, strict=self.config.strict
         )
@@ -408,7 +430,7 @@ class Checker:
         for entry, lookups in entries:
             if entry.key not in wanted and self._needs(needs_published_version, entry, lookups):
                 wanted[entry.key] = _unidentified(entry)
-        return self._gather(partial(self._ask, chain), wanted, due)
+        return self._gather(partial(self._ask, chain), wanted, due, lambda _: chain)
 
     def _meant_works(
         self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
@@ -424,7 +446,7 @@ class Checker:
         for entry, lookups in entries:
             if entry.key not in wanted and self._needs(needs_meant_work, entry, lookups):
                 wanted[entry.key] = _unidentified(entry)
-        return self._gather(partial(self._ask, chain), wanted, due)
+        return self._gather(partial(self._ask, chain), wanted, due, lambda _: chain)
 
     def _needs(
         self,
@@ -443,13 +465,15 @@ class Checker:
         work: Callable[[Citation], list[Lookup]],
         citations: dict[str, Citation],
         due: float | None,
+        chain_of: Callable[[Citation], Sequence[Resolver]],
     ) -> tuple[dict[str, list[Lookup]], set[str]]:
         """`work` on each citation, concurrently in the pool: the answers by key, and the
         keys still unanswered at `due`. Of those, work not yet started is cancelled; work
         under way is left to finish in the background (`_resolve` still stores its answer),
         so the call returns at `due` whatever the sources do. (The answers an earlier run
         kept, `_stored`, are read before: that takes less time than handing a citation to a
-        worker thread.)"""
+        worker thread.) Every citation is announced to the sources of its chain (`chain_of`)
+        that gather claims into one request before the first is asked (`chain.announce`)."""
         if due is not None and due <= time.monotonic():
             return {}, set(citations)
         # Past `due`, the lookups left running start no new request (`net.deadline`), and
@@ -458,18 +482,26 @@ class Checker:
         finished_late: set[str] = set()
 
         def on_time(key: str, citation: Citation) -> list[Lookup]:
-            lookups = bounded(citation)
+            try:
+                with announced():
+                    lookups = bounded(citation)
+            finally:
+                retire(chain_of(citation), citation)
             if due is not None and time.monotonic() >= due:
                 finished_late.add(key)
             return lookups
 
+        for citation in citations.values():
+            announce(chain_of(citation), citation)
         futures: dict[str, Future[list[Lookup]]] = {
             key: self._pool.submit(on_time, key, citation) for key, citation in citations.items()
         }
         wait(futures.values(), timeout=None if due is None else max(0.0, due - time.monotonic()))
-        for future in futures.values():
+        for key, future in futures.items():
             # Only those not started are cancelled: a running one cannot be.
-            if not future.cancel() and not future.done():
+            if future.cancel():
+                retire(chain_of(citations[key]), citations[key])
+            elif not future.done():
                 self._leave_running(future)
         answered = {
             k: f.result()
@@ -505,6 +537,10 @@ class Checker:
         if self._results is not None:
             self._results.put(self._sources[citation.kind], citation, lookups)
         return lookups
+
+    def _chain_of(self, citation: Citation) -> list[Resolver]:
+        """The sources asked, in turn, about a claim of this kind."""
+        return self._chains[citation.kind]
 
     @staticmethod
     def _ask(chain: list[Resolver], citation: Citation) -> list[Lookup]:
@@ -586,12 +622,16 @@ class _Pending:
 class _Plan:
     """What one text needs looked up: the probe of each claim (by citation key), the
     distinct probes allowed within the text's `max_lookups` (by probe key, in text order),
-    and the indices of the claims past its `max_references`, which are not checked at all."""
+    and the indices of the claims past its `max_references`, which are not checked at all.
+    The keys are worked out once here: `keys`, each checked claim's by its index, and
+    `probe_keys`, its probe's by the claim's key."""
 
     probes: dict[str, Citation]
     allowed: dict[str, Citation]
     entries: list[Citation]
     beyond: frozenset[int]
+    keys: dict[int, str]
+    probe_keys: dict[str, str]
     # Probes answered without asking: URLs past the text's `max_urls` (resolve/web.py).
     refused: dict[str, list[Lookup]] = field(default_factory=dict)
 
@@ -600,18 +640,22 @@ class _Plan:
     ) -> list[Lookup] | None:
         """The answers for a claim, or None when its probe was beyond the text's limit or
         went unanswered (the deadline)."""
-        return lookups.get(self.probes[citation.key].key)
+        return lookups.get(self.probe_keys[citation.key])
 
 
 def _plan(citations: list[Citation], max_lookups: int, max_references: int, max_urls: int) -> _Plan:
     claims = [i for i, citation in enumerate(citations) if citation.kind is not Kind.INLINE]
     checked = [citations[i] for i in claims[:max_references]]
+    keys: dict[int, str] = {}
     probes: dict[str, Citation] = {}
-    for citation in checked:
-        probes.setdefault(citation.key, _probe(citation))
+    probe_keys: dict[str, str] = {}
     first: dict[str, Citation] = {}
-    for probe in probes.values():
-        first.setdefault(probe.key, probe)
+    for i in claims[:max_references]:
+        key = keys[i] = citations[i].key
+        if key not in probes:
+            probe = probes[key] = _probe(citations[i])
+            probe_key = probe_keys[key] = key if probe is citations[i] else probe.key
+            first.setdefault(probe_key, probe)
     refused = beyond_url_limit(first.values(), max_urls)
     allowed = dict([item for item in first.items() if item[0] not in refused][:max_lookups])
     entries = [c for c in checked if c.kind is Kind.REFERENCE]
@@ -620,6 +664,8 @@ def _plan(citations: list[Citation], max_lookups: int, max_references: int, max_
         allowed=allowed,
         entries=entries,
         beyond=frozenset(claims[max_references:]),
+        keys=keys,
+        probe_keys=probe_keys,
         refused=refused,
     )
 

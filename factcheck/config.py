@@ -73,6 +73,11 @@ class Config(BaseModel):
     # "default" (SQLite under the user cache dir), "none", a file path, or redis://…
     cache: str = "default"
     offline: bool = False
+    # Several DOIs of a check in one request to Crossref (`/works?filter=doi:a,doi:b`) and
+    # OpenAlex (`filter=doi:a|b`), each DOI decided on its own share (`resolve.batch`). Off by
+    # default: an HTTP cache then holds the batch requests, which a later offline run (asking
+    # one DOI at a time) cannot read when the results cache does not answer it.
+    batch_dois: bool = False
     # A recorded replay file (JSON) to answer requests from instead of the network.
     replay: str | None = None
     # Where the per-source rate and concurrency limits live (net/shared_limits.py): a

@@ -297,3 +297,135 @@ def test_offline_or_replaying_each_search_is_asked_alone(
         lookups = together(resolver, CLAIMS)
     assert sorted(len(titles) for titles in sent) == [1] * len(CLAIMS)
     assert all(lk.outcome is Outcome.MISSING for lk in lookups)
+
+
+def test_titles_announced_are_asked_with_the_first_that_comes() -> None:
+    sent: list[list[str]] = []
+
+    def send(queries: list[str]) -> dict[str, str]:
+        sent.append(queries)
+        return {q: q.upper() for q in queries}
+
+    # An hour's gather would hang the test: the batch must go at once, with all three.
+    batcher: Batcher[str, str] = Batcher(send, max_size=10, max_gather=3600.0)
+    for query in ("a", "b", "c"):
+        batcher.expect(query)
+    assert batcher.ask("a") == "A"
+    assert sent == [["a", "b", "c"]]
+    # The others come later and take their answers from that request.
+    assert batcher.ask("c") == "C"
+    assert batcher.ask("b") == "B"
+    assert len(sent) == 1
+    for query in ("a", "b", "c"):
+        batcher.unexpect(query)
+
+
+def test_a_search_settled_elsewhere_drops_its_share_and_a_new_one_asks_anew() -> None:
+    sent: list[list[str]] = []
+
+    def send(queries: list[str]) -> dict[str, str]:
+        sent.append(queries)
+        return {q: q.upper() for q in queries}
+
+    batcher: Batcher[str, str] = Batcher(send, max_size=10, max_gather=3600.0)
+    batcher.expect("a")
+    batcher.expect("b")
+    assert batcher.ask("a") == "A"
+    batcher.unexpect("b")  # settled by another source: it never comes
+    batcher.unexpect("a")
+    assert batcher.ask("b") == "B"  # a later search of the same title is asked again
+    assert sent == [["a", "b"], ["b"]]
+
+
+def test_a_search_announced_without_its_title_is_waited_for_as_before() -> None:
+    sent: list[list[str]] = []
+
+    def send(queries: list[str]) -> dict[str, str]:
+        sent.append(queries)
+        return {q: q for q in queries}
+
+    batcher: Batcher[str, str] = Batcher(send, max_size=10, max_gather=3600.0)
+    batcher.expect("a")
+    batcher.expect()  # its title is unknown: no batch can ask for it, so "a" waits for it
+
+    def one(query: str | None) -> str:
+        try:
+            return batcher.ask(query or "x")
+        finally:
+            batcher.unexpect(query)
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(one, ["a", None]))
+    assert answers == ["a", "x"]
+    assert len(sent) == 1 and sorted(sent[0]) == ["a", "x"]
+
+
+def test_more_titles_announced_than_fit_wait_as_before_and_fill_the_rest() -> None:
+    sent: list[list[str]] = []
+
+    def send(queries: list[str]) -> dict[str, str]:
+        sent.append(queries)
+        return {q: q for q in queries}
+
+    batcher: Batcher[str, str] = Batcher(send, max_size=2, max_gather=3600.0)
+    for query in ("a", "b", "c"):
+        batcher.expect(query)
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(batcher.ask, "c")
+        # "c" cannot take "a" and "b" along (room for one more): it waits for them to come
+        # or end. "b" ends elsewhere; "a" then fits, and goes with "c".
+        batcher.unexpect("b")
+        assert first.result(10) == "c"
+        assert batcher.ask("a") == "a"
+    assert sent == [["c", "a"]]
+
+
+def test_a_title_asked_early_by_a_failing_batch_fails_with_it() -> None:
+    sent: list[list[str]] = []
+
+    def send(queries: list[str]) -> dict[str, str]:
+        sent.append(queries)
+        raise RuntimeError("busy")
+
+    batcher: Batcher[str, str] = Batcher(send, max_size=10, max_gather=3600.0)
+    batcher.expect("a")
+    batcher.expect("b")
+    for query in ("a", "b"):  # "b" was asked by "a"'s request: it fails as a member of it
+        with pytest.raises(RuntimeError, match="busy"):
+            batcher.ask(query)
+    assert sent == [["a", "b"]]
+
+
+def test_the_arxiv_batch_goes_out_while_other_entries_still_search_crossref(
+    server: LocalServer, config: Config
+) -> None:
+    # Crossref answers the first search at once and holds the others until arXiv is asked:
+    # arXiv's one request must not wait for every entry to miss at Crossref first.
+    arxiv_asked = threading.Event()
+    crossref_calls: list[str] = []
+    empty = b'{"status": "ok", "message": {"items": []}}'
+
+    def crossref(seen: Seen) -> Reply:
+        crossref_calls.append(seen.path)
+        if len(crossref_calls) > 1:
+            arxiv_asked.wait(10)
+        return Reply(200, empty, {"Content-Type": "application/json"})
+
+    def arxiv(seen: Seen) -> Reply:
+        arxiv_asked.set()
+        return search(seen)
+
+    server.handle("/crossref/works", crossref)
+    server.handle(QUERY, arxiv)
+    searching = config.model_copy(
+        update={"sources": ("crossref", "arxiv"), "crossref_url": server.url("/crossref")}
+    )
+    invented = [claim(t) for t in INVENTED]
+    entries = [f"{i}. {c.raw}" for i, c in enumerate(invented, start=1)]
+    with Checker(searching) as checker:
+        report = checker.check("References\n\n" + "\n".join(entries))
+    assert [item.verdict.status for item in report.items] == [Status.NOT_FOUND] * len(INVENTED)
+    assert server.hits("/crossref/works") == len(INVENTED)
+    [seen] = [s for s in server.seen if s.path.startswith(QUERY)]
+    titles = _PHRASE.findall(parse_qs(urlsplit(seen.path).query)["search_query"][0])
+    assert sorted(titles) == sorted(INVENTED)

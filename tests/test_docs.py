@@ -50,7 +50,9 @@ COLUMNS = "100"
 MKDOCS_SECONDS = 300
 FABRICATED = "10.1371/notarealdoi"
 # Names a writer may use that are no Config field: the tools' own variables.
-NOT_SETTINGS = frozenset({"FACTCHECK_CONFIG", "FACTCHECK_REQUIRE_BROWSER", "FACTCHECK_VENV"})
+NOT_SETTINGS = frozenset(
+    {"FACTCHECK_CONFIG", "FACTCHECK_REQUIRE_BROWSER", "FACTCHECK_VENV", "FACTCHECK_CONSTRAINTS"}
+)
 # The plugin source docs/library.md writes (tests/plugins/factcheck_example_source/).
 EXAMPLE_PLUGIN = "example"
 ENV_NAME_RE = re.compile(r"FACTCHECK_[A-Z_]+[A-Z]")

@@ -99,10 +99,10 @@ def extract_all(text: str, bounds: Bounds | None = None) -> Extraction:
     the `bounds.claims` first ones starts the unread part."""
     bounds = unbounded(bounds)
     identifiers = find_identifier_claims(text, bounds)
-    entries = find_entries(text, bounds)
+    entries, code = _entries_and_code(text, bounds)
     inline: list[tuple[Citation, str]] = []
     if entries:
-        inline = find_inline_with_labels(text, [(c, c.label) for c in entries], bounds)
+        inline = find_inline_with_labels(text, [(c, c.label) for c in entries], bounds, code)
         for citation, label in inline:
             citation.label = label
     found = sorted([*identifiers, *entries, *(c for c, _ in inline)], key=_position)
@@ -152,6 +152,14 @@ def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
     List entries are parsed into Fields by the trained parser (loaded on first use);
     BibTeX entries already carry their fields.
     """
+    return _entries_and_code(text, bounds)[0]
+
+
+def _entries_and_code(
+    text: str, bounds: Bounds | None
+) -> tuple[list[Citation], list[tuple[int, int]] | None]:
+    """`find_entries`, and the text's code blocks when the list reader read them all (the
+    in-text citations skip them too: one pass over the lines finds them for both)."""
     bounds = unbounded(bounds)
     entries = []
     for entry in parse_bibtex(text, bounds).entries:
@@ -170,7 +178,7 @@ def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
         *_parsed(iter([c for c in loose if not c.fields.claimed()]), bounds),
     ]
     _inherit_repeated_authors(listed)
-    return sorted([*entries, *listed, *loose], key=_position)
+    return sorted([*entries, *listed, *loose], key=_position), reader.all_code_spans()
 
 
 def _parsed(found: Iterator[Citation], bounds: Bounds) -> list[Citation]:

@@ -368,6 +368,11 @@ class ListReader:
         code = self._scanner.code
         return list(zip(code[::2], code[1::2], strict=True))
 
+    def all_code_spans(self) -> list[tuple[int, int]] | None:
+        """`code_spans` when the pass read the whole text, so that they are all of them;
+        None when it stopped before its end (bounds, or `entries` not exhausted)."""
+        return self.code_spans() if self._scanner.finished else None
+
 
 def _candidates(text: str, paragraphs: Iterable[_Paragraph]) -> Iterator[_Item]:
     """The items of every paragraph; outside reference sections, a run of list items most
@@ -596,6 +601,8 @@ class _Scanner:
         self._lines = _read_lines(text, _front_matter_end(text))
         self._ahead: _Line | None = None
         self._ended: list[_Paragraph] = []
+        # Whether `run` read the text to its end: `code` then holds every code block.
+        self.finished = False
 
     def run(self) -> Iterator[_Paragraph]:
         """The paragraphs in text order, each handed out when it ends."""
@@ -609,6 +616,7 @@ class _Scanner:
             yield from self._handed()
         self._flush()
         yield from self._handed()
+        self.finished = True
 
     def _handed(self) -> list[_Paragraph]:
         ended, self._ended = self._ended, []

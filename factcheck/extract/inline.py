@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from heapq import merge
 from typing import Literal
 
@@ -161,14 +161,16 @@ def find_inline_with_labels(
     text: str,
     references: Sequence[tuple[Citation, str | None]] | None = None,
     bounds: Bounds | None = None,
+    code: Sequence[tuple[int, int]] | None = None,
 ) -> list[tuple[Citation, str]]:
     """Each in-text citation with its label, up to where `bounds` stops the reading (each
     form keeps INLINE_PER_CLAIM citations per claim). `references` default to the text's
-    own."""
+    own; `code`, every code block of the text (as a finished `ListReader` found them), to
+    another pass over the text for them."""
     bounds = unbounded(bounds)
     if references is None:
         references = find_references_with_labels(text, bounds)
-    skip = _Skip(text, references, bounds)
+    skip = _Skip(text, references, bounds, code)
     organisations = sorted(fold(entry.raw) for entry, _ in references)
     paren_labels = _paren_labels(text, references)
     found = [
@@ -202,11 +204,15 @@ class _Skip:
     are each in text order: a text of a million `code` spans costs 16 MB, not 200."""
 
     def __init__(
-        self, text: str, references: Sequence[tuple[Citation, str | None]], bounds: Bounds
+        self,
+        text: str,
+        references: Sequence[tuple[Citation, str | None]],
+        bounds: Bounds,
+        code: Iterable[tuple[int, int]] | None = None,
     ) -> None:
         inline_code = bounds.matches(_INLINE_CODE_RE.finditer(text))
         spans = merge(
-            code_spans(text, bounds),
+            code_spans(text, bounds) if code is None else code,
             ((m.start(), m.end()) for m in inline_code),
             sorted((_marker_start(text, entry, label), entry.end) for entry, label in references),
         )

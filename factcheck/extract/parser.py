@@ -24,6 +24,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -203,7 +204,7 @@ def parse_references(texts: Iterable[str]) -> list[Fields]:
 
     Each result is the caller's own copy; the strings parsed last are remembered
     (PARSE_CACHE_SIZE), so a string seen again costs no model call."""
-    prepared = [prepare(text) for text in texts]
+    prepared = [_prepared(text[:MAX_REFERENCE_CHARS]) for text in texts]
     with _parsed_lock:
         known = {text: _parsed[text] for text in prepared if text in _parsed}
     todo = [text for text in dict.fromkeys(prepared) if text not in known]
@@ -230,9 +231,19 @@ def forget_parses() -> None:
     """Empty the cache of parses (benchmarks measure the model, not the cache)."""
     with _parsed_lock:
         _parsed.clear()
+    _prepared.cache_clear()
 
 
 # --- input preparation ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _prepared(text: str) -> str:
+    """`prepare`, remembered per string: a string parsed again is found in the cache of
+    parses by its prepared form, and preparing it (LaTeX, entities, spaces) costs more than
+    the rest of that look-up."""
+    return prepare(text)
+
 
 # A word broken over a line end by PDF extraction: "Endo-\nscopic".
 _LINE_HYPHEN_RE = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])")

@@ -96,13 +96,22 @@ class ArxivResolver(SearchingResolver):
             self._search_titles, max_size=MAX_BATCH_TITLES, max_gather=MAX_GATHER_SECONDS
         )
 
-    def expect(self) -> None:
-        """A search that may come here has started (`chain.Gathering`)."""
-        self._titles.expect()
+    def expect(self, citation: Citation | None = None) -> None:
+        """A search that may come here has started (`chain.Gathering`): with its claim, its
+        title may go into a batch before it comes. An arXiv id's lookup is never batched."""
+        if citation is None or citation.kind is Kind.REFERENCE:
+            self._titles.expect(self._batched_title(citation))
 
-    def unexpect(self) -> None:
+    def unexpect(self, citation: Citation | None = None) -> None:
         """That search has ended."""
-        self._titles.unexpect()
+        if citation is None or citation.kind is Kind.REFERENCE:
+            self._titles.unexpect(self._batched_title(citation))
+
+    def _batched_title(self, citation: Citation | None) -> str | None:
+        """What the claim's search would ask the batcher (None: it asks nothing there)."""
+        if citation is None or self._asks_alone():
+            return None
+        return title_words(citation.fields.title) or None
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:
@@ -146,7 +155,7 @@ class ArxivResolver(SearchingResolver):
         """This title's share of a request it shares with the titles searched together
         (`resolve.batch`), or of its own request offline or replaying (see the module
         docstring)."""
-        if self.config.offline or self.config.replay:
+        if self._asks_alone():
             records = self._search_titles([query])[query]
         else:
             records = self._titles.ask(query)

@@ -69,6 +69,12 @@ class ApiResolver:
     ) -> requests.Response:
         return self.http.get(url, source=self.name, params=params, headers=headers)
 
+    def _asks_alone(self) -> bool:
+        """Offline or replaying, each query is asked alone, never in a batch (`resolve.batch`):
+        the cache and the recordings hold the requests of earlier runs, and a batch of other
+        queries is not one of them."""
+        return bool(self.config.offline or self.config.replay)
+
     def _unexpected(self, response: requests.Response) -> Lookup:
         """An HTTP status outside the API's contract says nothing about the work: FAILED."""
         return Lookup.failed(self.name, unanswered(self.name, response.status_code))

@@ -1,7 +1,8 @@
 """A fake of the scholarly APIs on 127.0.0.1, answering from real recordings.
 
 One ThreadingHTTPServer serves, under path prefixes, what the resolvers call:
-  /crossref     /works/{doi} (and /v1/works/{doi}/transform, where doi.org sends CSL requests)
+  /crossref     /works/{doi}, /works?filter=doi:a,doi:b (several DOIs in one request), and
+                /v1/works/{doi}/transform, where doi.org sends CSL requests
   /doi          /api/handles/{doi} (Handle API) and /{doi} (content negotiation)
   /arxiv/api    /query?id_list=…
   /pubmed       /esummary.fcgi?db=…&id=…
@@ -22,7 +23,9 @@ canned good answer: `inject_always(path, answer(body))`). Faults are answers (`s
 (`sleep`), or broken transfers (`drip`: status line, headers and body a byte at a time;
 `drip_body`: the body only; `reset`: part of the body, then a TCP RST; `hang_up`: part of
 the body, then an orderly close). `api.hits(path)` counts the requests a path
-received. Paths are percent-decoded and carry no query.
+received. Paths are percent-decoded and carry no query. A DOI asked of Crossref in a request
+of several (`/crossref/works?filter=…`) also counts as a hit of its own `/crossref/works/{doi}`,
+so that a test counts the lookups of a DOI however they were sent.
 """
 
 from __future__ import annotations
@@ -280,6 +283,8 @@ class FakeApi:
 
     def _crossref(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
         path = path.removeprefix("/v1")
+        if path == "/works" and query.get("filter", "").startswith("doi:"):
+            return self._crossref_dois(query)
         if not path.startswith("/works/"):
             return self._crossref_reply(404, b"Resource not found.")
         doi = path.removeprefix("/works/")
@@ -294,6 +299,20 @@ class FakeApi:
             "message-version": "1.0.0",
             "message": message,
         }
+        return self._crossref_reply(200, json.dumps(envelope).encode())
+
+    def _crossref_dois(self, query: dict[str, str]) -> Reply:
+        """`/works?filter=doi:a,doi:b`: a work list of the DOIs it holds (a filter named twice
+        ORs its values), at most `rows` of them, as Crossref answers one."""
+        dois = [value for name, _, value in (f.partition(":") for f in query["filter"].split(","))]
+        with self._lock:
+            for doi in dois:
+                self._hits[f"/crossref/works/{doi}"] += 1
+        held = [self.corpus.crossref.get(doi.lower()) for doi in dois]
+        rows = int(query.get("rows", "20"))
+        items = [message for message in held if message is not None][:rows]
+        message = {"total-results": len(items), "items": items, "items-per-page": rows}
+        envelope = {"status": "ok", "message-type": "work-list", "message": message}
         return self._crossref_reply(200, json.dumps(envelope).encode())
 
     def _crossref_reply(self, code: int, body: bytes) -> Reply:
