@@ -35,7 +35,11 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from ..ids import normalize_doi
+from ..lookup import Lookup
+from ..model import Citation, Kind
 from ..net.deadline import check_due, stopping_at
+from .common import claimed_id
 
 Q = TypeVar("Q", bound=Hashable)
 A = TypeVar("A")
@@ -238,3 +242,27 @@ class DoiBatches(Generic[A]):
         if len(dois) == 1:
             return {dois[0]: self._one(dois[0])}
         return self._many(dois)
+
+
+class BatchedDois:
+    """What a source whose DOI lookups go in batches (its `_dois`) does when a claim's lookup
+    starts or ends (`chain.Gathering`): the claimed DOI is announced to, or withdrawn from,
+    the batches. `_batched_doi` says which DOI a claim would ask here (None: none)."""
+
+    _dois: DoiBatches[Lookup]
+
+    def expect(self, citation: Citation | None = None) -> None:
+        """A DOI lookup that may come here has started."""
+        if (doi := self._batched_doi(citation)) is not None:
+            self._dois.expect(doi)
+
+    def unexpect(self, citation: Citation | None = None) -> None:
+        """That lookup has ended."""
+        if (doi := self._batched_doi(citation)) is not None:
+            self._dois.unexpect(doi)
+
+    def _batched_doi(self, citation: Citation | None) -> str | None:
+        """The claimed DOI of a DOI claim (None for any other claim)."""
+        if citation is None or citation.kind is not Kind.DOI:
+            return None
+        return normalize_doi(claimed_id(citation, "doi"))

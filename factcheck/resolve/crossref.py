@@ -43,7 +43,7 @@ from ..ids import doi_link, normalize_doi, path_segment
 from ..model import Citation, Kind, Record
 from ..net.http import Http
 from .base import Lookup, parse_json
-from .batch import DoiBatches
+from .batch import BatchedDois, DoiBatches
 from .common import ApiResolver, claimed_id, doi_key, require_same_doi, unanswered
 from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 
@@ -54,7 +54,7 @@ DATACITE_PREFIXES = frozenset({"10.48550", "10.5281", "10.6084", "10.5061", "10.
 MAX_BATCH_DOIS = 20
 
 
-class CrossrefResolver(ApiResolver):
+class CrossrefResolver(BatchedDois, ApiResolver):
     """Looks DOIs up in Crossref's REST API (polite pool when `mailto` is configured)."""
 
     name = "crossref"
@@ -74,22 +74,10 @@ class CrossrefResolver(ApiResolver):
             ask_ahead=True,
         )
 
-    def expect(self, citation: Citation | None = None) -> None:
-        """A DOI lookup that may come here has started (`chain.Gathering`)."""
-        if (doi := self._batched_doi(citation)) is not None:
-            self._dois.expect(doi)
-
-    def unexpect(self, citation: Citation | None = None) -> None:
-        """That lookup has ended."""
-        if (doi := self._batched_doi(citation)) is not None:
-            self._dois.unexpect(doi)
-
     def _batched_doi(self, citation: Citation | None) -> str | None:
-        """The DOI the claim's lookup would ask in a batch (None: it asks none here)."""
-        if citation is None or citation.kind is not Kind.DOI:
-            return None
-        doi = normalize_doi(claimed_id(citation, "doi"))
-        return None if _datacite(doi) else doi
+        """The claimed DOI, unless a DataCite DOI, which is never asked here."""
+        doi = super()._batched_doi(citation)
+        return None if doi is None or _datacite(doi) else doi
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:

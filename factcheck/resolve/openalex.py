@@ -49,7 +49,7 @@ from ..ids import DOI_ORG, doi_link, normalize_doi, path_segment
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
-from .batch import DoiBatches
+from .batch import BatchedDois, DoiBatches
 from .candidates import Hit, general_index_covers, title_words
 from .common import claimed_id, doi_key, require_same_doi, unanswered
 from .mapping import (
@@ -130,7 +130,7 @@ WORK_SHAPE: Shape = {
 }
 
 
-class OpenAlexResolver(SearchingResolver):
+class OpenAlexResolver(BatchedDois, SearchingResolver):
     """Looks DOIs up in OpenAlex, and searches it for references by title."""
 
     name = "openalex"
@@ -147,22 +147,6 @@ class OpenAlexResolver(SearchingResolver):
             max_gather=DOI_GATHER_SECONDS,
             ask_ahead=False,
         )
-
-    def expect(self, citation: Citation | None = None) -> None:
-        """A DOI lookup that may come here has started (`chain.Gathering`)."""
-        if (doi := self._batched_doi(citation)) is not None:
-            self._dois.expect(doi)
-
-    def unexpect(self, citation: Citation | None = None) -> None:
-        """That lookup has ended."""
-        if (doi := self._batched_doi(citation)) is not None:
-            self._dois.unexpect(doi)
-
-    def _batched_doi(self, citation: Citation | None) -> str | None:
-        """The DOI the claim's lookup would ask in a batch (None: it asks none here)."""
-        if citation is None or citation.kind is not Kind.DOI:
-            return None
-        return normalize_doi(claimed_id(citation, "doi"))
 
     def _lookup(self, citation: Citation) -> Lookup:
         if citation.kind is Kind.REFERENCE:
