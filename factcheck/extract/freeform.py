@@ -320,14 +320,18 @@ def _identified_sentences(text: str, bounds: Bounds) -> Iterator[_Claim]:
         clause = text[year.end() : window_end if sentence_end is None else sentence_end.start()]
         if _IDENTIFIER_HINT_RE.search(clause) is None:
             continue
-        found = sorted([*find_urls(clause), *find_identifiers(clause)], key=lambda c: c.start)
-        identified = [c for c in found if c.fields.doi or c.fields.arxiv]
+        # Links first, then identifiers: the order `_with_identifiers` reads them in.
+        found = [*find_urls(clause), *find_identifiers(clause)]
+        identified = sorted((c for c in found if c.fields.doi or c.fields.arxiv), key=_start)
         authors = _authors(names.group("authors"))
         if not identified or not authors:
             continue
         start, end = names.start(), year.end() + identified[0].end
         fields = Fields(authors=authors, year=int(year.group("year")))
-        yield _Claim(start, end, _with_identifiers(fields, text[start:end]), SENTENCE)
+        # The claim's identifiers are the clause's up to the first one (the names and the
+        # year before the clause hold none): what was read here is not read again.
+        written = [c for c in found if c.start < identified[0].end]
+        yield _Claim(start, end, _with_identifiers(fields, text[start:end], written), SENTENCE)
 
 
 def _bold_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
@@ -549,15 +553,21 @@ def _authors(text: str) -> list[Author]:
     return split_authors(names)
 
 
-def _with_identifiers(fields: Fields, raw: str) -> Fields:
-    """The DOI, arXiv id or link written in the claim, and the type its venue suggests."""
-    found = [*find_urls(raw), *find_identifiers(raw)] if _MAY_IDENTIFY_RE.search(raw) else []
+def _with_identifiers(fields: Fields, raw: str, found: list[Citation] | None = None) -> Fields:
+    """The DOI, arXiv id or link written in the claim (`found`, when the caller has read
+    them: links first), and the type its venue suggests."""
+    if found is None:
+        found = [*find_urls(raw), *find_identifiers(raw)] if _MAY_IDENTIFY_RE.search(raw) else []
     for citation in found:
         for name, value in citation.fields.claimed().items():
             if name != "type" and isinstance(value, str) and getattr(fields, name) is None:
                 setattr(fields, name, value)
     fields.type = _type(fields)
     return fields
+
+
+def _start(citation: Citation) -> int:
+    return citation.start
 
 
 def _type(fields: Fields) -> str | None:
