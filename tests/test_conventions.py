@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcheck.extract.conventions import glued_words, join_glued_date_volume
+from factcheck.extract.conventions import join_glued_date_volume
 from factcheck.extract.parser import parse_reference, reference_spans
 
 
@@ -18,12 +18,6 @@ def test_a_glued_date_and_volume_at_the_end_of_the_string_is_one_volume() -> Non
     words, spaces = _tokens("Nature", ". ", "2009", ";", "2")
     labels = ["container", "container", "date", "date", "volume"]
     assert join_glued_date_volume(words, spaces, labels)[2:] == ["volume"] * 3
-
-
-def test_glued_words_are_runs_of_tokens_without_spaces() -> None:
-    assert list(glued_words([False, False, True, True, False])) == [(0, 3), (3, 4), (4, 5)]
-    assert list(glued_words([True])) == [(0, 1)]
-    assert list(glued_words([])) == []
 
 
 @pytest.mark.parametrize(
@@ -64,6 +58,8 @@ def test_punctuation_of_the_word_joins_the_volume_whatever_its_label() -> None:
         (("Lancet", ".", "2011", ";", "70 "), ["container"] * 2 + ["date"] * 2 + ["volume"]),
         # the volume first ("103(2001):"): not the year-then-volume convention
         (("103", "(", "2001", ")", ": "), ["volume"] * 2 + ["date"] * 3),
+        # a date again after the volume
+        (("2011", ";", "70", ":", "2012 "), ["date"] * 2 + ["volume"] * 2 + ["date"]),
         # one field only
         (("2011", ";"), ["date", "date"]),
         (("55", "(", "10", "):"), ["volume"] * 4),

@@ -14,22 +14,13 @@ a volume span (`_year`, `_volume_issue`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from itertools import groupby
 
-__all__ = ["glued_words", "join_glued_date_volume"]
+__all__ = ["join_glued_date_volume"]
 
 DATE = "date"
 VOLUME = "volume"
-
-
-def glued_words(spaces: Sequence[bool]) -> Iterator[tuple[int, int]]:
-    """(first token, end token) of each whitespace-separated word: a run of tokens with no
-    space between them. `spaces[i]` says whether whitespace follows token i."""
-    start = 0
-    for index, space in enumerate(spaces):
-        if space or index == len(spaces) - 1:
-            yield start, index + 1
-            start = index + 1
 
 
 def _has_word_char(token: str) -> bool:
@@ -43,16 +34,34 @@ def join_glued_date_volume(
     "2008;107(4):") labelled volume throughout, its punctuation too.
 
     Only a word whose letters and digits are labelled date, then volume, and nothing
-    else changes: a date and a volume written apart ("2011; 70:") stay two fields, and
-    so does a word that also holds pages or a journal name (PDF text without spaces),
-    which no single label describes.
+    else (no date after the volume either) changes: a date and a volume written apart
+    ("2011; 70:") stay two fields, and so does a word that also holds pages or a
+    journal name (PDF text without spaces), which no single label describes.
     """
     out = list(labels)
-    for first, end in glued_words(spaces):
-        if end - first < 2:
-            continue
+    if VOLUME not in out or DATE not in out:
+        return out
+    # Where a date ends inside a word: most references have no such place, and only
+    # the words around these are looked at.
+    inside = [
+        index
+        for index, (label, following, space) in enumerate(zip(out, out[1:], spaces, strict=False))
+        if label == DATE and following != DATE and not space
+    ]
+    for index in inside:
+        first, end = _word_around(spaces, index)
         tagged = [out[i] for i in range(first, end) if _has_word_char(words[i])]
-        if list(dict.fromkeys(tagged)) != [DATE, VOLUME]:
-            continue
-        out[first:end] = [VOLUME] * (end - first)
+        if [label for label, _ in groupby(tagged)] == [DATE, VOLUME]:
+            out[first:end] = [VOLUME] * (end - first)
     return out
+
+
+def _word_around(spaces: Sequence[bool], index: int) -> tuple[int, int]:
+    """(first token, end token) of the whitespace-separated word holding token `index`."""
+    first = index
+    while first > 0 and not spaces[first - 1]:
+        first -= 1
+    end = index + 1
+    while end < len(spaces) and not spaces[end - 1]:
+        end += 1
+    return first, end
