@@ -6,7 +6,8 @@
 
 The string is cut into tokens by a spaCy pipeline (`spacy.blank("en")` with the tokenizer
 of `reftokens`), and a pipeline component labels each token with a field using a
-linear-chain CRF (python-crfsuite) trained by `factcheck.train.parser`. Runs of one label
+linear-chain CRF (python-crfsuite) trained by `factcheck.train.parser`. Labels are brought to
+the span conventions of the training data (`conventions`), runs of one label
 become field spans; the spans are then cleaned into Fields (authors split, year as int,
 issue split from volume, markdown and edge punctuation dropped), and the few readings the
 entry's own structure contradicts are repaired (`repair`). Identifiers are not
@@ -28,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from factcheck.extract.conventions import join_glued_date_volume
 from factcheck.extract.identifiers import find_identifiers
 from factcheck.extract.names import split_authors
 from factcheck.extract.reftokens import blank_pipeline, doc_tokens, features
@@ -104,6 +106,7 @@ class _CrfLabeller:
         feats = features(tokens.words, tokens.spaces)
         with self._tag_lock:
             labels: list[str] = self._tagger.tag(feats)
+        labels = join_glued_date_volume(tokens.words, tokens.spaces, labels)
         starts, words = tokens.starts, tokens.words
         doc.user_data[SPANS_KEY] = [
             Span(label, starts[first], starts[end - 1] + len(words[end - 1]))
