@@ -145,7 +145,15 @@ class ArxivResolver(ApiResolver):
         else:
             records = self._titles.ask(title)
         hits = [Hit(r) for r in records]
-        return decide(self.name, "arXiv", citation, hits, len(hits), covers(citation.fields))
+        return decide(
+            self.name,
+            "arXiv",
+            citation,
+            hits,
+            len(hits),
+            covers(citation.fields),
+            self.config.thresholds,
+        )
 
     def _search_titles(self, titles: list[str]) -> dict[str, list[Record]]:
         """The hits of one request searching every title, each title's own (see the module

@@ -644,7 +644,9 @@ class LibraryResolver:
             return not_searched(self.name)
         hits = self.library.hits(title)
         complete = self.config.library_complete
-        return decide(self.name, SOURCE_LABEL, citation, hits, len(hits), complete)
+        return decide(
+            self.name, SOURCE_LABEL, citation, hits, len(hits), complete, self.config.thresholds
+        )
 
     def _missing(self, reason: str) -> Lookup:
         return Lookup.missing(self.name, reason, authoritative=self.config.library_complete)

@@ -204,7 +204,15 @@ class PubmedResolver(ApiResolver):
         pmids = _idlist(parse_json(response, self.name))
         hits = self._summaries(pmids) if pmids else []
         titled = [h for h in hits if h.record.fields.title]
-        return decide(self.name, "PubMed", citation, titled, len(pmids), covers(citation.fields))
+        return decide(
+            self.name,
+            "PubMed",
+            citation,
+            titled,
+            len(pmids),
+            covers(citation.fields),
+            self.config.thresholds,
+        )
 
     def _summaries(self, pmids: list[str]) -> list[Hit]:
         """The hits of one esummary request for all `pmids`, in the search's order."""

@@ -87,7 +87,15 @@ class CrossrefSearchResolver(ApiResolver):
         for item in items:
             require_shape(item, CSL_SHAPE, self.name)
         above = hits(items, score_floor(query, citation.fields))
-        return decide(self.name, "Crossref", citation, above, len(items), covers(citation.fields))
+        return decide(
+            self.name,
+            "Crossref",
+            citation,
+            above,
+            len(items),
+            covers(citation.fields),
+            self.config.thresholds,
+        )
 
     def _params(self, query: str) -> dict[str, str]:
         params = {"query.bibliographic": query, "rows": str(ROWS), "select": SELECT}

@@ -90,4 +90,6 @@ class SearchingResolver(ApiResolver):
         hits = [search.hit(item) for item in items]
         titled = [h for h in hits if h.record.fields.title]
         covered = search.covers(citation.fields)
-        return decide(self.name, search.label, citation, titled, len(items), covered)
+        return decide(
+            self.name, search.label, citation, titled, len(items), covered, self.config.thresholds
+        )
