@@ -214,6 +214,7 @@ def compare(
         "pages": compare_pages(claimed.pages, found.pages, t),
     }
     _locators_of_an_identified_work(results)
+    results["year"] = _year_of_a_title(results["year"], claimed, found)
     supporting = sum(result.state == AGREE for result in results.values())
     diffs = [
         _diff(name, claimed, found, result.severity)
@@ -856,6 +857,22 @@ def _shortened_by_style(matched: Sequence[int | None], listed: int) -> bool:
 
 
 # --- years -------------------------------------------------------------------------------------
+# A year written in a title: "... E. coli strain Nissle 1917 ...".
+_TITLE_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def _year_of_a_title(result: FieldResult, claimed: Fields, found: Fields) -> FieldResult:
+    """A record year that is a number written in the work's title is no evidence against
+    the claimed year: a deposit or an index that took the strain, law or event named in the
+    title ("Nissle 1917") for the date gives that year to a work of any other. The difference
+    stays a NOTE (an alarm when the check is strict)."""
+    if result.state != DISAGREE or found.year is None:
+        return result
+    titles = f"{claimed.title or ''} {found.title or ''}"
+    if str(found.year) not in _TITLE_YEAR.findall(titles):
+        return result
+    note = f"{result.note} (the record's year is a number in the title: read from it?)"
+    return result.model_copy(update={"severity": NOTE, "note": note})
 
 
 def compare_years(
