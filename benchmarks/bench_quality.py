@@ -2,7 +2,7 @@
 
     python benchmarks/bench_quality.py --kit ../shared/bench [--limit N] [--jobs 2]
         [--split hallmark_dev,glutton_dev,urls_dev] [--fault-rate 0.1]
-        [--sources crossref,doi,openalex,dblp,arxiv,url]
+        [--sources crossref,doi,openalex,dblp,arxiv,url] [--threshold title_related=0.75 ...]
 
 THIS BENCHMARK NEEDS THE SHARED MEASURING KIT (`../shared/bench`, next to the checkout; not
 part of this repository, so CI never runs it). Everything stays offline: the kit's mock of
@@ -20,12 +20,17 @@ rate limits.
    as its mean confidence says. `unverifiable` is an abstention and is left out. Printed:
    per group n, mean confidence and share right, and the expected calibration error (ECE,
    the n-weighted mean gap).
+
+`--threshold NAME=VALUE` (repeatable) runs factcheck with other bars of the comparison, the
+acceptance of search hits and the judge: any field of `factcheck.thresholds.Thresholds`,
+handed to every run as FACTCHECK_THRESHOLDS. No module is edited to tune them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -41,6 +46,8 @@ SEVERITY = {"not_found": 2, "mismatch": 2, "unverifiable": 1, "verified": 0}
 HALLUCINATED_STATUSES = frozenset({"not_found", "mismatch"})
 MOCK_START_SECONDS = 30.0
 POLL_SECONDS = 0.2
+# How the thresholds reach each run of factcheck that the kit's scorer starts (Config).
+THRESHOLDS_VARIABLE = "FACTCHECK_THRESHOLDS"
 
 
 @dataclass(frozen=True)
@@ -60,21 +67,53 @@ def main() -> int:
     parser.add_argument("--split", help="comma-separated splits (default: all)")
     parser.add_argument("--fault-rate", type=float, help="share of mock answers made faults")
     parser.add_argument("--sources", help="the scorer's --sources (default: its own list)")
+    parser.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Thresholds field to change for the run (repeatable): title_related=0.75",
+    )
     args = parser.parse_args()
     if not (args.kit / "score.py").is_file():
         print(f"the measuring kit is not at {args.kit} (see --kit)", file=sys.stderr)
         return 2
+    try:
+        env = thresholds_env(args.threshold)
+    except ValueError as exc:
+        print(f"--threshold: {exc}", file=sys.stderr)
+        return 2
+    if env:
+        print(f"thresholds changed: {env[THRESHOLDS_VARIABLE]}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         mock, url = _start_mock(args.kit, work, args.fault_rate)
         try:
-            _score(args, url, work)
+            _score(args, url, work, env)
         finally:
             mock.terminate()
             mock.wait()
         judged = _judged(args.kit / "dev" / "labels.jsonl", work / "outputs")
     _print_calibration(judged)
     return 0
+
+
+def thresholds_env(pairs: list[str]) -> dict[str, str]:
+    """The environment that gives every factcheck run these `NAME=VALUE` thresholds: the
+    fields checked (and their values converted) by building a `Thresholds`, so a misspelt
+    name or a value out of range stops the benchmark before it starts. Empty for none."""
+    from factcheck.thresholds import Thresholds
+
+    changes: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"{pair!r} is not NAME=VALUE")
+        changes[name.strip()] = value.strip()
+    if not changes:
+        return {}
+    built = Thresholds.model_validate(changes)  # a ValidationError is a ValueError
+    return {THRESHOLDS_VARIABLE: json.dumps(built.model_dump(include=set(changes)))}
 
 
 def _start_mock(
@@ -95,7 +134,7 @@ def _start_mock(
     return mock, f"http://127.0.0.1:{port_file.read_text().strip()}"
 
 
-def _score(args: argparse.Namespace, url: str, work: Path) -> None:
+def _score(args: argparse.Namespace, url: str, work: Path, env: dict[str, str]) -> None:
     command = [
         sys.executable,
         str(args.kit / "score.py"),
@@ -110,7 +149,7 @@ def _score(args: argparse.Namespace, url: str, work: Path) -> None:
         command += ["--split", args.split]
     if args.sources:
         command += ["--sources", args.sources]
-    subprocess.run(command, check=True)
+    subprocess.run(command, check=True, env={**os.environ, **env})
 
 
 def _judged(labels: Path, outputs: Path) -> list[Judged]:

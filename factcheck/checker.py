@@ -395,7 +395,12 @@ class Checker:
         claim_key = plan.keys[index]
         key = plan.probe_keys[claim_key]
         if key in plan.refused:
-            return judge(citation, plan.refused[key], strict=self.config.strict)
+            return judge(
+                citation,
+                plan.refused[key],
+                strict=self.config.strict,
+                thresholds=self.config.thresholds,
+            )
         if key not in plan.allowed:
             return unchecked(LOOKUP_LIMIT_REASON.format(self.config.max_lookups))
         if key in resolved.late or claim_key in resolved.late:
@@ -404,7 +409,13 @@ class Checker:
         published = resolved.published.get(claim_key)
         meant = resolved.meant.get(claim_key)
         decide = partial(
-            judge, citation, lookups, published=published, meant=meant, strict=self.config.strict
+            judge,
+            citation,
+            lookups,
+            published=published,
+            meant=meant,
+            strict=self.config.strict,
+            thresholds=self.config.thresholds,
         )
         return self._memo.verdict(citation, lookups, published, meant, decide)
 
@@ -443,21 +454,26 @@ class Checker:
         if not chain:
             return {}, set()
         wanted: dict[str, Citation] = {}
+        thresholds = self.config.thresholds
         for entry, lookups in entries:
-            if entry.key not in wanted and self._needs(needs_meant_work, entry, lookups):
+            if entry.key not in wanted and self._needs(
+                needs_meant_work, entry, lookups, thresholds=thresholds
+            ):
                 wanted[entry.key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due, lambda _: chain)
 
     def _needs(
         self,
-        question: Callable[[Citation, list[Lookup]], bool],
+        question: Callable[..., bool],
         entry: Citation,
         lookups: list[Lookup] | None,
+        **options: Any,
     ) -> bool:
-        """`question(entry, lookups)`, remembered for repeated entries (`memo`)."""
+        """`question(entry, lookups, **options)`, remembered for repeated entries (`memo`;
+        a Checker's options, such as its thresholds, never change)."""
         if lookups is None:
-            return question(entry, [])
-        decide = partial(question, entry, lookups)
+            return question(entry, [], **options)
+        decide = partial(question, entry, lookups, **options)
         return self._memo.needs(question.__name__, entry, lookups, decide)
 
     def _gather(

@@ -9,6 +9,7 @@ rather than named, may not redirect requests or files or loosen security and lim
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from contextlib import suppress
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from .configfile import Hosts, file_settings
 from .errors import ConfigError
+from .thresholds import THRESHOLDS, Thresholds
 
 ENV_PREFIX = "FACTCHECK_"
 
@@ -154,6 +156,10 @@ class Config(BaseModel):
     # the work unmistakable and are otherwise notes on a verified verdict: a page one off, a
     # year one off, a misspelt name, the preprint cited for the published version.
     strict: bool = False
+    # The bars of the comparison, of accepting a search hit and of the judge (thresholds.py):
+    # a table `[tool.factcheck.thresholds]` in your own file, or FACTCHECK_THRESHOLDS as a
+    # JSON object, of the fields to change. A file found in the checked tree may not set them.
+    thresholds: Thresholds = THRESHOLDS
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -161,6 +167,19 @@ class Config(BaseModel):
         if isinstance(value, str):
             value = [s.strip() for s in value.split(",") if s.strip()]
         return tuple(value)
+
+    @field_validator("thresholds", mode="before")
+    @classmethod
+    def _thresholds_json(cls, value: Any) -> Any:
+        """FACTCHECK_THRESHOLDS: a JSON object of the fields to change."""
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"thresholds must be a JSON object of Thresholds fields: {exc}"
+            ) from exc
 
     @field_validator("library", mode="before")
     @classmethod

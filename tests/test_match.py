@@ -1011,3 +1011,38 @@ def test_a_claimed_list_that_starts_inside_a_name_cannot_speak_for_the_first_aut
     assert compare_authors(cut, record).state == UNKNOWN
     # A real first author that is not the record's still disagrees.
     assert compare_authors([Author(family="Cohen", given="C"), *cut[1:]], record).state == DISAGREE
+
+
+NISSLE = (
+    "Effect of orally administered probiotic E. coli strain Nissle 1917 on intestinal "
+    "mucosal immune cells of healthy young pigs"
+)
+
+
+@pytest.mark.parametrize(
+    ("claimed_title", "record_title"),
+    [
+        (NISSLE, "Effect of orally administered probiotic"),  # the record lost the strain
+        (NISSLE, NISSLE),
+        (
+            "The 1917 revolution in Russian agriculture",
+            "The 1917 revolution in Russian agriculture",
+        ),
+    ],
+)
+def test_a_record_year_written_in_the_title_is_a_note_not_an_alarm(
+    claimed_title: str, record_title: str
+) -> None:
+    found = Fields(title=record_title, year=1917, container="Vet Immunol Immunopathol")
+    result = compare(Fields(title=claimed_title, year=2006, container=found.container), found)
+    assert result.year.state == DISAGREE and result.year.severity == NOTE
+    assert result.alarms() == [] and result.noted() == ["year"]
+    assert "number in the title" in result.year.note
+
+
+def test_a_year_is_still_an_alarm_when_the_title_names_another_year_or_the_claimed_one() -> None:
+    for title in (NISSLE.replace("1917", "1925"), NISSLE, "Probiotics in young pigs"):
+        found = Fields(title=title, year=2006)
+        # The claim's year (1917) is in the title, the record's (2006) is not: a wrong year.
+        result = compare(Fields(title=title, year=1917), found)
+        assert result.year.severity == ALARM, title

@@ -68,6 +68,7 @@ class FakeSearch(SearchResolver):
     label: ClassVar[str] = "the fake index"
 
     def __init__(self, hits: list[Hit], total: int | None = None, covered: bool = True) -> None:
+        self.config = Config.load(env={}, cache="none")
         self.hits = hits
         self.total = len(hits) if total is None else total
         self.covered = covered

@@ -27,6 +27,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from ..model import Author, FieldDiff, Fields
 from ..nameparts import PARTICLES
 from ..normalize import cased_words, fold, words
+from ..thresholds import THRESHOLDS, Thresholds
 from .software import (
     is_data_record,
     organisation_meets_people,
@@ -62,28 +63,17 @@ SPELLING_VARIANTS = tuple(
         (r"tre\b", "ter"),
     )
 )
-# A word this long that differs from the record's by this many letters is a typo.
-TYPO_MIN_CHARS = 7
-TYPO_MAX_EDITS = 1
-# ...inside the word: its first letter and this many last ones are the same.
-TYPO_KEPT_ENDING = 3
 # How many differing words a note names.
 MAX_NOTED_WORDS = 4
-# Below this `fuzz.token_set_ratio`, the titles are about different things: the candidate is
-# another work, not a misquoted title of the same one.
-TITLE_RELATED = 70.0
-# A record title missing at most this many of the claim's words, and nothing else, lost
-# them to markup (see _record_lost_words); it must keep at least MIN_RECORD_TITLE_WORDS.
-MAX_RECORD_LOST_WORDS = 3
-MIN_RECORD_TITLE_WORDS = 4
+# The bars of the title rules (how related two titles must be, what is a typo, how many
+# words a title keeps) are `Thresholds` fields: `title_related`, `title_typo_*`,
+# `record_lost_words`, `title_min_words`, `kept_title_min_words`.
 # The note of a title the record cut so short that it neither confirms nor contradicts.
 RECORD_TITLE_CUT = "the record's title stops after its first words (markup lost in the registry?)"
 # The note of a claimed title that is only names of the record's authors (a parse's slip).
 TITLE_IS_A_NAME = "the claimed title is a name of the record's authors (a parse's slip?)"
 # The note of a claimed title that is the record's without a closing part (see _record_goes_on).
 RECORD_TITLE_GOES_ON = "same title; the record's goes on after it"
-# A record title the claim keeps up to a comma or full stop keeps at least this many words.
-MIN_KEPT_TITLE_WORDS = 3
 _TITLE_TAIL = re.compile(r"[.,]\s")
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _MARKUP = re.compile(r"<[^<>]{0,200}>")
@@ -95,33 +85,23 @@ DANGLING_WORDS = frozenset(
 )
 
 # --- authors -----------------------------------------------------------------------------------
-# A record that lists this many authors or fewer, against a longer claim, is thin (a registry
-# that kept only the first author): it confirms that author and cannot contradict the rest.
-THIN_RECORD_AUTHORS = 1
+# The bars of the author rules (a thin record, a misspelt surname, an organisation's
+# acronym) are `Thresholds` fields: `thin_record_authors`, `name_slip_*`,
+# `organisation_acronym_min_letters`.
 # A "family name" of words this short is a run of initials, not a surname.
 MAX_INITIAL_CHARS = 1
 # A record name of this many capitals at most, and no given name, is the person's initials.
 MAX_RECORD_INITIALS = 3
-# An organisation's acronym has this many letters, from its name's words but these.
-MIN_ORGANISATION_ACRONYM = 2
+# An organisation's acronym is spelt by its name's words but these.
 ORGANISATION_SMALL_WORDS = frozenset(["of", "the", "for", "and", "on", "in", "de", "des", "du"])
 # Words of an author list that are no names; a run of names has this many words at least.
 LIST_WORDS = frozenset(["and", "et", "al"])
 MIN_NAME_WORDS = 2
-# A surname this long that differs from the record's by this many letters is misspelt (one
-# more letter in one this long): a NOTE. "Matthew" for "Mathews".
-NAME_SLIP_MIN_CHARS = 5
-NAME_SLIP_LONG_CHARS = 7
-NAME_SLIP_EDITS = 1
 # "ue", "oe", "ae" written for "ü", "ö", "ä" (which fold to "u", "o", "a").
 _UMLAUT_SPELLING = re.compile(r"([aou])e")
 # Signs of a broken deposit: an HTML entity ("d&apos"), or a whole list in one name.
 _ENTITY = re.compile(r"&#?\w+;?")
 _JAMMED_NAMES = re.compile(r"\s(?:and|&)\s")
-
-# --- years -------------------------------------------------------------------------------------
-# Online-first and print years differ by one; conference papers carry the arXiv year.
-YEAR_TOLERANCE = 1
 
 # --- venues ------------------------------------------------------------------------------------
 # Claimed venues that say "a preprint": citing the preprint of a published work is no error.
@@ -135,10 +115,8 @@ _FIRST_PAGE = re.compile(r"[A-Za-z]*\d+[A-Za-z]*")
 _PAGE_WORD = re.compile(r"\b(?:pp?|pg|pages?)\.?\s*(?=\d)", re.IGNORECASE)
 _VOLUME_WORD = re.compile(r"^(?:vol(?:ume)?\.?\s*)", re.IGNORECASE)
 _PAGE_RANGE = re.compile(r"(?<![\w:])(\d+)(?:\s*[-–—]+\s*(\d+))?(?![\w:])")
-# A first page this far from the record's is a slip (a note, not an alarm); so is a volume
-# this many characters from the record's ("18" for "28").
-PAGE_SLIP = 1
-VOLUME_SLIP_EDITS = 1
+# How far a first page or a volume may be from the record's and be a slip (a note, not an
+# alarm) are `Thresholds` fields: `page_slip`, `volume_slip_edits`.
 
 
 class FieldResult(BaseModel):
@@ -206,33 +184,37 @@ def compare(
     *,
     truncated: bool = False,
     venue_aliases: Sequence[str] = (),
+    thresholds: Thresholds = THRESHOLDS,
 ) -> Comparison:
     """Compare a claim with a record.
 
     `truncated` says the claim shortened its author list ("et al.", "and others"); see
     `claims_et_al`. `venue_aliases` are more names for the record's venue, besides its
     `container` and `container_aliases` (a search hit's, see `candidates.Hit`).
+    `thresholds` are the bars of every rule (`Config.thresholds`).
     """
+    t = thresholds
     venue_names = [found.container or "", *found.container_aliases, *venue_aliases]
-    claimed = _no_author_as_venue(_authors_out_of_title(claimed, found))
+    claimed = _no_author_as_venue(_authors_out_of_title(claimed, found, t))
     claimed = _title_tail_out_of_venue(claimed, found, venue_names)
     claimed = _venue_head_out_of_title(claimed, found, venue_names)
     # A "volume" that is the claimed year is the year read twice ("Mach. Learn.; 2021").
     volume = None if claimed.volume == str(claimed.year) else claimed.volume
     release = is_data_record(found)
     results = {
-        "title": _release_title(claimed.title, found.title)
+        "title": _release_title(claimed.title, found.title, t)
         if release
-        else _title_unless_a_name(claimed, found),
-        "authors": _release_authors(claimed.authors, found.authors, truncated=truncated)
+        else _title_unless_a_name(claimed, found, t),
+        "authors": _release_authors(claimed.authors, found.authors, t)
         if release
-        else compare_authors(claimed.authors, found.authors, truncated=truncated),
-        "year": compare_years(claimed.year, found.year),
+        else compare_authors(claimed.authors, found.authors, truncated=truncated, thresholds=t),
+        "year": compare_years(claimed.year, found.year, t),
         "container": compare_venues(claimed.container, venue_names, found.type),
-        "volume": compare_volumes(volume, found.volume),
-        "pages": compare_pages(claimed.pages, found.pages),
+        "volume": compare_volumes(volume, found.volume, t),
+        "pages": compare_pages(claimed.pages, found.pages, t),
     }
     _locators_of_an_identified_work(results)
+    results["year"] = _year_of_a_title(results["year"], claimed, found)
     supporting = sum(result.state == AGREE for result in results.values())
     diffs = [
         _diff(name, claimed, found, result.severity)
@@ -242,31 +224,31 @@ def compare(
     return Comparison(**results, supporting=supporting, diffs=diffs)
 
 
-def _release_title(claimed: str | None, found: str | None) -> FieldResult:
+def _release_title(claimed: str | None, found: str | None, t: Thresholds) -> FieldResult:
     """A software or data release cited by its program's name (see `compare/software.py`)."""
-    result = compare_titles(claimed, found)
+    result = compare_titles(claimed, found, t)
     if result.state == DISAGREE and claimed and found and same_program(claimed, found):
         return FieldResult(state=AGREE, score=1.0, note="names the program of this release")
     return result
 
 
 def _release_authors(
-    claimed: Sequence[Author], found: Sequence[Author], *, truncated: bool
+    claimed: Sequence[Author], found: Sequence[Author], t: Thresholds
 ) -> FieldResult:
     """A release's team against its people, or its first contributors for all of them."""
     if organisation_meets_people(claimed, found):
         return FieldResult(note="an organisation and the people of one release")
-    return compare_authors(claimed, found, truncated=True)
+    return compare_authors(claimed, found, truncated=True, thresholds=t)
 
 
-def _authors_out_of_title(claimed: Fields, found: Fields) -> Fields:
+def _authors_out_of_title(claimed: Fields, found: Fields, t: Thresholds) -> Fields:
     """The claim with its last authors taken back out of its title, where its parse read
     them into it: "Sudipta Sengupta, Dan Roth, and Graham Neubig. Neuro-Symbolic Language
     Modeling …" for the record's "Neuro-Symbolic Language Modeling …" and authors. Only
     when every word before the first full stop is a word of the record's authors' names
     and the rest is the record's title; otherwise the claim as it is."""
     head, separator, tail = (claimed.title or "").partition(". ")
-    if not separator or not found.title or compare_titles(tail, found.title).state != AGREE:
+    if not separator or not found.title or compare_titles(tail, found.title, t).state != AGREE:
         return claimed
     named = [w for w in words(head) if w not in LIST_WORDS]
     if len(named) < MIN_NAME_WORDS or not set(named) <= _author_words(found.authors):
@@ -283,11 +265,11 @@ def _authors_out_of_title(claimed: Fields, found: Fields) -> Fields:
     return claimed.model_copy(update={"title": tail, "authors": [*kept, *moved]})
 
 
-def _title_unless_a_name(claimed: Fields, found: Fields) -> FieldResult:
+def _title_unless_a_name(claimed: Fields, found: Fields, t: Thresholds) -> FieldResult:
     """`compare_titles`, but unknown when every word of the claimed title is a word of the
     record's authors' names: a parse of a long author list that took a name for the title
     ("Trevor Duke" for PaLM) says nothing about the title."""
-    result = compare_titles(claimed.title, found.title)
+    result = compare_titles(claimed.title, found.title, t)
     named = [w for w in words(claimed.title or "") if w not in LIST_WORDS]
     if result.state != DISAGREE or len(named) < MIN_NAME_WORDS:
         return result
@@ -408,51 +390,55 @@ def title_key(title: str) -> str:
     return fold(html.unescape(title))
 
 
-def compare_titles(claimed: str | None, found: str | None) -> FieldResult:
+def compare_titles(
+    claimed: str | None, found: str | None, thresholds: Thresholds = THRESHOLDS
+) -> FieldResult:
     """Agree when the folded titles differ only in markup, spelling or small words, also when
     one is the other's main title without its subtitle. A content word added, dropped or
-    changed is a near miss and disagrees: that is how invented titles differ from real ones."""
+    changed is a near miss and disagrees: that is how invented titles differ from real ones.
+    Titles less related than `thresholds.title_related` are another title."""
+    t = thresholds
     if not claimed or not found:
         return FieldResult()
     mine, theirs = title_key(claimed), title_key(found)
     if not mine or not theirs:
         return FieldResult()
-    if _same_title(mine, theirs) or _main_title_matches(claimed, found):
+    if _same_title(mine, theirs) or _main_title_matches(claimed, found, t):
         return FieldResult(state=AGREE, score=1.0, note="same title")
-    if _record_goes_on(mine, found) or _same_title(_unbracketed(claimed), _unbracketed(found)):
+    if _record_goes_on(mine, found, t) or _same_title(_unbracketed(claimed), _unbracketed(found)):
         return FieldResult(state=AGREE, score=1.0, note=RECORD_TITLE_GOES_ON)
     ratio = fuzz.ratio(mine, theirs)
-    changed = _changed_words(mine.split(), theirs.split())
+    changed = _changed_words(mine.split(), theirs.split(), t)
     if not changed:
         return FieldResult(state=AGREE, score=ratio / 100, note="same title up to spelling")
-    if _record_lost_words(mine.split(), theirs.split()) or _record_cut_short(mine, found):
+    if _record_lost_words(mine.split(), theirs.split(), t) or _record_cut_short(mine, found, t):
         note = "same title, but the record lacks some words (markup lost in the registry?)"
         return FieldResult(state=AGREE, score=ratio / 100, note=note)
     if (
         (_begins_with(mine.split(), theirs.split()) and _markup_follows(claimed, theirs))
         or _record_fragment(mine.split(), found)
-        or _claim_fragment(mine.split(), theirs.split())
+        or _claim_fragment(mine.split(), theirs.split(), t)
     ):
         # Too little of the record's title is left to confirm the claim, and nothing in it
         # contradicts it: other fields must decide (see candidates.acceptable).
         return FieldResult(state=UNKNOWN, score=1.0, note=RECORD_TITLE_CUT)
     related = fuzz.token_set_ratio(mine, theirs)
-    if related < TITLE_RELATED:
+    if related / 100 < t.title_related:
         return FieldResult(state=DISAGREE, score=ratio / 100, note="another title")
     note = f"a near-miss title (differs in: {', '.join(changed[:MAX_NOTED_WORDS])})"
     return FieldResult(state=DISAGREE, score=max(ratio, related) / 100, note=note)
 
 
-def _claim_fragment(mine: list[str], theirs: list[str]) -> bool:
+def _claim_fragment(mine: list[str], theirs: list[str], t: Thresholds) -> bool:
     """The claimed title is a few words that end the record's ("Rendering" of "IBRNet:
     Learning Multi-View Image-Based Rendering"): a parse that cut the title, which neither
-    confirms nor contradicts it. A claim of MIN_RECORD_TITLE_WORDS words or more is a title
-    of its own, and so is a short record title's last word ("Harmlessness")."""
-    short = 0 < len(mine) < MIN_RECORD_TITLE_WORDS
-    return short and len(theirs) > MIN_RECORD_TITLE_WORDS and theirs[-len(mine) :] == mine
+    confirms nor contradicts it. A claim of `title_min_words` words or more is a title of
+    its own, and so is a short record title's last word ("Harmlessness")."""
+    short = 0 < len(mine) < t.title_min_words
+    return short and len(theirs) > t.title_min_words and theirs[-len(mine) :] == mine
 
 
-def _record_goes_on(mine: str, found: str) -> bool:
+def _record_goes_on(mine: str, found: str, t: Thresholds) -> bool:
     """The claimed title is the record's up to a comma or a full stop, and keeps most of it:
     the record goes on with a place and year (", Kuwait, 2007"), a study group (". Community
     HIV Prevention Research Collaborative") or a name ("…, Concanavalin A") that the citing
@@ -460,7 +446,7 @@ def _record_goes_on(mine: str, found: str) -> bool:
     kept = len(mine.split())
     for cut in _TITLE_TAIL.finditer(found):
         head = title_key(found[: cut.start()]).split()
-        if len(head) < MIN_KEPT_TITLE_WORDS or len(head) > kept:
+        if len(head) < t.kept_title_min_words or len(head) > kept:
             continue
         rest = len(title_key(found[cut.start() :]).split())
         if " ".join(head) == mine and rest <= kept:
@@ -506,17 +492,17 @@ def _visibly_cut(plain: str, theirs: list[str]) -> bool:
     )
 
 
-def _record_lost_words(mine: list[str], theirs: list[str]) -> bool:
+def _record_lost_words(mine: list[str], theirs: list[str], t: Thresholds) -> bool:
     """The record's title is the claimed one with a few words missing, nothing changed.
 
     Registries lose the italicised part of a title (species names, gene symbols) when a
     deposit's markup goes wrong; an invented title changes or swaps words instead."""
-    if len(theirs) < MIN_RECORD_TITLE_WORDS:
+    if len(theirs) < t.title_min_words:
         return False
     matcher = SequenceMatcher(a=mine, b=theirs, autojunk=False)
     ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     lost = sum(i2 - i1 for _, i1, i2, _, _ in ops)
-    return all(op[0] == "delete" for op in ops) and lost <= MAX_RECORD_LOST_WORDS
+    return all(op[0] == "delete" for op in ops) and lost <= t.record_lost_words
 
 
 def _begins_with(mine: list[str], theirs: list[str]) -> bool:
@@ -534,11 +520,11 @@ def _markup_follows(claimed: str, theirs: str) -> bool:
     return len(written) > kept and not written[kept][0].islower()
 
 
-def _record_cut_short(mine: str, found: str) -> bool:
+def _record_cut_short(mine: str, found: str, t: Thresholds) -> bool:
     """The record's title stops at a word no title ends with ("… alkaloids in"), and the
     claimed title begins with it: the registry lost the rest (usually italicised words)."""
     theirs = title_key(found).split()
-    if len(theirs) < MIN_RECORD_TITLE_WORDS or theirs[-1] not in DANGLING_WORDS:
+    if len(theirs) < t.title_min_words or theirs[-1] not in DANGLING_WORDS:
         return False
     return mine.split()[: len(theirs)] == theirs
 
@@ -548,7 +534,7 @@ def _same_title(mine: str, theirs: str) -> bool:
     return mine == theirs or mine.replace(" ", "") == theirs.replace(" ", "")
 
 
-def _changed_words(mine: list[str], theirs: list[str]) -> list[str]:
+def _changed_words(mine: list[str], theirs: list[str], t: Thresholds) -> list[str]:
     """The content words that one title has and the other lacks or spells otherwise.
 
     Differences in small words, numbers and symbols (what LaTeX and MathML renderings leave
@@ -559,21 +545,21 @@ def _changed_words(mine: list[str], theirs: list[str]) -> list[str]:
         if op == "equal":
             continue
         left, right = mine[i1:i2], theirs[j1:j2]
-        if _spelling("".join(left)) == _spelling("".join(right)) or _typos(left, right):
+        if _spelling("".join(left)) == _spelling("".join(right)) or _typos(left, right, t):
             continue
         changed += [w for w in (*left, *right) if _is_content_word(w)]
     return changed
 
 
-def _typos(left: list[str], right: list[str]) -> bool:
+def _typos(left: list[str], right: list[str], t: Thresholds) -> bool:
     """Word for word, the same long words but for one slip of a letter inside the word
     ("immunoredistibution"): a typo in the citing text, not another title. A changed ending
     ("Privacys", "Learnings", "Towards") changes the word, and is a near miss."""
     return len(left) == len(right) and all(
-        len(a) >= TYPO_MIN_CHARS
+        len(a) >= t.title_typo_min_chars
         and a[0] == b[0]
-        and a[-TYPO_KEPT_ENDING:] == b[-TYPO_KEPT_ENDING:]
-        and Levenshtein.distance(a, b) <= TYPO_MAX_EDITS
+        and a[-t.title_typo_kept_ending :] == b[-t.title_typo_kept_ending :]
+        and Levenshtein.distance(a, b) <= t.title_typo_max_edits
         for a, b in zip(left, right, strict=True)
     )
 
@@ -589,7 +575,7 @@ def _spelling(word: str) -> str:
     return word
 
 
-def _main_title_matches(claimed: str, found: str) -> bool:
+def _main_title_matches(claimed: str, found: str, t: Thresholds) -> bool:
     """A title cited without its subtitle, or a record that keeps the subtitle elsewhere;
     or cited by its subtitle alone ("Harmlessness from AI Feedback" for "Constitutional AI:
     Harmlessness from AI Feedback"), as a parse that missed the main title reads it."""
@@ -598,20 +584,20 @@ def _main_title_matches(claimed: str, found: str) -> bool:
     return (
         bool(theirs and _same_title(full_mine, theirs))
         or bool(mine and _same_title(mine, full_theirs))
-        or _same_title(full_mine, _subtitle(found))
+        or _same_title(full_mine, _subtitle(found, t))
         # A group author or a series read into the claimed title: "National Consensus
         # Development Panel on …: Effective Medical Treatment of Opiate Addiction", "…
         # Global Aspergillus Study Group. Voriconazole versus amphotericin B …".
-        or _same_title(_subtitle(claimed), full_theirs)
-        or _same_title(_subtitle(claimed, ". "), full_theirs)
+        or _same_title(_subtitle(claimed, t), full_theirs)
+        or _same_title(_subtitle(claimed, t, ". "), full_theirs)
     )
 
 
-def _subtitle(title: str, separator: str = ":") -> str:
+def _subtitle(title: str, t: Thresholds, separator: str = ":") -> str:
     """The part after the first `separator`, folded; '' if none or if it is short."""
     _, sep, tail = title.partition(separator)
     folded = title_key(tail) if sep else ""
-    return folded if len(folded.split()) >= MIN_RECORD_TITLE_WORDS else ""
+    return folded if len(folded.split()) >= t.title_min_words else ""
 
 
 def _main_title(title: str) -> str:
@@ -637,16 +623,17 @@ def surname_key(author: Author) -> str:
     return "".join(words(author.given or ""))
 
 
-def same_author(mine: Author, theirs: Author) -> bool:
+def same_author(mine: Author, theirs: Author, thresholds: Thresholds = THRESHOLDS) -> bool:
     """Same person by surname; tolerates particles on either side, transliterated umlauts
     ("Mueller" / "Müller"), names written in East Asian order on one side only, and a parse
     that kept the whole name in one part."""
+    t = thresholds
     a, b = surname_key(mine), surname_key(theirs)
     if a and (a == b or _UMLAUT_SPELLING.sub(r"\1", a) == _UMLAUT_SPELLING.sub(r"\1", b)):
         return True
     if _swapped_order(mine, theirs) or _initials_for_name(mine, theirs):
         return True
-    if _abbreviated_organisation(mine, theirs) or _abbreviated_organisation(theirs, mine):
+    if _abbreviated_organisation(mine, theirs, t) or _abbreviated_organisation(theirs, mine, t):
         return True
     if same_organisation(mine, theirs):
         return True
@@ -670,7 +657,7 @@ def _last_word(author: Author) -> str:
     return family[-1] if family and len(family[-1]) > 1 else ""
 
 
-def _abbreviated_organisation(short: Author, full: Author) -> bool:
+def _abbreviated_organisation(short: Author, full: Author, t: Thresholds) -> bool:
     """An organisation cited by its acronym ("WHO", "CDC") for its name ("World Health
     Organization", "Centers for Disease Control and Prevention"): the acronym's letters
     begin the initials of the name's words (but small words)."""
@@ -679,7 +666,9 @@ def _abbreviated_organisation(short: Author, full: Author) -> bool:
         return False
     named = words(full.name.replace("-", ""))  # "Co-operation" is one word
     initials = "".join(w[0] for w in named if w not in ORGANISATION_SMALL_WORDS)
-    return len(acronym) >= MIN_ORGANISATION_ACRONYM and initials.startswith(acronym.lower())
+    return len(acronym) >= t.organisation_acronym_min_letters and initials.startswith(
+        acronym.lower()
+    )
 
 
 def _initials_for_name(mine: Author, theirs: Author) -> bool:
@@ -720,14 +709,15 @@ def _name_words(author: Author) -> set[str]:
     return found
 
 
-def misspelt(mine: Author, theirs: Author) -> bool:
+def misspelt(mine: Author, theirs: Author, thresholds: Thresholds = THRESHOLDS) -> bool:
     """The same person with a slip in the surname ("Matthew" for "Mathews"): the same first
-    letter, at most NAME_SLIP_EDITS letters apart in a surname of NAME_SLIP_MIN_CHARS or more
-    (one more in a long one), and the same first initial where both give one."""
+    letter, at most `name_slip_edits` letters apart in a surname of `name_slip_min_chars` or
+    more (one more in a long one), and the same first initial where both give one."""
+    t = thresholds
     a, b = surname_key(mine), surname_key(theirs)
-    if min(len(a), len(b)) < NAME_SLIP_MIN_CHARS or a[0] != b[0]:
+    if min(len(a), len(b)) < t.name_slip_min_chars or a[0] != b[0]:
         return False
-    allowed = NAME_SLIP_EDITS + (min(len(a), len(b)) >= NAME_SLIP_LONG_CHARS)
+    allowed = t.name_slip_edits + (min(len(a), len(b)) >= t.name_slip_long_chars)
     if OSA.distance(a, b) > allowed:
         return False
     initials = [words(p)[0][0] for p in (mine.given, theirs.given) if p and words(p)]
@@ -735,7 +725,11 @@ def misspelt(mine: Author, theirs: Author) -> bool:
 
 
 def compare_authors(
-    claimed: Sequence[Author], found: Sequence[Author], *, truncated: bool = False
+    claimed: Sequence[Author],
+    found: Sequence[Author],
+    *,
+    truncated: bool = False,
+    thresholds: Thresholds = THRESHOLDS,
 ) -> FieldResult:
     """Agree when the claimed authors are the record's, in order from the first.
 
@@ -746,6 +740,7 @@ def compare_authors(
     list: the first authors then "et al." (after 3, 6 or 10 names), or APA 7's first 19, an
     ellipsis and the last author. A misspelt name or another order is a NOTE.
     """
+    t = thresholds
     if not claimed or not found:
         return FieldResult()
     if any(_malformed(author) for author in found):
@@ -753,10 +748,10 @@ def compare_authors(
     if _cut_name(claimed[0]):
         # "C, Fischer A, …": the text lost the start of its list, and with it the first author.
         return FieldResult(note="the claimed list starts inside a name")
-    if len(found) <= THIN_RECORD_AUTHORS < len(claimed) or _record_list_cut(claimed, found):
+    if len(found) <= t.thin_record_authors < len(claimed) or _record_list_cut(claimed, found, t):
         # The record keeps only its first authors: it can speak for those alone.
         claimed = claimed[: len(found)]
-    matched, slips = _match_authors(claimed, found)
+    matched, slips = _match_authors(claimed, found, t)
     invented = [a for a, hit in zip(claimed, matched, strict=True) if hit is None]
     score = (len(claimed) - len(invented)) / max(len(claimed), len(found))
     if matched[0] != 0:
@@ -809,16 +804,16 @@ def _cut_name(author: Author) -> bool:
     return not author.given and len(family) == 1 and len(family[0]) <= MAX_INITIAL_CHARS
 
 
-def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author]) -> bool:
+def _record_list_cut(claimed: Sequence[Author], found: Sequence[Author], t: Thresholds) -> bool:
     """The record's authors are exactly the claim's first ones: a record that stopped early
     (consortium papers list dozens), not a claim that invented the rest."""
     if len(found) >= len(claimed):
         return False
-    return all(same_author(c, f) for c, f in zip(claimed, found, strict=False))
+    return all(same_author(c, f, t) for c, f in zip(claimed, found, strict=False))
 
 
 def _match_authors(
-    claimed: Sequence[Author], found: Sequence[Author]
+    claimed: Sequence[Author], found: Sequence[Author], t: Thresholds
 ) -> tuple[list[int | None], list[tuple[int, int]]]:
     """For each claimed author, the index of the record author it is, each used once; and
     the (claimed, record) index pairs matched only as misspellings (see `misspelt`).
@@ -829,7 +824,7 @@ def _match_authors(
     matched: list[int | None] = []
     for position, author in enumerate(claimed):
         hit = next(
-            (i for i in _order(position, found, used) if same_author(author, found[i])), None
+            (i for i in _order(position, found, used) if same_author(author, found[i], t)), None
         )
         if hit is not None:
             used.add(hit)
@@ -838,7 +833,9 @@ def _match_authors(
     for position, author in enumerate(claimed):
         if matched[position] is not None:
             continue
-        hit = next((i for i in _order(position, found, used) if misspelt(author, found[i])), None)
+        hit = next(
+            (i for i in _order(position, found, used) if misspelt(author, found[i], t)), None
+        )
         if hit is not None:
             used.add(hit)
             matched[position] = hit
@@ -860,16 +857,34 @@ def _shortened_by_style(matched: Sequence[int | None], listed: int) -> bool:
 
 
 # --- years -------------------------------------------------------------------------------------
+# A year written in a title: "... E. coli strain Nissle 1917 ...".
+_TITLE_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 
-def compare_years(claimed: int | None, found: int | None) -> FieldResult:
-    """Agree within YEAR_TOLERANCE (online-first against print year)."""
+def _year_of_a_title(result: FieldResult, claimed: Fields, found: Fields) -> FieldResult:
+    """A record year that is a number written in the work's title is no evidence against
+    the claimed year: a deposit or an index that took the strain, law or event named in the
+    title ("Nissle 1917") for the date gives that year to a work of any other. The difference
+    stays a NOTE (an alarm when the check is strict)."""
+    if result.state != DISAGREE or found.year is None:
+        return result
+    titles = f"{claimed.title or ''} {found.title or ''}"
+    if str(found.year) not in _TITLE_YEAR.findall(titles):
+        return result
+    note = f"{result.note} (the record's year is a number in the title: read from it?)"
+    return result.model_copy(update={"severity": NOTE, "note": note})
+
+
+def compare_years(
+    claimed: int | None, found: int | None, thresholds: Thresholds = THRESHOLDS
+) -> FieldResult:
+    """Agree within `thresholds.year_tolerance` (online-first against print year)."""
     if claimed is None or found is None:
         return FieldResult()
     gap = abs(claimed - found)
     if gap == 0:
         return FieldResult(state=AGREE, score=1.0, note="same year")
-    if gap <= YEAR_TOLERANCE:
+    if gap <= thresholds.year_tolerance:
         note = f"{found}, one year off (online vs print)"
         return FieldResult(state=AGREE, score=0.5, note=note, severity=NOTE)
     return FieldResult(state=DISAGREE, score=0.0, note=f"published {found}, not {claimed}")
@@ -921,14 +936,17 @@ def claims_publication(fields: Fields) -> bool:
 # --- volumes and pages -------------------------------------------------------------------------
 
 
-def compare_volumes(claimed: str | None, found: str | None) -> FieldResult:
-    """Exact, after dropping "vol." and leading zeros."""
+def compare_volumes(
+    claimed: str | None, found: str | None, thresholds: Thresholds = THRESHOLDS
+) -> FieldResult:
+    """Exact, after dropping "vol." and leading zeros; a slip of `volume_slip_edits`
+    characters is a NOTE."""
     mine, theirs = _volume_key(claimed), _volume_key(found)
     if not mine or not theirs:
         return FieldResult()
     if mine == theirs:
         return FieldResult(state=AGREE, score=1.0, note="same volume")
-    slip = Levenshtein.distance(mine, theirs) <= VOLUME_SLIP_EDITS
+    slip = Levenshtein.distance(mine, theirs) <= thresholds.volume_slip_edits
     note = f"volume {found}, not {claimed}"
     return FieldResult(state=DISAGREE, note=note, severity=NOTE if slip else ALARM)
 
@@ -939,7 +957,9 @@ def _volume_key(volume: str | None) -> str:
     return _VOLUME_WORD.sub("", volume.strip()).lstrip("0").casefold()
 
 
-def compare_pages(claimed: str | None, found: str | None) -> FieldResult:
+def compare_pages(
+    claimed: str | None, found: str | None, thresholds: Thresholds = THRESHOLDS
+) -> FieldResult:
     """The first pages, exact: ranges are abbreviated differently ("637-41"), starts are not."""
     mine, theirs = first_page(claimed), first_page(found)
     if not mine or not theirs:
@@ -951,18 +971,20 @@ def compare_pages(claimed: str | None, found: str | None) -> FieldResult:
         return FieldResult(state=AGREE, score=1.0, note="same first page, but for a prefix")
     note = f"pages {found}, not {claimed}"
     return FieldResult(
-        state=DISAGREE, note=note, severity=NOTE if _page_slip(claimed, found) else ALARM
+        state=DISAGREE,
+        note=note,
+        severity=NOTE if _page_slip(claimed, found, thresholds) else ALARM,
     )
 
 
-def _page_slip(claimed: str | None, found: str | None) -> bool:
-    """The record's first page is within PAGE_SLIP of the claimed one, or inside the claimed
+def _page_slip(claimed: str | None, found: str | None, t: Thresholds) -> bool:
+    """The record's first page is within `page_slip` of the claimed one, or inside the claimed
     range ("333-350" for an article starting on 345): a slip, the work stays unmistakable."""
     mine, theirs = page_range(claimed), page_range(found)
     if mine is None or theirs is None:
         return False
     first, last = mine
-    return abs(first - theirs[0]) <= PAGE_SLIP or first <= theirs[0] <= last
+    return abs(first - theirs[0]) <= t.page_slip or first <= theirs[0] <= last
 
 
 def page_range(pages: str | None) -> tuple[int, int] | None:

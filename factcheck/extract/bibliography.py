@@ -41,6 +41,7 @@ from itertools import islice, pairwise
 
 from factcheck.extract import detect
 from factcheck.extract.bounds import Bounds, unbounded
+from factcheck.extract.merged import merged_parts
 from factcheck.model import Citation, Kind
 from factcheck.nameparts import particles_pattern
 from factcheck.normalize import fold
@@ -358,9 +359,11 @@ class ListReader:
             if self.bounds.passed(item.start) or self.bounds.full(found, item.start):
                 return
             citation = _accept(self.text, item)
-            if citation is not None:
+            if citation is None:
+                continue
+            for part, label in _parts(citation, item.label):
                 found += 1
-                yield citation, item.label
+                yield part, label
 
     def code_spans(self) -> list[tuple[int, int]]:
         """(start, end) of each code block the pass set aside so far: all of them once `entries` is
@@ -1000,6 +1003,20 @@ def _accept(text: str, item: _Item) -> Citation | None:
     if not _has_year_or_identifier(text, start, end) or not _reaches(raw, item.bar):
         return None
     return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
+
+
+def _parts(citation: Citation, label: str | None) -> Iterator[tuple[Citation, str | None]]:
+    """The entry, or each reference of an entry that holds two run together (see
+    `merged.merged_parts`); the list's label stays with the first."""
+    parts = merged_parts(citation.raw)
+    if len(parts) == 1:
+        yield citation, label
+        return
+    for index, (start, end) in enumerate(parts):
+        raw = citation.raw[start:end]
+        begin = citation.start + start
+        part = Citation(kind=Kind.REFERENCE, raw=raw, start=begin, end=begin + len(raw))
+        yield part, label if index == 0 else None
 
 
 def _identified_entry(raw: str) -> bool:

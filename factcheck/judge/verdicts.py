@@ -1,7 +1,8 @@
 """The verdict rules: claimed fields against what the sources answered. No I/O here.
 
-Every threshold and confidence lives in this module, named, so that tuning happens in one
-place. The rules are deliberately asymmetric: a failure of a source can only ever lead to
+Every confidence lives in this module, named; every threshold the rules compare with is a
+field of the `Thresholds` they are given (`Config.thresholds`, see thresholds.py). The
+rules are deliberately asymmetric: a failure of a source can only ever lead to
 `unverifiable`, and `not_found` needs a source whose silence is proof (doi.org for DOIs,
 arXiv for arXiv ids, the web server itself for URLs).
 """
@@ -42,17 +43,13 @@ from ..flags import (
 from ..lookup import Lookup, Outcome, describe
 from ..model import Citation, FieldDiff, Fields, Kind, Link, Record, Status, Verdict
 from ..normalize import fold, words
-from ..resolve.candidates import TITLE_SIMILARITY_FLOOR
+from ..thresholds import THRESHOLDS, Thresholds
 
-# --- title comparison (rapidfuzz scores are 0-100) ------------------------------------------
-# The record's title appears in the text around the identifier at least this well: confirmed.
-TITLE_CONFIRMED = 90.0
-# Below this, and with no author of the record named either, the text describes another work.
-TITLE_CONTRADICTED = 60.0
-# Share of the record title's content words found in the context, to count as confirmed.
-TITLE_WORDS_CONFIRMED = 0.8
-# The context must hold this many content words to be read as a claimed title at all.
-MIN_CLAIM_WORDS = 4
+# --- the record's title in the text around an identifier ------------------------------------
+# How well it must appear there to confirm or contradict the record are `Thresholds` fields
+# (`context_title_*`, `context_min_words`), on the 0-1 scale: rapidfuzz's 0-100 scores are
+# divided by 100. This matcher is not `compare_titles`: it looks for a title inside prose,
+# where no claimed title was parsed, while `compare_titles` compares two titles.
 # Contexts whose content words are remembered (see `_content_words`).
 CONTENT_WORDS_CACHE_SIZE = 4096
 # Words shorter than this are too common to be evidence.
@@ -120,10 +117,7 @@ UNPARSED_REASON = (
     "no title or identifier could be read from this entry, so it was not checked;"
     " write it as a full reference (authors, title, year, venue)"
 )
-CONF_INLINE_MISMATCH = 0.8
-# An entry agreeing with its record on this many fields (title, authors, year, venue, …)
-# is confirmed; fewer is "exists, little else claimed".
-ENTRY_CONFIRMING_FIELDS = 3  # the text cites an entry with another year or other authors
+CONF_INLINE_MISMATCH = 0.8  # the text cites an entry with another year or other authors
 
 
 def judge(
@@ -134,6 +128,7 @@ def judge(
     meant: list[Lookup] | None = None,
     today: date | None = None,
     strict: bool = False,
+    thresholds: Thresholds = THRESHOLDS,
 ) -> Verdict:
     """The verdict for one citation, given every lookup made for it, in the order made.
 
@@ -143,7 +138,9 @@ def judge(
     its identifier belongs to another (see `needs_meant_work`). Signs of invention that
     need no source (a year still to come, placeholder names) are added as flags to
     whatever the sources say. `strict` (`Config.strict`) makes every difference a mismatch,
-    the notes too (see `FieldDiff`). An entry with nothing readable to check is `unparsed`."""
+    the notes too (see `FieldDiff`); `thresholds` (`Config.thresholds`) are the bars of the
+    comparison. An entry with nothing readable to check is `unparsed`."""
+    t = thresholds
     if unreadable(citation):
         return Verdict(
             status=Status.UNVERIFIABLE,
@@ -151,11 +148,11 @@ def judge(
             reason=UNPARSED_REASON,
             flags=[UNPARSED],
         )
-    verdict = _judge_lookups(citation, lookups, strict)
+    verdict = _judge_lookups(citation, lookups, strict, t)
     if published is not None and verdict.status is Status.VERIFIED:
-        verdict = _judge_published(citation, verdict, published, strict)
+        verdict = _judge_published(citation, verdict, published, strict, t)
     if meant is not None and WRONG_IDENTIFIER in verdict.flags:
-        verdict = _judge_meant(citation, verdict, meant)
+        verdict = _judge_meant(citation, verdict, meant, t)
     for flag in claim_flags(citation, today or date.today()):
         if flag not in verdict.flags:
             verdict.flags.append(flag)
@@ -185,10 +182,12 @@ def claim_flags(citation: Citation, today: date) -> list[str]:
     return flags
 
 
-def _judge_lookups(citation: Citation, lookups: list[Lookup], strict: bool) -> Verdict:
+def _judge_lookups(
+    citation: Citation, lookups: list[Lookup], strict: bool, t: Thresholds
+) -> Verdict:
     found = next((lk for lk in lookups if lk.outcome is Outcome.FOUND and lk.records), None)
     if found is not None:
-        return _judge_found(citation, found.source, found.records[0], strict)
+        return _judge_found(citation, found.source, found.records[0], strict, t)
     proof = next((lk for lk in lookups if lk.outcome is Outcome.MISSING and lk.authoritative), None)
     if proof is not None and not searched(citation):
         # A registry's "no such id" is proof.
@@ -249,7 +248,7 @@ def needs_published_version(citation: Citation, lookups: list[Lookup]) -> bool:
 
 
 def _judge_published(
-    citation: Citation, verdict: Verdict, published: list[Lookup], strict: bool
+    citation: Citation, verdict: Verdict, published: list[Lookup], strict: bool, t: Thresholds
 ) -> Verdict:
     """The entry against the published version that a search found; a preprint cited as
     published when every search answered and none found one."""
@@ -258,7 +257,7 @@ def _judge_published(
     for lookup in published:
         record = next((r for r in lookup.records if not is_preprint(r.fields)), None)
         if lookup.outcome is Outcome.FOUND and record is not None:
-            return _judge_entry(citation, lookup.source, record, list(record.flags), strict)
+            return _judge_entry(citation, lookup.source, record, list(record.flags), strict, t)
     name = _name(citation)
     venue = citation.fields.container
     if any(lk.outcome is Outcome.FAILED for lk in published):
@@ -287,7 +286,9 @@ def _judge_published(
     )
 
 
-def needs_meant_work(citation: Citation, lookups: list[Lookup]) -> bool:
+def needs_meant_work(
+    citation: Citation, lookups: list[Lookup], thresholds: Thresholds = THRESHOLDS
+) -> bool:
     """Whether an entry's identifier found a record of another work than the one the entry
     describes (`another_work`): the sources must then be searched for the work described,
     as for an entry without identifier, before anything can be said about it."""
@@ -297,19 +298,21 @@ def needs_meant_work(citation: Citation, lookups: list[Lookup]) -> bool:
     record = found.records[0]
     if {METADATA_UNAVAILABLE, VERSION_NOT_FOUND} & set(record.flags):
         return False
-    return another_work(_compare(citation, record))
+    return another_work(_compare(citation, record, thresholds), thresholds)
 
 
-def another_work(comparison: Comparison) -> bool:
+def another_work(comparison: Comparison, thresholds: Thresholds = THRESHOLDS) -> bool:
     """Whether a record is of another work than the claim: its title is not even a near
-    miss of the claimed one (below the similarity a search asks of a candidate,
-    `candidates.TITLE_SIMILARITY_FLOOR`). A title a word or two off, with wrong authors or
-    year, is the same work described wrongly: it is corrected, never searched for."""
+    miss of the claimed one (below `title_related`, the similarity a search asks of a
+    candidate). A title a word or two off, with wrong authors or year, is the same work
+    described wrongly: it is corrected, never searched for."""
     title = comparison.title
-    return title.state == DISAGREE and title.score < TITLE_SIMILARITY_FLOOR
+    return title.state == DISAGREE and title.score < thresholds.title_related
 
 
-def _judge_meant(citation: Citation, verdict: Verdict, meant: list[Lookup]) -> Verdict:
+def _judge_meant(
+    citation: Citation, verdict: Verdict, meant: list[Lookup], t: Thresholds
+) -> Verdict:
     """An entry whose identifier belongs to another work, once the sources were searched
     for the work it describes: that work, with the identifier to cite it by; or, when
     every source answered and none holds it, a likely fabrication. Never the claim's
@@ -323,9 +326,9 @@ def _judge_meant(citation: Citation, verdict: Verdict, meant: list[Lookup]) -> V
             continue
         if wrong is not None and _same_work(record, wrong):
             return verdict
-        return _cited_work(citation, record, lookup.source, other)
+        return _cited_work(citation, record, lookup.source, other, t)
     exhausted = meant and search_exhausted(meant) and any(lk.authoritative for lk in meant)
-    if exhausted and not (wrong is not None and _same_authors(citation, wrong)):
+    if exhausted and not (wrong is not None and _same_authors(citation, wrong, t)):
         sources = ", ".join(sorted({lk.source for lk in meant}))
         reason = f"{other}, and no source holds the work cited ({sources}): likely fabricated"
         return verdict.model_copy(
@@ -334,18 +337,20 @@ def _judge_meant(citation: Citation, verdict: Verdict, meant: list[Lookup]) -> V
     return verdict
 
 
-def _same_authors(citation: Citation, record: Record) -> bool:
+def _same_authors(citation: Citation, record: Record, t: Thresholds) -> bool:
     """The identifier's work is by the authors cited: the entry may name it with a title
     gone wrong, so its silence elsewhere does not make the entry an invention."""
-    return _compare(citation, record).authors.state == AGREE
+    return _compare(citation, record, t).authors.state == AGREE
 
 
-def _cited_work(citation: Citation, record: Record, source: str, other: str) -> Verdict:
+def _cited_work(
+    citation: Citation, record: Record, source: str, other: str, t: Thresholds
+) -> Verdict:
     """The mismatch of an entry whose identifier is wrong, against the work it describes."""
     kind, value = citation.fields.identifier() or (Kind.DOI, None)
     right = getattr(record.fields, kind.value) or record.fields.doi
     identifier = FieldDiff(field=kind.value, claimed=value, found=right, suggestion=right)
-    diffs = [identifier, *_compare(citation, record).diffs]
+    diffs = [identifier, *_compare(citation, record, t).diffs]
     cite_as = f", {right}" if right else ""
     reason = f"{other}; the work cited is “{record.fields.title}”{cite_as} ({source})"
     flags = [*record.flags, WRONG_IDENTIFIER]
@@ -359,9 +364,9 @@ def _same_work(one: Record, other: Record) -> bool:
     )
 
 
-def _compare(citation: Citation, record: Record) -> Comparison:
+def _compare(citation: Citation, record: Record, t: Thresholds) -> Comparison:
     truncated = shortened(citation.raw, citation.fields)
-    return compare(citation.fields, record.fields, truncated=truncated)
+    return compare(citation.fields, record.fields, truncated=truncated, thresholds=t)
 
 
 def searched(citation: Citation) -> bool:
@@ -375,7 +380,9 @@ def search_exhausted(lookups: list[Lookup]) -> bool:
     return all(lk.outcome is Outcome.MISSING for lk in lookups)
 
 
-def _judge_found(citation: Citation, source: str, record: Record, strict: bool) -> Verdict:
+def _judge_found(
+    citation: Citation, source: str, record: Record, strict: bool, t: Thresholds
+) -> Verdict:
     flags = list(record.flags)
     if citation.kind is Kind.URL and SOFT_404 in flags:
         title = record.http.get("title", "")
@@ -396,22 +403,22 @@ def _judge_found(citation: Citation, source: str, record: Record, strict: bool) 
     if citation.kind is Kind.REFERENCE and _claims_a_work(citation):
         if METADATA_UNAVAILABLE in flags:
             return _metadata_unavailable(citation, source, record, flags)
-        return _judge_entry(citation, source, record, flags, strict)
+        return _judge_entry(citation, source, record, flags, strict, t)
     title = record.fields.title
     name = _name(citation)
     if not title:
         return _verified(f"{name} is registered at {source}", source, record, CONF_EXISTS, flags)
     # An identifier is read against the words written around it; a loose entry whole.
     context = citation.raw if citation.kind is Kind.REFERENCE else citation.context
-    score = _title_score(title, context)
+    score = _title_score(title, context, t)
     label = f"{name} is “{title}”"
     if score is None:
         return _verified(f"{label} ({source})", source, record, CONF_EXISTS, flags)
-    if score >= TITLE_CONFIRMED:
+    if score >= t.context_title_confirmed:
         return _verified(
             f"{label}, as the text says ({source})", source, record, CONF_CONFIRMED, flags
         )
-    if score < TITLE_CONTRADICTED and not _names_an_author(record, context or ""):
+    if score < t.context_title_contradicted and not _names_an_author(record, context or ""):
         claimed = citation.fields.title or _claimed_title(context or "")
         diff = FieldDiff(field="title", claimed=claimed, found=title, suggestion=title)
         reason = f"{name} belongs to another work: “{title}” ({source})"
@@ -444,13 +451,13 @@ def _claims_a_work(citation: Citation) -> bool:
 
 
 def _judge_entry(
-    citation: Citation, source: str, record: Record, flags: list[str], strict: bool
+    citation: Citation, source: str, record: Record, flags: list[str], strict: bool, t: Thresholds
 ) -> Verdict:
     """A bibliography entry against the record its identifier or a search found, field by
     field: a mismatch when a difference would mislead a reader (an alarm), verified with its
     notes when every difference leaves the work unmistakable, unless the check is strict.
     A record of another work (`another_work`) is flagged WRONG_IDENTIFIER."""
-    comparison = _compare(citation, record)
+    comparison = _compare(citation, record, t)
     name = _name(citation, record)
     results = comparison.results()
     noted = comparison.noted()
@@ -458,10 +465,11 @@ def _judge_entry(
     if alarms:
         notes = "; ".join(results[field].note or f"the {field} differs" for field in alarms)
         diffs = [diff for diff in comparison.diffs if diff.field in alarms]
-        if citation.fields.identifier() is not None and another_work(comparison):
+        if citation.fields.identifier() is not None and another_work(comparison, t):
             flags = [*flags, WRONG_IDENTIFIER]
         return _mismatch(f"{name}: {notes} ({source})", source, record, diffs, flags)
-    confidence = CONF_CONFIRMED if comparison.supporting >= ENTRY_CONFIRMING_FIELDS else CONF_EXISTS
+    confirming = comparison.supporting >= t.entry_confirming_fields
+    confidence = CONF_CONFIRMED if confirming else CONF_EXISTS
     title = record.fields.title or "the record"
     agreed = [field for field, result in results.items() if result.state == AGREE]
     reason = f"{name} is “{title}”; {', '.join(agreed) or 'nothing else'} as claimed ({source})"
@@ -510,19 +518,19 @@ def judge_link(citation: Citation, link: Link, entry: Citation | None) -> Verdic
     )
 
 
-def _title_score(title: str, context: str | None) -> float | None:
-    """How well `title` appears in `context`, 0-100; None when the context claims no title."""
+def _title_score(title: str, context: str | None, t: Thresholds) -> float | None:
+    """How well `title` appears in `context`, 0-1; None when the context claims no title."""
     if not context or not _YEAR.search(context):
         return None
     claim = fold(context)
     claimed = _content_words(claim)
-    if len(claimed) < MIN_CLAIM_WORDS:
+    if len(claimed) < t.context_min_words:
         return None
     wanted = _content_words(fold(title))
     coverage = len(wanted & claimed) / len(wanted) if wanted else 0.0
-    if coverage >= TITLE_WORDS_CONFIRMED:
-        return 100.0
-    return float(fuzz.partial_ratio(fold(title), claim))
+    if coverage >= t.context_title_words:
+        return 1.0
+    return fuzz.partial_ratio(fold(title), claim) / 100
 
 
 def _claimed_title(context: str) -> str:

@@ -248,7 +248,9 @@ class AclResolver:
             reason = f"{LABEL} holds no paper {anthology_id}"
             return Lookup.missing(self.name, reason, authoritative=covered)
         hits = library.hits(fields.title, self.name)
-        lookup = decide(self.name, LABEL, citation, hits, len(hits), covered)
+        lookup = decide(
+            self.name, LABEL, citation, hits, len(hits), covered, self.config.thresholds
+        )
         if anthology_id is None or lookup.outcome is not Outcome.MISSING:
             return lookup
         reason = f"{LABEL} holds no paper {anthology_id}, and {lookup.reason}"

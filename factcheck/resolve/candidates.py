@@ -1,7 +1,7 @@
 """Search hits validated against the claim: shared by every source that searches for references.
 
 A search engine always returns something, and the top hit for an invented reference is some
-real work. A hit is therefore only taken for the cited work when `match.compare` finds that
+real work. A hit is therefore only taken for the cited work when `compare.fields` finds that
 its fields confirm the claim (see `acceptable`). Each searching source (Crossref, OpenAlex,
 DBLP, arXiv, a local library) maps its hits to Records and hands them here; this module
 knows no API.
@@ -24,20 +24,14 @@ from ..compare.fields import (
 )
 from ..lookup import Lookup
 from ..model import Citation, Fields, Record
+from ..thresholds import THRESHOLDS, Thresholds
 
-# A candidate is the cited work when this many independent fields agree (title and at least
-# one of authors, year, venue, volume, pages), or every field both sides have, if fewer.
-MIN_SUPPORTING = 2
-# A record whose title the registry cut to its first words is the cited work only when this
-# many other fields agree (first author, year, venue, volume, pages).
-MIN_SUPPORTING_CUT_TITLE = 4
+# How many fields must agree for a hit to be the cited work, and how related its title must
+# be, are `Thresholds` fields: `min_supporting`, `min_supporting_cut_title`, `title_related`.
 # Longest title query sent to a search API: a title is rarely over 200 characters, and the
 # URL must stay well under the APIs' limits.
 MAX_TITLE_QUERY_CHARS = 300
 _NON_WORD = re.compile(r"[^\w]+")
-# The title must be at least a near miss (see `match.TITLE_RELATED`): a candidate with
-# another title is another work, however many other fields happen to agree.
-TITLE_SIMILARITY_FLOOR = 0.7
 
 
 @dataclass(frozen=True)
@@ -72,26 +66,38 @@ def not_searched(source: str) -> Lookup:
 
 
 def decide(
-    source: str, label: str, citation: Citation, hits: list[Hit], total: int, covered: bool
+    source: str,
+    label: str,
+    citation: Citation,
+    hits: list[Hit],
+    total: int,
+    covered: bool,
+    thresholds: Thresholds = THRESHOLDS,
 ) -> Lookup:
     """A searching source's answer: every acceptable hit, best first (a preprint and its
     published version may both be acceptable; the judge may need the second), or a miss
     naming the closest one. `total` is how many hits the source returned; `covered`
-    whether its silence on this claim is evidence (the source's own `covers`)."""
-    candidates = rank(citation, hits)
-    records = accepted(candidates)
+    whether its silence on this claim is evidence (the source's own `covers`); `thresholds`
+    the bars of the comparison and of acceptance (the source's `config.thresholds`)."""
+    candidates = rank(citation, hits, thresholds)
+    records = accepted(candidates, thresholds)
     if records:
         return Lookup.found(source, *records)
     return Lookup.missing(source, rejection(label, candidates, total), authoritative=covered)
 
 
-def rank(citation: Citation, hits: Iterable[Hit]) -> list[Candidate]:
+def rank(
+    citation: Citation, hits: Iterable[Hit], thresholds: Thresholds = THRESHOLDS
+) -> list[Candidate]:
     """The hits compared with the claim, best first: most supporting fields, then the most
     similar title, then the source's own order."""
     truncated = shortened(citation.raw, citation.fields)
     records = [with_aliases(hit) for hit in hits]
     candidates = [
-        Candidate(record, compare(citation.fields, record.fields, truncated=truncated))
+        Candidate(
+            record,
+            compare(citation.fields, record.fields, truncated=truncated, thresholds=thresholds),
+        )
         for record in records
     ]
     return sorted(
@@ -101,26 +107,27 @@ def rank(citation: Citation, hits: Iterable[Hit]) -> list[Candidate]:
     )
 
 
-def acceptable(comparison: Comparison) -> bool:
-    """Whether a hit is the cited work: a title at least close to the claimed one, and
-    MIN_SUPPORTING independent fields that agree (fewer when the claim has fewer fields).
+def acceptable(comparison: Comparison, thresholds: Thresholds = THRESHOLDS) -> bool:
+    """Whether a hit is the cited work: a title at least related to the claimed one
+    (`title_related`), and `min_supporting` independent fields that agree (fewer when the
+    claim has fewer fields).
 
     A hit whose title is only a near miss is still accepted when enough other fields agree,
     so that the judge can report the misquoted title; likewise swapped authors under the
     right title and year."""
-    title = comparison.title
+    t, title = thresholds, comparison.title
     if title.state == AGREE:
-        return comparison.supporting >= min(MIN_SUPPORTING, comparison.compared())
-    if title.score < TITLE_SIMILARITY_FLOOR:
+        return comparison.supporting >= min(t.min_supporting, comparison.compared())
+    if title.score < t.title_related:
         return False
-    if title.state == UNKNOWN:  # the record's title is cut short (match.RECORD_TITLE_CUT)
-        return comparison.supporting >= MIN_SUPPORTING_CUT_TITLE
-    return comparison.supporting >= min(MIN_SUPPORTING, comparison.compared())
+    if title.state == UNKNOWN:  # the record's title is cut short (fields.RECORD_TITLE_CUT)
+        return comparison.supporting >= t.min_supporting_cut_title
+    return comparison.supporting >= min(t.min_supporting, comparison.compared())
 
 
-def accepted(candidates: list[Candidate]) -> list[Record]:
+def accepted(candidates: list[Candidate], thresholds: Thresholds = THRESHOLDS) -> list[Record]:
     """The records of the acceptable candidates of a ranked list, in its order."""
-    return [c.record for c in candidates if acceptable(c.comparison)]
+    return [c.record for c in candidates if acceptable(c.comparison, thresholds)]
 
 
 def with_aliases(hit: Hit) -> Record:

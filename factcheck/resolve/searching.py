@@ -42,6 +42,8 @@ from .mapping import Shape, require_shape
 if TYPE_CHECKING:
     import requests
 
+    from ..config import Config
+
 # The hits of an answer: the JSON objects in it, or None when the answer holds no list of
 # hits where the API puts it (`items_at` builds the usual reader).
 Items = Callable[[Any], list[dict[str, Any]] | None]
@@ -74,6 +76,8 @@ class SearchResolver:
     name: ClassVar[str]
     # How reasons name the source ("Semantic Scholar", "the library").
     label: ClassVar[str]
+    # The source's settings; their `thresholds` decide which hits are the cited work.
+    config: Config
 
     def search(self, citation: Citation) -> Lookup:
         """The source's answer for a reference: an accepted hit, or a miss saying why."""
@@ -83,7 +87,8 @@ class SearchResolver:
         result = self.search_hits(query, citation)
         titled = [hit for hit in result.hits if hit.record.fields.title]
         covered = self.covers(citation.fields)
-        return decide(self.name, self.label, citation, titled, result.total, covered)
+        thresholds = self.config.thresholds
+        return decide(self.name, self.label, citation, titled, result.total, covered, thresholds)
 
     def search_query(self, citation: Citation) -> str:
         """What to search for; empty when the claim cannot be searched (it has no title)."""
