@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +20,8 @@ import pytest
 import factcheck
 from factcheck import FactcheckError, FactCheckFailed, guard, last_report
 from factcheck.config import Config
+from factcheck.guard.answers import Checked, Reasks, answer_of
+from factcheck.guard.policies import failing
 from factcheck.model import Extraction, FieldDiff, Finding, Kind, Report, Status, Verdict
 
 DOI_GOOD = "10.1371/journal.pone.0033693"
@@ -602,3 +605,54 @@ def test_last_report_is_per_thread_and_per_task() -> None:
 
     asyncio.run(main())
     assert last_report() is mine
+
+
+# --- the re-ask loop, written once (guard/answers.py Reasks) ----------------------------------
+
+FAIL_ON = (Status.NOT_FOUND, Status.MISMATCH)
+
+
+def _checked(failing: bool) -> Checked:
+    """A check of an answer citing an invented DOI (failing) or nothing (passing)."""
+    text = f"See doi:{DOI_FAKE}." if failing else "No references here."
+    checker = fake_fails()
+    extraction = checker.extract(text)
+    report = checker.verify_extraction(extraction, fail_on=FAIL_ON)
+    return Checked(answer=answer_of(text), report=report, extraction=extraction)
+
+
+def _asks(max_reasks: int, checks: list[bool], takes_messages: bool = True) -> list[Any]:
+    """The arguments of each re-ask, the check after each being the next of `checks`."""
+
+    def should_reask(checked: Checked, attempt: int) -> bool:
+        return attempt < max_reasks and bool(failing(checked.report, FAIL_ON))
+
+    def ask(messages: list[dict[str, str]]) -> None: ...
+
+    def ask_prompt_free(temperature: float) -> None: ...
+
+    signature = inspect.signature(ask if takes_messages else ask_prompt_free)
+    arguments = {"messages": [{"role": "user", "content": "q"}]} if takes_messages else {}
+    asks = Reasks(should_reask, signature, (), arguments or {"temperature": 0.0}, _checked(True))
+    seen = []
+    for args, kwargs in asks:
+        seen.append(signature.bind(*args, **kwargs).arguments)
+        asks.checked = _checked(checks[len(seen) - 1])
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("max_reasks", "checks", "expected"),
+    [(0, [], 0), (1, [True], 1), (3, [True, True, True], 3), (3, [True, False, True], 2)],
+)
+def test_the_reask_loop_asks_while_asked_to_and_something_fails(
+    max_reasks: int, checks: list[bool], expected: int
+) -> None:
+    seen = _asks(max_reasks, checks)
+    assert len(seen) == expected
+    # Each re-ask carries the conversation so far, one more turn each time.
+    assert [len(bound["messages"]) for bound in seen] == [3 + 2 * i for i in range(expected)]
+
+
+def test_the_reask_loop_stops_when_the_function_cannot_take_the_problems() -> None:
+    assert _asks(3, [True, True, True], takes_messages=False) == []

@@ -8,7 +8,7 @@ neither imports the other's internals.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +89,35 @@ def failed_report(
     report = Report(items=items)
     report.fail_on = list(fail_on)
     return report
+
+
+@dataclass
+class Reasks:
+    """The re-ask loop of one guarded call, written once for values and streams, sync and
+    async. Iterating gives the arguments of each re-ask while `should_reask` wants one and
+    the function can take the problems; the caller calls again with them and sets `checked`
+    to the new check, which is the last check when the loop ends:
+
+        asks = Reasks(guard.should_reask, signature, args, kwargs, checked)
+        for args, kwargs in asks:
+            asks.checked = check(call(*args, **kwargs))
+    """
+
+    should_reask: Callable[[Checked, int], bool]
+    signature: inspect.Signature | None
+    args: tuple[Any, ...]
+    kwargs: Mapping[str, Any]
+    checked: Checked
+
+    def __iter__(self) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        attempt = 0
+        while self.should_reask(self.checked, attempt):
+            retry = reask_arguments(self.signature, self.args, self.kwargs, self.checked)
+            if retry is None:
+                return
+            attempt += 1
+            self.args, self.kwargs = retry
+            yield retry
 
 
 def reask_arguments(

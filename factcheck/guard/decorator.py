@@ -34,10 +34,10 @@ from .answers import (
     REASK_ARGUMENTS,
     Answer,
     Checked,
+    Reasks,
     add_reported_urls,
     answer_of,
     failed_report,
-    reask_arguments,
 )
 from .textof import replace_segments
 
@@ -271,17 +271,11 @@ class Guard:
                 return self._finish_async(value, func, signature, args, kwargs)
             if streams.is_stream(value):
                 return streams.guard_stream(self, value, func, signature, args, kwargs)
-            checked = self.check_value(value)
-            attempt = 0
-            while self.should_reask(checked, attempt):
-                retry = reask_arguments(signature, args, kwargs, checked)
-                if retry is None:
-                    break
-                attempt += 1
-                args, kwargs = retry
+            asks = Reasks(self.should_reask, signature, args, kwargs, self.check_value(value))
+            for args, kwargs in asks:
                 value = func(*args, **kwargs)
-                checked = self.check_value(value)
-            return self.settle(checked, value)
+                asks.checked = self.check_value(value)
+            return self.settle(asks.checked, value)
 
         return guarded
 
@@ -307,16 +301,11 @@ class Guard:
         if streams.is_async_stream(value):
             return streams.guard_async_stream(self, value, func, signature, args, kwargs)
         checked = await asyncio.to_thread(self.check_value, value)
-        attempt = 0
-        while self.should_reask(checked, attempt):
-            retry = reask_arguments(signature, args, kwargs, checked)
-            if retry is None:
-                break
-            attempt += 1
-            args, kwargs = retry
+        asks = Reasks(self.should_reask, signature, args, kwargs, checked)
+        for args, kwargs in asks:
             value = await func(*args, **kwargs)
-            checked = await asyncio.to_thread(self.check_value, value)
-        return self.settle(checked, value)
+            asks.checked = await asyncio.to_thread(self.check_value, value)
+        return self.settle(asks.checked, value)
 
 
 @overload

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import FactCheckFailed
 from ..model import Extraction
 from . import policies
-from .answers import Answer, Checked, failed_report, reask_arguments
+from .answers import Answer, Checked, Reasks, failed_report
 from .textof import Segment, chunk_segments, chunk_urls, join, replace_segments
 
 if TYPE_CHECKING:
@@ -240,18 +240,11 @@ def buffered(
 ) -> Iterator[Any]:
     """`buffer`: read and check the whole stream (asking again on `reask`), then release."""
     chunks = list(first)
-    checked = check_chunks(guard, chunks)
-    attempt = 0
-    args, kwargs = arguments
-    while guard.should_reask(checked, attempt):
-        retry = reask_arguments(signature, args, kwargs, checked)
-        if retry is None:
-            break
-        attempt += 1
-        args, kwargs = retry
+    asks = Reasks(guard.should_reask, signature, *arguments, check_chunks(guard, chunks))
+    for args, kwargs in asks:
         chunks = list(reopen(args, kwargs))
-        checked = check_chunks(guard, chunks)
-    yield from settle_chunks(guard, checked, chunks)
+        asks.checked = check_chunks(guard, chunks)
+    yield from settle_chunks(guard, asks.checked, chunks)
 
 
 def generator_wrapper(
@@ -352,20 +345,14 @@ async def abuffered(
     release."""
     chunks = [chunk async for chunk in first]
     checked = await asyncio.to_thread(check_chunks, guard, chunks)
-    attempt = 0
-    args, kwargs = arguments
-    while guard.should_reask(checked, attempt):
-        retry = reask_arguments(signature, args, kwargs, checked)
-        if retry is None:
-            break
-        attempt += 1
-        args, kwargs = retry
+    asks = Reasks(guard.should_reask, signature, *arguments, checked)
+    for args, kwargs in asks:
         source = reopen(args, kwargs)
         if inspect.isawaitable(source):
             source = await source
         chunks = [chunk async for chunk in source]
-        checked = await asyncio.to_thread(check_chunks, guard, chunks)
-    for chunk in settle_chunks(guard, checked, chunks):
+        asks.checked = await asyncio.to_thread(check_chunks, guard, chunks)
+    for chunk in settle_chunks(guard, asks.checked, chunks):
         yield chunk
 
 
