@@ -61,8 +61,10 @@ def work_list(*messages: dict[str, Any]) -> bytes:
     return json.dumps({"status": "ok", "message-type": "work-list", "message": message}).encode()
 
 
-def together(resolver: CrossrefResolver, dois: list[str]) -> list[Lookup]:
-    """The DOIs looked up at once, all announced first, as the Checker announces them."""
+def together(resolver: CrossrefResolver | OpenAlexResolver, dois: list[str]) -> list[Lookup]:
+    """The DOIs announced first, as the Checker announces them, then each asked in a thread
+    of its own (Crossref fills its first batch with the DOIs announced; OpenAlex's batches
+    wait for the DOIs that come)."""
     citations = [cite(doi) for doi in dois]
     for citation in citations:
         resolver.expect(citation)
@@ -234,23 +236,6 @@ def openalex(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAlexResolver]:
         yield OpenAlexResolver(client, config)
 
 
-def gathered(resolver: OpenAlexResolver, dois: list[str]) -> list[Lookup]:
-    """The DOIs announced, then each asked in a thread of its own (OpenAlex's batches wait
-    for the DOIs that come, and fill no room ahead)."""
-    citations = [cite(doi) for doi in dois]
-    for citation in citations:
-        resolver.expect(citation)
-
-    def one(citation: Citation) -> Lookup:
-        try:
-            return guarded(resolver, citation)
-        finally:
-            resolver.unexpect(citation)
-
-    with ThreadPoolExecutor(len(citations)) as pool:
-        return list(pool.map(one, citations))
-
-
 def openalex_list(*works: dict[str, Any]) -> dict[str, Any]:
     return {"meta": {"count": len(works), "page": 1}, "results": list(works)}
 
@@ -261,7 +246,7 @@ def test_openalex_dois_that_come_together_share_one_request(
     plos, wakefield = recorded_work("test_journal_article"), handmade("retracted-work.json")
     mocked.get(OPENALEX_WORKS, json=openalex_list(wakefield, plos))
     dois = [OPENALEX_PLOS, UNKNOWN, WAKEFIELD]
-    lookups = gathered(openalex, dois)
+    lookups = together(openalex, dois)
     [call] = mocked.calls
     query = parse_qs(urlsplit(call.request.url).query)
     assert query["filter"] == ["doi:" + "|".join(doi.lower() for doi in dois)]
@@ -281,7 +266,7 @@ def test_openalex_decides_each_doi_of_a_batch_as_alone(
     mocked.get(doi_url(WAKEFIELD.lower()), json=wakefield)
     mocked.get(doi_url(UNKNOWN), status=404, json={"error": "Not found"})
     dois = [OPENALEX_PLOS, UNKNOWN, WAKEFIELD]
-    shared = gathered(openalex, dois)
+    shared = together(openalex, dois)
     assert shared == [guarded(openalex, cite(doi)) for doi in dois]
 
 
@@ -289,7 +274,7 @@ def test_openalex_asks_a_lone_doi_by_the_singleton_lookup(
     mocked: responses.RequestsMock, openalex: OpenAlexResolver
 ) -> None:
     mocked.get(doi_url(OPENALEX_PLOS), json=recorded_work("test_journal_article"))
-    [lookup] = gathered(openalex, [OPENALEX_PLOS])
+    [lookup] = together(openalex, [OPENALEX_PLOS])
     assert lookup.outcome is Outcome.FOUND
     [call] = mocked.calls
     assert urlsplit(call.request.url).path == urlsplit(doi_url(OPENALEX_PLOS)).path
@@ -300,6 +285,6 @@ def test_openalex_fails_each_doi_of_a_failed_batch(
     mocked: responses.RequestsMock, openalex: OpenAlexResolver, status: int, body: bytes
 ) -> None:
     mocked.get(OPENALEX_WORKS, status=status, body=body)
-    lookups = gathered(openalex, [OPENALEX_PLOS, UNKNOWN])
+    lookups = together(openalex, [OPENALEX_PLOS, UNKNOWN])
     assert len(mocked.calls) == 1
     assert [lk.outcome for lk in lookups] == [Outcome.FAILED] * 2

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 from ..ids import doi_link, linked_doi, normalize_doi
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
-from .base import Lookup
 from .candidates import Hit, indexed_claim, title_words
 from .common import split_arxiv_id
 from .mapping import Shape, is_number, is_text, one_or_list, shaped, text, year_in
@@ -92,9 +91,6 @@ class DblpResolver(SearchingResolver):
     name = "dblp"
     label = "DBLP"
     kinds = frozenset({Kind.REFERENCE})
-
-    def _lookup(self, citation: Citation) -> Lookup:
-        return self.search(citation)
 
     def search_query(self, citation: Citation) -> str:
         """The claimed title's words (`title_query`)."""

@@ -34,7 +34,6 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..lookup import Lookup
 from ..model import Author, Citation, Fields, Kind, Record
 from ..net.limits import Limit
 from .candidates import Hit, indexed_claim
@@ -103,9 +102,6 @@ class EuropePmcResolver(SearchingResolver):
     kinds = frozenset({Kind.REFERENCE})
     default_url = DEFAULT_URL
     limit = LIMIT
-
-    def _lookup(self, citation: Citation) -> Lookup:
-        return self.search(citation)
 
     def search_query(self, citation: Citation) -> str:
         """`TITLE:(…)` with the claimed title's words (`title_query`)."""

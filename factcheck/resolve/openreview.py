@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..compare.venues import venue_score
 from ..ids import path_segment
-from ..lookup import Lookup
 from ..model import Citation, Fields, Kind, Record
 from ..net.limits import Limit
 from .arxiv import split_name
@@ -99,9 +98,6 @@ class OpenReviewResolver(SearchingResolver):
     kinds = frozenset({Kind.REFERENCE})
     default_url = DEFAULT_URL
     limit = LIMIT
-
-    def _lookup(self, citation: Citation) -> Lookup:
-        return self.search(citation)
 
     def search_query(self, citation: Citation) -> str:
         """The claimed title's words."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BadResponse
 from ..ids import doi_link
 from ..model import Citation, Fields, Kind, Record
-from .base import Lookup, parse_json
+from .base import parse_json
 from .candidates import Hit, indexed_claim
 from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 from .searching import SearchingResolver, SearchRequest, SearchResult
@@ -78,9 +78,6 @@ class CrossrefSearchResolver(SearchingResolver):
     name = "crossref"
     label = "Crossref"
     kinds = frozenset({Kind.REFERENCE})
-
-    def _lookup(self, citation: Citation) -> Lookup:
-        return self.search(citation)
 
     def search_query(self, citation: Citation) -> str:
         """The entry as written (`query_text`), when a title could be read from it."""

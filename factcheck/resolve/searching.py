@@ -107,6 +107,10 @@ class SearchingResolver(ApiResolver, SearchResolver):
     """A searching source on the network: one GET per search (see the module docstring).
     A source fills in `search_request` and `read_hits`, besides its query and `covers`."""
 
+    def _lookup(self, citation: Citation) -> Lookup:
+        """A reference is searched; a source that also looks up identifiers overrides this."""
+        return self.search(citation)
+
     def search_hits(self, query: str, citation: Citation) -> SearchResult:
         """The hits of the one request `search_request` builds, read by `read_hits`."""
         return self.read_hits(self.fetch(self.search_request(query)), query, citation)
