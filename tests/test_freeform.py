@@ -158,6 +158,13 @@ def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
             ["Lindqvist", "Osei"],
             "Environmental Health",
         ),
+        # IEEE's initials first, the first author's too, after a lead-in.
+        (
+            "As noted: K. Ferreira, J.-P. Lu, and A. B. Osei, “Urban heat islands and asthma,”"
+            " Environ. Health, 2016.",
+            ["Ferreira", "Lu", "Osei"],
+            "Environ. Health",
+        ),
     ],
 )
 def test_references_woven_into_sentences_are_entries(

@@ -12,8 +12,10 @@ A reference list is found the way a reader finds it, by its structure:
   read like references, is a list (`_is_list`); a bracketed run ("[1] … [2] …") or a
   footnote definition is taken when it reads like a reference, and a lone paragraph only
   when it is unmistakably one (an author list at its start and a high score).
-- Code blocks, tables, block quotes and headings never yield entries here (tables and
-  references woven into sentences are `freeform`'s).
+- Code blocks, tables and headings never yield entries here (tables and references woven
+  into sentences are `freeform`'s). A block quote ("> …", nested "> > …") is read as its
+  content, each depth a block of its own: a reference list quoted from a paper or a mail
+  is still a list of claims.
 
 Whether an item reads like a reference is a cheap additive score (`reference_score`):
 a year in parentheses, "Surname, I." author patterns, "et al.", a volume/pages
@@ -258,7 +260,8 @@ _FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ATX_RE = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT_RE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 _RULE_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_QUOTE_RE = re.compile(r" {0,3}>")
+# A block quote's markers, nested or not, and the one space after the last.
+_QUOTE_RE = re.compile(r" {0,3}>(?:[ \t]{0,3}>)*[ \t]?")
 _TABLE_RE = re.compile(r"[ \t]*\||[ \t]*:?-{3,}:?[ \t]*\|")
 # A line opening an HTML comment ends the entry above it, and one closing it ends the entry
 # it closes: a note, or an entry commented out (`factcheck fix`), continues no neighbour.
@@ -601,6 +604,10 @@ class _Scanner:
         self.in_section = False
         self.trusted = False
         self.cited = False
+        # How many "> " the lines of the open block quote start with (0: none), and the
+        # fence of a code block open inside it.
+        self.quote_depth = 0
+        self.quote_fence: re.Pattern[str] | None = None
         self._lines = _read_lines(text, _front_matter_end(text))
         self._ahead: _Line | None = None
         self._ended: list[_Paragraph] = []
@@ -641,6 +648,14 @@ class _Scanner:
         if line.indent < 0:
             self._flush()
             return
+        quote = _QUOTE_RE.match(text, start, end)
+        depth = text.count(">", start, quote.end()) if quote else 0
+        if depth != self.quote_depth:
+            self._flush()
+            self.quote_depth, self.quote_fence = depth, None
+        if quote:
+            self._quoted(_Line(quote.end(), end, _indent(text, quote.end(), end)))
+            return
         if fence := _FENCE_RE.match(text, start, end):
             self._skip_fence(line, fence.group(1))
             return
@@ -652,9 +667,33 @@ class _Scanner:
             underline = text[under.start : under.end].lstrip()[:1]
             self._heading(text[start:end], 1 if underline == "=" else 2)
             return
+        self._text_line(line)
+
+    def _quoted(self, line: _Line) -> None:
+        """A block quote's line, from its content on. Code inside a quote is set aside line
+        by line, a fenced block up to its quoted closing fence or the quote's end (never
+        read on for a closing fence: that would take the rest of the text for code)."""
+        text, start, end = self.text, line.start, line.end
+        if self.quote_fence is not None:
+            self.code.extend((start, end))
+            if self.quote_fence.match(text, start, end):
+                self.quote_fence = None
+            return
+        if fence := _FENCE_RE.match(text, start, end):
+            self._flush()
+            self.quote_fence = _closing_fence(fence.group(1))
+            self.code.extend((start, end))
+            return
+        if line.indent < 0 or line.indent >= CODE_INDENT:
+            self._flush()
+            return
+        self._text_line(line)
+
+    def _text_line(self, line: _Line) -> None:
+        """A line that is neither blank nor code: a break, a heading, or text."""
+        text, start, end = self.text, line.start, line.end
         if (
             _RULE_RE.match(text, start, end)
-            or _QUOTE_RE.match(text, start, end)
             or _TABLE_RE.match(text, start, end)
             or _COMMENT_RE.match(text, start, end)
         ):
@@ -763,7 +802,7 @@ class _Scanner:
         """Set a fenced code block aside, up to its closing fence or the end of the text
         (or where `bounds` stops the reading)."""
         self._flush()
-        closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        closing = _closing_fence(fence)
         last = first
         while (line := self._peek()) is not None and not self.bounds.passed(line.start):
             self._next()
@@ -783,6 +822,11 @@ class _Scanner:
             if line.indent >= 0:
                 last = line
         self.code.extend((first.start, last.end))
+
+
+def _closing_fence(fence: str) -> re.Pattern[str]:
+    """The line that closes a code block opened by `fence` ("```" closes with 3 or more)."""
+    return re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
 
 
 # --- paragraphs into items ---------------------------------------------------------

@@ -72,9 +72,11 @@ _PAREN_AFTER_RE = re.compile(r"[ \t]*\((?P<inside>[^()\n]{4,300})\)")
 _VENUE_AFTER_RE = re.compile(
     r"[ \t]*[.,;]?[ \t]*(?:\*(?P<marked>[^*\n]{2,200})\*|_(?P<under>[^_\n]{2,200})_)"
 )
-# Before a quoted title: "Ferreira (" or "Wu et al., ".
+# Before a quoted title: "Ferreira (", "Wu et al., " or "K. He, X. Zhang, and J. Sun, "
+# (IEEE's initials first: the first author's too).
 _NAMES_BEFORE_RE = re.compile(
-    r"(?P<authors>[A-Z][\w'’-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w'’.-]{0,40})){0,12})"
+    r"(?P<authors>(?:[A-Z]\.(?:[ \t]?-?[A-Z]\.)*[ \t]?)?"
+    r"[A-Z][\w'’-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w'’.-]{0,40})){0,12})"
     r"[ \t]*(?P<join>\(|,)[ \t]*\Z"
 )
 # In a sentence: "Lindqvist and Osei (2021) argue in " before the title.

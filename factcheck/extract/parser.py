@@ -251,6 +251,8 @@ def _prepared(text: str) -> str:
 # A word broken over a line end by PDF extraction: "Endo-\nscopic".
 _LINE_HYPHEN_RE = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])")
 _SPACE_RE = re.compile(r"\s+")
+# The markers that open each further line of an entry quoted in a block quote ("\n> ").
+_QUOTE_CONTINUATION_RE = re.compile(r"\n[ \t]{0,3}>(?:[ \t]{0,3}>)*")
 # Lone surrogates (from text decoded with "surrogateescape") cannot be encoded as UTF-8,
 # which spaCy's tokenizer does: each becomes U+FFFD, one code point for one, so offsets hold.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -275,6 +277,8 @@ def prepare(text: str) -> str:
     """The string the model sees: capped, line breaks joined, LaTeX and HTML entities
     turned to Unicode."""
     text = unescape_entities(_encodable(text[:MAX_REFERENCE_CHARS]))
+    if "\n" in text:
+        text = _QUOTE_CONTINUATION_RE.sub("\n", text)
     text = _LINE_HYPHEN_RE.sub("", text)
     if "\\" in text or "{" in text:
         text = _delatex(text)
