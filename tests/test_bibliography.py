@@ -113,6 +113,38 @@ def test_a_quoted_code_fence_does_not_hide_what_follows() -> None:
     assert [c.raw for c in find_references(text)] == [entry]
 
 
+SMITH = (
+    "Smith, J., & Lee, K. (2019). Deep priors for sparse recovery. *Nature Neuroscience*, 22, 1–30."
+)
+HE = "He, K., Zhang, X., Ren, S., & Sun, J. (2016). Deep residual learning for image recognition."
+
+
+@pytest.mark.parametrize("bullet", ["📄", "📚", "▶️", "→", "✓", "–", "—", "·", "■", "➤"])
+def test_any_bullet_people_and_models_use_opens_an_item(bullet: str) -> None:
+    text = f"Worth reading:\n\n{bullet} {SMITH}\n{bullet} {HE}\n\nBoth are classics."
+    assert [c.raw for c in find_references(text)] == [SMITH, HE]
+
+
+def test_a_dash_run_is_still_the_same_authors_not_a_bullet() -> None:
+    second = "———. 2017. Attention again. *Journal*, 3, 1–2."
+    found = find_references(f"References\n\n{SMITH}\n{second}\n")
+    assert [c.raw for c in found] == [SMITH, second]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"<ol><li>{SMITH}</li><li>{HE}</li></ol>",
+        f"<ul>\n  <li>{SMITH}</li>\n  <li class='ref'>{HE}</li>\n</ul>",
+        f"References: {SMITH}<br>{HE}",
+        f"References<br/>{SMITH}<BR />{HE}",
+    ],
+    ids=["one-line-ol", "ul-lines", "br-lead", "br-heading"],
+)
+def test_an_answer_written_in_html_gives_one_entry_per_item_or_line(text: str) -> None:
+    assert [c.raw for c in find_references(text)] == [SMITH, HE]
+
+
 def test_lone_apa_paragraph_in_prose_is_an_entry() -> None:
     entry = (
         "Wood, W., & Rünger, D. (2016). Psychology of habit. *Annual Review of Psychology, 67*,"

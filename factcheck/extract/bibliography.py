@@ -248,13 +248,27 @@ PROSE_PENALTY = 2
 SCORE_CACHE_SIZE = 4096
 PROSE_MIN_HITS = 2
 
+# What people and models use as bullets: markdown's, typographic ones, a single dash, arrows,
+# check marks, shapes and emoji (with or without their emoji variation selector). A run of
+# dashes ("———." for the same authors) is no bullet: a bullet is followed by a space.
+BULLET = (
+    "(?:[-*+•‣◦▪–—·►▶▸▹➤➢➔→✓✔✅☐☑★☆◆◇■□●○]"
+    "|[\u2190-\u21ff\u2600-\u27bf\U0001f300-\U0001faff])\ufe0f?"
+)
+# An HTML list item's opening tag, read as a bullet.
+HTML_ITEM = r"<[lL][iI]\b[^<>\n]{0,100}>"
 # A list marker: bullet, "1." / "1)", "(1)", "[1]" or a footnote definition "[^1]:".
 _MARKER_RE = re.compile(
-    r"[ \t]{0,8}(?:(?P<bullet>[-*+•‣◦▪])"
+    rf"[ \t]{{0,8}}(?:(?P<bullet>{BULLET})|(?P<html>{HTML_ITEM}[ \t]*)"
     rf"|(?P<num>\d{{1,{MAX_MARKER_DIGITS}}})[.)]"
     rf"|\((?P<paren>\d{{1,{MAX_MARKER_DIGITS}}})\)"
     r"|\[\^(?P<note>[^\]\s]{1,20})\]:"
-    r"|\[(?P<bracket>[^\]\s\[^]{1,20})\]:?)[ \t]+(?=\S)"
+    r"|\[(?P<bracket>[^\]\s\[^]{1,20})\]:?)(?(html)|[ \t]+)(?=\S)"
+)
+# Where HTML breaks a line: a line break, a list's or paragraph's tags and an item's end
+# (cut out), or an item's opening tag (kept, as the item's marker).
+_HTML_BREAK_RE = re.compile(
+    rf"(?i:<br[ \t]*/?>|</?(?:ol|ul|p|div)\b[^<>\n]{{0,100}}>|</li>)|(?P<item>{HTML_ITEM})"
 )
 _FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ATX_RE = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)")
@@ -552,13 +566,31 @@ def _is_bold_line(line: str) -> bool:
 def _read_lines(text: str, start: int = 0) -> Iterator[_Line]:
     """Each line from offset `start` (a line start) on: its bounds, without the newline,
     and its indent. Read as needed, so that a text of ten million lines is never held as
-    ten million objects."""
+    ten million objects. HTML's line breaks and list items end lines too (`_html_lines`)."""
     length = len(text)
     while start <= length:
         end = text.find("\n", start)
         end = length if end < 0 else end
-        yield _Line(start, end, _indent(text, start, end))
+        if text.find("<", start, end) < 0:
+            yield _Line(start, end, _indent(text, start, end))
+        else:
+            yield from _html_lines(text, start, end)
         start = end + 1
+
+
+def _html_lines(text: str, start: int, end: int) -> Iterator[_Line]:
+    """A line cut where HTML breaks it: at a `<br>`, a list's or paragraph's tags and an
+    item's end, and before an `<li>`, so that an answer written as HTML
+    ("<ol><li>…</li><li>…</li></ol>", "entry<br>entry") gives its entries one to a line, as
+    markdown would. A line of tags alone is a blank line; the space a cut leaves is none."""
+    pieces = 0
+    for cut in _HTML_BREAK_RE.finditer(text, start, end):
+        if (indent := _indent(text, start, cut.start())) >= 0:
+            pieces += 1
+            yield _Line(start, cut.start(), indent)
+        start = cut.start() if cut.group("item") is not None else cut.end()
+    if (indent := _indent(text, start, end)) >= 0 or not pieces:
+        yield _Line(start, end, indent)
 
 
 def _indent(text: str, start: int, end: int) -> int:
