@@ -125,6 +125,35 @@ def test_any_bullet_people_and_models_use_opens_an_item(bullet: str) -> None:
     assert [c.raw for c in find_references(text)] == [SMITH, HE]
 
 
+@pytest.mark.parametrize(
+    ("markers", "labels"),
+    [
+        (("¹", "²"), ["1", "2"]),
+        (("¹⁰", "¹¹"), ["10", "11"]),
+        (("1", "2"), ["1", "2"]),
+        (("a)", "b)"), ["a", "b"]),
+        (("(a)", "(b)"), ["a", "b"]),
+    ],
+    ids=["superscript", "superscript-tens", "bare-number", "letter", "letter-paren"],
+)
+def test_superscript_bare_number_and_letter_markers_open_labelled_items(
+    markers: tuple[str, str], labels: list[str]
+) -> None:
+    text = f"Sources\n{markers[0]} {SMITH}\n{markers[1]} {HE}\n"
+    found = find_references_with_labels(text)
+    assert [(c.raw, label) for c, label in found] == list(zip([SMITH, HE], labels, strict=True))
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["12 (3), 45–67.", "2019 IEEE Conference on Vision, 770–778.", "4 ways to read it."],
+)
+def test_a_number_or_letter_that_opens_no_item_continues_the_entry(line: str) -> None:
+    # A bare number opens an item only before a capital, and four digits are a year.
+    entry = f"Smith, J. (2019). Deep priors for sparse recovery. Nature\n{line}"
+    assert [c.raw for c in find_references(f"References\n\n{entry}\n")] == [entry]
+
+
 def test_a_dash_run_is_still_the_same_authors_not_a_bullet() -> None:
     second = "———. 2017. Attention again. *Journal*, 3, 1–2."
     found = find_references(f"References\n\n{SMITH}\n{second}\n")

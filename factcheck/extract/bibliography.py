@@ -257,14 +257,21 @@ BULLET = (
 )
 # An HTML list item's opening tag, read as a bullet.
 HTML_ITEM = r"<[lL][iI]\b[^<>\n]{0,100}>"
-# A list marker: bullet, "1." / "1)", "(1)", "[1]" or a footnote definition "[^1]:".
+# A list marker: bullet, "1." / "1)", "(1)", "[1]", a footnote definition "[^1]:", a
+# superscript number "¹", a letter "a)" / "(a)", or a bare number before a capital ("1 Smith
+# J, …", as lists copied from PDFs are numbered).
 _MARKER_RE = re.compile(
     rf"[ \t]{{0,8}}(?:(?P<bullet>{BULLET})|(?P<html>{HTML_ITEM}[ \t]*)"
     rf"|(?P<num>\d{{1,{MAX_MARKER_DIGITS}}})[.)]"
     rf"|\((?P<paren>\d{{1,{MAX_MARKER_DIGITS}}})\)"
     r"|\[\^(?P<note>[^\]\s]{1,20})\]:"
-    r"|\[(?P<bracket>[^\]\s\[^]{1,20})\]:?)(?(html)|[ \t]+)(?=\S)"
+    r"|\[(?P<bracket>[^\]\s\[^]{1,20})\]:?"
+    rf"|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]{{1,{MAX_MARKER_DIGITS}}})"
+    r"|\(?(?P<letter>[a-z])\)"
+    rf"|(?P<bare>\d{{1,{MAX_MARKER_DIGITS}}})(?=[ \t]+[A-Z])"
+    r")(?(html)|[ \t]+)(?=\S)"
 )
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # Where HTML breaks a line: a line break, a list's or paragraph's tags and an item's end
 # (cut out), or an item's opening tag (kept, as the item's marker).
 _HTML_BREAK_RE = re.compile(
@@ -919,9 +926,13 @@ def _marked_items(
 
 
 def _label(marker: re.Match[str]) -> str | None:
+    """How in-text citations name the item: "1" for "1.", "(1)", "[1]", "¹" or "1 "."""
     if marker.group("note"):
         return "^" + marker.group("note")
-    return marker.group("num") or marker.group("paren") or marker.group("bracket")
+    if marker.group("sup"):
+        return marker.group("sup").translate(_SUPERSCRIPT_DIGITS)
+    groups = ("num", "paren", "bracket", "letter", "bare")
+    return next((marker.group(name) for name in groups if marker.group(name)), None)
 
 
 def _marker_style(marker: re.Match[str]) -> str:
