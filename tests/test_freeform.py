@@ -158,6 +158,18 @@ def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
             ["Lindqvist", "Osei"],
             "Environmental Health",
         ),
+        # A quoted title with its source in parentheses after it: a venue beside the year,
+        # or every author when the list is written out.
+        (
+            "See “Urban heat islands and asthma” (Ferreira et al., Environmental Health 2016).",
+            ["Ferreira"],
+            "Environmental Health",
+        ),
+        (
+            "See “Urban Heat Islands and Asthma” (Ferreira, Lu, and Osei, 2016) for more.",
+            ["Ferreira", "Lu", "Osei"],
+            None,
+        ),
         # IEEE's initials first, the first author's too, after a lead-in.
         (
             "As noted: K. Ferreira, J.-P. Lu, and A. B. Osei, “Urban heat islands and asthma,”"
@@ -168,10 +180,10 @@ def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
     ],
 )
 def test_references_woven_into_sentences_are_entries(
-    sentence: str, authors: list[str], venue: str
+    sentence: str, authors: list[str], venue: str | None
 ) -> None:
     claim = only("Some background.\n\n" + sentence + "\n")
-    assert claim.fields.title == "Urban heat islands and asthma"
+    assert claim.fields.title.lower() == "urban heat islands and asthma"
     assert families(claim.fields) == authors
     assert (claim.fields.year, claim.fields.container) == (2016, venue)
 
@@ -182,6 +194,9 @@ def test_references_woven_into_sentences_are_entries(
         "Hardin (1968) calls this “the tragedy of the commons” and it stuck.",
         "She said “we will publish the results in 2024” at the meeting.",
         "The phrase “often misattributed to Einstein” is the safe wording.",
+        # A quotation with its source: neither a venue nor a title written in title case.
+        "The line “insanity is doing the same thing over again” (Einstein, 1981) is not his.",
+        "“The tragedy of the commons is real” (Hardin and Ostrom, 1968) was the claim.",
     ],
 )
 def test_quotations_beside_names_or_years_are_not_references(sentence: str) -> None:

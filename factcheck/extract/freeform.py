@@ -51,6 +51,12 @@ LOOKBEHIND = 160
 LOOKAHEAD = 300
 MAX_GAP_WORDS = 6
 MIN_TITLE_WORDS = 2
+# A quoted title cited with only its authors and year is taken when it is written in title
+# case: this many words of TITLE_CASE_MIN_CHARS letters or more, all capitalised, save the
+# short function words some styles keep in lower case.
+MIN_TITLE_CASE_WORDS = 2
+TITLE_CASE_MIN_CHARS = 4
+LOWER_IN_TITLES = frozenset({"with", "from", "into", "onto", "over", "than", "upon", "versus"})
 # A table's title column says what its cells are: a title of one word ("BERT") is one.
 MIN_TABLE_TITLE_WORDS = 1
 
@@ -90,7 +96,14 @@ _GAP_END_RE = re.compile(
     r"|\bchapter|,|:)[ \t]*\Z",
     re.IGNORECASE,
 )
+_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+# The last name of a list written out: "and Ravikumar", "& Brandt".
+_LAST_NAME_RE = re.compile(r"(?:and|&)[ \t]+[A-Z]")
 _PAREN_RE = re.compile(r"\((?P<inside>[^()\n]{6,300})\)")
+# A venue and its year in one piece of a parenthesis: "NeurIPS 2017", "Proc. ACL 2019".
+_VENUE_YEAR_RE = re.compile(
+    r"(?P<venue>[A-Z][^,;()]{1,120}?)[ \t]+(?P<year>(?:1[5-9]|20)\d\d)[a-z]?"
+)
 # "Lindqvist and Osei (2021)" in a sentence: the year in parentheses, the names before it.
 _YEAR_PAREN_RE = re.compile(r"\((?P<year>(?:1[5-9]|20)\d\d)[a-z]?\)")
 _NAMES_BEFORE_YEAR_RE = re.compile(
@@ -361,7 +374,9 @@ def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
             yield _with_trailing_identifier(text, after, line_end)
             continue
         before = text[max(line_start, quoted.start() - LOOKBEHIND) : quoted.start()]
-        claim = _before_title(text, quoted, before, line_end, title)
+        claim = _before_title(text, quoted, before, line_end, title) or _quoted_then_source(
+            text, quoted, line_end, title
+        )
         if claim is not None:
             yield _with_trailing_identifier(text, claim, line_end)
 
@@ -421,6 +436,14 @@ def _after_title(
         return _Claim(start, end, _with_identifiers(fields, text[start:end]), shape)
     if by_only:
         return None
+    return _paren_after(text, start, title_end, window_end, title, shape)
+
+
+def _paren_after(
+    text: str, start: int, title_end: int, window_end: int, title: str, shape: str
+) -> _Claim | None:
+    """A claim whose authors, year and venue follow its title in parentheses: "**Title**
+    (Okafor & Brandt, 2019, *Marine Ecology*)", "“Title” (Vaswani et al., NeurIPS 2017)"."""
     paren = _PAREN_AFTER_RE.match(text, title_end, window_end)
     if paren is None:
         return None
@@ -429,6 +452,30 @@ def _after_title(
         return None
     fields = Fields(title=title, authors=inside.authors, year=inside.year, container=inside.venue)
     return _Claim(start, paren.end(), _with_identifiers(fields, text[start : paren.end()]), shape)
+
+
+def _quoted_then_source(
+    text: str, quoted: re.Match[str], line_end: int, title: str
+) -> _Claim | None:
+    """“Title” (Vaswani et al., NeurIPS 2017): a quoted title with its authors and year in
+    parentheses after it, and a venue there too or a title written in title case. A
+    quotation with its source ("“Insanity is doing …” (Einstein, 1981)") has neither."""
+    window_end = min(line_end, quoted.end() + LOOKAHEAD)
+    claim = _paren_after(text, quoted.start(), quoted.end(), window_end, title, PAREN)
+    if claim is None or not claim.fields.authors:
+        return None
+    return claim if claim.fields.container or _title_cased(title) else None
+
+
+def _title_cased(title: str) -> bool:
+    """Whether the words of a title are capitalised as titles are and sentences are not
+    ("Attention Is All You Need", "Learning with Noisy Labels")."""
+    words = [
+        word
+        for word in _WORD_RE.findall(title)
+        if len(word) >= TITLE_CASE_MIN_CHARS and word not in LOWER_IN_TITLES
+    ]
+    return len(words) >= MIN_TITLE_CASE_WORDS and all(word[0].isupper() for word in words)
 
 
 def _before_title(
@@ -504,17 +551,33 @@ def _inside(inside: str, *, leading_authors: bool = False) -> _Inside:
     year = None
     venue_parts: list[str] = []
     authors: list[Author] = []
-    for index, piece in enumerate(pieces):
+    names = _names_end(pieces) if leading_authors else 0
+    if names:
+        authors = _authors(", ".join(pieces[:names]))
+    for piece in pieces[names:]:
         if year is None and (found := _YEAR_RE.fullmatch(piece.rstrip("abcdefgh"))):
             year = int(found.group())
+        elif year is None and (dated := _VENUE_YEAR_RE.fullmatch(piece)):
+            year = int(dated.group("year"))
+            venue_parts.append(dated.group("venue"))
         elif _DOI_LABEL_RE.match(piece) or _looks_identifier(piece):
             continue
-        elif leading_authors and index == 0 and year is None:
-            authors = _authors(piece)
         elif year is None or not venue_parts:
             venue_parts.append(piece)
     venue = ", ".join(venue_parts) or None
     return _Inside(venue=venue, year=year, authors=authors)
+
+
+def _names_end(pieces: list[str]) -> int:
+    """How many leading pieces of a parenthesis name its authors: the first, or up to the
+    one that ends the list ("Natarajan, Dhillon, and Ravikumar"), before any year."""
+    end = 0
+    for index, piece in enumerate(pieces):
+        if _YEAR_RE.search(piece) or _looks_identifier(piece):
+            break
+        if index == 0 or _LAST_NAME_RE.match(piece):
+            end = index + 1
+    return end
 
 
 def _looks_identifier(piece: str) -> bool:
