@@ -278,6 +278,10 @@ def test_spans_cover_the_text_as_written() -> None:
         ("Folkman and Klagsbrun", [person("Folkman"), person("Klagsbrun")]),
         ("World Health Organization", [P(name="World Health Organization")]),
         ("et al.", []),
+        # A dash that led the names after a title ("Title — Vaswani et al.") is no name.
+        ("— Vaswani et al.", [person("Vaswani")]),
+        ("– Smith, J., & Lee, K. —", [person("Smith", "J."), person("Lee", "K.")]),
+        ("—", []),
     ],
 )
 def test_split_authors(written: str, expected: list[Author]) -> None:

@@ -98,8 +98,9 @@ def _inverted(chunk: str) -> Author:
 
 
 def _tidy(part: str) -> str:
-    """Edge punctuation off, but the period of a final initial kept ("Lee, K.")."""
-    part = part.strip(" ,;:")
+    """Edge punctuation off (a dash that led the names in "Title — Vaswani" too), but the
+    period of a final initial kept ("Lee, K.")."""
+    part = part.strip(" ,;:—–")
     words = part.split()
     if part.endswith(".") and not (words and is_initial_word(words[-1])):
         part = part.rstrip(".")
