@@ -122,6 +122,7 @@ def test_an_organisations_date_is_not_its_title(entry: str) -> None:
     [
         ("Attention Is All You Need — Vaswani et al., 2017", ["Vaswani"]),
         ("Attention Is All You Need - Vaswani, Shazeer, 2017", ["Vaswani", "Shazeer"]),
+        ("Attention Is All You Need by Vaswani et al. (2017)", ["Vaswani"]),
         ("Attention Is All You Need — Vaswani, A., Shazeer, N. (2017)", ["Vaswani", "Shazeer"]),
         (
             "Deep Residual Learning for Image Recognition – Kaiming He, Xiangyu Zhang, Shaoqing"
@@ -130,7 +131,7 @@ def test_an_organisations_date_is_not_its_title(entry: str) -> None:
         ),
     ],
 )
-def test_a_title_then_its_authors_after_a_dash(entry: str, families: list[str]) -> None:
+def test_a_title_then_its_authors_after_a_dash_or_by(entry: str, families: list[str]) -> None:
     from factcheck.extract.parser import parse_reference
 
     fields = parse_reference(entry)
@@ -154,3 +155,17 @@ def test_a_dash_inside_a_title_is_not_an_author_list(entry: str) -> None:
 
     fields = parse_reference(entry)
     assert fields.title is not None and " - " in fields.title
+
+
+def test_a_venue_after_the_year_of_a_title_by_its_authors() -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(
+        "Deep Residual Learning for Image Recognition by He et al. (2016), CVPR"
+    )
+    assert (fields.title, fields.container, fields.year) == (
+        "Deep Residual Learning for Image Recognition",
+        "CVPR",
+        2016,
+    )
+    assert [a.family for a in fields.authors] == ["He"]

@@ -58,9 +58,10 @@ MIN_STRUCTURED_PARTS = 2
 MIN_FULL_NAME_WORDS = 2
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 _TITLE_DASH_NAMES_RE = re.compile(
-    r"(?P<title>[^—–\n]{8,300}?)[ \t]+[—–-][ \t]+"
+    r"(?P<title>[^—–\n]{8,300}?)[ \t]+(?:[—–-]|by)[ \t]+"
     r"(?P<names>[A-Z][^()—–\d\n]{1,200}?(?:,?[ \t]*et[ \t]?al\.?)?)"
-    r"[ \t]*(?:[,.]?[ \t]*\(?(?:1[5-9]|20)\d\d[a-z]?\)?\.?|\.)?[ \t]*\Z"
+    r"[ \t]*(?:[,.]?[ \t]*\(?(?:1[5-9]|20)\d\d[a-z]?\)?"
+    r"(?:[,.][ \t]*(?P<venue>[^,.()\d\n]{2,80}))?\.?|\.)?[ \t]*\Z"
 )
 _ET_AL_RE = re.compile(r",?[ \t]*\bet[ \t]?al\b\.?", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
@@ -199,6 +200,8 @@ def title_dash_authors(raw: str, fields: Fields) -> Fields:
     container = fields.container
     if container and fold(container) in fold(names):
         container = None  # the last name, read as the venue
+    if container is None and dashed.group("venue"):
+        container = _clean(dashed.group("venue"))
     update = {"title": title, "authors": _dashed_authors(listed), "container": container}
     return fields.model_copy(update=update)
 
