@@ -411,3 +411,41 @@ def test_a_list_entry_citing_a_year_and_a_doi_keeps_its_own_fields() -> None:
     assert first.raw.startswith("Sadasivan and Oakes (2012)")
     assert first.fields.title is not None and "Methylphenidate" in first.fields.title
     assert first.fields.doi == DOI
+
+
+# --- a work laid out a field to a line ---------------------------------------------------------
+
+FIELD_BLOCKS = [
+    "### 1. Urban Heat Islands and Asthma\n**Authors:** Ana Ferreira, Wei Lu\n**Year:** 2016\n"
+    "**Venue:** Environmental Health",
+    "1. **Urban heat islands and asthma**\n   - Authors: Ferreira, A., Lu, W.\n   - Year: 2016\n"
+    "   - Published in: Environmental Health",
+    "- Title: Urban heat islands and asthma\n- Author(s): Ferreira and Lu\n- Date: 2016\n"
+    "- Journal: Environmental Health",
+    "Urban Heat Islands and Asthma\nAuthors: Ferreira, A.; Lu, W.\nYear: 2016\n"
+    "Journal: Environmental Health",
+]
+
+
+@pytest.mark.parametrize("block", FIELD_BLOCKS)
+def test_a_work_laid_out_a_field_to_a_line_is_an_entry(block: str) -> None:
+    claim = only(f"Two papers matter here.\n\n{block}\n\nBoth are short.")
+    assert claim.fields.title is not None
+    assert claim.fields.title.lower() == "urban heat islands and asthma"
+    assert families(claim.fields) == ["Ferreira", "Lu"]
+    assert (claim.fields.year, claim.fields.container) == (2016, "Environmental Health")
+
+
+def test_fields_after_a_lead_in_or_of_no_work_are_no_entry() -> None:
+    lead_in = "Here is the paper you asked about:\n**Authors:** Ferreira, Lu\n**Year:** 2016"
+    film = "Title: Inception\nYear: 2010\nDirector: Christopher Nolan"
+    front_matter = (
+        "---\ntitle: Urban Heat Islands and Asthma\nauthor: Ana Ferreira\ndate: 2016\n---"
+    )
+    assert references(f"{front_matter}\n\n{lead_in}\n\n{film}\n") == []
+
+
+def test_the_doi_among_a_works_fields_is_claimed_with_them() -> None:
+    block = FIELD_BLOCKS[0] + "\n**DOI:** 10.5555/heat.2016"
+    claim = only(f"{block}\n")
+    assert claim.fields.doi == "10.5555/heat.2016"

@@ -51,6 +51,28 @@ LOOKBEHIND = 160
 LOOKAHEAD = 300
 MAX_GAP_WORDS = 6
 MIN_TITLE_WORDS = 2
+# The names a line of a work's fields gives each field (folded), by what it means.
+FIELD_NAMES = {
+    "title": "title",
+    "authors": "authors",
+    "author": "authors",
+    "author s": "authors",
+    "by": "authors",
+    "year": "year",
+    "date": "year",
+    "published": "year",
+    "publication year": "year",
+    "venue": "venue",
+    "journal": "venue",
+    "conference": "venue",
+    "published in": "venue",
+    "publication": "venue",
+    "source": "venue",
+    "doi": "doi",
+    "arxiv": "doi",
+    "link": "doi",
+    "url": "doi",
+}
 # A quoted title cited with only its authors and year is taken when it is written in title
 # case: this many words of TITLE_CASE_MIN_CHARS letters or more, all capitalised, save the
 # short function words some styles keep in lower case.
@@ -97,6 +119,22 @@ _GAP_END_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+# A line that gives one field of a work, as answers lay a work out: "**Authors:** A, B",
+# "- Year: 2017", "*Venue*: NeurIPS".
+_FIELD_LINE_RE = re.compile(
+    r"^[ \t]*(?:[-*+•][ \t]+)?(?P<mark>\*\*|__|\*|_)?"
+    r"(?P<name>(?i:title|authors?|author\(s\)|by|year|date|published(?: in)?|venue|journal"
+    r"|conference|publication(?: year)?|source|doi|arxiv|link|url))"
+    r"(?:\*\*|__|\*|_)?[ \t]*:[ \t]*(?:\*\*|__|\*|_)?[ \t]*(?P<value>[^\n]{1,300})$",
+    re.MULTILINE,
+)
+# The line naming the work above its fields: a heading, a list item, bold, all numbered or not.
+_TITLE_LINE_RE = re.compile(
+    r"[ \t]*(?P<heading>#{1,6}[ \t]+)?(?P<item>[-*+•][ \t]+|\d{1,3}[.)][ \t]+)?"
+    r"(?P<title>[^\n]{8,300})"
+)
+# A title marked as one: bold, italic or quoted, whole.
+_MARKED_TITLE_RE = re.compile(r"(\*\*|__|\*|_|[“\"])[^\n]{6,300}(?:\1|”)[:.]?")
 # The last name of a list written out: "and Ravikumar", "& Brandt".
 _LAST_NAME_RE = re.compile(r"(?:and|&)[ \t]+[A-Z]")
 _PAREN_RE = re.compile(r"\((?P<inside>[^()\n]{6,300})\)")
@@ -135,10 +173,12 @@ NOT_NAMES = SENTENCE_OPENERS | SENTENCE_WORDS
 # The shapes the parser reads worse than their structure does: a list entry holding one
 # of them takes its Fields from the shape (`SHAPES_OVER_PARSER`).
 TABLE, BOLD, BY, PAREN, CITED, COMMA = "table", "bold", "by", "paren", "cited", "comma"
+# A title line, then a line per field ("**Authors:** …", "- Year: 2017").
+FIELDS = "fields"
 # Authors, a year and an identifier in a sentence: no title, so a list entry holding one
 # keeps the parser's reading.
 SENTENCE = "sentence"
-SHAPES_OVER_PARSER = frozenset({TABLE, BOLD, BY, PAREN, CITED})
+SHAPES_OVER_PARSER = frozenset({TABLE, BOLD, BY, PAREN, CITED, FIELDS})
 
 
 @dataclass(frozen=True)
@@ -167,6 +207,7 @@ def find_claims(
     starts = [start for start, _ in taken]
     shapes = (
         _table_claims,
+        _field_claims,
         _bold_claims,
         _quoted_claims,
         _identified_parentheses,
@@ -358,6 +399,57 @@ def _bold_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
         claim = _after_title(text, bold.start("title") - 2, bold.end(), line_end, title, BOLD)
         if claim is not None:
             yield _with_trailing_identifier(text, claim, line_end)
+
+
+def _field_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
+    """A work laid out a field to a line under its title ("### 1. Attention Is All You
+    Need" / "**Authors:** Vaswani, Shazeer" / "**Year:** 2017" / "**Venue:** NeurIPS"), or
+    with a "Title:" line of its own. It counts with a title, a year, and authors or a venue."""
+    block: list[re.Match[str]] = []
+    for line in bounds.matches(_FIELD_LINE_RE.finditer(text)):
+        if block and line.start() != block[-1].end() + 1:
+            yield from _field_block(text, block)
+            block = []
+        # A name in lower case and unmarked is a key of YAML front matter or a config file
+        # ("title: My draft"), not a work's field as an answer writes it.
+        if line.group("mark") is not None or line.group("name")[0].isupper():
+            block.append(line)
+    if block:
+        yield from _field_block(text, block)
+
+
+def _field_block(text: str, lines: list[re.Match[str]]) -> Iterator[_Claim]:
+    values: dict[str, str] = {}
+    for line in lines:
+        values.setdefault(FIELD_NAMES[fold(line.group("name"))], _clean(line.group("value")))
+    start, title = lines[0].start(), values.get("title")
+    if title is None and start > 0:
+        above = text.rfind("\n", 0, start - 1) + 1
+        named = _TITLE_LINE_RE.fullmatch(text, above, start - 1)
+        if named is None or not _names_a_work(named):
+            return
+        start, title = above, _clean(named.group("title")).rstrip(":")
+    year = _year(values.get("year", ""))
+    authors = _authors(values.get("authors", ""))
+    venue = _venue(values.get("venue"))
+    if not title or len(title.split()) < MIN_TITLE_WORDS or year is None:
+        return
+    if not (authors or venue):
+        return
+    end = lines[-1].end()
+    fields = Fields(title=title, authors=authors, year=year, container=venue)
+    yield _Claim(start, end, _with_identifiers(fields, text[start:end]), FIELDS)
+
+
+def _names_a_work(line: re.Match[str]) -> bool:
+    """Whether the line above a work's fields is its title: a heading, or a title marked
+    (bold, italic, quoted) or written in title case, never a lead-in ("Here is the paper:")."""
+    title = line.group("title").strip()
+    if _FIELD_LINE_RE.fullmatch(title) is not None:
+        return False  # another field, of a block that names no title
+    if line.group("heading") or _MARKED_TITLE_RE.fullmatch(title):
+        return True
+    return not title.endswith((":", ".", "?", "!")) and _title_cased(title)
 
 
 def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
