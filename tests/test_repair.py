@@ -123,6 +123,9 @@ def test_an_organisations_date_is_not_its_title(entry: str) -> None:
         ("Attention Is All You Need — Vaswani et al., 2017", ["Vaswani"]),
         ("Attention Is All You Need - Vaswani, Shazeer, 2017", ["Vaswani", "Shazeer"]),
         ("Attention Is All You Need by Vaswani et al. (2017)", ["Vaswani"]),
+        # A marked title: no markup or dash is left on it.
+        ("*Attention Is All You Need* — Vaswani et al. (2017)", ["Vaswani"]),
+        ('"Attention Is All You Need" — Vaswani et al., 2017', ["Vaswani"]),
         ("Attention Is All You Need — Vaswani, A., Shazeer, N. (2017)", ["Vaswani", "Shazeer"]),
         (
             "Deep Residual Learning for Image Recognition – Kaiming He, Xiangyu Zhang, Shaoqing"

@@ -333,7 +333,7 @@ def _delatex(text: str) -> str:
 # --- spans to Fields ------------------------------------------------------------------
 
 # Characters stripped from both ends of every field value.
-_EDGE = " \t.,;:*_\"'“”‘’«»„"
+_EDGE = " \t.,;:*_\"'“”‘’«»„—–"
 _PAIRS = (("(", ")"), ("[", "]"))
 _LEADING_IN_RE = re.compile(r"^(?:in|dans|en)\s*:?\s+(?=\S)", re.IGNORECASE)
 # Where a venue read from a note ends: a ';' or a full stop followed by a space or the end.

@@ -190,8 +190,11 @@ def title_dash_authors(raw: str, fields: Fields) -> Fields:
     if dashed is None:
         return fields
     title, names = _clean(dashed.group("title")), dashed.group("names")
-    ran_on = fields.title is not None and len(fold(fields.title)) > len(fold(title))
-    swallowed = ran_on and fold(fields.title or "").startswith(fold(title))
+    swallowed = (
+        fields.title is not None
+        and fields.title != title
+        and fold(fields.title).startswith(fold(title))
+    )
     if (fields.title and not swallowed) or len(_WORD_RE.findall(title)) < MIN_DASHED_TITLE_WORDS:
         return fields
     listed = _ET_AL_RE.sub("", names).strip(" ,")
