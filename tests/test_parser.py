@@ -278,6 +278,10 @@ def test_spans_cover_the_text_as_written() -> None:
         ("Folkman and Klagsbrun", [person("Folkman"), person("Klagsbrun")]),
         ("World Health Organization", [P(name="World Health Organization")]),
         ("et al.", []),
+        # Particles written after the given names belong to the family name.
+        ("Marino P de, Riva ML de la", [person("de Marino", "P"), person("de la Riva", "ML")]),
+        ("Marino, P. de", [person("de Marino", "P.")]),
+        ("Beethoven, Ludwig van", [person("van Beethoven", "Ludwig")]),
         # A dash that led the names after a title ("Title — Vaswani et al.") is no name.
         ("— Vaswani et al.", [person("Vaswani")]),
         ("– Smith, J., & Lee, K. —", [person("Smith", "J."), person("Lee", "K.")]),
