@@ -154,6 +154,19 @@ def test_a_number_or_letter_that_opens_no_item_continues_the_entry(line: str) ->
     assert [c.raw for c in find_references(f"References\n\n{entry}\n")] == [entry]
 
 
+def test_titles_with_their_authors_and_year_after_them_are_entries_not_prose() -> None:
+    entries = [
+        "Attention Is All You Need (Vaswani et al., 2017)",
+        "Sparse Priors for Cortical Decoding (Smith and Lee, 2019), Nature Neuroscience",
+        "*Deep residual learning for image recognition* (He et al., 2016)",
+    ]
+    text = "Sources:\n" + "\n".join(f"{i}. {e}" for i, e in enumerate(entries, start=1))
+    assert [c.raw for c in find_references(text)] == entries
+    # A sentence citing a work stays a sentence, under a heading too.
+    prose = "Sources:\n1. Sleep improves memory in older adults (Smith et al., 2020), we found."
+    assert find_references(prose) == []
+
+
 def test_a_dash_run_is_still_the_same_authors_not_a_bullet() -> None:
     second = "———. 2017. Attention again. *Journal*, 3, 1–2."
     found = find_references(f"References\n\n{SMITH}\n{second}\n")

@@ -123,6 +123,12 @@ def test_an_organisations_date_is_not_its_title(entry: str) -> None:
         ("Attention Is All You Need — Vaswani et al., 2017", ["Vaswani"]),
         ("Attention Is All You Need - Vaswani, Shazeer, 2017", ["Vaswani", "Shazeer"]),
         ("Attention Is All You Need by Vaswani et al. (2017)", ["Vaswani"]),
+        # The authors and year in parentheses after the title.
+        ("Attention Is All You Need (Vaswani et al., 2017)", ["Vaswani"]),
+        (
+            "Deep Residual Learning for Image Recognition (He, Zhang, Ren, and Sun, 2016)",
+            ["He", "Zhang", "Ren", "Sun"],
+        ),
         # A marked title: no markup or dash is left on it.
         ("*Attention Is All You Need* — Vaswani et al. (2017)", ["Vaswani"]),
         ('"Attention Is All You Need" — Vaswani et al., 2017', ["Vaswani"]),

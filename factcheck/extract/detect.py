@@ -92,6 +92,15 @@ _NAME_WORD_RE = re.compile(
 )
 NAME_PARTICLES = wordset("van von der den de del della di da du la le dos das ter ten al el bin")
 MAX_NAME_WORDS = 4
+# A title in title case: this many words of TITLE_CASE_MIN_CHARS letters or more, all
+# capitalised, save the short function words some styles keep in lower case.
+MIN_TITLE_CASE_WORDS = 2
+TITLE_CASE_MIN_CHARS = 4
+# How a marked title ends: emphasis or a closing quote.
+_TITLE_CLOSERS = ("*", "_", "”", '"', "’", "»")
+# A venue written after "Title (Authors, Year)" has at most this many words.
+MAX_VENUE_WORDS = 8
+LOWER_IN_TITLES = frozenset({"with", "from", "into", "onto", "over", "than", "upon", "versus"})
 MIN_AUTHOR_PARTS = 1
 # An in-text citation inside the item, "(Lim et al., 2023)": a sentence citing a work.
 _IN_TEXT_CITATION_RE = re.compile(
@@ -127,7 +136,8 @@ def is_prose(
         return True
     if author_start:
         return False
-    if _IN_TEXT_CITATION_RE.search(text) is not None:
+    cited = _IN_TEXT_CITATION_RE.search(text)
+    if cited is not None and not _title_then_source(text, cited):
         return True
     if author_led(text):
         return False
@@ -138,6 +148,37 @@ def is_prose(
         return False
     clauses = sum(_reads_as_clause(piece) for piece in pieces)
     return clauses == len(pieces) or (clauses >= MIN_PROSE_SENTENCES and 2 * clauses >= len(pieces))
+
+
+def _title_then_source(text: str, cited: re.Match[str]) -> bool:
+    """A title followed by its authors and year ("Attention Is All You Need (Vaswani et al.,
+    2017)"), as answers list works: the citation ends the item, and what comes before it is
+    a marked title or one written in title case, which a sentence is not."""
+    venue = text[cited.end() :].strip(" .,;")
+    if not cited.group().endswith(")") or (venue and not _venue_like(venue)):
+        return False
+    before = text[: cited.start()].strip(" ,.:—–-")
+    # The item's edge markup is gone (`is_prose`): a marked title keeps its closing mark.
+    marked = _MARKED_TITLE_RE.fullmatch(before) is not None or before.endswith(_TITLE_CLOSERS)
+    return marked or title_cased(before)
+
+
+def _venue_like(text: str) -> bool:
+    """A venue after a citation ("Nature Neuroscience", "Proc. CVPR"): a few words, the
+    first capitalised, not a clause."""
+    words = text.split()
+    return len(words) <= MAX_VENUE_WORDS and text[0].isupper() and not _reads_as_clause(text)
+
+
+def title_cased(title: str) -> bool:
+    """Whether the words of a title are capitalised as titles are and sentences are not
+    ("Attention Is All You Need", "Learning with Noisy Labels")."""
+    words = [
+        word
+        for word in _WORD_RE.findall(title)
+        if len(word) >= TITLE_CASE_MIN_CHARS and word not in LOWER_IN_TITLES
+    ]
+    return len(words) >= MIN_TITLE_CASE_WORDS and all(word[0].isupper() for word in words)
 
 
 def clauses(text: str) -> int:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from factcheck.extract.bounds import Bounds, unbounded
-from factcheck.extract.detect import SENTENCE_OPENERS, SENTENCE_WORDS
+from factcheck.extract.detect import SENTENCE_OPENERS, SENTENCE_WORDS, title_cased
 from factcheck.extract.identifiers import find_identifiers
 from factcheck.extract.names import split_authors
 from factcheck.extract.urls import find_urls
@@ -73,12 +73,6 @@ FIELD_NAMES = {
     "link": "doi",
     "url": "doi",
 }
-# A quoted title cited with only its authors and year is taken when it is written in title
-# case: this many words of TITLE_CASE_MIN_CHARS letters or more, all capitalised, save the
-# short function words some styles keep in lower case.
-MIN_TITLE_CASE_WORDS = 2
-TITLE_CASE_MIN_CHARS = 4
-LOWER_IN_TITLES = frozenset({"with", "from", "into", "onto", "over", "than", "upon", "versus"})
 # A table's title column says what its cells are: a title of one word ("BERT") is one.
 MIN_TABLE_TITLE_WORDS = 1
 
@@ -118,7 +112,6 @@ _GAP_END_RE = re.compile(
     r"|\bchapter|,|:)[ \t]*\Z",
     re.IGNORECASE,
 )
-_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
 # A line that gives one field of a work, as answers lay a work out: "**Authors:** A, B",
 # "- Year: 2017", "*Venue*: NeurIPS".
 _FIELD_LINE_RE = re.compile(
@@ -449,7 +442,7 @@ def _names_a_work(line: re.Match[str]) -> bool:
         return False  # another field, of a block that names no title
     if line.group("heading") or _MARKED_TITLE_RE.fullmatch(title):
         return True
-    return not title.endswith((":", ".", "?", "!")) and _title_cased(title)
+    return not title.endswith((":", ".", "?", "!")) and title_cased(title)
 
 
 def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
@@ -556,18 +549,7 @@ def _quoted_then_source(
     claim = _paren_after(text, quoted.start(), quoted.end(), window_end, title, PAREN)
     if claim is None or not claim.fields.authors:
         return None
-    return claim if claim.fields.container or _title_cased(title) else None
-
-
-def _title_cased(title: str) -> bool:
-    """Whether the words of a title are capitalised as titles are and sentences are not
-    ("Attention Is All You Need", "Learning with Noisy Labels")."""
-    words = [
-        word
-        for word in _WORD_RE.findall(title)
-        if len(word) >= TITLE_CASE_MIN_CHARS and word not in LOWER_IN_TITLES
-    ]
-    return len(words) >= MIN_TITLE_CASE_WORDS and all(word[0].isupper() for word in words)
+    return claim if claim.fields.container or title_cased(title) else None
 
 
 def _before_title(

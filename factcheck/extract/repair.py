@@ -63,6 +63,12 @@ _TITLE_DASH_NAMES_RE = re.compile(
     r"[ \t]*(?:[,.]?[ \t]*\(?(?:1[5-9]|20)\d\d[a-z]?\)?"
     r"(?:[,.][ \t]*(?P<venue>[^,.()\d\n]{2,80}))?\.?|\.)?[ \t]*\Z"
 )
+# "Title (Vaswani et al., 2017)": the authors and year in parentheses after the title.
+_TITLE_PAREN_NAMES_RE = re.compile(
+    r"(?P<title>[^()\n]{8,300}?)[ \t]*\("
+    r"(?P<names>[A-Z][^()\d\n]{1,200}?(?:,?[ \t]*et[ \t]?al\.?)?)[ \t]*,?[ \t]*"
+    r"(?:1[5-9]|20)\d\d[a-z]?\)(?:[.,][ \t]*(?P<venue>[^,.()\d\n]{2,80}))?[ \t.]*\Z"
+)
 _ET_AL_RE = re.compile(r",?[ \t]*\bet[ \t]?al\b\.?", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
@@ -186,7 +192,8 @@ def title_dash_authors(raw: str, fields: Fields) -> Fields:
     """ "Title — Authors, Year": a title, a spaced dash, and names (with "et al." or not)
     before the year or the end. When the parser found no title, or ran the names into it,
     the part before the dash is the title and the names are the authors."""
-    dashed = _TITLE_DASH_NAMES_RE.match(raw.strip(" \t*_"))
+    text = raw.strip(" \t*_")
+    dashed = _TITLE_DASH_NAMES_RE.match(text) or _TITLE_PAREN_NAMES_RE.match(text)
     if dashed is None:
         return fields
     title, names = _clean(dashed.group("title")), dashed.group("names")
@@ -198,7 +205,9 @@ def title_dash_authors(raw: str, fields: Fields) -> Fields:
     if (fields.title and not swallowed) or len(_WORD_RE.findall(title)) < MIN_DASHED_TITLE_WORDS:
         return fields
     listed = _ET_AL_RE.sub("", names).strip(" ,")
-    if not (is_name_list(listed) or (listed != names and _one_surname(listed))):
+    if not (
+        is_name_list(listed) or _surnames(listed) or (listed != names and _one_surname(listed))
+    ):
         return fields
     container = fields.container
     if container and fold(container) in fold(names):
@@ -212,10 +221,18 @@ def title_dash_authors(raw: str, fields: Fields) -> Fields:
 def _dashed_authors(listed: str) -> list[Author]:
     """The names after the dash; surnames alone ("Vaswani, Shazeer and Parmar") are each a
     family name, never one's given name."""
-    pieces = [p for p in _NAME_SPLIT_RE.split(listed) if p]
-    if all(len(piece.split()) == 1 and not is_initials(piece) for piece in pieces):
-        return [Author(family=piece) for piece in pieces]
+    if _surnames(listed):
+        return [Author(family=piece) for piece in _NAME_SPLIT_RE.split(listed) if piece]
     return split_authors(listed)
+
+
+def _surnames(listed: str) -> bool:
+    """ "He, Zhang, Ren, and Sun": two or more capitalised surnames alone."""
+    pieces = [p for p in _NAME_SPLIT_RE.split(listed) if p]
+    return len(pieces) > 1 and all(
+        len(piece.split()) == 1 and piece[:1].isupper() and not is_initials(piece)
+        for piece in pieces
+    )
 
 
 def _one_surname(text: str) -> bool:
