@@ -502,3 +502,23 @@ def test_a_latex_command_without_its_arguments_never_breaks_the_parse() -> None:
     assert parse_reference(entry).year == 2020
     text = f"## References\n\n1. {entry}\n2. Lee, K. (2019). Another \\author. *Cell* 3, 4."
     assert [c.raw for c in extract(text)][:1] == [entry]
+
+
+@pytest.mark.parametrize(
+    ("raw", "pages"),
+    [
+        ("pages 4171–4186", "4171–4186"),
+        ("Pages 10-12", "10-12"),
+        ("page 7", "7"),
+        ("pg. 837", "837"),
+        ("pgs. 3-4", "3-4"),
+        ("pp. 1-10", "1-10"),
+        ("p. 5", "5"),
+        ("S12", "12"),
+    ],
+)
+def test_the_page_mark_is_dropped_whole(raw: str, pages: str) -> None:
+    """The longest mark goes: "pages 12" is not the mark "p" before a page "ages 12"."""
+    from factcheck.extract.parser import _pages
+
+    assert _pages(raw) == pages
