@@ -11,6 +11,7 @@ from factcheck.extract.conventions import (
     editors_first,
     join_glued_date_volume,
     month_joins_date,
+    volume_leaves_container,
 )
 from factcheck.extract.parser import parse_reference, reference_spans
 
@@ -347,3 +348,65 @@ def test_the_parser_reads_a_volume_glued_to_its_year(volume: str, number: str, y
     # The year in brackets is the date, not an issue number.
     assert (fields.volume, fields.issue, fields.year) == (number, None, year)
     assert fields.pages == "87-113"
+
+
+JOURNAL = ("Recherches/container", " /container", "en/container", " /container")
+
+
+@pytest.mark.parametrize(
+    ("last", "following"),
+    [
+        # a volume mark before the volume
+        (("n /container",), ("40/volume", ", /volume")),
+        (("N° /container",), ("63/volume", ", /volume")),
+        (("Vol/container", ". /container"), ("12/volume",)),
+        # a volume number before the date or the pages
+        (("42 /container",), ("(/date", "2014/date", "): /date")),
+        (("1416 /container",), ("119/pages", "-/pages", "134/pages")),
+        (("7/container", ", /container"), ("1985/date",)),
+    ],
+)
+def test_a_volume_at_the_end_of_the_journal_name_leaves_it(
+    last: tuple[str, ...], following: tuple[str, ...]
+) -> None:
+    words, spaces, labels = _labelled(*JOURNAL, *last, *following)
+    out = volume_leaves_container(words, spaces, labels)
+    assert out == [*labels[: len(JOURNAL)], *["volume"] * len(last), *labels[-len(following) :]]
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        # a year ends the name ("Interspeech 2019"), or a year with an apostrophe
+        (*JOURNAL, "2019/container", ", /container", "1-4/pages"),
+        (*JOURNAL, "'/container", "91 /container", "(/date", "1991/date", ")/date"),
+        # a number before something other than the date, the pages or the volume
+        (*JOURNAL, "42 /container", "Berlin/location"),
+        # a mark before the date, not the volume
+        (*JOURNAL, "n /container", "2014/date"),
+        # a number glued to the name: one word
+        (*JOURNAL, "revue42 /container", "2014/date"),
+        # the number is the whole container
+        ("42 /container", "2014/date"),
+        # a punctuation run between the container and the next field
+        (*JOURNAL, "42 /container", "(/other", "2014/date"),
+        # a title, not a container
+        ("Part/title", " /title", "2 /title", "2014/date"),
+    ],
+)
+def test_other_journal_names_keep_their_last_word(pairs: tuple[str, ...]) -> None:
+    words, spaces, labels = _labelled(*pairs)
+    assert volume_leaves_container(words, spaces, labels) == labels
+
+
+def test_the_parser_gives_the_volume_at_the_end_of_a_journal_name() -> None:
+    fields = parse_reference(
+        'Roland, Perry, and Laurent Pugin. "Early music and the Music Encoding Initiative." '
+        "Early Music 42 (2014): 605–11."
+    )
+    assert (fields.container, fields.volume, fields.year, fields.pages) == (
+        "Early Music",
+        "42",
+        2014,
+        "605–11",
+    )

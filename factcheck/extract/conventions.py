@@ -19,6 +19,9 @@ strings, never on the held-out ones (factcheck/models/README.md has the counts):
   (Ed.), Erziehung zur Mündigkeit"), is the container (`book_after_editors`).
 - A month written before a date's number belongs to the date, not to the journal
   name before it ("Quarterly; Dec 2000") (`month_joins_date`).
+- A volume mark or a volume number that ends the journal name, right before the
+  volume, the date or the pages ("Recherches en communication, n 40", "Early Music 42
+  (2014)"), belongs to the volume (`volume_leaves_container`).
 - A year in brackets right after the date ("(2005 [1790])", the original edition)
   is part of the date (`bracketed_year_joins_date`).
 
@@ -41,12 +44,14 @@ __all__ = [
     "editors_first",
     "join_glued_date_volume",
     "month_joins_date",
+    "volume_leaves_container",
 ]
 
 AUTHOR = "author"
 CONTAINER = "container"
 DATE = "date"
 EDITOR = "editor"
+PAGES = "pages"
 TITLE = "title"
 VOLUME = "volume"
 # Runs that come before the first field and say nothing of it.
@@ -57,6 +62,7 @@ _EDITOR_MARKS = wordset("ed eds editor editors hrsg hg dir éd éds trans transl
 # "Ed" alone is also a given name ("Sheeran, Ed."): a mark only in brackets, "(Ed.)".
 _NAME_LIKE_MARKS = frozenset(["Ed"])
 _MONTHS = lexicon("month")
+_VOLUME_MARKS = lexicon("volmark")
 _OPENING_BRACKETS = frozenset("([")
 _CLOSING_BRACKETS = frozenset(")]")
 
@@ -131,7 +137,8 @@ def _editor_mark(words: Sequence[str], last: int) -> bool:
 def editors_first(words: Sequence[str], labels: Sequence[str]) -> list[str]:
     """`labels` with a first field of authors that ends in an editor mark ("Horsley,
     Richard A., ed.", "Wiltschko, Johannes, Hrsg.", "Berndt, J. (eds.)") labelled
-    editor: AnyStyle labels such names editors (108 of 110 in its training strings)."""
+    editor, as AnyStyle labels such names: applied to its own labels of its 5,389
+    training strings, the rule changes none."""
     out = list(labels)
     if AUTHOR not in out:
         return out
@@ -196,6 +203,58 @@ def month_joins_date(
     return out
 
 
+def _trailing_word(
+    words: Sequence[str], spaces: Sequence[bool], first: int, end: int
+) -> tuple[int, list[str]] | None:
+    """(first token, letters and digits of each token) of the last word of the field
+    `first:end`, when that word begins with a letter or digit ("42", "N°", not "'91")
+    and the field has words before it; None otherwise."""
+    last = max(i for i in range(first, end) if _has_word_char(words[i]))
+    start, _ = _word_around(spaces, last)
+    if start <= first or not _has_word_char(words[start]):
+        return None
+    if not any(_has_word_char(word) for word in words[first:start]):
+        return None
+    held = ["".join(c for c in word if c.isalnum()) for word in words[start:end]]
+    return start, [word for word in held if word]
+
+
+def _is_volume_number(held: list[str]) -> bool:
+    return len(held) == 1 and held[0].isdigit() and not is_year(held[0])
+
+
+def volume_leaves_container(
+    words: Sequence[str], spaces: Sequence[bool], labels: Sequence[str]
+) -> list[str]:
+    """`labels` with the last word of a container labelled volume when it is a volume
+    mark right before the volume ("Les Cahiers des Transports, N° 63") or a number
+    (not a year) right before the date or the pages ("Early Music 42 (2014): 605-11").
+
+    In AnyStyle's training strings a volume after a container begins with its mark 482
+    times and a container never ends with one before a volume; a bare volume number
+    stands between a container and the date or pages 764 times, and the rule would
+    change 8 of their 5,389 strings ("Internet RFC 5050, Nov. 2007"). A number written
+    with an apostrophe ("Supercomputing '91") is a year, and stays.
+    """
+    out = list(labels)
+    if CONTAINER not in out:
+        return out
+    fields = _fields(words, out)
+    for (label, first, end), (following, start, _) in pairwise(fields):
+        if label != CONTAINER or start != end:
+            continue
+        trailing = _trailing_word(words, spaces, first, end)
+        if trailing is None:
+            continue
+        word_start, held = trailing
+        mark = len(held) == 1 and held[0].lower() in _VOLUME_MARKS
+        if (following == VOLUME and mark) or (
+            following in (DATE, PAGES) and _is_volume_number(held)
+        ):
+            out[word_start:end] = [VOLUME] * (end - word_start)
+    return out
+
+
 def bracketed_year_joins_date(
     words: Sequence[str], spaces: Sequence[bool], labels: Sequence[str]
 ) -> list[str]:
@@ -228,4 +287,5 @@ def apply_conventions(
     out = editors_first(words, out)
     out = book_after_editors(words, out)
     out = month_joins_date(words, spaces, out)
+    out = volume_leaves_container(words, spaces, out)
     return bracketed_year_joins_date(words, spaces, out)
