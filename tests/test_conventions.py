@@ -8,6 +8,7 @@ from factcheck.extract.conventions import (
     apply_conventions,
     book_after_editors,
     bracketed_year_joins_date,
+    date_leaves_volume,
     editors_first,
     join_glued_date_volume,
     month_joins_date,
@@ -410,3 +411,47 @@ def test_the_parser_gives_the_volume_at_the_end_of_a_journal_name() -> None:
         2014,
         "605–11",
     )
+
+
+@pytest.mark.parametrize(
+    ("volume", "date"),
+    [
+        # a lone year after a comma
+        (("4/volume", ", /volume"), ("1925/volume", ", /volume")),
+        (("12/volume", "(/volume", "3/volume", ")/volume", ", /volume"), ("1998b/volume",)),
+        # an opening bracket the volume does not close, the date after it
+        (
+            ("368/volume", ", /volume", "no/volume", ". /volume", "1621 /volume"),
+            ("(/volume", "May /volume", "27/volume", ", /volume"),
+        ),
+        (("281/volume", ", /volume", "no /volume", "5375 /volume"), ("(/volume", "17 /volume")),
+    ],
+)
+def test_the_start_of_the_date_leaves_the_volume(
+    volume: tuple[str, ...], date: tuple[str, ...]
+) -> None:
+    words, spaces, labels = _labelled(*volume, *date, "2013/date", "): /date", "605/pages")
+    out = date_leaves_volume(words, spaces, labels)
+    assert out == ["volume"] * len(volume) + ["date"] * (len(date) + 2) + ["pages"]
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        # a volume that is a year-like number after its mark ("vol. 2000"): no comma before
+        ("vol/volume", ". /volume", "2000/volume", ", /volume", "1-9/pages"),
+        # the year first: nothing before it in the volume
+        ("1999/volume", ", /volume", "12/volume", " /volume", "1-9/pages"),
+        # an issue in brackets, closed ("12 (3)")
+        ("12 /volume", "(/volume", "3/volume", ") /volume", "2013/date"),
+        # an unclosed bracket, but no date after it
+        ("12 /volume", "(/volume", "3 /volume", "1-9/pages"),
+        # a number that is not a year after the comma
+        ("12/volume", ", /volume", "3/volume", " /volume", "1-9/pages"),
+        # a year glued to the volume: one word
+        ("1/volume", ",/volume", "2010/volume", ", /volume", "1-9/pages"),
+    ],
+)
+def test_other_volumes_keep_their_words(pairs: tuple[str, ...]) -> None:
+    words, spaces, labels = _labelled(*pairs)
+    assert date_leaves_volume(words, spaces, labels) == labels

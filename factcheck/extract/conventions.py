@@ -22,6 +22,9 @@ strings, never on the held-out ones (factcheck/models/README.md has the counts):
 - A volume mark or a volume number that ends the journal name, right before the
   volume, the date or the pages ("Recherches en communication, n 40", "Early Music 42
   (2014)"), belongs to the volume (`volume_leaves_container`).
+- A year after a comma, or an opening bracket the volume does not close before the
+  date, ends the volume: "4, 1925, 136-141", "368, no. 1621 (May 27, 2013)"
+  (`date_leaves_volume`).
 - A year in brackets right after the date ("(2005 [1790])", the original edition)
   is part of the date (`bracketed_year_joins_date`).
 
@@ -41,6 +44,7 @@ __all__ = [
     "apply_conventions",
     "book_after_editors",
     "bracketed_year_joins_date",
+    "date_leaves_volume",
     "editors_first",
     "join_glued_date_volume",
     "month_joins_date",
@@ -255,6 +259,58 @@ def volume_leaves_container(
     return out
 
 
+def _words(spaces: Sequence[bool], first: int, end: int) -> list[tuple[int, int]]:
+    """(first token, end token) of each whitespace-separated word of tokens `first:end`."""
+    out: list[tuple[int, int]] = []
+    start = first
+    for index in range(first, end):
+        if spaces[index] or index == end - 1:
+            out.append((start, index + 1))
+            start = index + 1
+    return out
+
+
+def _date_start(
+    words: Sequence[str], word: tuple[int, int], before: tuple[int, int], unclosed: bool
+) -> bool:
+    """Whether `word`, in a volume after the word `before`, is where a date begins: a
+    lone year after a comma ("4, 1925"), or an opening bracket the volume does not
+    close (`unclosed`: "368, no. 1621 (May 27," before the date "2013)")."""
+    tokens = words[word[0] : word[1]]
+    held = [token for token in tokens if _has_word_char(token)]
+    if len(held) == 1 and is_year(held[0]) and words[before[1] - 1] == ",":
+        return True
+    return unclosed and tokens[0] in _OPENING_BRACKETS
+
+
+def date_leaves_volume(
+    words: Sequence[str], spaces: Sequence[bool], labels: Sequence[str]
+) -> list[str]:
+    """`labels` with the end of a volume that holds the start of the date labelled date:
+    from a lone year written after a comma ("Revue belge, 4, 1925, 136-141"), or from
+    an opening bracket the volume does not close when the date follows ("368, no. 1621
+    (May 27, 2013): 201"). AnyStyle's volumes hold neither in its training strings, and
+    a date follows a volume that way 460 times there.
+    """
+    out = list(labels)
+    if VOLUME not in out:
+        return out
+    fields = _fields(words, out)
+    for index, (label, first, end) in enumerate(fields):
+        if label != VOLUME:
+            continue
+        following = fields[index + 1] if index + 1 < len(fields) else None
+        date_follows = following is not None and following[0] == DATE and following[1] == end
+        for before, word in pairwise(_words(spaces, first, end)):
+            rest = words[word[0] : end]
+            opened = sum(token in _OPENING_BRACKETS for token in rest)
+            unclosed = date_follows and opened > sum(token in _CLOSING_BRACKETS for token in rest)
+            if _date_start(words, word, before, unclosed):
+                out[word[0] : end] = [DATE] * (end - word[0])
+                break
+    return out
+
+
 def bracketed_year_joins_date(
     words: Sequence[str], spaces: Sequence[bool], labels: Sequence[str]
 ) -> list[str]:
@@ -288,4 +344,5 @@ def apply_conventions(
     out = book_after_editors(words, out)
     out = month_joins_date(words, spaces, out)
     out = volume_leaves_container(words, spaces, out)
+    out = date_leaves_volume(words, spaces, out)
     return bracketed_year_joins_date(words, spaces, out)
