@@ -35,7 +35,8 @@ time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from itertools import groupby, pairwise
 
 from factcheck.extract.reftokens import is_year, lexicon, wordset
@@ -69,10 +70,16 @@ _MONTHS = lexicon("month")
 _VOLUME_MARKS = lexicon("volmark")
 _OPENING_BRACKETS = frozenset("([")
 _CLOSING_BRACKETS = frozenset(")]")
+_WORD_CHAR_RE = re.compile(r"[^\W_]")
 
 
 def _has_word_char(token: str) -> bool:
-    return any(char.isalnum() for char in token)
+    return token.isalnum() or _WORD_CHAR_RE.search(token) is not None
+
+
+def _last_word_token(words: Sequence[str], first: int, end: int) -> int:
+    """The last token of `first:end` that holds a letter or digit (the field has one)."""
+    return next(i for i in range(end - 1, first - 1, -1) if _has_word_char(words[i]))
 
 
 def _word_around(spaces: Sequence[bool], index: int) -> tuple[int, int]:
@@ -138,33 +145,39 @@ def _editor_mark(words: Sequence[str], last: int) -> bool:
     return word not in _NAME_LIKE_MARKS or before in _OPENING_BRACKETS
 
 
+# The rules below that read fields share one signature: they change `out` in place and
+# say whether they did, so that `apply_conventions` finds the fields once per string
+# and again only after a change. Each has a public twin that returns new labels.
+Fields = list[tuple[str, int, int]]
+
+
+def _editors_first(
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+) -> bool:
+    leading = [field for field in fields if field[0] not in _LEADING]
+    if not leading or leading[0][0] != AUTHOR:
+        return False
+    _, first, end = leading[0]
+    last = _last_word_token(words, first, end)
+    if last > first and _editor_mark(words, last):
+        out[first:end] = [EDITOR] * (end - first)
+        return True
+    return False
+
+
 def editors_first(words: Sequence[str], labels: Sequence[str]) -> list[str]:
     """`labels` with a first field of authors that ends in an editor mark ("Horsley,
     Richard A., ed.", "Wiltschko, Johannes, Hrsg.", "Berndt, J. (eds.)") labelled
     editor, as AnyStyle labels such names: applied to its own labels of its 5,389
     training strings, the rule changes none."""
-    out = list(labels)
-    if AUTHOR not in out:
-        return out
-    fields = [field for field in _fields(words, out) if field[0] not in _LEADING]
-    if not fields or fields[0][0] != AUTHOR:
-        return out
-    _, first, end = fields[0]
-    last = max(i for i in range(first, end) if _has_word_char(words[i]))
-    if last > first and _editor_mark(words, last):
-        out[first:end] = [EDITOR] * (end - first)
-    return out
+    return _public(_editors_first, words, [False] * len(words), labels)
 
 
-def book_after_editors(words: Sequence[str], labels: Sequence[str]) -> list[str]:
-    """`labels` with a second title that follows the editors of the book holding the
-    work ("Title. In T. W. Adorno (Ed.), Book title.") labelled container, when no
-    container was found: after editors that follow a title, AnyStyle labels the
-    next field a container 257 times in its training strings, a title 5 times."""
-    out = list(labels)
+def _book_after_editors(
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+) -> bool:
     if EDITOR not in out or TITLE not in out or CONTAINER in out:
-        return out
-    fields = _fields(words, out)
+        return False
     for index in range(2, len(fields)):
         label, first, end = fields[index]
         if (
@@ -173,24 +186,24 @@ def book_after_editors(words: Sequence[str], labels: Sequence[str]) -> list[str]
             and any(field[0] == TITLE for field in fields[: index - 1])
         ):
             out[first:end] = [CONTAINER] * (end - first)
-            break
-    return out
+            return True
+    return False
 
 
-def month_joins_date(
-    words: Sequence[str], spaces: Sequence[bool], labels: Sequence[str]
-) -> list[str]:
-    """`labels` with a month (or season) that ends a container and stands right before
-    the date's first number ("Administrative Science Quarterly; Dec 2000") labelled
-    date. AnyStyle's training strings never end a container with a month before a date.
+def book_after_editors(words: Sequence[str], labels: Sequence[str]) -> list[str]:
+    """`labels` with a second title that follows the editors of the book holding the
+    work ("Title. In T. W. Adorno (Ed.), Book title.") labelled container, when no
+    container was found: after editors that follow a title, AnyStyle labels the
+    next field a container 257 times in its training strings, a title 5 times."""
+    return _public(_book_after_editors, words, [False] * len(words), labels)
 
-    A month word followed by a full stop ("Cienc. Mar. 2001") is left alone: in
-    abbreviated journal names such words are often not months.
-    """
-    out = list(labels)
+
+def _month_joins_date(
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+) -> bool:
     if DATE not in out or CONTAINER not in out:
-        return out
-    fields = _fields(words, out)
+        return False
+    changed = False
     for (label, first, end), (following, start, _) in pairwise(fields):
         last = end - 1
         if (
@@ -204,7 +217,21 @@ def month_joins_date(
             and words[start][:1].isdigit()
         ):
             out[last] = DATE
-    return out
+            changed = True
+    return changed
+
+
+def month_joins_date(
+    words: Sequence[str], spaces: Sequence[bool], labels: Sequence[str]
+) -> list[str]:
+    """`labels` with a month (or season) that ends a container and stands right before
+    the date's first number ("Administrative Science Quarterly; Dec 2000") labelled
+    date. AnyStyle's training strings never end a container with a month before a date.
+
+    A month word followed by a full stop ("Cienc. Mar. 2001") is left alone: in
+    abbreviated journal names such words are often not months.
+    """
+    return _public(_month_joins_date, words, spaces, labels)
 
 
 def _trailing_word(
@@ -213,8 +240,7 @@ def _trailing_word(
     """(first token, letters and digits of each token) of the last word of the field
     `first:end`, when that word begins with a letter or digit ("42", "N°", not "'91")
     and the field has words before it; None otherwise."""
-    last = max(i for i in range(first, end) if _has_word_char(words[i]))
-    start, _ = _word_around(spaces, last)
+    start, _ = _word_around(spaces, _last_word_token(words, first, end))
     if start <= first or not _has_word_char(words[start]):
         return None
     if not any(_has_word_char(word) for word in words[first:start]):
@@ -225,6 +251,26 @@ def _trailing_word(
 
 def _is_volume_number(held: list[str]) -> bool:
     return len(held) == 1 and held[0].isdigit() and not is_year(held[0])
+
+
+def _volume_leaves_container(
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+) -> bool:
+    if CONTAINER not in out:
+        return False
+    changed = False
+    for (label, first, end), (following, start, _) in pairwise(fields):
+        if label != CONTAINER or start != end or following not in (VOLUME, DATE, PAGES):
+            continue
+        trailing = _trailing_word(words, spaces, first, end)
+        if trailing is None:
+            continue
+        word_start, held = trailing
+        mark = len(held) == 1 and held[0].lower() in _VOLUME_MARKS
+        if (following == VOLUME and mark) or (following != VOLUME and _is_volume_number(held)):
+            out[word_start:end] = [VOLUME] * (end - word_start)
+            changed = True
+    return changed
 
 
 def volume_leaves_container(
@@ -240,23 +286,7 @@ def volume_leaves_container(
     change 8 of their 5,389 strings ("Internet RFC 5050, Nov. 2007"). A number written
     with an apostrophe ("Supercomputing '91") is a year, and stays.
     """
-    out = list(labels)
-    if CONTAINER not in out:
-        return out
-    fields = _fields(words, out)
-    for (label, first, end), (following, start, _) in pairwise(fields):
-        if label != CONTAINER or start != end:
-            continue
-        trailing = _trailing_word(words, spaces, first, end)
-        if trailing is None:
-            continue
-        word_start, held = trailing
-        mark = len(held) == 1 and held[0].lower() in _VOLUME_MARKS
-        if (following == VOLUME and mark) or (
-            following in (DATE, PAGES) and _is_volume_number(held)
-        ):
-            out[word_start:end] = [VOLUME] * (end - word_start)
-    return out
+    return _public(_volume_leaves_container, words, spaces, labels)
 
 
 def _words(spaces: Sequence[bool], first: int, end: int) -> list[tuple[int, int]]:
@@ -283,21 +313,14 @@ def _date_start(
     return unclosed and tokens[0] in _OPENING_BRACKETS
 
 
-def date_leaves_volume(
-    words: Sequence[str], spaces: Sequence[bool], labels: Sequence[str]
-) -> list[str]:
-    """`labels` with the end of a volume that holds the start of the date labelled date:
-    from a lone year written after a comma ("Revue belge, 4, 1925, 136-141"), or from
-    an opening bracket the volume does not close when the date follows ("368, no. 1621
-    (May 27, 2013): 201"). AnyStyle's volumes hold neither in its training strings, and
-    a date follows a volume that way 460 times there.
-    """
-    out = list(labels)
+def _date_leaves_volume(
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+) -> bool:
     if VOLUME not in out:
-        return out
-    fields = _fields(words, out)
+        return False
+    changed = False
     for index, (label, first, end) in enumerate(fields):
-        if label != VOLUME:
+        if label != VOLUME or end - first < 2:
             continue
         following = fields[index + 1] if index + 1 < len(fields) else None
         date_follows = following is not None and following[0] == DATE and following[1] == end
@@ -307,8 +330,43 @@ def date_leaves_volume(
             unclosed = date_follows and opened > sum(token in _CLOSING_BRACKETS for token in rest)
             if _date_start(words, word, before, unclosed):
                 out[word[0] : end] = [DATE] * (end - word[0])
+                changed = True
                 break
-    return out
+    return changed
+
+
+def date_leaves_volume(
+    words: Sequence[str], spaces: Sequence[bool], labels: Sequence[str]
+) -> list[str]:
+    """`labels` with the end of a volume that holds the start of the date labelled date:
+    from a lone year written after a comma ("Revue belge, 4, 1925, 136-141"), or from
+    an opening bracket the volume does not close when the date follows ("368, no. 1621
+    (May 27, 2013): 201"). AnyStyle's volumes hold neither in its training strings, and
+    a date follows a volume that way 460 times there.
+    """
+    return _public(_date_leaves_volume, words, spaces, labels)
+
+
+def _bracketed_year_joins_date(
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+) -> bool:
+    changed = False
+    for label, _, end in fields:
+        index = end - 1
+        if label != DATE or not spaces[index] or end == len(out) or out[end] == DATE:
+            continue
+        _, word_end = _word_around(spaces, end)
+        word = words[end:word_end]
+        held = [token for token in word if _has_word_char(token)]
+        if (
+            word[0] in _OPENING_BRACKETS
+            and any(token in _CLOSING_BRACKETS for token in word)
+            and len(held) == 1
+            and is_year(held[0])
+        ):
+            out[end:word_end] = [DATE] * (word_end - end)
+            changed = True
+    return changed
 
 
 def bracketed_year_joins_date(
@@ -317,21 +375,26 @@ def bracketed_year_joins_date(
     """`labels` with a bracketed year written right after the date, as its own word
     ("(2005 [1790])", "1998 (1996)."), labelled date: the original edition's year is
     part of AnyStyle's date."""
+    return _public(_bracketed_year_joins_date, words, spaces, labels)
+
+
+_Rule = Callable[[Sequence[str], Sequence[bool], list[str], Fields], bool]
+# In this order: a rule may read what one before it labelled.
+_FIELD_RULES: tuple[_Rule, ...] = (
+    _editors_first,
+    _book_after_editors,
+    _month_joins_date,
+    _volume_leaves_container,
+    _date_leaves_volume,
+    _bracketed_year_joins_date,
+)
+
+
+def _public(
+    rule: _Rule, words: Sequence[str], spaces: Sequence[bool], labels: Sequence[str]
+) -> list[str]:
     out = list(labels)
-    if DATE not in out:
-        return out
-    for index in range(len(out) - 1):
-        if out[index] == DATE and spaces[index] and out[index + 1] != DATE:
-            first, end = _word_around(spaces, index + 1)
-            word = words[first:end]
-            held = [token for token in word if _has_word_char(token)]
-            if (
-                word[0] in _OPENING_BRACKETS
-                and any(token in _CLOSING_BRACKETS for token in word)
-                and len(held) == 1
-                and is_year(held[0])
-            ):
-                out[first:end] = [DATE] * (end - first)
+    rule(words, spaces, out, _fields(words, out))
     return out
 
 
@@ -340,9 +403,8 @@ def apply_conventions(
 ) -> list[str]:
     """`labels` brought to every span convention of this module, in turn."""
     out = join_glued_date_volume(words, spaces, labels)
-    out = editors_first(words, out)
-    out = book_after_editors(words, out)
-    out = month_joins_date(words, spaces, out)
-    out = volume_leaves_container(words, spaces, out)
-    out = date_leaves_volume(words, spaces, out)
-    return bracketed_year_joins_date(words, spaces, out)
+    fields = _fields(words, out)
+    for rule in _FIELD_RULES:
+        if rule(words, spaces, out, fields):
+            fields = _fields(words, out)
+    return out
