@@ -522,3 +522,22 @@ def test_the_page_mark_is_dropped_whole(raw: str, pages: str) -> None:
     from factcheck.extract.parser import _pages
 
     assert _pages(raw) == pages
+
+
+@pytest.mark.parametrize(
+    ("raw", "volume", "issue"),
+    [
+        ("103(2001):", "103", None),  # the year glued after the volume is the date
+        ("12 (1998)", "12", None),
+        ("1,2010,", "1", None),
+        ("5(2)", "5", "2"),  # an issue stays an issue
+        ("290(5500):", "290", "5500"),  # a four-digit issue that is no year
+        ("2008;64(4)", "64", "4"),  # the year before the volume, as before
+    ],
+)
+def test_a_year_glued_after_the_volume_is_not_its_issue(
+    raw: str, volume: str, issue: str | None
+) -> None:
+    from factcheck.extract.parser import _volume_issue
+
+    assert _volume_issue(raw) == (volume, issue)

@@ -336,10 +336,10 @@ _VOLUME_MARK_RE = re.compile(r"\b(?:vol|volume|vols|v|bd|t|tome)\b\.?\s*([\w.]+)
 _FIRST_NUMBER_RE = re.compile(r"[A-Z]?\d+[A-Za-z]?|\b[IVXLC]+\b")
 _GLUED_FIRST_PAGE_RE = re.compile(r"(.*\d[)\]]?\s*:)\s*([A-Za-z]?\d+)$")
 _DATE_PREFIX_RE = re.compile(r"^\s*(?:1[5-9]|20)\d\d[a-z]?\s*[;:,]\s*")
-# A year written after the volume number in one word, "103(2001):" or "1,2010,": the
-# date, not an issue (AnyStyle spans such words as one volume; see `conventions`).
+# A year written after the volume number, "103(2001):", "12 (1998)" or "1,2010,": the
+# date, not an issue (AnyStyle spans "103(2001):" as one volume; see `conventions`).
 _DATE_SUFFIX_RE = re.compile(
-    r"(?<=\d)(?:\(\s*(?:1[5-9]|20)\d\d[a-z]?\s*\)|,(?:1[5-9]|20)\d\d[a-z]?)[\s:;,.]*$"
+    r"(?<=\d)\s*(?:\(\s*(?:1[5-9]|20)\d\d[a-z]?\s*\)|,\s*(?:1[5-9]|20)\d\d[a-z]?)[\s:;,.]*$"
 )
 _PREPRINT_RE = re.compile(r"\b(?:preprint|arxiv|biorxiv|medrxiv|ssrn|chemrxiv)\b", re.I)
 _SERVER_RE = re.compile(r"\b(?:arxiv|biorxiv|medrxiv|ssrn|chemrxiv)\b", re.I)
