@@ -541,3 +541,13 @@ def test_a_year_glued_after_the_volume_is_not_its_issue(
     from factcheck.extract.parser import _volume_issue
 
     assert _volume_issue(raw) == (volume, issue)
+
+
+def test_another_validation_seed_draws_another_fold_of_the_same_strings() -> None:
+    from factcheck.train.parser import Example, validation_split
+
+    train = [Example([("title", f"t{i}")], "good.xml") for i in range(100)]
+    first = {e.text for e in validation_split(train, 7)[1]}
+    other = {e.text for e in validation_split(train, 8)[1]}
+    assert len(first) == len(other) and first != other
+    assert first | other <= {e.text for e in train}
