@@ -28,9 +28,9 @@ strings, never on the held-out ones (factcheck/models/README.md has the counts):
 - A year in brackets right after the date ("(2005 [1790])", the original edition)
   is part of the date (`bracketed_year_joins_date`).
 
-`apply_conventions` runs them all. Every rule returns new labels, leaves the given ones
-alone, and looks no further when the labels it needs are missing, which is most of the
-time.
+`apply_conventions` runs them all, finding the fields once per string. Each public
+rule returns new labels and leaves the given ones alone; every rule looks no further
+when the labels it needs are missing.
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ _VOLUME_MARKS = lexicon("volmark")
 _OPENING_BRACKETS = frozenset("([")
 _CLOSING_BRACKETS = frozenset(")]")
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
+# (label, first token, end token) of each field: see `_fields`.
+_FieldRuns = list[tuple[str, int, int]]
 
 
 def _has_word_char(token: str) -> bool:
@@ -93,10 +95,10 @@ def _word_around(spaces: Sequence[bool], index: int) -> tuple[int, int]:
     return first, end
 
 
-def _fields(words: Sequence[str], labels: Sequence[str]) -> list[tuple[str, int, int]]:
+def _fields(words: Sequence[str], labels: Sequence[str]) -> _FieldRuns:
     """(label, first token, end token) of each run of one label that holds a word: the
     fields, without the punctuation-only runs between them."""
-    out: list[tuple[str, int, int]] = []
+    out: _FieldRuns = []
     start = 0
     for label, run in groupby(labels):
         end = start + len(list(run))
@@ -148,16 +150,15 @@ def _editor_mark(words: Sequence[str], last: int) -> bool:
 # The rules below that read fields share one signature: they change `out` in place and
 # say whether they did, so that `apply_conventions` finds the fields once per string
 # and again only after a change. Each has a public twin that returns new labels.
-Fields = list[tuple[str, int, int]]
 
 
 def _editors_first(
-    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: _FieldRuns
 ) -> bool:
-    leading = [field for field in fields if field[0] not in _LEADING]
-    if not leading or leading[0][0] != AUTHOR:
+    leading = next((field for field in fields if field[0] not in _LEADING), None)
+    if leading is None or leading[0] != AUTHOR:
         return False
-    _, first, end = leading[0]
+    _, first, end = leading
     last = _last_word_token(words, first, end)
     if last > first and _editor_mark(words, last):
         out[first:end] = [EDITOR] * (end - first)
@@ -174,7 +175,7 @@ def editors_first(words: Sequence[str], labels: Sequence[str]) -> list[str]:
 
 
 def _book_after_editors(
-    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: _FieldRuns
 ) -> bool:
     if EDITOR not in out or TITLE not in out or CONTAINER in out:
         return False
@@ -199,7 +200,7 @@ def book_after_editors(words: Sequence[str], labels: Sequence[str]) -> list[str]
 
 
 def _month_joins_date(
-    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: _FieldRuns
 ) -> bool:
     if DATE not in out or CONTAINER not in out:
         return False
@@ -254,7 +255,7 @@ def _is_volume_number(held: list[str]) -> bool:
 
 
 def _volume_leaves_container(
-    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: _FieldRuns
 ) -> bool:
     if CONTAINER not in out:
         return False
@@ -314,7 +315,7 @@ def _date_start(
 
 
 def _date_leaves_volume(
-    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: _FieldRuns
 ) -> bool:
     if VOLUME not in out:
         return False
@@ -348,7 +349,7 @@ def date_leaves_volume(
 
 
 def _bracketed_year_joins_date(
-    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: Fields
+    words: Sequence[str], spaces: Sequence[bool], out: list[str], fields: _FieldRuns
 ) -> bool:
     changed = False
     for label, _, end in fields:
@@ -378,7 +379,7 @@ def bracketed_year_joins_date(
     return _public(_bracketed_year_joins_date, words, spaces, labels)
 
 
-_Rule = Callable[[Sequence[str], Sequence[bool], list[str], Fields], bool]
+_Rule = Callable[[Sequence[str], Sequence[bool], list[str], _FieldRuns], bool]
 # In this order: a rule may read what one before it labelled.
 _FIELD_RULES: tuple[_Rule, ...] = (
     _editors_first,
