@@ -10,8 +10,10 @@ files and the glutton strings. CI has no shared/ folder, so it is not part of th
    never trained on). A field is one tagged span; it counts as found when the parser
    tags the same span text with the same tag (both normalised: spacing collapsed, edge
    punctuation and markdown dropped), against AnyStyle's labels as written: a year glued
-   to its volume ("1995;274:") is one volume field there, and the parser spans it so too
-   (`factcheck/extract/conventions.py`), although training tags such words apart.
+   to its volume ("1995;274:") is one volume field there, and the parser spans it so too,
+   although training tags such words apart; that and the other span conventions of
+   AnyStyle's labels the tagger does not always keep are restored after tagging
+   (`factcheck/extract/conventions.py`).
    Then TOKEN-LEVEL scores on the same strings (labels as written): each token's tag
    against the gold tag of its first character, per tag and micro-averaged over tagged
    tokens, and the accuracy over all tokens. Token scores run higher than field scores

@@ -532,3 +532,52 @@ def test_a_latex_command_without_its_arguments_never_breaks_the_parse() -> None:
     assert parse_reference(entry).year == 2020
     text = f"## References\n\n1. {entry}\n2. Lee, K. (2019). Another \\author. *Cell* 3, 4."
     assert [c.raw for c in extract(text)][:1] == [entry]
+
+
+@pytest.mark.parametrize(
+    ("raw", "pages"),
+    [
+        ("pages 4171–4186", "4171–4186"),
+        ("Pages 10-12", "10-12"),
+        ("page 7", "7"),
+        ("pg. 837", "837"),
+        ("pgs. 3-4", "3-4"),
+        ("pp. 1-10", "1-10"),
+        ("p. 5", "5"),
+        ("S12", "12"),
+    ],
+)
+def test_the_page_mark_is_dropped_whole(raw: str, pages: str) -> None:
+    """The longest mark goes: "pages 12" is not the mark "p" before a page "ages 12"."""
+    from factcheck.extract.parser import _pages
+
+    assert _pages(raw) == pages
+
+
+@pytest.mark.parametrize(
+    ("raw", "volume", "issue"),
+    [
+        ("103(2001):", "103", None),  # the year glued after the volume is the date
+        ("12 (1998)", "12", None),
+        ("1,2010,", "1", None),
+        ("5(2)", "5", "2"),  # an issue stays an issue
+        ("290(5500):", "290", "5500"),  # a four-digit issue that is no year
+        ("2008;64(4)", "64", "4"),  # the year before the volume, as before
+    ],
+)
+def test_a_year_glued_after_the_volume_is_not_its_issue(
+    raw: str, volume: str, issue: str | None
+) -> None:
+    from factcheck.extract.parser import _volume_issue
+
+    assert _volume_issue(raw) == (volume, issue)
+
+
+def test_another_validation_seed_draws_another_fold_of_the_same_strings() -> None:
+    from factcheck.train.parser import Example, validation_split
+
+    train = [Example([("title", f"t{i}")], "good.xml") for i in range(100)]
+    first = {e.text for e in validation_split(train, 7)[1]}
+    other = {e.text for e in validation_split(train, 8)[1]}
+    assert len(first) == len(other) and first != other
+    assert first | other <= {e.text for e in train}

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from factcheck.extract.conventions import join_glued_date_volume
+from factcheck.extract.conventions import apply_conventions
 from factcheck.extract.identifiers import find_identifiers
 from factcheck.extract.names import split_authors
 from factcheck.extract.reftokens import blank_pipeline, doc_tokens, features
@@ -106,7 +106,7 @@ class _CrfLabeller:
         feats = features(tokens.words, tokens.spaces)
         with self._tag_lock:
             labels: list[str] = self._tagger.tag(feats)
-        labels = join_glued_date_volume(tokens.words, tokens.spaces, labels)
+        labels = apply_conventions(tokens.words, tokens.spaces, labels)
         starts, words = tokens.starts, tokens.words
         doc.user_data[SPANS_KEY] = [
             Span(label, starts[first], starts[end - 1] + len(words[end - 1]))
@@ -338,7 +338,8 @@ _PAIRS = (("(", ")"), ("[", "]"))
 _LEADING_IN_RE = re.compile(r"^(?:in|dans|en)\s*:?\s+(?=\S)", re.IGNORECASE)
 # Where a venue read from a note ends: a ';' or a full stop followed by a space or the end.
 _VENUE_END_RE = re.compile(r";|\.(?=\s|$)")
-_PAGES_PREFIX_RE = re.compile(r"^(?:pp?|pages?|pgs?|s)\s*\.?\s*(?=[\dA-Za-z])", re.IGNORECASE)
+# Longest marks first: "pg. 837" is not the mark "p" before a page "g. 837".
+_PAGES_PREFIX_RE = re.compile(r"^(?:pages?|pgs?|pp?|s)\s*\.?\s*(?=[\dA-Za-z])", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _FREE_YEAR_RE = re.compile(r"(?<![\d\-–—])(1[5-9]\d\d|20\d\d)(?![\d\-–—])")
 _ISSUE_RE = re.compile(
@@ -349,6 +350,11 @@ _VOLUME_MARK_RE = re.compile(r"\b(?:vol|volume|vols|v|bd|t|tome)\b\.?\s*([\w.]+)
 _FIRST_NUMBER_RE = re.compile(r"[A-Z]?\d+[A-Za-z]?|\b[IVXLC]+\b")
 _GLUED_FIRST_PAGE_RE = re.compile(r"(.*\d[)\]]?\s*:)\s*([A-Za-z]?\d+)$")
 _DATE_PREFIX_RE = re.compile(r"^\s*(?:1[5-9]|20)\d\d[a-z]?\s*[;:,]\s*")
+# A year written after the volume number, "103(2001):", "12 (1998)" or "1,2010,": the
+# date, not an issue (AnyStyle spans "103(2001):" as one volume; see `conventions`).
+_DATE_SUFFIX_RE = re.compile(
+    r"(?<=\d)\s*(?:\(\s*(?:1[5-9]|20)\d\d[a-z]?\s*\)|,\s*(?:1[5-9]|20)\d\d[a-z]?)[\s:;,.]*$"
+)
 _PREPRINT_RE = re.compile(r"\b(?:preprint|arxiv|biorxiv|medrxiv|ssrn|chemrxiv)\b", re.I)
 _SERVER_RE = re.compile(r"\b(?:arxiv|biorxiv|medrxiv|ssrn|chemrxiv)\b", re.I)
 _THESIS_RE = re.compile(r"\b(?:thesis|dissertation|ph\.?\s?d|doctoral|habilitation)\b", re.I)
@@ -409,10 +415,11 @@ def _year(values: dict[str, list[str]], text: str) -> int | None:
 
 
 def _volume_issue(raw: str | None) -> tuple[str | None, str | None]:
-    """ "5(2)", "vol. 5, no. 2", "2008;64(4" -> ("5", "2"), ("64", "4")."""
+    """ "5(2)", "vol. 5, no. 2", "2008;64(4", "103(2001):" -> ("5", "2"), ("64", "4"),
+    ("103", None)."""
     if not raw:
         return None, None
-    raw = _DATE_PREFIX_RE.sub("", raw)
+    raw = _DATE_SUFFIX_RE.sub("", _DATE_PREFIX_RE.sub("", raw))
     issue_match = _ISSUE_RE.search(raw)
     issue = next((g for g in issue_match.groups() if g), None) if issue_match else None
     before_issue = raw[: issue_match.start()] if issue_match else raw

@@ -90,6 +90,20 @@ _LEXICON: dict[str, frozenset[str]] = {
     "edition": wordset("edition edn ed rev revised"),
     "conj": wordset("and & und et y"),
 }
+
+
+def lexicon(name: str) -> frozenset[str]:
+    """The hand-made word list `name` ("month", "editor", ...) the features mark, lower case:
+    the span conventions (`conventions`) read the same lists."""
+    return _LEXICON[name]
+
+
+def is_year(word: str) -> bool:
+    """Whether the token reads as a publication year ("1995", "2011b"), as the features
+    class it."""
+    return _YEAR_RE.match(word) is not None
+
+
 # Each listed word's `lex=` features, looked up once rather than list by list.
 _LEXICON_OF: dict[str, tuple[bytes, ...]] = {
     word: tuple(f"lex={name}".encode() for name, words in _LEXICON.items() if word in words)

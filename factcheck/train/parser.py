@@ -650,6 +650,13 @@ def main(argv: list[str] | None = None) -> int:
         "(for choosing parameters and features; the held-out strings are not scored)",
     )
     parser.add_argument(
+        "--validation-seed",
+        type=int,
+        default=VALIDATION_SEED,
+        help="seed of the strings --validate sets aside: another seed draws another fold "
+        "of the training part, for more validation strings (the held-out ones are never drawn)",
+    )
+    parser.add_argument(
         "--drop",
         default="",
         help="comma-separated feature prefixes to leave out of training (an ablation, "
@@ -663,7 +670,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus = load_corpus(args.anystyle, args.grobid, args.seed, split=not args.keep_glued)
     base, scored = corpus.train, corpus.held_out
     if args.validate:
-        base, scored = validation_split(corpus.train)
+        base, scored = validation_split(corpus.train, args.validation_seed)
     rng = random.Random(args.seed)
     training = base + ([] if args.no_augment else augment(base, rng))
     print(
