@@ -170,6 +170,17 @@ def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
             ["Ferreira", "Lu", "Osei"],
             None,
         ),
+        # "by" the authors, then the year in the flow of the sentence.
+        (
+            "It was shown in “Urban Heat Islands and Asthma” by Ferreira et al. in 2016.",
+            ["Ferreira"],
+            None,
+        ),
+        (
+            "See “Urban Heat Islands and Asthma” by Ferreira, Lu, and Osei, 2016, for more.",
+            ["Ferreira", "Lu", "Osei"],
+            None,
+        ),
         # IEEE's initials first, the first author's too, after a lead-in.
         (
             "As noted: K. Ferreira, J.-P. Lu, and A. B. Osei, “Urban heat islands and asthma,”"
@@ -197,6 +208,7 @@ def test_references_woven_into_sentences_are_entries(
         # A quotation with its source: neither a venue nor a title written in title case.
         "The line “insanity is doing the same thing over again” (Einstein, 1981) is not his.",
         "“The tragedy of the commons is real” (Hardin and Ostrom, 1968) was the claim.",
+        "The words “we shall fight on the beaches” by Churchill in 1940 are well known.",
     ],
 )
 def test_quotations_beside_names_or_years_are_not_references(sentence: str) -> None:

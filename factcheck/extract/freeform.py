@@ -88,6 +88,12 @@ _BY_AUTHORS_RE = re.compile(
     r"[ \t]*[,.]?[ \t]*(?:[—–:-][ \t]*)?(?:by[ \t]+)?(?P<authors>[^()\n]{2,200}?)"
     r"[ \t]*\((?P<inside>[^()\n]{2,200})\)"
 )
+# After a quoted title, in a sentence: "by Vaswani et al. in 2017", "by Haddad, Ruiz, and
+# Tan, 2023".
+_BY_NAMES_YEAR_RE = re.compile(
+    r"[ \t]*,?[ \t]*by[ \t]+(?P<authors>[A-Z][^()\n.;:\d]{1,160}?(?:,?[ \t]*et al\.?)?)"
+    r"(?:[ \t]+in|[ \t]*,)[ \t]+(?P<year>(?:1[5-9]|20)\d\d)(?![\d])"
+)
 # After a title: "(Okafor & Brandt, 2019, *Marine Ecology*)".
 _PAREN_AFTER_RE = re.compile(r"[ \t]*\((?P<inside>[^()\n]{4,300})\)")
 # A venue after the authors and year: ". *Marine Ecology*." or ", Marine Ecology."
@@ -454,7 +460,9 @@ def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
         # Both ways only as far as a claim reaches: a long line is never read again.
         line_start = text.rfind("\n", max(0, quoted.start() - LOOKBEHIND), quoted.start()) + 1
         line_end = _line_end(text, quoted.end())
-        after = _after_title(text, quoted.start(), quoted.end(), line_end, title, BY, by_only=True)
+        after = _after_title(
+            text, quoted.start(), quoted.end(), line_end, title, BY, by_only=True
+        ) or _by_names_then_year(text, quoted, line_end, title)
         if after is not None:
             yield _with_trailing_identifier(text, after, line_end)
             continue
@@ -537,6 +545,24 @@ def _paren_after(
         return None
     fields = Fields(title=title, authors=inside.authors, year=inside.year, container=inside.venue)
     return _Claim(start, paren.end(), _with_identifiers(fields, text[start : paren.end()]), shape)
+
+
+def _by_names_then_year(
+    text: str, quoted: re.Match[str], line_end: int, title: str
+) -> _Claim | None:
+    """“Title” by Vaswani et al. in 2017: a quoted title, its authors after "by", and the
+    year after "in" or a comma, in the flow of a sentence. The title must be written in
+    title case: a quotation said by someone in some year is not a work."""
+    window_end = min(line_end, quoted.end() + LOOKAHEAD)
+    by = _BY_NAMES_YEAR_RE.match(text, quoted.end(), window_end)
+    if by is None or not title_cased(title):
+        return None
+    authors = _authors(by.group("authors"))
+    if not authors:
+        return None
+    fields = Fields(title=title, authors=authors, year=int(by.group("year")))
+    end = by.end()
+    return _Claim(quoted.start(), end, _with_identifiers(fields, text[quoted.start() : end]), BY)
 
 
 def _quoted_then_source(
