@@ -31,6 +31,7 @@ from factcheck.extract.freeform import SHAPES_OVER_PARSER, Claim, find_claims
 from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.ignore import drop_marked
 from factcheck.extract.inline import Problem, find_inline_with_labels, link
+from factcheck.extract.scanned import Scanned
 from factcheck.extract.urls import find_urls
 from factcheck.model import Author, Citation, Extraction, Kind, Link, Unread
 
@@ -98,8 +99,8 @@ def extract_all(text: str, bounds: Bounds | None = None) -> Extraction:
     extracted, and the rest of the text is `unread`. Past the cap, the first claim after
     the `bounds.claims` first ones starts the unread part."""
     bounds = unbounded(bounds)
-    identifiers = find_identifier_claims(text, bounds)
-    entries, code = _entries_and_code(text, bounds)
+    identifiers, scanned = _identifier_claims(text, bounds)
+    entries, code = _entries_and_code(text, bounds, scanned)
     inline: list[tuple[Citation, str]] = []
     if entries:
         inline = find_inline_with_labels(text, [(c, c.label) for c in entries], bounds, code)
@@ -135,14 +136,20 @@ def _read_part(
 def find_identifier_claims(text: str, bounds: Bounds | None = None) -> list[Citation]:
     """Identifier and link claims, one per stretch of text, with context set (up to where
     `bounds` stops the reading)."""
-    bounds = unbounded(bounds)
-    candidates = [*find_urls(text, bounds), *find_identifiers(text, bounds)]
-    citations = _drop_repeated_link_labels(_without_overlaps(candidates), text)
+    return _identifier_claims(text, unbounded(bounds))[0]
+
+
+def _identifier_claims(text: str, bounds: Bounds) -> tuple[list[Citation], Scanned]:
+    """`find_identifier_claims`, and what the scan found before overlaps were settled,
+    which `freeform` takes a sentence's identifiers from instead of scanning it again."""
+    links, identifiers = find_urls(text, bounds), find_identifiers(text, bounds)
+    scanned = Scanned(text, links, identifiers, complete=bounds.cut is None)
+    citations = _drop_repeated_link_labels(_without_overlaps([*links, *identifiers]), text)
     for citation in citations:
         if bounds.passed(citation.start):
             break
         citation.context = context_of(text, citation)
-    return citations
+    return citations, scanned
 
 
 def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
@@ -156,10 +163,11 @@ def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
 
 
 def _entries_and_code(
-    text: str, bounds: Bounds | None
+    text: str, bounds: Bounds | None, scanned: Scanned | None = None
 ) -> tuple[list[Citation], list[tuple[int, int]] | None]:
     """`find_entries`, and the text's code blocks when the list reader read them all (the
-    in-text citations skip them too: one pass over the lines finds them for both)."""
+    in-text citations skip them too: one pass over the lines finds them for both).
+    `scanned`: the whole text's identifiers, if already found (see `freeform.find_claims`)."""
     bounds = unbounded(bounds)
     entries = []
     for entry in parse_bibtex(text, bounds).entries:
@@ -171,7 +179,7 @@ def _entries_and_code(
     # References outside lists (tables, bold-title lines, sentences): outside BibTeX
     # entries and code, up to where the lists were read.
     taken = _merged(sorted([*((c.start, c.end) for c in entries), *reader.code_spans()]))
-    claims = find_claims(text, taken, bounds)
+    claims = find_claims(text, taken, bounds, scanned)
     listed, loose = _with_claims(listed, claims)
     loose = [
         *(c for c in loose if c.fields.claimed()),
