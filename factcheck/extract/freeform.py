@@ -117,6 +117,10 @@ _PREPRINT_RE = re.compile(r"\b(?:preprint|arxiv|biorxiv|medrxiv|ssrn|corr)\b", r
 _EDGE = " \t.,;:*_\"'“”‘’«»()[]|"
 # Words that open a sentence before its cited authors: "As Lindqvist and Osei (2021)".
 NOT_NAMES = SENTENCE_OPENERS | SENTENCE_WORDS
+# The fields an identifier or link written in a claim fills in when the claim has none:
+# its text values (read straight from it: a dump of every field costs more), not its type,
+# which the claim's venue decides.
+_WRITTEN_FIELDS = tuple(name for name in Fields.model_fields if name != "type")
 
 
 # The shapes the parser reads worse than their structure does: a list entry holding one
@@ -581,8 +585,10 @@ def _with_identifiers(fields: Fields, raw: str, found: list[Citation] | None = N
     if found is None:
         found = [*find_urls(raw), *find_identifiers(raw)] if _MAY_IDENTIFY_RE.search(raw) else []
     for citation in found:
-        for name, value in citation.fields.claimed().items():
-            if name != "type" and isinstance(value, str) and getattr(fields, name) is None:
+        written = citation.fields
+        for name in _WRITTEN_FIELDS:
+            value = getattr(written, name)
+            if isinstance(value, str) and getattr(fields, name) is None:
                 setattr(fields, name, value)
     fields.type = _type(fields)
     return fields
