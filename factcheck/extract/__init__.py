@@ -99,7 +99,7 @@ def extract_all(text: str, bounds: Bounds | None = None) -> Extraction:
     extracted, and the rest of the text is `unread`. Past the cap, the first claim after
     the `bounds.claims` first ones starts the unread part."""
     bounds = unbounded(bounds)
-    identifiers, scanned = _identifier_claims(text, bounds)
+    identifiers, reached, scanned = _identifier_claims(text, bounds)
     entries, code = _entries_and_code(text, bounds, scanned)
     inline: list[tuple[Citation, str]] = []
     if entries:
@@ -111,8 +111,7 @@ def extract_all(text: str, bounds: Bounds | None = None) -> Extraction:
     if unread is not None:
         entries = [c for c in citations if c.kind is Kind.REFERENCE]
         inline = [(c, label) for c, label in inline if c.end <= unread.start]
-    if entries:
-        _set_entry_contexts(identifiers, entries)
+    _set_contexts(text, identifiers, reached, entries)
     links = _links(citations, entries, [c for c, _ in inline], whole=unread is None)
     return drop_marked(text, Extraction(citations=citations, links=links, unread=unread))
 
@@ -136,20 +135,24 @@ def _read_part(
 def find_identifier_claims(text: str, bounds: Bounds | None = None) -> list[Citation]:
     """Identifier and link claims, one per stretch of text, with context set (up to where
     `bounds` stops the reading)."""
-    return _identifier_claims(text, unbounded(bounds))[0]
+    citations, reached, _ = _identifier_claims(text, unbounded(bounds))
+    _set_contexts(text, citations, reached, [])
+    return citations
 
 
-def _identifier_claims(text: str, bounds: Bounds) -> tuple[list[Citation], Scanned]:
-    """`find_identifier_claims`, and what the scan found before overlaps were settled,
-    which `freeform` takes a sentence's identifiers from instead of scanning it again."""
+def _identifier_claims(text: str, bounds: Bounds) -> tuple[list[Citation], int, Scanned]:
+    """`find_identifier_claims` without their context yet: the claims, how many of them
+    lie before where `bounds` stops the reading (which get a context), and what the scan
+    found before overlaps were settled, which `freeform` takes a sentence's identifiers
+    from instead of scanning it again. The context waits for the entries: one inside an
+    entry is read against the entry (`_set_contexts`), not its line."""
     links, identifiers = find_urls(text, bounds), find_identifiers(text, bounds)
     scanned = Scanned(text, links, identifiers, complete=bounds.cut is None)
     citations = _drop_repeated_link_labels(_without_overlaps([*links, *identifiers]), text)
-    for citation in citations:
-        if bounds.passed(citation.start):
-            break
-        citation.context = context_of(text, citation)
-    return citations, scanned
+    reached = next(
+        (index for index, c in enumerate(citations) if bounds.passed(c.start)), len(citations)
+    )
+    return citations, reached, scanned
 
 
 def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
@@ -295,18 +298,24 @@ def _overlaps_any(citation: Citation, entries: list[Citation], starts: list[int]
     return index >= 0 and _overlap(citation, entries[index])
 
 
-def _set_entry_contexts(identifiers: list[Citation], entries: list[Citation]) -> None:
-    """An identifier inside an entry is read against that entry, not just its line.
+def _set_contexts(
+    text: str, identifiers: list[Citation], reached: int, entries: list[Citation]
+) -> None:
+    """The words around each identifier: an identifier inside an entry is read against
+    that entry, not just its line; one of the first `reached` outside every entry against
+    its line or list item (`context_of`); the others, past where reading stopped, get none.
 
     Entries are sorted and never overlap, so the one entry that can hold an identifier is
     the last to start at or before it: found by bisection, since a long text holds
     thousands of both and trying every pair would be quadratic.
     """
     starts = [entry.start for entry in entries]
-    for citation in identifiers:
+    for position, citation in enumerate(identifiers):
         index = bisect_right(starts, citation.start) - 1
         if index >= 0 and _inside(citation, entries[index]):
             citation.context = _clean(_entry_window(entries[index], citation), citation.raw)
+        elif position < reached:
+            citation.context = context_of(text, citation)
 
 
 def _entry_window(entry: Citation, citation: Citation) -> str:
