@@ -20,7 +20,7 @@ miss costs what it did, and a real work that the first source finds, the same on
 Sources that gather several claims' searches into one request (`Gathering`: arXiv) are told
 when a search starts and ends, and what it searches for, so that they can wait for the claims
 still on their way, or ask for them before they come. A caller that asks many claims at once
-(the Checker) announces them all before it asks the first (`announce`, `announced`, `retire`):
+(the Checker) announces them all before it asks the first (`announce`, `run_announced`):
 claims handed to worker threads one by one would otherwise be announced only as each thread
 starts, after the first may already have reached a batching source and sent its batch.
 """
@@ -29,16 +29,18 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from .judge.verdicts import searched
 from .model import Citation
 from .net.deadline import superseded_by
 from .resolve.base import Lookup, Outcome, Resolver, guarded
+
+T = TypeVar("T")
 
 # Threads asking sources side by side, for every Checker of the process. Their tasks never
 # wait for one another, so a full pool only queues them.
@@ -97,6 +99,16 @@ def announced() -> Iterator[None]:
         yield
     finally:
         _caller_announced.reset(token)
+
+
+def run_announced(chain: Sequence[Resolver], citation: Citation, work: Callable[[], T]) -> T:
+    """`work` on a claim the caller has `announce`d to the chain: within `announced`, and
+    retired after, however it ends."""
+    try:
+        with announced():
+            return work()
+    finally:
+        retire(chain, citation)
 
 
 def ask(chain: Sequence[Resolver], citation: Citation) -> list[Lookup]:

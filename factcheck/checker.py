@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from .chain import announce, announced, retire
+from .chain import announce, retire, run_announced
 from .chain import ask as chain_ask
 from .chain import settles as settles  # where it was first defined; tests read it here
 from .config import Config
@@ -188,9 +188,11 @@ class Checker:
             if citation.kind is not Kind.INLINE:
                 waiting[plan.probe_keys[citation.key]].append(i)
         pending = _Pending(self._pool, self._due(started), self._leave_running)
-        for key, probe in plan.allowed.items():
-            if key not in resolved.lookups:
-                pending.submit(key, partial(self._resolve, probe))
+        asked = {k: probe for k, probe in plan.allowed.items() if k not in resolved.lookups}
+        for probe in asked.values():
+            announce(self._chain_of(probe), probe)
+        for key, probe in asked.items():
+            pending.submit(key, self._chain_of(probe), probe, partial(self._resolve, probe))
 
         def decided(i: int) -> Finding:
             verdict = self._verdict(plan, i, citations[i], resolved)
@@ -205,9 +207,9 @@ class Checker:
                 lookups = plan.lookups_of(citations[i], resolved.lookups)
                 if needs_published_version(citations[i], lookups or []) and self._searches:
                     entry = _unidentified(citations[i])
-                    pending.submit(
-                        _PUBLISHED + citations[i].key, partial(self._ask, self._searches, entry)
-                    )
+                    announce(self._searches, entry)
+                    work = partial(self._ask, self._searches, entry)
+                    pending.submit(_PUBLISHED + citations[i].key, self._searches, entry, work)
                     waiting[_PUBLISHED + citations[i].key].append(i)
                 else:
                     yield decided(i)
@@ -498,11 +500,7 @@ class Checker:
         finished_late: set[str] = set()
 
         def on_time(key: str, citation: Citation) -> list[Lookup]:
-            try:
-                with announced():
-                    lookups = bounded(citation)
-            finally:
-                retire(chain_of(citation), citation)
+            lookups = run_announced(chain_of(citation), citation, partial(bounded, citation))
             if due is not None and time.monotonic() >= due:
                 finished_late.add(key)
             return lookups
@@ -596,7 +594,9 @@ _PUBLISHED = "published:"
 class _Pending:
     """Lookups under way in the pool for `Checker._iter_verify`, answered in the order they
     finish, until `due`; what is still running then is left to finish in the background
-    (its answer still reaches the caches) and its key goes to `late`."""
+    (its answer still reaches the caches) and its key goes to `late`. The caller announces
+    each claim to its chain before submitting (`chain.announce`): the work retires it when
+    it has run, and so does a cancellation before it started."""
 
     def __init__(
         self,
@@ -608,15 +608,26 @@ class _Pending:
         self._due = due
         self._leave = leave
         self._futures: dict[Future[list[Lookup]], str] = {}
+        self._retire: dict[Future[list[Lookup]], Callable[[], None]] = {}
         self._keys: set[str] = set()
         self.late: set[str] = set()
 
     def __contains__(self, key: str) -> bool:
         return key in self._keys
 
-    def submit(self, key: str, work: Callable[[], list[Lookup]]) -> None:
+    def submit(
+        self,
+        key: str,
+        chain: Sequence[Resolver],
+        citation: Citation,
+        work: Callable[[], list[Lookup]],
+    ) -> None:
+        """Run `work` on the announced `citation` in the pool."""
+
         self._keys.add(key)
-        self._futures[self._pool.submit(work)] = key
+        future = self._pool.submit(run_announced, chain, citation, work)
+        self._futures[future] = key
+        self._retire[future] = partial(retire, chain, citation)
 
     def answers(self) -> Iterator[tuple[str, list[Lookup]]]:
         """(key, lookups) as each finishes; work submitted meanwhile is waited for too."""
@@ -626,11 +637,14 @@ class _Pending:
                 future = next(as_completed(list(self._futures), timeout=timeout))
             except FuturesTimeout:
                 for future, key in self._futures.items():
-                    if not future.cancel() and not future.done():
+                    if future.cancel():
+                        self._retire[future]()
+                    elif not future.done():
                         self._leave(future)
                     self.late.add(key)
                 self._futures.clear()
                 return
+            self._retire.pop(future)
             yield self._futures.pop(future), future.result()
 
 

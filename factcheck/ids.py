@@ -5,6 +5,8 @@
   ignore file and the Checker's searches all follow it.
 - A DOI as people and models write it (`doi:10.1/x`, `https://dx.doi.org/10.1/x`) made bare
   (`normalize_doi`), and the DOI a doi.org link names (`doi_after_link`, `linked_doi`).
+- A DOI as two DOIs are compared and indexed (`doi_key`): also percent-decoded, ASCII letters
+  lower-cased.
 - A PMID without the `pmid:` label people write before it (`normalize_pmid`).
 - The DataCite DOIs arXiv mints (`ARXIV_DOI_PREFIX`).
 - Identifiers put into URLs: each one exactly one path segment, and the public links of a work.
@@ -30,9 +32,10 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .errors import UnsafeIdentifier
+from .normalize import ascii_lower
 
 if TYPE_CHECKING:
     from .model import Fields
@@ -77,6 +80,14 @@ def normalize_doi(text: str) -> str:
     doi = text.strip()
     prefix = _DOI_PREFIX.match(doi)
     return doi[prefix.end() :].strip() if prefix else doi
+
+
+def doi_key(doi: str) -> str:
+    """A DOI as compared and indexed: bare (`normalize_doi`), percent-decoded, ASCII letters
+    lower-cased. (Percent-decoded because a DOI and its encoding as a URL path segment are
+    one DOI; DOIs are case-insensitive in ASCII only, so other letters keep their case, see
+    `normalize.ascii_lower`.)"""
+    return ascii_lower(normalize_doi(unquote(doi)))
 
 
 def doi_after_link(text: str) -> str | None:

@@ -429,3 +429,25 @@ def test_the_arxiv_batch_goes_out_while_other_entries_still_search_crossref(
     [seen] = [s for s in server.seen if s.path.startswith(QUERY)]
     titles = _PHRASE.findall(parse_qs(urlsplit(seen.path).query)["search_query"][0])
     assert sorted(titles) == sorted(INVENTED)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["check", "iter_check"])
+def test_more_misses_than_workers_still_share_one_arxiv_request(
+    server: LocalServer, config: Config, streamed: bool
+) -> None:
+    # Two worker threads for five invented entries: the entries still queued must be known
+    # to arXiv's batch before the first search reaches it, in `check` and in the streamed
+    # `iter_check` alike (the guard's stream_first mode), or each pair costs a paced request.
+    server.handle(QUERY, search)
+    two_workers = config.model_copy(update={"workers": 2})
+    entries = [f"{i}. {claim(t).raw}" for i, t in enumerate(INVENTED, start=1)]
+    text = "References\n\n" + "\n".join(entries)
+    with Checker(two_workers) as checker:
+        if streamed:
+            statuses = [finding.verdict.status for finding in checker.iter_check(text)]
+        else:
+            statuses = [item.verdict.status for item in checker.check(text).items]
+    assert statuses == [Status.NOT_FOUND] * len(INVENTED)
+    [seen] = [s for s in server.seen if s.path.startswith(QUERY)]
+    titles = _PHRASE.findall(parse_qs(urlsplit(seen.path).query)["search_query"][0])
+    assert sorted(titles) == sorted(INVENTED)

@@ -64,8 +64,10 @@ PROSE_ONLY = [
     "[2] Lee, K. (2019). Other. Proc. X, pp. 1-10.\n```\n",
     # An indented code block after a blank line.
     "Output:\n\n    Smith, J. (2020). Title. Journal, 12(3), 45-67.\n    [2] Lee K. 2019.\n",
-    # A block quote of a reference is quoted text, not the answer's bibliography.
-    "> Smith, J. (2020). A title. *Journal*, 12(3), 45-67. https://doi.org/10.1234/x\n",
+    # Prose in a block quote is prose.
+    "> Sleep improves memory (Smith, 2020), as Lee (2019) found in older adults in 2019.\n",
+    # Code in a block quote is code, and the quote's end ends it.
+    "> ```\n> [1] Smith, J. (2020). Title. Journal, 12(3), 45-67.\n> ```\n",
     # A heading is never an entry.
     "## Smith, J. (2020). Results from 2019, 12(3), 45-67\n\nSome prose.",
     # A numbered list of steps under a Notes heading.
@@ -76,6 +78,102 @@ PROSE_ONLY = [
 @pytest.mark.parametrize("text", PROSE_ONLY)
 def test_no_entries_from_prose_code_tables_quotes_or_headings(text: str) -> None:
     assert find_references(text) == []
+
+
+QUOTED_LIST = """The paper's own references, quoted:
+
+> References
+>
+> [1] K. He, X. Zhang, S. Ren, and J. Sun, "Deep residual learning for image recognition,"
+> in Proc. CVPR, 2016, pp. 770–778.
+> [2] A. Vaswani et al., "Attention is all you need," in Proc. NeurIPS, 2017.
+
+> > Smith, J. (2020). A title. *Journal*, 12(3), 45-67. https://doi.org/10.1234/x
+
+1. Lee, K. (2019). Another title. *Journal*, 8, 1-10.
+"""
+
+
+def test_a_quoted_reference_list_is_read_as_its_content() -> None:
+    """A block quote is read as what it quotes: a reference list quoted from a paper or a
+    mail is still a list of claims, each entry spanning its quoted lines, with its label;
+    each quote depth is a block of its own, and the list after the quote is another."""
+    found = find_references_with_labels(QUOTED_LIST)
+    assert [label for _, label in found] == ["1", "2", None, "1"]
+    first = found[0][0]
+    assert first.raw.startswith("K. He, X. Zhang") and first.raw.endswith("pp. 770–778.")
+    assert "\n> in Proc. CVPR" in first.raw
+    assert found[2][0].raw.startswith("Smith, J. (2020)")
+    assert found[3][0].raw.startswith("Lee, K. (2019)")
+
+
+def test_a_quoted_code_fence_does_not_hide_what_follows() -> None:
+    # A quoted fence's closing line is quoted too: reading on for it would take the rest of
+    # the text for code.
+    entry = "Lee, K. (2019). Another title. *Journal*, 8, 1-10."
+    text = f"> ```python\n> x = 1\n\n## References\n\n1. {entry}\n"
+    assert [c.raw for c in find_references(text)] == [entry]
+
+
+SMITH = (
+    "Smith, J., & Lee, K. (2019). Deep priors for sparse recovery. *Nature Neuroscience*, 22, 1–30."
+)
+HE = "He, K., Zhang, X., Ren, S., & Sun, J. (2016). Deep residual learning for image recognition."
+
+
+@pytest.mark.parametrize("bullet", ["📄", "📚", "▶️", "→", "✓", "–", "—", "·", "■", "➤"])
+def test_any_bullet_people_and_models_use_opens_an_item(bullet: str) -> None:
+    text = f"Worth reading:\n\n{bullet} {SMITH}\n{bullet} {HE}\n\nBoth are classics."
+    assert [c.raw for c in find_references(text)] == [SMITH, HE]
+
+
+@pytest.mark.parametrize(
+    ("markers", "labels"),
+    [
+        (("¹", "²"), ["1", "2"]),
+        (("¹⁰", "¹¹"), ["10", "11"]),
+        (("1", "2"), ["1", "2"]),
+        (("a)", "b)"), ["a", "b"]),
+        (("(a)", "(b)"), ["a", "b"]),
+    ],
+    ids=["superscript", "superscript-tens", "bare-number", "letter", "letter-paren"],
+)
+def test_superscript_bare_number_and_letter_markers_open_labelled_items(
+    markers: tuple[str, str], labels: list[str]
+) -> None:
+    text = f"Sources\n{markers[0]} {SMITH}\n{markers[1]} {HE}\n"
+    found = find_references_with_labels(text)
+    assert [(c.raw, label) for c, label in found] == list(zip([SMITH, HE], labels, strict=True))
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["12 (3), 45–67.", "2019 IEEE Conference on Vision, 770–778.", "4 ways to read it."],
+)
+def test_a_number_or_letter_that_opens_no_item_continues_the_entry(line: str) -> None:
+    # A bare number opens an item only before a capital, and four digits are a year.
+    entry = f"Smith, J. (2019). Deep priors for sparse recovery. Nature\n{line}"
+    assert [c.raw for c in find_references(f"References\n\n{entry}\n")] == [entry]
+
+
+def test_a_dash_run_is_still_the_same_authors_not_a_bullet() -> None:
+    second = "———. 2017. Attention again. *Journal*, 3, 1–2."
+    found = find_references(f"References\n\n{SMITH}\n{second}\n")
+    assert [c.raw for c in found] == [SMITH, second]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"<ol><li>{SMITH}</li><li>{HE}</li></ol>",
+        f"<ul>\n  <li>{SMITH}</li>\n  <li class='ref'>{HE}</li>\n</ul>",
+        f"References: {SMITH}<br>{HE}",
+        f"References<br/>{SMITH}<BR />{HE}",
+    ],
+    ids=["one-line-ol", "ul-lines", "br-lead", "br-heading"],
+)
+def test_an_answer_written_in_html_gives_one_entry_per_item_or_line(text: str) -> None:
+    assert [c.raw for c in find_references(text)] == [SMITH, HE]
 
 
 def test_lone_apa_paragraph_in_prose_is_an_entry() -> None:

@@ -158,13 +158,32 @@ def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
             ["Lindqvist", "Osei"],
             "Environmental Health",
         ),
+        # A quoted title with its source in parentheses after it: a venue beside the year,
+        # or every author when the list is written out.
+        (
+            "See “Urban heat islands and asthma” (Ferreira et al., Environmental Health 2016).",
+            ["Ferreira"],
+            "Environmental Health",
+        ),
+        (
+            "See “Urban Heat Islands and Asthma” (Ferreira, Lu, and Osei, 2016) for more.",
+            ["Ferreira", "Lu", "Osei"],
+            None,
+        ),
+        # IEEE's initials first, the first author's too, after a lead-in.
+        (
+            "As noted: K. Ferreira, J.-P. Lu, and A. B. Osei, “Urban heat islands and asthma,”"
+            " Environ. Health, 2016.",
+            ["Ferreira", "Lu", "Osei"],
+            "Environ. Health",
+        ),
     ],
 )
 def test_references_woven_into_sentences_are_entries(
-    sentence: str, authors: list[str], venue: str
+    sentence: str, authors: list[str], venue: str | None
 ) -> None:
     claim = only("Some background.\n\n" + sentence + "\n")
-    assert claim.fields.title == "Urban heat islands and asthma"
+    assert claim.fields.title.lower() == "urban heat islands and asthma"
     assert families(claim.fields) == authors
     assert (claim.fields.year, claim.fields.container) == (2016, venue)
 
@@ -175,6 +194,9 @@ def test_references_woven_into_sentences_are_entries(
         "Hardin (1968) calls this “the tragedy of the commons” and it stuck.",
         "She said “we will publish the results in 2024” at the meeting.",
         "The phrase “often misattributed to Einstein” is the safe wording.",
+        # A quotation with its source: neither a venue nor a title written in title case.
+        "The line “insanity is doing the same thing over again” (Einstein, 1981) is not his.",
+        "“The tragedy of the commons is real” (Hardin and Ostrom, 1968) was the claim.",
     ],
 )
 def test_quotations_beside_names_or_years_are_not_references(sentence: str) -> None:
@@ -389,3 +411,41 @@ def test_a_list_entry_citing_a_year_and_a_doi_keeps_its_own_fields() -> None:
     assert first.raw.startswith("Sadasivan and Oakes (2012)")
     assert first.fields.title is not None and "Methylphenidate" in first.fields.title
     assert first.fields.doi == DOI
+
+
+# --- a work laid out a field to a line ---------------------------------------------------------
+
+FIELD_BLOCKS = [
+    "### 1. Urban Heat Islands and Asthma\n**Authors:** Ana Ferreira, Wei Lu\n**Year:** 2016\n"
+    "**Venue:** Environmental Health",
+    "1. **Urban heat islands and asthma**\n   - Authors: Ferreira, A., Lu, W.\n   - Year: 2016\n"
+    "   - Published in: Environmental Health",
+    "- Title: Urban heat islands and asthma\n- Author(s): Ferreira and Lu\n- Date: 2016\n"
+    "- Journal: Environmental Health",
+    "Urban Heat Islands and Asthma\nAuthors: Ferreira, A.; Lu, W.\nYear: 2016\n"
+    "Journal: Environmental Health",
+]
+
+
+@pytest.mark.parametrize("block", FIELD_BLOCKS)
+def test_a_work_laid_out_a_field_to_a_line_is_an_entry(block: str) -> None:
+    claim = only(f"Two papers matter here.\n\n{block}\n\nBoth are short.")
+    assert claim.fields.title is not None
+    assert claim.fields.title.lower() == "urban heat islands and asthma"
+    assert families(claim.fields) == ["Ferreira", "Lu"]
+    assert (claim.fields.year, claim.fields.container) == (2016, "Environmental Health")
+
+
+def test_fields_after_a_lead_in_or_of_no_work_are_no_entry() -> None:
+    lead_in = "Here is the paper you asked about:\n**Authors:** Ferreira, Lu\n**Year:** 2016"
+    film = "Title: Inception\nYear: 2010\nDirector: Christopher Nolan"
+    front_matter = (
+        "---\ntitle: Urban Heat Islands and Asthma\nauthor: Ana Ferreira\ndate: 2016\n---"
+    )
+    assert references(f"{front_matter}\n\n{lead_in}\n\n{film}\n") == []
+
+
+def test_the_doi_among_a_works_fields_is_claimed_with_them() -> None:
+    block = FIELD_BLOCKS[0] + "\n**DOI:** 10.5555/heat.2016"
+    claim = only(f"{block}\n")
+    assert claim.fields.doi == "10.5555/heat.2016"

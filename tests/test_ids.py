@@ -15,13 +15,13 @@ from factcheck.fix.rewrite import rewrite_entry, written
 from factcheck.ids import (
     IDENTIFIER_FIELDS,
     doi_after_link,
+    doi_key,
     doi_link,
     linked_doi,
     normalize_doi,
     normalize_pmid,
 )
 from factcheck.model import IDENTIFIER_KINDS, Citation, Fields, Kind
-from factcheck.resolve.common import doi_key
 from factcheck.resolve.dblp import info_record
 
 SICI = "10.1002/(SICI)1097-4636(199905)45:2<115::AID-JBM6>3.0.CO;2-#"

@@ -107,6 +107,27 @@ def test_identifiers_match_exactly(
     assert (record.source, record.id) == ("library", key)
 
 
+def test_the_library_keys_dois_as_every_source_compares_them(tmp_path: Path) -> None:
+    """A DOI in a file and a DOI in a claim meet by `ids.doi_key`, as the API sources compare
+    a record's DOI with the claim's: percent-encoded or not, ASCII case ignored, and letters
+    outside ASCII kept as written (DOIs are case-insensitive in ASCII only)."""
+    bib = write(
+        tmp_path,
+        "lib.bib",
+        "@article{enc, title={Encoded}, doi={10.1234%2FABC.1}}\n"
+        "@article{uml, title={Umlaut}, doi={10.1234/Ä.2}}\n",
+    )
+    lib = resolver(bib)
+    for claimed, key in [
+        ("10.1234/abc.1", "enc"),
+        ("doi:10.1234%2fAbC.1", "enc"),
+        ("10.1234/Ä.2", "uml"),
+        ("10.1234/ä.2", None),
+    ]:
+        lookup = lib.lookup(ident(Kind.DOI, claimed))
+        assert [record.id for record in lookup.records] == ([key] if key else []), claimed
+
+
 def test_found_record_keeps_fields_and_doi_link(library: LibraryResolver) -> None:
     [record] = library.lookup(ident(Kind.DOI, "10.1109/cvpr.2016.90")).records
     assert record.fields.title == "Deep Residual Learning for Image Recognition"

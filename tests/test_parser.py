@@ -278,6 +278,14 @@ def test_spans_cover_the_text_as_written() -> None:
         ("Folkman and Klagsbrun", [person("Folkman"), person("Klagsbrun")]),
         ("World Health Organization", [P(name="World Health Organization")]),
         ("et al.", []),
+        # Particles written after the given names belong to the family name.
+        ("Marino P de, Riva ML de la", [person("de Marino", "P"), person("de la Riva", "ML")]),
+        ("Marino, P. de", [person("de Marino", "P.")]),
+        ("Beethoven, Ludwig van", [person("van Beethoven", "Ludwig")]),
+        # A dash that led the names after a title ("Title — Vaswani et al.") is no name.
+        ("— Vaswani et al.", [person("Vaswani")]),
+        ("– Smith, J., & Lee, K. —", [person("Smith", "J."), person("Lee", "K.")]),
+        ("—", []),
     ],
 )
 def test_split_authors(written: str, expected: list[Author]) -> None:
@@ -288,6 +296,28 @@ def test_latex_is_unicode_but_percent_in_urls_survives() -> None:
     assert prepare(r"Heged{\H u}s and \"{O}rs and Erd\H{o}s") == "Hegedűs and Örs and Erdős"
     url = "https://example.org/a%20b"
     assert prepare(rf"G{{\"o}}del, K. {url}").endswith(url)
+
+
+def test_html_markup_is_dropped_but_angle_brackets_that_are_text_stay() -> None:
+    assert prepare("<li>Lee, K. Fixing CO<sub>2</sub>. <I>Nature</I>, 5.</li>") == (
+        "Lee, K. Fixing CO2. Nature, 5."
+    )
+    assert prepare('A <a href="https://x.org">title</a>.<br/>Next') == "A title. Next"
+    kept = "Effects at p < 0.05 and n>3. <https://doi.org/10.1/x>"
+    assert prepare(kept) == kept
+    fields = parse_reference(
+        "Smith, J., &amp; Lee, K. (2019). Deep priors. <em>Nature Neuroscience</em>, 22, 1–30."
+    )
+    assert (fields.container, [a.family for a in fields.authors]) == (
+        "Nature Neuroscience",
+        ["Smith", "Lee"],
+    )
+
+
+def test_quote_markers_of_an_entrys_further_lines_are_dropped() -> None:
+    assert prepare("He, K. Deep residual\n> learning. In Proc.\n> > CVPR") == (
+        "He, K. Deep residual learning. In Proc. CVPR"
+    )
 
 
 def test_pdf_line_breaks_are_joined() -> None:

@@ -29,6 +29,12 @@ pytestmark = [pytest.mark.ray, pytest.mark.integration]
 RATE = 5
 CONCURRENCY = 1
 WINDOW = 1.0
+# Arrivals are timed at the server, after a hop through a loaded two-core machine running
+# Ray: starts paced 0.21 s apart at the client can land a few tens of milliseconds closer.
+# The fake forgives that much of its window; four actors with unshared limits would still
+# send four times the rate and be refused.
+ARRIVAL_JITTER = 0.1
+JUDGED_WINDOW = WINDOW - ARRIVAL_JITTER
 WORK_SECONDS = 0.03
 ACTORS = 4
 DOIS = [f"10.5555/ray.{n:03d}" for n in range(16)]
@@ -55,7 +61,7 @@ class StrictCrossref:
 
     def __call__(self, seen: Seen) -> Reply:
         with self._lock:
-            while self.recent and self.recent[0] <= seen.at - WINDOW:
+            while self.recent and self.recent[0] <= seen.at - JUDGED_WINDOW:
                 self.recent.popleft()
             self.recent.append(seen.at)
             self.arrivals.append(seen.at)
@@ -96,7 +102,7 @@ def ray_runtime() -> Iterator[None]:
 
 
 def _most_in_a_window(times: list[float]) -> int:
-    return max(sum(1 for t in times if start <= t < start + WINDOW) for start in times)
+    return max(sum(1 for t in times if start <= t < start + JUDGED_WINDOW) for start in times)
 
 
 def _statuses(rows: list[dict[str, Any]]) -> Counter[Status]:
@@ -138,10 +144,10 @@ def test_four_actors_share_one_cache_and_one_limit(
     assert [len(report.items) for _, report in second] == [PER_TEXT] * 4 + [0]
     verdicts = Counter(item.verdict.status for _, report in second for item in report.items)
     assert verdicts == {Status.VERIFIED: len(DOIS)}
+    assert crossref.refused == 0
     hits = Counter(seen.path for seen in local_server.seen)
     # Each DOI asked once, as one path segment.
     assert hits == {f"/works/{quote(doi, safe='')}": 1 for doi in DOIS}
-    assert crossref.refused == 0
     assert _most_in_a_window(crossref.arrivals) <= RATE
 
 

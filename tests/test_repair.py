@@ -115,3 +115,60 @@ def test_an_organisations_date_is_not_its_title(entry: str) -> None:
     assert fields.title is not None and str(fields.year) not in fields.title
     assert len(fields.title.split()) >= 2
     assert fields.authors and fields.authors[0].name is not None
+
+
+@pytest.mark.parametrize(
+    ("entry", "families"),
+    [
+        ("Attention Is All You Need — Vaswani et al., 2017", ["Vaswani"]),
+        ("Attention Is All You Need - Vaswani, Shazeer, 2017", ["Vaswani", "Shazeer"]),
+        ("Attention Is All You Need by Vaswani et al. (2017)", ["Vaswani"]),
+        # A marked title: no markup or dash is left on it.
+        ("*Attention Is All You Need* — Vaswani et al. (2017)", ["Vaswani"]),
+        ('"Attention Is All You Need" — Vaswani et al., 2017', ["Vaswani"]),
+        ("Attention Is All You Need — Vaswani, A., Shazeer, N. (2017)", ["Vaswani", "Shazeer"]),
+        (
+            "Deep Residual Learning for Image Recognition – Kaiming He, Xiangyu Zhang, Shaoqing"
+            " Ren, Jian Sun (2016)",
+            ["He", "Zhang", "Ren", "Sun"],
+        ),
+    ],
+)
+def test_a_title_then_its_authors_after_a_dash_or_by(entry: str, families: list[str]) -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(entry)
+    assert fields.title is not None and fields.title.startswith(("Attention", "Deep Residual"))
+    assert fields.title.endswith(("Need", "Recognition"))
+    assert [a.family for a in fields.authors] == families
+    assert fields.container is None  # the last author is no venue
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        # A title with a dash in it, after its authors: the parser's reading stands.
+        "Smith, J. (2019). Deep priors - a review. Nature.",
+        # A dash before words that are no names.
+        "Sparse recovery of cortical signals - a practical guide for all, 2019.",
+    ],
+)
+def test_a_dash_inside_a_title_is_not_an_author_list(entry: str) -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(entry)
+    assert fields.title is not None and " - " in fields.title
+
+
+def test_a_venue_after_the_year_of_a_title_by_its_authors() -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(
+        "Deep Residual Learning for Image Recognition by He et al. (2016), CVPR"
+    )
+    assert (fields.title, fields.container, fields.year) == (
+        "Deep Residual Learning for Image Recognition",
+        "CVPR",
+        2016,
+    )
+    assert [a.family for a in fields.authors] == ["He"]

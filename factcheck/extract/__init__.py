@@ -23,7 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import islice
 
-from factcheck.extract.bibliography import MAX_ENTRY_CHARS, ListReader
+from factcheck.extract.bibliography import BULLET, MAX_ENTRY_CHARS, ListReader
 from factcheck.extract.bibtex import parse_bibtex
 from factcheck.extract.bounds import DEADLINE, LIMIT, Bounds, unbounded
 from factcheck.extract.detect import repeats_authors
@@ -68,7 +68,7 @@ WHOLE_TEXT_PROBLEMS: frozenset[Problem | None] = frozenset({"no_entry", "uncited
 
 # A list marker, numbered reference or reference/footnote definition opening a line.
 _LIST_MARKER_RE = re.compile(
-    r"[ \t]*(?:>[ \t]*)*(?:[-*+•‣◦]|\d{1,3}[.)]|\(\d{1,3}\)|\[\^?[^\]\s]{1,20}\]:?)[ \t]+"
+    rf"[ \t]*(?:>[ \t]*)*(?:{BULLET}|\d{{1,3}}[.)]|\(\d{{1,3}}\)|\[\^?[^\]\s]{{1,20}}\]:?)[ \t]+"
 )
 _CONTINUATION_RE = re.compile(r"[ \t]+\S")
 # A BibTeX entry's first line, or one of its "field = value" lines.

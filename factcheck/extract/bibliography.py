@@ -12,8 +12,10 @@ A reference list is found the way a reader finds it, by its structure:
   read like references, is a list (`_is_list`); a bracketed run ("[1] … [2] …") or a
   footnote definition is taken when it reads like a reference, and a lone paragraph only
   when it is unmistakably one (an author list at its start and a high score).
-- Code blocks, tables, block quotes and headings never yield entries here (tables and
-  references woven into sentences are `freeform`'s).
+- Code blocks, tables and headings never yield entries here (tables and references woven
+  into sentences are `freeform`'s). A block quote ("> …", nested "> > …") is read as its
+  content, each depth a block of its own: a reference list quoted from a paper or a mail
+  is still a list of claims.
 
 Whether an item reads like a reference is a cheap additive score (`reference_score`):
 a year in parentheses, "Surname, I." author patterns, "et al.", a volume/pages
@@ -246,19 +248,41 @@ PROSE_PENALTY = 2
 SCORE_CACHE_SIZE = 4096
 PROSE_MIN_HITS = 2
 
-# A list marker: bullet, "1." / "1)", "(1)", "[1]" or a footnote definition "[^1]:".
+# What people and models use as bullets: markdown's, typographic ones, a single dash, arrows,
+# check marks, shapes and emoji (with or without their emoji variation selector). A run of
+# dashes ("———." for the same authors) is no bullet: a bullet is followed by a space.
+BULLET = (
+    "(?:[-*+•‣◦▪–—·►▶▸▹➤➢➔→✓✔✅☐☑★☆◆◇■□●○]"
+    "|[\u2190-\u21ff\u2600-\u27bf\U0001f300-\U0001faff])\ufe0f?"
+)
+# An HTML list item's opening tag, read as a bullet.
+HTML_ITEM = r"<[lL][iI]\b[^<>\n]{0,100}>"
+# A list marker: bullet, "1." / "1)", "(1)", "[1]", a footnote definition "[^1]:", a
+# superscript number "¹", a letter "a)" / "(a)", or a bare number before a capital ("1 Smith
+# J, …", as lists copied from PDFs are numbered).
 _MARKER_RE = re.compile(
-    r"[ \t]{0,8}(?:(?P<bullet>[-*+•‣◦▪])"
+    rf"[ \t]{{0,8}}(?:(?P<bullet>{BULLET})|(?P<html>{HTML_ITEM}[ \t]*)"
     rf"|(?P<num>\d{{1,{MAX_MARKER_DIGITS}}})[.)]"
     rf"|\((?P<paren>\d{{1,{MAX_MARKER_DIGITS}}})\)"
     r"|\[\^(?P<note>[^\]\s]{1,20})\]:"
-    r"|\[(?P<bracket>[^\]\s\[^]{1,20})\]:?)[ \t]+(?=\S)"
+    r"|\[(?P<bracket>[^\]\s\[^]{1,20})\]:?"
+    rf"|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]{{1,{MAX_MARKER_DIGITS}}})"
+    r"|\(?(?P<letter>[a-z])\)"
+    rf"|(?P<bare>\d{{1,{MAX_MARKER_DIGITS}}})(?=[ \t]+[A-Z])"
+    r")(?(html)|[ \t]+)(?=\S)"
+)
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+# Where HTML breaks a line: a line break, a list's or paragraph's tags and an item's end
+# (cut out), or an item's opening tag (kept, as the item's marker).
+_HTML_BREAK_RE = re.compile(
+    rf"(?i:<br[ \t]*/?>|</?(?:ol|ul|p|div)\b[^<>\n]{{0,100}}>|</li>)|(?P<item>{HTML_ITEM})"
 )
 _FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ATX_RE = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)")
 _SETEXT_RE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 _RULE_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_QUOTE_RE = re.compile(r" {0,3}>")
+# A block quote's markers, nested or not, and the one space after the last.
+_QUOTE_RE = re.compile(r" {0,3}>(?:[ \t]{0,3}>)*[ \t]?")
 _TABLE_RE = re.compile(r"[ \t]*\||[ \t]*:?-{3,}:?[ \t]*\|")
 # A line opening an HTML comment ends the entry above it, and one closing it ends the entry
 # it closes: a note, or an entry commented out (`factcheck fix`), continues no neighbour.
@@ -549,13 +573,31 @@ def _is_bold_line(line: str) -> bool:
 def _read_lines(text: str, start: int = 0) -> Iterator[_Line]:
     """Each line from offset `start` (a line start) on: its bounds, without the newline,
     and its indent. Read as needed, so that a text of ten million lines is never held as
-    ten million objects."""
+    ten million objects. HTML's line breaks and list items end lines too (`_html_lines`)."""
     length = len(text)
     while start <= length:
         end = text.find("\n", start)
         end = length if end < 0 else end
-        yield _Line(start, end, _indent(text, start, end))
+        if text.find("<", start, end) < 0:
+            yield _Line(start, end, _indent(text, start, end))
+        else:
+            yield from _html_lines(text, start, end)
         start = end + 1
+
+
+def _html_lines(text: str, start: int, end: int) -> Iterator[_Line]:
+    """A line cut where HTML breaks it: at a `<br>`, a list's or paragraph's tags and an
+    item's end, and before an `<li>`, so that an answer written as HTML
+    ("<ol><li>…</li><li>…</li></ol>", "entry<br>entry") gives its entries one to a line, as
+    markdown would. A line of tags alone is a blank line; the space a cut leaves is none."""
+    pieces = 0
+    for cut in _HTML_BREAK_RE.finditer(text, start, end):
+        if (indent := _indent(text, start, cut.start())) >= 0:
+            pieces += 1
+            yield _Line(start, cut.start(), indent)
+        start = cut.start() if cut.group("item") is not None else cut.end()
+    if (indent := _indent(text, start, end)) >= 0 or not pieces:
+        yield _Line(start, end, indent)
 
 
 def _indent(text: str, start: int, end: int) -> int:
@@ -601,6 +643,10 @@ class _Scanner:
         self.in_section = False
         self.trusted = False
         self.cited = False
+        # How many "> " the lines of the open block quote start with (0: none), and the
+        # fence of a code block open inside it.
+        self.quote_depth = 0
+        self.quote_fence: re.Pattern[str] | None = None
         self._lines = _read_lines(text, _front_matter_end(text))
         self._ahead: _Line | None = None
         self._ended: list[_Paragraph] = []
@@ -641,6 +687,14 @@ class _Scanner:
         if line.indent < 0:
             self._flush()
             return
+        quote = _QUOTE_RE.match(text, start, end)
+        depth = text.count(">", start, quote.end()) if quote else 0
+        if depth != self.quote_depth:
+            self._flush()
+            self.quote_depth, self.quote_fence = depth, None
+        if quote:
+            self._quoted(_Line(quote.end(), end, _indent(text, quote.end(), end)))
+            return
         if fence := _FENCE_RE.match(text, start, end):
             self._skip_fence(line, fence.group(1))
             return
@@ -652,9 +706,33 @@ class _Scanner:
             underline = text[under.start : under.end].lstrip()[:1]
             self._heading(text[start:end], 1 if underline == "=" else 2)
             return
+        self._text_line(line)
+
+    def _quoted(self, line: _Line) -> None:
+        """A block quote's line, from its content on. Code inside a quote is set aside line
+        by line, a fenced block up to its quoted closing fence or the quote's end (never
+        read on for a closing fence: that would take the rest of the text for code)."""
+        text, start, end = self.text, line.start, line.end
+        if self.quote_fence is not None:
+            self.code.extend((start, end))
+            if self.quote_fence.match(text, start, end):
+                self.quote_fence = None
+            return
+        if fence := _FENCE_RE.match(text, start, end):
+            self._flush()
+            self.quote_fence = _closing_fence(fence.group(1))
+            self.code.extend((start, end))
+            return
+        if line.indent < 0 or line.indent >= CODE_INDENT:
+            self._flush()
+            return
+        self._text_line(line)
+
+    def _text_line(self, line: _Line) -> None:
+        """A line that is neither blank nor code: a break, a heading, or text."""
+        text, start, end = self.text, line.start, line.end
         if (
             _RULE_RE.match(text, start, end)
-            or _QUOTE_RE.match(text, start, end)
             or _TABLE_RE.match(text, start, end)
             or _COMMENT_RE.match(text, start, end)
         ):
@@ -763,7 +841,7 @@ class _Scanner:
         """Set a fenced code block aside, up to its closing fence or the end of the text
         (or where `bounds` stops the reading)."""
         self._flush()
-        closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        closing = _closing_fence(fence)
         last = first
         while (line := self._peek()) is not None and not self.bounds.passed(line.start):
             self._next()
@@ -783,6 +861,11 @@ class _Scanner:
             if line.indent >= 0:
                 last = line
         self.code.extend((first.start, last.end))
+
+
+def _closing_fence(fence: str) -> re.Pattern[str]:
+    """The line that closes a code block opened by `fence` ("```" closes with 3 or more)."""
+    return re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
 
 
 # --- paragraphs into items ---------------------------------------------------------
@@ -843,9 +926,13 @@ def _marked_items(
 
 
 def _label(marker: re.Match[str]) -> str | None:
+    """How in-text citations name the item: "1" for "1.", "(1)", "[1]", "¹" or "1 "."""
     if marker.group("note"):
         return "^" + marker.group("note")
-    return marker.group("num") or marker.group("paren") or marker.group("bracket")
+    if marker.group("sup"):
+        return marker.group("sup").translate(_SUPERSCRIPT_DIGITS)
+    groups = ("num", "paren", "bracket", "letter", "bare")
+    return next((marker.group(name) for name in groups if marker.group(name)), None)
 
 
 def _marker_style(marker: re.Match[str]) -> str:

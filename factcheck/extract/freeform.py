@@ -53,6 +53,34 @@ LOOKBEHIND = 160
 LOOKAHEAD = 300
 MAX_GAP_WORDS = 6
 MIN_TITLE_WORDS = 2
+# The names a line of a work's fields gives each field (folded), by what it means.
+FIELD_NAMES = {
+    "title": "title",
+    "authors": "authors",
+    "author": "authors",
+    "author s": "authors",
+    "by": "authors",
+    "year": "year",
+    "date": "year",
+    "published": "year",
+    "publication year": "year",
+    "venue": "venue",
+    "journal": "venue",
+    "conference": "venue",
+    "published in": "venue",
+    "publication": "venue",
+    "source": "venue",
+    "doi": "doi",
+    "arxiv": "doi",
+    "link": "doi",
+    "url": "doi",
+}
+# A quoted title cited with only its authors and year is taken when it is written in title
+# case: this many words of TITLE_CASE_MIN_CHARS letters or more, all capitalised, save the
+# short function words some styles keep in lower case.
+MIN_TITLE_CASE_WORDS = 2
+TITLE_CASE_MIN_CHARS = 4
+LOWER_IN_TITLES = frozenset({"with", "from", "into", "onto", "over", "than", "upon", "versus"})
 # A table's title column says what its cells are: a title of one word ("BERT") is one.
 MIN_TABLE_TITLE_WORDS = 1
 
@@ -74,9 +102,11 @@ _PAREN_AFTER_RE = re.compile(r"[ \t]*\((?P<inside>[^()\n]{4,300})\)")
 _VENUE_AFTER_RE = re.compile(
     r"[ \t]*[.,;]?[ \t]*(?:\*(?P<marked>[^*\n]{2,200})\*|_(?P<under>[^_\n]{2,200})_)"
 )
-# Before a quoted title: "Ferreira (" or "Wu et al., ".
+# Before a quoted title: "Ferreira (", "Wu et al., " or "K. He, X. Zhang, and J. Sun, "
+# (IEEE's initials first: the first author's too).
 _NAMES_BEFORE_RE = re.compile(
-    r"(?P<authors>[A-Z][\w'’-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w'’.-]{0,40})){0,12})"
+    r"(?P<authors>(?:[A-Z]\.(?:[ \t]?-?[A-Z]\.)*[ \t]?)?"
+    r"[A-Z][\w'’-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w'’.-]{0,40})){0,12})"
     r"[ \t]*(?P<join>\(|,)[ \t]*\Z"
 )
 # In a sentence: "Lindqvist and Osei (2021) argue in " before the title.
@@ -90,7 +120,30 @@ _GAP_END_RE = re.compile(
     r"|\bchapter|,|:)[ \t]*\Z",
     re.IGNORECASE,
 )
+_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+# A line that gives one field of a work, as answers lay a work out: "**Authors:** A, B",
+# "- Year: 2017", "*Venue*: NeurIPS".
+_FIELD_LINE_RE = re.compile(
+    r"^[ \t]*(?:[-*+•][ \t]+)?(?P<mark>\*\*|__|\*|_)?"
+    r"(?P<name>(?i:title|authors?|author\(s\)|by|year|date|published(?: in)?|venue|journal"
+    r"|conference|publication(?: year)?|source|doi|arxiv|link|url))"
+    r"(?:\*\*|__|\*|_)?[ \t]*:[ \t]*(?:\*\*|__|\*|_)?[ \t]*(?P<value>[^\n]{1,300})$",
+    re.MULTILINE,
+)
+# The line naming the work above its fields: a heading, a list item, bold, all numbered or not.
+_TITLE_LINE_RE = re.compile(
+    r"[ \t]*(?P<heading>#{1,6}[ \t]+)?(?P<item>[-*+•][ \t]+|\d{1,3}[.)][ \t]+)?"
+    r"(?P<title>[^\n]{8,300})"
+)
+# A title marked as one: bold, italic or quoted, whole.
+_MARKED_TITLE_RE = re.compile(r"(\*\*|__|\*|_|[“\"])[^\n]{6,300}(?:\1|”)[:.]?")
+# The last name of a list written out: "and Ravikumar", "& Brandt".
+_LAST_NAME_RE = re.compile(r"(?:and|&)[ \t]+[A-Z]")
 _PAREN_RE = re.compile(r"\((?P<inside>[^()\n]{6,300})\)")
+# A venue and its year in one piece of a parenthesis: "NeurIPS 2017", "Proc. ACL 2019".
+_VENUE_YEAR_RE = re.compile(
+    r"(?P<venue>[A-Z][^,;()]{1,120}?)[ \t]+(?P<year>(?:1[5-9]|20)\d\d)[a-z]?"
+)
 # "Lindqvist and Osei (2021)" in a sentence: the year in parentheses, the names before it.
 _YEAR_PAREN_RE = re.compile(r"\((?P<year>(?:1[5-9]|20)\d\d)[a-z]?\)")
 _NAMES_BEFORE_YEAR_RE = re.compile(
@@ -126,10 +179,12 @@ _WRITTEN_FIELDS = tuple(name for name in Fields.model_fields if name != "type")
 # The shapes the parser reads worse than their structure does: a list entry holding one
 # of them takes its Fields from the shape (`SHAPES_OVER_PARSER`).
 TABLE, BOLD, BY, PAREN, CITED, COMMA = "table", "bold", "by", "paren", "cited", "comma"
+# A title line, then a line per field ("**Authors:** …", "- Year: 2017").
+FIELDS = "fields"
 # Authors, a year and an identifier in a sentence: no title, so a list entry holding one
 # keeps the parser's reading.
 SENTENCE = "sentence"
-SHAPES_OVER_PARSER = frozenset({TABLE, BOLD, BY, PAREN, CITED})
+SHAPES_OVER_PARSER = frozenset({TABLE, BOLD, BY, PAREN, CITED, FIELDS})
 
 
 @dataclass(frozen=True)
@@ -163,6 +218,7 @@ def find_claims(
     starts = [start for start, _ in taken]
     shapes = (
         _table_claims,
+        _field_claims,
         _bold_claims,
         _quoted_claims,
         _identified_parentheses,
@@ -371,6 +427,57 @@ def _bold_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
             yield _with_trailing_identifier(text, claim, line_end)
 
 
+def _field_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
+    """A work laid out a field to a line under its title ("### 1. Attention Is All You
+    Need" / "**Authors:** Vaswani, Shazeer" / "**Year:** 2017" / "**Venue:** NeurIPS"), or
+    with a "Title:" line of its own. It counts with a title, a year, and authors or a venue."""
+    block: list[re.Match[str]] = []
+    for line in bounds.matches(_FIELD_LINE_RE.finditer(text)):
+        if block and line.start() != block[-1].end() + 1:
+            yield from _field_block(text, block)
+            block = []
+        # A name in lower case and unmarked is a key of YAML front matter or a config file
+        # ("title: My draft"), not a work's field as an answer writes it.
+        if line.group("mark") is not None or line.group("name")[0].isupper():
+            block.append(line)
+    if block:
+        yield from _field_block(text, block)
+
+
+def _field_block(text: str, lines: list[re.Match[str]]) -> Iterator[_Claim]:
+    values: dict[str, str] = {}
+    for line in lines:
+        values.setdefault(FIELD_NAMES[fold(line.group("name"))], _clean(line.group("value")))
+    start, title = lines[0].start(), values.get("title")
+    if title is None and start > 0:
+        above = text.rfind("\n", 0, start - 1) + 1
+        named = _TITLE_LINE_RE.fullmatch(text, above, start - 1)
+        if named is None or not _names_a_work(named):
+            return
+        start, title = above, _clean(named.group("title")).rstrip(":")
+    year = _year(values.get("year", ""))
+    authors = _authors(values.get("authors", ""))
+    venue = _venue(values.get("venue"))
+    if not title or len(title.split()) < MIN_TITLE_WORDS or year is None:
+        return
+    if not (authors or venue):
+        return
+    end = lines[-1].end()
+    fields = Fields(title=title, authors=authors, year=year, container=venue)
+    yield _Claim(start, end, _with_identifiers(fields, text[start:end]), FIELDS)
+
+
+def _names_a_work(line: re.Match[str]) -> bool:
+    """Whether the line above a work's fields is its title: a heading, or a title marked
+    (bold, italic, quoted) or written in title case, never a lead-in ("Here is the paper:")."""
+    title = line.group("title").strip()
+    if _FIELD_LINE_RE.fullmatch(title) is not None:
+        return False  # another field, of a block that names no title
+    if line.group("heading") or _MARKED_TITLE_RE.fullmatch(title):
+        return True
+    return not title.endswith((":", ".", "?", "!")) and _title_cased(title)
+
+
 def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
     """A quoted title with its authors before it or after "by", and its year."""
     for quoted in bounds.matches(_QUOTED_RE.finditer(text)):
@@ -385,7 +492,9 @@ def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
             yield _with_trailing_identifier(text, after, line_end)
             continue
         before = text[max(line_start, quoted.start() - LOOKBEHIND) : quoted.start()]
-        claim = _before_title(text, quoted, before, line_end, title)
+        claim = _before_title(text, quoted, before, line_end, title) or _quoted_then_source(
+            text, quoted, line_end, title
+        )
         if claim is not None:
             yield _with_trailing_identifier(text, claim, line_end)
 
@@ -445,6 +554,14 @@ def _after_title(
         return _Claim(start, end, _with_identifiers(fields, text[start:end]), shape)
     if by_only:
         return None
+    return _paren_after(text, start, title_end, window_end, title, shape)
+
+
+def _paren_after(
+    text: str, start: int, title_end: int, window_end: int, title: str, shape: str
+) -> _Claim | None:
+    """A claim whose authors, year and venue follow its title in parentheses: "**Title**
+    (Okafor & Brandt, 2019, *Marine Ecology*)", "“Title” (Vaswani et al., NeurIPS 2017)"."""
     paren = _PAREN_AFTER_RE.match(text, title_end, window_end)
     if paren is None:
         return None
@@ -453,6 +570,30 @@ def _after_title(
         return None
     fields = Fields(title=title, authors=inside.authors, year=inside.year, container=inside.venue)
     return _Claim(start, paren.end(), _with_identifiers(fields, text[start : paren.end()]), shape)
+
+
+def _quoted_then_source(
+    text: str, quoted: re.Match[str], line_end: int, title: str
+) -> _Claim | None:
+    """“Title” (Vaswani et al., NeurIPS 2017): a quoted title with its authors and year in
+    parentheses after it, and a venue there too or a title written in title case. A
+    quotation with its source ("“Insanity is doing …” (Einstein, 1981)") has neither."""
+    window_end = min(line_end, quoted.end() + LOOKAHEAD)
+    claim = _paren_after(text, quoted.start(), quoted.end(), window_end, title, PAREN)
+    if claim is None or not claim.fields.authors:
+        return None
+    return claim if claim.fields.container or _title_cased(title) else None
+
+
+def _title_cased(title: str) -> bool:
+    """Whether the words of a title are capitalised as titles are and sentences are not
+    ("Attention Is All You Need", "Learning with Noisy Labels")."""
+    words = [
+        word
+        for word in _WORD_RE.findall(title)
+        if len(word) >= TITLE_CASE_MIN_CHARS and word not in LOWER_IN_TITLES
+    ]
+    return len(words) >= MIN_TITLE_CASE_WORDS and all(word[0].isupper() for word in words)
 
 
 def _before_title(
@@ -528,17 +669,33 @@ def _inside(inside: str, *, leading_authors: bool = False) -> _Inside:
     year = None
     venue_parts: list[str] = []
     authors: list[Author] = []
-    for index, piece in enumerate(pieces):
+    names = _names_end(pieces) if leading_authors else 0
+    if names:
+        authors = _authors(", ".join(pieces[:names]))
+    for piece in pieces[names:]:
         if year is None and (found := _YEAR_RE.fullmatch(piece.rstrip("abcdefgh"))):
             year = int(found.group())
+        elif year is None and (dated := _VENUE_YEAR_RE.fullmatch(piece)):
+            year = int(dated.group("year"))
+            venue_parts.append(dated.group("venue"))
         elif _DOI_LABEL_RE.match(piece) or _looks_identifier(piece):
             continue
-        elif leading_authors and index == 0 and year is None:
-            authors = _authors(piece)
         elif year is None or not venue_parts:
             venue_parts.append(piece)
     venue = ", ".join(venue_parts) or None
     return _Inside(venue=venue, year=year, authors=authors)
+
+
+def _names_end(pieces: list[str]) -> int:
+    """How many leading pieces of a parenthesis name its authors: the first, or up to the
+    one that ends the list ("Natarajan, Dhillon, and Ravikumar"), before any year."""
+    end = 0
+    for index, piece in enumerate(pieces):
+        if _YEAR_RE.search(piece) or _looks_identifier(piece):
+            break
+        if index == 0 or _LAST_NAME_RE.match(piece):
+            end = index + 1
+    return end
 
 
 def _looks_identifier(piece: str) -> bool:

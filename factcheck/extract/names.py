@@ -67,8 +67,13 @@ def _family_only(part: str) -> bool:
 
 
 def _vancouver(part: str) -> Author | None:
-    """ "Smith JA", "van der Berg A", "Иванов И. И.": family name, then initials."""
+    """ "Smith JA", "van der Berg A", "Иванов И. И.": family name, then initials. Particles
+    after the initials ("Marino P de", "Riva ML de la", as some indexes print them) go back
+    before the family name."""
     words = part.split()
+    moved: list[str] = []
+    while len(words) > 2 and words[-1] in PARTICLES:
+        moved.insert(0, words.pop())
     cut = len(words)
     while cut > 1 and is_initial_word(words[cut - 1]):
         cut -= 1
@@ -77,7 +82,18 @@ def _vancouver(part: str) -> Author | None:
     given = " ".join(words[cut:])
     if given.count(".") == 1 and given.endswith("."):
         given = given[:-1]  # "Smith J." at the end of the list: the period is the list's
-    return Author(family=" ".join(words[:cut]), given=given)
+    return Author(family=" ".join(moved + words[:cut]), given=given)
+
+
+def _person(family: str, given: str | None) -> Author:
+    """Family and given names as an inverted name writes them; particles written after the
+    given names ("Marino, P. de") belong to the family name."""
+    if given:
+        kept = _without_trailing_particles(given)
+        if kept != given:
+            family = f"{given[len(kept) :].strip()} {family}"
+            given = kept
+    return Author(family=family, given=given or None)
 
 
 def _direct(part: str) -> Author:
@@ -94,12 +110,13 @@ def _direct(part: str) -> Author:
 def _inverted(chunk: str) -> Author:
     """ "Smith, John" (BibTeX's "Smith, John and Lee, Kim"): family first."""
     family, given = (p.strip() for p in chunk.split(","))
-    return Author(family=family, given=given or None)
+    return _person(family, given)
 
 
 def _tidy(part: str) -> str:
-    """Edge punctuation off, but the period of a final initial kept ("Lee, K.")."""
-    part = part.strip(" ,;:")
+    """Edge punctuation off (a dash that led the names in "Title — Vaswani" too), but the
+    period of a final initial kept ("Lee, K.")."""
+    part = part.strip(" ,;:—–")
     words = part.split()
     if part.endswith(".") and not (words and is_initial_word(words[-1])):
         part = part.rstrip(".")
@@ -147,7 +164,7 @@ def split_authors(text: str) -> list[Author]:
         elif vancouver is not None and not (given and is_initials(given)):
             authors.append(vancouver)
         elif given is not None and _takes_given(part, given, names):
-            authors.append(Author(family=part, given=given))
+            authors.append(_person(part, given))
             index += 1
         else:
             authors.append(_direct(part))

@@ -251,6 +251,16 @@ def _prepared(text: str) -> str:
 # A word broken over a line end by PDF extraction: "Endo-\nscopic".
 _LINE_HYPHEN_RE = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])")
 _SPACE_RE = re.compile(r"\s+")
+# HTML in an entry written as HTML: inline markup ("<i>Nature</i>", "CO<sub>2</sub>") is
+# dropped, the tags that break lines or items become a space. Only these tag names: an
+# angle-bracketed link ("<https://…>") or a comparison ("p < 0.05") stays as written.
+_HTML_INLINE_RE = re.compile(
+    r"</?(?:a|b|i|u|em|strong|sup|sub|small|span|cite|font|tt|code|mark|q)\b[^<>\n]{0,200}>",
+    re.IGNORECASE,
+)
+_HTML_BREAK_RE = re.compile(r"</?(?:br|li|ol|ul|p|div)\b[^<>\n]{0,200}>", re.IGNORECASE)
+# The markers that open each further line of an entry quoted in a block quote ("\n> ").
+_QUOTE_CONTINUATION_RE = re.compile(r"\n[ \t]{0,3}>(?:[ \t]{0,3}>)*")
 # Lone surrogates (from text decoded with "surrogateescape") cannot be encoded as UTF-8,
 # which spaCy's tokenizer does: each becomes U+FFFD, one code point for one, so offsets hold.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -275,6 +285,10 @@ def prepare(text: str) -> str:
     """The string the model sees: capped, line breaks joined, LaTeX and HTML entities
     turned to Unicode."""
     text = unescape_entities(_encodable(text[:MAX_REFERENCE_CHARS]))
+    if "\n" in text:
+        text = _QUOTE_CONTINUATION_RE.sub("\n", text)
+    if "<" in text:
+        text = _HTML_BREAK_RE.sub(" ", _HTML_INLINE_RE.sub("", text))
     text = _LINE_HYPHEN_RE.sub("", text)
     if "\\" in text or "{" in text:
         text = _delatex(text)
@@ -319,7 +333,7 @@ def _delatex(text: str) -> str:
 # --- spans to Fields ------------------------------------------------------------------
 
 # Characters stripped from both ends of every field value.
-_EDGE = " \t.,;:*_\"'“”‘’«»„"
+_EDGE = " \t.,;:*_\"'“”‘’«»„—–"
 _PAIRS = (("(", ")"), ("[", "]"))
 _LEADING_IN_RE = re.compile(r"^(?:in|dans|en)\s*:?\s+(?=\S)", re.IGNORECASE)
 # Where a venue read from a note ends: a ';' or a full stop followed by a space or the end.

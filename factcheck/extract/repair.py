@@ -10,7 +10,10 @@ The trained parser reads most entries well, and a few shapes badly, always the s
   Leskovec. GreaseLM: …") is cut at the initial's full stop, and the rest of the list is
   read into the title (`author_list_first`);
 - after "Authors. 2022." the title is tagged as a publisher or a venue, and the entry has
-  no title (`lone_part_title`).
+  no title (`lone_part_title`);
+- a title first and its authors after a dash ("Attention Is All You Need — Vaswani et al.,
+  2017", as answers list works) is read as one organisation, or the names into the title
+  (`title_dash_authors`).
 
 `repaired` applies them in turn. Each looks at the entry's text with the bounded tests of
 `detect` and changes the Fields only when the parse contradicts what it sees.
@@ -36,6 +39,10 @@ MAX_ORGANISATION_WORDS = 8
 # A publisher or venue this many words long, in an entry with no title, is its title.
 MIN_LONE_TITLE_WORDS = 4
 ET_AL_AUTHOR = "et al."
+# "Title — Authors, Year": the title has at least this many words; a name cited with "et
+# al." at most MAX_NAME_WORDS.
+MIN_DASHED_TITLE_WORDS = 2
+MAX_NAME_WORDS = 2
 _ORGANISATION_END_RE = re.compile(r"\.\s|\s\(")
 _AFTER_ORGANISATION_RE = re.compile(
     r"[ \t]*[.,]?[ \t]*(?:\((?:1[5-9]|20)\d\d[a-z]?\)|\(n\.d\.\))?[ \t]*[.,:]?[ \t]*"
@@ -50,6 +57,13 @@ MIN_STRUCTURED_TITLE_WORDS = 3
 MIN_STRUCTURED_PARTS = 2
 MIN_FULL_NAME_WORDS = 2
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_TITLE_DASH_NAMES_RE = re.compile(
+    r"(?P<title>[^—–\n]{8,300}?)[ \t]+(?:[—–-]|by)[ \t]+"
+    r"(?P<names>[A-Z][^()—–\d\n]{1,200}?(?:,?[ \t]*et[ \t]?al\.?)?)"
+    r"[ \t]*(?:[,.]?[ \t]*\(?(?:1[5-9]|20)\d\d[a-z]?\)?"
+    r"(?:[,.][ \t]*(?P<venue>[^,.()\d\n]{2,80}))?\.?|\.)?[ \t]*\Z"
+)
+_ET_AL_RE = re.compile(r",?[ \t]*\bet[ \t]?al\b\.?", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
 
@@ -59,6 +73,7 @@ def repaired(raw: str, fields: Fields) -> Fields:
     fields = organisation_first(raw, fields)
     fields = et_al_only(raw, fields)
     fields = author_list_first(raw, fields)
+    fields = title_dash_authors(raw, fields)
     return lone_part_title(fields)
 
 
@@ -167,6 +182,48 @@ def _misread(raw: str, zone: str, parsed: str, title: str, *, bounded: bool) -> 
     return cut_short or (theirs.startswith(mine) and theirs[len(mine) :].strip().startswith("in "))
 
 
+def title_dash_authors(raw: str, fields: Fields) -> Fields:
+    """ "Title — Authors, Year": a title, a spaced dash, and names (with "et al." or not)
+    before the year or the end. When the parser found no title, or ran the names into it,
+    the part before the dash is the title and the names are the authors."""
+    dashed = _TITLE_DASH_NAMES_RE.match(raw.strip(" \t*_"))
+    if dashed is None:
+        return fields
+    title, names = _clean(dashed.group("title")), dashed.group("names")
+    swallowed = (
+        fields.title is not None
+        and fields.title != title
+        and fold(fields.title).startswith(fold(title))
+    )
+    if (fields.title and not swallowed) or len(_WORD_RE.findall(title)) < MIN_DASHED_TITLE_WORDS:
+        return fields
+    listed = _ET_AL_RE.sub("", names).strip(" ,")
+    if not (is_name_list(listed) or (listed != names and _one_surname(listed))):
+        return fields
+    container = fields.container
+    if container and fold(container) in fold(names):
+        container = None  # the last name, read as the venue
+    if container is None and dashed.group("venue"):
+        container = _clean(dashed.group("venue"))
+    update = {"title": title, "authors": _dashed_authors(listed), "container": container}
+    return fields.model_copy(update=update)
+
+
+def _dashed_authors(listed: str) -> list[Author]:
+    """The names after the dash; surnames alone ("Vaswani, Shazeer and Parmar") are each a
+    family name, never one's given name."""
+    pieces = [p for p in _NAME_SPLIT_RE.split(listed) if p]
+    if all(len(piece.split()) == 1 and not is_initials(piece) for piece in pieces):
+        return [Author(family=piece) for piece in pieces]
+    return split_authors(listed)
+
+
+def _one_surname(text: str) -> bool:
+    """ "Vaswani" of "Vaswani et al.": one capitalised name of a word or two."""
+    words = text.split()
+    return 0 < len(words) <= MAX_NAME_WORDS and all(word[:1].isupper() for word in words)
+
+
 def lone_part_title(fields: Fields) -> Fields:
     """An entry with authors and no title or venue whose only other words were read as its
     publisher ("A, B. 2022. NP-Hardness of optimal contraction."): those are its title. (A
@@ -191,4 +248,5 @@ __all__ = [
     "lone_part_title",
     "organisation_first",
     "repaired",
+    "title_dash_authors",
 ]

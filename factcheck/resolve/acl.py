@@ -42,13 +42,13 @@ import platformdirs
 
 from ..compare.venues import venue_score
 from ..errors import ConfigError
-from ..ids import normalize_doi
+from ..ids import doi_key, normalize_doi
 from ..lookup import Lookup, Outcome
 from ..model import Citation, Fields, Kind
 from ..net.cache import CACHE_APP_NAME
 from .candidates import decide, not_searched
 from .common import claimed_id
-from .library import INDEX_SUFFIXES, KEY_COLUMN, Entry, Library, doi_key
+from .library import INDEX_SUFFIXES, KEY_COLUMN, Entry, Library
 from .settings import SourceSettings, settings_for
 
 if TYPE_CHECKING:

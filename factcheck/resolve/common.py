@@ -17,11 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import unquote
 
 from ..errors import BadResponse, SourceError
 from ..flags import WRONG_RECORD
-from ..ids import normalize_doi
+from ..ids import doi_key
 from ..lookup import Lookup
 from ..model import Citation, Kind
 from ..normalize import ascii_lower
@@ -89,13 +88,6 @@ def claimed_id(citation: Citation, field: str) -> str:
     """The identifier the citation claims: its parsed field, else its raw text."""
     value = getattr(citation.fields, field, None)
     return str(value or citation.raw).strip()
-
-
-def doi_key(doi: str) -> str:
-    """A DOI as compared: percent-decoded, without the prefixes people write, ASCII letters
-    lower-cased. (Percent-decoded because a DOI and its encoding as a URL path segment are
-    one DOI; letters outside ASCII keep their case, see `normalize.ascii_lower`.)"""
-    return ascii_lower(normalize_doi(unquote(doi)))
 
 
 class WrongRecord(BadResponse):

@@ -39,12 +39,12 @@ from typing import Any
 
 from ..config import Config
 from ..errors import BadResponse, SourceError
-from ..ids import doi_link, normalize_doi, path_segment
+from ..ids import doi_key, doi_link, normalize_doi, path_segment
 from ..model import Citation, Kind, Record
 from ..net.http import Http
 from .base import Lookup, parse_json
 from .batch import BatchedDois, DoiBatches
-from .common import ApiResolver, claimed_id, doi_key, require_same_doi, unanswered
+from .common import ApiResolver, claimed_id, require_same_doi, unanswered
 from .mapping import CSL_SHAPE, csl_fields, require_shape, text, update_flags, update_notices
 
 # Prefixes registered with DataCite, whose DOIs Crossref never holds: asking would cost a

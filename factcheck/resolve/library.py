@@ -18,7 +18,7 @@ Inputs, recognised by suffix (`.gz` allowed around any of the text files):
 The text files are loaded into one in-memory SQLite database on the first lookup, under a
 lock: the Checker calls resolvers from a thread pool, and one connection per database,
 shared under that lock, is enough (a lookup is a few indexed reads). A table `works` holds
-each entry as JSON with exact-match columns for its DOI (lower-case), arXiv id (without
+each entry as JSON with exact-match columns for its DOI (`ids.doi_key`), arXiv id (without
 version), PMID and ISBN, normalised as the API resolvers normalise them; an FTS5 table
 `search` indexes title, authors and venue. A reference is searched by the words of its
 claimed title, each one quoted as an FTS5 string, so no text can be read as query syntax
@@ -59,7 +59,7 @@ from ..compare.fields import MIN_TITLE_WORD, TITLE_STOP_WORDS
 from ..errors import ConfigError
 from ..extract.bibtex import ProblemCode, parse_bibtex
 from ..extract.identifiers import classify_url, doi_fields
-from ..ids import doi_link, normalize_doi, normalize_pmid
+from ..ids import doi_key, doi_link, normalize_doi, normalize_pmid
 from ..model import Citation, Fields, Kind, Notice, Record
 from .base import Lookup
 from .candidates import Hit
@@ -178,11 +178,6 @@ class Entry(BaseModel):
 # --- identifiers, normalised as the API resolvers read them ---------------------------------
 
 
-def doi_key(raw: str) -> str:
-    """A DOI as the library indexes it: normalised, lower case."""
-    return normalize_doi(raw).lower()
-
-
 def arxiv_key(raw: str) -> str:
     """An arXiv id as the library indexes it: without version, lower case."""
     return split_arxiv_id(raw)[0].lower()
@@ -204,7 +199,7 @@ def _probes(citation: Citation) -> list[tuple[str, str]]:
     if citation.kind is Kind.DOI:
         doi = normalize_doi(claimed_id(citation, "doi"))
         arxiv = doi_fields(doi).arxiv
-        return [("doi", doi.lower()), *([("arxiv", arxiv_key(arxiv))] if arxiv else [])]
+        return [("doi", doi_key(doi)), *([("arxiv", arxiv_key(arxiv))] if arxiv else [])]
     if citation.kind is Kind.ARXIV:
         return [("arxiv", arxiv_key(claimed_id(citation, "arxiv")))]
     if citation.kind is Kind.PMID:

@@ -45,13 +45,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BadResponse, SourceError
 from ..flags import RETRACTED
-from ..ids import DOI_ORG, doi_link, normalize_doi, path_segment
+from ..ids import DOI_ORG, doi_key, doi_link, normalize_doi, path_segment
 from ..model import Author, Citation, Fields, Kind, Record
 from .arxiv import split_name
 from .base import Lookup, parse_json
 from .batch import BatchedDois, DoiBatches
 from .candidates import Hit, general_index_covers, title_words
-from .common import claimed_id, doi_key, require_same_doi, unanswered
+from .common import claimed_id, require_same_doi, unanswered
 from .mapping import (
     Shape,
     is_flag,
