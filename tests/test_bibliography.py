@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from factcheck.extract.bibliography import (
+    _accept_trusted,
+    _identified_entry,
     find_references,
     find_references_with_labels,
     is_reference_heading,
@@ -314,3 +316,44 @@ def test_detection_never_imports_spacy_or_the_parser() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("before", "accepted"),
+    [(" ", True), ("", True), ("/", False), (".", False)],
+    ids=["after-space", "text-start", "after-slash", "after-dot"],
+)
+def test_a_remembered_item_reading_still_sees_the_character_before_it(
+    before: str, accepted: bool
+) -> None:
+    """An item of a list is read once and remembered by its text and the character before
+    it, which the year pattern looks at ("/2019" is part of a path, not a date): asked twice,
+    in any order, each gives its own answer."""
+    raw = "2019 notes on things and more"
+    text = before + raw
+    for _ in range(2):
+        for other in ("/", " "):
+            _accept_trusted(other + raw, 1, len(raw) + 1, needs_shape=True)
+        citation = _accept_trusted(text, len(before), len(text), needs_shape=True)
+        assert (citation is not None) is accepted
+        if citation is not None:
+            assert (citation.start, citation.end, citation.raw) == (len(before), len(text), raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "entry"),
+    [
+        ("Park and Oh. Graph priors for docking. NeurIPS, 2024. doi:10.5555/x.1", True),
+        ("Park and Oh, *Graph priors for docking*, NeurIPS (2024). DOI: 10.5555/x.1", True),
+        (
+            "Park and Oh. They found that it is large. It was the same in mice. doi:10.5555/x.1",
+            False,
+        ),
+        ("The method works well. See doi:10.5555/x.1 for the details of it.", False),
+        ("Park and Oh doi:10.5555/x.1", False),
+        ("Sparse recovery has improved with priors. " * 20 + "See doi:10.5555/x.1.", False),
+    ],
+    ids=["names-first", "marked-title", "two-clauses", "prose", "one-part", "long-prose"],
+)
+def test_a_lone_line_with_a_doi_is_an_entry_by_its_shape(raw: str, entry: bool) -> None:
+    assert _identified_entry(raw) is entry

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from factcheck.extract.bibliography import find_references_with_labels
+from factcheck.extract.bounds import Bounds
 from factcheck.extract.inline import Links, find_inline, find_inline_with_labels, link
 from factcheck.model import Author, Citation, Fields, Kind
 
@@ -190,3 +193,42 @@ def test_pathological_input_is_fast_and_safe(text: str) -> None:
     for citation in find_inline(text):
         assert text[citation.start : citation.end] == citation.raw
     assert time.perf_counter() - started < 10
+
+
+APA_LIST = """As Okafor et al. (2019) and Brandt and Lee (2020) show, reefs recover.
+
+## References
+
+1. Okafor, M., et al. (2019). Coral reef recovery after bleaching. *Marine Ecology*, 4, 1-9.
+2. Brandt, L., & Lee, K. (2020). Heat stress in shallow reefs. *Coral Reefs*, 39, 10-19.
+3. Okafor et al. (2021). Larval supply and reef recovery. *Ecology*, 102, e03301.
+"""
+
+
+def test_author_year_citations_inside_entries_are_never_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An entry that opens "Okafor et al. (2021)" reads like a narrative citation: it is found,
+    set aside as part of the entry, and never made into a citation."""
+    inline_module = importlib.import_module("factcheck.extract.inline")
+    made: list[int] = []
+    real = inline_module._author_year
+
+    def counted(text: str, start: int, *args: Any) -> tuple[Citation, str]:
+        made.append(start)
+        return real(text, start, *args)
+
+    monkeypatch.setattr(inline_module, "_author_year", counted)
+    found = find_inline_with_labels(APA_LIST, find_references_with_labels(APA_LIST))
+    assert [label for _, label in found] == ["Okafor 2019", "Brandt 2020"]
+    prose_end = APA_LIST.index("\n")
+    assert made and all(start < prose_end for start in made)
+
+
+def test_set_aside_citations_count_towards_no_cap() -> None:
+    """Under a cap on claims, the citations inside entries are set aside before the cap is
+    counted: those in the prose are all kept, and nothing is cut."""
+    bounds = Bounds(claims=1)
+    found = find_inline_with_labels(APA_LIST, find_references_with_labels(APA_LIST), bounds)
+    assert [label for _, label in found] == ["Okafor 2019", "Brandt 2020"]
+    assert bounds.cut is None

@@ -31,6 +31,7 @@ from factcheck.extract.freeform import SHAPES_OVER_PARSER, Claim, find_claims
 from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.ignore import drop_marked
 from factcheck.extract.inline import Problem, find_inline_with_labels, link
+from factcheck.extract.scanned import Scanned
 from factcheck.extract.urls import find_urls
 from factcheck.model import Author, Citation, Extraction, Kind, Link, Unread
 
@@ -98,8 +99,8 @@ def extract_all(text: str, bounds: Bounds | None = None) -> Extraction:
     extracted, and the rest of the text is `unread`. Past the cap, the first claim after
     the `bounds.claims` first ones starts the unread part."""
     bounds = unbounded(bounds)
-    identifiers = find_identifier_claims(text, bounds)
-    entries, code = _entries_and_code(text, bounds)
+    identifiers, reached, scanned = _identifier_claims(text, bounds)
+    entries, code = _entries_and_code(text, bounds, scanned)
     inline: list[tuple[Citation, str]] = []
     if entries:
         inline = find_inline_with_labels(text, [(c, c.label) for c in entries], bounds, code)
@@ -110,8 +111,7 @@ def extract_all(text: str, bounds: Bounds | None = None) -> Extraction:
     if unread is not None:
         entries = [c for c in citations if c.kind is Kind.REFERENCE]
         inline = [(c, label) for c, label in inline if c.end <= unread.start]
-    if entries:
-        _set_entry_contexts(identifiers, entries)
+    _set_contexts(text, identifiers, reached, entries)
     links = _links(citations, entries, [c for c, _ in inline], whole=unread is None)
     return drop_marked(text, Extraction(citations=citations, links=links, unread=unread))
 
@@ -135,14 +135,24 @@ def _read_part(
 def find_identifier_claims(text: str, bounds: Bounds | None = None) -> list[Citation]:
     """Identifier and link claims, one per stretch of text, with context set (up to where
     `bounds` stops the reading)."""
-    bounds = unbounded(bounds)
-    candidates = [*find_urls(text, bounds), *find_identifiers(text, bounds)]
-    citations = _drop_repeated_link_labels(_without_overlaps(candidates), text)
-    for citation in citations:
-        if bounds.passed(citation.start):
-            break
-        citation.context = context_of(text, citation)
+    citations, reached, _ = _identifier_claims(text, unbounded(bounds))
+    _set_contexts(text, citations, reached, [])
     return citations
+
+
+def _identifier_claims(text: str, bounds: Bounds) -> tuple[list[Citation], int, Scanned]:
+    """`find_identifier_claims` without their context yet: the claims, how many of them
+    lie before where `bounds` stops the reading (which get a context), and what the scan
+    found before overlaps were settled, which `freeform` takes a sentence's identifiers
+    from instead of scanning it again. The context waits for the entries: one inside an
+    entry is read against the entry (`_set_contexts`), not its line."""
+    links, identifiers = find_urls(text, bounds), find_identifiers(text, bounds)
+    scanned = Scanned(text, links, identifiers, complete=bounds.cut is None)
+    citations = _drop_repeated_link_labels(_without_overlaps([*links, *identifiers]), text)
+    reached = next(
+        (index for index, c in enumerate(citations) if bounds.passed(c.start)), len(citations)
+    )
+    return citations, reached, scanned
 
 
 def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
@@ -156,10 +166,11 @@ def find_entries(text: str, bounds: Bounds | None = None) -> list[Citation]:
 
 
 def _entries_and_code(
-    text: str, bounds: Bounds | None
+    text: str, bounds: Bounds | None, scanned: Scanned | None = None
 ) -> tuple[list[Citation], list[tuple[int, int]] | None]:
     """`find_entries`, and the text's code blocks when the list reader read them all (the
-    in-text citations skip them too: one pass over the lines finds them for both)."""
+    in-text citations skip them too: one pass over the lines finds them for both).
+    `scanned`: the whole text's identifiers, if already found (see `freeform.find_claims`)."""
     bounds = unbounded(bounds)
     entries = []
     for entry in parse_bibtex(text, bounds).entries:
@@ -171,7 +182,7 @@ def _entries_and_code(
     # References outside lists (tables, bold-title lines, sentences): outside BibTeX
     # entries and code, up to where the lists were read.
     taken = _merged(sorted([*((c.start, c.end) for c in entries), *reader.code_spans()]))
-    claims = find_claims(text, taken, bounds)
+    claims = find_claims(text, taken, bounds, scanned)
     listed, loose = _with_claims(listed, claims)
     loose = [
         *(c for c in loose if c.fields.claimed()),
@@ -287,18 +298,24 @@ def _overlaps_any(citation: Citation, entries: list[Citation], starts: list[int]
     return index >= 0 and _overlap(citation, entries[index])
 
 
-def _set_entry_contexts(identifiers: list[Citation], entries: list[Citation]) -> None:
-    """An identifier inside an entry is read against that entry, not just its line.
+def _set_contexts(
+    text: str, identifiers: list[Citation], reached: int, entries: list[Citation]
+) -> None:
+    """The words around each identifier: an identifier inside an entry is read against
+    that entry, not just its line; one of the first `reached` outside every entry against
+    its line or list item (`context_of`); the others, past where reading stopped, get none.
 
     Entries are sorted and never overlap, so the one entry that can hold an identifier is
     the last to start at or before it: found by bisection, since a long text holds
     thousands of both and trying every pair would be quadratic.
     """
     starts = [entry.start for entry in entries]
-    for citation in identifiers:
+    for position, citation in enumerate(identifiers):
         index = bisect_right(starts, citation.start) - 1
         if index >= 0 and _inside(citation, entries[index]):
             citation.context = _clean(_entry_window(entries[index], citation), citation.raw)
+        elif position < reached:
+            citation.context = context_of(text, citation)
 
 
 def _entry_window(entry: Citation, citation: Citation) -> str:

@@ -244,7 +244,7 @@ _PROSE_RE = re.compile(
     r"\b(?:I|we|you|our|my|your|showed|found|suggests|argued|recommend|should|will)\b"
 )
 PROSE_PENALTY = 2
-# Entry scores remembered (see `_reaches`).
+# Entry scores and readings remembered (see `_reaches`, `_reads_as_trusted_entry`).
 SCORE_CACHE_SIZE = 4096
 PROSE_MIN_HITS = 2
 
@@ -1113,13 +1113,15 @@ def _identified_entry(raw: str) -> bool:
     with the identifier and checked against its record, not the title alone. A sentence
     citing the work (one part) is read by its shape instead (`freeform`), and two sentences
     (two parts that read as clauses) are no entry. Such a line needs no score: the
-    identifier is the claim, and what stands around it is checked."""
-    if _WORK_ID_RE.search(raw) is None or detect.parts(raw) < MIN_IDENTIFIED_PARTS:
-        return False
-    if detect.clauses(raw) > 1:
+    identifier is the claim, and what stands around it is checked. The cheap tests come
+    first: a paragraph of prose with a DOI in it fails at its first words, never cut into
+    its parts and clauses."""
+    if _WORK_ID_RE.search(raw) is None:
         return False
     author_start = detect.author_led(raw)
     if not (author_start or detect.has_marked_title(raw)):
+        return False
+    if detect.parts(raw) < MIN_IDENTIFIED_PARTS or detect.clauses(raw) > 1:
         return False
     return not detect.is_prose(raw, author_start=author_start, dated=True, identified=True)
 
@@ -1130,16 +1132,25 @@ def _accept_trusted(text: str, start: int, end: int, *, needs_shape: bool) -> Ci
     of a list without such a heading (`needs_shape`) must also have a date, an identifier
     or the shape of an entry (`detect.entry_shaped`)."""
     raw = text[start:end]
-    if len(raw.split()) < MIN_ENTRY_WORDS or detect.is_code(raw):
+    if not _reads_as_trusted_entry(text[start - 1 : start], raw, needs_shape=needs_shape):
         return None
+    return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
+
+
+@lru_cache(maxsize=SCORE_CACHE_SIZE)
+def _reads_as_trusted_entry(before: str, raw: str, *, needs_shape: bool) -> bool:
+    """`_accept_trusted`'s reading of `raw`, with the character `before` it ("" at the
+    text's start): its patterns look no further back, and never past its end. Remembered:
+    the same entries come back answer after answer in a guarded chat."""
+    text, start, end = before + raw, len(before), len(before) + len(raw)
+    if len(raw.split()) < MIN_ENTRY_WORDS or detect.is_code(raw):
+        return False
     dated = _has_year_or_identifier(text, start, end)
     identified = _IDENTIFIER_RE.search(text, start, end) is not None
     author_start = _AUTHOR_START_RE.match(text, start, end) is not None
     if detect.is_prose(raw, author_start=author_start, dated=dated, identified=identified):
-        return None
-    if needs_shape and not (dated or author_start or detect.entry_shaped(raw)):
-        return None
-    return Citation(kind=Kind.REFERENCE, raw=raw, start=start, end=end)
+        return False
+    return not needs_shape or dated or author_start or detect.entry_shaped(raw)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

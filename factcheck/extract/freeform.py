@@ -25,11 +25,13 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.extract.detect import SENTENCE_OPENERS, SENTENCE_WORDS, title_cased
 from factcheck.extract.identifiers import find_identifiers
 from factcheck.extract.names import split_authors
+from factcheck.extract.scanned import Scanned
 from factcheck.extract.urls import find_urls
 from factcheck.model import Author, Citation, Fields, Kind
 from factcheck.normalize import fold, unescape_entities
@@ -167,6 +169,10 @@ _PREPRINT_RE = re.compile(r"\b(?:preprint|arxiv|biorxiv|medrxiv|ssrn|corr)\b", r
 _EDGE = " \t.,;:*_\"'“”‘’«»()[]|"
 # Words that open a sentence before its cited authors: "As Lindqvist and Osei (2021)".
 NOT_NAMES = SENTENCE_OPENERS | SENTENCE_WORDS
+# The fields an identifier or link written in a claim fills in when the claim has none:
+# its text values (read straight from it: a dump of every field costs more), not its type,
+# which the claim's venue decides.
+_WRITTEN_FIELDS = tuple(name for name in Fields.model_fields if name != "type")
 
 
 # The shapes the parser reads worse than their structure does: a list entry holding one
@@ -197,11 +203,16 @@ class Claim:
 
 
 def find_claims(
-    text: str, taken: list[tuple[int, int]], bounds: Bounds | None = None
+    text: str,
+    taken: list[tuple[int, int]],
+    bounds: Bounds | None = None,
+    scanned: Scanned | None = None,
 ) -> list[Claim]:
     """References in tables, bold-title lines and sentences, outside the `taken` spans
     (sorted, not overlapping: BibTeX entries, code), up to where `bounds` stops the
-    reading. In text order, none overlapping."""
+    reading. In text order, none overlapping. `scanned`: the identifiers and links the
+    caller found in the whole text, which a sentence's are then taken from where they
+    can be (else each sentence is scanned again)."""
     bounds = unbounded(bounds)
     starts = [start for start, _ in taken]
     shapes = (
@@ -210,7 +221,7 @@ def find_claims(
         _bold_claims,
         _quoted_claims,
         _identified_parentheses,
-        _identified_sentences,
+        partial(_identified_sentences, scanned=scanned),
     )
     found_by_shape = (c for shape in shapes for c in _capped(shape(text, bounds), bounds))
     claims = sorted(found_by_shape, key=lambda c: c.start)
@@ -360,10 +371,13 @@ def _identified_parentheses(text: str, bounds: Bounds) -> Iterator[_Claim]:
         yield _Claim(paren.start(), paren.end(), _with_identifiers(fields, paren.group()), PAREN)
 
 
-def _identified_sentences(text: str, bounds: Bounds) -> Iterator[_Claim]:
+def _identified_sentences(
+    text: str, bounds: Bounds, scanned: Scanned | None = None
+) -> Iterator[_Claim]:
     """`As Sadasivan and Oakes (2012) reported (doi:10.1371/x), …`: the authors and year a
     sentence cites, and the DOI or arXiv id it gives for them later in the same sentence,
-    are one claim (no title: the judge compares what is written)."""
+    are one claim (no title: the judge compares what is written). The clause's identifiers
+    are `scanned`'s where it can tell them, else the clause is scanned alone."""
     for year in bounds.matches(_YEAR_PAREN_RE.finditer(text)):
         low = max(0, year.start() - LOOKBEHIND)
         line_start = text.rfind("\n", low, year.start()) + 1
@@ -372,21 +386,33 @@ def _identified_sentences(text: str, bounds: Bounds) -> Iterator[_Claim]:
             continue
         window_end = min(len(text), year.end() + LOOKAHEAD)
         sentence_end = _SENTENCE_END_RE.search(text, year.end(), window_end)
-        clause = text[year.end() : window_end if sentence_end is None else sentence_end.start()]
-        if _IDENTIFIER_HINT_RE.search(clause) is None:
+        clause_end = window_end if sentence_end is None else sentence_end.start()
+        if _IDENTIFIER_HINT_RE.search(text, year.end(), clause_end) is None:
             continue
-        # Links first, then identifiers: the order `_with_identifiers` reads them in.
-        found = [*find_urls(clause), *find_identifiers(clause)]
+        found, offset = _clause_identifiers(text, year.end(), clause_end, scanned)
         identified = sorted((c for c in found if c.fields.doi or c.fields.arxiv), key=_start)
         authors = _authors(names.group("authors"))
         if not identified or not authors:
             continue
-        start, end = names.start(), year.end() + identified[0].end
+        start, end = names.start(), offset + identified[0].end
         fields = Fields(authors=authors, year=int(year.group("year")))
         # The claim's identifiers are the clause's up to the first one (the names and the
         # year before the clause hold none): what was read here is not read again.
         written = [c for c in found if c.start < identified[0].end]
         yield _Claim(start, end, _with_identifiers(fields, text[start:end], written), SENTENCE)
+
+
+def _clause_identifiers(
+    text: str, start: int, end: int, scanned: Scanned | None
+) -> tuple[list[Citation], int]:
+    """The links, then the identifiers, of `text[start:end]` (the order `_with_identifiers`
+    reads them in), and the offset their positions count from: `scanned`'s, at their
+    places in the whole text, where it can tell them; else the clause's own scan."""
+    lent = None if scanned is None else scanned.within(start, end)
+    if lent is not None:
+        return lent, 0
+    clause = text[start:end]
+    return [*find_urls(clause), *find_identifiers(clause)], start
 
 
 def _bold_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
@@ -724,8 +750,10 @@ def _with_identifiers(fields: Fields, raw: str, found: list[Citation] | None = N
     if found is None:
         found = [*find_urls(raw), *find_identifiers(raw)] if _MAY_IDENTIFY_RE.search(raw) else []
     for citation in found:
-        for name, value in citation.fields.claimed().items():
-            if name != "type" and isinstance(value, str) and getattr(fields, name) is None:
+        written = citation.fields
+        for name in _WRITTEN_FIELDS:
+            value = getattr(written, name)
+            if isinstance(value, str) and getattr(fields, name) is None:
                 setattr(fields, name, value)
     fields.type = _type(fields)
     return fields

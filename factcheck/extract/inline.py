@@ -26,6 +26,7 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from heapq import merge
 from typing import Literal
 
@@ -174,27 +175,40 @@ def find_inline_with_labels(
     organisations = sorted(fold(entry.raw) for entry, _ in references)
     paren_labels = _paren_labels(text, references)
     found = [
-        *_kept(_parenthetical(text, organisations, paren_labels, bounds), skip, bounds),
+        *_kept(_made(_parenthetical(text, organisations, paren_labels, bounds)), skip, bounds),
         *_kept(_narrative(text, bounds), skip, bounds),
-        *_kept(_brackets(text, bounds), skip, bounds),
-        *_kept(_superscripts(text, bounds), skip, bounds),
-        *_kept(_marks(text, bounds), skip, bounds),
+        *_kept(_made(_brackets(text, bounds)), skip, bounds),
+        *_kept(_made(_superscripts(text, bounds)), skip, bounds),
+        *_kept(_made(_marks(text, bounds)), skip, bounds),
     ]
     return sorted(found, key=lambda pair: (pair[0].start, pair[0].end))
 
 
-def _kept(
-    found: Iterator[tuple[Citation, str]], skip: _Skip, bounds: Bounds
-) -> list[tuple[Citation, str]]:
-    """The citations of one form outside code and entries, in text order, up to its cap."""
+# A citation as a finder finds it: where it starts, and how to make it with its label.
+_Found = tuple[int, Callable[[], tuple[Citation, str]]]
+
+
+def _kept(found: Iterator[_Found], skip: _Skip, bounds: Bounds) -> list[tuple[Citation, str]]:
+    """The citations of one form outside code and entries, in text order, up to its cap.
+    Only those kept are made: "Smith et al. (2020)" opens every entry of an APA list, and
+    each is found there only to be set aside."""
     kept: list[tuple[Citation, str]] = []
-    for pair in found:
-        start = pair[0].start
+    for start, make in found:
         if bounds.full(len(kept), start, per_claim=INLINE_PER_CLAIM):
             break
         if not skip.covers(start):
-            kept.append(pair)
+            kept.append(make())
     return kept
+
+
+def _made(found: Iterator[tuple[Citation, str]]) -> Iterator[_Found]:
+    """A finder's citations, made as they are found, for `_kept`."""
+    for pair in found:
+        yield pair[0].start, partial(_as_made, pair)
+
+
+def _as_made(pair: tuple[Citation, str]) -> tuple[Citation, str]:
+    return pair
 
 
 class _Skip:
@@ -346,15 +360,23 @@ def _split_authors(names: str) -> list[str]:
     return [part.strip() for part in _AUTHOR_SPLIT_RE.split(names) if part.strip()]
 
 
-def _narrative(text: str, bounds: Bounds) -> Iterator[tuple[Citation, str]]:
-    """ "Smith (2020)", "Smith and Lee (2019)", "Smith et al.'s (2020)"."""
+def _narrative(text: str, bounds: Bounds) -> Iterator[_Found]:
+    """ "Smith (2020)", "Smith and Lee (2019)", "Smith et al.'s (2020)"; each made only
+    when kept (see `_kept`)."""
     for group in bounds.matches(_NARRATIVE_YEAR_RE.finditer(text)):
         names = _names_before(text, group.start())
         if names is None:
             continue
-        authors = _split_authors(names.group("names"))
         for year in re.finditer(_YEAR, group.group("years")):
-            yield _author_year(text, names.start(), group.end(), authors, year.group())
+            made = partial(_narrative_citation, text, names, group.end(), year.group())
+            yield names.start(), made
+
+
+def _narrative_citation(
+    text: str, names: re.Match[str], end: int, year_text: str
+) -> tuple[Citation, str]:
+    authors = _split_authors(names.group("names"))
+    return _author_year(text, names.start(), end, authors, year_text)
 
 
 def _names_before(text: str, position: int) -> re.Match[str] | None:
