@@ -34,6 +34,11 @@ MAX_INITIALS = 3
 _EDGE = " \t.,;:*_\"'“”‘’()[]"
 
 
+# A single dash standing alone at an edge ("— Vaswani", "Smith, J. –"): punctuation. A run
+# of dashes is Chicago's "———" for the previous entry's authors, and stays.
+LONE_DASH_RE = re.compile(r"^[—–](?:\s+|$)|\s+[—–]$")
+
+
 def _words(part: str) -> list[str]:
     return part.replace(".", ". ").split()
 
@@ -115,8 +120,9 @@ def _inverted(chunk: str) -> Author:
 
 def _tidy(part: str) -> str:
     """Edge punctuation off (a dash that led the names in "Title — Vaswani" too), but the
-    period of a final initial kept ("Lee, K.")."""
-    part = part.strip(" ,;:—–")
+    period of a final initial kept ("Lee, K."), and a run of dashes kept whole: Chicago's
+    "———" for the previous entry's authors, which the entry inherits."""
+    part = LONE_DASH_RE.sub("", part.strip(" ,;:")).strip(" ,;:")
     words = part.split()
     if part.endswith(".") and not (words and is_initial_word(words[-1])):
         part = part.rstrip(".")

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck.extract.conventions import apply_conventions
 from factcheck.extract.identifiers import find_identifiers
-from factcheck.extract.names import split_authors
+from factcheck.extract.names import LONE_DASH_RE, split_authors
 from factcheck.extract.reftokens import blank_pipeline, doc_tokens, features
 from factcheck.extract.repair import repaired
 from factcheck.extract.urls import find_urls
@@ -333,7 +333,8 @@ def _delatex(text: str) -> str:
 # --- spans to Fields ------------------------------------------------------------------
 
 # Characters stripped from both ends of every field value.
-_EDGE = " \t.,;:*_\"'“”‘’«»„—–"
+_EDGE = " \t.,;:*_\"'“”‘’«»„"
+
 _PAIRS = (("(", ")"), ("[", "]"))
 _LEADING_IN_RE = re.compile(r"^(?:in|dans|en)\s*:?\s+(?=\S)", re.IGNORECASE)
 # Where a venue read from a note ends: a ';' or a full stop followed by a space or the end.
@@ -374,7 +375,8 @@ def clean_value(value: str) -> str:
     previous = None
     while value != previous:
         previous = value
-        value = value.strip(_EDGE)
+        # A lone dash at an edge too ("Attention Is All You Need* —"); never Chicago's "———".
+        value = LONE_DASH_RE.sub("", value.strip(_EDGE))
         for opener, closer in _PAIRS:
             if value.endswith(closer) and value.count(closer) > value.count(opener):
                 value = value[:-1]
