@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from factcheck.extract import extract_all
 from factcheck.extract import find_identifier_claims as extract
 from factcheck.extract.identifiers import (
     classify_url,
@@ -487,3 +488,19 @@ def test_classify_plain_and_identifier_urls() -> None:
     assert classify_url("https://doi.org/not-a-doi")[0] is Kind.URL
     kind, fields = classify_url("https://DOI.ORG/10.1/X")
     assert (kind, fields.doi) == (Kind.DOI, "10.1/X")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10.1234/abcd see http://",
+        "doi:10.1234/abcd, as in http://",
+        "10.1234/abcd and the page ](",
+    ],
+)
+def test_what_precedes_a_doi_at_the_start_is_nothing_not_the_texts_end(text: str) -> None:
+    # "The text before the match" at offset 0 is empty: a negative offset would read the
+    # text's own end ("…http://") and take the DOI for part of a link.
+    assert [c.fields.doi for c in extract_all(text).citations if c.kind is Kind.DOI] == [
+        "10.1234/abcd"
+    ]

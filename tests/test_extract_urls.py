@@ -226,3 +226,9 @@ def test_context_is_the_line_without_the_url() -> None:
 def test_context_of_a_prose_sentence_link() -> None:
     text = "The IPCC report (https://www.ipcc.ch/report/ar6/) says so.\nNext paragraph."
     assert only(text).context == "The IPCC report says so."
+
+
+def test_a_link_at_the_start_is_not_delimited_by_the_texts_end() -> None:
+    # Nothing precedes a link at offset 0: "](" at the text's end is no markdown opener, so
+    # the link still loses the sentence's full stop.
+    assert [c.raw for c in find_urls("https://x.org/a. See [b](")] == ["https://x.org/a"]

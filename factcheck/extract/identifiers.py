@@ -211,7 +211,7 @@ def find_dois(text: str, bounds: Bounds | None = None) -> list[Citation]:
             continue
         pos = end
         raw_start = label.start("label") if label and label.group("label") else start
-        if text.startswith("://", raw_start - len("://")):
+        if text.endswith("://", 0, raw_start):
             continue  # inside a doi.org link, which find_urls reports whole
         if bounds.full(len(found), raw_start):
             break

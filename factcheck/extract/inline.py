@@ -258,7 +258,7 @@ def _paren_labels(text: str, references: Sequence[tuple[Citation, str | None]]) 
     labels = set()
     for entry, label in references:
         marker = f"({label}) "
-        if label and text.startswith(marker, max(0, entry.start - len(marker))):
+        if label and text.endswith(marker, 0, entry.start):
             labels.add(label)
     return labels
 

@@ -62,7 +62,7 @@ def _opening_delimiter(text: str, start: int) -> str | None:
     """The markdown delimiter the URL at `start` was written inside, if any."""
     if start and text[start - 1] == "<":
         return "<"
-    if text.startswith("](", start - 2):
+    if text.endswith("](", 0, start):
         return "("
     return None
 
