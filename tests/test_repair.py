@@ -178,3 +178,48 @@ def test_a_venue_after_the_year_of_a_title_by_its_authors() -> None:
         2016,
     )
     assert [a.family for a in fields.authors] == ["He"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "families", "container"),
+    [
+        ("Attention Is All You Need. Vaswani, A., et al. NeurIPS 2017.", ["Vaswani"], "NeurIPS"),
+        (
+            "Deep Residual Learning for Image Recognition. He, K., Zhang, X., Ren, S., Sun, J."
+            " CVPR 2016.",
+            ["He", "Zhang", "Ren", "Sun"],
+            None,  # the parser's "J. CVPR" came from the last initial: no venue is better
+        ),
+        (
+            "Attention Is All You Need. Ashish Vaswani, Noam Shazeer, and Niki Parmar. NeurIPS,"
+            " 2017.",
+            ["Vaswani", "Shazeer", "Parmar"],
+            "NeurIPS",
+        ),
+    ],
+)
+def test_a_title_first_then_its_authors_after_a_full_stop(
+    entry: str, families: list[str], container: str | None
+) -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(entry)
+    assert fields.title is not None and fields.title.endswith(("Need", "Recognition"))
+    assert [a.family for a in fields.authors] == families
+    assert fields.container == container
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "World Health Organization. Global tuberculosis report 2021. Geneva: WHO; 2021.",
+        "Smith, J., Lee, K. Deep Priors for Sparse Recovery. Nature, 2019.",
+        "Vaswani A, Shazeer N. Attention Is All You Need. NeurIPS. 2017.",
+    ],
+)
+def test_authors_first_or_an_organisation_keep_the_parsers_reading(entry: str) -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(entry)
+    title = fields.title or ""
+    assert title.startswith(("Global", "Deep", "Attention"))

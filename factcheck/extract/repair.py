@@ -13,7 +13,7 @@ The trained parser reads most entries well, and a few shapes badly, always the s
   no title (`lone_part_title`);
 - a title first and its authors after a dash ("Attention Is All You Need — Vaswani et al.,
   2017", as answers list works) is read as one organisation, or the names into the title
-  (`title_dash_authors`).
+  (`title_dash_authors`), and so is "Title. Authors. Venue Year." (`title_then_names`).
 
 `repaired` applies them in turn. Each looks at the entry's text with the bounded tests of
 `detect` and changes the Fields only when the parse contradicts what it sees.
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from factcheck.extract.detect import author_zone, is_name_list, split_parts
+from factcheck.extract.detect import author_zone, is_name_list, split_parts, title_cased
 from factcheck.extract.names import (
     ORGANISATION_WORDS,
     is_initials,
@@ -69,6 +69,13 @@ _TITLE_PAREN_NAMES_RE = re.compile(
     r"(?P<names>[A-Z][^()\d\n]{1,200}?(?:,?[ \t]*et[ \t]?al\.?)?)[ \t]*,?[ \t]*"
     r"(?:1[5-9]|20)\d\d[a-z]?\)(?:[.,][ \t]*(?P<venue>[^,.()\d\n]{2,80}))?[ \t.]*\Z"
 )
+# "Title. " opening an entry: its first part, up to a full stop and a space.
+_FIRST_PART_RE = re.compile(r"(?P<title>[^.\n]{8,300})\.[ \t]+")
+# "Vaswani, A., Shazeer, N., et al." / "He, K., Zhang, X., Sun, J.": surnames with initials.
+_INITIALS_NAMES_RE = re.compile(
+    r"(?:[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?,[ \t]+[A-Z]\.(?:[ -]?[A-Z]\.)*,?[ \t]*"
+    r"(?:(?:and|&)[ \t]+)?){1,30}(?:et[ \t]?al\.)?"
+)
 _ET_AL_RE = re.compile(r",?[ \t]*\bet[ \t]?al\b\.?", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
@@ -80,6 +87,7 @@ def repaired(raw: str, fields: Fields) -> Fields:
     fields = et_al_only(raw, fields)
     fields = author_list_first(raw, fields)
     fields = title_dash_authors(raw, fields)
+    fields = title_then_names(raw, fields)
     return lone_part_title(fields)
 
 
@@ -241,6 +249,32 @@ def _one_surname(text: str) -> bool:
     return 0 < len(words) <= MAX_NAME_WORDS and all(word[:1].isupper() for word in words)
 
 
+def title_then_names(raw: str, fields: Fields) -> Fields:
+    """ "Title. Authors. Venue Year." ("Attention Is All You Need. Vaswani, A., et al.
+    NeurIPS 2017."): a title in title case first, then a list of names, which the parser
+    read as one organisation, or ran into the title. The first part is the title, the names
+    the authors; a venue read from the names' initials ("J. CVPR") goes."""
+    text = raw.strip(" \t*_")
+    first = _FIRST_PART_RE.match(text)
+    if first is None or not title_cased(first.group("title")):
+        return fields
+    title = _clean(first.group("title"))
+    rest = text[first.end() :]
+    names = _INITIALS_NAMES_RE.match(rest)
+    zone = names.group() if names else author_zone(rest)
+    if not (names or is_name_list(zone)):
+        return fields
+    lead = fields.authors[0].name if fields.authors else None
+    misread = fields.title is None and lead is not None and fold(lead).startswith(fold(title))
+    ran_on = fields.title is not None and fold(fields.title).startswith(fold(title))
+    if not (misread or (ran_on and fields.title != title)):
+        return fields
+    after = fold(rest[len(zone) :])
+    container = fields.container if fields.container and fold(fields.container) in after else None
+    update = {"title": title, "authors": split_authors(zone), "container": container}
+    return fields.model_copy(update=update)
+
+
 def lone_part_title(fields: Fields) -> Fields:
     """An entry with authors and no title or venue whose only other words were read as its
     publisher ("A, B. 2022. NP-Hardness of optimal contraction."): those are its title. (A
@@ -266,4 +300,5 @@ __all__ = [
     "organisation_first",
     "repaired",
     "title_dash_authors",
+    "title_then_names",
 ]
