@@ -607,8 +607,8 @@ class _Pending:
         self._pool = pool
         self._due = due
         self._leave = leave
-        self._futures: dict[Future[list[Lookup]], str] = {}
-        self._retire: dict[Future[list[Lookup]], Callable[[], None]] = {}
+        # Each future's key, and how to retire its claim if it is cancelled before it runs.
+        self._futures: dict[Future[list[Lookup]], tuple[str, Callable[[], None]]] = {}
         self._keys: set[str] = set()
         self.late: set[str] = set()
 
@@ -623,11 +623,9 @@ class _Pending:
         work: Callable[[], list[Lookup]],
     ) -> None:
         """Run `work` on the announced `citation` in the pool."""
-
         self._keys.add(key)
         future = self._pool.submit(run_announced, chain, citation, work)
-        self._futures[future] = key
-        self._retire[future] = partial(retire, chain, citation)
+        self._futures[future] = (key, partial(retire, chain, citation))
 
     def answers(self) -> Iterator[tuple[str, list[Lookup]]]:
         """(key, lookups) as each finishes; work submitted meanwhile is waited for too."""
@@ -636,16 +634,16 @@ class _Pending:
             try:
                 future = next(as_completed(list(self._futures), timeout=timeout))
             except FuturesTimeout:
-                for future, key in self._futures.items():
+                for future, (key, retire_claim) in self._futures.items():
                     if future.cancel():
-                        self._retire[future]()
+                        retire_claim()
                     elif not future.done():
                         self._leave(future)
                     self.late.add(key)
                 self._futures.clear()
                 return
-            self._retire.pop(future)
-            yield self._futures.pop(future), future.result()
+            key, _ = self._futures.pop(future)
+            yield key, future.result()
 
 
 @dataclass

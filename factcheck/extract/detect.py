@@ -159,8 +159,7 @@ def _title_then_source(text: str, cited: re.Match[str]) -> bool:
         return False
     before = text[: cited.start()].strip(" ,.:—–-")
     # The item's edge markup is gone (`is_prose`): a marked title keeps its closing mark.
-    marked = _MARKED_TITLE_RE.fullmatch(before) is not None or before.endswith(_TITLE_CLOSERS)
-    return marked or title_cased(before)
+    return before.endswith(_TITLE_CLOSERS) or title_cased(before)
 
 
 def _venue_like(text: str) -> bool:

@@ -30,7 +30,7 @@ from functools import partial
 from factcheck.extract.bounds import Bounds, unbounded
 from factcheck.extract.detect import SENTENCE_OPENERS, SENTENCE_WORDS, title_cased
 from factcheck.extract.identifiers import find_identifiers
-from factcheck.extract.names import split_authors
+from factcheck.extract.names import ET_AL_RE, split_authors
 from factcheck.extract.scanned import Scanned
 from factcheck.extract.urls import find_urls
 from factcheck.model import Author, Citation, Fields, Kind
@@ -53,12 +53,12 @@ LOOKBEHIND = 160
 LOOKAHEAD = 300
 MAX_GAP_WORDS = 6
 MIN_TITLE_WORDS = 2
-# The names a line of a work's fields gives each field (folded), by what it means.
+# The names a line of a work's fields gives each field (lower case), by what it means.
 FIELD_NAMES = {
     "title": "title",
     "authors": "authors",
     "author": "authors",
-    "author s": "authors",
+    "author(s)": "authors",
     "by": "authors",
     "year": "year",
     "date": "year",
@@ -124,8 +124,7 @@ _GAP_END_RE = re.compile(
 # "- Year: 2017", "*Venue*: NeurIPS".
 _FIELD_LINE_RE = re.compile(
     r"^[ \t]*(?:[-*+•][ \t]+)?(?P<mark>\*\*|__|\*|_)?"
-    r"(?P<name>(?i:title|authors?|author\(s\)|by|year|date|published(?: in)?|venue|journal"
-    r"|conference|publication(?: year)?|source|doi|arxiv|link|url))"
+    rf"(?P<name>(?i:{'|'.join(re.escape(name) for name in sorted(FIELD_NAMES, key=len)[::-1])}))"
     r"(?:\*\*|__|\*|_)?[ \t]*:[ \t]*(?:\*\*|__|\*|_)?[ \t]*(?P<value>[^\n]{1,300})$",
     re.MULTILINE,
 )
@@ -158,7 +157,6 @@ _TRAILING_LABEL_RE = re.compile(
 _IDENTIFIER_HINT_RE = re.compile(r"10\.\d{4,9}/|arxiv", re.IGNORECASE)
 # What any identifier or link holds; a claim without it holds none (a cheap test first).
 _MAY_IDENTIFY_RE = re.compile(r"10\.\d|arxiv|https?:|www\.|pmid|pmc|isbn|doi", re.IGNORECASE)
-_ET_AL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _SURNAME_RE = re.compile(r"[A-Z][\w'’-]{1,40}")
 _DOI_LABEL_RE = re.compile(r"\b(?:doi|arxiv|url|isbn|pmid)\b\s*:?", re.IGNORECASE)
@@ -446,7 +444,7 @@ def _field_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
 def _field_block(text: str, lines: list[re.Match[str]]) -> Iterator[_Claim]:
     values: dict[str, str] = {}
     for line in lines:
-        values.setdefault(FIELD_NAMES[fold(line.group("name"))], _clean(line.group("value")))
+        values.setdefault(FIELD_NAMES[line.group("name").lower()], _clean(line.group("value")))
     start, title = lines[0].start(), values.get("title")
     if title is None and start > 0:
         above = text.rfind("\n", 0, start - 1) + 1
@@ -730,7 +728,7 @@ def _venue(value: str | None) -> str | None:
 def _authors(text: str) -> list[Author]:
     """Authors as a table cell or a sentence names them: "Dahl, Imai, and Ross" (surnames
     only, each its own author), "M. Okafor and L. Brandt", "Wu et al."."""
-    names = _clean(_ET_AL_RE.sub("", text))
+    names = _clean(ET_AL_RE.sub("", text))
     words = names.split()
     # "As Lindqvist and Osei": a sentence's opening word before a name; not "An and Gao".
     while len(words) > 1 and words[0].lower() in NOT_NAMES and words[1][:1].isupper():

@@ -27,7 +27,10 @@ ORGANISATION_WORDS = wordset(
 # A person's name rarely has more words than this; longer ones are organisations.
 MAX_PERSON_WORDS = 5
 
-_ET_AL_RE = re.compile(r"(?:,?\s*\bet\.?\s*al\b\.?|,?\s*\band\s+others\b|\s*…|\s*\.\.\.)", re.I)
+# "et al." however it is written, with the comma before it.
+ET_AL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?", re.IGNORECASE)
+# What stands for the authors left out: "et al.", "and others", an ellipsis.
+_LEFT_OUT_RE = re.compile(rf"(?:{ET_AL_RE.pattern}|,?\s*\band\s+others\b|\s*…|\s*\.\.\.)", re.I)
 _CONJUNCTION_RE = re.compile(r"\s*(?:;|&|\b(?i:and)\b|\bund\b|\bet\b(?!\s*al))\s*")
 # Initials run to at most this many letters in one word: "JMK", "J.M.K.".
 MAX_INITIALS = 3
@@ -148,7 +151,7 @@ def _parts(text: str) -> list[tuple[str, bool]]:
 
 def split_authors(text: str) -> list[Author]:
     """Authors in the order written; "et al." and "and others" are dropped."""
-    text = _tidy(_ET_AL_RE.sub("", text).strip(_EDGE.replace(".", "")))
+    text = _tidy(_LEFT_OUT_RE.sub("", text).strip(_EDGE.replace(".", "")))
     if not text:
         return []
     if is_organisation(text) and not _CONJUNCTION_RE.search(text) and "," not in text:

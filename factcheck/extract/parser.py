@@ -334,7 +334,6 @@ def _delatex(text: str) -> str:
 
 # Characters stripped from both ends of every field value.
 _EDGE = " \t.,;:*_\"'“”‘’«»„"
-
 _PAIRS = (("(", ")"), ("[", "]"))
 _LEADING_IN_RE = re.compile(r"^(?:in|dans|en)\s*:?\s+(?=\S)", re.IGNORECASE)
 # Where a venue read from a note ends: a ';' or a full stop followed by a space or the end.

@@ -25,6 +25,7 @@ import re
 
 from factcheck.extract.detect import author_zone, is_name_list, split_parts, title_cased
 from factcheck.extract.names import (
+    ET_AL_RE,
     ORGANISATION_WORDS,
     is_initials,
     is_organisation,
@@ -76,7 +77,6 @@ _INITIALS_NAMES_RE = re.compile(
     r"(?:[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?,[ \t]+[A-Z]\.(?:[ -]?[A-Z]\.)*,?[ \t]*"
     r"(?:(?:and|&)[ \t]+)?){1,30}(?:et[ \t]?al\.)?"
 )
-_ET_AL_RE = re.compile(r",?[ \t]*\bet[ \t]?al\b\.?", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
 
@@ -205,14 +205,11 @@ def title_dash_authors(raw: str, fields: Fields) -> Fields:
     if dashed is None:
         return fields
     title, names = _clean(dashed.group("title")), dashed.group("names")
-    swallowed = (
-        fields.title is not None
-        and fields.title != title
-        and fold(fields.title).startswith(fold(title))
-    )
-    if (fields.title and not swallowed) or len(_WORD_RE.findall(title)) < MIN_DASHED_TITLE_WORDS:
+    if fields.title and not _ran_on(fields.title, title):
         return fields
-    listed = _ET_AL_RE.sub("", names).strip(" ,")
+    if len(_WORD_RE.findall(title)) < MIN_DASHED_TITLE_WORDS:
+        return fields
+    listed = ET_AL_RE.sub("", names).strip(" ,")
     if not (
         is_name_list(listed) or _surnames(listed) or (listed != names and _one_surname(listed))
     ):
@@ -224,6 +221,11 @@ def title_dash_authors(raw: str, fields: Fields) -> Fields:
         container = _clean(dashed.group("venue"))
     update = {"title": title, "authors": _dashed_authors(listed), "container": container}
     return fields.model_copy(update=update)
+
+
+def _ran_on(parsed: str, title: str) -> bool:
+    """Whether the parser's title is `title` run on past its end (into the names)."""
+    return parsed != title and fold(parsed).startswith(fold(title))
 
 
 def _dashed_authors(listed: str) -> list[Author]:
@@ -266,8 +268,7 @@ def title_then_names(raw: str, fields: Fields) -> Fields:
         return fields
     lead = fields.authors[0].name if fields.authors else None
     misread = fields.title is None and lead is not None and fold(lead).startswith(fold(title))
-    ran_on = fields.title is not None and fold(fields.title).startswith(fold(title))
-    if not (misread or (ran_on and fields.title != title)):
+    if not (misread or (fields.title is not None and _ran_on(fields.title, title))):
         return fields
     after = fold(rest[len(zone) :])
     container = fields.container if fields.container and fold(fields.container) in after else None
