@@ -181,3 +181,21 @@ def test_a_stale_wal_goes_aside_with_its_file(fake_api: FakeApi, tmp_path: Path)
     assert verdicts(config) == before
     [aside] = set_aside(path)
     assert aside.with_name(aside.name + SQLITE_SIDECARS[0]).read_bytes() == b"left over"
+
+
+def test_a_rebuild_leaves_a_readers_connection_open(tmp_path: Path) -> None:
+    """Readers share a table's connection without its lock: a rebuild that closed it while
+    another thread read crashed the process (a segmentation fault). The rebuild points the
+    tables at the new file and leaves the old connection to the readers that hold it."""
+    from factcheck.net.cachestore import open_writable
+
+    cache = open_writable(tmp_path / HTTP_CACHE)
+    with cache.responses.connection() as reading:
+        opened = cache._opened
+        cache._trouble(sqlite3.DatabaseError("database disk image is malformed"), opened)
+        assert reading.execute("SELECT 1").fetchone() == (1,)
+    with cache.responses.connection() as fresh:
+        assert fresh is not reading
+    assert cache._opened != opened
+    assert list(tmp_path.glob(f"{HTTP_CACHE}{CORRUPT_SUFFIX}*"))
+    assert cache.get_response("missing") is None

@@ -199,10 +199,19 @@ class RecoveringSQLiteCache(SafeLookups, SQLiteCache):
                     "the cache %s is damaged (%s) and cannot be moved: %s", self._file, exc, error
                 )
                 return
-            self.responses.init_db()  # type: ignore[no-untyped-call]  # unannotated upstream
-            self.redirects.init_db()  # type: ignore[no-untyped-call]
+            _reopen(self.responses)
+            _reopen(self.redirects)
             self._mark()
             self._opened = file_id(self._file)
+
+
+def _reopen(table: SQLiteDict) -> None:
+    """Point a table at the new file. Its old connection is dropped, not closed: readers do
+    not take the table's lock, and closing a connection another thread is reading with
+    crashes the sqlite3 module (a segmentation fault, seen in CI). The old one closes when
+    the last reader holding it lets it go. Called under the table's lock."""
+    table._connection = None
+    table.init_db()  # type: ignore[no-untyped-call]  # unannotated upstream; closes nothing now
 
 
 def open_writable(path: Path) -> RecoveringSQLiteCache:
