@@ -251,6 +251,14 @@ def test_author_semicolons_do_not_split_an_entry() -> None:
         ("Key references", True),
         ("References and further reading", True),
         ("Works cited", True),
+        ("Reference list", True),
+        ("Reference Lists", True),
+        ("Works Consulted", True),
+        ("Suggested readings", True),
+        ("Further Readings", True),
+        ("List of works cited", True),
+        ("Reference implementation", False),
+        ("Press releases", False),
         ("Références", True),
         ("Bibliografía", True),
         ("参考文献", True),
@@ -262,6 +270,41 @@ def test_author_semicolons_do_not_split_an_entry() -> None:
 )
 def test_reference_headings(title: str, expected: bool) -> None:
     assert is_reference_heading(title) is expected
+
+
+@pytest.mark.parametrize(
+    "organisation",
+    [
+        "Office for National Statistics (2022)",
+        "Department of Health and Social Care (2019)",
+        "Bundesministerium für Gesundheit (2021)",
+        "World Health Organization (2020)",
+    ],
+)
+def test_an_organisation_with_small_words_in_its_name_leads_a_listed_entry(
+    organisation: str,
+) -> None:
+    """In a list without a heading, each unmarked line must read like a reference: an
+    organisation before its year does, whatever small words its name holds."""
+    text = (
+        "Giddens, A. and Sutton, P.W. (2021) Sociology. 9th edn. Cambridge: Polity Press.\n"
+        "Putnam, R.D. (1995) 'Bowling alone', Journal of Democracy, 6(1), pp. 65-78.\n"
+        f"{organisation} Population estimates for the UK: mid-2021. Available at: "
+        "https://www.ons.gov.uk/ (Accessed: 3 March 2023).\n"
+    )
+    raws = [c.raw for c in find_references(text)]
+    assert len(raws) == 3
+    assert raws[2].startswith(organisation)
+
+
+def test_a_sentence_whose_subject_is_no_name_is_no_listed_entry() -> None:
+    """The small words of a name join capitalised words only ("of the data" is no name)."""
+    text = (
+        "Giddens, A. and Sutton, P.W. (2021) Sociology. 9th edn. Cambridge: Polity Press.\n"
+        "Putnam, R.D. (1995) 'Bowling alone', Journal of Democracy, 6(1), pp. 65-78.\n"
+        "Analysis of the data (2022) shows that both should be read again.\n"
+    )
+    assert len(find_references(text)) == 2
 
 
 def test_score_separates_entries_from_sentences() -> None:

@@ -133,17 +133,27 @@ REF_WORDS = frozenset(
         "источники",
     }
 )
+# Written in the singular: a heading's words are compared singular (`_singular`), so that
+# "Reference lists", "Further readings" and "Works cited" match too.
 REF_PHRASES = frozenset(
     {
-        "works cited",
+        "work cited",
+        "work consulted",
         "further reading",
         "reading list",
         "suggested reading",
         "recommended reading",
-        "cited works",
-        "sources cited",
+        "selected reading",
+        "cited work",
+        "source cited",
+        "source consulted",
+        "paper cited",
+        "reference list",
+        "list of work cited",
     }
 )
+# Shorter words keep a final "s" ("gps"); so do "-ss" words ("press").
+MIN_PLURAL_CHARS = 4
 # Sections named by these words hold remarks as often as references: their items are
 # taken only when they read like references. Under any other reference heading every
 # item is an entry unless it is clearly prose or code (`detect`).
@@ -161,9 +171,12 @@ _PARTICLES = particles_pattern()
 _SURNAME = _PARTICLES + _NAME
 _YEAR = r"(?<![\w/.])(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w/])"
 
+# The small words inside an organisation's name ("Office for National Statistics").
+_ORG_JOINER = r"(?:for|of|and|the|on|&|de|du|des|für|und)"
 # An entry opens with an author list ("Smith, J.", "Evans JM,", "W. L. Hamilton,",
 # "Cynthia Dwork,", "Baldick, Chris.", "CARDOSO, Fernando"), an organisation before
-# its year ("Google Quantum AI. (2023)") or a quoted title.
+# its year ("Google Quantum AI. (2023)", "Office for National Statistics (2022)") or a
+# quoted title.
 _AUTHOR_START_RE = re.compile(
     rf"{_SURNAME},\s(?:[{_UP}]\.[ -]?){{1,3}}"
     rf"|{_SURNAME}\s[{_UP}]{{1,3}}(?:\.\s?[{_UP}]\.)*(?:[,.;]|\s\(|\set al)"
@@ -171,7 +184,7 @@ _AUTHOR_START_RE = re.compile(
     rf"|{_NAME}(?:\s[{_UP}]\.)?(?:\s{_NAME})?\s{_SURNAME},\s"
     rf"|{_SURNAME},\s{_NAME}[.,\s]"
     rf"|[{_UP}]{{2,}}[\w-]*,\s"
-    rf"|{_NAME}(?:\s{_NAME}){{0,5}}\.?\s\((?:1[5-9]|20)\d\d"
+    rf"|{_NAME}(?:\s(?:{_ORG_JOINER}\s)?{_NAME}){{0,5}}\.?\s\((?:1[5-9]|20)\d\d"
     r"|[\"“«]"
 )
 _YEAR_RE = re.compile(_YEAR)
@@ -534,7 +547,7 @@ def is_reference_heading(title: str) -> bool:
         words.pop(0)
     if not words or len(words) > MAX_HEADING_WORDS:
         return False
-    if " ".join(words) in REF_PHRASES or words[-1] in REF_WORDS:
+    if " ".join(map(_singular, words)) in REF_PHRASES or words[-1] in REF_WORDS:
         return True
     return words[0] in REF_WORDS and (len(words) == 1 or words[1] not in _HEADING_STOP_WORDS)
 
@@ -554,10 +567,17 @@ def _is_lead_line(line: str) -> bool:
     words = fold(stripped).split()
     if len(words) > MAX_LEAD_WORDS:
         return False
-    joined = " ".join(words)
+    joined = " ".join(map(_singular, words))
     return any(word in REF_WORDS or word in LEAD_WORDS for word in words) or any(
         p in joined for p in REF_PHRASES
     )
+
+
+def _singular(word: str) -> str:
+    """The word without a plural's final "s", for comparing with REF_PHRASES."""
+    if len(word) > MIN_PLURAL_CHARS and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def _is_bold_line(line: str) -> bool:
