@@ -188,6 +188,30 @@ def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
             ["Ferreira", "Lu", "Osei"],
             "Environ. Health",
         ),
+        # Nature's and ACS's order: the volume and pages, then the year in parentheses.
+        (
+            "This is discussed in Wu et al., “Urban heat islands and asthma”, Environmental"
+            " Health 12, 112–120 (2016).",
+            ["Wu"],
+            "Environmental Health",
+        ),
+        (
+            "Wu and Lu, “Urban heat islands and asthma”, Environ. Health, 12(3), 112–120, 2016.",
+            ["Wu", "Lu"],
+            "Environ. Health",
+        ),
+        # A dash, the authors, then the venue and year in parentheses.
+        (
+            "“Urban heat islands and asthma” – Kamal Ferreira, Jia Lu, et al. (Environ. Health,"
+            " 2016)",
+            ["Ferreira", "Lu"],
+            "Environ. Health",
+        ),
+        (
+            "“Urban Heat Islands and Asthma” — Ferreira et al. (2016)",
+            ["Ferreira"],
+            None,
+        ),
     ],
 )
 def test_references_woven_into_sentences_are_entries(
@@ -209,6 +233,8 @@ def test_references_woven_into_sentences_are_entries(
         "The line “insanity is doing the same thing over again” (Einstein, 1981) is not his.",
         "“The tragedy of the commons is real” (Hardin and Ostrom, 1968) was the claim.",
         "The words “we shall fight on the beaches” by Churchill in 1940 are well known.",
+        "“Imagination is more important than knowledge” — Einstein (1931)",
+        "As the saying goes, “the map is not the territory” - Korzybski (1933).",
     ],
 )
 def test_quotations_beside_names_or_years_are_not_references(sentence: str) -> None:

@@ -90,6 +90,8 @@ _BY_AUTHORS_RE = re.compile(
     r"[ \t]*[,.]?[ \t]*(?:[—–:-][ \t]*)?(?:by[ \t]+)?(?P<authors>[^()\n]{2,200}?)"
     r"[ \t]*\((?P<inside>[^()\n]{2,200})\)"
 )
+# A dash after a quoted title, before its authors: "“Title” – Izacard, Lewis, et al."
+_DASH_AFTER_RE = re.compile(r"[ \t]*[,.]?[ \t]*[—–-][ \t]")
 # After a quoted title, in a sentence: "by Vaswani et al. in 2017", "by Haddad, Ruiz, and
 # Tan, 2023".
 _BY_NAMES_YEAR_RE = re.compile(
@@ -143,6 +145,11 @@ _VENUE_YEAR_RE = re.compile(
     r"(?P<venue>[A-Z][^,;()]{1,120}?)[ \t]+(?P<year>(?:1[5-9]|20)\d\d)[a-z]?"
 )
 # "Lindqvist and Osei (2021)" in a sentence: the year in parentheses, the names before it.
+# A piece that ends in its year, as Nature and ACS print it: "112–120 (2023)",
+# "Nature 596 (2021)" (its closing parenthesis is gone when it ended the piece: `_clean`).
+_CLOSING_YEAR_RE = re.compile(r"(?P<rest>.*?)[ \t]*\((?P<year>(?:1[5-9]|20)\d\d)[a-z]?\)?")
+# A volume (and issue) after a venue's words: "Nature 596", "Neuron 101(3)".
+_TRAILING_VOLUME_RE = re.compile(r"(?<=[^\W\d])[ \t]+\d+(?:[ \t]?\(\d+\))?\Z")
 _YEAR_PAREN_RE = re.compile(r"\((?P<year>(?:1[5-9]|20)\d\d)[a-z]?\)")
 _NAMES_BEFORE_YEAR_RE = re.compile(
     r"(?P<authors>[A-Z][\w'’-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w'’-]{1,40})){0,8})"
@@ -484,9 +491,11 @@ def _quoted_claims(text: str, bounds: Bounds) -> Iterator[_Claim]:
         # Both ways only as far as a claim reaches: a long line is never read again.
         line_start = text.rfind("\n", max(0, quoted.start() - LOOKBEHIND), quoted.start()) + 1
         line_end = _line_end(text, quoted.end())
-        after = _after_title(
-            text, quoted.start(), quoted.end(), line_end, title, BY, by_only=True
-        ) or _by_names_then_year(text, quoted, line_end, title)
+        after = (
+            _after_title(text, quoted.start(), quoted.end(), line_end, title, BY, by_only=True)
+            or _by_names_then_year(text, quoted, line_end, title)
+            or _dash_then_source(text, quoted, line_end, title)
+        )
         if after is not None:
             yield _with_trailing_identifier(text, after, line_end)
             continue
@@ -589,6 +598,20 @@ def _by_names_then_year(
     return _Claim(quoted.start(), end, _with_identifiers(fields, text[quoted.start() : end]), BY)
 
 
+def _dash_then_source(
+    text: str, quoted: re.Match[str], line_end: int, title: str
+) -> _Claim | None:
+    """“Title” – Izacard, Lewis, et al. (JMLR, 2023): a quoted title, a dash, its authors,
+    and their year in parentheses, with a venue there too or a title written in title case.
+    A quotation with its source ("“Insanity is …” — Einstein (1981)") has neither."""
+    if _DASH_AFTER_RE.match(text, quoted.end(), line_end) is None:
+        return None
+    claim = _after_title(text, quoted.start(), quoted.end(), line_end, title, BY)
+    if claim is None or not (claim.fields.container or title_cased(title)):
+        return None
+    return claim
+
+
 def _quoted_then_source(
     text: str, quoted: re.Match[str], line_end: int, title: str
 ) -> _Claim | None:
@@ -684,12 +707,22 @@ def _inside(inside: str, *, leading_authors: bool = False) -> _Inside:
         elif year is None and (dated := _VENUE_YEAR_RE.fullmatch(piece)):
             year = int(dated.group("year"))
             venue_parts.append(dated.group("venue"))
+        elif year is None and (closing := _CLOSING_YEAR_RE.fullmatch(piece)):
+            year = int(closing.group("year"))
+            venue_parts.extend(_venue_words(closing.group("rest")))
         elif _DOI_LABEL_RE.match(piece) or _looks_identifier(piece):
             continue
         elif year is None or not venue_parts:
-            venue_parts.append(piece)
+            venue_parts.extend(_venue_words(piece))
     venue = ", ".join(venue_parts) or None
     return _Inside(venue=venue, year=year, authors=authors)
+
+
+def _venue_words(piece: str) -> list[str]:
+    """The venue a piece names, without the volume after it ("Nature Machine Intelligence
+    5" names "Nature Machine Intelligence"); none when it holds no word ("112–120", "5")."""
+    venue = _TRAILING_VOLUME_RE.sub("", piece)
+    return [venue] if any(char.isalpha() for char in venue) else []
 
 
 def _names_end(pieces: list[str]) -> int:
