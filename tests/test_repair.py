@@ -6,7 +6,7 @@ import pytest
 
 from factcheck.extract import extract_all
 from factcheck.extract.names import split_authors
-from factcheck.extract.repair import lone_part_title
+from factcheck.extract.repair import lone_part_title, year_led_title
 from factcheck.model import Author, Fields, Kind
 
 
@@ -196,6 +196,17 @@ def test_a_venue_after_the_year_of_a_title_by_its_authors() -> None:
             ["Vaswani", "Shazeer", "Parmar"],
             "NeurIPS",
         ),
+        # One surname cut short by "et al.", and a title whose prepositions stay lower case.
+        (
+            "Learning to Retrieve through Self-Reflection and Need. Asai et al. ICLR 2024.",
+            ["Asai"],
+            "ICLR",
+        ),
+        (
+            "Sparse Recovery among Sensors and Attention Need. Ito, et al. NeurIPS 2021.",
+            ["Ito"],
+            "NeurIPS",
+        ),
     ],
 )
 def test_a_title_first_then_its_authors_after_a_full_stop(
@@ -223,3 +234,31 @@ def test_authors_first_or_an_organisation_keep_the_parsers_reading(entry: str) -
     fields = parse_reference(entry)
     title = fields.title or ""
     assert title.startswith(("Global", "Deep", "Attention"))
+
+
+@pytest.mark.parametrize(
+    ("entry", "title"),
+    [
+        (
+            "Kaplan et al., 2020 – Scaling Laws for Neural Language Models (arXiv:2001.08361)",
+            "Scaling Laws for Neural Language Models",
+        ),
+        ("Ho and Salimans, 2022: Classifier-Free Diffusion Guidance. NeurIPS.", None),
+    ],
+)
+def test_a_year_and_a_dash_before_the_title_are_not_the_title(
+    entry: str, title: str | None
+) -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(entry)
+    assert fields.title is not None
+    assert not fields.title.startswith(("2020", "2022"))
+    if title is not None:
+        assert fields.title == title
+
+
+def test_a_title_that_names_another_year_keeps_it() -> None:
+
+    fields = Fields(title="1984 – A Retrospective", year=2020)
+    assert year_led_title(fields).title == "1984 – A Retrospective"

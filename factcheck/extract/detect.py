@@ -100,7 +100,40 @@ TITLE_CASE_MIN_CHARS = 4
 _TITLE_CLOSERS = ("*", "_", "”", '"', "’", "»")
 # A venue written after "Title (Authors, Year)" has at most this many words.
 MAX_VENUE_WORDS = 8
-LOWER_IN_TITLES = frozenset({"with", "from", "into", "onto", "over", "than", "upon", "versus"})
+# Words of four letters or more that title case may leave in lower case: prepositions.
+LOWER_IN_TITLES = frozenset(
+    {
+        "with",
+        "from",
+        "into",
+        "onto",
+        "over",
+        "than",
+        "upon",
+        "versus",
+        "about",
+        "across",
+        "after",
+        "against",
+        "along",
+        "among",
+        "around",
+        "before",
+        "behind",
+        "below",
+        "beneath",
+        "beside",
+        "between",
+        "beyond",
+        "during",
+        "through",
+        "toward",
+        "towards",
+        "under",
+        "within",
+        "without",
+    }
+)
 MIN_AUTHOR_PARTS = 1
 # An in-text citation inside the item, "(Lim et al., 2023)": a sentence citing a work.
 _IN_TEXT_CITATION_RE = re.compile(
@@ -109,6 +142,8 @@ _IN_TEXT_CITATION_RE = re.compile(
 )
 # "Roberts et al. The Plant Cell…", "Armstrong, C.L. et al.,": an author list cut short.
 _ET_AL_START_RE = re.compile(r"[^\W\d_][\w'’-]{1,40},?(?: (?:[^\W\d_]\.){1,3})?,? et\.? al\b")
+# What a marked title is read as when the words around it are weighed as a sentence.
+TITLE_STAND_IN = "“Title”"
 # A quoted or emphasised title: 'Title', “Title”, *Title*, _Title_.
 _MARKED_TITLE_RE = re.compile(
     r"[\"“«‘][^\"”»’\n]{8,300}[\"”»’]|\*[^*\n]{8,300}\*|(?<!\w)_[^_\n]{8,300}_(?!\w)"
@@ -146,6 +181,10 @@ def is_prose(
         return True
     if identified:
         return False
+    if dated and _MARKED_TITLE_RE.search(text) is not None:
+        # A dated item's quoted title is a title, however it reads: "DeepMind blog,
+        # “AlphaFold: a solution to a grand challenge”, Nov 2020" is no sentence.
+        pieces = split_parts(_MARKED_TITLE_RE.sub(TITLE_STAND_IN, text))
     clauses = sum(_reads_as_clause(piece) for piece in pieces)
     return clauses == len(pieces) or (clauses >= MIN_PROSE_SENTENCES and 2 * clauses >= len(pieces))
 

@@ -77,7 +77,13 @@ _INITIALS_NAMES_RE = re.compile(
     r"(?:[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?,[ \t]+[A-Z]\.(?:[ -]?[A-Z]\.)*,?[ \t]*"
     r"(?:(?:and|&)[ \t]+)?){1,30}(?:et[ \t]?al\.)?"
 )
+# "Asai et al." / "Izacard and Grave et al.": a surname or two cut short by "et al.".
+_SURNAME_ET_AL_RE = re.compile(
+    r"[A-Z][\w'’-]+(?:,?[ \t]+(?:and|&)[ \t]+[A-Z][\w'’-]+)?,?[ \t]+et[ \t]?al\.?"
+)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+# A title opened by a year and a dash or colon: "2020 – Scaling Laws …".
+_YEAR_LED_RE = re.compile(r"(?P<year>(?:1[5-9]|20)\d\d)[a-z]?[ \t]*[–—:-][ \t]+(?=\S)")
 _IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
 
 
@@ -88,6 +94,7 @@ def repaired(raw: str, fields: Fields) -> Fields:
     fields = author_list_first(raw, fields)
     fields = title_dash_authors(raw, fields)
     fields = title_then_names(raw, fields)
+    fields = year_led_title(fields)
     return lone_part_title(fields)
 
 
@@ -253,7 +260,7 @@ def _one_surname(text: str) -> bool:
 
 def title_then_names(raw: str, fields: Fields) -> Fields:
     """ "Title. Authors. Venue Year." ("Attention Is All You Need. Vaswani, A., et al.
-    NeurIPS 2017."): a title in title case first, then a list of names, which the parser
+    NeurIPS 2017.", "Self-RAG: Learning to Retrieve. Asai et al. ICLR 2024."): a title in title case first, then a list of names, which the parser
     read as one organisation, or ran into the title. The first part is the title, the names
     the authors; a venue read from the names' initials ("J. CVPR") goes."""
     text = raw.strip(" \t*_")
@@ -262,18 +269,37 @@ def title_then_names(raw: str, fields: Fields) -> Fields:
         return fields
     title = _clean(first.group("title"))
     rest = text[first.end() :]
-    names = _INITIALS_NAMES_RE.match(rest)
+    names = _INITIALS_NAMES_RE.match(rest) or _SURNAME_ET_AL_RE.match(rest)
     zone = names.group() if names else author_zone(rest)
     if not (names or is_name_list(zone)):
         return fields
-    lead = fields.authors[0].name if fields.authors else None
-    misread = fields.title is None and lead is not None and fold(lead).startswith(fold(title))
+    misread = fields.title is None and _read_as_names(fields, title)
     if not (misread or (fields.title is not None and _ran_on(fields.title, title))):
         return fields
     after = fold(rest[len(zone) :])
     container = fields.container if fields.container and fold(fields.container) in after else None
     update = {"title": title, "authors": split_authors(zone), "container": container}
     return fields.model_copy(update=update)
+
+
+def _read_as_names(fields: Fields, title: str) -> bool:
+    """Whether the parser read the title as its first author: one organisation ("Attention
+    Is All You Need"), or people at its "and" ("Sparse Recovery among Sensors" and …)."""
+    if not fields.authors:
+        return False
+    lead = fields.authors[0]
+    written = lead.name or " ".join(part for part in (lead.given, lead.family) if part)
+    return fold(written).startswith(fold(title).split()[0])
+
+
+def year_led_title(fields: Fields) -> Fields:
+    """A title that opens with the entry's year and a dash ("Kaplan et al., 2020 – Scaling
+    Laws …"): the parser ran the year into the title; the title starts after the dash."""
+    title = fields.title or ""
+    led = _YEAR_LED_RE.match(title)
+    if led is None or int(led.group("year")) != fields.year:
+        return fields
+    return fields.model_copy(update={"title": title[led.end() :]})
 
 
 def lone_part_title(fields: Fields) -> Fields:
@@ -302,4 +328,5 @@ __all__ = [
     "repaired",
     "title_dash_authors",
     "title_then_names",
+    "year_led_title",
 ]
