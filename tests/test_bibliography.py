@@ -297,6 +297,46 @@ def test_an_organisation_with_small_words_in_its_name_leads_a_listed_entry(
     assert raws[2].startswith(organisation)
 
 
+@pytest.mark.parametrize("label", ["Source:", "Reference:", "**Citation:**", "Key paper:", "See:"])
+def test_a_lone_entry_after_a_label_on_its_line_is_an_entry(label: str) -> None:
+    entry = "Kim, J. & Park, S. (2019). Sleep and memory consolidation. Neuron, 101(3), 400-412."
+    found = find_references(f"Some context first.\n\n{label} {entry}\n\nMore text.")
+    assert [c.raw for c in found] == [entry]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Source: my own notes from the 2019 workshop in Lisbon.",
+        "Note: Smith and Lee (2020) showed that sleep matters for memory in mice.",
+    ],
+)
+def test_a_label_before_a_remark_gives_no_entry(line: str) -> None:
+    assert find_references(f"Some context first.\n\n{line}\n\nMore text.") == []
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        'DeepMind blog, "AlphaFold: a solution to a 50-year-old grand challenge in biology",'
+        " Nov 2020",
+        "OpenAI, *why language models hallucinate and what to do about it*, 2025.",
+    ],
+)
+def test_a_dated_item_whose_quoted_title_reads_like_a_sentence_is_an_entry(item: str) -> None:
+    text = f"Sources\n\n- Jumper J, et al. Nature 2021.\n- {item}\n"
+    assert [c.raw for c in find_references(text)][1:] == [item]
+
+
+def test_a_sentence_quoting_someone_under_a_heading_is_still_prose() -> None:
+    text = (
+        "Sources\n\n- Jumper J, et al. Nature 2021.\n"
+        '- He said "we will publish the results in the spring" back in 2019, and we believed'
+        " him.\n"
+    )
+    assert len(find_references(text)) == 1
+
+
 def test_a_sentence_whose_subject_is_no_name_is_no_listed_entry() -> None:
     """The small words of a name join capitalised words only ("of the data" is no name)."""
     text = (

@@ -159,6 +159,11 @@ MIN_PLURAL_CHARS = 4
 # item is an entry unless it is clearly prose or code (`detect`).
 NOTE_WORDS = frozenset({"notes", "footnotes", "endnotes", "anmerkungen", "notas", "note"})
 # A lead line may also announce the works by what they are: "Here are the papers I used:".
+# The last word of a label before a lone entry on its line ("Source: Kim, J. (2019). …").
+LABEL_WORDS = frozenset(
+    {"source", "reference", "ref", "citation", "cite", "see", "paper", "article", "study", "work"}
+)
+MAX_LABEL_WORDS = 3
 LEAD_WORDS = frozenset({"papers", "articles", "publications", "works", "readings", "books"})
 # "Sources of error" or "Notes on setup" are not reference sections.
 _HEADING_STOP_WORDS = frozenset({"of", "for", "on", "about", "in", "to"})
@@ -171,8 +176,14 @@ _PARTICLES = particles_pattern()
 _SURNAME = _PARTICLES + _NAME
 _YEAR = r"(?<![\w/.])(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w/])"
 
-# The small words inside an organisation's name ("Office for National Statistics").
-_ORG_JOINER = r"(?:for|of|and|the|on|&|de|du|des|für|und)"
+# An organisation's name: capitalised words, or with a small word inside ("Office for
+# National Statistics", "Department of Health and Social Care"); "and" only after such a
+# word, since "Smith and Lee (2020)" are people.
+_ORG_NAME = (
+    rf"{_NAME}(?:\s{_NAME}){{0,3}}\s(?:for|of|on|de|du|des|für)\s(?:the\s)?{_NAME}"
+    rf"(?:\s(?:(?:and|&|of|for|on|the)\s)?{_NAME}){{0,5}}"
+    rf"|{_NAME}(?:\s{_NAME}){{0,5}}"
+)
 # An entry opens with an author list ("Smith, J.", "Evans JM,", "W. L. Hamilton,",
 # "Cynthia Dwork,", "Baldick, Chris.", "CARDOSO, Fernando"), an organisation before
 # its year ("Google Quantum AI. (2023)", "Office for National Statistics (2022)") or a
@@ -184,7 +195,7 @@ _AUTHOR_START_RE = re.compile(
     rf"|{_NAME}(?:\s[{_UP}]\.)?(?:\s{_NAME})?\s{_SURNAME},\s"
     rf"|{_SURNAME},\s{_NAME}[.,\s]"
     rf"|[{_UP}]{{2,}}[\w-]*,\s"
-    rf"|{_NAME}(?:\s(?:{_ORG_JOINER}\s)?{_NAME}){{0,5}}\.?\s\((?:1[5-9]|20)\d\d"
+    rf"|(?:{_ORG_NAME})\.?\s\((?:1[5-9]|20)\d\d"
     r"|[\"“«]"
 )
 _YEAR_RE = re.compile(_YEAR)
@@ -987,7 +998,9 @@ def _find_marker(text: str, marker: str, start: int, end: int) -> int:
 
 
 def _loose_items(text: str, lines: list[_Line]) -> Iterator[_Item]:
-    """Outside a section: a "[1] … [2] …" run, or the paragraph as one lone candidate."""
+    """Outside a section: a "[1] … [2] …" run, or the paragraph as one lone candidate,
+    after the label that may open it ("Source: Kim, J. (2019). …", "**Key paper:** …"): a
+    lone candidate must open with its authors, so the label would hide the entry."""
     start, end = lines[0].start, lines[-1].end
     for opener, style in (("[1] ", "bracket"), ("(1) ", "paren")):
         first = text.find(opener, start, end)
@@ -996,7 +1009,17 @@ def _loose_items(text: str, lines: list[_Line]) -> Iterator[_Item]:
             for piece in _numbered_run(text, first + len(opener), end, "1", style):
                 yield from _semicolon_items(text, *piece, MARKED_MIN_SCORE)
             return
+    label = _LEAD_PREFIX_RE.match(text, start, end)
+    if label is not None and _is_label(label.group("head")):
+        start = label.end()
     yield _Item(start, end, None, LONE_MIN_SCORE, needs_author_start=True)
+
+
+def _is_label(head: str) -> bool:
+    """Whether the words before a colon label a work ("Source", "Key paper", "Ref."), rather
+    than open a title ("SpreadGNN: Decentralized …") or a sentence."""
+    words = fold(head).split()
+    return 0 < len(words) <= MAX_LABEL_WORDS and _singular(words[-1]) in LABEL_WORDS
 
 
 def _unmarked_entries(text: str, lines: list[_Line]) -> Iterator[tuple[int, int]]:
