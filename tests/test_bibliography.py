@@ -337,6 +337,28 @@ def test_a_sentence_quoting_someone_under_a_heading_is_still_prose() -> None:
     assert len(find_references(text)) == 1
 
 
+@pytest.mark.parametrize(
+    "notes",
+    [
+        ["Ibid., p. 45."],
+        ["Ibid.", "Goodfellow et al., op. cit., pp. 12-14."],
+        ["Id. at 52.", "Ibidem, 7."],
+    ],
+)
+def test_notes_pointing_back_leave_the_list_a_list_and_are_no_entries(notes: list[str]) -> None:
+    entries = [
+        "Goodfellow I, Bengio Y, Courville A. Deep Learning. MIT Press; 2016.",
+        "Bishop CM. Pattern Recognition and Machine Learning. Springer; 2006.",
+    ]
+    items = [entries[0], *notes, entries[1]]
+    text = "".join(f"{number}. {item}\n" for number, item in enumerate(items, 1))
+    assert [c.raw for c in find_references(text)] == entries
+
+
+def test_a_list_of_notes_pointing_back_is_no_list() -> None:
+    assert find_references("1. Ibid.\n2. Ibid., p. 3.\n3. Identity theft rose in 2020.\n") == []
+
+
 def test_a_sentence_whose_subject_is_no_name_is_no_listed_entry() -> None:
     """The small words of a name join capitalised words only ("of the data" is no name)."""
     text = (

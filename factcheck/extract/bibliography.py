@@ -199,6 +199,12 @@ _AUTHOR_START_RE = re.compile(
     r"|[\"“«]"
 )
 _YEAR_RE = re.compile(_YEAR)
+# A note that points back to an entry cited before: "Ibid., p. 45.", "Id. at 5",
+# "Goodfellow et al., op. cit.": it opens so, or is names and "op. cit." with a page.
+_BACK_REFERENCE_RE = re.compile(
+    r"(?:ibid|ibidem|id)\.|[^\n]{0,60}?\s(?:op|loc)\.\s?cit\.?(?:,?\s[^\n]{0,20})?\Z",
+    re.IGNORECASE,
+)
 # A link or identifier, left out when a run's items are weighed by the rest of their text.
 _LINK_RE = re.compile(r"https?://\S+|www\.\S+|\b(?:doi|arxiv|pmid):\s?\S+|10\.\d{4,9}/\S+", re.I)
 # "n.d." (no date), German "o. J.", French and Spanish "s.d." / "s.f.": an entry's date.
@@ -491,11 +497,20 @@ def _run_items(text: str, run: list[_Segment]) -> Iterator[_Item]:
 
 def _is_list(text: str, items: list[_Item]) -> bool:
     """RUN_MIN_ITEMS or more items, RUN_SHARE of which read like references: a date or an
-    identifier, an author list or a reference's score, and no prose."""
-    if len(items) < RUN_MIN_ITEMS:
+    identifier, an author list or a reference's score, and no prose. Notes that point back
+    to an entry ("Ibid., p. 45.", "Goodfellow et al., op. cit.") belong to such a list but
+    name no work: they are not weighed."""
+    spans = [_trimmed(text, i.start, i.end) for i in items]
+    weighed = [span for span in spans if not _points_back(text, *span)]
+    if len(items) < RUN_MIN_ITEMS or not weighed:
         return False
-    like = sum(_reads_like_reference(text, *_trimmed(text, i.start, i.end)) for i in items)
-    return like >= RUN_SHARE * len(items)
+    like = sum(_reads_like_reference(text, *span) for span in weighed)
+    return like >= RUN_SHARE * len(weighed)
+
+
+def _points_back(text: str, start: int, end: int) -> bool:
+    """Whether the item is a note pointing back to an entry (`_BACK_REFERENCE_RE`)."""
+    return _BACK_REFERENCE_RE.match(text, start, end) is not None
 
 
 def _reads_like_reference(text: str, start: int, end: int) -> bool:
@@ -1119,7 +1134,7 @@ def _last_date(text: str, start: int, end: int) -> int:
 def _accept(text: str, item: _Item) -> Citation | None:
     """The item as a Citation when it reads like a reference at its bar."""
     start, end = _trimmed(text, item.start, item.end)
-    if not MIN_ENTRY_CHARS <= end - start <= MAX_ENTRY_CHARS:
+    if not MIN_ENTRY_CHARS <= end - start <= MAX_ENTRY_CHARS or _points_back(text, start, end):
         return None
     if item.trusted or item.listed:
         return _accept_trusted(text, start, end, needs_shape=not item.trusted)

@@ -598,9 +598,7 @@ def _by_names_then_year(
     return _Claim(quoted.start(), end, _with_identifiers(fields, text[quoted.start() : end]), BY)
 
 
-def _dash_then_source(
-    text: str, quoted: re.Match[str], line_end: int, title: str
-) -> _Claim | None:
+def _dash_then_source(text: str, quoted: re.Match[str], line_end: int, title: str) -> _Claim | None:
     """“Title” – Izacard, Lewis, et al. (JMLR, 2023): a quoted title, a dash, its authors,
     and their year in parentheses, with a venue there too or a title written in title case.
     A quotation with its source ("“Insanity is …” — Einstein (1981)") has neither."""

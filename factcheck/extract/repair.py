@@ -260,9 +260,10 @@ def _one_surname(text: str) -> bool:
 
 def title_then_names(raw: str, fields: Fields) -> Fields:
     """ "Title. Authors. Venue Year." ("Attention Is All You Need. Vaswani, A., et al.
-    NeurIPS 2017.", "Self-RAG: Learning to Retrieve. Asai et al. ICLR 2024."): a title in title case first, then a list of names, which the parser
-    read as one organisation, or ran into the title. The first part is the title, the names
-    the authors; a venue read from the names' initials ("J. CVPR") goes."""
+    NeurIPS 2017.", "Self-RAG: Learning to Retrieve. Asai et al. ICLR 2024."): a title in
+    title case first, then a list of names, which the parser read as one organisation or
+    as people split at the title's "and", or ran into the title. The first part is the
+    title, the names the authors; a venue read from the names' initials ("J. CVPR") goes."""
     text = raw.strip(" \t*_")
     first = _FIRST_PART_RE.match(text)
     if first is None or not title_cased(first.group("title")):
