@@ -212,6 +212,24 @@ def test_a_quoted_title_by_its_authors_with_venue_year_and_doi() -> None:
             ["Ferreira"],
             None,
         ),
+        # The authors' possessive and the year, or the year, the kind of work and "by".
+        (
+            "Relevant is Ferreira and Lu's 2016 paper “Urban heat islands and asthma”"
+            " (Environmental Health), as it shows.",
+            ["Ferreira", "Lu"],
+            "Environmental Health",
+        ),
+        (
+            "Ferreira et al.’s 2016 study, titled “Urban heat islands and asthma”, holds.",
+            ["Ferreira"],
+            None,
+        ),
+        (
+            "See a 2016 meta-analysis by Ferreira and Lu titled “Urban heat islands and"
+            " asthma” for more.",
+            ["Ferreira", "Lu"],
+            None,
+        ),
     ],
 )
 def test_references_woven_into_sentences_are_entries(
@@ -234,6 +252,8 @@ def test_references_woven_into_sentences_are_entries(
         "“The tragedy of the commons is real” (Hardin and Ostrom, 1968) was the claim.",
         "The words “we shall fight on the beaches” by Churchill in 1940 are well known.",
         "“Imagination is more important than knowledge” — Einstein (1931)",
+        "In Hardin's 1968 words, “the tragedy of the commons is real”, and it stuck.",
+        "Obama's 2008 speech “A More Perfect Union” was widely praised.",
         "As the saying goes, “the map is not the territory” - Korzybski (1933).",
     ],
 )

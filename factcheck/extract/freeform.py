@@ -118,9 +118,26 @@ _CITED_BEFORE_RE = re.compile(
 )
 # The words between a citation and the title it names: "argue in", "in their paper".
 _GAP_END_RE = re.compile(
-    r"(?:\bin|\btitled|\bentitled|\bpaper|\barticle|\bstudy|\bbook|\breview|\bwork|\breport"
-    r"|\bchapter|,|:)[ \t]*\Z",
+    r"(?:\bin|\btitled|\bentitled|\bcalled|\bpaper|\barticle|\bstudy|\bbook|\breview|\bwork"
+    r"|\breport|\bchapter|\bsurvey|\banalysis|\bthesis|\bpreprint|,|:)[ \t]*\Z",
     re.IGNORECASE,
+)
+# Names without their possessive "'s": "Smith and Jones", "Patel et al.".
+_NAMES = r"[A-Z][\w-]{1,40}(?:[ ,]{1,2}(?:and|&|et al\.?|[A-Z][\w-]{1,40})){0,8}"
+_WORK_KIND = r"(?:paper|article|study|book|review|survey|meta-analysis|analysis|report|preprint)"
+# What may stand between the kind of work and its quoted title: ", titled", ",", nothing.
+_NAMING_GAP = r"(?:[ \t]*,)?(?:[ \t]+(?:titled|entitled|called))?[ \t]*\Z"
+# In a sentence, the year with the authors' possessive before the title: "Smith and
+# Jones's 2019 paper “Title”", "Patel et al.'s 2021 study, titled “Title”".
+_POSSESSIVE_BEFORE_RE = re.compile(
+    rf"(?P<authors>{_NAMES})['’]s[ \t]+(?P<year>(?:1[5-9]|20)\d\d)[ \t]+(?:[\w-]+[ \t]+)?"
+    rf"{_WORK_KIND}{_NAMING_GAP}"
+)
+# "a 2021 meta-analysis by Patel et al. titled “Title”": the year, the kind of work, "by"
+# and its authors before the title.
+_KIND_BY_BEFORE_RE = re.compile(
+    rf"\b(?P<year>(?:1[5-9]|20)\d\d)[ \t]+(?:[\w-]+[ \t]+)?{_WORK_KIND}[ \t]+by[ \t]+"
+    rf"(?P<authors>{_NAMES}){_NAMING_GAP}"
 )
 # A line that gives one field of a work, as answers lay a work out: "**Authors:** A, B",
 # "- Year: 2017", "*Venue*: NeurIPS".
@@ -630,8 +647,8 @@ def _before_title(
     `Lindqvist and Osei (2021) argue in “Title” (ACL)`."""
     base = quoted.start() - len(before)
     window_end = min(line_end, quoted.end() + LOOKAHEAD)
-    cited = _CITED_BEFORE_RE.search(before)
-    if cited is not None and _gap_names_the_title(cited.group("gap")):
+    cited = _cited_before(before)
+    if cited is not None:
         end = quoted.end()
         venue = None
         if paren := _PAREN_AFTER_RE.match(text, end, window_end):
@@ -656,6 +673,16 @@ def _before_title(
     start = base + names.start()
     shape = PAREN if names.group("join") == "(" else COMMA
     return _Claim(start, end, _with_identifiers(fields, text[start:end]), shape)
+
+
+def _cited_before(before: str) -> re.Match[str] | None:
+    """The authors and year that a sentence gives before a quoted title, with the words
+    between them naming it as their work: "Lindqvist and Osei (2021) argue in", "Smith's
+    2019 paper", "a 2021 study by Patel et al. titled"."""
+    cited = _CITED_BEFORE_RE.search(before)
+    if cited is not None and _gap_names_the_title(cited.group("gap")):
+        return cited
+    return _POSSESSIVE_BEFORE_RE.search(before) or _KIND_BY_BEFORE_RE.search(before)
 
 
 def _gap_names_the_title(gap: str) -> bool:
