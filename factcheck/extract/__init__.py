@@ -32,6 +32,7 @@ from factcheck.extract.identifiers import classify_url, find_identifiers
 from factcheck.extract.ignore import drop_marked
 from factcheck.extract.inline import Problem, find_inline_with_labels, link
 from factcheck.extract.scanned import Scanned
+from factcheck.extract.textview import TextView
 from factcheck.extract.urls import find_urls
 from factcheck.model import Author, Citation, Extraction, Kind, Link, Unread
 
@@ -97,7 +98,32 @@ def extract_all(text: str, bounds: Bounds | None = None) -> Extraction:
 
     Within `bounds`, if given: what lies before the point where reading stopped is
     extracted, and the rest of the text is `unread`. Past the cap, the first claim after
-    the `bounds.claims` first ones starts the unread part."""
+    the `bounds.claims` first ones starts the unread part. The finders read the text with
+    its unusual breaks, spaces and invisible characters made plain (`TextView`); spans and
+    `raw` are those of `text`."""
+    view = TextView.of(text)
+    if view is None:
+        return _extract_plain(text, bounds)
+    return _restored(text, view, _extract_plain(view.text, bounds))
+
+
+def _restored(text: str, view: TextView, extraction: Extraction) -> Extraction:
+    """The extraction of `view`, with its spans and raw text those of `text`."""
+    for citation in extraction.citations:
+        citation.start = view.original(citation.start)
+        citation.end = view.original(citation.end, end=True)
+        citation.raw = text[citation.start : citation.end]
+    unread = extraction.unread
+    if unread is not None:
+        start = view.original(unread.start)
+        extraction.unread = unread.model_copy(
+            update={"start": start, "end": len(text), "raw": text[start:]}
+        )
+    return extraction
+
+
+def _extract_plain(text: str, bounds: Bounds | None) -> Extraction:
+    """`extract_all` of a text whose breaks and spaces are plain."""
     bounds = unbounded(bounds)
     identifiers, reached, scanned = _identifier_claims(text, bounds)
     entries, code = _entries_and_code(text, bounds, scanned)
