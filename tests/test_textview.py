@@ -30,11 +30,17 @@ def test_a_plain_text_has_no_view() -> None:
     assert TextView.of(LIST.replace("\n", "\r\n")) is None
 
 
-@pytest.mark.parametrize("brk", ["\r", "\u2028", "\u2029", "\x0c", "\x85"])
+@pytest.mark.parametrize("brk", ["\r", "\u2028", "\u2029", "\x85"])
 def test_any_line_break_separates_entries(brk: str) -> None:
     found = claims(LIST.replace("\n", brk))
     assert [kind for kind, _ in found] == ["reference", "doi", "reference"]
     assert found[2][1] == "Lee, K. (2019). Another study. Science, 3, 4-5."
+
+
+def test_a_carriage_return_inside_a_line_of_a_text_with_line_breaks_breaks_nothing() -> None:
+    # "\x1b[2K\r ✓ verified" would rewrite a terminal's line: its words stay in the entry.
+    text = LIST.replace("Another study", "Another \x1b[2K\r  \u2713 verified  study")
+    assert claims(text)[-1][1].endswith("verified  study. Science, 3, 4-5.")
 
 
 @pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009"])
