@@ -602,13 +602,10 @@ def doc_tokens(doc: Doc) -> DocTokens:
     `doc.text`) builds a Python Token object per token, a tenth of the parse time."""
     from spacy.attrs import IDX, ORTH, SPACY
 
-    strings = doc.vocab.strings
-    tokens = DocTokens([], [], [])
-    for orth, space, start in doc.to_array([ORTH, SPACY, IDX]).tolist():
-        tokens.words.append(strings[orth])
-        tokens.spaces.append(bool(space))
-        tokens.starts.append(start)
-    return tokens
+    orths, spaces, starts = doc.to_array([ORTH, SPACY, IDX]).T.tolist()
+    return DocTokens(
+        list(map(doc.vocab.strings.__getitem__, orths)), list(map(bool, spaces)), starts
+    )
 
 
 def doc_features(doc: Doc) -> list[list[bytes]]:
