@@ -454,10 +454,9 @@ def _counters(cached: Sequence[_Word]) -> list[tuple[bytes, bytes, bytes, bytes]
     return rows
 
 
-def _around(cached: Sequence[_Word]) -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
+def _behind(cached: Sequence[_Word]) -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
     """(before=, (pw=, pwcls=)) of each token: the punctuation run since the nearest real
-    word before it, and that word. `features` reads the string backwards for after= and
-    nw=."""
+    word before it, and that word (`_ahead` gives after= and nw=)."""
     runs: list[bytes] = []
     words: list[tuple[bytes, bytes]] = []
     last = -1
@@ -516,7 +515,7 @@ def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[bytes]]:
     # Two edge words either side: the window of neighbours needs no bounds checks.
     padded = [_EDGE_WORD, _EDGE_WORD, *cached, _EDGE_WORD, _EDGE_WORD]
     after, next_words = _ahead(cached)
-    before, previous_words = _around(cached)
+    before, previous_words = _behind(cached)
     # Each neighbouring pair: "bi=" and "bicls=" for the right token, "bicls+=" for the left.
     joined_left: list[tuple[bytes, ...]] = [_NO_JOIN]
     joined_right: list[tuple[bytes, ...]] = []
