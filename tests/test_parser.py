@@ -428,6 +428,7 @@ def test_features_are_the_same_with_the_word_caches_cold_or_warm() -> None:
         "Müller, Ö.  and  Łukasz Ż.\u00a0(2019) «Titre» 𝒜𝓁𝑔𝑒𝒷𝓇𝒶 😀 vol. 3, pp. 7–9",
         "   leading and trailing spaces   ",
         "x",
+        "",
     ],
 )
 def test_doc_tokens_read_the_array_as_the_tokens_are(text: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -177,6 +178,15 @@ def blank_pipeline() -> Language:
 
 def shape(word: str) -> str:
     """Character classes with runs collapsed: "Smith" -> "Xx", "1477-81" -> "d-d"."""
+    # The shapes of most words, without a loop: a word of letters none of them upper case
+    # ("x"; uncased letters are "x" too), the same after a capital ("Xx"), digits ("d").
+    if word.isalpha():
+        if word.islower():
+            return "x"
+        if word[0].isupper() and word[1:].islower():
+            return "Xx"
+    elif word.isdigit():
+        return "d"
     out: list[str] = []
     for char in word:
         if char.isupper():
@@ -225,10 +235,6 @@ def _word_class(word: str, lower: str) -> str:
     return "mixed"
 
 
-def _encoded(*features: str) -> tuple[bytes, ...]:
-    return tuple(feature.encode() for feature in features)
-
-
 _OFFSETS = tuple(offset for offset in range(-WINDOW, WINDOW + 1) if offset)
 assert _OFFSETS == (-2, -1, 1, 2), "`_word` and `features` spell out a window of two"
 # Feature strings that take one of a few values, built once rather than per token.
@@ -242,6 +248,13 @@ _QUOTES_SEEN = tuple(f"quotes={i}".encode() for i in range(COUNT_CAP + 1))
 _DEPTH = (b"depth=0", b"depth=1")
 _SEGPOS = (b"segpos=first", b"segpos=in", b"segpos=last")
 _EDGES = tuple(f"{offset}:edge".encode() for offset in _OFFSETS)
+# The classes that move the counters of `_counters`.
+_COUNTED = frozenset(["year", "quote", "open", "close", "."])
+# By whether a space follows the token.
+_NOSPACE = ((b"nospace",), ())
+# The first token ends no pair (no bi=, bicls=); the last starts none ("last").
+_NO_JOIN: tuple[bytes, ...] = ()
+_LAST = (b"last",)
 
 
 class _Word(NamedTuple):
@@ -259,10 +272,16 @@ class _Word(NamedTuple):
     capitalised: bool
     # As the neighbour at each offset of `_OFFSETS`: (w=, cls=) features (the edge word
     # past either end gives one "edge" feature per offset instead).
-    seen_at: tuple[tuple[bytes, ...], ...]
+    two_before: tuple[bytes, ...]
+    one_before: tuple[bytes, ...]
+    one_after: tuple[bytes, ...]
+    two_after: tuple[bytes, ...]
     # As the nearest word after / before a token: (nw=, nwcls=), (pw=, pwcls=).
     next_word: tuple[bytes, bytes]
     prev_word: tuple[bytes, bytes]
+    # The two halves of the bigram feature "bi=left|right": "bi=left|", "right".
+    bigram_left: bytes
+    bigram_right: bytes
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -270,8 +289,17 @@ def _word(word: str) -> _Word:
     """The features of `word`, cached: words repeat a lot."""
     lower = word.lower()
     cls = _word_class(word, lower)
-    own = [b"b", *_encoded(f"w={lower}", f"cls={cls}", f"shape={shape(word)}")]
-    own.extend(_encoded(f"pre3={lower[:3]}", f"suf3={lower[-3:]}"))
+    # Concatenated bytes are the features' UTF-8 encoding: encoding a str and joining the
+    # pieces give the same bytes, and a concatenation costs less than an f-string.
+    low, kind = lower.encode(), cls.encode()
+    own = [
+        b"b",
+        b"w=" + low,
+        b"cls=" + kind,
+        b"shape=" + shape(word).encode(),
+        b"pre3=" + lower[:3].encode(),
+        b"suf3=" + lower[-3:].encode(),
+    ]
     if lower in _LEXICON_OF:
         own.extend(_LEXICON_OF[lower])
     if word[:1].isdigit() and _ORDINAL_RE.match(word):
@@ -286,14 +314,14 @@ def _word(word: str) -> _Word:
         lower.isalnum() or _ALNUM_RE.search(lower) is not None,
         len(word) > 3 and word.isalpha(),
         word[:1].isupper(),
-        (
-            _encoded(f"-2:w={lower}", f"-2:cls={cls}"),
-            _encoded(f"-1:w={lower}", f"-1:cls={cls}"),
-            _encoded(f"1:w={lower}", f"1:cls={cls}"),
-            _encoded(f"2:w={lower}", f"2:cls={cls}"),
-        ),
-        (f"nw={lower}".encode(), f"nwcls={cls}".encode()),
-        (f"pw={lower}".encode(), f"pwcls={cls}".encode()),
+        (b"-2:w=" + low, b"-2:cls=" + kind),
+        (b"-1:w=" + low, b"-1:cls=" + kind),
+        (b"1:w=" + low, b"1:cls=" + kind),
+        (b"2:w=" + low, b"2:cls=" + kind),
+        (b"nw=" + low, b"nwcls=" + kind),
+        (b"pw=" + low, b"pwcls=" + kind),
+        b"bi=" + low + b"|",
+        low,
     )
 
 
@@ -305,18 +333,23 @@ _EDGE_WORD = _Word(
     is_word=False,
     long_alpha=False,
     capitalised=False,
-    seen_at=tuple((edge,) for edge in _EDGES),
+    two_before=(_EDGES[0],),
+    one_before=(_EDGES[1],),
+    one_after=(_EDGES[2],),
+    two_after=(_EDGES[3],),
     next_word=(b"nw=END", b"nwcls=END"),
     prev_word=(b"pw=START", b"pwcls=START"),
+    bigram_left=b"",
+    bigram_right=b"",
 )
 _NO_NEXT = (b"nw=END", b"nwcls=END")
 _NO_PREV = (b"pw=START", b"pwcls=START")
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def _class_pair(left: str, right: str) -> tuple[bytes, bytes]:
-    """(bicls=, bicls+=) of two neighbouring classes."""
-    return f"bicls={left}|{right}".encode(), f"bicls+={left}|{right}".encode()
+def _class_pair(left: str, right: str) -> tuple[bytes, tuple[bytes]]:
+    """bicls= and (bicls+=,) of two neighbouring classes."""
+    return f"bicls={left}|{right}".encode(), (f"bicls+={left}|{right}".encode(),)
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -333,13 +366,30 @@ def _segments(words: Sequence[str]) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     start = 0
     for i, word in enumerate(words):
-        initial = len(words[i - 1]) == 1 and words[i - 1].isalpha()
-        if word in _SEGMENT_ENDS and i > start and not initial:
-            pieces.append((start, i + 1))
-            start = i + 1
+        if word in _SEGMENT_ENDS and i > start:
+            before = words[i - 1]
+            if not (len(before) == 1 and before.isalpha()):
+                pieces.append((start, i + 1))
+                start = i + 1
     if start < len(words):
         pieces.append((start, len(words)))
     return pieces
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _segment_rows(
+    index: int, size: int, case: str, venue: bool, year: bool
+) -> tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]:
+    """The features of a piece's first, inner and last tokens (`_segment_features`)."""
+    shared = (
+        f"seg={index}".encode(),
+        f"seglen={size}".encode(),
+        f"segcase={case}".encode(),
+        f"segvenue={venue}".encode(),
+        f"segyear={year}".encode(),
+    )
+    first, inside, last = ((*shared, place) for place in _SEGPOS)
+    return first, inside, last
 
 
 def _segment_features(words: Sequence[str], cached: Sequence[_Word]) -> list[tuple[bytes, ...]]:
@@ -351,27 +401,95 @@ def _segment_features(words: Sequence[str], cached: Sequence[_Word]) -> list[tup
     rows: list[tuple[bytes, ...]] = []
     venue_words = _LEXICON["venue"]
     for index, (start, end) in enumerate(_segments(words)):
-        piece = cached[start:end]
-        alpha = sum(w.long_alpha for w in piece)
-        capitalised = sum(w.long_alpha and w.capitalised for w in piece)
+        alpha = capitalised = 0
+        venue = year = False
+        for w in cached[start:end]:
+            if w.long_alpha:
+                alpha += 1
+                capitalised += w.capitalised
+            venue = venue or w.lower in venue_words
+            year = year or w.cls == "year"
         case = "none" if not alpha else f"{CASE_BINS * capitalised // (alpha + 1)}"
-        venue = any(w.lower in venue_words for w in piece)
-        year = any(w.cls == "year" for w in piece)
-        shared = _encoded(
-            f"seg={min(index, COUNT_CAP)}",
-            f"seglen={min(end - start, SEGMENT_SIZE_CAP)}",
-            f"segcase={case}",
-            f"segvenue={venue}",
-            f"segyear={year}",
+        first, inside, last = _segment_rows(
+            min(index, COUNT_CAP), min(end - start, SEGMENT_SIZE_CAP), case, venue, year
         )
-        first, inside, last = _SEGPOS
-        rows.append((*shared, first))
-        if end - start == 1:
-            continue
-        middle = (*shared, inside)
-        rows.extend(middle for _ in range(end - start - 2))
-        rows.append((*shared, last))
+        rows.append(first)
+        if end - start > 1:
+            rows.extend([inside] * (end - start - 2))
+            rows.append(last)
     return rows
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _places(count: int) -> tuple[tuple[bytes, bytes], ...]:
+    """(pos=, rel=) of each token of a string of `count` tokens: the first tokens one by
+    one, then the tenth of the string."""
+    last_pos = len(_POS) - 1
+    return tuple((_POS[min(i, last_pos)], _REL[POSITION_BINS * i // count]) for i in range(count))
+
+
+def _counters(cached: Sequence[_Word]) -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """(years=, periods=, quotes=, depth=) of each token: the years, full stops and quotes
+    before it (capped at COUNT_CAP: "3 or more" is one value), and whether it sits inside
+    brackets."""
+    rows: list[tuple[bytes, bytes, bytes, bytes]] = []
+    years = periods = quotes = depth = 0
+    state = (_YEARS[0], _PERIODS[0], _QUOTES_SEEN[0], _DEPTH[0])
+    for w in cached:
+        rows.append(state)
+        cls = w.cls
+        if cls not in _COUNTED:
+            continue
+        if cls == "year":
+            years = min(years + 1, COUNT_CAP)
+        elif cls == "quote":
+            quotes = min(quotes + 1, COUNT_CAP)
+        elif cls == "open":
+            depth += 1
+        elif cls == "close":
+            depth = max(0, depth - 1)
+        else:  # a full stop: the only token whose class is "."
+            periods = min(periods + 1, COUNT_CAP)
+        state = (_YEARS[years], _PERIODS[periods], _QUOTES_SEEN[quotes], _DEPTH[depth > 0])
+    return rows
+
+
+def _behind(cached: Sequence[_Word]) -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
+    """(before=, (pw=, pwcls=)) of each token: the punctuation run since the nearest real
+    word before it, and that word (`_ahead` gives after= and nw=)."""
+    runs: list[bytes] = []
+    words: list[tuple[bytes, bytes]] = []
+    last = -1
+    nearest = _NO_PREV
+    for i, w in enumerate(cached):
+        if last == i - 1:
+            runs.append(b"before=")
+        else:
+            runs.append(_punct_run("".join([c.lower for c in cached[last + 1 : i]]))[1])
+        words.append(nearest)
+        if w.is_word:
+            last, nearest = i, w.prev_word
+    return runs, words
+
+
+def _ahead(cached: Sequence[_Word]) -> tuple[list[bytes], list[tuple[bytes, bytes]]]:
+    """(after=, (nw=, nwcls=)) of each token: the punctuation run up to the nearest real
+    word after it, and that word."""
+    count = len(cached)
+    runs: list[bytes] = [b""] * count
+    words: list[tuple[bytes, bytes]] = [_NO_NEXT] * count
+    last = count
+    nearest = _NO_NEXT
+    for i in range(count - 1, -1, -1):
+        if last == i + 1:
+            runs[i] = b"after="
+        else:
+            runs[i] = _punct_run("".join([c.lower for c in cached[i + 1 : last]]))[0]
+        words[i] = nearest
+        w = cached[i]
+        if w.is_word:
+            last, nearest = i, w.next_word
+    return runs, words
 
 
 def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[bytes]]:
@@ -385,83 +503,80 @@ def features(words: Sequence[str], spaces: Sequence[bool]) -> list[list[bytes]]:
     piece it sits in (`_segment_features`); the punctuation right around it and the
     nearest words past that (a fixed window sees "Smith" "," "J" "." but not that the
     word before "(2020)." is two tokens away); and a window of its neighbours.
+
+    Each kind of feature is worked out for the whole string in one pass, then the lists
+    are put together token by token, always in the same order: the tagger adds up the
+    weights of a token's features in the order given.
     """
     count = len(words)
     if not count:
         return []
     cached = [_word(word) for word in words]
-    segment_rows = _segment_features(words, cached)
-    # The nearest real word before and after each token (-1 / count: none).
-    prev_index = [-1] * count
-    last = -1
-    for i, w in enumerate(cached):
-        prev_index[i] = last
-        if w.is_word:
-            last = i
-    next_index = [count] * count
-    last = count
-    for i in range(count - 1, -1, -1):
-        next_index[i] = last
-        if cached[i].is_word:
-            last = i
-    lowers = [w.lower for w in cached]
-    # Two edge words either side, so that the window needs no bounds checks.
+    # Two edge words either side: the window of neighbours needs no bounds checks.
     padded = [_EDGE_WORD, _EDGE_WORD, *cached, _EDGE_WORD, _EDGE_WORD]
-    rows: list[list[bytes]] = []
-    years_seen = periods_seen = quotes_seen = depth = 0
-    last_index = count - 1
-    for i, w in enumerate(cached):
-        row = [
+    after, next_words = _ahead(cached)
+    before, previous_words = _behind(cached)
+    # Each neighbouring pair: "bi=" and "bicls=" for the right token, "bicls+=" for the left.
+    joined_left: list[tuple[bytes, ...]] = [_NO_JOIN]
+    joined_right: list[tuple[bytes, ...]] = []
+    for left, right in pairwise(cached):
+        bicls, plus = _class_pair(left.cls, right.cls)
+        joined_left.append((left.bigram_left + right.bigram_right, bicls))
+        joined_right.append(plus)
+    joined_right.append(_LAST)
+    return [
+        [
             *w.own,
-            _POS[i if i < len(_POS) else -1],
-            _REL[POSITION_BINS * i // count],
-            _YEARS[years_seen],
-            _PERIODS[periods_seen],
-            _QUOTES_SEEN[quotes_seen],
-            _DEPTH[depth > 0],
-            *segment_rows[i],
-            # The window of neighbours: padded[i + 2] is token i.
-            *padded[i].seen_at[0],
-            *padded[i + 1].seen_at[1],
-            *padded[i + 3].seen_at[2],
-            *padded[i + 4].seen_at[3],
+            *place,
+            *counted,
+            *segment,
+            *two_before.two_before,
+            *one_before.one_before,
+            *one_after.one_after,
+            *two_after.two_after,
+            *_NOSPACE[space],
+            run_after,
+            run_before,
+            *next_word,
+            *previous_word,
+            *left,
+            *right,
         ]
-        if not spaces[i]:
-            row.append(b"nospace")
-        # Punctuation runs and nearest words either side.
-        after, before = next_index[i], prev_index[i]
-        if after == i + 1:
-            row.append(b"after=")
-        else:
-            row.append(_punct_run("".join(lowers[i + 1 : after]))[0])
-        if before == i - 1:
-            row.append(b"before=")
-        else:
-            row.append(_punct_run("".join(lowers[before + 1 : i]))[1])
-        row.extend(cached[after].next_word if after < count else _NO_NEXT)
-        row.extend(cached[before].prev_word if before >= 0 else _NO_PREV)
-        if i:
-            previous = cached[i - 1]
-            row.append(f"bi={previous.lower}|{w.lower}".encode())
-            row.append(_class_pair(previous.cls, w.cls)[0])
-        if i < last_index:
-            row.append(_class_pair(w.cls, cached[i + 1].cls)[1])
-        else:
-            row.append(b"last")
-        rows.append(row)
-        cls = w.cls
-        # The counters stop at COUNT_CAP: "3 or more" is one value.
-        if cls == "year":
-            years_seen = min(years_seen + 1, COUNT_CAP)
-        elif cls == "quote":
-            quotes_seen = min(quotes_seen + 1, COUNT_CAP)
-        elif cls == "open":
-            depth += 1
-        elif cls == "close":
-            depth = max(0, depth - 1)
-        elif words[i] == ".":
-            periods_seen = min(periods_seen + 1, COUNT_CAP)
-    return rows
+        for (
+            w,
+            place,
+            counted,
+            segment,
+            two_before,
+            one_before,
+            one_after,
+            two_after,
+            space,
+            run_after,
+            run_before,
+            next_word,
+            previous_word,
+            left,
+            right,
+        ) in zip(
+            cached,
+            _places(count),
+            _counters(cached),
+            _segment_features(words, cached),
+            padded[:count],
+            padded[1 : count + 1],
+            padded[3 : count + 3],
+            padded[4:],
+            spaces,
+            after,
+            before,
+            next_words,
+            previous_words,
+            joined_left,
+            joined_right,
+            strict=True,
+        )
+    ]
 
 
 def forget_words() -> None:
@@ -469,6 +584,8 @@ def forget_words() -> None:
     _word.cache_clear()
     _class_pair.cache_clear()
     _punct_run.cache_clear()
+    _segment_rows.cache_clear()
+    _places.cache_clear()
 
 
 class DocTokens(NamedTuple):
@@ -484,13 +601,10 @@ def doc_tokens(doc: Doc) -> DocTokens:
     `doc.text`) builds a Python Token object per token, a tenth of the parse time."""
     from spacy.attrs import IDX, ORTH, SPACY
 
-    strings = doc.vocab.strings
-    tokens = DocTokens([], [], [])
-    for orth, space, start in doc.to_array([ORTH, SPACY, IDX]).tolist():
-        tokens.words.append(strings[orth])
-        tokens.spaces.append(bool(space))
-        tokens.starts.append(start)
-    return tokens
+    orths, spaces, starts = doc.to_array([ORTH, SPACY, IDX]).T.tolist()
+    return DocTokens(
+        list(map(doc.vocab.strings.__getitem__, orths)), list(map(bool, spaces)), starts
+    )
 
 
 def doc_features(doc: Doc) -> list[list[bytes]]:
