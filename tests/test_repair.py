@@ -262,3 +262,47 @@ def test_a_title_that_names_another_year_keeps_it() -> None:
 
     fields = Fields(title="1984 – A Retrospective", year=2020)
     assert year_led_title(fields).title == "1984 – A Retrospective"
+
+
+@pytest.mark.parametrize(
+    ("entry", "title", "container"),
+    [
+        (
+            "Wang Y, Li X. Graph neural networks: a review[J]. AI Open, 2021, 2: 57-81.",
+            "Graph neural networks: a review",
+            None,
+        ),
+        ("Zhou J, Cui G. Deep learning on graphs[M]. Beijing: Science Press, 2020.", None, None),
+        (
+            "Liu H, Chen Q. Robust pruning of deep networks[C]//Proceedings of CVPR. 2019: 1-9.",
+            "Robust pruning of deep networks",
+            "Proceedings of CVPR",
+        ),
+        (
+            "Petrov P., Sidorov S. Neural networks for time series // Journal of Forecasting."
+            " 2019. Vol. 38, no. 4. P. 312–330.",
+            "Neural networks for time series",
+            None,
+        ),
+    ],
+)
+def test_a_styles_mark_at_the_titles_end_is_not_the_title(
+    entry: str, title: str | None, container: str | None
+) -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(entry)
+    assert fields.title is not None
+    assert not fields.title.endswith(("]", "//"))
+    if title is not None:
+        assert fields.title == title
+    if container is not None:
+        assert fields.container == container
+
+
+def test_brackets_inside_a_title_stay() -> None:
+    from factcheck.extract.repair import marked_title_end
+
+    assert (
+        marked_title_end(Fields(title="Array[x] indexing in C")).title == "Array[x] indexing in C"
+    )

@@ -82,6 +82,11 @@ _SURNAME_ET_AL_RE = re.compile(
     r"[A-Z][\w'’-]+(?:,?[ \t]+(?:and|&)[ \t]+[A-Z][\w'’-]+)?,?[ \t]+et[ \t]?al\.?"
 )
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+# What a style writes at a title's end: GB/T 7714's "[J]", "[M]", "[C]//", "[EB/OL]", or
+# GOST's "//" before the journal.
+_TITLE_END_MARK_RE = re.compile(
+    r"[ \t]*(?:\[[A-Z]{1,2}(?:/OL)?\](?:[ \t]*//(?P<within>[^\[\]]{0,300}))?|//)[ \t.]*\Z"
+)
 # A title opened by a year and a dash or colon: "2020 – Scaling Laws …".
 _YEAR_LED_RE = re.compile(r"(?P<year>(?:1[5-9]|20)\d\d)[a-z]?[ \t]*[–—:-][ \t]+(?=\S)")
 _IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
@@ -95,6 +100,7 @@ def repaired(raw: str, fields: Fields) -> Fields:
     fields = title_dash_authors(raw, fields)
     fields = title_then_names(raw, fields)
     fields = year_led_title(fields)
+    fields = marked_title_end(fields)
     return lone_part_title(fields)
 
 
@@ -303,6 +309,21 @@ def year_led_title(fields: Fields) -> Fields:
     return fields.model_copy(update={"title": title[led.end() :]})
 
 
+def marked_title_end(fields: Fields) -> Fields:
+    """A title that keeps the mark a style ends it with: GB/T 7714's document type ("…: a
+    review[J]", "[M]", "[EB/OL]"), perhaps with the proceedings after it ("[C]//Proc. of
+    CVPR", which are the venue), or GOST's "//" before the journal."""
+    title = fields.title or ""
+    mark = _TITLE_END_MARK_RE.search(title)
+    if mark is None or mark.start() == 0:
+        return fields
+    update: dict[str, str | None] = {"title": title[: mark.start()].rstrip()}
+    within = _clean(mark.group("within") or "")
+    if within and not fields.container:
+        update["container"] = within
+    return fields.model_copy(update=update)
+
+
 def lone_part_title(fields: Fields) -> Fields:
     """An entry with authors and no title or venue whose only other words were read as its
     publisher ("A, B. 2022. NP-Hardness of optimal contraction."): those are its title. (A
@@ -325,6 +346,7 @@ __all__ = [
     "author_list_first",
     "et_al_only",
     "lone_part_title",
+    "marked_title_end",
     "organisation_first",
     "repaired",
     "title_dash_authors",
