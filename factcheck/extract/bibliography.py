@@ -74,6 +74,11 @@ MAX_HEADING_CHARS = 80
 MAX_LEAD_WORDS = 20
 # Spaces between a lead's bold heading and its colon ("**Sources** :").
 MAX_LEAD_GAP = 3
+# A heading with the first entry after it ("**Sources:** rest") is at most this long, so
+# its ":" stands at most MAX_LEAD_COLON_OFFSET characters past the line's indent (the
+# heading, its bold marks and the gap).
+MAX_LEAD_HEAD_CHARS = 60
+MAX_LEAD_COLON_OFFSET = MAX_LEAD_HEAD_CHARS + 2 * len("**") + MAX_LEAD_GAP
 # Heading level of a bold or plain-text heading, below every markdown "#" level.
 PLAIN_HEADING_LEVEL = 7
 # A paragraph this long with no year or identifier ends a reference section: the
@@ -293,7 +298,8 @@ _COMMENT_END = "-->"
 # the gap before ":" is bounded: else a line of spaces is tried at every split, which
 # is quadratic in its length.
 _LEAD_PREFIX_RE = re.compile(
-    r"(?=(?P<indent>[ \t]*))(?P=indent)(?:\*\*|__)?(?P<head>[^:*_\n]{2,60}?)(?:\*\*|__)?"
+    r"(?=(?P<indent>[ \t]*))(?P=indent)(?:\*\*|__)?"
+    rf"(?P<head>[^:*_\n]{{2,{MAX_LEAD_HEAD_CHARS}}}?)(?:\*\*|__)?"
     rf"[ \t]{{0,{MAX_LEAD_GAP}}}:(?:\*\*|__)?[ \t]+(?=\S)"
 )
 _HEADING_MARKUP = " \t#*_:："
@@ -321,9 +327,11 @@ class _Paragraph:
     trusted: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Item:
-    """A candidate entry: a span, its label, and the bar its score must reach."""
+    """A candidate entry: a span, its label, and the bar its score must reach. Never
+    changed once made (not frozen only because a frozen one costs five times as much to
+    make, and a list makes three for each entry)."""
 
     start: int
     end: int
@@ -761,7 +769,7 @@ class _Scanner:
             if _is_bold_line(raw):
                 self._heading(raw.strip(_HEADING_MARKUP), PLAIN_HEADING_LEVEL)
                 return True
-        lead = _LEAD_PREFIX_RE.match(text, start, end)
+        lead = _lead_prefix(text, line)
         if lead and is_reference_heading(lead.group("head")):
             self._open_section(trusted=trusts_items(lead.group("head")))
             self._append(_Line(lead.end(), end, 0))
@@ -863,6 +871,16 @@ class _Scanner:
         self.code.extend((first.start, last.end))
 
 
+def _lead_prefix(text: str, line: _Line) -> re.Match[str] | None:
+    """`_LEAD_PREFIX_RE` at the start of `line`. Its ":" is the first after the indent and
+    at most MAX_LEAD_COLON_OFFSET past it: a line with none there (most lines, a "https:"
+    further on included) is not tried, since the lazy heading is tried at every length."""
+    reach = line.start + max(line.indent, 0) + MAX_LEAD_COLON_OFFSET + 1
+    if text.find(":", line.start, min(line.end, reach)) < 0:
+        return None
+    return _LEAD_PREFIX_RE.match(text, line.start, line.end)
+
+
 def _closing_fence(fence: str) -> re.Pattern[str]:
     """The line that closes a code block opened by `fence` ("```" closes with 3 or more)."""
     return re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
@@ -936,7 +954,11 @@ def _label(marker: re.Match[str]) -> str | None:
 
 
 def _marker_style(marker: re.Match[str]) -> str:
-    return next(name for name, value in marker.groupdict().items() if value is not None)
+    """The name of the marker's group that matched: its alternatives are exclusive and
+    hold no other group, so it is the last (and only) one."""
+    style = marker.lastgroup
+    assert style is not None, "every alternative of _MARKER_RE is a named group"
+    return style
 
 
 def _numbered_run(

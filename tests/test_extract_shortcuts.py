@@ -1,0 +1,208 @@
+"""The extractors' shortcuts read exactly as the long way round: a text left unscanned
+because it lacks what every match holds, a look-up remembered by the stretch of text it
+reads, a cheaper test before a pattern. Each is checked against the plain pattern on
+random text steered towards its edge cases, and whole extractions against cold caches."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from factcheck.extract import bibliography as bib
+from factcheck.extract import extract_all, freeform, inline, parser
+
+NAME_PIECES = [
+    "Smith",
+    "Lee",
+    "van ",
+    "von ",
+    "der ",
+    "ten ",
+    "De ",
+    "and ",
+    "& ",
+    "et al.",
+    "et al",
+    " ",
+    "\n",
+    "'s",
+    "’s",
+    "The ",
+    "In ",
+    "NASA",
+    "Ørsted",
+    "Дементьев",
+    "McDonald",
+    "x",
+    ", ",
+    ". ",
+    "4. ",
+    "(",
+    ")",
+]
+LINE_PIECES = [
+    " ",
+    "\t",
+    "**",
+    "__",
+    ":",
+    ": ",
+    "Sources",
+    "References",
+    "Here are the papers I used",
+    "https://doi.org/10.1/x",
+    "1. ",
+    "- ",
+    "[1] ",
+    "x" * 30,
+    "é",
+    "*",
+    "_",
+]
+MARKER_PIECES = [
+    "",
+    " ",
+    "\t",
+    "- ",
+    "• ",
+    "→ ",
+    "✅ ",
+    "1. ",
+    "12) ",
+    "(3) ",
+    "[4] ",
+    "[^n]: ",
+    "[a]: ",
+    "¹ ",
+    "a) ",
+    "(b) ",
+    "7 ",
+    "<li>",
+    "<LI class='x'> ",
+    "Smith",
+    "x",
+]
+
+
+def pieces(fragments: list[str], size: int = 24) -> st.SearchStrategy[str]:
+    return st.lists(st.one_of(st.sampled_from(fragments), st.text(max_size=4)), max_size=size).map(
+        "".join
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces(NAME_PIECES), st.data())
+def test_names_read_in_their_window_alone_as_in_the_whole_text(
+    text: str, data: st.DataObject
+) -> None:
+    end = data.draw(st.integers(0, len(text)))
+    start = data.draw(st.integers(0, end))
+    whole = inline._NARRATIVE_RE.search(text, start, end)
+    alone = inline._names_in(text[start:end])
+    if whole is None:
+        assert alone is None
+    else:
+        assert alone == (whole.start() - start, whole.group("names"))
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces(LINE_PIECES), pieces(LINE_PIECES))
+def test_a_lead_heading_is_found_with_or_without_the_colon_test(before: str, after: str) -> None:
+    text = f"{before}\n{after}"
+    for start, end in ((0, len(before)), (len(before) + 1, len(text))):
+        indent = bib._indent(text, start, end)
+        if indent < 0:
+            continue
+        line = bib._Line(start, end, indent)
+        expected = bib._LEAD_PREFIX_RE.match(text, start, end)
+        found = bib._lead_prefix(text, line)
+        assert (found and found.span()) == (expected and expected.span())
+
+
+def test_a_lead_heading_at_its_longest_is_still_found() -> None:
+    head = "w" * bib.MAX_LEAD_HEAD_CHARS
+    gap = " " * bib.MAX_LEAD_GAP
+    text = f"  **{head}**{gap}:** [1] Smith, J. (2020). Title."
+    line = bib._Line(0, len(text), bib._indent(text, 0, len(text)))
+    found = bib._lead_prefix(text, line)
+    assert found is not None and found.group("head") == head
+    longer = text.replace(head, head + "w")
+    assert bib._lead_prefix(longer, bib._Line(0, len(longer), line.indent)) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces(MARKER_PIECES, 4), pieces(LINE_PIECES, 6))
+def test_a_markers_style_is_the_group_that_matched(marker: str, rest: str) -> None:
+    text = marker + rest
+    found = bib._MARKER_RE.match(text)
+    if found is not None:
+        first = next(name for name, value in found.groupdict().items() if value is not None)
+        assert bib._marker_style(found) == first
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needles"),
+    [
+        (freeform._QUOTED_RE, freeform._QUOTE_OPENERS),
+        (freeform._BOLD_START_RE, (freeform._BOLD_MARK,)),
+        (freeform._TABLE_LINE_RE, (freeform._TABLE_BAR,)),
+        (inline._SUPERSCRIPT_RE, tuple(inline._SUPERSCRIPT_NUMBERS)),
+    ],
+)
+@settings(max_examples=300, deadline=None)
+@given(text=pieces(['"', "“", "”", "**", "*", "|", "¹", "²", "⁻", "\n", " - ", "x" * 9, "Title"]))
+def test_a_text_without_what_every_match_holds_has_no_match(
+    pattern: re.Pattern[str], needles: tuple[str, ...], text: str
+) -> None:
+    if not any(needle in text for needle in needles):
+        assert pattern.search(text) is None
+
+
+ENTRIES = [
+    "Twittenhoff, C., et al. (2020). An RNA thermometer dictates toxin production. "
+    "*PLOS Pathogens*. https://doi.org/10.1371/journal.ppat.1009194",
+    "Boulkedid R, Abdoul H, Loustau M (2011). Using and reporting the Delphi method. "
+    "PLoS ONE 6(6): e20476.",
+    "van der Berg and De Smet (2019). Sparse priors for cortical recovery. Neuron 101: 1-12.",
+    "Arya et al. (2004). Accurate differentiation of wireless losses. In: Proc. ICDCS.",
+]
+
+
+def answer(order: list[int], style: str) -> str:
+    lines = [style.format(n=n + 1) + ENTRIES[i] for n, i in enumerate(order)]
+    return (
+        "As Twittenhoff et al. (2020) and van der Berg (2019) showed, priors help [1].\n\n"
+        "References\n\n" + "\n".join(lines) + "\n"
+    )
+
+
+def forget() -> None:
+    inline._names_in.cache_clear()
+    bib._reaches.cache_clear()
+    bib._reads_as_trusted_entry.cache_clear()
+    parser.forget_parses()
+
+
+@pytest.mark.parametrize("style", ["{n}. ", "[{n}] ", "- "])
+def test_extractions_with_warm_caches_equal_those_with_cold_ones(style: str) -> None:
+    orders = [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3], [2, 0, 1]]
+    warm = [extract_all(answer(order, style)) for order in orders]
+    for order, extraction in zip(orders, warm, strict=True):
+        forget()
+        assert extract_all(answer(order, style)) == extraction
+
+
+def test_parses_seen_before_do_not_start_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = parser.parse_references(ENTRIES)
+
+    def no_model() -> None:
+        raise AssertionError("the model was started for strings already parsed")
+
+    monkeypatch.setattr(parser, "_pipeline", no_model)
+    again = parser.parse_references(list(reversed(ENTRIES)))
+    assert again == list(reversed(first))
+    again[0].authors.clear()
+    assert parser.parse_references(ENTRIES[-1:])[0] == first[-1]
