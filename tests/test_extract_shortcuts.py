@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from factcheck.extract import _clean, extract_all, freeform, inline, parser
 from factcheck.extract import bibliography as bib
-from factcheck.extract import extract_all, freeform, inline, parser
 
 NAME_PIECES = [
     "Smith",
@@ -180,6 +180,7 @@ def answer(order: list[int], style: str) -> str:
 
 
 def forget() -> None:
+    _clean.cache_clear()
     inline._names_in.cache_clear()
     bib._reaches.cache_clear()
     bib._reads_as_trusted_entry.cache_clear()

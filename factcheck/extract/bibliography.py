@@ -309,8 +309,10 @@ _SEMICOLON_RE = re.compile(r";[ \t]+")
 _ENTRY_END_CHARS = ".)]>»”\"'"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Line:
+    """A line's bounds and indent; never changed once made (not frozen, as `_Item`)."""
+
     start: int
     end: int
     # Columns of leading whitespace (a tab counts as CODE_INDENT); -1 for a blank line.
