@@ -385,15 +385,17 @@ def _identified_sentences(
     are one claim (no title: the judge compares what is written). The clause's identifiers
     are `scanned`'s where it can tell them, else the clause is scanned alone."""
     for year in bounds.matches(_YEAR_PAREN_RE.finditer(text)):
-        low = max(0, year.start() - LOOKBEHIND)
-        line_start = text.rfind("\n", low, year.start()) + 1
-        names = _NAMES_BEFORE_YEAR_RE.search(text, max(line_start, low), year.start())
-        if names is None:
-            continue
+        # The clause's identifier first: most years cite none, and the names before them
+        # cost a search from every offset.
         window_end = min(len(text), year.end() + LOOKAHEAD)
         sentence_end = _SENTENCE_END_RE.search(text, year.end(), window_end)
         clause_end = window_end if sentence_end is None else sentence_end.start()
         if _IDENTIFIER_HINT_RE.search(text, year.end(), clause_end) is None:
+            continue
+        low = max(0, year.start() - LOOKBEHIND)
+        line_start = text.rfind("\n", low, year.start()) + 1
+        names = _NAMES_BEFORE_YEAR_RE.search(text, max(line_start, low), year.start())
+        if names is None:
             continue
         found, offset = _clause_identifiers(text, year.end(), clause_end, scanned)
         identified = sorted((c for c in found if c.fields.doi or c.fields.arxiv), key=_start)
