@@ -161,6 +161,34 @@ def test_a_text_without_what_every_match_holds_has_no_match(
         assert pattern.search(text) is None
 
 
+@settings(max_examples=600, deadline=None)
+@given(
+    pieces(
+        [
+            "2020",
+            "2019a",
+            "n.d.",
+            ", ",
+            "; ",
+            "see ",
+            "e.g. ",
+            "p. 4",
+            " et al.",
+            "&",
+            "van ",
+            "and ",
+            "É",
+            "x",
+        ]
+    )
+)
+def test_a_parenthetical_without_a_capital_cites_no_one(inner: str) -> None:
+    text = f"({inner})"
+    found = list(inline._author_year_group(text, 1, len(text) - 1, []))
+    if inline._CAPITAL_RE.search(inner) is None:
+        assert found == []
+
+
 ENTRIES = [
     "Twittenhoff, C., et al. (2020). An RNA thermometer dictates toxin production. "
     "*PLOS Pathogens*. https://doi.org/10.1371/journal.ppat.1009194",

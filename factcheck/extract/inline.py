@@ -86,6 +86,8 @@ _SUPERSCRIPT_NUMBERS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_RE = re.compile(rf"[{_SUPERSCRIPT_NUMBERS}]+(?:[,⁻–-][{_SUPERSCRIPT_NUMBERS}]+)*")
 _INLINE_CODE_RE = re.compile(r"`[^`\n]{1,500}`")
 _ANY_YEAR_RE = re.compile(_YEAR)
+# Every name a parenthetical cites opens with a capital (a particle before it included).
+_CAPITAL_RE = re.compile(f"[{_UP}]")
 _PREFIX_RE = re.compile(
     r"\s*(?:(?:see(?:\s+also)?|e\.g\.|i\.e\.|cf\.|also|but\s+see|for\s+example|as\s+cited\s+in)"
     r",?\s+)*",
@@ -282,14 +284,16 @@ def _citation(
 def _parenthetical(
     text: str, organisations: list[str], paren_labels: set[str], bounds: Bounds
 ) -> Iterator[tuple[Citation, str]]:
-    """ "(Smith et al., 2020a; Lee & Wu, 2019, p. 4)", and "(1)" when clearly a citation."""
+    """ "(Smith et al., 2020a; Lee & Wu, 2019, p. 4)", and "(1)" when clearly a citation.
+    A group without a capital names no one and is not read further: the "(2020)" of every
+    entry of an APA list is one."""
     for group in bounds.matches(_PAREN_RE.finditer(text)):
         inner = group.group(1)
         if inner.strip() in paren_labels and _is_cited_number(text, group):
             label = inner.strip()
             start = group.start(1) + inner.index(label)
             yield _citation(start, start + len(label), text, []), label
-        elif _ANY_YEAR_RE.search(inner):
+        elif _ANY_YEAR_RE.search(inner) and _CAPITAL_RE.search(inner):
             yield from _author_year_group(text, group.start(1), group.end(1), organisations)
 
 
