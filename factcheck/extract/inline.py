@@ -328,7 +328,7 @@ def _per_year(
 ) -> Iterator[tuple[Citation, str]]:
     """ "Smith, 2019, 2020": the first year keeps the whole segment, later ones their own."""
     years_start = match.start("years")
-    for index, year in enumerate(re.finditer(_YEAR, match.group("years"))):
+    for index, year in enumerate(_ANY_YEAR_RE.finditer(match.group("years"))):
         raw_start = start if index == 0 else years_start + year.start()
         raw_end = end if index == 0 else years_start + year.end()
         yield _author_year(text, raw_start, raw_end, authors, year.group())
@@ -375,7 +375,7 @@ def _narrative(text: str, bounds: Bounds) -> Iterator[_Found]:
         names = _names_before(text, group.start())
         if names is None:
             continue
-        for year in re.finditer(_YEAR, group.group("years")):
+        for year in _ANY_YEAR_RE.finditer(group.group("years")):
             made = partial(_narrative_citation, text, names, group.end(), year.group())
             yield names.start, made
 
