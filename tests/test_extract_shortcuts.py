@@ -133,6 +133,23 @@ def test_a_lead_heading_at_its_longest_is_still_found() -> None:
     assert bib._lead_prefix(longer, bib._Line(0, len(longer), line.indent)) is None
 
 
+MARK_PIECES = [">", "```", "~~~", "---", "***", "___", "|", ":---", "<!--", "#", "## ", " ", "\t"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(min_size=1, max_size=3), pieces(MARK_PIECES + LINE_PIECES, 8))
+def test_a_line_opening_with_a_word_is_no_quote_fence_rule_table_or_heading(
+    first: str, rest: str
+) -> None:
+    text = first + rest
+    line = bib._Line(0, len(text), bib._indent(text, 0, len(text)))
+    if line.indent < 0 or not bib._opens_with_word(text, line):
+        return
+    marks = (bib._QUOTE_RE, bib._FENCE_RE, bib._RULE_RE, bib._TABLE_RE, bib._COMMENT_RE)
+    for pattern in (*marks, bib._ATX_RE):
+        assert pattern.match(text, 0, len(text)) is None
+
+
 @settings(max_examples=400, deadline=None)
 @given(pieces(MARKER_PIECES, 4), pieces(LINE_PIECES, 6))
 def test_a_markers_style_is_the_group_that_matched(marker: str, rest: str) -> None:

@@ -697,7 +697,8 @@ class _Scanner:
         if line.indent < 0:
             self._flush()
             return
-        quote = _QUOTE_RE.match(text, start, end)
+        worded = _opens_with_word(text, line)
+        quote = None if worded else _QUOTE_RE.match(text, start, end)
         depth = text.count(">", start, quote.end()) if quote else 0
         if depth != self.quote_depth:
             self._flush()
@@ -705,7 +706,7 @@ class _Scanner:
         if quote:
             self._quoted(_Line(quote.end(), end, _indent(text, quote.end(), end)))
             return
-        if fence := _FENCE_RE.match(text, start, end):
+        if not worded and (fence := _FENCE_RE.match(text, start, end)):
             self._skip_fence(line, fence.group(1))
             return
         if line.indent >= CODE_INDENT and not self.current.lines:
@@ -716,7 +717,7 @@ class _Scanner:
             underline = text[under.start : under.end].lstrip()[:1]
             self._heading(text[start:end], 1 if underline == "=" else 2)
             return
-        self._text_line(line)
+        self._text_line(line, worded=worded)
 
     def _quoted(self, line: _Line) -> None:
         """A block quote's line, from its content on. Code inside a quote is set aside line
@@ -738,17 +739,18 @@ class _Scanner:
             return
         self._text_line(line)
 
-    def _text_line(self, line: _Line) -> None:
-        """A line that is neither blank nor code: a break, a heading, or text."""
+    def _text_line(self, line: _Line, *, worded: bool = False) -> None:
+        """A line that is neither blank nor code: a break, a heading, or text. One that
+        opens with a word (`_opens_with_word`) is no break or "#" heading."""
         text, start, end = self.text, line.start, line.end
-        if (
+        if not worded and (
             _RULE_RE.match(text, start, end)
             or _TABLE_RE.match(text, start, end)
             or _COMMENT_RE.match(text, start, end)
         ):
             self._flush()
             return
-        if atx := _ATX_RE.match(text, start, end):
+        if not worded and (atx := _ATX_RE.match(text, start, end)):
             self._heading(text[atx.end() : end], len(atx.group(1)))
             return
         if not self._plain_heading(line):
@@ -871,6 +873,14 @@ class _Scanner:
             if line.indent >= 0:
                 last = line
         self.code.extend((first.start, last.end))
+
+
+def _opens_with_word(text: str, line: _Line) -> bool:
+    """Whether a non-blank line opens, unindented, with a letter or digit. Such a line is
+    no block quote, code fence, rule, table row, comment or "#" heading: each of those
+    patterns wants its own mark first, after spaces at most, so none is tried on it (most
+    lines of an answer, and every "1." of a list)."""
+    return line.indent == 0 and text[line.start].isalnum()
 
 
 def _lead_prefix(text: str, line: _Line) -> re.Match[str] | None:
