@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factcheck.extract import _clean, extract_all, freeform, inline, parser
+from factcheck.extract import _clean, extract_all, freeform, identifiers, inline, parser
 from factcheck.extract import bibliography as bib
+from factcheck.model import Author
 
 NAME_PIECES = [
     "Smith",
@@ -226,6 +227,7 @@ def answer(order: list[int], style: str) -> str:
 
 def forget() -> None:
     _clean.cache_clear()
+    identifiers._classified.cache_clear()
     inline._names_in.cache_clear()
     bib._reaches.cache_clear()
     bib._reads_as_trusted_entry.cache_clear()
@@ -252,3 +254,27 @@ def test_parses_seen_before_do_not_start_the_model(monkeypatch: pytest.MonkeyPat
     assert again == list(reversed(first))
     again[0].authors.clear()
     assert parser.parse_references(ENTRIES[-1:])[0] == first[-1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://doi.org/10.1016/j.neuron.2019.000003",
+        "http://dx.doi.org/10.48550/arXiv.2101.00001",
+        "https://doi.org/10.1000%2Fabc",
+        "https://arxiv.org/abs/2101.00001v2",
+        "https://pubmed.ncbi.nlm.nih.gov/12345/",
+        "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC123456/",
+        "https://example.com/x",
+        "https://doi.org/not-a-doi",
+    ],
+)
+def test_a_link_classified_again_gives_fields_of_its_own_made_as_before(url: str) -> None:
+    identifiers._classified.cache_clear()
+    kind, cold = identifiers.classify_url(url)
+    again, warm = identifiers.classify_url(url)
+    assert (again, warm, warm.model_fields_set) == (kind, cold, cold.model_fields_set)
+    assert warm is not cold and warm.authors is not cold.authors
+    warm.url = "changed"
+    warm.authors.append(Author(family="Smith"))
+    assert identifiers.classify_url(url)[1] == cold
