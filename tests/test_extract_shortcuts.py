@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from factcheck.extract import _clean, extract_all, freeform, identifiers, inline, parser
 from factcheck.extract import bibliography as bib
 from factcheck.model import Author
+from factcheck.normalize import fold
 
 NAME_PIECES = [
     "Smith",
@@ -43,6 +44,10 @@ NAME_PIECES = [
     "4. ",
     "(",
     ")",
+    "the ",
+    "a ",
+    " an ",
+    "x" * 40,
 ]
 LINE_PIECES = [
     " ",
@@ -94,19 +99,52 @@ def pieces(fragments: list[str], size: int = 24) -> st.SearchStrategy[str]:
     )
 
 
-@settings(max_examples=600, deadline=None)
-@given(pieces(NAME_PIECES), st.data())
-def test_names_read_in_their_window_alone_as_in_the_whole_text(
+def names_the_long_way(text: str, position: int) -> tuple[int, str] | None:
+    """`inline._names_before` as it read before it was remembered: the pattern searched
+    in the whole text, the words before the names read there."""
+    window_start = max(0, position - inline.NARRATIVE_LOOKBACK)
+    match = inline._NARRATIVE_RE.search(text, window_start, position)
+    if match is None:
+        return None
+    first = match.group("names").split()[0]
+    before = text[max(0, match.start() - len(" the ")) : match.start()]
+    acronym = first.isupper() and len(first) > 1
+    if fold(first) in inline._NOT_AUTHORS or acronym or inline._ARTICLE_BEFORE_RE.search(before):
+        return None
+    return match.start(), match.group("names")
+
+
+@settings(max_examples=800, deadline=None)
+@given(pieces(NAME_PIECES, 60), st.data())
+def test_names_read_in_their_stretch_alone_as_in_the_whole_text(
     text: str, data: st.DataObject
 ) -> None:
-    end = data.draw(st.integers(0, len(text)))
-    start = data.draw(st.integers(0, end))
-    whole = inline._NARRATIVE_RE.search(text, start, end)
-    alone = inline._names_in(text[start:end])
-    if whole is None:
-        assert alone is None
-    else:
-        assert alone == (whole.start() - start, whole.group("names"))
+    position = data.draw(st.integers(0, len(text)))
+    found = inline._names_before(text, position)
+    expected = names_the_long_way(text, position)
+    assert (found and (found.start, found.names)) == expected
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "As the Transformer ",
+        "As a Smith ",
+        "NASA ",
+        "In ",
+        "As Smith and Lee's ",
+        "by van der Berg et al. ",
+        "x" * 75 + " the Lee ",
+        "x" * 77 + " the Lee ",
+        "x" * 90 + " the Lee ",
+        "y " * 40 + "Smith et al.\n",
+    ],
+)
+def test_names_before_a_year_read_alone_as_in_the_whole_text(before: str) -> None:
+    text = before + "(2020) found it."
+    position = len(before)
+    found = inline._names_before(text, position)
+    assert (found and (found.start, found.names)) == names_the_long_way(text, position)
 
 
 @settings(max_examples=600, deadline=None)

@@ -51,6 +51,8 @@ INLINE_PER_CLAIM = 10
 MAX_MARKER_INDENT = 8
 # How far before "[3]" or "(2019)" a narrative author ("Smith et al.") is looked for.
 NARRATIVE_LOOKBACK = 80
+# How far before such an author an article is looked for ("the Transformer (2017)").
+ARTICLE_LOOKBACK = len(" the ")
 # A superscript counts only after a word at least this long: "km²" and "x²" are units
 # and powers, "drugs.¹" and "trials²" are citations.
 MIN_WORD_BEFORE_SUPERSCRIPT = 3
@@ -395,27 +397,29 @@ class _Names(NamedTuple):
 def _names_before(text: str, position: int) -> _Names | None:
     """Authors written right before `position`, unless a word such as "In" or "the"."""
     window_start = max(0, position - NARRATIVE_LOOKBACK)
-    found = _names_in(text[window_start:position])
-    if found is None:
-        return None
-    names = _Names(window_start + found.start, found.names)
-    first = names.names.split()[0]
-    before = text[max(0, names.start - len(" the ")) : names.start]
-    is_acronym = first.isupper() and len(first) > 1
-    if fold(first) in _NOT_AUTHORS or is_acronym or _ARTICLE_BEFORE_RE.search(before):
-        return None
-    return names
+    read_from = max(0, window_start - ARTICLE_LOOKBACK)
+    found = _names_in(text[read_from:position], window_start - read_from)
+    return None if found is None else _Names(read_from + found.start, found.names)
 
 
 @lru_cache(maxsize=NAMES_CACHE_SIZE)
-def _names_in(window: str) -> _Names | None:
-    """The names `_NARRATIVE_RE` finds at the end of `window`, and where they start in it.
-    The pattern reads nothing outside the window (no look-behind), so the window alone
-    reads as it does within the text. Remembered: the search tries every offset of the
-    window, and the same entries ("Smith et al. (2020). Title…") come back answer after
-    answer in a guarded chat."""
-    match = _NARRATIVE_RE.search(window)
-    return None if match is None else _Names(match.start(), match.group("names"))
+def _names_in(stretch: str, window_start: int) -> _Names | None:
+    """`_names_before` on `stretch`, which ends where the citation starts: the names
+    `_NARRATIVE_RE` finds at the end of `stretch[window_start:]`, and where they start in
+    `stretch`, unless a word such as "In" or "the" (an article may stand in the
+    ARTICLE_LOOKBACK characters before the window, which `stretch` holds too). The pattern
+    reads nothing before where it starts (no look-behind), so the stretch reads as the
+    text does. Remembered: the search tries every offset of the window, and the same
+    entries ("Smith et al. (2020). Title…") come back answer after answer in a chat."""
+    match = _NARRATIVE_RE.search(stretch, window_start)
+    if match is None:
+        return None
+    first = match.group("names").split()[0]
+    before = stretch[max(0, match.start() - ARTICLE_LOOKBACK) : match.start()]
+    is_acronym = first.isupper() and len(first) > 1
+    if fold(first) in _NOT_AUTHORS or is_acronym or _ARTICLE_BEFORE_RE.search(before):
+        return None
+    return _Names(match.start(), match.group("names"))
 
 
 # --- numbers, keys, footnotes, marks -----------------------------------------------
