@@ -50,8 +50,9 @@ FOLD_CACHE_SIZE = 16384
 def ascii_lower(text: str) -> str:
     """`text` with its ASCII letters lower-cased and every other character as it is: how
     identifiers (DOIs, arXiv ids) ignore case. Unicode lower-casing would make look-alikes
-    equal: the Kelvin sign "K" lower-cases to "k"."""
-    return text.translate(_ASCII_LOWER)
+    equal: the Kelvin sign "K" lower-cases to "k". On ASCII text that is `str.lower`, which
+    costs a tenth of the table (every claim's key is made of it, several times a check)."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 @lru_cache(maxsize=FOLD_CACHE_SIZE)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import islice
 
 from factcheck.extract.bibliography import BULLET, MAX_ENTRY_CHARS, ListReader
@@ -63,6 +64,8 @@ BIBTEX_LOOKBACK = 8000
 MAX_ENTRY_TAIL_BRACES = 64
 # Entries given to the parser between two looks at the deadline (about a millisecond each).
 PARSE_CHUNK = 32
+# Contexts remembered by the entry or line they are read from (see `_clean`).
+CONTEXT_CACHE_SIZE = 4096
 # Link problems that only the whole text can show: an entry may be cited, or a citation's
 # entry written, in the part left unread.
 WHOLE_TEXT_PROBLEMS: frozenset[Problem | None] = frozenset({"no_entry", "uncited"})
@@ -524,8 +527,10 @@ def _is_continuation(text: str, line_start: int) -> bool:
     )
 
 
+@lru_cache(maxsize=CONTEXT_CACHE_SIZE)
 def _clean(block: str, raw: str) -> str | None:
-    """Context text: the block without marker, citation and emptied markdown."""
+    """Context text: the block without marker, citation and emptied markdown. Remembered:
+    a guarded chat cites the same entries, with the same links in them, again and again."""
     if marker := _LIST_MARKER_RE.match(block):
         block = block[marker.end() :]
     rest = block.replace(raw, "")

@@ -74,6 +74,11 @@ MAX_HEADING_CHARS = 80
 MAX_LEAD_WORDS = 20
 # Spaces between a lead's bold heading and its colon ("**Sources** :").
 MAX_LEAD_GAP = 3
+# A heading with the first entry after it ("**Sources:** rest") is at most this long, so
+# its ":" stands at most MAX_LEAD_COLON_OFFSET characters past the line's indent (the
+# heading, its bold marks and the gap).
+MAX_LEAD_HEAD_CHARS = 60
+MAX_LEAD_COLON_OFFSET = MAX_LEAD_HEAD_CHARS + 2 * len("**") + MAX_LEAD_GAP
 # Heading level of a bold or plain-text heading, below every markdown "#" level.
 PLAIN_HEADING_LEVEL = 7
 # A paragraph this long with no year or identifier ends a reference section: the
@@ -323,7 +328,8 @@ _COMMENT_END = "-->"
 # the gap before ":" is bounded: else a line of spaces is tried at every split, which
 # is quadratic in its length.
 _LEAD_PREFIX_RE = re.compile(
-    r"(?=(?P<indent>[ \t]*))(?P=indent)(?:\*\*|__)?(?P<head>[^:*_\n]{2,60}?)(?:\*\*|__)?"
+    r"(?=(?P<indent>[ \t]*))(?P=indent)(?:\*\*|__)?"
+    rf"(?P<head>[^:*_\n]{{2,{MAX_LEAD_HEAD_CHARS}}}?)(?:\*\*|__)?"
     rf"[ \t]{{0,{MAX_LEAD_GAP}}}:(?:\*\*|__)?[ \t]+(?=\S)"
 )
 _HEADING_MARKUP = " \t#*_:："
@@ -333,8 +339,10 @@ _SEMICOLON_RE = re.compile(r";[ \t]+")
 _ENTRY_END_CHARS = ".)]>»”\"'"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Line:
+    """A line's bounds and indent; never changed once made (not frozen, as `_Item`)."""
+
     start: int
     end: int
     # Columns of leading whitespace (a tab counts as CODE_INDENT); -1 for a blank line.
@@ -351,9 +359,11 @@ class _Paragraph:
     trusted: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Item:
-    """A candidate entry: a span, its label, and the bar its score must reach."""
+    """A candidate entry: a span, its label, and the bar its score must reach. Never
+    changed once made (not frozen only because a frozen one costs five times as much to
+    make, and a list makes three for each entry)."""
 
     start: int
     end: int
@@ -733,7 +743,8 @@ class _Scanner:
         if line.indent < 0:
             self._flush()
             return
-        quote = _QUOTE_RE.match(text, start, end)
+        worded = _opens_with_word(text, line)
+        quote = None if worded else _QUOTE_RE.match(text, start, end)
         depth = text.count(">", start, quote.end()) if quote else 0
         if depth != self.quote_depth:
             self._flush()
@@ -741,7 +752,7 @@ class _Scanner:
         if quote:
             self._quoted(_Line(quote.end(), end, _indent(text, quote.end(), end)))
             return
-        if fence := _FENCE_RE.match(text, start, end):
+        if not worded and (fence := _FENCE_RE.match(text, start, end)):
             self._skip_fence(line, fence.group(1))
             return
         if line.indent >= CODE_INDENT and not self.current.lines:
@@ -752,7 +763,7 @@ class _Scanner:
             underline = text[under.start : under.end].lstrip()[:1]
             self._heading(text[start:end], 1 if underline == "=" else 2)
             return
-        self._text_line(line)
+        self._text_line(line, worded=worded)
 
     def _quoted(self, line: _Line) -> None:
         """A block quote's line, from its content on. Code inside a quote is set aside line
@@ -774,17 +785,18 @@ class _Scanner:
             return
         self._text_line(line)
 
-    def _text_line(self, line: _Line) -> None:
-        """A line that is neither blank nor code: a break, a heading, or text."""
+    def _text_line(self, line: _Line, *, worded: bool = False) -> None:
+        """A line that is neither blank nor code: a break, a heading, or text. One that
+        opens with a word (`_opens_with_word`) is no break or "#" heading."""
         text, start, end = self.text, line.start, line.end
-        if (
+        if not worded and (
             _RULE_RE.match(text, start, end)
             or _TABLE_RE.match(text, start, end)
             or _COMMENT_RE.match(text, start, end)
         ):
             self._flush()
             return
-        if atx := _ATX_RE.match(text, start, end):
+        if not worded and (atx := _ATX_RE.match(text, start, end)):
             self._heading(text[atx.end() : end], len(atx.group(1)))
             return
         if not self._plain_heading(line):
@@ -807,7 +819,7 @@ class _Scanner:
             if _is_bold_line(raw):
                 self._heading(raw.strip(_HEADING_MARKUP), PLAIN_HEADING_LEVEL)
                 return True
-        lead = _LEAD_PREFIX_RE.match(text, start, end)
+        lead = _lead_prefix(text, line)
         if lead and is_reference_heading(lead.group("head")):
             self._open_section(trusted=trusts_items(lead.group("head")))
             self._append(_Line(lead.end(), end, 0))
@@ -909,6 +921,24 @@ class _Scanner:
         self.code.extend((first.start, last.end))
 
 
+def _opens_with_word(text: str, line: _Line) -> bool:
+    """Whether a non-blank line opens, unindented, with a letter or digit. Such a line is
+    no block quote, code fence, rule, table row, comment or "#" heading: each of those
+    patterns wants its own mark first, after spaces at most, so none is tried on it (most
+    lines of an answer, and every "1." of a list)."""
+    return line.indent == 0 and text[line.start].isalnum()
+
+
+def _lead_prefix(text: str, line: _Line) -> re.Match[str] | None:
+    """`_LEAD_PREFIX_RE` at the start of `line`. Its ":" is the first after the indent and
+    at most MAX_LEAD_COLON_OFFSET past it: a line with none there (most lines, a "https:"
+    further on included) is not tried, since the lazy heading is tried at every length."""
+    reach = line.start + max(line.indent, 0) + MAX_LEAD_COLON_OFFSET + 1
+    if text.find(":", line.start, min(line.end, reach)) < 0:
+        return None
+    return _LEAD_PREFIX_RE.match(text, line.start, line.end)
+
+
 def _closing_fence(fence: str) -> re.Pattern[str]:
     """The line that closes a code block opened by `fence` ("```" closes with 3 or more)."""
     return re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
@@ -982,7 +1012,11 @@ def _label(marker: re.Match[str]) -> str | None:
 
 
 def _marker_style(marker: re.Match[str]) -> str:
-    return next(name for name, value in marker.groupdict().items() if value is not None)
+    """The name of the marker's group that matched: its alternatives are exclusive and
+    hold no other group, so it is the last (and only) one."""
+    style = marker.lastgroup
+    assert style is not None, "every alternative of _MARKER_RE is a named group"
+    return style
 
 
 def _numbered_run(

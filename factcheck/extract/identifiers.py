@@ -15,6 +15,7 @@ Overlaps between finders are settled by `factcheck.extract.extract`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote
 
 from factcheck.extract.bounds import Bounds, unbounded
@@ -32,6 +33,8 @@ DOI_LABEL_LOOKBACK = 24
 # A bare DOI needs a registrant code of at least this many digits ("10.1234/"), which
 # keeps fractions such as "10.5/2" out; after a label any registrant is taken.
 MIN_BARE_REGISTRANT_DIGITS = 4
+# Links classified, remembered by their text (see `_classified`).
+URL_CACHE_SIZE = 4096
 # The first new-style arXiv id is 0704.0001 (April 2007).
 FIRST_NEW_STYLE_ARXIV_YYMM = 704
 
@@ -173,14 +176,23 @@ def _citation(kind: Kind, text: str, start: int, end: int, fields: Fields) -> Ci
     return Citation(kind=kind, raw=text[start:end], start=start, end=end, fields=fields)
 
 
+# The values a Fields is made with, as given (None included: a Fields records which
+# values it was given), so that one remembered can be made again as it first was.
+_Values = tuple[tuple[str, str | None], ...]
+
+
 def doi_fields(doi: str, url: str | None = None) -> Fields:
     """Fields for a DOI as written: percent-decoded; arXiv's DataCite DOIs also name the id."""
+    return Fields(**dict(_doi_values(doi, url)))
+
+
+def _doi_values(doi: str, url: str | None) -> _Values:
     if "%" in doi:
         doi = unquote(doi)
     arxiv = (
         doi[len(ARXIV_DOI_PREFIX) :] if doi.lower().startswith(ARXIV_DOI_PREFIX.lower()) else None
     )
-    return Fields(doi=doi, url=url, arxiv=arxiv or None)
+    return (("doi", doi), ("url", url), ("arxiv", arxiv or None))
 
 
 def find_dois(text: str, bounds: Bounds | None = None) -> list[Citation]:
@@ -387,19 +399,27 @@ def find_bibtex_identifiers(text: str, bounds: Bounds | None = None) -> list[Cit
 def classify_url(url: str) -> tuple[Kind, Fields]:
     """Say which identifier a link points at: doi.org, arXiv, PubMed and PMC links are
     claims of that identifier; anything else stays a web page (Kind.URL)."""
+    kind, values = _classified(url)
+    return kind, Fields(**dict(values))
+
+
+@lru_cache(maxsize=URL_CACHE_SIZE)
+def _classified(url: str) -> tuple[Kind, _Values]:
+    """`classify_url`'s kind and the values of its Fields. Remembered: a chat cites the
+    same works' links again, and reading one costs twice the making of its Fields."""
     host = url.split("/", 3)[2].lower() if url.count("/") >= 2 else ""
     if host in _DOI_HOSTS and (match := _DOI_URL_RE.fullmatch(url)):
         doi = unquote(match.group("doi"))
         if _DOI_SHAPE_RE.match(doi):
-            return Kind.DOI, doi_fields(doi, url)
+            return Kind.DOI, _doi_values(doi, url)
     elif host in _ARXIV_HOSTS and (match := _ARXIV_URL_RE.fullmatch(url)):
-        return Kind.ARXIV, Fields(arxiv=match.group("id"), url=url)
+        return Kind.ARXIV, (("arxiv", match.group("id")), ("url", url))
     elif host in _NCBI_HOSTS:
         if match := _PUBMED_URL_RE.fullmatch(url):
-            return Kind.PMID, Fields(pmid=match.group("id"), url=url)
+            return Kind.PMID, (("pmid", match.group("id")), ("url", url))
         if match := _PMC_URL_RE.fullmatch(url):
-            return Kind.PMCID, Fields(pmcid="PMC" + match.group("digits"), url=url)
-    return Kind.URL, Fields(url=url)
+            return Kind.PMCID, (("pmcid", "PMC" + match.group("digits")), ("url", url))
+    return Kind.URL, (("url", url),)
 
 
 def find_identifiers(text: str, bounds: Bounds | None = None) -> list[Citation]:

@@ -26,9 +26,9 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from heapq import merge
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
 
@@ -51,6 +51,8 @@ INLINE_PER_CLAIM = 10
 MAX_MARKER_INDENT = 8
 # How far before "[3]" or "(2019)" a narrative author ("Smith et al.") is looked for.
 NARRATIVE_LOOKBACK = 80
+# How far before such an author an article is looked for ("the Transformer (2017)").
+ARTICLE_LOOKBACK = len(" the ")
 # A superscript counts only after a word at least this long: "km²" and "x²" are units
 # and powers, "drugs.¹" and "trials²" are citations.
 MIN_WORD_BEFORE_SUPERSCRIPT = 3
@@ -59,6 +61,9 @@ MIN_WORD_BEFORE_SUPERSCRIPT = 3
 # least MIN_STEM_CHARS long.
 SURNAME_INFLECTION_CHARS = 2
 MIN_STEM_CHARS = 4
+# Narrative names found before a year, remembered by the stretch of text they were looked
+# for in (see `_names_in`).
+NAMES_CACHE_SIZE = 4096
 
 Problem = Literal["no_entry", "uncited", "year_mismatch", "author_mismatch"]
 
@@ -79,9 +84,12 @@ _NARRATIVE_NAMES = rf"{_NARRATIVE_SURNAME}(?:\s+et\s+al\.?|\s+{_AND}\s+{_NARRATI
 _PAREN_RE = re.compile(rf"\(([^()]{{1,{MAX_GROUP_CHARS}}})\)")
 _BRACKET_RE = re.compile(rf"\[([^\[\]\n]{{1,{MAX_GROUP_CHARS}}})\]")
 _MARK_RE = re.compile(r"【([^【】\n]{1,200})】")
-_SUPERSCRIPT_RE = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,⁻–-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*")
+_SUPERSCRIPT_NUMBERS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT_RE = re.compile(rf"[{_SUPERSCRIPT_NUMBERS}]+(?:[,⁻–-][{_SUPERSCRIPT_NUMBERS}]+)*")
 _INLINE_CODE_RE = re.compile(r"`[^`\n]{1,500}`")
 _ANY_YEAR_RE = re.compile(_YEAR)
+# Every name a parenthetical cites opens with a capital (a particle before it included).
+_CAPITAL_RE = re.compile(f"[{_UP}]")
 _PREFIX_RE = re.compile(
     r"\s*(?:(?:see(?:\s+also)?|e\.g\.|i\.e\.|cf\.|also|but\s+see|for\s+example|as\s+cited\s+in)"
     r",?\s+)*",
@@ -278,14 +286,16 @@ def _citation(
 def _parenthetical(
     text: str, organisations: list[str], paren_labels: set[str], bounds: Bounds
 ) -> Iterator[tuple[Citation, str]]:
-    """ "(Smith et al., 2020a; Lee & Wu, 2019, p. 4)", and "(1)" when clearly a citation."""
+    """ "(Smith et al., 2020a; Lee & Wu, 2019, p. 4)", and "(1)" when clearly a citation.
+    A group without a capital names no one and is not read further: the "(2020)" of every
+    entry of an APA list is one."""
     for group in bounds.matches(_PAREN_RE.finditer(text)):
         inner = group.group(1)
         if inner.strip() in paren_labels and _is_cited_number(text, group):
             label = inner.strip()
             start = group.start(1) + inner.index(label)
             yield _citation(start, start + len(label), text, []), label
-        elif _ANY_YEAR_RE.search(inner):
+        elif _ANY_YEAR_RE.search(inner) and _CAPITAL_RE.search(inner):
             yield from _author_year_group(text, group.start(1), group.end(1), organisations)
 
 
@@ -320,7 +330,7 @@ def _per_year(
 ) -> Iterator[tuple[Citation, str]]:
     """ "Smith, 2019, 2020": the first year keeps the whole segment, later ones their own."""
     years_start = match.start("years")
-    for index, year in enumerate(re.finditer(_YEAR, match.group("years"))):
+    for index, year in enumerate(_ANY_YEAR_RE.finditer(match.group("years"))):
         raw_start = start if index == 0 else years_start + year.start()
         raw_end = end if index == 0 else years_start + year.end()
         yield _author_year(text, raw_start, raw_end, authors, year.group())
@@ -367,30 +377,49 @@ def _narrative(text: str, bounds: Bounds) -> Iterator[_Found]:
         names = _names_before(text, group.start())
         if names is None:
             continue
-        for year in re.finditer(_YEAR, group.group("years")):
+        for year in _ANY_YEAR_RE.finditer(group.group("years")):
             made = partial(_narrative_citation, text, names, group.end(), year.group())
-            yield names.start(), made
+            yield names.start, made
 
 
-def _narrative_citation(
-    text: str, names: re.Match[str], end: int, year_text: str
-) -> tuple[Citation, str]:
-    authors = _split_authors(names.group("names"))
-    return _author_year(text, names.start(), end, authors, year_text)
+def _narrative_citation(text: str, names: _Names, end: int, year_text: str) -> tuple[Citation, str]:
+    authors = _split_authors(names.names)
+    return _author_year(text, names.start, end, authors, year_text)
 
 
-def _names_before(text: str, position: int) -> re.Match[str] | None:
+class _Names(NamedTuple):
+    """Authors written before a citation's year or number, and where they start."""
+
+    start: int
+    names: str
+
+
+def _names_before(text: str, position: int) -> _Names | None:
     """Authors written right before `position`, unless a word such as "In" or "the"."""
     window_start = max(0, position - NARRATIVE_LOOKBACK)
-    match = _NARRATIVE_RE.search(text, window_start, position)
+    read_from = max(0, window_start - ARTICLE_LOOKBACK)
+    found = _names_in(text[read_from:position], window_start - read_from)
+    return None if found is None else _Names(read_from + found.start, found.names)
+
+
+@lru_cache(maxsize=NAMES_CACHE_SIZE)
+def _names_in(stretch: str, window_start: int) -> _Names | None:
+    """`_names_before` on `stretch`, which ends where the citation starts: the names
+    `_NARRATIVE_RE` finds at the end of `stretch[window_start:]`, and where they start in
+    `stretch`, unless a word such as "In" or "the" (an article may stand in the
+    ARTICLE_LOOKBACK characters before the window, which `stretch` holds too). The pattern
+    reads nothing before where it starts (no look-behind), so the stretch reads as the
+    text does. Remembered: the search tries every offset of the window, and the same
+    entries ("Smith et al. (2020). Title…") come back answer after answer in a chat."""
+    match = _NARRATIVE_RE.search(stretch, window_start)
     if match is None:
         return None
     first = match.group("names").split()[0]
-    before = text[max(0, match.start() - len(" the ")) : match.start()]
+    before = stretch[max(0, match.start() - ARTICLE_LOOKBACK) : match.start()]
     is_acronym = first.isupper() and len(first) > 1
     if fold(first) in _NOT_AUTHORS or is_acronym or _ARTICLE_BEFORE_RE.search(before):
         return None
-    return match
+    return _Names(match.start(), match.group("names"))
 
 
 # --- numbers, keys, footnotes, marks -----------------------------------------------
@@ -434,9 +463,9 @@ def _narrative_authors(text: str, position: int) -> list[str]:
     A lone capitalised word before a number is too often a model name ("GRU [2]").
     """
     names = _names_before(text, position)
-    if names is None or not re.search(rf"et\s+al|\s{_AND}\s", names.group("names")):
+    if names is None or not re.search(rf"et\s+al|\s{_AND}\s", names.names):
         return []
-    return _split_authors(names.group("names"))
+    return _split_authors(names.names)
 
 
 def _numbers(text: str, start: int, end: int, authors: list[str]) -> Iterator[tuple[Citation, str]]:
@@ -465,7 +494,10 @@ def _pandoc(text: str, start: int, end: int) -> Iterator[tuple[Citation, str]]:
 
 def _superscripts(text: str, bounds: Bounds) -> Iterator[tuple[Citation, str]]:
     """ "drugs.¹", "trials²⁻⁴": after a word of MIN_WORD_BEFORE_SUPERSCRIPT letters or
-    after punctuation; never after a digit or a short unit ("km²")."""
+    after punctuation; never after a digit or a short unit ("km²"). A text without a
+    superscript number is not scanned: a look for each costs a tenth of the scan."""
+    if not any(number in text for number in _SUPERSCRIPT_NUMBERS):
+        return
     for group in bounds.matches(_SUPERSCRIPT_RE.finditer(text)):
         if not _cites_superscript(text, group.start()):
             continue

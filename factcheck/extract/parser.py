@@ -211,6 +211,14 @@ def parse_references(texts: Iterable[str]) -> list[Fields]:
     with _parsed_lock:
         known = {text: _parsed[text] for text in prepared if text in _parsed}
     todo = [text for text in dict.fromkeys(prepared) if text not in known]
+    if todo:
+        known.update(_parse_fresh(todo))
+    return [_copy(known[text]) for text in prepared]
+
+
+def _parse_fresh(todo: list[str]) -> dict[str, Fields]:
+    """The model's Fields for strings not parsed before, remembered. (When every string
+    was, the model is not called: starting its pipe costs as much as copying ten parses.)"""
     docs = _pipeline().pipe(todo, batch_size=BATCH_SIZE)
     fresh = {
         text: repaired(text, _fields(text, _spans(doc)))
@@ -220,8 +228,7 @@ def parse_references(texts: Iterable[str]) -> list[Fields]:
         _parsed.update(fresh)
         while len(_parsed) > PARSE_CACHE_SIZE:
             _parsed.popitem(last=False)
-    known.update(fresh)
-    return [_copy(known[text]) for text in prepared]
+    return fresh
 
 
 def _copy(fields: Fields) -> Fields:
