@@ -36,6 +36,15 @@ NOT_COVERED = {
     " Report 42, World Bank Group, Washington, DC, 2019.",
     "web-page": "Park, M. (2021). How to calibrate thermal cameras for pump monitoring."
     " Retrieved from https://example.org/blog/thermal",
+    # Laws, court cases, standards and patents: their venue-like parts ("OJ L 119",
+    # "347 U.S. 483") are no journal's.
+    "regulation": "Regulation (EU) 2016/679 of the European Parliament and of the Council"
+    " (General Data Protection Regulation), OJ L 119, 4.5.2016, p. 1–88.",
+    "act": "Civil Rights Act of 1964, Pub. L. No. 88-352, 78 Stat. 241 (1964).",
+    "case": "Brown v. Board of Education, 347 U.S. 483 (1954).",
+    "standard": "ISO 9001:2015. Quality management systems — Requirements. Geneva: ISO, 2015.",
+    "patent": "Smith J, inventor; Acme Corp, assignee. Method for detecting leaks in pumps."
+    " US patent 7,654,321. 2010 Jan 5.",
 }
 
 
@@ -71,7 +80,7 @@ def test_placeholder_authors_are_flagged_as_such(fake_api: FakeApi) -> None:
 
 
 @pytest.mark.parametrize("entry", NOT_COVERED.values(), ids=NOT_COVERED.keys())
-def test_books_reports_and_web_pages_stay_unverifiable(fake_api: FakeApi, entry: str) -> None:
+def test_books_reports_web_pages_and_laws_stay_unverifiable(fake_api: FakeApi, entry: str) -> None:
     verdict = verdict_on(fake_api, entry)
     assert verdict.status is Status.UNVERIFIABLE, verdict.reason
     assert NOT_INDEXED not in verdict.flags
@@ -87,3 +96,18 @@ def test_a_failing_index_leaves_a_bare_entry_unverifiable(
     verdict = verdict_on(fake_api, entry)
     assert verdict.status is Status.UNVERIFIABLE, verdict.reason
     assert NOT_INDEXED not in verdict.flags
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "Smith, J. (2010). The Affordable Care Act of 2010 and access to care. Health Affairs,"
+        " 29(6), 1-10.",
+        "Lee K. Patent thickets and innovation in small firms. Res Policy. 2015;44(1):1-12.",
+    ],
+)
+def test_an_article_about_a_law_or_patents_is_still_an_article(
+    fake_api: FakeApi, entry: str
+) -> None:
+    verdict = verdict_on(fake_api, entry)
+    assert verdict.status is Status.NOT_FOUND, verdict.reason

@@ -1058,7 +1058,7 @@ def _loose_items(text: str, lines: list[_Line]) -> Iterator[_Item]:
             for piece in _numbered_run(text, first + len(opener), end, "1", style):
                 yield from _semicolon_items(text, *piece, MARKED_MIN_SCORE)
             return
-    label = _LEAD_PREFIX_RE.match(text, start, end)
+    label = _lead_prefix(text, lines[0])
     if label is not None and _is_label(label.group("head")):
         start = label.end()
     yield _Item(start, end, None, LONE_MIN_SCORE, needs_author_start=True)

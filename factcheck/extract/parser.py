@@ -371,6 +371,37 @@ _AFTER_VENUE_RE = re.compile(
     r"[.;,]\s+(?=(?:doi|available|retrieved|accessed|url|https?|arxiv|pmid|isbn)\b|[\[<])",
     re.IGNORECASE,
 )
+# Works no scholarly index holds, told by how their citation opens: a law ("Regulation (EU)
+# 2016/679", "Civil Rights Act of 1964", "42 U.S.C. § 1983"), a court case ("Brown v.
+# Board of Education, 347 U.S. 483"), a standard ("ISO 9001:2015", "IEEE Std 754-2019"),
+# or a patent anywhere ("US 7,654,321 B2", "U.S. Patent No. 7,654,321").
+_OPENING_TYPES = (
+    (
+        re.compile(
+            r"(?:Regulation|Directive|Decision)\s\((?:EU|EC|EEC|Euratom)\)"
+            r"|[A-Z][\w'’ -]{2,80}\sAct(?:\sof)?\s(?:1[6-9]|20)\d\d\b|\d+\sU\.\s?S\.\s?C\.",
+        ),
+        "legislation",
+    ),
+    (
+        re.compile(
+            r"[A-Z][\w.'’&-]*(?:\s[A-Z][\w.'’&-]*){0,5}\sv\.?\s[A-Z][^\n]{2,120}?,?\s\d+\s"
+            r"(?:U\.\s?S\.|F\.(?:\s?(?:2d|3d|4th|Supp\.))?|S\.\s?Ct\.|L\.\s?Ed\.|A\.C\.|W\.?L\.?R\.)"
+        ),
+        "legal_case",
+    ),
+    (
+        re.compile(
+            r"(?:ISO|IEC|ISO/IEC|IEEE\sStd|ANSI|ASTM|DIN|BS|EN)\s[A-Z]?\d{2,6}(?:[-:.]\d+)*\b"
+        ),
+        "standard",
+    ),
+)
+_PATENT_RE = re.compile(
+    r"\b(?:U\.\s?S\.\s)?Pat(?:ent|\.)\s(?:No\.\s)?(?:US\s?)?\d|\bUS\s?\d{1,2},?\d{3},?\d{3}\s?[AB]\d\b"
+    r"|\b(?:EP|WO)\s?\d{4}/?\d{6,7}",
+    re.IGNORECASE,
+)
 _CONFERENCE_RE = re.compile(
     r"\b(?:proceedings|proc|conference|conf|symposium|workshop|congress|meeting)\b", re.I
 )
@@ -505,6 +536,12 @@ def _guess_type(values: dict[str, list[str]], fields: Fields, text: str) -> str 
     """A CSL type from which fields were found and a few tell-tale words."""
     genre = " ".join(values.get("genre", []) + values.get("note", []))
     container = fields.container or ""
+    opening = text.lstrip(" \t*_")
+    for pattern, kind in _OPENING_TYPES:
+        if pattern.match(opening):
+            return kind
+    if _PATENT_RE.search(text):
+        return "patent"
     has_issue_data = bool(fields.volume or fields.pages)
     if _THESIS_RE.search(genre) or _THESIS_RE.search(text):
         return "thesis"
