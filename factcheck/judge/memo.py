@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from ..lookup import Lookup
-from ..model import Citation, Fields, Verdict
+from ..model import Citation, Fields, Kind, Verdict
 
 # Verdicts kept, the oldest dropped first: more than the distinct claims of most chunks of a
 # batch job, at a few kB each.
@@ -35,7 +35,7 @@ VERDICT = "verdict"
 
 T = TypeVar("T")
 # What the judge reads of a claim besides its fields, and the question asked of it.
-_Key = tuple[str, str, str, str | None, str | None]
+_Key = tuple[str, Kind, str, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class VerdictMemo:
         answers: tuple[list[Lookup] | None, ...],
         decide: Callable[[], T],
     ) -> T:
-        key = (question, citation.kind.value, citation.raw, citation.context, citation.label)
+        key = (question, citation.kind, citation.raw, citation.context, citation.label)
         known = self._judged.get(key)
         if known is None or not known.holds_for(citation.fields, answers):
             known = _Judged(citation.fields, answers, date.today(), decide())
