@@ -4,6 +4,7 @@ test_pipeline_resume.py."""
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import sys
@@ -37,6 +38,7 @@ from factcheck.pipeline import (
     wilson,
 )
 from factcheck.pipeline.checkpoint import OutputWriter, resume_point
+from factcheck.pipeline.job import GC_YOUNG_THRESHOLD, fewer_collections
 from factcheck.pipeline.records import lookup
 
 REAL = (
@@ -204,6 +206,38 @@ def test_the_three_steps_give_what_run_gives(fake_api: FakeApi) -> None:
         by_dict.add(result.to_dict())
         by_result.add_result(result)
         assert by_dict.overall() == by_result.overall()
+
+
+def test_each_text_is_judged_on_its_own_plan_from_the_batch(fake_api: FakeApi) -> None:
+    """`judge_extraction` takes each text's plan from the Resolved its batch gave (by the
+    Extraction's identity); an equal copy is planned anew, to the same report, and a text
+    the batch never saw is refused."""
+    texts = [answer(REAL[0], FABRICATED), answer(REAL[1]), answer(REAL[2])]
+    config = fake_api.config(sources=("crossref", "doi"))
+    with Checker(config) as checker:
+        extractions = [checker.extract(text) for text in texts]
+        resolved = checker.resolve_extractions(extractions[:2])
+        reports = [checker.judge_extraction(e, resolved) for e in extractions[:2]]
+        copies = [
+            checker.judge_extraction(e.model_copy(deep=True), resolved) for e in extractions[:2]
+        ]
+        with pytest.raises(ValueError, match="other texts"):
+            checker.judge_extraction(extractions[2], resolved)
+    assert [[f.citation.raw for f in r.items] for r in reports] == [
+        [c.raw for c in e.citations] for e in extractions[:2]
+    ]
+    assert [[f.verdict.status.value for f in r.items] for r in reports] == [
+        ["verified", "not_found"],
+        ["verified"],
+    ]
+    assert [r.model_dump() for r in copies] == [r.model_dump() for r in reports]
+
+
+def test_a_job_widens_the_young_generation_only_while_it_runs() -> None:
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *before[1:])
+    assert gc.get_threshold() == before
 
 
 # ---------------------------------------------------------------- checkpoints
