@@ -20,6 +20,7 @@ Each caller gets its own copy of the verdict, with its own list of flags: the Ch
 from __future__ import annotations
 
 import threading
+from operator import is_
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -51,7 +52,7 @@ class _Judged:
         """Whether it was given on these very answers, today, for these fields."""
         return (
             len(self.answers) == len(answers)
-            and all(mine is theirs for mine, theirs in zip(self.answers, answers, strict=True))
+            and all(map(is_, self.answers, answers))
             and self.day == date.today()
             and self.fields == fields
         )
