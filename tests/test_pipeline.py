@@ -7,8 +7,11 @@ from __future__ import annotations
 import gc
 import json
 import math
+import sqlite3
 import sys
 import types
+from contextlib import closing
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from fakes.server import FakeApi
 
 from factcheck.checker import Checker
 from factcheck.cli import main
+from factcheck.config import Config
 from factcheck.errors import InputError
 from factcheck.model import Report
 from factcheck.pipeline import (
@@ -39,6 +43,7 @@ from factcheck.pipeline import (
 )
 from factcheck.pipeline.checkpoint import OutputWriter, resume_point
 from factcheck.pipeline.job import GC_YOUNG_THRESHOLD, fewer_collections
+from factcheck.pipeline.provenance import CacheRange, cache_range
 from factcheck.pipeline.records import lookup
 
 REAL = (
@@ -328,6 +333,34 @@ def test_offline_rescore_gives_identical_verdicts(fake_api: FakeApi, tmp_path: P
         r["findings"] for r in output_rows(second)
     ]
     assert json.loads(summary_path(second).read_text())["provenance"]["offline"] is True
+
+
+def test_the_cache_range_counts_what_the_file_answers_and_when(tmp_path: Path) -> None:
+    """The summary's cache range, read by SQLite from the stored JSON: rows that are not
+    JSON, or have no time, answer nothing and are not counted; a naive time is UTC."""
+    path = tmp_path / "http.sqlite"
+    rows = [
+        ("a", json.dumps({"created_at": "2026-01-02T03:04:05.500000+00:00"})),
+        ("b", json.dumps({"created_at": "2026-01-02T03:04:05"})),
+        ("c", json.dumps({"created_at": "2025-12-31T23:00:00+00:00"})),
+        ("d", b"\x80\x04pickled"),
+        ("e", "{not json"),
+        ("f", json.dumps({"status_code": 200})),
+    ]
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, value BLOB, expires INT)")
+        connection.executemany("INSERT INTO responses (key, value) VALUES (?, ?)", rows)
+    found = cache_range(Config.load(env={}, cache=str(path)))
+    assert found is not None
+    assert found.entries == 3
+    assert found.oldest == datetime(2025, 12, 31, 23, tzinfo=timezone.utc)
+    assert found.newest == datetime(2026, 1, 2, 3, 4, 5, 500000, tzinfo=timezone.utc)
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    assert cache_range(Config.load(env={}, cache=str(empty))) == CacheRange(
+        path=str(empty), entries=0, oldest=None, newest=None
+    )
+    assert cache_range(Config.load(env={}, cache=str(tmp_path / "absent.sqlite"))) is None
 
 
 @pytest.mark.parametrize(
