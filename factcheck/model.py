@@ -315,11 +315,18 @@ class Summary(BaseModel):
 
     @classmethod
     def of(cls, findings: list[Finding]) -> Summary:
-        """The counts of these findings."""
-        statuses = Counter(f.verdict.status.value for f in findings)
-        kinds = Counter(f.citation.kind.value for f in findings)
+        """The counts of these findings. (The members are counted, then named: reading an
+        enum member's value costs more than counting it, and a report's summary is written
+        with every record of a job.)"""
+        statuses = Counter([f.verdict.status for f in findings])
+        kinds = Counter([f.citation.kind for f in findings])
         unparsed = sum(UNPARSED in f.verdict.flags for f in findings)
-        return cls(total=len(findings), by_kind=dict(kinds), unparsed=unparsed, **statuses)
+        return cls(
+            total=len(findings),
+            by_kind={kind.value: count for kind, count in kinds.items()},
+            unparsed=unparsed,
+            **{status.value: count for status, count in statuses.items()},
+        )
 
     def merge(self, other: Summary) -> Summary:
         """These counts and `other`'s together (a summary over several files)."""
