@@ -52,9 +52,8 @@ from .tally import GroupSummary, Tally
 SUMMARY_SUFFIX = ".summary.json"
 # Next to the output: the options a run started with, for `--resume` to compare.
 RUN_FILE_SUFFIX = ".run.json"
-# Allocations between young-generation collections during a job (`fewer_collections`):
-# more than the objects a batch in flight keeps alive.
-GC_YOUNG_THRESHOLD = 200_000
+# Allocations between young-generation collections during a job (`fewer_collections`).
+GC_YOUNG_THRESHOLD = 50_000
 SHARD_SEPARATOR = "/"
 
 Engine = Callable[..., Iterator[RecordResult]]
@@ -151,11 +150,7 @@ def fewer_collections() -> Iterator[None]:
     allocations wide instead of 700. A batch in flight keeps a few hundred thousand objects
     alive (its claims, answers and reports); at the default width they are promoted to the
     oldest generation and every full collection walks them all in vain (nothing in them is
-    cyclic garbage): a quarter of a warm run's time. At 50,000 the young collections still
-    walked each batch once and the middle ones again, a tenth of the time; wider than a
-    batch's live objects, a collection comes only when allocations outrun deallocations by
-    that much, so a job of any length stays near a handful. The default comes back
-    afterwards."""
+    cyclic garbage): a quarter of a warm run's time. The default comes back afterwards."""
     before = gc.get_threshold()
     gc.set_threshold(GC_YOUNG_THRESHOLD, *before[1:])
     try:
