@@ -20,10 +20,10 @@ Each caller gets its own copy of the verdict, with its own list of flags: the Ch
 from __future__ import annotations
 
 import threading
-from operator import is_
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from operator import is_
 from typing import Any, TypeVar
 
 from ..lookup import Lookup
