@@ -25,7 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from .chain import announce, retire, run_announced
 from .chain import ask as chain_ask
@@ -98,7 +98,9 @@ class Resolved:
     a preprint's published version) and `meant` (searches for the work an entry describes
     when its identifier belongs to another) by entry key; `stored` counts the probes that
     the results cache answered, so that batch jobs can show their cache hits. `late` holds
-    the probe and entry keys whose answers had not come when the deadline passed.
+    the probe and entry keys whose answers had not come when the deadline passed. `plans`
+    keeps how each text was planned, by the identity of its Extraction, so that
+    `judge_extraction` does not plan it again.
     """
 
     lookups: dict[str, list[Lookup]] = field(default_factory=dict)
@@ -106,6 +108,7 @@ class Resolved:
     meant: dict[str, list[Lookup]] = field(default_factory=dict)
     stored: int = 0
     late: set[str] = field(default_factory=set)
+    plans: dict[int, _Planned] = field(default_factory=dict, repr=False)
 
 
 class Checker:
@@ -204,7 +207,7 @@ class Checker:
             """The claims waiting on probe `key` (now answered), or their published-version
             searches when they need one."""
             for i in waiting.pop(key, []):
-                lookups = plan.lookups_of(citations[i], resolved.lookups)
+                lookups = plan.lookups_of(citations[i].key, resolved.lookups)
                 if needs_published_version(citations[i], lookups or []) and self._searches:
                     entry = _unidentified(citations[i])
                     announce(self._searches, entry)
@@ -299,8 +302,10 @@ class Checker:
         `started`, a `time.monotonic()` reading, makes `config.deadline` count from then
         (a check passes its own start); without it there is no deadline, as for batches.
         """
-        plans = [self._plan(self.ignored.apply(extraction)) for extraction in extractions]
-        return self._resolve_plans(plans, started)
+        planned = [self._planned(extraction) for extraction in extractions]
+        resolved = self._resolve_plans([p.plan for p in planned], started)
+        resolved.plans = {id(p.given): p for p in planned}
+        return resolved
 
     def _resolve_plans(self, plans: list[_Plan], started: float | None) -> Resolved:
         """`resolve_extractions` for the texts so planned."""
@@ -318,7 +323,11 @@ class Checker:
         asked = {k: p for k, p in wanted.items() if k not in lookups}
         answered, late = self._gather(spending(budgets, self._resolve), asked, due, self._chain_of)
         lookups.update(answered)
-        entries = [(c, plan.lookups_of(c, lookups)) for plan in plans for c in plan.entries]
+        entries = [
+            _Entry(key, entry, plan.lookups_of(key, lookups))
+            for plan in plans
+            for key, entry in plan.entries
+        ]
         published, late_published = self._published_versions(entries, due)
         # A search for the work meant that misses the deadline leaves the entry's mismatch
         # as it is (flagged wrong_identifier), so its key is not among the late ones.
@@ -340,11 +349,12 @@ class Checker:
         fail_on: Iterable[Status] | None = None,
     ) -> Report:
         """Judge every claim of one text against answers `resolve_extractions` gave for it
-        (alone or in a batch). No I/O."""
-        extraction = self.ignored.apply(extraction)
-        return self._judged(
-            extraction, self._plan(extraction), resolved, path=path, fail_on=fail_on
-        )
+        (alone or in a batch). No I/O. The text is planned as `resolve_extractions` planned
+        this very Extraction (which must not change in between), else anew."""
+        planned = resolved.plans.get(id(extraction))
+        if planned is None or planned.given is not extraction:
+            planned = self._planned(extraction)
+        return self._judged(planned.extraction, planned.plan, resolved, path=path, fail_on=fail_on)
 
     def _judged(
         self,
@@ -378,6 +388,11 @@ class Checker:
         if fail_on is not None:
             report.fail_on = parse_statuses(fail_on)
         return report
+
+    def _planned(self, extraction: Extraction) -> _Planned:
+        """The text without its ignored claims, and its plan."""
+        applied = self.ignored.apply(extraction)
+        return _Planned(extraction, applied, self._plan(applied))
 
     def _plan(self, extraction: Extraction) -> _Plan:
         config = self.config
@@ -431,7 +446,7 @@ class Checker:
         return Finding(citation=citation, verdict=unchecked(reason, *flags))
 
     def _published_versions(
-        self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
+        self, entries: list[_Entry], due: float | None
     ) -> tuple[dict[str, list[Lookup]], set[str]]:
         """Searches, by entry key, for the published version of each entry whose identifier
         is a preprint's while the entry names a venue (`judge.needs_published_version`); and
@@ -440,13 +455,13 @@ class Checker:
         if not chain:
             return {}, set()
         wanted: dict[str, Citation] = {}
-        for entry, lookups in entries:
-            if entry.key not in wanted and self._needs(needs_published_version, entry, lookups):
-                wanted[entry.key] = _unidentified(entry)
+        for key, entry, lookups in entries:
+            if key not in wanted and self._needs(needs_published_version, entry, lookups):
+                wanted[key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due, lambda _: chain)
 
     def _meant_works(
-        self, entries: list[tuple[Citation, list[Lookup] | None]], due: float | None
+        self, entries: list[_Entry], due: float | None
     ) -> tuple[dict[str, list[Lookup]], set[str]]:
         """Searches, by entry key, for the work each entry describes when its identifier
         belongs to another (`judge.needs_meant_work`): its claimed fields, asked of every
@@ -457,11 +472,11 @@ class Checker:
             return {}, set()
         wanted: dict[str, Citation] = {}
         thresholds = self.config.thresholds
-        for entry, lookups in entries:
-            if entry.key not in wanted and self._needs(
+        for key, entry, lookups in entries:
+            if key not in wanted and self._needs(
                 needs_meant_work, entry, lookups, thresholds=thresholds
             ):
-                wanted[entry.key] = _unidentified(entry)
+                wanted[key] = _unidentified(entry)
         return self._gather(partial(self._ask, chain), wanted, due, lambda _: chain)
 
     def _needs(
@@ -652,28 +667,43 @@ class _Plan:
     distinct probes allowed within the text's `max_lookups` (by probe key, in text order),
     and the indices of the claims past its `max_references`, which are not checked at all.
     The keys are worked out once here: `keys`, each checked claim's by its index, and
-    `probe_keys`, its probe's by the claim's key."""
+    `probe_keys`, its probe's by the claim's key; `entries` are the checked bibliography
+    entries with their keys."""
 
     probes: dict[str, Citation]
     allowed: dict[str, Citation]
-    entries: list[Citation]
+    entries: list[tuple[str, Citation]]
     beyond: frozenset[int]
     keys: dict[int, str]
     probe_keys: dict[str, str]
     # Probes answered without asking: URLs past the text's `max_urls` (resolve/web.py).
     refused: dict[str, list[Lookup]] = field(default_factory=dict)
 
-    def lookups_of(
-        self, citation: Citation, lookups: dict[str, list[Lookup]]
-    ) -> list[Lookup] | None:
-        """The answers for a claim, or None when its probe was beyond the text's limit or
-        went unanswered (the deadline)."""
-        return lookups.get(self.probe_keys[citation.key])
+    def lookups_of(self, claim_key: str, lookups: dict[str, list[Lookup]]) -> list[Lookup] | None:
+        """The answers for the claim of this key, or None when its probe was beyond the
+        text's limit or went unanswered (the deadline)."""
+        return lookups.get(self.probe_keys[claim_key])
+
+
+@dataclass
+class _Planned:
+    """A text as given, without its ignored claims, and its plan."""
+
+    given: Extraction
+    extraction: Extraction
+    plan: _Plan
+
+
+class _Entry(NamedTuple):
+    """A checked bibliography entry, its key, and the answers for its probe."""
+
+    key: str
+    citation: Citation
+    lookups: list[Lookup] | None
 
 
 def _plan(citations: list[Citation], max_lookups: int, max_references: int, max_urls: int) -> _Plan:
     claims = [i for i, citation in enumerate(citations) if citation.kind is not Kind.INLINE]
-    checked = [citations[i] for i in claims[:max_references]]
     keys: dict[int, str] = {}
     probes: dict[str, Citation] = {}
     probe_keys: dict[str, str] = {}
@@ -686,7 +716,9 @@ def _plan(citations: list[Citation], max_lookups: int, max_references: int, max_
             first.setdefault(probe_key, probe)
     refused = beyond_url_limit(first.values(), max_urls)
     allowed = dict([item for item in first.items() if item[0] not in refused][:max_lookups])
-    entries = [c for c in checked if c.kind is Kind.REFERENCE]
+    entries = [
+        (key, citations[i]) for i, key in keys.items() if citations[i].kind is Kind.REFERENCE
+    ]
     return _Plan(
         probes=probes,
         allowed=allowed,

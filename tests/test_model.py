@@ -1,3 +1,7 @@
+import json
+
+import pytest
+
 from factcheck.model import (
     Author,
     Citation,
@@ -5,6 +9,7 @@ from factcheck.model import (
     Fields,
     Finding,
     Kind,
+    Location,
     Record,
     Report,
     Status,
@@ -68,6 +73,28 @@ def test_report_json_round_trip_is_lossless() -> None:
     again = Report.model_validate_json(dumped)
     assert again == report
     assert again.model_dump_json() == dumped
+
+
+@pytest.mark.parametrize("dump", ["json", "python"])
+def test_a_location_is_written_only_when_known(dump: str) -> None:
+    def written(citation: Citation) -> dict[str, object]:
+        data = citation.model_dump(mode=dump)
+        return json.loads(citation.model_dump_json()) if dump == "json" else data
+
+    plain = Citation(kind=Kind.DOI, raw="10.1/x", start=0, end=6, fields=Fields(doi="10.1/x"))
+    placed = plain.model_copy(update={"location": Location(page=2, line=7)})
+    assert "location" not in written(plain)
+    assert list(written(plain))[-1] == "label"  # the other keys, in their order
+    assert written(placed)["location"] == {"page": 2, "file": None, "line": 7}
+    report = Report(
+        items=[
+            Finding(
+                citation=plain, verdict=Verdict(status=Status.VERIFIED, confidence=1, reason="r")
+            )
+        ]
+    )
+    assert "location" not in report.model_dump_json()
+    assert Citation.model_validate_json(placed.model_dump_json()) == placed
 
 
 def test_identifier_keys_ignore_case_but_urls_do_not() -> None:

@@ -4,10 +4,14 @@ test_pipeline_resume.py."""
 
 from __future__ import annotations
 
+import gc
 import json
 import math
+import sqlite3
 import sys
 import types
+from contextlib import closing
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ from fakes.server import FakeApi
 
 from factcheck.checker import Checker
 from factcheck.cli import main
+from factcheck.config import Config
 from factcheck.errors import InputError
 from factcheck.model import Report
 from factcheck.pipeline import (
@@ -37,6 +42,8 @@ from factcheck.pipeline import (
     wilson,
 )
 from factcheck.pipeline.checkpoint import OutputWriter, resume_point
+from factcheck.pipeline.job import GC_YOUNG_THRESHOLD, fewer_collections
+from factcheck.pipeline.provenance import CacheRange, cache_range
 from factcheck.pipeline.records import lookup
 
 REAL = (
@@ -206,6 +213,38 @@ def test_the_three_steps_give_what_run_gives(fake_api: FakeApi) -> None:
         assert by_dict.overall() == by_result.overall()
 
 
+def test_each_text_is_judged_on_its_own_plan_from_the_batch(fake_api: FakeApi) -> None:
+    """`judge_extraction` takes each text's plan from the Resolved its batch gave (by the
+    Extraction's identity); an equal copy is planned anew, to the same report, and a text
+    the batch never saw is refused."""
+    texts = [answer(REAL[0], FABRICATED), answer(REAL[1]), answer(REAL[2])]
+    config = fake_api.config(sources=("crossref", "doi"))
+    with Checker(config) as checker:
+        extractions = [checker.extract(text) for text in texts]
+        resolved = checker.resolve_extractions(extractions[:2])
+        reports = [checker.judge_extraction(e, resolved) for e in extractions[:2]]
+        copies = [
+            checker.judge_extraction(e.model_copy(deep=True), resolved) for e in extractions[:2]
+        ]
+        with pytest.raises(ValueError, match="other texts"):
+            checker.judge_extraction(extractions[2], resolved)
+    assert [[f.citation.raw for f in r.items] for r in reports] == [
+        [c.raw for c in e.citations] for e in extractions[:2]
+    ]
+    assert [[f.verdict.status.value for f in r.items] for r in reports] == [
+        ["verified", "not_found"],
+        ["verified"],
+    ]
+    assert [r.model_dump() for r in copies] == [r.model_dump() for r in reports]
+
+
+def test_a_job_widens_the_young_generation_only_while_it_runs() -> None:
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *before[1:])
+    assert gc.get_threshold() == before
+
+
 # ---------------------------------------------------------------- checkpoints
 
 
@@ -294,6 +333,34 @@ def test_offline_rescore_gives_identical_verdicts(fake_api: FakeApi, tmp_path: P
         r["findings"] for r in output_rows(second)
     ]
     assert json.loads(summary_path(second).read_text())["provenance"]["offline"] is True
+
+
+def test_the_cache_range_counts_what_the_file_answers_and_when(tmp_path: Path) -> None:
+    """The summary's cache range, read by SQLite from the stored JSON: rows that are not
+    JSON, or have no time, answer nothing and are not counted; a naive time is UTC."""
+    path = tmp_path / "http.sqlite"
+    rows = [
+        ("a", json.dumps({"created_at": "2026-01-02T03:04:05.500000+00:00"})),
+        ("b", json.dumps({"created_at": "2026-01-02T03:04:05"})),
+        ("c", json.dumps({"created_at": "2025-12-31T23:00:00+00:00"})),
+        ("d", b"\x80\x04pickled"),
+        ("e", "{not json"),
+        ("f", json.dumps({"status_code": 200})),
+    ]
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, value BLOB, expires INT)")
+        connection.executemany("INSERT INTO responses (key, value) VALUES (?, ?)", rows)
+    found = cache_range(Config.load(env={}, cache=str(path)))
+    assert found is not None
+    assert found.entries == 3
+    assert found.oldest == datetime(2025, 12, 31, 23, tzinfo=timezone.utc)
+    assert found.newest == datetime(2026, 1, 2, 3, 4, 5, 500000, tzinfo=timezone.utc)
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    assert cache_range(Config.load(env={}, cache=str(empty))) == CacheRange(
+        path=str(empty), entries=0, oldest=None, newest=None
+    )
+    assert cache_range(Config.load(env={}, cache=str(tmp_path / "absent.sqlite"))) is None
 
 
 @pytest.mark.parametrize(

@@ -23,10 +23,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from operator import is_
 from typing import Any, TypeVar
 
 from ..lookup import Lookup
-from ..model import Citation, Fields, Verdict
+from ..model import Citation, Fields, Kind, Verdict
 
 # Verdicts kept, the oldest dropped first: more than the distinct claims of most chunks of a
 # batch job, at a few kB each.
@@ -35,7 +36,7 @@ VERDICT = "verdict"
 
 T = TypeVar("T")
 # What the judge reads of a claim besides its fields, and the question asked of it.
-_Key = tuple[str, str, str, str | None, str | None]
+_Key = tuple[str, Kind, str, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class _Judged:
         """Whether it was given on these very answers, today, for these fields."""
         return (
             len(self.answers) == len(answers)
-            and all(mine is theirs for mine, theirs in zip(self.answers, answers, strict=True))
+            and all(map(is_, self.answers, answers))
             and self.day == date.today()
             and self.fields == fields
         )
@@ -90,7 +91,7 @@ class VerdictMemo:
         answers: tuple[list[Lookup] | None, ...],
         decide: Callable[[], T],
     ) -> T:
-        key = (question, citation.kind.value, citation.raw, citation.context, citation.label)
+        key = (question, citation.kind, citation.raw, citation.context, citation.label)
         known = self._judged.get(key)
         if known is None or not known.holds_for(citation.fields, answers):
             known = _Judged(citation.fields, answers, date.today(), decide())

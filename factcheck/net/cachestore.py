@@ -117,6 +117,40 @@ def _text_map(headers: Any) -> bool:
     return all(type(name) is str and type(value) is str for name, value in headers.lower_items())
 
 
+# When each stored response was fetched, and how many there are, read by SQLite from the
+# JSON as requests-cache writes it (`created_at`, an ISO time: they sort as text). A value
+# that is not JSON text counts for nothing, as it answers nothing (`SafeJSON`); CASE makes
+# SQLite look inside only what is.
+_CREATED = (
+    f"SELECT CASE WHEN typeof(value) = 'text' AND json_valid(value)"
+    f" THEN json_extract(value, '$.created_at') END AS created FROM {RESPONSES_TABLE}"
+)
+FETCH_TIMES = (
+    f"SELECT count(created), min(created), max(created) FROM ({_CREATED})"
+    " WHERE typeof(created) = 'text'"
+)
+
+
+def fetch_times(path: Path) -> tuple[int, datetime | None, datetime | None]:
+    """How many responses the HTTP cache file at `path` holds, and when the oldest and the
+    newest were fetched; only looking, and without decoding a response in Python (which
+    cost a job about 70 µs per entry of the cache, whatever the job's size). Raises what
+    `sqlite3` raises for a file it cannot read."""
+    with closing(connect_read_only(looking_uri(path))) as connection:
+        if not _has_table(connection, RESPONSES_TABLE):
+            return 0, None, None
+        count, oldest, newest = connection.execute(FETCH_TIMES).fetchone()
+    return int(count), _moment(oldest), _moment(newest)
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An ISO time read from the file, or None for none or one that does not read."""
+    try:
+        return None if text is None else datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 class SafeLookups(BaseCache):
     """How both SQLite backends look a response up: a redirect alias is followed only when
     it names a key of our own form, and a SQLite error is handed to `_trouble`."""

@@ -237,7 +237,10 @@ def _write_results(
         fewer_collections(),
         OutputWriter(options.output, append=options.resume) as writer,
         ProgressBar(
-            total=_expected(options, fmt), done=tally.records, enabled=options.progress
+            # Counting the input's rows reads it all: only for a bar that is drawn.
+            total=_expected(options, fmt) if options.progress else None,
+            done=tally.records,
+            enabled=options.progress,
         ) as bar,
     ):
         results = _engine(options)(

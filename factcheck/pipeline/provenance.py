@@ -10,14 +10,18 @@ was fetched.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
-from typing import Any
 
 from pydantic import BaseModel
 
 from .. import __version__
 from ..config import Config
-from ..net.cache import open_backend, sqlite_path
+from ..net.cache import sqlite_path
+from ..net.cachefile import SQLITE_TROUBLE
+from ..net.cachestore import fetch_times
+
+logger = logging.getLogger(__name__)
 
 
 class CacheRange(BaseModel):
@@ -60,31 +64,21 @@ def provenance(config: Config) -> Provenance:
 
 def cache_range(config: Config) -> CacheRange | None:
     """The file cache's answers: how many, and when the oldest and newest were fetched. None
-    for no cache or a Redis one (shared, and not ours to scan)."""
+    for no cache or a Redis one (shared, and not ours to scan), and for a file that cannot
+    be read (the summary is written all the same)."""
     path = sqlite_path(config)
-    if path is None or not path.exists():
-        return None
-    backend: Any = open_backend(config)  # requests-cache is untyped
-    if backend is None:
+    if path is None or not path.is_file():
         return None
     try:
-        # An entry that does not decode reads as None (net.cachestore): it answers nothing.
-        times = [
-            _utc(response.created_at)
-            for response in backend.responses.values()
-            if response is not None
-        ]
-    finally:
-        backend.close()
-    return CacheRange(
-        path=str(path),
-        entries=len(times),
-        oldest=min(times, default=None),
-        newest=max(times, default=None),
-    )
+        entries, oldest, newest = fetch_times(path)
+    except SQLITE_TROUBLE as exc:
+        logger.warning("the cache %s could not be read for the summary (%s)", path, exc)
+        return None
+    return CacheRange(path=str(path), entries=entries, oldest=_utc(oldest), newest=_utc(newest))
 
 
-def _utc(moment: Any) -> datetime:
-    """requests-cache keeps naive UTC datetimes."""
-    value: datetime = moment
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+def _utc(moment: datetime | None) -> datetime | None:
+    """requests-cache kept naive UTC datetimes before it wrote their offset."""
+    if moment is None or moment.tzinfo:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)

@@ -34,6 +34,8 @@ WORK_KINDS = frozenset(
     kind.value for kind in (Kind.DOI, Kind.ARXIV, Kind.PMID, Kind.PMCID, Kind.ISBN, Kind.REFERENCE)
 )
 LINK_KINDS = frozenset({Kind.URL.value})
+ENTRY_KIND = Kind.REFERENCE.value
+INLINE_KIND = Kind.INLINE.value
 STATUSES = tuple(status.value for status in Status)
 
 
@@ -71,6 +73,11 @@ class GroupSummary(BaseModel):
     rates: Rates
 
 
+# A record's claims sorted (`_classify`): the statuses of its works, of its links, and its
+# number of in-text citation problems.
+_Classified = tuple[Counter[str], Counter[str], int]
+
+
 class _Claim(NamedTuple):
     """What the tally needs of a finding."""
 
@@ -90,13 +97,14 @@ class _Counts:
     inline_problems: int = 0
     fabricating_records: int = 0
 
-    def add(self, problem: str | None, claims: list[_Claim]) -> None:
+    def add(self, problem: str | None, claims: _Classified) -> None:
+        """Count a record: its problem, or its claims as `_classify` sorted them."""
         self.records += 1
         if problem:
             self.problems[problem] += 1
             return
         self.checked += 1
-        works, links, inline = _classify(claims)
+        works, links, inline = claims
         self.works.update(works)
         self.links.update(links)
         self.inline_problems += inline
@@ -163,9 +171,10 @@ class Tally:
             self.add_result(result)
 
     def _add(self, group: str | None, problem: str | None, claims: list[_Claim]) -> None:
-        self._overall.add(problem, claims)
+        classified = _classify(claims)
+        self._overall.add(problem, classified)
         if group is not None:
-            self._groups.setdefault(group, _Counts()).add(problem, claims)
+            self._groups.setdefault(group, _Counts()).add(problem, classified)
 
     @property
     def records(self) -> int:
@@ -181,21 +190,19 @@ class Tally:
         return {name: counts.summary() for name, counts in sorted(self._groups.items())}
 
 
-def _classify(claims: list[_Claim]) -> tuple[Counter[str], Counter[str], int]:
+def _classify(claims: list[_Claim]) -> _Classified:
     """Statuses of the works and of the links among one record's findings, and its number
     of in-text citation problems."""
-    entries = [(c.start, c.end) for c in claims if c.kind == Kind.REFERENCE.value]
+    entries = [(c.start, c.end) for c in claims if c.kind == ENTRY_KIND]
     works: Counter[str] = Counter()
     links: Counter[str] = Counter()
     inline = 0
     for claim in claims:
         if claim.kind in LINK_KINDS:
             links[claim.status] += 1
-        elif claim.kind == Kind.REFERENCE.value or (
-            claim.kind in WORK_KINDS and not _inside(claim, entries)
-        ):
+        elif claim.kind == ENTRY_KIND or (claim.kind in WORK_KINDS and not _inside(claim, entries)):
             works[claim.status] += 1
-        elif claim.kind == Kind.INLINE.value:
+        elif claim.kind == INLINE_KIND:
             inline += 1
     return works, links, inline
 
