@@ -306,3 +306,64 @@ def test_brackets_inside_a_title_stay() -> None:
     assert (
         marked_title_end(Fields(title="Array[x] indexing in C")).title == "Array[x] indexing in C"
     )
+
+
+@pytest.mark.parametrize(
+    ("entry", "title", "families"),
+    [
+        (
+            '"Thinking, Fast and Slow" (2011) by Daniel Kahneman',
+            "Thinking, Fast and Slow",
+            ["Kahneman"],
+        ),
+        (
+            "*Sapiens: A Brief History of Humankind* (2014) by Yuval Noah Harari",
+            "Sapiens: A Brief History of Humankind",
+            ["Harari"],
+        ),
+        ("The Selfish Gene (1976) – Richard Dawkins", "The Selfish Gene", ["Dawkins"]),
+        (
+            "Attention Is All You Need (2017) by Vaswani et al.",
+            "Attention Is All You Need",
+            ["Vaswani"],
+        ),
+    ],
+)
+def test_a_title_its_year_then_its_authors(entry: str, title: str, families: list[str]) -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(entry)
+    assert (fields.title, [a.family for a in fields.authors]) == (title, families)
+    assert fields.container is None and fields.publisher is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "title", "publisher"),
+    [
+        (
+            "Bishop, *Pattern Recognition and Machine Learning* (Springer, 2006)",
+            "Pattern Recognition and Machine Learning",
+            "Springer",
+        ),
+        (
+            "Goodfellow, Bengio and Courville, *Deep Learning Methods* (MIT Press, 2016)",
+            "Deep Learning Methods",
+            "MIT Press",
+        ),
+    ],
+)
+def test_a_marked_book_title_after_its_author_is_the_title(
+    entry: str, title: str, publisher: str
+) -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference(entry)
+    assert (fields.title, fields.container, fields.publisher) == (title, None, publisher)
+    assert fields.type == "book"
+
+
+def test_an_italic_journal_after_a_title_stays_the_venue() -> None:
+    from factcheck.extract.parser import parse_reference
+
+    fields = parse_reference("Smith, J. (2020). Deep priors for sparse recovery. *Nature*, 5, 1-9.")
+    assert (fields.title, fields.container) == ("Deep priors for sparse recovery", "Nature")

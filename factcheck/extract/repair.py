@@ -70,6 +70,20 @@ _TITLE_PAREN_NAMES_RE = re.compile(
     r"(?P<names>[A-Z][^()\d\n]{1,200}?(?:,?[ \t]*et[ \t]?al\.?)?)[ \t]*,?[ \t]*"
     r"(?:1[5-9]|20)\d\d[a-z]?\)(?:[.,][ \t]*(?P<venue>[^,.()\d\n]{2,80}))?[ \t.]*\Z"
 )
+# "“Title” (2011) by Daniel Kahneman", "The Selfish Gene (1976) – Richard Dawkins": the
+# year in parentheses after the title, then the authors after "by" or a dash.
+_TITLE_YEAR_NAMES_RE = re.compile(
+    r"(?P<title>[^()\n]{8,300}?)[ \t]*\((?:1[5-9]|20)\d\d[a-z]?\)[ \t]*[,.]?[ \t]*"
+    r"(?:[—–-]|by)[ \t]+(?P<names>[A-Z][^()—–\d\n]{1,200}?(?:,?[ \t]*et[ \t]?al\.?)?)[ \t.]*\Z"
+)
+# "Bishop, *Pattern Recognition and Machine Learning* (Springer, 2006)": names, a marked
+# title, and the publisher and year in parentheses.
+_NAMES_MARKED_BOOK_RE = re.compile(
+    r"(?P<names>[^*_“\"\n]{2,200}?)[,.]?[ \t]+"
+    r"(?:\*(?P<starred>[^*\n]{4,300})\*|_(?P<under>[^_\n]{4,300})_"
+    r"|[“\"](?P<quoted>[^”\"\n]{4,300})[”\"])"
+    r"[ \t]*\((?P<inside>[^()\n]{2,200})\)[ \t.]*\Z"
+)
 # "Title. " opening an entry: its first part, up to a full stop and a space.
 _FIRST_PART_RE = re.compile(r"(?P<title>[^.\n]{8,300})\.[ \t]+")
 # "Vaswani, A., Shazeer, N., et al." / "He, K., Zhang, X., Sun, J.": surnames with initials.
@@ -87,6 +101,8 @@ _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _TITLE_END_MARK_RE = re.compile(
     r"[ \t]*(?:\[[A-Z]{1,2}(?:/OL)?\](?:[ \t]*//(?P<within>[^\[\]]{0,300}))?|//)[ \t.]*\Z"
 )
+# A piece of a parenthesis that gives the year ("2006", "2nd ed.", "2nd ed., 2018").
+_YEAR_PIECE_RE = re.compile(r"(?:1[5-9]|20)\d\d|\bed(?:ition)?\b\.?", re.IGNORECASE)
 # A title opened by a year and a dash or colon: "2020 – Scaling Laws …".
 _YEAR_LED_RE = re.compile(r"(?P<year>(?:1[5-9]|20)\d\d)[a-z]?[ \t]*[–—:-][ \t]+(?=\S)")
 _IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
@@ -98,6 +114,7 @@ def repaired(raw: str, fields: Fields) -> Fields:
     fields = et_al_only(raw, fields)
     fields = author_list_first(raw, fields)
     fields = title_dash_authors(raw, fields)
+    fields = marked_book_title(raw, fields)
     fields = title_then_names(raw, fields)
     fields = year_led_title(fields)
     fields = marked_title_end(fields)
@@ -214,11 +231,18 @@ def title_dash_authors(raw: str, fields: Fields) -> Fields:
     before the year or the end. When the parser found no title, or ran the names into it,
     the part before the dash is the title and the names are the authors."""
     text = raw.strip(" \t*_")
-    dashed = _TITLE_DASH_NAMES_RE.match(text) or _TITLE_PAREN_NAMES_RE.match(text)
+    dashed = (
+        _TITLE_YEAR_NAMES_RE.match(text)
+        or _TITLE_DASH_NAMES_RE.match(text)
+        or _TITLE_PAREN_NAMES_RE.match(text)
+    )
     if dashed is None:
         return fields
     title, names = _clean(dashed.group("title")), dashed.group("names")
-    if fields.title and not _ran_on(fields.title, title):
+    # The parser may have read the title as the venue and the names as the title.
+    title_as_venue = fold(fields.container or "") == fold(title)
+    names_lost = not fields.authors and fold(fields.title or "") == fold(title)
+    if fields.title and not (_ran_on(fields.title, title) or title_as_venue or names_lost):
         return fields
     if len(_WORD_RE.findall(title)) < MIN_DASHED_TITLE_WORDS:
         return fields
@@ -227,12 +251,39 @@ def title_dash_authors(raw: str, fields: Fields) -> Fields:
         is_name_list(listed) or _surnames(listed) or (listed != names and _one_surname(listed))
     ):
         return fields
-    container = fields.container
+    container = None if title_as_venue else fields.container
     if container and fold(container) in fold(names):
         container = None  # the last name, read as the venue
-    if container is None and dashed.group("venue"):
+    if container is None and dashed.groupdict().get("venue"):
         container = _clean(dashed.group("venue"))
-    update = {"title": title, "authors": _dashed_authors(listed), "container": container}
+    publisher = fields.publisher
+    if publisher and fold(publisher) in fold(names):
+        publisher = None  # the names, read as the publisher
+    update = {
+        "title": title,
+        "authors": _dashed_authors(listed),
+        "container": container,
+        "publisher": publisher,
+    }
+    return fields.model_copy(update=update)
+
+
+def marked_book_title(raw: str, fields: Fields) -> Fields:
+    """ "Bishop, *Pattern Recognition and Machine Learning* (Springer, 2006)": a book's
+    marked title after its author, with the publisher and year in parentheses, which the
+    parser read as a venue with no title. The marked part is the title, the words beside
+    the year the publisher."""
+    if fields.title or not fields.container or fields.volume or fields.pages:
+        return fields
+    book = _NAMES_MARKED_BOOK_RE.match(raw.strip(" \t"))
+    if book is None:
+        return fields
+    title = _clean(book.group("starred") or book.group("under") or book.group("quoted") or "")
+    if fold(title) != fold(fields.container):
+        return fields
+    pieces = [_clean(piece) for piece in book.group("inside").split(",")]
+    publisher = next((p for p in pieces if p and not _YEAR_PIECE_RE.search(p)), None)
+    update = {"title": title, "container": None, "publisher": publisher, "type": "book"}
     return fields.model_copy(update=update)
 
 
@@ -346,6 +397,7 @@ __all__ = [
     "author_list_first",
     "et_al_only",
     "lone_part_title",
+    "marked_book_title",
     "marked_title_end",
     "organisation_first",
     "repaired",
