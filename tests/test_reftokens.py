@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factcheck.extract.reftokens import MAX_SHAPE, features, forget_words, shape
+from factcheck.extract.reftokens import features, forget_words, shape, shape_by_characters
 
 # "Lee, K. (2020)." as the tokenizer cuts it, and whether a space follows each token.
 WORDS = ["Lee", ",", "K", ".", "(", "2020", ")", "."]
@@ -119,23 +119,6 @@ def test_features_are_the_same_cold_or_warm_and_one_row_per_token(words: list[st
     assert features([], []) == []
 
 
-def _shape_by_characters(word: str) -> str:
-    """The definition of `shape`, character by character."""
-    out: list[str] = []
-    for char in word:
-        if char.isupper():
-            cls = "X"
-        elif char.isalpha():
-            cls = "x"
-        elif char.isdigit():
-            cls = "d"
-        else:
-            cls = char
-        if not out or out[-1] != cls:
-            out.append(cls)
-    return "".join(out[:MAX_SHAPE])
-
-
 @pytest.mark.parametrize(
     "around",
     ["{}", "A{}", "{}a", "{}{}", "Ab{}", "a{}", "1{}", "{}1", "{}-{}"],
@@ -146,4 +129,4 @@ def test_shape_shortcuts_agree_with_the_definition(around: str) -> None:
     characters = "aZ9ǅǄǆ中ßİΣσ²١Ⅷⅷﬁ.-–'’ \u0301_&𝒜😀"
     for char in characters:
         word = around.format(char, char)
-        assert shape(word) == _shape_by_characters(word), word
+        assert shape(word) == shape_by_characters(word), word

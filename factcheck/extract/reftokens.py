@@ -187,6 +187,11 @@ def shape(word: str) -> str:
             return "Xx"
     elif word.isdigit():
         return "d"
+    return shape_by_characters(word)
+
+
+def shape_by_characters(word: str) -> str:
+    """`shape` by its definition, character by character (what its shortcuts must give)."""
     out: list[str] = []
     for char in word:
         if char.isupper():
