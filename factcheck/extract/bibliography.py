@@ -510,9 +510,11 @@ def _is_list(text: str, items: list[_Item]) -> bool:
     identifier, an author list or a reference's score, and no prose. Notes that point back
     to an entry ("Ibid., p. 45.", "Goodfellow et al., op. cit.") belong to such a list but
     name no work: they are not weighed."""
+    if len(items) < RUN_MIN_ITEMS:
+        return False
     spans = [_trimmed(text, i.start, i.end) for i in items]
     weighed = [span for span in spans if not _points_back(text, *span)]
-    if len(items) < RUN_MIN_ITEMS or not weighed:
+    if not weighed:
         return False
     like = sum(_reads_like_reference(text, *span) for span in weighed)
     return like >= RUN_SHARE * len(weighed)

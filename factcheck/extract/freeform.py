@@ -636,9 +636,7 @@ def _dash_then_source(text: str, quoted: re.Match[str], line_end: int, title: st
     if _DASH_AFTER_RE.match(text, quoted.end(), line_end) is None:
         return None
     claim = _after_title(text, quoted.start(), quoted.end(), line_end, title, BY)
-    if claim is None or not (claim.fields.container or title_cased(title)):
-        return None
-    return claim
+    return claim if claim is not None and _cites_a_work(claim, title) else None
 
 
 def _quoted_then_source(
@@ -651,7 +649,14 @@ def _quoted_then_source(
     claim = _paren_after(text, quoted.start(), quoted.end(), window_end, title, PAREN)
     if claim is None or not claim.fields.authors:
         return None
-    return claim if claim.fields.container or title_cased(title) else None
+    return claim if _cites_a_work(claim, title) else None
+
+
+def _cites_a_work(claim: _Claim, title: str) -> bool:
+    """Whether a quoted title with its source after it is a work rather than a quotation:
+    the source names a venue, or the title is written in title case (a quotation with its
+    author and year has neither)."""
+    return bool(claim.fields.container) or title_cased(title)
 
 
 def _before_title(

@@ -58,10 +58,12 @@ MIN_STRUCTURED_TITLE_WORDS = 3
 MIN_STRUCTURED_PARTS = 2
 MIN_FULL_NAME_WORDS = 2
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
+# The names after a title's dash or "by": capitalised, up to "et al." perhaps.
+_DASHED_NAMES = r"(?P<names>[A-Z][^()—–\d\n]{1,200}?(?:,?[ \t]*et[ \t]?al\.?)?)"
 _TITLE_DASH_NAMES_RE = re.compile(
     r"(?P<title>[^—–\n]{8,300}?)[ \t]+(?:[—–-]|by)[ \t]+"
-    r"(?P<names>[A-Z][^()—–\d\n]{1,200}?(?:,?[ \t]*et[ \t]?al\.?)?)"
-    r"[ \t]*(?:[,.]?[ \t]*\(?(?:1[5-9]|20)\d\d[a-z]?\)?"
+    + _DASHED_NAMES
+    + r"[ \t]*(?:[,.]?[ \t]*\(?(?:1[5-9]|20)\d\d[a-z]?\)?"
     r"(?:[,.][ \t]*(?P<venue>[^,.()\d\n]{2,80}))?\.?|\.)?[ \t]*\Z"
 )
 # "Title (Vaswani et al., 2017)": the authors and year in parentheses after the title.
@@ -74,7 +76,7 @@ _TITLE_PAREN_NAMES_RE = re.compile(
 # year in parentheses after the title, then the authors after "by" or a dash.
 _TITLE_YEAR_NAMES_RE = re.compile(
     r"(?P<title>[^()\n]{8,300}?)[ \t]*\((?:1[5-9]|20)\d\d[a-z]?\)[ \t]*[,.]?[ \t]*"
-    r"(?:[—–-]|by)[ \t]+(?P<names>[A-Z][^()—–\d\n]{1,200}?(?:,?[ \t]*et[ \t]?al\.?)?)[ \t.]*\Z"
+    r"(?:[—–-]|by)[ \t]+" + _DASHED_NAMES + r"[ \t.]*\Z"
 )
 # "Bishop, *Pattern Recognition and Machine Learning* (Springer, 2006)": names, a marked
 # title, and the publisher and year in parentheses.
@@ -101,8 +103,9 @@ _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _TITLE_END_MARK_RE = re.compile(
     r"[ \t]*(?:\[[A-Z]{1,2}(?:/OL)?\](?:[ \t]*//(?P<within>[^\[\]]{0,300}))?|//)[ \t.]*\Z"
 )
-# A piece of a parenthesis that gives the year ("2006", "2nd ed.", "2nd ed., 2018").
-_YEAR_PIECE_RE = re.compile(r"(?:1[5-9]|20)\d\d|\bed(?:ition)?\b\.?", re.IGNORECASE)
+# A piece of a book's parenthesis that is no publisher: its year or its edition ("2006",
+# "2nd ed.").
+_DATE_OR_EDITION_RE = re.compile(r"(?:1[5-9]|20)\d\d|\bed(?:ition)?\b\.?", re.IGNORECASE)
 # A title opened by a year and a dash or colon: "2020 – Scaling Laws …".
 _YEAR_LED_RE = re.compile(r"(?P<year>(?:1[5-9]|20)\d\d)[a-z]?[ \t]*[–—:-][ \t]+(?=\S)")
 _IN_VENUE_RE = re.compile(r"[ \t]*In:?[ \t]+(?P<venue>[^,.]{2,200})")
@@ -282,7 +285,7 @@ def marked_book_title(raw: str, fields: Fields) -> Fields:
     if fold(title) != fold(fields.container):
         return fields
     pieces = [_clean(piece) for piece in book.group("inside").split(",")]
-    publisher = next((p for p in pieces if p and not _YEAR_PIECE_RE.search(p)), None)
+    publisher = next((p for p in pieces if p and not _DATE_OR_EDITION_RE.search(p)), None)
     update = {"title": title, "container": None, "publisher": publisher, "type": "book"}
     return fields.model_copy(update=update)
 
